@@ -1,0 +1,86 @@
+"""Audit log: recording service, admin view and Excel export."""
+
+import json
+
+from flask import Blueprint
+
+from portal.extensions import db
+
+bp = Blueprint("audit", __name__, template_folder="templates")
+
+ACTION_LABELS = {
+    "login": "登录成功",
+    "login_failed": "登录失败",
+    "account_locked": "账号锁定",
+    "account_unlocked": "账号解锁",
+    "logout": "退出登录",
+    "session_expired": "会话超时",
+    "password_changed": "修改密码",
+    "password_reset": "重置密码",
+    "user_created": "创建用户",
+    "user_updated": "修改用户",
+    "user_activated": "启用账号",
+    "user_deactivated": "停用账号",
+    "role_granted": "授予角色",
+    "role_revoked": "撤销角色",
+    "users_imported": "批量导入用户",
+    "org_created": "创建组织",
+    "org_updated": "修改组织",
+    "audit_exported": "导出审计日志",
+    "import_uploads_purged": "清理过期导入文件",
+    "demo_seeded": "生成演示数据",
+}
+
+
+def _dump(value):
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def record(action, actor, target=None, *, before=None, after=None, label=None):
+    """Append one audit entry; the caller's transaction commits it.
+
+    :param action: a key of ``ACTION_LABELS``.
+    :param actor: a :class:`portal.actor.Actor`.
+    :param target: the model object acted on, if any.
+    :param before: state before the change (dict or text), if any.
+    :param after: state after the change (dict or text), if any.
+    :param label: a readable name for the target; defaults to its ``audit_label``.
+    :return: the new :class:`AuditLog`.
+    """
+    from portal.audit.models import AuditLog
+
+    if action not in ACTION_LABELS:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = AuditLog(
+        action=action,
+        actor_id=actor.user.id if actor.user is not None else None,
+        actor_name=actor.label,
+        ip=actor.ip,
+        before=_dump(before),
+        after=_dump(after),
+    )
+    if target is not None:
+        entry.target_type = type(target).__name__
+        entry.target_id = str(target.id)
+        entry.target_label = (
+            label or getattr(target, "audit_label", None) or str(target.id)
+        )
+    elif label:
+        entry.target_label = label
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def init_app(app):
+    from portal.audit import models, views  # noqa: F401 - register models and routes
+
+    app.register_blueprint(bp, url_prefix="/admin/audit")
+
+    @app.template_filter("audit_action")
+    def audit_action_label(action):
+        return ACTION_LABELS.get(action, action)

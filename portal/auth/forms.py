@@ -1,0 +1,30 @@
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    login = StringField(
+        "用户名或身份证号", validators=[DataRequired("请输入用户名或身份证号")]
+    )
+    password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+    submit = SubmitField("登录")
+
+
+class ChangePasswordForm(FlaskForm):
+    old_password = PasswordField(
+        "当前密码", validators=[DataRequired("请输入当前密码")]
+    )
+    new_password = PasswordField(
+        "新密码",
+        validators=[DataRequired("请输入新密码"), Length(max=128, message="密码过长")],
+        description="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类",
+    )
+    confirm = PasswordField(
+        "确认新密码",
+        validators=[
+            DataRequired("请再次输入新密码"),
+            EqualTo("new_password", message="两次输入的新密码不一致"),
+        ],
+    )
+    submit = SubmitField("修改密码")

@@ -1,0 +1,103 @@
+from urllib.parse import urlsplit
+
+from flask import (
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, logout_user
+
+from portal import audit
+from portal.actor import Actor
+from portal.auth import bp, services
+from portal.auth.decorators import public
+from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.session import start_session
+from portal.exceptions import DomainError
+from portal.extensions import db, limiter
+
+
+def _safe_next(target):
+    """Only same-site relative paths are followed after login."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    if target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    """Sign in with username or ID number and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(
+                form.login.data, form.password.data, Actor.from_request()
+            )
+        except DomainError as exc:
+            db.session.commit()  # keep the failure count and the audit entries
+            form.password.errors.append(exc.message)
+            return render_template("auth/login.html", form=form), 200
+        db.session.commit()
+        start_session(user)
+        target = _safe_next(request.args.get("next"))
+        if user.must_change_password:
+            return redirect(url_for("auth.change_password"))
+        return redirect(target or url_for("main.dashboard"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign out."""
+    user = current_user._get_current_object()
+    audit.record("logout", Actor.from_request(user), user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("您已安全退出。", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password (forced on first login and after a reset)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(
+                user,
+                form.old_password.data,
+                form.new_password.data,
+                Actor.from_request(user),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            return (
+                render_template(
+                    "auth/change_password.html", form=form, error=exc.message
+                ),
+                400,
+            )
+        db.session.commit()
+        # The session id embeds session_version, so keep this session valid.
+        start_session(user)
+        flash("密码已修改。", "success")
+        return redirect(url_for("main.dashboard"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form), status

@@ -1,0 +1,81 @@
+"""Configuration classes (STYLE R2).
+
+Every setting is read from the environment when the class is defined; a deployment may
+override any of them in ``instance/config.py``. ``TestConfig`` lives in code.
+"""
+
+import os
+from datetime import timedelta
+
+BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+
+def _int(name, default):
+    return int(os.environ.get(name) or default)
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith("postgresql://"):
+        # psycopg 3 is the only PostgreSQL driver we ship.
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url or "sqlite:///" + os.path.join(INSTANCE_DIR, "portal.db")
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-change-me"
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    RQ_QUEUE = os.environ.get("RQ_QUEUE") or "zhifa"
+
+    # Uploads: 10 MB per request unless configured otherwise.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or os.path.join(INSTANCE_DIR, "uploads")
+
+    # Sessions and login policy.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT = timedelta(minutes=_int("LOGIN_LOCKOUT_MINUTES", 15))
+    # argon2id cost; None means argon2-cffi's defaults (t=3, m=64 MiB, p=4).
+    ARGON2_TIME_COST = None
+    ARGON2_MEMORY_COST = None
+    ARGON2_PARALLELISM = None
+
+    # Rate limits on anonymous endpoints (per client IP).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
+        os.environ.get("REDIS_URL") or "memory://"
+    )
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "30 per minute"
+
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+    BOOTSTRAP_SERVE_LOCAL = (
+        True  # no CDN: Bootstrap 5 comes from the bootstrap-flask wheel
+    )
+    AUDIT_PAGE_SIZE = 50
+    TESTING = False
+
+
+class DevConfig(Config):
+    pass
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"  # noqa: S105 - test-only key
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    REDIS_URL = None
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = False
+    # Still real argon2id, at the lowest cost: hundreds of test logins stay fast.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 8 * 1024
+    ARGON2_PARALLELISM = 1
+    SERVER_NAME = None

@@ -1,0 +1,80 @@
+"""What each role's dashboard panel shows (figures now, features as they land)."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from portal.audit.models import AuditLog
+from portal.auth.models import Role, User
+from portal.auth.queries import users_visible_to
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+@dataclass
+class Panel:
+    role: Role
+    title: str
+    figures: list = field(default_factory=list)  # (label, value)
+    links: list = field(default_factory=list)  # (label, endpoint)
+    coming: list = field(default_factory=list)  # planned features, shown as such
+
+
+COMING = {
+    Role.OFFICER: ["在线考试（资格考试、年度审验）", "练习与错题本", "成绩与执法证书"],
+    Role.AUXILIARY: ["培训课程与在线考试", "练习与错题本", "培训记录"],
+    Role.TRAINING_ADMIN: ["题库与法规库", "组卷与考试安排", "阅卷与试题分析"],
+    Role.SUPERVISION_STAFF: ["裁量基准目录", "案卷评查与智能检查", "群众意见建议办理"],
+    Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
+    Role.AGENCY_HANDLER: ["待办理的意见建议", "评查整改通知"],
+    Role.SYS_ADMIN: ["系统参数设置"],
+}
+
+
+def _count(select):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+
+
+def panels_for(user):
+    """Build the dashboard panels for every role ``user`` holds.
+
+    :return: a list of :class:`Panel`, in role order.
+    """
+    panels = []
+    for role in Role:
+        if role not in user.role_set:
+            continue
+        panel = Panel(role=role, title=role.label, coming=COMING.get(role, []))
+        if role in (Role.SYS_ADMIN, Role.TRAINING_ADMIN):
+            visible = users_visible_to(user)
+            locked = visible.where(User.locked_until > utcnow())
+            panel.figures += [
+                ("可管理用户", _count(visible)),
+                ("锁定中账号", _count(locked)),
+            ]
+            panel.links += [
+                ("用户管理", "admin.list_users"),
+                ("批量导入", "admin.import_users_view"),
+            ]
+        if role == Role.SYS_ADMIN:
+            today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+            failures = sa.select(AuditLog).where(
+                AuditLog.action == "login_failed", AuditLog.at >= today
+            )
+            panel.figures.append(("今日登录失败", _count(failures)))
+            panel.links.append(("审计日志", "audit.list_entries"))
+        if role in (Role.OFFICER, Role.AUXILIARY) and user.domains:
+            panel.figures.append(("执法领域", "、".join(d.name for d in user.domains)))
+        if role == Role.OFFICER and user.cert_number:
+            panel.figures.append(("执法证号", user.cert_number))
+        if role in (
+            Role.INVITED_SUPERVISOR,
+            Role.SUPERVISION_STAFF,
+            Role.AGENCY_HANDLER,
+        ):
+            scopes = "、".join(s.name for s in user.scopes_for(role))
+            panel.figures.append(("负责范围", scopes or "未设置"))
+            if role == Role.INVITED_SUPERVISOR and user.contact_point:
+                panel.figures.append(("联系点", user.contact_point))
+        panels.append(panel)
+    return panels

@@ -1,0 +1,39 @@
+"""Template filters and the role-based navigation shared by every page."""
+
+from flask import url_for
+from flask_login import current_user
+
+from portal.auth.idcard import mask_id_number, mask_phone
+from portal.auth.models import Role
+from portal.timeutil import to_local
+
+# (label, endpoint, roles allowed); None means every signed-in user.
+NAVIGATION = [
+    ("工作台", "main.dashboard", None),
+    ("用户管理", "admin.list_users", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
+    ("组织机构", "orgs.list_orgs", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
+    ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
+]
+
+
+def nav_items():
+    if not current_user.is_authenticated or current_user.must_change_password:
+        return []
+    items = []
+    for label, endpoint, roles in NAVIGATION:
+        if roles is None or current_user.has_role(*roles):
+            items.append((label, endpoint, url_for(endpoint)))
+    return items
+
+
+def format_datetime(value, fmt="%Y-%m-%d %H:%M"):
+    """Show a stored UTC datetime in China Standard Time."""
+    local = to_local(value)
+    return local.strftime(fmt) if local else ""
+
+
+def init_app(app):
+    app.add_template_filter(format_datetime, "datetime")
+    app.add_template_filter(mask_phone, "mask_phone")
+    app.add_template_filter(mask_id_number, "mask_id")
+    app.context_processor(lambda: {"nav_items": nav_items, "Role": Role})

@@ -1,0 +1,100 @@
+"""Test data factories: plain callables over the real services and models."""
+
+import itertools
+from dataclasses import dataclass, field
+
+from portal.actor import Actor
+from portal.admin.services import create_user, grant_role
+from portal.auth.idcard import make_id_number
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.orgs.models import DEFAULT_DOMAINS
+from portal.orgs.services import create_org, ensure_domains
+
+PASSWORD = "Passw0rd!"
+_counter = itertools.count(1)
+
+
+@dataclass
+class World:
+    city: object
+    district: object
+    other_district: object
+    town: object
+    agency: object
+    other_agency: object
+    users: dict = field(default_factory=dict)  # role value -> User
+
+
+class Factories:
+    def org(self, name, kind, parent=None, code=None, domains=()):
+        code = code or f"T{next(_counter):05d}"
+        org = create_org(code, name, kind, parent, Actor.system(), domains=domains)
+        db.session.commit()
+        return org
+
+    def user(
+        self,
+        username=None,
+        role=None,
+        scope=None,
+        organisation=None,
+        password=PASSWORD,
+        must_change_password=False,
+        **fields,
+    ):
+        n = next(_counter)
+        username = username or f"user{n}"
+        user, _ = create_user(
+            Actor.system(),
+            username=username,
+            name=fields.pop("name", f"测试用户{n}"),
+            organisation=organisation,
+            id_number=fields.pop(
+                "id_number", make_id_number(f"42010219900101{n % 1000:03d}")
+            ),
+            password=password,
+            audited=False,
+            **fields,
+        )
+        user.must_change_password = must_change_password
+        if role is not None:
+            grant_role(user, Role(role), Actor.system(), scope=scope)
+        db.session.commit()
+        return user
+
+    def world(self):
+        domains = {d.code: d for d in ensure_domains(DEFAULT_DOMAINS)}
+        city = self.org("测试市", "city", code="C")
+        district = self.org("甲区", "district", city, code="C-A")
+        other = self.org("乙县", "district", city, code="C-B")
+        town = self.org("甲区一街道", "town", district, code="C-A-1")
+        agency = self.org(
+            "甲区城管局",
+            "agency",
+            district,
+            code="C-A-CG",
+            domains=[domains["chengguan"]],
+        )
+        other_agency = self.org(
+            "乙县市场监管局",
+            "agency",
+            other,
+            code="C-B-SJ",
+            domains=[domains["market"]],
+        )
+        world = World(city, district, other, town, agency, other_agency)
+        scopes = {
+            Role.TRAINING_ADMIN: district,
+            Role.SUPERVISION_STAFF: city,
+            Role.INVITED_SUPERVISOR: district,
+            Role.AGENCY_HANDLER: agency,
+        }
+        for role in Role:
+            world.users[role.value] = self.user(
+                username=role.value,
+                role=role,
+                scope=scopes.get(role),
+                organisation=agency if role != Role.SYS_ADMIN else city,
+            )
+        return world

@@ -1,0 +1,451 @@
+"""Authorization matrix: every route × every role (and anonymous visitors).
+
+``EXPECTED`` lists, for each endpoint of the URL map, the requests made against it and
+the outcome expected for each principal. An outcome is either an HTTP status (``200``,
+``400``, ``403``) or a path: a ``302`` redirect whose ``Location`` path equals it (or,
+when it ends with ``/``, starts with it). ``LOGIN`` is the redirect of anonymous
+visitors to the login page.
+
+A route added without an entry here fails :func:`test_every_route_is_in_the_matrix`.
+"""
+
+import itertools
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import pytest
+
+from portal import create_app
+from portal.auth.models import Role
+from portal.config import TestConfig
+from tests.factories import PASSWORD
+
+ANON = "anonymous"
+ROLES = [role.value for role in Role]
+PRINCIPALS = [ANON, *ROLES]
+SYS = {Role.SYS_ADMIN.value}
+ADMINS = {Role.SYS_ADMIN.value, Role.TRAINING_ADMIN.value}
+LOGIN = "/login"
+
+# Served files, not views: they carry no guard and are reachable by everyone.
+STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+
+_serial = itertools.count(1)
+
+
+# Expectation builders ----------------------------------------------------------
+
+
+def everyone(outcome):
+    """The same outcome for anonymous visitors and every role."""
+    return dict.fromkeys(PRINCIPALS, outcome)
+
+
+def signed_in(outcome):
+    """Any signed-in user gets ``outcome``; anonymous visitors go to the login page."""
+    return {ANON: LOGIN, **dict.fromkeys(ROLES, outcome)}
+
+
+def only(allowed, outcome=200):
+    """``allowed`` roles get ``outcome``, other roles 403, anonymous the login page."""
+    return {ANON: LOGIN, **{r: outcome if r in allowed else 403 for r in ROLES}}
+
+
+# Targets ------------------------------------------------------------------------
+
+
+class Ctx:
+    """What URL and form builders see: the world and a way to make throwaways."""
+
+    def __init__(self, world, factories):
+        self.world = world
+        self.factories = factories
+
+    def throwaway(self, role=None):
+        """A fresh account inside the training admin's scope (world.agency).
+
+        State-changing requests target one of these per principal so that earlier
+        principals (a revoked grant, a reset password) cannot change later outcomes.
+        """
+        return self.factories.user(organisation=self.world.agency, role=role)
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    url: object  # Ctx -> str
+    expected: dict  # principal -> outcome
+    data: object = None  # Ctx -> dict, for POST
+
+
+def _const(url):
+    return lambda ctx: url
+
+
+def _user_url(suffix=""):
+    return lambda ctx: f"/admin/users/{ctx.throwaway().id}{suffix}"
+
+
+def _revoke_url(ctx):
+    user = ctx.throwaway(role=Role.OFFICER)
+    return f"/admin/users/{user.id}/roles/{user.roles[0].id}/revoke"
+
+
+def _new_user_form(ctx):
+    n = next(_serial)
+    return {
+        "username": f"matrix-new-{n}",
+        "name": f"矩阵新用户{n}",
+        "organisation_id": str(ctx.world.agency.id),
+    }
+
+
+def _new_org_form(ctx):
+    n = next(_serial)
+    return {
+        "code": f"MX-{n}",
+        "name": f"矩阵街道{n}",
+        "kind": "town",
+        "parent_id": str(ctx.world.district.id),
+    }
+
+
+def _user_edit_form(ctx):
+    return {"name": "改名后的用户", "organisation_id": str(ctx.world.agency.id)}
+
+
+EXPECTED = {
+    # Public -------------------------------------------------------------------
+    "main.index": (
+        Case("GET", _const("/"), {ANON: LOGIN, **dict.fromkeys(ROLES, "/dashboard")}),
+    ),
+    "main.healthz": (Case("GET", _const("/healthz"), everyone(200)),),
+    "auth.login": (
+        Case(
+            "GET", _const("/login"), {ANON: 200, **dict.fromkeys(ROLES, "/dashboard")}
+        ),
+        Case(
+            "POST",
+            _const("/login"),
+            everyone("/dashboard"),
+            lambda ctx: {"login": "officer", "password": PASSWORD},
+        ),
+    ),
+    # Any signed-in user ---------------------------------------------------------
+    "auth.logout": (Case("POST", _const("/logout"), signed_in(LOGIN)),),
+    "auth.change_password": (
+        Case("GET", _const("/password"), signed_in(200)),
+        # An empty form is rejected (400): reaching validation is what matters here.
+        Case("POST", _const("/password"), signed_in(400), lambda ctx: {}),
+    ),
+    "main.dashboard": (Case("GET", _const("/dashboard"), signed_in(200)),),
+    # Organisations --------------------------------------------------------------
+    "orgs.list_orgs": (Case("GET", _const("/admin/orgs/"), only(ADMINS)),),
+    "orgs.create_org": (
+        Case("GET", _const("/admin/orgs/new"), only(SYS)),
+        Case(
+            "POST", _const("/admin/orgs/new"), only(SYS, "/admin/orgs/"), _new_org_form
+        ),
+    ),
+    "orgs.edit_org": (
+        Case(
+            "GET", lambda ctx: f"/admin/orgs/{ctx.world.agency.id}/edit", only(ADMINS)
+        ),
+        Case(
+            "POST",
+            lambda ctx: f"/admin/orgs/{ctx.world.agency.id}/edit",
+            only(ADMINS, "/admin/orgs/"),
+            lambda ctx: {"name": ctx.world.agency.name},
+        ),
+    ),
+    # Users ----------------------------------------------------------------------
+    "admin.index": (Case("GET", _const("/admin/"), only(ADMINS, "/admin/users")),),
+    "admin.list_users": (Case("GET", _const("/admin/users"), only(ADMINS)),),
+    "admin.create_user": (
+        Case("GET", _const("/admin/users/new"), only(ADMINS)),
+        Case(
+            "POST",
+            _const("/admin/users/new"),
+            only(ADMINS, "/admin/users/"),
+            _new_user_form,
+        ),
+    ),
+    "admin.edit_user": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/users/{ctx.world.users['officer'].id}",
+            only(ADMINS),
+        ),
+        Case("POST", _user_url(), only(ADMINS, "/admin/users/"), _user_edit_form),
+    ),
+    "admin.grant_role": (
+        Case(
+            "POST",
+            _user_url("/roles"),
+            only(ADMINS, "/admin/users/"),
+            lambda ctx: {"grant-role": Role.AUXILIARY.value, "grant-scope_id": "0"},
+        ),
+    ),
+    "admin.revoke_role": (
+        Case("POST", _revoke_url, only(ADMINS, "/admin/users/"), lambda ctx: {}),
+    ),
+    "admin.reset_password": (
+        Case(
+            "POST",
+            _user_url("/reset-password"),
+            only(ADMINS, "/admin/users/"),
+            lambda ctx: {},
+        ),
+    ),
+    "admin.unlock_user": (
+        Case(
+            "POST", _user_url("/unlock"), only(ADMINS, "/admin/users/"), lambda ctx: {}
+        ),
+    ),
+    "admin.set_user_active": (
+        Case(
+            "POST",
+            _user_url("/active"),
+            only(ADMINS, "/admin/users/"),
+            lambda ctx: {"active": "0"},
+        ),
+    ),
+    # User import ----------------------------------------------------------------
+    "admin.download_import_template": (
+        Case("GET", _const("/admin/users/import/template.xlsx"), only(ADMINS)),
+    ),
+    "admin.import_users_view": (
+        Case("GET", _const("/admin/users/import"), only(ADMINS)),
+        # No file: the upload form is re-shown with its error.
+        Case("POST", _const("/admin/users/import"), only(ADMINS, 400), lambda ctx: {}),
+    ),
+    "admin.commit_user_import": (
+        # No token: back to the upload page, nothing created.
+        Case(
+            "POST",
+            _const("/admin/users/import/commit"),
+            only(ADMINS, "/admin/users/import"),
+            lambda ctx: {},
+        ),
+    ),
+    # Audit log (system administrators only) -------------------------------------
+    "audit.list_entries": (Case("GET", _const("/admin/audit/"), only(SYS)),),
+    "audit.export_entries": (
+        Case("GET", _const("/admin/audit/export.xlsx"), only(SYS)),
+    ),
+}
+
+CASES = [
+    pytest.param(endpoint, case, id=f"{endpoint}-{case.method}")
+    for endpoint, cases in EXPECTED.items()
+    for case in cases
+]
+
+
+# Helpers ------------------------------------------------------------------------
+
+
+def client_for(app, principal):
+    """A fresh test client, signed in as the ``world`` user of ``principal``."""
+    client = app.test_client()
+    if principal != ANON:
+        response = client.post(
+            "/login", data={"login": principal, "password": PASSWORD}
+        )
+        assert response.status_code == 302, f"{principal} could not sign in"
+        assert urlsplit(response.headers["Location"]).path == "/dashboard"
+    return client
+
+
+def describe(response):
+    if response.status_code in (301, 302, 303, 307, 308):
+        return f"{response.status_code} → {urlsplit(response.headers['Location']).path}"
+    return str(response.status_code)
+
+
+def matches(response, outcome):
+    if isinstance(outcome, int):
+        return response.status_code == outcome
+    if response.status_code != 302:
+        return False
+    path = urlsplit(response.headers["Location"]).path
+    return path == outcome or (outcome.endswith("/") and path.startswith(outcome))
+
+
+# Tests --------------------------------------------------------------------------
+
+
+def test_every_route_is_in_the_matrix():
+    """Does every route and method of the app have an entry in EXPECTED (and no
+    entry name a route that no longer exists)?"""
+    app = create_app(TestConfig)
+    routed = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in STATIC_ENDPOINTS:
+            continue
+        routed.setdefault(rule.endpoint, set()).update(
+            rule.methods - {"HEAD", "OPTIONS"}
+        )
+    missing = []
+    for endpoint, methods in sorted(routed.items()):
+        covered = {case.method for case in EXPECTED.get(endpoint, ())}
+        missing += [f"{endpoint} {m}" for m in sorted(methods - covered)]
+    assert missing == [], "routes without an authorization-matrix entry"
+    stale = sorted(set(EXPECTED) - set(routed))
+    assert stale == [], "matrix entries for endpoints that no longer exist"
+    for endpoint, cases in EXPECTED.items():
+        for case in cases:
+            assert set(case.expected) == set(PRINCIPALS), endpoint
+            assert case.method in routed[endpoint], endpoint
+
+
+@pytest.mark.parametrize(("endpoint", "case"), CASES)
+def test_authorization(app, world, factories, endpoint, case):
+    """Does each principal get exactly the expected outcome on this route?"""
+    ctx = Ctx(world, factories)
+    mismatches = []
+    for principal in PRINCIPALS:
+        client = client_for(app, principal)
+        url = case.url(ctx)
+        if case.method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data=case.data(ctx) if case.data else {})
+        expected = case.expected[principal]
+        if not matches(response, expected):
+            mismatches.append(
+                f"{principal}: {case.method} {url} gave {describe(response)},"
+                f" expected {expected}"
+            )
+    assert mismatches == []
+
+
+def test_anonymous_redirect_carries_next(client):
+    """Is an anonymous visitor sent to the login page with the page to return to?"""
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == LOGIN
+    assert "next=%2Fadmin%2Fusers" in location.query
+
+
+# Scope enforcement in queries -----------------------------------------------------
+
+
+def _user_href(user):
+    return f'href="/admin/users/{user.id}"'
+
+
+@pytest.fixture
+def scoped(world, factories):
+    """One account inside the training admin's district and one outside it."""
+    insider = factories.user(
+        username="insider-x", name="区内用户", organisation=world.town
+    )
+    outsider = factories.user(
+        username="outsider-x", name="县外用户", organisation=world.other_agency
+    )
+    return insider, outsider
+
+
+def test_training_admin_sees_only_users_in_scope(app, world, scoped):
+    """Does a district training admin's user list omit accounts of another county,
+    however the list is filtered?"""
+    insider, outsider = scoped
+    client = client_for(app, Role.TRAINING_ADMIN.value)
+
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert _user_href(insider) in page
+    assert _user_href(world.users["officer"]) in page
+    assert _user_href(outsider) not in page
+    assert _user_href(world.users["sys_admin"]) not in page  # city level
+    assert world.other_agency.name not in page  # not even offered as a filter
+
+    for query in (
+        "q=outsider-x",
+        f"organisation_id={world.other_agency.id}",
+        f"organisation_id={world.city.id}",
+    ):
+        response = client.get(f"/admin/users?{query}")
+        assert response.status_code == 200
+        assert _user_href(outsider) not in response.get_data(as_text=True), query
+
+
+def test_training_admin_cannot_open_or_change_users_out_of_scope(app, world, scoped):
+    """Does a district training admin get 403 on every per-user route of an account
+    in another county, leaving the account unchanged?"""
+    insider, outsider = scoped
+    client = client_for(app, Role.TRAINING_ADMIN.value)
+    assert client.get(f"/admin/users/{insider.id}").status_code == 200
+    assert client.get(f"/admin/users/{outsider.id}").status_code == 403
+
+    password_hash = outsider.password_hash
+    for suffix, data in (
+        ("", {"name": "越权改名", "organisation_id": str(world.agency.id)}),
+        ("/reset-password", {}),
+        ("/unlock", {}),
+        ("/active", {"active": "0"}),
+        ("/roles", {"grant-role": "officer", "grant-scope_id": "0"}),
+    ):
+        response = client.post(f"/admin/users/{outsider.id}{suffix}", data=data)
+        assert response.status_code == 403, suffix
+
+    from portal.extensions import db
+
+    db.session.expire_all()
+    assert outsider.name == "县外用户"
+    assert outsider.password_hash == password_hash
+    assert outsider.is_active_account
+    assert outsider.roles == []
+
+
+def test_training_admin_sees_only_orgs_in_scope(app, world):
+    """Does a district training admin see and edit only organisations of the district?"""
+    client = client_for(app, Role.TRAINING_ADMIN.value)
+    page = client.get("/admin/orgs/").get_data(as_text=True)
+    assert world.agency.name in page
+    assert world.other_agency.name not in page
+    assert client.get(f"/admin/orgs/{world.agency.id}/edit").status_code == 200
+    assert client.get(f"/admin/orgs/{world.other_agency.id}/edit").status_code == 403
+    assert client.get(f"/admin/orgs/{world.city.id}/edit").status_code == 403
+
+
+def test_sys_admin_sees_everyone(app, world, scoped):
+    """Does a system administrator see and open accounts everywhere?"""
+    insider, outsider = scoped
+    client = client_for(app, Role.SYS_ADMIN.value)
+    page = client.get("/admin/users").get_data(as_text=True)
+    for user in (insider, outsider, world.users["sys_admin"]):
+        assert _user_href(user) in page
+    assert client.get(f"/admin/users/{outsider.id}").status_code == 200
+    assert client.get(f"/admin/orgs/{world.other_agency.id}/edit").status_code == 200
+
+
+def test_training_admin_cannot_take_over_more_privileged_accounts(
+    app, world, factories
+):
+    """Is a training admin refused (403) on accounts inside their district that hold
+    roles only a system admin grants, so a password reset cannot take them over?"""
+    district_sys_admin = factories.user(
+        username="district-sys-admin", role=Role.SYS_ADMIN, organisation=world.agency
+    )
+    client = client_for(app, Role.TRAINING_ADMIN.value)
+    privileged = [
+        district_sys_admin,
+        world.users["training_admin"],  # themselves included
+        world.users["supervision_staff"],
+        world.users["invited_supervisor"],
+        world.users["agency_handler"],
+    ]
+    for user in privileged:
+        assert user.organisation.is_within(world.district)
+        password_hash = user.password_hash
+        assert client.get(f"/admin/users/{user.id}").status_code == 403, user
+        response = client.post(f"/admin/users/{user.id}/reset-password")
+        assert response.status_code == 403, user
+        response = client.post(f"/admin/users/{user.id}/active", data={"active": "0"})
+        assert response.status_code == 403, user
+        assert user.password_hash == password_hash
+        assert user.is_active_account
+    for user in (world.users["officer"], world.users["auxiliary"]):
+        assert client.get(f"/admin/users/{user.id}").status_code == 200, user
