@@ -1,4 +1,4 @@
-"""``python -m bench``: run the benchmarks and write ``bench/results/foundation.json``."""
+"""``python -m bench``: run the benchmarks and write ``bench/results/<suite>.json``."""
 
 import argparse
 import json
@@ -10,6 +10,10 @@ from bench import RESULTS_DIR, machine_info, peak_rss_mib, timestamp
 
 
 def _print_summary(report, path):
+    if report["suite"] != "foundation":
+        print(json.dumps(report["benchmarks"], ensure_ascii=False, indent=2))
+        print(f"结果已写入 {path}")
+        return
     print()
     print(
         f"{'benchmark':<38} {'n':>4} {'mean ms':>10} {'median ms':>10} {'p95 ms':>10}"
@@ -36,19 +40,28 @@ def main(argv=None):
         "--quick", action="store_true", help="few iterations (smoke run)"
     )
     parser.add_argument(
-        "--out",
-        default=os.path.join(RESULTS_DIR, "foundation.json"),
-        help="where to write the JSON report",
+        "--suite",
+        choices=["foundation", "nlp", "all"],
+        default="all",
+        help="which suite to run",
     )
+    parser.add_argument("--out", help="where to write the JSON report (one suite)")
     args = parser.parse_args(argv)
+    suites = ["foundation", "nlp"] if args.suite == "all" else [args.suite]
+    for suite in suites:
+        out = args.out or os.path.join(RESULTS_DIR, f"{suite}.json")
+        _run_suite(suite, "quick" if args.quick else "full", out)
+    return 0
 
-    from bench import foundation
 
+def _run_suite(suite, plan, out):
+    import importlib
+
+    module = importlib.import_module(f"bench.{suite}")
     start = time.perf_counter()
-    plan = "quick" if args.quick else "full"
-    records, setup = foundation.run(plan, progress=lambda m: print(m, flush=True))
+    records, setup = module.run(plan, progress=lambda m: print(m, flush=True))
     report = {
-        "suite": "foundation",
+        "suite": suite,
         "plan": plan,
         "timestamp": timestamp(),
         "machine": machine_info(),
@@ -58,12 +71,11 @@ def main(argv=None):
         "total_seconds": round(time.perf_counter() - start, 2),
         "units": "milliseconds (time.perf_counter); p95 by linear interpolation",
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as handle:
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w", encoding="utf-8") as handle:
         json.dump(report, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
-    _print_summary(report, args.out)
-    return 0
+    _print_summary(report, out)
 
 
 if __name__ == "__main__":

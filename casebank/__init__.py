@@ -1,5 +1,12 @@
-"""Case-file review (案卷评查) and benchmark catalogues (issue #6)."""
+"""Case-file review (案卷评查) and benchmark catalogues (issue #6).
+
+For now it hosts the glue between the portal and the framework-free NLP checker:
+the ``flask nlp`` commands (issue #3).
+"""
 
 
 def init_app(app):
-    """Nothing to register yet: case review arrives with its issue."""
+    """Register the ``flask nlp`` command group."""
+    from casebank import cli
+
+    cli.init_app(app)

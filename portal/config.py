@@ -62,6 +62,15 @@ class Config:
     AUDIT_PAGE_SIZE = 50
     TESTING = False
 
+    # NLP checker (issue #3). NLP_MODEL_DIR is where `flask nlp build-model` writes the
+    # domain model; NLP_EMBEDDING_MODEL selects the model used for matching: any local
+    # sentence-transformers directory, "none" for TF-IDF only, unset = NLP_MODEL_DIR
+    # when it holds a model.
+    NLP_MODEL_DIR = os.environ.get("NLP_MODEL_DIR") or os.path.join(
+        INSTANCE_DIR, "nlp-model"
+    )
+    NLP_EMBEDDING_MODEL = os.environ.get("NLP_EMBEDDING_MODEL") or None
+
 
 class DevConfig(Config):
     pass

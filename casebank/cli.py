@@ -1,0 +1,204 @@
+"""``flask nlp …``: the NLP checker from the command line (issue #3).
+
+These commands are the glue between the framework-free ``nlp`` package and the
+portal's configuration; they never touch the database, so they work on a fresh
+checkout. Heavy imports (sentence-transformers, torch) happen only inside the commands
+that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+nlp_cli = AppGroup("nlp", help="执法文书智能审查（处罚决定书核查）")
+
+DOC_SUFFIXES = (".txt", ".docx", ".pdf")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(2)
+
+
+def embedding_model_path(app) -> str | None:
+    """The configured embedding model directory, or None for TF-IDF only."""
+    from nlp.embedding import is_model_dir
+
+    configured = app.config.get("NLP_EMBEDDING_MODEL")
+    if configured:
+        return None if configured.lower() == "none" else configured
+    default = app.config.get("NLP_MODEL_DIR")
+    return default if default and is_model_dir(default) else None
+
+
+def make_reviewer(catalogues, app=None, embedding: bool = True):
+    """Build a :class:`nlp.review.Reviewer` with the portal's configuration."""
+    from nlp.embedding import get_embedder
+    from nlp.review import Reviewer
+
+    app = app or current_app
+    embedder = get_embedder(embedding_model_path(app)) if embedding else None
+    return Reviewer(catalogues, embedder=embedder)
+
+
+def _load_catalogues(paths):
+    from nlp.catalogue import CatalogueError, load_catalogue
+
+    catalogues = []
+    for path in paths:
+        try:
+            catalogues.append(load_catalogue(path))
+        except CatalogueError as exc:
+            _fail(str(exc))
+    return catalogues
+
+
+def _documents(paths) -> list[Path]:
+    found = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in DOC_SUFFIXES)
+            )
+        elif path.exists():
+            found.append(path)
+        else:
+            _fail(f"文件不存在：{raw}")
+    return found
+
+
+def _read(path: Path) -> str:
+    from nlp.documents import DocumentError, read_text
+
+    try:
+        return read_text(path)
+    except DocumentError as exc:
+        _fail(f"{path}：{exc}")
+    except OSError as exc:
+        _fail(f"{path}：无法读取（{exc.strerror}）")
+    return ""
+
+
+@nlp_cli.command("review")
+@click.option(
+    "--catalogue",
+    "catalogues",
+    multiple=True,
+    required=True,
+    type=click.Path(),
+    help="裁量基准文件（zhifa.benchmarks/1 JSON），可多次给出",
+)
+@click.option("--corpus", type=click.Path(), help="相似案件目录（用于同案不同罚比对）")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True
+)
+@click.argument("docs", nargs=-1, required=True, type=click.Path())
+def review_command(catalogues, corpus, fmt, docs):
+    """Review penalty decisions and print the JSON result of the spec."""
+    from nlp.embedding import EmbeddingError
+
+    catalogue_objs = _load_catalogues(catalogues)
+    paths = _documents(docs)
+    if not paths:
+        _fail("没有可审查的文书（支持 .txt、.docx、.pdf）")
+    texts = [(str(p), _read(p)) for p in paths]
+    try:
+        reviewer = make_reviewer(catalogue_objs)
+    except EmbeddingError as exc:
+        _fail(str(exc))
+    if corpus:
+        for path in _documents([corpus]):
+            try:
+                parsed = reviewer.parse(_read(path), str(path))
+            except SystemExit:
+                raise
+            reviewer.review_parsed(parsed)
+            reviewer.add_to_corpus(str(path))
+    results = [reviewer.review(text, source) for source, text in texts]
+    click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+@nlp_cli.command("build-model")
+@click.option("--catalogue", "catalogues", multiple=True, type=click.Path(exists=True))
+@click.option("--out", type=click.Path(), help="输出目录（默认 NLP_MODEL_DIR）")
+@click.option("--dim", default=256, show_default=True)
+@click.option("--max-seconds", default=90.0, show_default=True)
+@click.option("--if-missing", is_flag=True, help="目录中已有模型时跳过")
+def build_model_command(catalogues, out, dim, max_seconds, if_missing):
+    """Build the domain embedding model from the law corpus and catalogues."""
+    from nlp.embedding import build_domain_model, is_model_dir
+    from nlp.laws import LawLibrary
+
+    out = out or current_app.config["NLP_MODEL_DIR"]
+    if if_missing and is_model_dir(out):
+        click.echo(f"领域模型已存在：{out}")
+        return
+    started = time.perf_counter()
+    laws = LawLibrary.default()
+    corpus = [a.text for a in laws.iter_articles()]
+    pairs = list(_training_pairs(_load_catalogues(catalogues), laws))
+    report = build_domain_model(corpus, pairs, out, dim=dim, max_seconds=max_seconds)
+    click.echo(
+        f"领域模型已生成：{out}（词表 {report.vocab_size}，维度 {report.dim}，"
+        f"训练样本对 {report.train_pairs}，用时 {time.perf_counter() - started:.1f} 秒）"
+    )
+
+
+def _training_pairs(catalogues, laws):
+    """(description, provision text) pairs from the catalogue items."""
+    from nlp.citations import parse_provision
+
+    for catalogue in catalogues:
+        for item in catalogue.items:
+            for provision in (*item.violated_provisions, *item.penalty_provisions):
+                for citation in parse_provision(provision):
+                    article = laws.article(citation.law, citation.article)
+                    if article is not None:
+                        yield item.violation, article.text[:500]
+            for tier in item.tiers:
+                if tier.condition:
+                    yield item.violation, tier.condition
+
+
+@nlp_cli.command("evaluate")
+@click.option(
+    "--labels", "labels", multiple=True, required=True, type=click.Path(exists=True)
+)
+@click.option("--baseline", is_flag=True, help="同时给出仅用 TF-IDF 的匹配结果")
+@click.option("--errors/--no-errors", default=False, help="列出每份出错文书")
+def evaluate_command(labels, baseline, errors):
+    """Score the checker on labelled decisions and print the metrics as JSON."""
+    from nlp.evaluate import LabelError, evaluate
+
+    app = current_app._get_current_object()
+    try:
+        metrics = evaluate(lambda cats: make_reviewer(cats, app), list(labels))
+        if baseline:
+            tfidf = evaluate(
+                lambda cats: make_reviewer(cats, app, embedding=False), list(labels)
+            )
+            metrics["tfidf_only"] = {
+                k: v
+                for k, v in tfidf.items()
+                if k not in ("errors", "findings_by_code")
+            }
+    except LabelError as exc:
+        _fail(str(exc))
+    metrics["embedding_model"] = embedding_model_path(app)
+    if not errors:
+        metrics.pop("errors", None)
+    click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+
+
+def init_app(app):
+    app.cli.add_command(nlp_cli)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

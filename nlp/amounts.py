@@ -1,0 +1,811 @@
+"""Money mentions in penalty decisions, the penalties imposed, and amount consistency.
+
+``find_money`` scans a text once for numeral runs (Arabic, 小写 and 大写 Chinese,
+``百分之…``) and classifies each by what follows it (元, 倍, %), then merges
+neighbours into ranges (``二千元以上二万元以下``, ``二倍以上五倍以下``). Every
+regex here matches either a single run of one character class or a short fixed
+window, so the scan is linear in the text length and cannot backtrack
+catastrophically; no public function raises on arbitrary text.
+"""
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from typing import NamedTuple
+
+from nlp.numerals import (
+    CN_DIGIT_CHARS,
+    CN_NUMBER_CHARS,
+    DAXIE_CHARS,
+    FULLWIDTH,
+    MAX_NUMBER_CHARS,
+    parse_int,
+    parse_money,
+    parse_number,
+)
+
+KINDS = ("amount", "range", "multiple", "percent", "per_unit")
+
+# Bases of multiples and percentages, longest alternatives first, and their
+# normalised names.
+_BASE_NAMES = {
+    "违法所得": "违法所得",
+    "违法收入": "违法所得",
+    "非法所得": "违法所得",
+    "货值金额": "货值金额",
+    "货值": "货值金额",
+    "违法经营额": "违法经营额",
+    "违法经营数额": "违法经营额",
+    "违法销售额": "违法经营额",
+    "砂石价值": "砂石价值",
+    "矿产品价值": "矿产品价值",
+    "建设工程造价": "工程造价",
+    "工程造价": "工程造价",
+    "造价": "工程造价",
+    "总投资额": "总投资额",
+    "总投资": "总投资额",
+    "广告费用": "广告费用",
+    "销售金额": "销售金额",
+    "罚款数额": "罚款数额",
+}
+# Weaker statements of a base, used only when the base itself is never stated.
+_BASE_ALIASES = {"合同总价": "工程造价", "合同价款": "工程造价"}
+_BASE_ALT = "|".join(sorted(_BASE_NAMES, key=len, reverse=True))
+_BASE_TAIL_RE = re.compile(rf"(?:{_BASE_ALT})的?$")
+_STATED_BASES = {
+    name: key
+    for name, key in {**_BASE_NAMES, **_BASE_ALIASES}.items()
+    if key != "罚款数额"
+}
+_BASE_STATEMENT_RE = re.compile(
+    rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
+    r"(?:[为是约达共计合总：:\s]|人民币)*$"
+)
+
+_UNIT_NAMES = {
+    "平方米": "平方米",
+    "平米": "平方米",
+    "㎡": "平方米",
+    "m²": "平方米",
+    "m2": "平方米",
+    "立方米": "立方米",
+    "m³": "立方米",
+    "m3": "立方米",
+    "延长米": "延长米",
+    "公顷": "公顷",
+    "亩": "亩",
+    "千克": "千克",
+    "公斤": "千克",
+    "吨": "吨",
+    "米": "米",
+    "辆": "辆",
+    "台": "台",
+    "人": "人",
+    "次": "次",
+    "个": "个",
+    "件": "件",
+    "株": "株",
+    "棵": "棵",
+    "日": "日",
+    "天": "天",
+    "套": "套",
+    "户": "户",
+    "袋": "袋",
+    "盒": "盒",
+    "瓶": "瓶",
+    "箱": "箱",
+    "份": "份",
+    "张": "张",
+    "只": "只",
+    "头": "头",
+    "车": "车",
+    "趟": "趟",
+    "块": "块",
+}
+_UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNIT_NAMES, key=len, reverse=True))
+_PER_BEFORE_RE = re.compile(rf"每(?P<unit>{_UNIT_ALT})的?(?:处以|处|罚款|计|收取|按)?$")
+_PER_AFTER_RE = re.compile(rf"(?:/|每)(?P<unit>{_UNIT_ALT})")
+_AREA_UNIT_RE = re.compile(r"平方米|平米|㎡|m²|m2|亩")
+_AREA_STATEMENT_RE = re.compile(r"面积(?:[为是约达共计合总：:\s])*$")
+MU_IN_SQUARE_METRES = Decimal("666.67")
+
+_CN = CN_NUMBER_CHARS
+_CND = CN_DIGIT_CHARS
+_TOKEN_RE = re.compile(
+    rf"(?P<pct>百分之(?P<pnum>[{_CN}]+(?:点[{_CND}]+)?|\d+(?:\.\d+)?))"
+    r"|(?P<ar>\d[\d,.]*)(?P<armult>[十百千万萬亿億]{0,2})"
+    rf"|(?P<cn>[{_CN}]+(?:点[{_CND}]+[万萬亿億]?)?)"
+)
+_YUAN_SUFFIX_RE = re.compile(
+    rf"[元圆](?:零?[{_CND}0-9][角毛](?!钱))?(?:零?[{_CND}0-9]分(?![之钟]))?"
+    r"(?:整|正(?![在常式确当好规]))?"
+)
+_SUBUNIT_ONLY_RE = re.compile(rf"[角毛](?:零?[{_CND}]分(?![之钟]))?|分(?![之钟])")
+_MONEY_PREFIX_RE = re.compile(r"(?:人民币|RMB|￥|¥)[:：]?\s?$")
+_BOUND_BEFORE_RE = re.compile(
+    r"(?P<high>不足|不满|不超过|未超过|未满|低于|少于|不高于)$"
+    r"|(?P<low>不低于|不少于|超过|高于|多于)$"
+)
+_RANGE_CONNECTORS = frozenset("至到-－—–~～")
+_BIG_UNIT_CHARS = "百千万萬亿億佰仟"
+
+_SEPARATORS = "，,；;。\n、！？!?【】"
+_FINE_BEFORE_RE = re.compile(
+    r"罚款(?:金额|数额)?(?:大写|小写)?(?:金额)?[为是计共合总即：:\s]*$"
+)
+_FINE_AFTER_RE = re.compile(r"(?:\s*的)?\s*罚款")
+_TOTAL_WORDS = ("合计", "共计", "总计")
+_PAIR_GAP_RE = re.compile(r"\s*[（(]\s*(?:小写|大写)?(?:金额)?[:：]?\s*")
+_PAIR_CLOSE_RE = re.compile(r"\s*[）)]")
+_MONEY_PREFIX_STRIP_RE = re.compile(r"^(?:人民币|RMB|￥|¥)[:：]?\s?")
+_TOTAL_BEFORE_RE = re.compile(
+    r"(?:^|(?<=[，,；;。：:\n])|(?<=罚款)|(?<=罚没款))(?P<word>合计|共计|总计)"
+    r"(?:罚没款|罚款|金额|罚没金额|为|：|:|\s)*$"
+)
+_PART_WORDS = ("赔偿", "追缴", "退赔", "补缴")
+_COUNT_RE = re.compile(
+    r"(?:以上|上述|前述)(?P<n>[一二两三四五六七八九十\d]{1,3})项[^，。；\n]{0,3}$"
+)
+
+_SECTION_RE = re.compile(r"【\s*处(?:罚|理)决定\s*】")
+# Where the decision part starts: explicit markers first, then 决定给予/决定对…处以.
+_STRONG_START_RE = re.compile(
+    r"作出如下(?:行政)?处(?:罚|理)|决定[^。；\n]{0,30}?如下|决定(?!书)[^。；\n]{0,40}?[:：]"
+    r"|处罚决定(?!书)[^。；\n]{0,6}?[:：]|处罚决定(?:如下|为)|处罚决定[ \t]*\n"
+)
+_WEAK_START_RE = re.compile(
+    r"决定给予|决定对[^。；\n]{0,40}?(?:处以|处|作出|给予|罚款|没收|警告)"
+)
+_END_RE = re.compile(
+    r"履行方式|不服|救济途径|申请行政复议|提起行政诉讼"
+    r"|(?:^|(?<=[。\n]))[^。；，,\n]{0,30}?缴纳"
+)
+# Who is ordered: 责令当事人/其/你公司/该单位… (short, no clause break).
+_WHOM = "(?:当事人|其|你|该)?[^，。；;\\n责令]{0,4}?"
+_MEASURE_PATTERNS = [
+    (re.compile(r"警告"), "警告"),
+    (re.compile(r"通报批评"), "通报批评"),
+    (
+        re.compile(rf"责令{_WHOM}限期(?:改正|整改|纠正)"),
+        "责令限期改正",
+    ),
+    (
+        re.compile(rf"责令{_WHOM}(?:立即|及时)?(?:改正|整改|纠正|采取改正措施)"),
+        "责令改正",
+    ),
+    (re.compile(rf"责令{_WHOM}(?:立即)?停止"), "责令停止违法行为"),
+    (re.compile(rf"责令{_WHOM}停产|停产整治"), "责令停产整治"),
+    (re.compile(rf"责令{_WHOM}停业|停业整顿"), "责令停业整顿"),
+    (
+        re.compile(r"暂扣[^，。；;\n]{0,12}?(?:许可证|执照|证件|证书|驾驶证|运输证)"),
+        "暂扣许可证件",
+    ),
+    (
+        re.compile(r"吊销[^，。；;\n]{0,12}?(?:许可证|执照|证件|证书|驾驶证|运输证)"),
+        "吊销许可证件",
+    ),
+    (re.compile(r"限制(?:开展)?生产经营活动|限制生产"), "限制开展生产经营活动"),
+    (re.compile(rf"责令{_WHOM}关闭|予以关闭"), "责令关闭"),
+    (re.compile(r"拆除"), "拆除"),
+    (re.compile(r"恢复(?:土地)?原(?:状|貌|样)"), "恢复原状"),
+]
+_CONFISCATE_RE = re.compile(r"没收")
+_NEGATION_RE = re.compile(r"(?:不予|免予|免于|未|不|无需|无须|没有)[^，。；;\n]{0,2}$")
+_CONFISCATE_NOISE_RE = re.compile(
+    rf"违法所得|违法收入|非法所得|人民币|[其的和及与并、共计合为：:\s]"
+    rf"|[\d,.]+[万萬]?[元圆]整?|[{_CN}]+[元圆]整?"
+)
+_SENTENCE_BREAK = "。\n"
+
+
+@dataclass(frozen=True)
+class Money:
+    """One money mention: an amount, a range, a multiple, a percentage or a unit rate.
+
+    ``value`` is set for ``amount`` and ``per_unit`` (yuan); ``low``/``high`` for
+    ``range`` (yuan), ``multiple`` (times the base) and ``percent`` (percent of the
+    base) and for a ``per_unit`` range. ``base`` names the base of a multiple or a
+    percentage when written (``违法所得``) and the unit of a ``per_unit`` rate.
+    """
+
+    kind: str
+    value: Decimal | None
+    low: Decimal | None
+    high: Decimal | None
+    base: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Penalties:
+    """What a decision imposes."""
+
+    warning: bool
+    fine_yuan: float | None
+    confiscation: bool
+    confiscated_yuan: float | None
+    measures: list[str] = field(default_factory=list)
+    fine_mentions: list[Money] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AmountIssue:
+    """An amount that contradicts another amount in the same text."""
+
+    message: str
+    evidence: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _Token:
+    kind: str  # "money", "multiple", "percent" or "number"
+    value: Decimal
+    start: int
+    end: int
+    run: str
+
+
+class _Group(NamedTuple):
+    first: Money  # the amount as first written
+    second: Money | None  # its bracketed repetition
+    used: Money  # the one whose value counts (the 大写 writing)
+
+
+class _Found(NamedTuple):
+    fines: list[Money]
+    totals: list[Money]
+    confiscated: list[Money]
+
+
+def _is_chinese(text: str) -> bool:
+    """Return True when an amount is written in Chinese numerals (大写 or 小写)."""
+    return any(char in CN_NUMBER_CHARS for char in text)
+
+
+def _fmt(value: Decimal) -> str:
+    """Format a Decimal without exponent or trailing zeros."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _tokens(norm: str) -> list[_Token]:
+    """Scan *norm* (full-width mapped) for numeral runs and classify each."""
+    tokens = []
+    for match in _TOKEN_RE.finditer(norm):
+        start = match.start()
+        if match["pct"]:
+            value = parse_number(match["pnum"])
+            if value is not None:
+                tokens.append(_Token("percent", value, start, match.end(), match[0]))
+            continue
+        if match["ar"]:
+            digits = match["ar"].rstrip(",.")
+            run = digits + (match["armult"] if digits == match["ar"] else "")
+        else:
+            run = match["cn"]
+        end = start + len(run)
+        if len(run) > MAX_NUMBER_CHARS:
+            continue
+        following = norm[end : end + 1]
+        suffix = _YUAN_SUFFIX_RE.match(norm, end)
+        if suffix is None and len(run) == 1 and run in DAXIE_CHARS:
+            # 伍角 / 伍分: only 大写 digits, so that 十分 or 五分钟 are not money.
+            suffix = _SUBUNIT_ONLY_RE.match(norm, end)
+        prefix = _MONEY_PREFIX_RE.search(norm, max(0, start - 5), start)
+        if suffix is not None:
+            value = parse_money(run + suffix[0])
+            kind, end = "money", suffix.end()
+        elif following == "倍":
+            value, kind, end = parse_number(run), "multiple", end + 1
+        elif following == "%" and match["ar"]:
+            value, kind, end = parse_number(run), "percent", end + 1
+        elif prefix is not None:
+            value, kind = parse_number(run), "money"
+        else:
+            value, kind = parse_number(run), "number"
+        if value is None:
+            continue
+        if kind == "money" and prefix is not None:
+            start = prefix.start()
+        tokens.append(_Token(kind, value, start, end, run))
+    return tokens
+
+
+def _base_before(norm: str, pos: int) -> tuple[str | None, int]:
+    """Return the base named right before *pos* and where it starts."""
+    match = _BASE_TAIL_RE.search(norm, max(0, pos - 12), pos)
+    if match is None:
+        return None, pos
+    name = match[0].removesuffix("的")
+    return _BASE_NAMES[name], match.start()
+
+
+def _inherit_unit(first: _Token, second: _Token) -> Decimal:
+    """Scale a bare first bound by the second's 万/亿 (``2至3万元`` → 20000)."""
+    if second.kind != "money" or any(c in _BIG_UNIT_CHARS for c in first.run):
+        return first.value
+    run = second.run
+    if run.endswith(("万", "萬")):
+        return first.value * 10**4
+    if run.endswith(("亿", "億")):
+        return first.value * 10**8
+    return first.value
+
+
+def _make(kind, low, high, value, start, end, base, norm, text, last_end) -> Money:
+    """Build a Money, turning money amounts and ranges into unit rates when written."""
+    if kind in ("amount", "range"):
+        per = _PER_BEFORE_RE.search(norm, max(0, start - 8), start)
+        after = _PER_AFTER_RE.match(norm, end)
+        if per is not None and per.start() >= last_end:
+            kind, base, start = "per_unit", _UNIT_NAMES[per["unit"]], per.start()
+        elif after is not None:
+            kind, base, end = "per_unit", _UNIT_NAMES[after["unit"]], after.end()
+    start = max(start, last_end)
+    return Money(kind, value, low, high, base, start, end, text[start:end])
+
+
+# One decision is scanned by find_bases, extract_penalties and the consistency
+# check in turn; caching the last few scans makes that a single pass.
+@lru_cache(maxsize=8)
+def _scan(text: str) -> tuple[str, tuple[_Token, ...], tuple[Money, ...]]:
+    """Return the normalised text, its numeral tokens and its money mentions.
+
+    The result is cached and shared: callers must not mutate it.
+    """
+    norm = text.translate(FULLWIDTH)
+    tokens = _tokens(norm)
+    mentions: list[Money] = []
+    last_end = 0
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+        gap = norm[tok.end : nxt.start] if nxt is not None else ""
+        paired = (
+            nxt is not None
+            and nxt.kind != "number"
+            and tok.kind in (nxt.kind, "number")
+            and (
+                (
+                    gap.rstrip("、，,") == "以上"
+                    and norm.startswith(("以下", "以内"), nxt.end)
+                )
+                or gap in _RANGE_CONNECTORS
+            )
+        )
+        kind = nxt.kind if paired else tok.kind
+        if kind == "number":
+            i += 1
+            continue
+        start, end = tok.start, tok.end
+        low = high = None
+        if paired:
+            low = _inherit_unit(tok, nxt) if tok.kind == "number" else tok.value
+            high, end = nxt.value, nxt.end
+            if norm.startswith(("以下", "以内", "之间"), end):
+                end += 2
+            i += 2
+        else:
+            i += 1
+            bound = _BOUND_BEFORE_RE.search(norm, max(0, start - 3), start)
+            if norm.startswith(("以下", "以内"), end):
+                high, end = tok.value, end + 2
+            elif norm.startswith("以上", end):
+                low, end = tok.value, end + 2
+            elif bound is not None:
+                start = bound.start()
+                if bound["high"]:
+                    high = tok.value
+                else:
+                    low = tok.value
+            elif kind != "money":
+                low = high = tok.value
+        if kind == "money":
+            is_range = low is not None or high is not None
+            value = None if is_range else tok.value
+            kind = "range" if is_range else "amount"
+            money = _make(
+                kind, low, high, value, start, end, None, norm, text, last_end
+            )
+        else:
+            base, base_start = _base_before(norm, start)
+            if base is not None and base_start >= last_end:
+                start = base_start
+            money = _make(kind, low, high, None, start, end, base, norm, text, last_end)
+        mentions.append(money)
+        last_end = money.end
+    return norm, tuple(tokens), tuple(mentions)
+
+
+def find_money(text: str) -> list[Money]:
+    """Find all money mentions in *text*, in order and non-overlapping.
+
+    :param text: any text.
+    :return: the mentions; offsets index into *text*.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    return list(_scan(text)[2])
+
+
+def find_bases(text: str) -> dict[str, Decimal]:
+    """Find the stated base amounts a multiple or percentage fine is computed on.
+
+    Keys are ``违法所得``, ``货值金额``, ``违法经营额``, ``砂石价值``, ``工程造价``,
+    ``总投资额`` (yuan) and ``面积`` (square metres; 亩 are converted at 666.67).
+    The first clear statement of each wins (``违法所得1200元``, ``货值金额为3000元``,
+    ``建筑面积35.5平方米``); for ``面积`` without the word 面积, the first area
+    quantity that is not a unit rate.
+
+    :param text: any text.
+    :return: base name → amount.
+    """
+    if not isinstance(text, str) or not text:
+        return {}
+    norm, tokens, mentions = _scan(text)
+    bases: dict[str, Decimal] = {}
+    aliases: dict[str, Decimal] = {}
+    for money in mentions:
+        if money.kind != "amount" or money.value is None:
+            continue
+        match = _BASE_STATEMENT_RE.search(norm, max(0, money.start - 16), money.start)
+        if match is None:
+            continue
+        name = match["name"]
+        target = aliases if name in _BASE_ALIASES else bases
+        target.setdefault(_STATED_BASES[name], money.value)
+    for name, value in aliases.items():
+        bases.setdefault(name, value)
+    stated = fallback = None
+    for tok in tokens:
+        unit = _AREA_UNIT_RE.match(norm, tok.end)
+        if (
+            tok.kind != "number"
+            or unit is None
+            or norm[tok.start - 1 : tok.start] == "每"
+        ):
+            continue
+        area = tok.value * MU_IN_SQUARE_METRES if unit[0] == "亩" else tok.value
+        if _AREA_STATEMENT_RE.search(norm, max(0, tok.start - 8), tok.start):
+            stated = area
+            break
+        if fallback is None:
+            fallback = area
+    area = stated if stated is not None else fallback
+    if area is not None:
+        bases["面积"] = area
+    return bases
+
+
+def _clause_before(text: str, pos: int, limit: int = 40) -> str:
+    """Return the text of the clause that ends at *pos* (at most *limit* chars)."""
+    window = text[max(0, pos - limit) : pos]
+    cut = max(window.rfind(sep) for sep in _SEPARATORS)
+    return window[cut + 1 :]
+
+
+def _is_pair(text: str, first: Money, second: Money) -> bool:
+    """Return True when *second* repeats *first* in brackets: ``壹万元（10,000元）``."""
+    return bool(
+        _PAIR_GAP_RE.fullmatch(text, first.end, second.start)
+        and _PAIR_CLOSE_RE.match(text, second.end)
+    )
+
+
+def _amount_groups(text: str, mentions: Sequence[Money]) -> list[_Group]:
+    """Group each amount with its bracketed repetition, if any.
+
+    The value used is the Chinese (大写) writing when exactly one of the two is
+    written in Chinese numerals, else the first one.
+    """
+    amounts = [m for m in mentions if m.kind == "amount"]
+    groups = []
+    i = 0
+    while i < len(amounts):
+        first = amounts[i]
+        if i + 1 < len(amounts) and _is_pair(text, first, amounts[i + 1]):
+            second = amounts[i + 1]
+            use_second = _is_chinese(second.text) and not _is_chinese(first.text)
+            groups.append(_Group(first, second, second if use_second else first))
+            i += 2
+        else:
+            groups.append(_Group(first, None, first))
+            i += 1
+    return groups
+
+
+def _role(text: str, money: Money) -> str | None:
+    """Classify an amount: ``fine``, ``fine_total``, ``confiscation`` or None."""
+    before = _clause_before(text, money.start)
+    # 拟罚款 is the prior notice; 曾…被罚款 is an earlier case.
+    if "拟" in before or "曾" in before:
+        return None
+    if before.rfind("没收") > before.rfind("罚款"):
+        return "confiscation"
+    fine = _FINE_BEFORE_RE.search(before) or _FINE_AFTER_RE.match(text, money.end)
+    if fine is None and before.strip() in ("即", "即为", "计", "共计", "合计"):
+        # "处货值金额二倍罚款，即4000元": the fine word is in the previous clause.
+        previous = _clause_before(text, money.start - len(before) - 1)
+        fine = _FINE_BEFORE_RE.search(previous + before.strip())
+    if fine is None:
+        return None
+    return "fine_total" if any(w in before for w in _TOTAL_WORDS) else "fine"
+
+
+def _measures(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Return the measures imposed within *spans*, normalised, in order, unique."""
+    found: list[tuple[int, str]] = []
+    for start, end in spans:
+        for pattern, name in _MEASURE_PATTERNS:
+            for match in pattern.finditer(text, start, end):
+                if _NEGATION_RE.search(text, max(0, match.start() - 4), match.start()):
+                    continue
+                if name == "责令改正" and "限期" in match[0]:
+                    continue
+                found.append((match.start(), name))
+        for match in _CONFISCATE_RE.finditer(text, start, end):
+            pos = match.start()
+            if _NEGATION_RE.search(text, max(0, pos - 4), pos):
+                continue
+            clause = _clause_after(text, match.end(), end)
+            gains = any(w in clause for w in ("违法所得", "违法收入", "非法所得"))
+            goods = bool(_CONFISCATE_NOISE_RE.sub("", clause))
+            gains_first = clause.lstrip("其").startswith(
+                ("违法所得", "违法收入", "非法所得")
+            )
+            if gains:
+                found.append(
+                    (pos if gains_first or not goods else pos + 1, "没收违法所得")
+                )
+            if goods:
+                found.append((pos + 1 if gains_first else pos, "没收非法财物"))
+    found.sort()
+    names: list[str] = []
+    for _, name in found:
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _clause_after(text: str, pos: int, end: int, limit: int = 30) -> str:
+    """Return the clause that starts at *pos* (at most *limit* chars, before *end*)."""
+    window = text[pos : min(end, pos + limit)]
+    # No ASCII comma here: it is a thousands separator in 6,300元.
+    cuts = [i for i in (window.find(sep) for sep in "，；;。\n【") if i >= 0]
+    return window[: min(cuts)] if cuts else window
+
+
+def _decision_region(text: str) -> tuple[int, int] | None:
+    """Locate the decision part: the 【处罚决定】 section or the prose 决定…如下."""
+    match = _SECTION_RE.search(text)
+    if match is not None:
+        end = text.find("【", match.end())
+        return match.end(), end if end >= 0 else len(text)
+    for pattern in (_STRONG_START_RE, _WEAK_START_RE):
+        for match in pattern.finditer(text):
+            # 拟作出如下处罚 is the prior notice, not the decision.
+            if "拟" in text[max(0, match.start() - 12) : match.start()]:
+                continue
+            end = _END_RE.search(text, match.end())
+            return match.start(), end.start() if end is not None else len(text)
+    return None
+
+
+def _sentence_span(text: str, pos: int, limit: int = 300) -> tuple[int, int]:
+    """Return the sentence (split at 。 and newlines) around *pos*."""
+    lo = max(0, pos - limit)
+    start = max(text.rfind(sep, lo, pos) for sep in _SENTENCE_BREAK) + 1
+    start = max(start, lo)
+    hi = min(len(text), pos + limit)
+    ends = [i for i in (text.find(sep, pos, hi) for sep in _SENTENCE_BREAK) if i >= 0]
+    return start, min(ends) if ends else hi
+
+
+def _collect(text: str, groups: list[_Group], region: tuple[int, int]) -> _Found:
+    """Sort the amount groups inside *region* into fines, fine totals, confiscations."""
+    found = _Found([], [], [])
+    start, end = region
+    for group in groups:
+        if group.first.start < start or group.first.end > end:
+            continue
+        role = _role(text, group.first)
+        if role == "fine":
+            found.fines.append(group.used)
+        elif role == "fine_total":
+            found.totals.append(group.used)
+        elif role == "confiscation":
+            found.confiscated.append(group.used)
+    return found
+
+
+def _fallback(text: str, groups: list[_Group]) -> tuple[_Found, list[tuple[int, int]]]:
+    """Return what the sentences imposing a 罚款 with an amount impose."""
+    found = _Found([], [], [])
+    spans: list[tuple[int, int]] = []
+    pending: list[tuple[tuple[int, int], Money]] = []
+    for group in groups:
+        role = _role(text, group.first)
+        if role is None:
+            continue
+        span = _sentence_span(text, group.first.start)
+        if role == "confiscation":
+            pending.append((span, group.used))
+            continue
+        sentence = text[span[0] : span[1]]
+        if any(word in sentence for word in ("拟", "告知", "曾", "此前", "前次")):
+            continue
+        (found.fines if role == "fine" else found.totals).append(group.used)
+        if not spans or spans[-1] != span:
+            spans.append(span)
+    # Confiscations count only in the sentences that impose a fine.
+    fine_spans = set(spans)
+    found.confiscated.extend(m for span, m in pending if span in fine_spans)
+    return found, spans
+
+
+def extract_penalties(
+    text: str, decision_span: tuple[int, int] | None = None
+) -> Penalties:
+    """Extract the penalties a decision imposes.
+
+    Only the decision part counts: *decision_span* when given, else the 【处罚决定】
+    section or the prose from 决定…如下/决定给予/处罚决定 up to 履行方式/缴纳/如不服/
+    救济途径; when no such part is found (or it states nothing), the sentences that
+    impose a 罚款 with an amount. A fine is an amount attached to 罚款 (``罚款X元``,
+    ``处X元罚款``, ``二倍罚款即X元``); statutory ranges and confiscations (``没收违法
+    所得X元``) are not fines; several fines are summed, and a stated total of fines
+    counts only when no single fine is stated. A 大写 amount and its bracketed 小写
+    repetition count once, with the 大写 value.
+
+    :param text: the decision text.
+    :param decision_span: start/end offsets of the 处罚决定 section, if known; when
+        given, nothing outside it is looked at.
+    :return: the imposed penalties.
+    """
+    if not isinstance(text, str) or not text:
+        return Penalties(False, None, False, None, [], [])
+    groups = _amount_groups(text, _scan(text)[2])
+    region = decision_span if decision_span is not None else _decision_region(text)
+    found = _Found([], [], [])
+    spans: list[tuple[int, int]] = []
+    measures: list[str] = []
+    if region is not None:
+        region = (max(0, int(region[0])), min(len(text), int(region[1])))
+        found = _collect(text, groups, region)
+        spans = [region]
+        measures = _measures(text, spans)
+    empty = not (found.fines or found.totals or found.confiscated or measures)
+    if decision_span is None and (region is None or empty):
+        found, spans = _fallback(text, groups)
+        measures = _measures(text, spans)
+    counted = found.fines or found.totals[:1]
+    fine = sum((m.value for m in counted if m.value is not None), Decimal(0))
+    seized = sum((m.value for m in found.confiscated if m.value), Decimal(0))
+    return Penalties(
+        warning="警告" in measures,
+        fine_yuan=float(fine) if counted else None,
+        confiscation=bool(found.confiscated)
+        or any(m.startswith("没收") for m in measures),
+        confiscated_yuan=float(seized) if found.confiscated else None,
+        measures=measures,
+        fine_mentions=list(counted),
+    )
+
+
+def _pair_issues(text: str, groups: list[_Group]) -> list[AmountIssue]:
+    """Report a Chinese amount and its bracketed Arabic repetition that differ."""
+    issues = []
+    for group in groups:
+        first, second = group.first, group.second
+        if second is None or first.value == second.value:
+            continue
+        if _is_chinese(first.text) == _is_chinese(second.text):
+            continue
+        daxie, xiaoxie = (first, second) if _is_chinese(first.text) else (second, first)
+        words = _strip_prefix(daxie.text)
+        message = f"大写金额{words}（{_fmt(daxie.value)}元）与小写金额（{xiaoxie.text}）不一致"
+        end = _PAIR_CLOSE_RE.match(text, second.end).end()
+        issues.append(AmountIssue(message, text[first.start : end], first.start, end))
+    return issues
+
+
+def _described(money: Money) -> str:
+    """Return an amount's text, with its value when written in Chinese numerals."""
+    words = _strip_prefix(money.text)
+    if _is_chinese(words) and money.value is not None:
+        return f"{words}（{_fmt(money.value)}元）"
+    return words
+
+
+def _strip_prefix(text: str) -> str:
+    """Drop a leading 人民币/￥ from an amount's text."""
+    return _MONEY_PREFIX_STRIP_RE.sub("", text)
+
+
+def _total_issues(text: str, groups: list[_Group]) -> list[AmountIssue]:
+    """Report stated parts (fines, confiscations…) that do not add up to a total.
+
+    The parts are the penalty amounts in the 600 characters before the total
+    (``以上两项`` picks the last two). They agree when some run of two or more
+    parts ending right before the total adds up to it.
+    """
+    issues = []
+    starts = [g.first.start for g in groups]
+    floor = 0
+    for index, group in enumerate(groups):
+        total = group.used
+        match = _TOTAL_BEFORE_RE.search(
+            text, max(0, group.first.start - 12), group.first.start
+        )
+        if match is None or total.value is None:
+            continue
+        keyword_at = match.start()
+        fines_only = "罚款" in match[0] or text.endswith("罚款", 0, keyword_at)
+        lo = max(floor, keyword_at - 600)
+        floor = total.end
+        parts = []
+        for g in groups[bisect_left(starts, lo) : index]:
+            role = _role(text, g.first)
+            if role == "fine" or (role == "confiscation" and not fines_only):
+                parts.append(g.used)
+            elif not fines_only and _is_other_part(text, g.first):
+                parts.append(g.used)
+        count = _COUNT_RE.search(text, max(0, keyword_at - 8), keyword_at)
+        if count is not None:
+            wanted = parse_int(count["n"]) or 0
+            parts = parts[-wanted:] if 2 <= wanted <= len(parts) else []
+        if len(parts) < 2 or _some_suffix_adds_up(parts, total.value):
+            continue
+        if count is None:
+            paragraph = text.rfind("\n\n", lo, keyword_at)
+            same = [p for p in parts if p.start > paragraph]
+            parts = same if len(same) >= 2 else parts
+        part_sum = sum((p.value for p in parts if p.value is not None), Decimal(0))
+        message = (
+            f"分项金额{'、'.join(_strip_prefix(p.text) for p in parts)}之和为"
+            f"{_fmt(part_sum)}元，与{match['word']}金额{_described(total)}不一致"
+        )
+        start, end = parts[0].start, group.first.end
+        issues.append(AmountIssue(message, text[start:end], start, end))
+    return issues
+
+
+def _some_suffix_adds_up(parts: list[Money], total: Decimal) -> bool:
+    """Return True when the last k parts (k >= 2) add up to *total*."""
+    running = Decimal(0)
+    for k, part in enumerate(reversed(parts), start=1):
+        running += part.value or 0
+        if k >= 2 and running == total:
+            return True
+    return False
+
+
+def _is_other_part(text: str, money: Money) -> bool:
+    """Return True for an amount paid beside the penalty (赔偿, 追缴…)."""
+    before = _clause_before(text, money.start)
+    return "拟" not in before and any(w in before for w in _PART_WORDS)
+
+
+def check_amount_consistency(text: str) -> list[AmountIssue]:
+    """Check that amounts written twice, or as parts of a total, agree.
+
+    Reports (a) a 大写 amount and the bracketed 小写 amount right after it (or the
+    reverse) that differ, and (b) two or more stated parts (罚款、没收违法所得…) that
+    do not add up to the 合计/共计/总计 after them.
+
+    :param text: any text.
+    :return: the issues, in text order; empty for consistent or ordinary text.
+    """
+    if not isinstance(text, str) or not text:
+        return []
+    groups = _amount_groups(text, _scan(text)[2])
+    issues = _pair_issues(text, groups) + _total_issues(text, groups)
+    return sorted(issues, key=lambda issue: issue.start)

@@ -1,0 +1,232 @@
+"""Citations of legal provisions in a penalty decision.
+
+``《法规》第N条第N款第（N）项`` with Chinese or Arabic numerals, lists
+(``第十八条、第三十九条``, ``第（一）、（二）项``), back-references (同法, 该条例,
+上述条例 …) and the role of each citation: ``violated`` (违反), ``penalty``
+(依据…处罚) or ``other``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from nlp.numerals import parse_int
+
+_NUM = r"[零〇○一二两三四五六七八九十百千\d]{1,7}"
+_TITLE = re.compile(r"《([^《》\n]{2,60})》")
+_VERSION_NOTE = re.compile(r"\s*[（(][^（）()\n]{1,16}[）)]")
+_BACKREF = re.compile(
+    r"(同法|该法|本法|上述法律|前述法律|同一法律|同条例|该条例|上述条例|前述条例|本条例|"
+    r"同办法|该办法|上述办法|本办法|同规定|该规定|上述规定|本规定|该规章|同细则|该细则|上述细则)"
+)
+# One reference element: 第N条, 第N款, 第（N）项 / 第N项, or a bare （N） inside an
+# item list.
+_ELEMENT = re.compile(
+    rf"第\s*({_NUM})\s*条(?:之({_NUM}))?|第\s*({_NUM})\s*款|"
+    rf"第\s*[（(]\s*({_NUM})\s*[）)]\s*项?|第\s*({_NUM})\s*项|[（(]\s*({_NUM})\s*[）)]\s*项?"
+)
+_JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或者|或)?\s*")
+
+_VIOLATED_CUE = re.compile(r"违反|违背")
+_BASIS_CUE = re.compile(r"依据|根据|依照|按照|适用|依")
+_PENALTY_WORDS = re.compile(
+    r"处罚|罚款|处以|并处|给予|责令|没收|决定|吊销|警告|暂扣|处\d|处[一二三四五六七八九十]"
+)
+_REMEDY_LAWS = ("行政复议法", "行政诉讼法", "行政强制法")
+# General laws whose articles are the basis of discretion or procedure, never the
+# penalty provision of a violation (see docs/nlp.md).
+GENERAL_LAWS = ("行政处罚法",)
+
+_SECTION_ROLE = {"violated": "violated", "basis": "penalty"}
+
+
+@dataclass(frozen=True)
+class Citation:
+    text: str
+    law: str
+    article: int
+    paragraph: int | None
+    item: int | None
+    role: str
+    start: int
+    end: int
+
+    @property
+    def key(self) -> tuple[str, int, int | None, int | None]:
+        """Identity of the provision cited (law name without 中华人民共和国)."""
+        return (short_law_name(self.law), self.article, self.paragraph, self.item)
+
+
+def short_law_name(name: str) -> str:
+    """Return a law name without 《》, spaces, version notes and 中华人民共和国."""
+    name = _VERSION_NOTE.sub("", name)
+    name = re.sub(r"\s+", "", name).strip("《》")
+    if name.startswith("中华人民共和国"):
+        name = name[len("中华人民共和国") :]
+    return name
+
+
+def find_citations(text: str, section_of=None) -> list[Citation]:
+    """Find every citation of a specific article in ``text``.
+
+    :param text: the decision text.
+    :param section_of: optional callable ``pos -> section name``; citations inside a
+        ``violated`` or ``basis`` section of the sectioned layout take that role.
+    :return: citations in textual order, one per (law, article, paragraph, item, role).
+    """
+    anchors: list[tuple[int, int, str]] = []  # (start, end of anchor, law name)
+    titles: list[tuple[int, str]] = []
+    for match in _TITLE.finditer(text):
+        anchors.append((match.start(), match.end(), match.group(1)))
+    for match in _BACKREF.finditer(text):
+        anchors.append((match.start(), match.end(), ""))
+    anchors.sort()
+
+    found: list[Citation] = []
+    seen: set[tuple] = set()
+    for start, end, name in anchors:
+        if name:
+            titles.append((start, name))
+            law = name
+        else:
+            law = _resolve_backref(text[start:end], titles)
+            if law is None:
+                continue
+        pos = end
+        note = _VERSION_NOTE.match(text, pos)
+        if note:
+            pos = note.end()
+        refs, chain_end = _parse_chain(text, pos)
+        if not refs:
+            continue
+        anchor = text[start:end]
+        role = _role(text, start, chain_end, law, section_of)
+        for article, paragraph, item, el_start, el_end in refs:
+            own = text[el_start:el_end]
+            citation = Citation(
+                text=text[start:el_end] if el_start == pos else anchor + own,
+                law=law.strip(),
+                article=article,
+                paragraph=paragraph,
+                item=item,
+                role=role,
+                start=start,
+                end=chain_end,
+            )
+            key = (*citation.key, role)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(citation)
+    return found
+
+
+def parse_provision(text: str) -> list[Citation]:
+    """Parse a catalogue provision string such as ``《城市道路管理条例》第四十二条``.
+
+    :param text: one provision as written in a catalogue.
+    :return: its citations (several when it lists articles), role ``other``.
+    """
+    return [replace(c, role="other") for c in find_citations(text)]
+
+
+def _resolve_backref(word: str, titles: list[tuple[int, str]]) -> str | None:
+    if not titles:
+        return None
+    if "条例" in word:
+        wanted = "条例"
+    elif "办法" in word:
+        wanted = "办法"
+    elif "规定" in word or "规章" in word:
+        wanted = "规定"
+    elif "细则" in word:
+        wanted = "细则"
+    else:
+        wanted = "法"
+    for _, name in reversed(titles):
+        if short_law_name(name).endswith(wanted):
+            return name
+    return None
+
+
+def _parse_chain(text: str, pos: int) -> tuple[list[tuple], int]:
+    """Parse 第N条[第N款][第（N）项] elements joined by 、/和/及 starting at ``pos``.
+
+    :return: ([(article, paragraph, item, start, end)], end of the chain). A new
+        element at the same or a higher level than the previous one starts a new
+        reference that inherits the higher levels (第三十三条第一款、第二款).
+    """
+    refs: list[list] = []
+    current: list | None = None
+    end = pos
+    cursor = pos
+    while True:
+        match = _ELEMENT.match(text, cursor)
+        if match is None:
+            break
+        article_n, _sub, paragraph_n, item_p, item_n, item_bare = match.groups()
+        if article_n is not None:
+            number = parse_int(article_n)
+            if number is None:
+                break
+            current = [number, None, None, match.start(), match.end()]
+            refs.append(current)
+        elif current is None:
+            break
+        elif paragraph_n is not None:
+            number = parse_int(paragraph_n)
+            if number is None:
+                break
+            if current[1] is not None or current[2] is not None:
+                current = [current[0], number, None, match.start(), match.end()]
+                refs.append(current)
+            else:
+                current[1] = number
+                current[4] = match.end()
+        else:
+            number = parse_int(item_p or item_n or item_bare)
+            if number is None:
+                break
+            if current[2] is not None:
+                current = [current[0], current[1], number, match.start(), match.end()]
+                refs.append(current)
+            else:
+                current[2] = number
+                current[4] = match.end()
+        end = match.end()
+        joiner = _JOINER.match(text, end)
+        cursor = joiner.end() if joiner else end
+    return [tuple(r) for r in refs], end
+
+
+def _role(text: str, start: int, end: int, law: str, section_of) -> str:
+    short = short_law_name(law)
+    if any(short.endswith(name) for name in _REMEDY_LAWS):
+        return "other"
+    if section_of is not None:
+        section = section_of(start)
+        if section in _SECTION_ROLE and short not in GENERAL_LAWS:
+            return _SECTION_ROLE[section]
+    sentence_start = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
+    before = text[sentence_start:start]
+    violated = _last(_VIOLATED_CUE, before)
+    basis = _last(_BASIS_CUE, before)
+    if violated is not None and (basis is None or violated > basis):
+        return "violated"
+    if short in GENERAL_LAWS:
+        return "other"
+    if basis is not None:
+        stops = [i for i in (text.find(c, end) for c in "。；;\n") if i != -1]
+        sentence_end = min(stops, default=len(text))
+        tail = text[end:sentence_end]
+        if _PENALTY_WORDS.search(tail) or _PENALTY_WORDS.search(before[basis:]):
+            return "penalty"
+    return "other"
+
+
+def _last(pattern: re.Pattern, text: str) -> int | None:
+    result = None
+    for match in pattern.finditer(text):
+        result = match.start()
+    return result

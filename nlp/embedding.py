@@ -1,0 +1,552 @@
+"""Sentence embeddings for benchmark matching: facade, backends and model builder.
+
+The hybrid matcher asks :func:`get_embedder` for an :class:`Embedder`; with no model
+configured it gets ``None`` and runs on TF-IDF alone (STYLE R7, like microblog's search
+facade). Backends are registered in :data:`EMBEDDING_BACKENDS` (STYLE R6).
+
+No pretrained Chinese sentence model is reachable offline, so :func:`build_domain_model`
+builds one from a law corpus: a static (bag-of-words) sentence-transformers model whose
+tokenizer reproduces jieba-like words with a Unigram model, initialised from PPMI-SVD
+co-occurrence vectors and fine-tuned with an in-batch contrastive loss. The result is an
+ordinary sentence-transformers directory that loads without jieba and without network.
+
+``sentence_transformers`` and ``torch`` are imported only inside functions, so
+importing this module stays cheap.
+"""
+
+import json
+import logging
+import math
+import os
+import random
+import re
+import threading
+import time
+import unicodedata
+import warnings
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+__all__ = [
+    "DEFAULT_BACKEND",
+    "EMBEDDING_BACKENDS",
+    "BuildReport",
+    "Embedder",
+    "EmbeddingError",
+    "SentenceTransformerEmbedder",
+    "build_domain_model",
+    "get_embedder",
+    "is_model_dir",
+]
+
+logger = logging.getLogger(__name__)
+
+BUILD_INFO_FILE = "zhifa_model.json"
+UNK_TOKEN = "[UNK]"
+
+
+class EmbeddingError(Exception):
+    """An embedding model cannot be found, loaded or built."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns texts into sentence vectors."""
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode texts.
+
+        :param texts: the texts to encode.
+        :return: a ``float32`` array of shape ``(len(texts), dim)`` with L2-normalised
+            rows (a text with no known token gives a zero row).
+        """
+        ...
+
+
+def _offline_hub() -> None:
+    # Must run before huggingface_hub is imported, which reads these at import time;
+    # loading passes local_files_only=True as well, in case it was imported earlier.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+
+
+class SentenceTransformerEmbedder:
+    """Embedder backed by a local sentence-transformers model directory.
+
+    The model is loaded on the first :meth:`encode` call, never from a hub.
+    """
+
+    backend = "sentence-transformers"
+
+    def __init__(self, model_dir: str, device: str = "cpu", batch_size: int = 64):
+        """Prepare the embedder; nothing is loaded yet.
+
+        :param model_dir: a directory written by ``SentenceTransformer.save`` (for
+            instance by :func:`build_domain_model`).
+        :param device: torch device, ``"cpu"`` on the portal's servers.
+        :param batch_size: texts per forward pass.
+        """
+        self.model_dir = str(model_dir)
+        self.device = device
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def _load(self):
+        if self._model is not None:
+            return self._model
+        with self._lock:
+            if self._model is None:
+                _offline_hub()
+                from sentence_transformers import SentenceTransformer
+
+                try:
+                    self._model = SentenceTransformer(
+                        self.model_dir, device=self.device, local_files_only=True
+                    )
+                except Exception as exc:
+                    raise EmbeddingError(
+                        f"无法加载句向量模型 {self.model_dir}：{exc}"
+                    ) from exc
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        """Return the vector dimension (loads the model).
+
+        :return: the number of columns :meth:`encode` returns.
+        """
+        return int(self._load().get_sentence_embedding_dimension())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Encode texts into L2-normalised ``float32`` rows.
+
+        :param texts: the texts to encode.
+        :return: an array of shape ``(len(texts), dim)``.
+        :raises EmbeddingError: when the model cannot be loaded.
+        """
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return _l2_normalise(np.asarray(vectors, dtype=np.float32))
+
+
+def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
+
+
+#: Embedding backends by name (the config value) -> factory ``(model_dir) -> Embedder``.
+EMBEDDING_BACKENDS: dict[str, Callable[[str], Embedder]] = {
+    SentenceTransformerEmbedder.backend: SentenceTransformerEmbedder,
+}
+DEFAULT_BACKEND = SentenceTransformerEmbedder.backend
+
+_embedders: dict[tuple[str, str], Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def is_model_dir(path: str | os.PathLike | None) -> bool:
+    """Tell whether a directory holds a sentence-transformers model.
+
+    :param path: a directory path (``None`` or empty gives ``False``).
+    :return: ``True`` when the directory has the ``modules.json`` that
+        ``SentenceTransformer.save`` writes.
+    """
+    if not path:
+        return False
+    return (Path(path) / "modules.json").is_file()
+
+
+def get_embedder(
+    model_dir: str | os.PathLike | None, backend: str = DEFAULT_BACKEND
+) -> Embedder | None:
+    """Return the process-wide embedder for a model directory.
+
+    :param model_dir: the configured model directory; ``None`` or ``""`` means no
+        embedding model (the matcher then uses TF-IDF only).
+    :param backend: a key of :data:`EMBEDDING_BACKENDS`.
+    :return: a cached embedder (one per backend and resolved path) or ``None``.
+    :raises EmbeddingError: when the backend is unknown or the directory does not
+        hold a model.
+    """
+    if not model_dir:
+        return None
+    if backend not in EMBEDDING_BACKENDS:
+        raise EmbeddingError(f"未知的句向量后端：{backend}")
+    path = str(Path(model_dir).expanduser().resolve())
+    key = (backend, path)
+    with _embedders_lock:
+        if key not in _embedders:
+            if not is_model_dir(path):
+                raise EmbeddingError(
+                    f"目录 {path} 中没有句向量模型（缺少 modules.json），"
+                    "请先构建模型或检查配置的模型路径。"
+                )
+            _embedders[key] = EMBEDDING_BACKENDS[backend](path)
+        return _embedders[key]
+
+
+# --------------------------------------------------------------------------------------
+# Domain model builder
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """Figures of one :func:`build_domain_model` run."""
+
+    out_dir: Path
+    vocab_size: int
+    dim: int
+    train_pairs: int
+    seconds: float
+    steps: int
+
+
+_WINDOW = 5  # co-occurrence window (tokens on each side)
+_SIF_A = 1e-3  # smooth inverse frequency weight a / (a + p(w))
+_EIG_POWER = 0.5  # singular-value weighting of the SVD vectors (U * S**p)
+_BATCH_SIZE = 128
+_LEARNING_RATE = 2e-3
+_SAVE_RESERVE_SECONDS = 2.0
+_SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
+_ASCII_TOKEN = re.compile(r"[0-9a-z]+")
+
+
+def _normalise_text(text: str) -> str:
+    # The same normalisation the saved tokenizer applies (NFKC + lowercase), so corpus
+    # counts and inference see the same characters.
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def _is_countable(token: str) -> bool:
+    return bool(token.strip()) and not all(
+        unicodedata.category(ch)[0] in "PZC" for ch in token
+    )
+
+
+def _count_words(texts: Sequence[str]) -> Counter:
+    """Count jieba words (precise mode without HMM, as Unigram's Viterbi does)."""
+    from nlp import segment
+
+    tk = segment.tokenizer()
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(tok for tok in tk.cut(text, HMM=False) if tok.strip())
+    return counts
+
+
+def _vocabulary(
+    counts: Counter, texts: Sequence[str], vocab_size: int
+) -> list[tuple[str, float]]:
+    """Pick tokens and give them jieba log-probabilities."""
+    from nlp import segment
+
+    freqs = segment.vocabulary_frequencies()
+    log_total = math.log(sum(freqs.values()))
+    words = [w for w, _ in counts.most_common() if len(w) > 1 and _is_countable(w)]
+    chosen = words[:vocab_size]
+    # Every character seen, so that any text of the corpus's script is covered and an
+    # unknown word falls back to its characters, as jieba does.
+    chars = sorted({ch for text in texts for ch in text if not ch.isspace()})
+    vocab = [(UNK_TOKEN, 0.0)]
+    for token in chosen + chars:
+        freq = freqs.get(token, 0)
+        if not freq and _ASCII_TOKEN.fullmatch(token):
+            # jieba keeps ASCII runs whole outside its dictionary; the corpus count
+            # makes a run beat its single characters.
+            freq = counts.get(token, 1)
+        vocab.append((token, math.log(max(freq, 1)) - log_total))
+    return vocab
+
+
+def _make_tokenizer(vocab: list[tuple[str, float]]):
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    tok = Tokenizer(models.Unigram(vocab, unk_id=0, byte_fallback=False))
+    tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [pre_tokenizers.WhitespaceSplit(), pre_tokenizers.Punctuation("isolated")]
+    )
+    return tok
+
+
+def _cooccurrence(docs: list[list[int]], n_vocab: int):
+    """Symmetric windowed co-occurrence counts weighted by 1/distance (sparse)."""
+    from scipy import sparse
+
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    ids = np.fromiter((i for d in docs for i in d), dtype=np.int32, count=lengths.sum())
+    doc_of = np.repeat(np.arange(len(docs), dtype=np.int32), lengths)
+    rows, cols, vals = [], [], []
+    for dist in range(1, _WINDOW + 1):
+        same = doc_of[:-dist] == doc_of[dist:]
+        left, right = ids[:-dist][same], ids[dist:][same]
+        keep = (left != 0) & (right != 0)  # drop [UNK]
+        left, right = left[keep], right[keep]
+        weight = np.full(left.shape, 1.0 / dist, dtype=np.float32)
+        rows += [left, right]
+        cols += [right, left]
+        vals += [weight, weight]
+    matrix = sparse.coo_matrix(
+        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+        shape=(n_vocab, n_vocab),
+    ).tocsr()
+    matrix.sum_duplicates()
+    return matrix
+
+
+def _ppmi(matrix):
+    """Positive PMI with context-distribution smoothing (alpha 0.75)."""
+    matrix = matrix.tocsr().astype(np.float64)
+    row_sums = np.asarray(matrix.sum(axis=1)).ravel()
+    col_sums = np.asarray(matrix.sum(axis=0)).ravel() ** 0.75
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    cols = matrix.indices
+    pmi = np.log(matrix.data * col_sums.sum() / (row_sums[rows] * col_sums[cols]))
+    matrix.data = np.maximum(pmi, 0.0)
+    matrix.eliminate_zeros()
+    return matrix
+
+
+def _initial_vectors(
+    docs: list[list[int]], n_vocab: int, dim: int, seed: int
+) -> np.ndarray:
+    """PPMI-SVD token vectors, SIF-weighted, common component removed."""
+    from sklearn.utils.extmath import randomized_svd
+
+    rng = np.random.default_rng(seed)
+    ppmi = _ppmi(_cooccurrence(docs, n_vocab))
+    rank = max(1, min(dim, n_vocab - 1))
+    u, s, _ = randomized_svd(ppmi, rank, n_iter=4, random_state=seed)
+    vectors = np.zeros((n_vocab, dim), dtype=np.float64)
+    vectors[:, :rank] = u * s**_EIG_POWER
+    counts = np.bincount(
+        np.fromiter((i for d in docs for i in d), dtype=np.int64), minlength=n_vocab
+    )
+    # Tokens never seen in context (or beyond a tiny corpus's rank) get small random
+    # vectors so that they are distinguishable but never dominate a sentence.
+    unseen = np.linalg.norm(vectors, axis=1) < 1e-9
+    vectors[unseen] = rng.normal(0.0, 1.0, (int(unseen.sum()), dim))
+    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+    prob = counts / max(counts.sum(), 1)
+    weights = _SIF_A / (_SIF_A + prob)
+    weights[unseen] *= 0.1
+    vectors *= weights[:, None]
+    vectors[0] = 0.0  # [UNK] contributes nothing
+    # SIF's common-component removal is linear in the token vectors, so it can be
+    # baked into them: remove the first singular direction of sentence means.
+    sample = [d for d in docs if d][:5000]
+    if len(sample) >= 2:
+        means = np.stack([vectors[d].mean(axis=0) for d in sample])
+        _, _, vt = np.linalg.svd(means, full_matrices=False)
+        direction = vt[0]
+        vectors -= np.outer(vectors @ direction, direction)
+    return vectors.astype(np.float32)
+
+
+def _split_pair(text: str) -> tuple[str, str] | None:
+    """Self-supervised pair from one text: first sentence -> the rest, else halves."""
+    text = text.strip()
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p.strip()]
+    if len(parts) >= 2 and len(parts[0]) >= 6:
+        return parts[0], "".join(parts[1:])
+    if len(text) >= 24:
+        middle = len(text) // 2
+        cut = text.find("，", middle - 8)
+        cut = cut + 1 if 0 < cut < middle + 8 else middle
+        return text[:cut], text[cut:]
+    return None
+
+
+def _training_pairs(
+    texts: Sequence[str], pairs: Sequence[tuple[str, str]], seed: int
+) -> list[tuple[str, str]]:
+    seen_anchor: set[str] = set()
+    seen_positive: set[str] = set()
+    result: list[tuple[str, str]] = []
+    candidates = list(pairs) + [p for p in map(_split_pair, texts) if p]
+    for anchor, positive in candidates:
+        # Duplicate texts would be false in-batch negatives for the ranking loss.
+        if anchor in seen_anchor or positive in seen_positive:
+            continue
+        seen_anchor.add(anchor)
+        seen_positive.add(positive)
+        result.append((anchor, positive))
+    random.Random(seed).shuffle(result)
+    return result
+
+
+def _fine_tune(model, train: list[tuple[str, str]], epochs, seed, deadline) -> int:
+    """Train with MultipleNegativesRankingLoss in a plain torch loop.
+
+    The sentence-transformers trainer needs ``datasets`` and ``accelerate``, which the
+    portal does not install; a static model needs none of the trainer's machinery.
+    """
+    import torch
+    from sentence_transformers.sentence_transformer.losses import (
+        MultipleNegativesRankingLoss,
+    )
+
+    if not train or epochs <= 0:
+        return 0
+    torch.manual_seed(seed)
+    loss_fn = MultipleNegativesRankingLoss(model, scale=20.0)
+    optimizer = torch.optim.Adam(model.parameters(), lr=_LEARNING_RATE)
+    rng = random.Random(seed)
+    model.train()
+    steps = 0
+    for _ in range(epochs):
+        order = list(train)
+        rng.shuffle(order)
+        for start in range(0, len(order) - 1, _BATCH_SIZE):
+            if time.monotonic() >= deadline:
+                model.eval()
+                return steps
+            batch = order[start : start + _BATCH_SIZE]
+            if len(batch) < 2:
+                continue
+            features = [
+                model.preprocess([a for a, _ in batch]),
+                model.preprocess([b for _, b in batch]),
+            ]
+            loss = loss_fn(features, None)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            steps += 1
+    model.eval()
+    return steps
+
+
+def build_domain_model(
+    corpus: Iterable[str],
+    pairs: Iterable[tuple[str, str]],
+    out_dir: str | Path,
+    *,
+    dim: int = 256,
+    vocab_size: int = 40000,
+    epochs: int = 1,
+    seed: int = 42,
+    max_seconds: float = 100.0,
+    log: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Build a static sentence-transformers model for legal Chinese.
+
+    Steps: jieba-like Unigram tokenizer from the corpus; PPMI-SVD token vectors
+    (SIF-weighted); contrastive fine-tuning on ``pairs`` plus self-supervised pairs from
+    the corpus (first sentence -> rest); ``model.save(out_dir)`` and a build-info file
+    ``zhifa_model.json``. CPU only, deterministic for a seed, no network.
+
+    :param corpus: texts to learn from (e.g. law articles).
+    :param pairs: ``(query, document)`` pairs that should be close, e.g. a benchmark
+        item's violation description and the text of its provision.
+    :param out_dir: directory to write (created; existing files are overwritten).
+    :param dim: vector dimension.
+    :param vocab_size: number of multi-character words kept (single characters seen in
+        the corpus are always added).
+    :param epochs: passes over the training pairs; ``0`` keeps the PPMI-SVD vectors.
+    :param seed: seed for SVD, shuffling and torch.
+    :param max_seconds: time budget for the whole build; fine-tuning stops early when
+        it would exceed it.
+    :param log: optional callable receiving progress lines (default: module logger).
+    :return: the :class:`BuildReport`.
+    :raises EmbeddingError: when the corpus is empty.
+    """
+    started = time.monotonic()
+    deadline = started + max_seconds - _SAVE_RESERVE_SECONDS
+    say = log or logger.info
+    out_dir = Path(out_dir)
+
+    texts = [_normalise_text(t) for t in corpus if t and t.strip()]
+    given = [
+        (_normalise_text(a), _normalise_text(b))
+        for a, b in pairs
+        if a and b and a.strip() and b.strip()
+    ]
+    if not texts:
+        raise EmbeddingError("语料为空，无法构建句向量模型。")
+
+    all_texts = texts + [t for pair in given for t in pair]
+    counts = _count_words(all_texts)
+    tokenizer = _make_tokenizer(_vocabulary(counts, all_texts, vocab_size))
+    n_vocab = tokenizer.get_vocab_size()
+    docs = [e.ids for e in tokenizer.encode_batch(all_texts, add_special_tokens=False)]
+    say(
+        f"词表 {n_vocab} 个词元，语料 {len(texts)} 篇（{time.monotonic() - started:.1f}s）"
+    )
+
+    vectors = _initial_vectors(docs, n_vocab, dim, seed)
+    say(f"PPMI-SVD 初始向量完成（{time.monotonic() - started:.1f}s）")
+
+    _offline_hub()
+    with warnings.catch_warnings():
+        # Libraries may warn (deprecations, tokenizer fork notices); a build must not
+        # fail under ``-W error`` because of them.
+        warnings.simplefilter("ignore")
+        from sentence_transformers import SentenceTransformer
+        from sentence_transformers.sentence_transformer.modules import (
+            Normalize,
+            StaticEmbedding,
+        )
+
+        model = SentenceTransformer(
+            modules=[
+                StaticEmbedding(tokenizer, embedding_weights=vectors.copy()),
+                Normalize(),
+            ],
+            device="cpu",
+        )
+        train = _training_pairs(texts, given, seed)
+        steps = _fine_tune(model, train, epochs, seed, deadline)
+        say(
+            f"微调 {steps} 步，训练对 {len(train)} 个（{time.monotonic() - started:.1f}s）"
+        )
+        import torch
+
+        with torch.no_grad():
+            model[0].embedding.weight[0].zero_()  # keep [UNK] neutral after training
+        out_dir.mkdir(parents=True, exist_ok=True)
+        model.save(str(out_dir), create_model_card=False)
+
+    seconds = time.monotonic() - started
+    info = {
+        "format": "zhifa.embedding/1",
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "kind": "static (jieba-like Unigram tokenizer, PPMI-SVD init, MNRL fine-tune)",
+        "corpus_texts": len(texts),
+        "corpus_tokens": int(sum(len(d) for d in docs)),
+        "given_pairs": len(given),
+        "train_pairs": len(train) if steps else 0,
+        "vocab_size": n_vocab,
+        "dim": dim,
+        "epochs": epochs,
+        "steps": steps,
+        "seconds": round(seconds, 2),
+        "seed": seed,
+    }
+    (out_dir / BUILD_INFO_FILE).write_text(
+        json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    say(f"模型已保存到 {out_dir}（{seconds:.1f}s）")
+    return BuildReport(
+        out_dir=out_dir,
+        vocab_size=n_vocab,
+        dim=dim,
+        train_pairs=info["train_pairs"],
+        seconds=seconds,
+        steps=steps,
+    )

@@ -1,0 +1,249 @@
+"""Circumstance factors (裁量情节) and quantities stated in a decision, with spans."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from nlp.numerals import parse_int, parse_number
+
+MITIGATING = "mitigating"
+AGGRAVATING = "aggravating"
+QUANTITY = "quantity"
+
+_NEG = r"(?<![未不非无没])(?<!没有)(?<!并非)(?<!不属)(?<!不是)"
+
+# (name, kind, pattern). Order matters: earlier patterns claim their span first.
+_FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
+    (name, kind, re.compile(pattern))
+    for name, kind, pattern in (
+        (
+            "no_harm",
+            MITIGATING,
+            r"(?:没有|未|未曾|无)造成(?:危害|严重|明显)?(?:危害)?后果|危害后果(?:较为)?轻微|"
+            r"无危害后果|未造成(?:环境)?污染(?:后果)?",
+        ),
+        (
+            "refused_correction",
+            AGGRAVATING,
+            r"拒不(?:改正|整改|停止|拆除|履行)|逾期(?:仍)?(?:未|不)(?:改正|整改|拆除|停止)|"
+            r"未按(?:期|要求|规定期限)(?:改正|整改)|(?:经|被)责令.{0,12}?(?:后)?仍(?:未|不|继续)",
+        ),
+        (
+            "not_first",
+            AGGRAVATING,
+            r"(?:不属于|并非|不是|非)(?:初次|首次)违法|(?:不属于|不符合)首违",
+        ),
+        (
+            "first_offence",
+            MITIGATING,
+            _NEG
+            + r"(?:系|属于?|为)?(?:初次|首次|第一次)(?:违法|实施|被查|违反)|"
+            + _NEG
+            + r"初犯",
+        ),
+        (
+            "eliminated_harm",
+            MITIGATING,
+            _NEG + r"主动(?:消除|减轻)(?:或者?减轻)?(?:违法行为)?(?:的)?危害后果|"
+            r"积极(?:采取措施)?(?:消除|减轻)(?:违法行为)?(?:的)?(?:危害)?后果",
+        ),
+        (
+            "corrected",
+            MITIGATING,
+            _NEG
+            + r"(?:及时|立即|当场|主动|已经?|自行)(?:予以)?(?:改正|整改|纠正|拆除|清理|清除|"
+            r"停止(?:违法行为)?)(?:完毕|到位)?|整改(?:完毕|到位)",
+        ),
+        (
+            "cooperated",
+            MITIGATING,
+            _NEG
+            + r"(?:积极|主动)?配合(?:调查|执法|行政机关|检查)|如实(?:陈述|交代|供述)|"
+            r"主动(?:供述|提供(?:证据|材料))",
+        ),
+        (
+            "minor",
+            MITIGATING,
+            _NEG + r"(?:情节|违法行为|违法情节)(?:显著)?轻微|情节较轻",
+        ),
+        (
+            "repeated",
+            AGGRAVATING,
+            r"(?:[两二三]年|一年)内(?:第[二三四五六七八九十\d]+次|(?:多|再|又)次)|"
+            r"(?<![初首])多次|屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚",
+        ),
+        (
+            "serious_consequence",
+            AGGRAVATING,
+            r"(?<![未没无不])(?<!没有)造成(?:了)?(?:严重|重大|较大|恶劣)的?(?:[^，。；\n]{0,12}?)"
+            r"(?:后果|损失|影响|污染|事故)|社会影响恶劣|情节(?:特别)?严重(?!的)",
+        ),
+        (
+            "obstructed",
+            AGGRAVATING,
+            r"阻碍|阻挠|暴力抗法|拒绝(?:接受)?(?:调查|检查)|隐匿|销毁证据|伪造(?:证据|材料)",
+        ),
+    )
+)
+
+_QTY_NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?)"
+# A quantity never starts in the middle of a number or a date (3月29日).
+_START = r"(?<![\d.零〇一二两三四五六七八九十百千万月年])"
+_QUANTITY_PATTERNS: tuple[tuple[str, re.Pattern, float], ...] = (
+    ("area", re.compile(_START + _QTY_NUM + r"\s*(?:平方米|平米|㎡|m2|m²|平方)"), 1.0),
+    ("area", re.compile(_START + _QTY_NUM + r"\s*亩"), 666.67),
+    (
+        "count",
+        re.compile(_START + _QTY_NUM + r"\s*(?:处|块|个点位|个广告|面)(?![罚理置])"),
+        1.0,
+    ),
+    (
+        "exceed_multiple",
+        re.compile(r"超(?:过)?(?:排放)?(?:标准|标)(?:限值)?" + _QTY_NUM + r"\s*倍"),
+        1.0,
+    ),
+    ("tonnage", re.compile(_START + _QTY_NUM + r"\s*吨(?!/)"), 1.0),
+    ("percent", re.compile(_START + _QTY_NUM + r"\s*[%％]"), 1.0),
+    ("times", re.compile(r"第\s*" + _QTY_NUM + r"\s*次"), 1.0),
+    ("days", re.compile(_START + _QTY_NUM + r"\s*(?:天|日)(?:内)?(?![起前后])"), 1.0),
+    ("vehicles", re.compile(_START + _QTY_NUM + r"\s*(?:辆|台)"), 1.0),
+)
+
+
+@dataclass(frozen=True)
+class Factor:
+    kind: str
+    name: str
+    text: str
+    start: int
+    end: int
+    value: float | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
+
+
+def find_factors(text: str) -> list[Factor]:
+    """Find circumstance factors (mitigating / aggravating) with their spans.
+
+    :param text: the decision text (or one of its sections).
+    :return: factors in textual order; overlapping matches keep the earlier pattern.
+    """
+    taken: list[tuple[int, int]] = []
+    found: list[Factor] = []
+    for name, kind, pattern in _FACTOR_PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if end <= start or any(s < end and start < e for s, e in taken):
+                continue
+            taken.append((start, end))
+            found.append(Factor(kind, name, match.group(0), start, end))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def find_quantities(text: str) -> list[Factor]:
+    """Find quantities (面积, 处数, 超标倍数, 吨位, 次数 …) with spans and values.
+
+    :param text: the facts of a decision.
+    :return: quantity factors (kind ``quantity``) with numeric ``value``.
+    """
+    found: list[Factor] = []
+    taken: list[tuple[int, int]] = []
+    text = percent_to_symbol(text)
+    for name, pattern, scale in _QUANTITY_PATTERNS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(s < end and start < e for s, e in taken):
+                continue
+            value = _number(match.group(1))
+            if value is None:
+                continue
+            taken.append((start, end))
+            found.append(
+                Factor(QUANTITY, name, match.group(0), start, end, value * scale)
+            )
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+_PERCENT_WORDS = re.compile(r"百分之([零〇一二两三四五六七八九十百\d.]+)")
+
+
+def percent_to_symbol(text: str) -> str:
+    """Rewrite 百分之二十 as 二十% padded to the same length (spans stay valid)."""
+
+    def repl(match: re.Match) -> str:
+        body = match.group(1) + "%"
+        return body + " " * (len(match.group(0)) - len(body))
+
+    return _PERCENT_WORDS.sub(repl, text)
+
+
+def _number(raw: str) -> float | None:
+    if raw.replace(".", "", 1).isdigit():
+        return float(raw)
+    value = parse_number(raw)
+    if value is None:
+        value = parse_int(raw)
+    return float(value) if value is not None else None
+
+
+# Statements about discretion. "未载明从轻理由" or "不予从轻" are not affirmative.
+_DISCRETION = re.compile(
+    r"从轻|从重|减轻|裁量(?!基准)|情节|阶次|档次|情形|考虑|鉴于|酌情|认错|悔改|态度较好"
+)
+_TITLE = re.compile(r"【[^】\n]{1,20}】")
+_DISCRETION_NEG = re.compile(
+    r"(?:未|没有|不|无)(?:载明|说明|写明|记载|予|涉及|存在|具有)?[^，。；\n]{0,4}$"
+)
+_REFUTES_EXEMPTION = re.compile(
+    r"不(?:适用|符合|属于|能适用|予适用)[^。；\n]{0,20}?(?:首违不罚|不予(?:行政)?处罚|免(?:予|于)?处罚|"
+    r"初次违法|首次违法|免罚|轻微)|(?:首违不罚|不予处罚)[^。；\n]{0,10}?(?:条件|情形)[^。；\n]{0,6}?不(?:符合|满足|具备)|"
+    r"(?:不满足|不具备)[^。；\n]{0,20}?(?:首违不罚|不予处罚|免罚)"
+)
+_MITIGATION_WORD = re.compile(r"(?<![不未无])(?:减轻|从轻)(?:处罚|罚款|处理)?")
+_AGGRAVATION_WORD = re.compile(r"(?<![不未无])从重(?:处罚|罚款|处理)?")
+_LAW_32 = re.compile(r"第(?:三十二|32)条|第(?:三十三|33)条")
+
+
+def states_discretion(text: str) -> bool:
+    """True when the text reasons about discretion affirmatively."""
+    text = _TITLE.sub("", text)
+    for match in _DISCRETION.finditer(text):
+        before = text[max(0, match.start() - 8) : match.start()]
+        if not _DISCRETION_NEG.search(before):
+            return True
+    return False
+
+
+def refutes_exemption(text: str) -> bool:
+    """True when the text explains why a no-penalty / first-offence rule does not apply."""
+    return bool(_REFUTES_EXEMPTION.search(text))
+
+
+def states_mitigation(text: str, factors: list[Factor]) -> bool:
+    """True when 从轻/减轻 is stated with a reason (a mitigating factor or 第三十二条)."""
+    if not _MITIGATION_WORD.search(text):
+        return False
+    return bool(_LAW_32.search(text)) or any(f.kind == MITIGATING for f in factors)
+
+
+def states_reduction(text: str, factors: list[Factor]) -> bool:
+    """True when 减轻处罚 (below the statutory minimum) is stated with a basis."""
+    if not re.search(r"(?<![不未无])减轻(?:处罚|罚款|处理)|低于法定(?:最低)?", text):
+        return False
+    return bool(_LAW_32.search(text)) or any(f.kind == MITIGATING for f in factors)
+
+
+def states_aggravation(text: str, factors: list[Factor]) -> bool:
+    """True when 从重 is stated with a reason (an aggravating factor)."""
+    return bool(_AGGRAVATION_WORD.search(text)) and any(
+        f.kind == AGGRAVATING for f in factors
+    )

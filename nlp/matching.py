@@ -1,0 +1,216 @@
+"""Match a decision to a benchmark item.
+
+First an exact match on the cited provisions (the penalty provision, then the violated
+one); otherwise hybrid retrieval: TF-IDF over jieba words and character n-grams
+(scikit-learn) fused with a sentence-transformers embedding, when one is configured.
+Below ``threshold`` the match is None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.sparse import hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from nlp.catalogue import Item
+from nlp.citations import GENERAL_LAWS, Citation, parse_provision, short_law_name
+from nlp.segment import words
+
+# Fusion weight of TF-IDF against the embedding, and the retrieval threshold. Tuned on
+# the development set by ``flask nlp evaluate`` (see docs/nlp.md, "Matching").
+DEFAULT_TFIDF_WEIGHT = 0.6
+DEFAULT_THRESHOLD = 0.18
+# Added to the retrieval score of items of the issuing agency's domain: an agency
+# enforces its own domain's provisions, which decides between two catalogues that
+# list the same article (城乡规划法第六十四条 under 城管 and 自然资源).
+DOMAIN_BONUS = 0.1
+
+
+@dataclass(frozen=True)
+class Match:
+    item: Item
+    score: float
+    alternatives: tuple[tuple[Item, float], ...]
+    method: str  # "provision" | "hybrid" | "tfidf"
+
+
+def provision_keys(provisions: tuple[str, ...] | list[str]) -> list[tuple]:
+    """Parse catalogue provision strings into citation keys."""
+    keys = []
+    for provision in provisions:
+        keys.extend(c.key for c in parse_provision(provision))
+    return keys
+
+
+def same_provision(a: tuple, b: tuple) -> bool:
+    """Same law and article; paragraph and item compared only when both give them."""
+    if a[0] != b[0] or a[1] != b[1]:
+        return False
+    for x, y in ((a[2], b[2]), (a[3], b[3])):
+        if x is not None and y is not None and x != y:
+            return False
+    return True
+
+
+class Matcher:
+    """Matches decisions against the items of one or more catalogues.
+
+    :param items: the candidate items.
+    :param embedder: an :class:`nlp.embedding.Embedder` or None (TF-IDF only).
+    :param tfidf_weight: weight of the TF-IDF score in the fused score.
+    :param threshold: minimum fused score for a retrieval match.
+    """
+
+    def __init__(
+        self,
+        items,
+        embedder=None,
+        tfidf_weight=DEFAULT_TFIDF_WEIGHT,
+        threshold=DEFAULT_THRESHOLD,
+    ):
+        self.items: list[Item] = list(items)
+        self.embedder = embedder
+        self.tfidf_weight = tfidf_weight if embedder is not None else 1.0
+        self.threshold = threshold
+        self._penalty_keys = [provision_keys(i.penalty_provisions) for i in self.items]
+        self._violated_keys = [
+            provision_keys(i.violated_provisions) for i in self.items
+        ]
+        texts = [_item_text(i) for i in self.items] or [""]
+        self._word_vec = TfidfVectorizer(
+            analyzer=words, sublinear_tf=True, min_df=1, token_pattern=None
+        )
+        self._char_vec = TfidfVectorizer(
+            analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1
+        )
+        self._item_matrix = self._tfidf_fit(texts)
+        self._item_vectors = None
+
+    def _tfidf_fit(self, texts):
+        word = self._word_vec.fit_transform(texts)
+        char = self._char_vec.fit_transform(texts)
+        return normalize(hstack([word, char]).tocsr())
+
+    def _tfidf(self, text: str):
+        word = self._word_vec.transform([text])
+        char = self._char_vec.transform([text])
+        return normalize(hstack([word, char]).tocsr())
+
+    def _embedding_scores(self, text: str) -> np.ndarray | None:
+        if self.embedder is None or not self.items:
+            return None
+        if self._item_vectors is None:
+            self._item_vectors = self.embedder.encode(
+                [_item_text(i) for i in self.items]
+            )
+        query = self.embedder.encode([text])[0]
+        return self._item_vectors @ query
+
+    def scores(self, text: str, use_embedding: bool = True) -> np.ndarray:
+        """Fused retrieval scores of ``text`` against every item."""
+        if not self.items:
+            return np.zeros(0)
+        tfidf = (self._item_matrix @ self._tfidf(text).T).toarray().ravel()
+        emb = self._embedding_scores(text) if use_embedding else None
+        if emb is None:
+            return tfidf
+        emb = np.clip(emb, 0.0, 1.0)
+        return self.tfidf_weight * tfidf + (1.0 - self.tfidf_weight) * emb
+
+    def match(
+        self,
+        citations: list[Citation],
+        text: str,
+        use_embedding: bool = True,
+        domain: str | None = None,
+    ) -> Match | None:
+        """Match one decision.
+
+        :param citations: the decision's citations.
+        :param text: the text used for retrieval (the facts and violation).
+        :param use_embedding: False forces TF-IDF only (for evaluation).
+        :param domain: the issuing agency's domain; items of that domain win ties.
+        :return: the best :class:`Match` or None.
+        """
+        if not self.items:
+            return None
+        retrieval = self.scores(text, use_embedding)
+        if domain:
+            same = np.array([i.domain == domain for i in self.items], dtype=float)
+            retrieval = retrieval + DOMAIN_BONUS * same
+        exact = self._provision_scores(citations)
+        method = "hybrid" if (self.embedder is not None and use_embedding) else "tfidf"
+        if exact.max() > 0:
+            # Provision agreement decides; retrieval only breaks ties between items
+            # that share a provision (several violations under one penalty article).
+            combined = exact + 0.1 * retrieval
+            order = np.argsort(-combined)
+            best = order[0]
+            score = float(min(1.0, 0.5 + 0.5 * exact[best] + 0.1 * retrieval[best]))
+            alternatives = tuple(
+                (
+                    self.items[i],
+                    round(float(min(1.0, 0.5 * exact[i] + retrieval[i])), 4),
+                )
+                for i in order[1:4]
+            )
+            return Match(self.items[best], round(score, 4), alternatives, "provision")
+        order = np.argsort(-retrieval)
+        best = order[0]
+        if retrieval[best] < self.threshold:
+            return None
+        alternatives = tuple(
+            (self.items[i], round(float(retrieval[i]), 4)) for i in order[1:4]
+        )
+        return Match(
+            self.items[best], round(float(retrieval[best]), 4), alternatives, method
+        )
+
+    def _provision_scores(self, citations: list[Citation]) -> np.ndarray:
+        penalty = [
+            c.key
+            for c in citations
+            if c.role == "penalty" and short_law_name(c.law) not in GENERAL_LAWS
+        ]
+        violated = [c.key for c in citations if c.role == "violated"]
+        other = [
+            c.key
+            for c in citations
+            if c.role == "other" and short_law_name(c.law) not in GENERAL_LAWS
+        ]
+        scores = np.zeros(len(self.items))
+        for index in range(len(self.items)):
+            p_keys, v_keys = self._penalty_keys[index], self._violated_keys[index]
+            score = 0.0
+            if _overlap(penalty, p_keys):
+                score += 0.6 + 0.2 * _precise(penalty, p_keys)
+            elif _overlap(other, p_keys):
+                score += 0.3
+            if _overlap(violated, v_keys):
+                score += 0.4 + 0.2 * _precise(violated, v_keys)
+            elif _overlap(other, v_keys):
+                score += 0.2
+            scores[index] = score
+        return scores
+
+
+def _overlap(cited: list[tuple], keys: list[tuple]) -> bool:
+    return any(same_provision(c, k) for c in cited for k in keys)
+
+
+def _precise(cited: list[tuple], keys: list[tuple]) -> float:
+    """1.0 when paragraph and item agree exactly (not just compatible)."""
+    return 1.0 if any(c == k for c in cited for k in keys) else 0.0
+
+
+def _item_text(item: Item) -> str:
+    return (
+        item.violation
+        + "。"
+        + item.violation
+        + "。"
+        + "。".join(t.condition for t in item.tiers)
+    )

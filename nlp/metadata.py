@@ -1,0 +1,133 @@
+"""Decision date and party type of a penalty decision."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from nlp.numerals import parse_int
+
+_ARABIC_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CHINESE_DATE = re.compile(
+    r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
+    r"\s*([一二三四五六七八九十]{1,3})\s*日"
+)
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+# A line that holds only a date (and perhaps the agency name before it) closes a
+# decision: that is the decision date.
+_CLOSING = re.compile(
+    r"(?:^|\n)[^\n]{0,30}?(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
+    r"[〇○零一二三四五六七八九]{4}\s*年[^\n]{1,8}?日)\s*(?:\n|$)"
+)
+_DATE_LABEL = re.compile(r"(?:决定日期|作出日期|处罚日期|决定时间)[：:]\s*")
+
+_ORG_CUES = re.compile(
+    r"统一社会信用代码|法定代表人|负责人[：:]|有限公司|有限责任公司|股份公司|合作社|"
+    r"企业名称|单位名称|（单位）|厂[（(，,：:]|公司[（(，,：:]"
+)
+_INDIVIDUAL_CUES = re.compile(
+    r"身份证(?:号码?|件号码)|公民身份号码|性别[：:]|出生(?:日期|年月)|住址[：:]|男，|女，"
+)
+
+
+def find_dates(text: str) -> list[tuple[date, int, int]]:
+    """Return every valid calendar date written in ``text`` with its span.
+
+    :param text: any text.
+    :return: (date, start, end) in textual order.
+    """
+    found = []
+    for pattern in (_ARABIC_DATE, _CHINESE_DATE, _ISO_DATE):
+        for match in pattern.finditer(text):
+            parsed = _to_date(*match.groups())
+            if parsed is not None:
+                found.append((parsed, match.start(), match.end()))
+    found.sort(key=lambda row: row[1])
+    return found
+
+
+def decision_date(text: str) -> date | None:
+    """Return the decision date.
+
+    An explicit label (决定日期：…) wins; then a closing date line at the end of the
+    document; otherwise the latest date mentioned (a decision follows every step
+    it records).
+
+    :param text: the decision text.
+    :return: the date, or None when the text holds no date.
+    """
+    label = _DATE_LABEL.search(text)
+    if label:
+        dates = find_dates(text[label.end() : label.end() + 20])
+        if dates:
+            return dates[0][0]
+    tail_start = max(0, len(text) - 400)
+    closing = list(_CLOSING.finditer(text, tail_start))
+    if closing:
+        dates = find_dates(closing[-1].group(1))
+        if dates:
+            return dates[-1][0]
+    dates = find_dates(text)
+    return max(d for d, _, _ in dates) if dates else None
+
+
+def party_type(text: str, party_section: str | None = None) -> str | None:
+    """Return ``"individual"``, ``"organization"`` or None.
+
+    :param text: the decision text.
+    :param party_section: the 当事人 section when known; it is looked at first.
+    :return: the party type, or None when it cannot be told.
+    """
+    for scope in (party_section, text[:600], text):
+        if not scope:
+            continue
+        org = _ORG_CUES.search(scope)
+        person = _INDIVIDUAL_CUES.search(scope)
+        if org and (not person or org.start() <= person.start()):
+            return "organization"
+        if person:
+            return "individual"
+    return None
+
+
+def _to_date(year: str, month: str, day: str) -> date | None:
+    values = []
+    for part in (year, month, day):
+        if part.isdigit():
+            values.append(int(part))
+        elif len(part) == 4:  # 二〇二三: digit by digit
+            values.append(parse_int(part))
+        else:
+            values.append(parse_int(part))
+    if any(v is None for v in values):
+        return None
+    try:
+        result = date(*values)
+    except ValueError:
+        return None
+    return result if 1949 <= result.year <= 2100 else None
+
+
+_DOMAINS = (
+    ("城市管理", re.compile(r"城市管理|城管|综合行政执法|综合执法")),
+    ("市场监管", re.compile(r"市场监督|市场监管|工商行政|食品药品|价格")),
+    ("生态环境", re.compile(r"生态环境|环境保护|环保")),
+    ("交通运输", re.compile(r"交通运输|交通局|运输管理|道路运输")),
+    ("自然资源", re.compile(r"自然资源|国土资源|规划")),
+    ("水利", re.compile(r"水利|水务")),
+)
+
+
+def agency_domain(text: str) -> str | None:
+    """The enforcement domain of the issuing agency, read from the document head.
+
+    :param text: the decision text.
+    :return: a domain name as catalogues write it (城市管理, 市场监管 …) or None.
+    """
+    head = text[:300]
+    best: tuple[int, str] | None = None
+    for domain, pattern in _DOMAINS:
+        match = pattern.search(head)
+        if match and (best is None or match.start() < best[0]):
+            best = (match.start(), domain)
+    return best[1] if best else None

@@ -1,0 +1,273 @@
+"""Review one penalty decision: the JSON object of ``flask nlp review``.
+
+The shape of the result is the contract in ``shared/specs/benchmark-catalogue.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from nlp import amounts, sections
+from nlp.catalogue import Catalogue, GeneralRule, Item
+from nlp.citations import find_citations
+from nlp.consistency import (
+    CasePoint,
+    DecisionFacts,
+    TierChoice,
+    check,
+    choose_tier,
+    range_bounds,
+    similar_case_finding,
+)
+from nlp.factors import find_factors, find_quantities
+from nlp.laws import LawLibrary
+from nlp.matching import Matcher
+from nlp.metadata import agency_domain, decision_date, party_type
+
+
+@dataclass
+class Parsed:
+    """Everything parsed from one decision, before matching."""
+
+    source: str
+    facts: DecisionFacts
+    sections: list
+    retrieval_text: str
+    measures: list[str]
+    warning: bool
+    confiscation: bool
+
+
+class Reviewer:
+    """Reviews decisions against catalogues with a law library and an embedder.
+
+    :param catalogues: the catalogues to match against (the one in force on each
+        decision's date is used).
+    :param laws: the law library (``LawLibrary.default()`` when None).
+    :param embedder: an embedder for hybrid matching, or None for TF-IDF only.
+    :param threshold: the retrieval threshold (see :mod:`nlp.matching`).
+    """
+
+    def __init__(
+        self,
+        catalogues: list[Catalogue],
+        laws: LawLibrary | None = None,
+        embedder=None,
+        threshold: float | None = None,
+        tfidf_weight: float | None = None,
+    ):
+        self.catalogues = catalogues
+        self.laws = laws if laws is not None else LawLibrary.default()
+        self._embedder = embedder
+        self._options = {}
+        if threshold is not None:
+            self._options["threshold"] = threshold
+        if tfidf_weight is not None:
+            self._options["tfidf_weight"] = tfidf_weight
+        self._matchers: dict[tuple[int, ...], Matcher] = {}
+        self._rules: dict[str, list[GeneralRule]] = {
+            c.name: c.general_rules for c in catalogues
+        }
+        self.corpus: list[CasePoint] = []
+        self._points: dict[str, CasePoint] = {}
+
+    # -- parsing ---------------------------------------------------------
+
+    def parse(self, text: str, source: str = "") -> Parsed:
+        """Parse a decision (no catalogue involved)."""
+        parts = sections.split_sections(text)
+        decision_span = sections.section_span(parts, sections.DECISION)
+
+        def section_of(pos: int) -> str | None:
+            for part in parts:
+                if part.start <= pos < part.end and part.title:
+                    return part.name
+            return None
+
+        on = decision_date(text)
+        citations = find_citations(text, section_of)
+        statuses = [
+            (c, self.laws.citation_status(c.law, c.article, c.paragraph, c.item, on))
+            for c in citations
+        ]
+        penalties = amounts.extract_penalties(text, decision_span)
+        facts_text = sections.section_text(
+            text, parts, sections.FACTS, sections.VIOLATED, sections.HEADER
+        )
+        discretion = sections.section_text(
+            text,
+            parts,
+            sections.DISCRETION,
+            sections.DECISION,
+            sections.BASIS,
+            sections.FACTS,
+            sections.VIOLATED,
+        )
+        # Quantities come from the facts only: the legal analysis quotes
+        # statutory thresholds that are not facts of the case.
+        fact_spans = [
+            (p.start, p.end)
+            for p in parts
+            if p.name in (sections.FACTS, sections.HEADER, sections.EVIDENCE)
+        ] or [(0, len(text))]
+        quantities = [
+            q
+            for q in find_quantities(text)
+            if any(s <= q.start < e for s, e in fact_spans)
+        ]
+        # Factors quoted from the law (处罚依据 "情节严重的，…") are not facts.
+        quoted = [
+            (p.start, p.end)
+            for p in parts
+            if p.name in (sections.BASIS, sections.PERFORMANCE, sections.REMEDY)
+        ]
+        factors = [
+            f
+            for f in find_factors(text)
+            if not any(s <= f.start < e for s, e in quoted)
+        ]
+        party_span = sections.section_span(parts, sections.PARTY)
+        party = party_type(
+            text, text[party_span[0] : party_span[1]] if party_span else None
+        )
+        fine_evidence = "；".join(m.text for m in penalties.fine_mentions)
+        facts = DecisionFacts(
+            text=text,
+            party=party,
+            decision_date=on,
+            citations=statuses,
+            fine_yuan=penalties.fine_yuan,
+            fine_evidence=fine_evidence,
+            factors=factors,
+            quantities=quantities,
+            bases=amounts.find_bases(text),
+            amount_issues=amounts.check_amount_consistency(text),
+            discretion_text=discretion or text,
+            # A condensed 【…】 extract without a 裁量 section does not show whether
+            # the original stated reasons, so it cannot show their absence.
+            reasoning_visible=not any(p.title for p in parts)
+            or any(p.name == sections.DISCRETION for p in parts),
+        )
+        retrieval = facts_text if len(facts_text) > 40 else text
+        return Parsed(
+            source=source,
+            facts=facts,
+            sections=parts,
+            retrieval_text=retrieval[:3000],
+            measures=penalties.measures,
+            warning=penalties.warning,
+            confiscation=penalties.confiscation,
+        )
+
+    # -- matching and checks ----------------------------------------------
+
+    def matcher_for(self, on: date | None) -> Matcher:
+        """The matcher over the items of the catalogues in force on ``on``."""
+        active = [i for i, c in enumerate(self.catalogues) if c.in_force_on(on)]
+        if not active and on is not None:
+            active = list(range(len(self.catalogues)))
+        key = tuple(active)
+        if key not in self._matchers:
+            items: list[Item] = [
+                item for i in active for item in self.catalogues[i].items
+            ]
+            self._matchers[key] = Matcher(items, self._embedder, **self._options)
+        return self._matchers[key]
+
+    def review(self, text: str, source: str = "", use_embedding: bool = True) -> dict:
+        """Review one decision and return the spec's JSON object.
+
+        :param text: the decision text.
+        :param source: a path or id echoed in ``source``.
+        :param use_embedding: False forces TF-IDF-only matching.
+        :return: a dict ready for ``json.dumps``.
+        """
+        parsed = self.parse(text, source)
+        return self.review_parsed(parsed, use_embedding)
+
+    def review_parsed(self, parsed: Parsed, use_embedding: bool = True) -> dict:
+        """Match and check an already parsed decision."""
+        facts = parsed.facts
+        citations = [c for c, _ in facts.citations]
+        match = self.matcher_for(facts.decision_date).match(
+            citations, parsed.retrieval_text, use_embedding, agency_domain(facts.text)
+        )
+        item = match.item if match else None
+        tier = (
+            choose_tier(item, facts.text, facts.factors, facts.quantities, facts.bases)
+            if item
+            else TierChoice(None, None)
+        )
+        rules = self._rules.get(item.catalogue, []) if item else _all_rules(self)
+        findings = check(facts, item, tier, rules)
+        if item is not None and facts.fine_yuan:
+            low, high = range_bounds(item, tier.level, facts.party, facts.bases)
+            point = CasePoint(
+                parsed.source, item.id, tier.level, facts.fine_yuan, low, high
+            )
+            self._points[parsed.source] = point
+            similar = similar_case_finding(point, self.corpus)
+            if similar is not None:
+                findings.append(similar)
+        return {
+            "source": parsed.source,
+            "decision_date": facts.decision_date.isoformat()
+            if facts.decision_date
+            else None,
+            "party": facts.party,
+            "citations": [
+                {
+                    "text": c.text,
+                    "law": self.laws.resolve(c.law) or c.law,
+                    "article": c.article,
+                    "paragraph": c.paragraph,
+                    "item": c.item,
+                    "role": c.role,
+                    "status": status,
+                }
+                for c, status in facts.citations
+            ],
+            "penalties": {
+                "warning": parsed.warning,
+                "fine_yuan": facts.fine_yuan,
+                "confiscation": parsed.confiscation,
+                "measures": parsed.measures,
+            },
+            "match": (
+                {
+                    "item_id": match.item.id,
+                    "score": match.score,
+                    "alternatives": [
+                        {"item_id": alt.id, "score": score}
+                        for alt, score in match.alternatives
+                    ],
+                }
+                if match
+                else None
+            ),
+            "tier": tier.level,
+            "factors": [f.to_json() for f in facts.factors + facts.quantities],
+            "findings": [f.to_json() for f in findings],
+        }
+
+    def points(self) -> dict[str, CasePoint]:
+        """The cases reviewed so far that have an item and a fine, by source."""
+        return dict(self._points)
+
+    def add_to_corpus(self, source: str) -> CasePoint | None:
+        """Use the case reviewed as ``source`` as a reference for 同案不同罚.
+
+        :return: the stored point, or None when the case had no item or no fine.
+        """
+        point = self._points.get(source)
+        if point is not None:
+            self.corpus.append(point)
+        return point
+
+
+def _all_rules(reviewer: Reviewer) -> list[GeneralRule]:
+    rules: list[GeneralRule] = []
+    for catalogue in reviewer.catalogues:
+        rules.extend(catalogue.general_rules)
+    return rules
