@@ -116,7 +116,9 @@ _CN = CN_NUMBER_CHARS
 _CND = CN_DIGIT_CHARS
 _TOKEN_RE = re.compile(
     rf"(?P<pct>百分之(?P<pnum>[{_CN}]+(?:点[{_CND}]+)?|\d+(?:\.\d+)?))"
-    r"|(?P<ar>\d[\d,.]*)(?P<armult>[十百千万萬亿億]{0,2})"
+    # Thousands groups must be exactly three digits: 2000，3000元 is two numbers.
+    r"|(?P<ar>\d{1,3}(?:,\d{3})+(?!\d)(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<armult>[十百千万萬亿億]{0,2})"
     rf"|(?P<cn>[{_CN}]+(?:点[{_CND}]+[万萬亿億]?)?)"
 )
 _YUAN_SUFFIX_RE = re.compile(
@@ -132,7 +134,7 @@ _BOUND_BEFORE_RE = re.compile(
 _RANGE_CONNECTORS = frozenset("至到-－—–~～")
 _BIG_UNIT_CHARS = "百千万萬亿億佰仟"
 
-_SEPARATORS = "，,；;。\n、！？!?【】"
+_CLAUSE_RE = re.compile(r"[^，,；;。\n、！？!?【】]*")
 _FINE_BEFORE_RE = re.compile(
     r"罚款(?:金额|数额)?(?:大写|小写)?(?:金额)?[为是计共合总即：:\s]*$"
 )
@@ -285,11 +287,7 @@ def _tokens(norm: str) -> list[_Token]:
             if value is not None:
                 tokens.append(_Token("percent", value, start, match.end(), match[0]))
             continue
-        if match["ar"]:
-            digits = match["ar"].rstrip(",.")
-            run = digits + (match["armult"] if digits == match["ar"] else "")
-        else:
-            run = match["cn"]
+        run = match["ar"] + match["armult"] if match["ar"] else match["cn"]
         end = start + len(run)
         if len(run) > MAX_NUMBER_CHARS:
             continue
@@ -300,7 +298,9 @@ def _tokens(norm: str) -> list[_Token]:
             suffix = _SUBUNIT_ONLY_RE.match(norm, end)
         prefix = _MONEY_PREFIX_RE.search(norm, max(0, start - 5), start)
         if suffix is not None:
-            value = parse_money(run + suffix[0])
+            # Plain 元 (the common case) needs no 角/分 parsing.
+            plain = suffix[0][0] in "元圆" and suffix[0][1:] in ("", "整", "正")
+            value = parse_number(run) if plain else parse_money(run + suffix[0])
             kind, end = "money", suffix.end()
         elif following == "倍":
             value, kind, end = parse_number(run), "multiple", end + 1
@@ -487,9 +487,9 @@ def find_bases(text: str) -> dict[str, Decimal]:
 
 def _clause_before(text: str, pos: int, limit: int = 40) -> str:
     """Return the text of the clause that ends at *pos* (at most *limit* chars)."""
-    window = text[max(0, pos - limit) : pos]
-    cut = max(window.rfind(sep) for sep in _SEPARATORS)
-    return window[cut + 1 :]
+    # Match backwards on the reversed window: one linear pass, no backtracking.
+    reversed_window = text[max(0, pos - limit) : pos][::-1]
+    return _CLAUSE_RE.match(reversed_window)[0][::-1]
 
 
 def _is_pair(text: str, first: Money, second: Money) -> bool:
@@ -498,6 +498,12 @@ def _is_pair(text: str, first: Money, second: Money) -> bool:
         _PAIR_GAP_RE.fullmatch(text, first.end, second.start)
         and _PAIR_CLOSE_RE.match(text, second.end)
     )
+
+
+@lru_cache(maxsize=8)
+def _groups_of(text: str) -> tuple[_Group, ...]:
+    """Return the (cached) amount groups of *text*."""
+    return tuple(_amount_groups(text, _scan(text)[2]))
 
 
 def _amount_groups(text: str, mentions: Sequence[Money]) -> list[_Group]:
@@ -609,7 +615,7 @@ def _sentence_span(text: str, pos: int, limit: int = 300) -> tuple[int, int]:
     return start, min(ends) if ends else hi
 
 
-def _collect(text: str, groups: list[_Group], region: tuple[int, int]) -> _Found:
+def _collect(text: str, groups: Sequence[_Group], region: tuple[int, int]) -> _Found:
     """Sort the amount groups inside *region* into fines, fine totals, confiscations."""
     found = _Found([], [], [])
     start, end = region
@@ -626,7 +632,9 @@ def _collect(text: str, groups: list[_Group], region: tuple[int, int]) -> _Found
     return found
 
 
-def _fallback(text: str, groups: list[_Group]) -> tuple[_Found, list[tuple[int, int]]]:
+def _fallback(
+    text: str, groups: Sequence[_Group]
+) -> tuple[_Found, list[tuple[int, int]]]:
     """Return what the sentences imposing a 罚款 with an amount impose."""
     found = _Found([], [], [])
     spans: list[tuple[int, int]] = []
@@ -672,7 +680,7 @@ def extract_penalties(
     """
     if not isinstance(text, str) or not text:
         return Penalties(False, None, False, None, [], [])
-    groups = _amount_groups(text, _scan(text)[2])
+    groups = _groups_of(text)
     region = decision_span if decision_span is not None else _decision_region(text)
     found = _Found([], [], [])
     spans: list[tuple[int, int]] = []
@@ -700,7 +708,7 @@ def extract_penalties(
     )
 
 
-def _pair_issues(text: str, groups: list[_Group]) -> list[AmountIssue]:
+def _pair_issues(text: str, groups: Sequence[_Group]) -> list[AmountIssue]:
     """Report a Chinese amount and its bracketed Arabic repetition that differ."""
     issues = []
     for group in groups:
@@ -730,7 +738,7 @@ def _strip_prefix(text: str) -> str:
     return _MONEY_PREFIX_STRIP_RE.sub("", text)
 
 
-def _total_issues(text: str, groups: list[_Group]) -> list[AmountIssue]:
+def _total_issues(text: str, groups: Sequence[_Group]) -> list[AmountIssue]:
     """Report stated parts (fines, confiscations…) that do not add up to a total.
 
     The parts are the penalty amounts in the 600 characters before the total
@@ -806,6 +814,6 @@ def check_amount_consistency(text: str) -> list[AmountIssue]:
     """
     if not isinstance(text, str) or not text:
         return []
-    groups = _amount_groups(text, _scan(text)[2])
+    groups = _groups_of(text)
     issues = _pair_issues(text, groups) + _total_issues(text, groups)
     return sorted(issues, key=lambda issue: issue.start)

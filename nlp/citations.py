@@ -18,7 +18,8 @@ _TITLE = re.compile(r"《([^《》\n]{2,60})》")
 _VERSION_NOTE = re.compile(r"\s*[（(][^（）()\n]{1,16}[）)]")
 _BACKREF = re.compile(
     r"(同法|该法|本法|上述法律|前述法律|同一法律|同条例|该条例|上述条例|前述条例|本条例|"
-    r"同办法|该办法|上述办法|本办法|同规定|该规定|上述规定|本规定|该规章|同细则|该细则|上述细则)"
+    r"同办法|该办法|上述办法|本办法|同规定|该规定|上述规定|本规定|该规章|同细则|该细则|上述细则|"
+    r"同条|该条|本条)(?=第)"
 )
 # One reference element: 第N条, 第N款, 第（N）项 / 第N项, or a bare （N） inside an
 # item list.
@@ -30,9 +31,14 @@ _JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或者|或)?\s*")
 
 _VIOLATED_CUE = re.compile(r"违反|违背")
 _BASIS_CUE = re.compile(r"依据|根据|依照|按照|适用|依")
-_PENALTY_WORDS = re.compile(
-    r"处罚|罚款|处以|并处|给予|责令|没收|决定|吊销|警告|暂扣|处\d|处[一二三四五六七八九十]"
+_ARTICLE_LIST = re.compile(
+    rf"第\s*({_NUM})((?:\s*[、，,和及]\s*{_NUM})+)\s*条"
 )
+_PENALTY_WORDS = re.compile(
+    r"处罚|罚款|处以|并处|给予|责令|没收|决定|吊销|警告|暂扣|扣留|处理|如下|处\d|处[一二三四五六七八九十]"
+)
+_QUOTED = re.compile(r"\s*(?:的)?规定[：:，,]")
+_FINE_WORDS = re.compile(r"罚款|处以|并处|没收|吊销|警告")
 _REMEDY_LAWS = ("行政复议法", "行政诉讼法", "行政强制法")
 # General laws whose articles are the basis of discretion or procedure, never the
 # penalty provision of a violation (see docs/nlp.md).
@@ -86,9 +92,14 @@ def find_citations(text: str, section_of=None) -> list[Citation]:
     found: list[Citation] = []
     seen: set[tuple] = set()
     for start, end, name in anchors:
+        article = None
         if name:
             titles.append((start, name))
             law = name
+        elif text[start:end] in ("同条", "该条", "本条"):
+            if not found:
+                continue
+            law, article = found[-1].law, found[-1].article
         else:
             law = _resolve_backref(text[start:end], titles)
             if law is None:
@@ -97,7 +108,7 @@ def find_citations(text: str, section_of=None) -> list[Citation]:
         note = _VERSION_NOTE.match(text, pos)
         if note:
             pos = note.end()
-        refs, chain_end = _parse_chain(text, pos)
+        refs, chain_end = _parse_chain(text, pos, article)
         if not refs:
             continue
         anchor = text[start:end]
@@ -119,7 +130,10 @@ def find_citations(text: str, section_of=None) -> list[Citation]:
                 continue
             seen.add(key)
             found.append(citation)
-    return found
+    # A provision quoted first ("X第N条规定：…") and applied later ("依据X第N条…")
+    # is reported once, with its specific role.
+    specific = {c.key for c in found if c.role != "other"}
+    return [c for c in found if c.role != "other" or c.key not in specific]
 
 
 def parse_provision(text: str) -> list[Citation]:
@@ -150,7 +164,7 @@ def _resolve_backref(word: str, titles: list[tuple[int, str]]) -> str | None:
     return None
 
 
-def _parse_chain(text: str, pos: int) -> tuple[list[tuple], int]:
+def _parse_chain(text: str, pos: int, article: int | None = None) -> tuple[list[tuple], int]:
     """Parse 第N条[第N款][第（N）项] elements joined by 、/和/及 starting at ``pos``.
 
     :return: ([(article, paragraph, item, start, end)], end of the chain). A new
@@ -159,9 +173,25 @@ def _parse_chain(text: str, pos: int) -> tuple[list[tuple], int]:
     """
     refs: list[list] = []
     current: list | None = None
+    if article is not None:  # 同条第三款: the article is inherited
+        current = [article, None, None, pos, pos]
+        refs.append(current)
     end = pos
     cursor = pos
     while True:
+        listed = _ARTICLE_LIST.match(text, cursor)
+        if listed is not None:  # 第七十一、七十三条
+            numbers = [parse_int(listed.group(1))]
+            numbers += [parse_int(n) for n in re.findall(_NUM, listed.group(2))]
+            if None in numbers:
+                break
+            for number in numbers:
+                current = [number, None, None, listed.start(), listed.end()]
+                refs.append(current)
+            end = listed.end()
+            joiner = _JOINER.match(text, end)
+            cursor = joiner.end() if joiner else end
+            continue
         match = _ELEMENT.match(text, cursor)
         if match is None:
             break
@@ -197,6 +227,8 @@ def _parse_chain(text: str, pos: int) -> tuple[list[tuple], int]:
         end = match.end()
         joiner = _JOINER.match(text, end)
         cursor = joiner.end() if joiner else end
+    if article is not None and refs and refs[0][1] is None and refs[0][2] is None:
+        refs = refs[1:]
     return [tuple(r) for r in refs], end
 
 
@@ -204,10 +236,6 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
     short = short_law_name(law)
     if any(short.endswith(name) for name in _REMEDY_LAWS):
         return "other"
-    if section_of is not None:
-        section = section_of(start)
-        if section in _SECTION_ROLE and short not in GENERAL_LAWS:
-            return _SECTION_ROLE[section]
     sentence_start = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
     before = text[sentence_start:start]
     violated = _last(_VIOLATED_CUE, before)
@@ -216,12 +244,18 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
         return "violated"
     if short in GENERAL_LAWS:
         return "other"
+    if section_of is not None:
+        section = section_of(start)
+        if section in _SECTION_ROLE:
+            return _SECTION_ROLE[section]
+    stops = [i for i in (text.find(c, end) for c in "。；;\n") if i != -1]
+    tail = text[end : min(stops, default=len(text))]
     if basis is not None:
-        stops = [i for i in (text.find(c, end) for c in "。；;\n") if i != -1]
-        sentence_end = min(stops, default=len(text))
-        tail = text[end:sentence_end]
         if _PENALTY_WORDS.search(tail) or _PENALTY_WORDS.search(before[basis:]):
             return "penalty"
+    elif _QUOTED.match(tail) and _FINE_WORDS.search(tail):
+        # "《X》第N条规定：…处…罚款" quotes the penalty provision being applied.
+        return "penalty"
     return "other"
 
 

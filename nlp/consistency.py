@@ -18,7 +18,9 @@ from nlp.citations import GENERAL_LAWS, Citation, short_law_name
 from nlp.factors import (
     AGGRAVATING,
     MITIGATING,
+    UNIT_PATTERN,
     Factor,
+    canonical_unit,
     percent_to_symbol,
     refutes_exemption,
     states_aggravation,
@@ -64,6 +66,8 @@ class DecisionFacts:
     amount_issues: list = field(default_factory=list)
     discretion_text: str = ""
     reasoning_visible: bool = True
+    reference_date: date | None = None
+    facts_text: str = ""
 
 
 # ---------------------------------------------------------------- fine ranges
@@ -147,66 +151,39 @@ def _yuan(value: float) -> str:
 
 # ---------------------------------------------------------------- tiers
 
+# Cues of boolean conditions in tier texts → the factor names that meet them. A
+# cue preceded by a negation (拒不配合, 未及时改正) is not met by the positive factor.
+_NEGATED = re.compile(r"(?:拒不|未能?|不|没有|逾期未?)$")
 _CUES = (
     ("first_offence", re.compile(r"初次|首次|第一次")),
-    (
-        "corrected",
-        re.compile(
-            r"(?<!未)(?<!逾期)(?:及时|立即|当场|主动|自行)(?:改正|整改|拆除|清理|纠正|停止)"
-        ),
-    ),
-    ("refused_correction", re.compile(r"逾期(?:仍)?(?:未|不)|拒不|未按期")),
+    ("corrected", re.compile(r"(?:及时|立即|当场|主动|自行)(?:改正|整改|拆除|清理|纠正|停止|补办)")),
+    ("refused_correction", re.compile(r"逾期(?:仍)?(?:未|不)|拒不(?:改正|整改|停止|拆除|退还)|未按期")),
     (
         "serious_consequence",
-        re.compile(
-            r"(?<!未)(?<!没有)造成.{0,10}?(?:严重|重大|较大|恶劣)|严重后果|恶劣影响"
-        ),
+        re.compile(r"(?<!未)(?<!没有)造成.{0,10}?(?:严重|重大|较大|恶劣)|严重后果|恶劣影响"),
     ),
-    (
-        "repeated",
-        re.compile(
-            r"多次|再次|屡次|[两二三一]年内第?[二三四五六七八九十\d]|第[二三四五六\d]次"
-        ),
-    ),
-    ("obstructed", re.compile(r"阻碍|阻挠|暴力|拒绝.{0,4}检查")),
+    ("repeated", re.compile(r"多次|再次|屡次|受过.{0,6}处罚")),
+    ("obstructed", re.compile(r"阻碍|阻挠|暴力|拒绝.{0,4}检查|拒不配合")),
     ("no_harm", re.compile(r"未造成|没有造成|危害后果轻微|无危害")),
     ("minor", re.compile(r"情节轻微|违法行为轻微|情节较轻")),
     ("cooperated", re.compile(r"配合")),
-    ("eliminated_harm", re.compile(r"主动消除|减轻危害")),
-)
-_UNIT_QUANTITY = (
-    ("平方米", "area", 1.0),
-    ("㎡", "area", 1.0),
-    ("亩", "area", 666.67),
-    ("处", "count", 1.0),
-    ("块", "count", 1.0),
-    ("个", "count", 1.0),
-    ("倍", "exceed_multiple", 1.0),
-    ("吨", "tonnage", 1.0),
-    ("次", "times", 1.0),
-    ("辆", "vehicles", 1.0),
-    ("台", "vehicles", 1.0),
-    ("天", "days", 1.0),
-    ("日", "days", 1.0),
-    ("元", "money", 1.0),
-    ("%", "percent", 1.0),
+    ("eliminated_harm", re.compile(r"主动消除|减轻危害|消除影响")),
 )
 _QNUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
-_UNIT_RE = r"(平方米|㎡|亩|处|块|个|倍|吨|次|辆|台|天|日|万元|元|%)"
+_MONEY_UNITS = {"元": 1.0, "万元": 10000.0}
+_QUNIT = r"(" + UNIT_PATTERN + r"|万元|元|倍|次)"
 _BETWEEN = re.compile(
-    _QNUM
-    + _UNIT_RE
-    + r"?(?:（含）)?以上(?:不足|不满|未满)?"
-    + _QNUM
-    + _UNIT_RE
+    _QNUM + _QUNIT + r"?(?:（含）)?以上(?:不足|不满|未满|低于)?" + _QNUM + _QUNIT
     + r"(?:（含）)?(?:以下|以内)?"
 )
 _AT_MOST = re.compile(
-    r"(?:不足|不满|未满|少于|未达到?|未超过|低于)?" + _QNUM + _UNIT_RE + r"(?:（含）)?(以下|以内)?"
+    r"(不足|不满|未满|少于|未达到?|未超过|低于)?" + _QNUM + _QUNIT + r"(?:（含）)?(以下|以内)?"
 )
-_AT_LEAST = re.compile(r"(?:超过|达到|多于)?" + _QNUM + _UNIT_RE + r"(?:（含）)?以上")
-_MONEY_BASES = ("货值", "违法所得", "违法经营额", "工程造价", "砂石价值", "投资")
+_AT_LEAST = re.compile(r"(?:超过|达到|多于)?" + _QNUM + _QUNIT + r"(?:（含）)?以上")
+_MONEY_BASES = ("货值", "违法所得", "违法经营额", "工程造价", "砂石价值", "投资", "市场价值", "广告费用")
 _CATCH_ALL = re.compile(r"其他情形|除.{0,20}以外|一般情形|不属于.{0,20}情形")
+_TEXTUAL_MIN_CHARS = 5
+_TEXTUAL_CONTAINMENT = 0.85
 
 
 @dataclass(frozen=True)
@@ -222,6 +199,7 @@ def choose_tier(
     factors: list[Factor],
     quantities: list[Factor],
     bases: dict[str, Decimal],
+    facts_text: str | None = None,
 ) -> TierChoice:
     """Choose the tier of ``item`` for a decision.
 
@@ -234,13 +212,21 @@ def choose_tier(
     explicit = explicit_tier(item, text)
     if explicit is not None:
         return explicit
+    facts_text = text if facts_text is None else facts_text
     present = {f.name for f in factors}
     values: dict[str, list[float]] = {}
     for q in quantities:
         values.setdefault(q.name, []).append(float(q.value or 0))
     best: tuple[int, Tier, str] | None = None
+    common = _common_clauses(item)
     for index, tier in enumerate(item.tiers):
-        satisfied = _satisfied_clauses(tier.condition, present, values, bases)
+        satisfied = [
+            clause
+            for clause in _satisfied_clauses(
+                tier.condition, present, values, bases, facts_text
+            )
+            if clause not in common
+        ]
         if satisfied and (best is None or index > best[0]):
             best = (index, tier, satisfied[0])
     if best is not None:
@@ -264,7 +250,7 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
     for level in levels:
         lv = re.escape(level)
         patterns = (
-            rf"(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n]{{0,30}}?"
+            rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
             rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
             rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)",
             rf"{lv}(?:档次|阶次|档)(?!案)",
@@ -286,24 +272,59 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
     return TierChoice(named[0], "explicit", text[start:end])
 
 
+def _clauses(condition: str) -> list[str]:
+    condition = percent_to_symbol(condition)
+    parts = re.split(r"[，,；;。、]|或者|或|以及|并且|且", condition)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _common_clauses(item: Item) -> set[str]:
+    """Clauses every tier shares (尚可采取改正措施): they cannot tell tiers apart."""
+    if len(item.tiers) < 2:
+        return set()
+    sets = [set(_clauses(t.condition)) for t in item.tiers]
+    return set.intersection(*sets)
+
+
 def _satisfied_clauses(
     condition: str,
     present: set[str],
     values: dict[str, list[float]],
     bases: dict[str, Decimal],
+    facts_text: str = "",
 ) -> list[str]:
     satisfied = []
-    condition = percent_to_symbol(condition)
-    for clause in re.split(r"[，,；;。]|或者|或|以及|并且|且", condition):
-        clause = clause.strip()
-        if not clause:
-            continue
+    for clause in _clauses(condition):
         hit = _quantity_clause(clause, values, bases)
         if hit is None:
-            hit = any(name in present for name, cue in _CUES if cue.search(clause))
+            hit = _cue_met(clause, present) or _stated_in(clause, facts_text)
         if hit:
             satisfied.append(clause)
     return satisfied
+
+
+def _cue_met(clause: str, present: set[str]) -> bool:
+    for name, cue in _CUES:
+        for match in cue.finditer(clause):
+            negated = bool(_NEGATED.search(clause[: match.start()]))
+            if name in ("refused_correction", "no_harm", "obstructed") or not negated:
+                if name in present:
+                    return True
+    return False
+
+
+def _stated_in(clause: str, text: str) -> bool:
+    """True when the facts restate a textual condition (主体工程已建成 …).
+
+    Character-bigram containment: nearly every bigram of the clause must occur in
+    the facts. Short clauses are never matched this way.
+    """
+    core = re.sub(r"[的了等，,。“”\s]", "", clause)
+    if len(core) < _TEXTUAL_MIN_CHARS or not text:
+        return False
+    grams = {core[i : i + 2] for i in range(len(core) - 1)}
+    inside = sum(1 for g in grams if g in text)
+    return inside / len(grams) >= _TEXTUAL_CONTAINMENT
 
 
 def _quantity_clause(
@@ -312,34 +333,30 @@ def _quantity_clause(
     """True/False when the clause is a numeric condition we can evaluate; else None."""
     match = _BETWEEN.search(clause)
     if match:
-        low = _qty(match.group(1), match.group(2) or match.group(4))
-        high = _qty(match.group(3), match.group(4))
         unit = match.group(4)
+        low = _qty(match.group(1), match.group(2) or unit)
+        high = _qty(match.group(3), unit)
     else:
         match = _AT_LEAST.search(clause)
         if match:
-            low, high, unit = _qty(match.group(1), match.group(2)), None, match.group(2)
+            unit = match.group(2)
+            low, high = _qty(match.group(1), unit), None
         else:
             match = _AT_MOST.search(clause)
-            if not match or (
-                not match.group(3)
-                and not re.search(r"不足|不满|未满|少于|未达|未超过|低于", match.group(0))
-            ):
+            if not match or not (match.group(1) or match.group(4)):
                 return None
-            low, high, unit = None, _qty(match.group(1), match.group(2)), match.group(2)
-    name = _quantity_name(unit, clause)
+            unit = match.group(3)
+            low, high = None, _qty(match.group(2), unit)
+    name = _quantity_name(unit, clause[match.end() :], clause)
     if name is None:
         return None
     observed = _observed(name, clause, values, bases)
     if observed is None:
         return None
-    # "X以上" includes X in Chinese legal usage; "不足/以下" boundaries are
-    # inclusive at the top, as benchmark tables read.
+    # Benchmark tables read "X以上" as including X and "Y以下" as including Y.
     if low is not None and observed < low - 1e-9:
         return False
-    if high is not None and observed > high + 1e-9:
-        return False
-    return True
+    return not (high is not None and observed > high + 1e-9)
 
 
 def _qty(raw: str | None, unit: str | None) -> float | None:
@@ -351,21 +368,25 @@ def _qty(raw: str | None, unit: str | None) -> float | None:
     if value is None:
         return None
     value = float(value)
-    if unit == "万元":
-        value *= 10000
-    if unit == "亩":
-        value *= 666.67
-    return value
+    if unit in _MONEY_UNITS:
+        return value * _MONEY_UNITS[unit]
+    known = canonical_unit(unit or "")
+    return value * known[1] if known else value
 
 
-def _quantity_name(unit: str | None, clause: str) -> str | None:
+def _quantity_name(unit: str | None, after: str, clause: str) -> str | None:
     if unit is None:
         return None
-    if unit in ("元", "万元"):
+    if unit in _MONEY_UNITS:
         return "money"
-    if unit == "倍" and "超" not in clause:
-        return None
-    return next((name for u, name, _ in _UNIT_QUANTITY if u == unit), None)
+    if unit == "倍":
+        return "exceed_multiple" if "超" in clause else None
+    if unit == "次":
+        return "times"
+    if unit == "个" and re.match(r"\s*(?:品种|种)", after):
+        return "种"
+    known = canonical_unit(unit)
+    return known[0] if known else None
 
 
 def _observed(name, clause, values, bases) -> float | None:
@@ -373,13 +394,15 @@ def _observed(name, clause, values, bases) -> float | None:
         for key in _MONEY_BASES:
             if key in clause:
                 for base_key, value in bases.items():
-                    if key in base_key:
+                    if key in base_key or base_key in key:
                         return float(value)
         return None
-    if name == "area" and "面积" in bases and not values.get("area"):
-        return float(bases["面积"])
     observed = values.get(name)
-    return max(observed) if observed else None
+    if observed:
+        return observed[0]  # the facts state it first; later mentions restate or quote
+    if name == "平方米" and "面积" in bases:
+        return float(bases["面积"])
+    return None
 
 
 # ---------------------------------------------------------------- findings
@@ -407,7 +430,7 @@ def check(
                     "CITATION_REPEALED",
                     HIGH,
                     f"引用的《{short_law_name(citation.law)}》在决定作出之日"
-                    f"（{_iso(facts.decision_date)}）已废止",
+                    f"（{_iso(facts.decision_date or facts.reference_date)}）已废止",
                     citation.text,
                 )
             )

@@ -24,8 +24,8 @@ import threading
 import time
 import unicodedata
 import warnings
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,6 +221,8 @@ _SIF_A = 1e-3  # smooth inverse frequency weight a / (a + p(w))
 _EIG_POWER = 0.5  # singular-value weighting of the SVD vectors (U * S**p)
 _BATCH_SIZE = 128
 _LEARNING_RATE = 2e-3
+_GIVEN_REPEAT = 1  # how often the caller's pairs are seen per epoch
+_SYMMETRIC = False  # also rank queries for each document
 _SAVE_RESERVE_SECONDS = 2.0
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
 _ASCII_TOKEN = re.compile(r"[0-9a-z]+")
@@ -373,21 +375,35 @@ def _split_pair(text: str) -> tuple[str, str] | None:
 
 
 def _training_pairs(
-    texts: Sequence[str], pairs: Sequence[tuple[str, str]], seed: int
+    texts: Sequence[str], pairs: Sequence[tuple[str, str]]
 ) -> list[tuple[str, str]]:
-    seen_anchor: set[str] = set()
-    seen_positive: set[str] = set()
-    result: list[tuple[str, str]] = []
-    candidates = list(pairs) + [p for p in map(_split_pair, texts) if p]
-    for anchor, positive in candidates:
-        # Duplicate texts would be false in-batch negatives for the ranking loss.
-        if anchor in seen_anchor or positive in seen_positive:
-            continue
-        seen_anchor.add(anchor)
-        seen_positive.add(positive)
-        result.append((anchor, positive))
-    random.Random(seed).shuffle(result)
-    return result
+    """The caller's pairs (repeated) plus one self-supervised pair per corpus text."""
+    own = list(dict.fromkeys(p for p in map(_split_pair, texts) if p))
+    return list(pairs) * _GIVEN_REPEAT + own
+
+
+def _batches(
+    pairs: list[tuple[str, str]], size: int, rng: random.Random
+) -> Iterator[list[tuple[str, str]]]:
+    """Shuffle and batch so that no text occurs twice in a batch.
+
+    A repeated text would be a false in-batch negative for the ranking loss (several
+    benchmark items can cite the same provision).
+    """
+    pending = deque(rng.sample(pairs, len(pairs)))
+    while pending:
+        batch: list[tuple[str, str]] = []
+        in_batch: set[str] = set()
+        skipped: list[tuple[str, str]] = []
+        while pending and len(batch) < size:
+            pair = pending.popleft()
+            if pair[0] in in_batch or pair[1] in in_batch:
+                skipped.append(pair)
+                continue
+            batch.append(pair)
+            in_batch.update(pair)
+        pending.extendleft(reversed(skipped))
+        yield batch
 
 
 def _fine_tune(model, train: list[tuple[str, str]], epochs, seed, deadline) -> int:
@@ -404,19 +420,22 @@ def _fine_tune(model, train: list[tuple[str, str]], epochs, seed, deadline) -> i
     if not train or epochs <= 0:
         return 0
     torch.manual_seed(seed)
-    loss_fn = MultipleNegativesRankingLoss(model, scale=20.0)
+    directions = ("query_to_doc", "doc_to_query") if _SYMMETRIC else ("query_to_doc",)
+    loss_fn = MultipleNegativesRankingLoss(
+        model,
+        scale=20.0,
+        directions=directions,
+        partition_mode="per_direction" if _SYMMETRIC else "joint",
+    )
     optimizer = torch.optim.Adam(model.parameters(), lr=_LEARNING_RATE)
     rng = random.Random(seed)
     model.train()
     steps = 0
     for _ in range(epochs):
-        order = list(train)
-        rng.shuffle(order)
-        for start in range(0, len(order) - 1, _BATCH_SIZE):
+        for batch in _batches(train, _BATCH_SIZE, rng):
             if time.monotonic() >= deadline:
                 model.eval()
                 return steps
-            batch = order[start : start + _BATCH_SIZE]
             if len(batch) < 2:
                 continue
             features = [
@@ -510,7 +529,7 @@ def build_domain_model(
             ],
             device="cpu",
         )
-        train = _training_pairs(texts, given, seed)
+        train = _training_pairs(texts, given)
         steps = _fine_tune(model, train, epochs, seed, deadline)
         say(
             f"微调 {steps} 步，训练对 {len(train)} 个（{time.monotonic() - started:.1f}s）"

@@ -87,28 +87,65 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
     )
 )
 
-_QTY_NUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?)"
-# A quantity never starts in the middle of a number or a date (3月29日).
-_START = r"(?<![\d.零〇一二两三四五六七八九十百千万月年])"
-_QUANTITY_PATTERNS: tuple[tuple[str, re.Pattern, float], ...] = (
-    ("area", re.compile(_START + _QTY_NUM + r"\s*(?:平方米|平米|㎡|m2|m²|平方)"), 1.0),
-    ("area", re.compile(_START + _QTY_NUM + r"\s*亩"), 666.67),
-    (
-        "count",
-        re.compile(_START + _QTY_NUM + r"\s*(?:处|块|个点位|个广告|面)(?![罚理置])"),
-        1.0,
-    ),
-    (
-        "exceed_multiple",
-        re.compile(r"超(?:过)?(?:排放)?(?:标准|标)(?:限值)?" + _QTY_NUM + r"\s*倍"),
-        1.0,
-    ),
-    ("tonnage", re.compile(_START + _QTY_NUM + r"\s*吨(?!/)"), 1.0),
-    ("percent", re.compile(_START + _QTY_NUM + r"\s*[%％]"), 1.0),
-    ("times", re.compile(r"第\s*" + _QTY_NUM + r"\s*次"), 1.0),
-    ("days", re.compile(_START + _QTY_NUM + r"\s*(?:天|日)(?:内)?(?![起前后])"), 1.0),
-    ("vehicles", re.compile(_START + _QTY_NUM + r"\s*(?:辆|台)"), 1.0),
+_QTY_NUM = (
+    r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    r"[零〇一二两三四五六七八九十百千万]+(?:点[零〇一二三四五六七八九]+)?)"
 )
+# (canonical unit, spellings, scale). Longest spellings are tried first, so 平方米
+# wins over 米 and 个品种 over 个. Quantities and benchmark conditions use the same
+# table, so a condition "5个以上20个以下品种" compares with "未明码标价商品3个品种".
+UNITS: tuple[tuple[str, tuple[str, ...], float], ...] = (
+    ("平方米", ("平方米", "平米", "㎡", "m²", "m2", "平方"), 1.0),
+    ("平方米", ("亩",), 666.67),
+    ("立方米", ("立方米", "m³"), 1.0),
+    ("种", ("个品种", "品种", "种"), 1.0),
+    ("人次", ("人次",), 1.0),
+    ("人", ("名乘客", "名", "人"), 1.0),
+    ("处", ("处",), 1.0),
+    ("块", ("块",), 1.0),
+    ("单", ("单",), 1.0),
+    ("吨", ("吨",), 1.0),
+    ("公斤", ("公斤", "千克", "kg"), 1.0),
+    ("辆", ("辆",), 1.0),
+    ("台", ("台",), 1.0),
+    ("小时", ("小时",), 1.0),
+    ("天", ("天", "日"), 1.0),
+    ("%", ("%", "％"), 1.0),
+    ("件", ("件", "盒", "袋", "瓶", "箱"), 1.0),
+    ("株", ("株", "棵"), 1.0),
+    ("头", ("头", "只"), 1.0),
+    ("米", ("米",), 1.0),
+    ("个", ("个",), 1.0),
+)
+_SPELLING = {
+    spelling: (unit, scale) for unit, spellings, scale in UNITS for spelling in spellings
+}
+UNIT_PATTERN = "|".join(
+    re.escape(s) for s in sorted(_SPELLING, key=len, reverse=True)
+)
+
+
+def canonical_unit(spelling: str) -> tuple[str, float] | None:
+    """Map a unit as written (亩, ㎡, 个品种 …) to (canonical unit, scale)."""
+    return _SPELLING.get(spelling)
+
+
+# A quantity never starts in the middle of a number or a date (3月29日).
+_START = r"(?<![\d.,零〇一二两三四五六七八九十百千万月年第])"
+# "5平方米以上10平方米以下" quotes a benchmark condition; it is not a fact.
+_CONDITION_AFTER = r"(?!\s*(?:（含）)?(?:以上|以下|以内|至|到|－|-|～|~))"
+_GENERIC = re.compile(
+    r"(?<!不足)(?<!未达)(?<!超过)(?<!低于)(?<!高于)"
+    + _START
+    + _QTY_NUM
+    + r"\s*("
+    + UNIT_PATTERN
+    + r")(?![罚理置内起前后款条项])"
+    + _CONDITION_AFTER
+)
+_EXCEED = re.compile(r"超(?:过)?(?:排放)?(?:标准|标)(?:限值)?" + _QTY_NUM + r"\s*倍")
+_TIMES = re.compile(r"第\s*" + _QTY_NUM + r"\s*次")
+_FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
 
 @dataclass(frozen=True)
@@ -149,26 +186,33 @@ def find_factors(text: str) -> list[Factor]:
 
 
 def find_quantities(text: str) -> list[Factor]:
-    """Find quantities (面积, 处数, 超标倍数, 吨位, 次数 …) with spans and values.
+    """Find quantities (面积, 处数, 品种数, 超标倍数, 次数 …) with spans and values.
 
     :param text: the facts of a decision.
-    :return: quantity factors (kind ``quantity``) with numeric ``value``.
+    :return: quantity factors (kind ``quantity``); ``name`` is the canonical unit
+        (平方米, 处, 种 …), ``exceed_multiple`` or ``times``; ``value`` is numeric.
     """
     found: list[Factor] = []
-    taken: list[tuple[int, int]] = []
     text = percent_to_symbol(text)
-    for name, pattern, scale in _QUANTITY_PATTERNS:
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if any(s < end and start < e for s, e in taken):
-                continue
-            value = _number(match.group(1))
-            if value is None:
-                continue
-            taken.append((start, end))
-            found.append(
-                Factor(QUANTITY, name, match.group(0), start, end, value * scale)
-            )
+    taken: list[tuple[int, int]] = []
+
+    def add(name, match, value):
+        start, end = match.span()
+        if value is None or any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append(Factor(QUANTITY, name, match.group(0), start, end, value))
+
+    for match in _EXCEED.finditer(text):
+        add("exceed_multiple", match, _number(match.group(1)))
+    for match in _TIMES.finditer(text):
+        add("times", match, _number(match.group(1)))
+    for match in _FIRST_TIME.finditer(text):
+        add("times", match, 1.0)
+    for match in _GENERIC.finditer(text):
+        unit, scale = _SPELLING[match.group(2)]
+        value = _number(match.group(1))
+        add(unit, match, None if value is None else value * scale)
     found.sort(key=lambda f: f.start)
     return found
 
@@ -187,6 +231,7 @@ def percent_to_symbol(text: str) -> str:
 
 
 def _number(raw: str) -> float | None:
+    raw = raw.replace(",", "")
     if raw.replace(".", "", 1).isdigit():
         return float(raw)
     value = parse_number(raw)

@@ -19,12 +19,20 @@ _CLOSING = re.compile(
     r"(?:^|\n)[^\n]{0,30}?(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
     r"[〇○零一二三四五六七八九]{4}\s*年[^\n]{1,8}?日)\s*(?:\n|$)"
 )
-_DATE_LABEL = re.compile(r"(?:决定日期|作出日期|处罚日期|决定时间)[：:]\s*")
+_DATE_LABEL = re.compile(
+    r"(?:决定日期|作出日期|处罚日期|决定时间)[：:]\s*|(?:行政)?处罚决定书[（(]\s*(?=\d{4}年)"
+)
 
 _ORG_CUES = re.compile(
     r"统一社会信用代码|法定代表人|负责人[：:]|有限公司|有限责任公司|股份公司|合作社|"
     r"企业名称|单位名称|（单位）|厂[（(，,：:]|公司[（(，,：:]"
 )
+# Anonymised personal names as published: 王某, 曾某某, 张某甲.
+_PERSON_NAME = re.compile(
+    r"^\s*(?:当事人[：:])?\s*(?:村民|居民|个人|自然人)?[\u4e00-\u9fa5]{1,2}某[某甲乙丙丁]?"
+    r"(?:[（(，,。\s]|$)"
+)
+_SOLE_TRADER = re.compile(r"个体工商户|[（(]个体")
 _INDIVIDUAL_CUES = re.compile(
     r"身份证(?:号码?|件号码)|公民身份号码|性别[：:]|出生(?:日期|年月)|住址[：:]|男，|女，"
 )
@@ -46,15 +54,28 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
     return found
 
 
-def decision_date(text: str) -> date | None:
-    """Return the decision date.
-
-    An explicit label (决定日期：…) wins; then a closing date line at the end of the
-    document; otherwise the latest date mentioned (a decision follows every step
-    it records).
+def reference_date(text: str) -> date | None:
+    """The date at which to judge the law: the decision date, else the latest date
+    mentioned (a decision follows every step it records).
 
     :param text: the decision text.
-    :return: the date, or None when the text holds no date.
+    :return: a date, or None when the text holds no date at all.
+    """
+    explicit = decision_date(text)
+    if explicit is not None:
+        return explicit
+    dates = find_dates(text)
+    return max(d for d, _, _ in dates) if dates else None
+
+
+def decision_date(text: str) -> date | None:
+    """Return the decision date as the document states it.
+
+    An explicit label (决定日期：…) wins; then a closing date line at the end of the
+    document. Condensed extracts without either have no decision date.
+
+    :param text: the decision text.
+    :return: the date, or None.
     """
     label = _DATE_LABEL.search(text)
     if label:
@@ -67,8 +88,7 @@ def decision_date(text: str) -> date | None:
         dates = find_dates(closing[-1].group(1))
         if dates:
             return dates[-1][0]
-    dates = find_dates(text)
-    return max(d for d, _, _ in dates) if dates else None
+    return None
 
 
 def party_type(text: str, party_section: str | None = None) -> str | None:
@@ -78,6 +98,10 @@ def party_type(text: str, party_section: str | None = None) -> str | None:
     :param party_section: the 当事人 section when known; it is looked at first.
     :return: the party type, or None when it cannot be told.
     """
+    if party_section:
+        body = re.sub(r"^【[^】]*】", "", party_section.strip())
+        if _PERSON_NAME.match(body) or _SOLE_TRADER.search(body[:60]):
+            return "individual"
     for scope in (party_section, text[:600], text):
         if not scope:
             continue

@@ -5,6 +5,7 @@ The shape of the result is the contract in ``shared/specs/benchmark-catalogue.md
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +24,7 @@ from nlp.consistency import (
 from nlp.factors import find_factors, find_quantities
 from nlp.laws import LawLibrary
 from nlp.matching import Matcher
-from nlp.metadata import agency_domain, decision_date, party_type
+from nlp.metadata import agency_domain, decision_date, party_type, reference_date
 
 
 @dataclass
@@ -85,7 +86,7 @@ class Reviewer:
                     return part.name
             return None
 
-        on = decision_date(text)
+        on = reference_date(text)
         citations = find_citations(text, section_of)
         statuses = [
             (c, self.laws.citation_status(c.law, c.article, c.paragraph, c.item, on))
@@ -104,29 +105,12 @@ class Reviewer:
             sections.FACTS,
             sections.VIOLATED,
         )
-        # Quantities come from the facts only: the legal analysis quotes
-        # statutory thresholds that are not facts of the case.
-        fact_spans = [
-            (p.start, p.end)
-            for p in parts
-            if p.name in (sections.FACTS, sections.HEADER, sections.EVIDENCE)
-        ] or [(0, len(text))]
-        quantities = [
-            q
-            for q in find_quantities(text)
-            if any(s <= q.start < e for s, e in fact_spans)
-        ]
-        # Factors quoted from the law (处罚依据 "情节严重的，…") are not facts.
-        quoted = [
-            (p.start, p.end)
-            for p in parts
-            if p.name in (sections.BASIS, sections.PERFORMANCE, sections.REMEDY)
-        ]
-        factors = [
-            f
-            for f in find_factors(text)
-            if not any(s <= f.start < e for s, e in quoted)
-        ]
+        # Quantities and factors are facts of the case: statute text quoted in the
+        # decision ("X第N条规定：…情节严重的，…", 【处罚依据】) and the payment and
+        # remedy notices are blanked out (offsets stay valid).
+        facts_only = _blank(text, _quoted_spans(text, citations, parts))
+        quantities = find_quantities(facts_only)
+        factors = find_factors(facts_only)
         party_span = sections.section_span(parts, sections.PARTY)
         party = party_type(
             text, text[party_span[0] : party_span[1]] if party_span else None
@@ -135,7 +119,8 @@ class Reviewer:
         facts = DecisionFacts(
             text=text,
             party=party,
-            decision_date=on,
+            decision_date=decision_date(text),
+            reference_date=on,
             citations=statuses,
             fine_yuan=penalties.fine_yuan,
             fine_evidence=fine_evidence,
@@ -146,6 +131,7 @@ class Reviewer:
             discretion_text=discretion or text,
             # A condensed 【…】 extract without a 裁量 section does not show whether
             # the original stated reasons, so it cannot show their absence.
+            facts_text=facts_only,
             reasoning_visible=not any(p.title for p in parts)
             or any(p.name == sections.DISCRETION for p in parts),
         )
@@ -190,12 +176,19 @@ class Reviewer:
         """Match and check an already parsed decision."""
         facts = parsed.facts
         citations = [c for c, _ in facts.citations]
-        match = self.matcher_for(facts.decision_date).match(
+        match = self.matcher_for(facts.reference_date).match(
             citations, parsed.retrieval_text, use_embedding, agency_domain(facts.text)
         )
         item = match.item if match else None
         tier = (
-            choose_tier(item, facts.text, facts.factors, facts.quantities, facts.bases)
+            choose_tier(
+                item,
+                facts.text,
+                facts.factors,
+                facts.quantities,
+                facts.bases,
+                facts.facts_text,
+            )
             if item
             else TierChoice(None, None)
         )
@@ -255,6 +248,14 @@ class Reviewer:
         """The cases reviewed so far that have an item and a fine, by source."""
         return dict(self._points)
 
+    def item(self, item_id: str) -> Item | None:
+        """The catalogue item with this id, or None."""
+        for catalogue in self.catalogues:
+            for item in catalogue.items:
+                if item.id == item_id:
+                    return item
+        return None
+
     def add_to_corpus(self, source: str) -> CasePoint | None:
         """Use the case reviewed as ``source`` as a reference for 同案不同罚.
 
@@ -271,3 +272,38 @@ def _all_rules(reviewer: Reviewer) -> list[GeneralRule]:
     for catalogue in reviewer.catalogues:
         rules.extend(catalogue.general_rules)
     return rules
+
+
+_QUOTE_START = re.compile(r"\s*(?:的)?(?:规定|明确规定)[：:，,]")
+_LOOSE_QUOTE = re.compile(r"\s*[：:，,]")
+_STATUTE_LIKE = re.compile(r"的[，,](?:由|处|责令|可以|并处)")
+
+
+def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
+    """Spans of statute text quoted in the decision, and of the notices."""
+    spans = [
+        (p.start, p.end)
+        for p in parts
+        if p.name in (sections.BASIS, sections.PERFORMANCE, sections.REMEDY)
+    ]
+    for citation in citations:
+        match = _QUOTE_START.match(text, citation.end)
+        loose = None if match else _LOOSE_QUOTE.match(text, citation.end)
+        if match is None and loose is None:
+            continue
+        begin = (match or loose).end()
+        stop = text.find("。", begin)
+        stop = len(text) if stop == -1 else stop
+        # Without 规定 the sentence must read like statute text (…的，处…罚款).
+        if match or _STATUTE_LIKE.search(text, begin, stop):
+            spans.append((begin, stop))
+    return spans
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    chars = list(text)
+    for start, end in spans:
+        for index in range(start, min(end, len(chars))):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)

@@ -12,7 +12,7 @@ from nlp.factors import (
     refutes_exemption,
     states_discretion,
 )
-from nlp.metadata import decision_date, party_type
+from nlp.metadata import decision_date, party_type, reference_date
 
 DECISIONS = Path(__file__).resolve().parents[2].parent / "shared/reference/decisions"
 
@@ -76,11 +76,14 @@ def test_decision_date_closing_line_in_chinese_numerals():
     assert decision_date(PROSE) == date(2023, 6, 12)
 
 
-def test_decision_date_falls_back_to_latest_date():
-    """Without a closing line the latest date mentioned is used."""
+def test_reference_date_falls_back_to_latest_date():
+    """Without a stated decision date, the law is judged at the latest date mentioned."""
     text = "2021年3月29日检查；2021年5月10日送达告知书；处罚如下。"
-    assert decision_date(text) == date(2021, 5, 10)
-    assert decision_date("没有日期") is None
+    assert decision_date(text) is None
+    assert reference_date(text) == date(2021, 5, 10)
+    assert reference_date("没有日期") is None
+    header = "【文书】某局 行政处罚决定书（2024年7月17日；转载）\n【违法事实】2024年8月1日复查"
+    assert decision_date(header) == date(2024, 7, 17)
     assert decision_date("2023年2月30日") is None  # not a calendar date
 
 
@@ -90,6 +93,8 @@ def test_party_type():
     org = "当事人：某某餐饮管理有限公司，统一社会信用代码：91330100MA2XXXXX1X，法定代表人：李某"
     assert party_type(org) == "organization"
     assert party_type("") is None
+    assert party_type("x", "【当事人】戴某（某铸业有限公司直接负责的主管人员）") == "individual"
+    assert party_type("x", "【当事人】某百货超市（个体，经营者王某）") == "individual"
 
 
 def test_factors_with_spans_and_negation():
@@ -117,14 +122,21 @@ def test_no_harm_is_mitigating_not_a_consequence():
 
 
 def test_quantities():
-    """面积, 处数, 超标倍数, 亩 and 第N次 are read with their values."""
-    text = "设置广告牌3处，面积共12.5平方米，占地2亩，超标1.5倍，系两年内第二次"
+    """面积, 处数, 品种, 超标倍数, 亩, % and 第N次 are read with canonical units."""
+    text = (
+        "设置广告牌3处，面积共1,212.5平方米，占地2亩，超标1.5倍，系两年内第二次，"
+        "未明码标价商品3个品种，超员百分之二十，于2023年3月29日检查"
+    )
     got = {(q.name, round(q.value, 2)) for q in find_quantities(text)}
-    assert ("count", 3.0) in got
-    assert ("area", 12.5) in got
-    assert ("area", 1333.34) in got
-    assert ("exceed_multiple", 1.5) in got
-    assert ("times", 2.0) in got
+    assert got == {
+        ("处", 3.0),
+        ("平方米", 1212.5),
+        ("平方米", 1333.34),
+        ("exceed_multiple", 1.5),
+        ("times", 2.0),
+        ("种", 3.0),
+        ("%", 20.0),
+    }
 
 
 def test_discretion_statements():
