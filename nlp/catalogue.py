@@ -35,6 +35,9 @@ class FineRange:
     max: float | None
     unit: str
     base: str | None = None
+    # Optional extension (not in the spec, ignored by other readers): the condition
+    # under which this row applies, e.g. "货值金额不足一万元" for 食品安全法 rows.
+    condition: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {
@@ -45,6 +48,8 @@ class FineRange:
         }
         if self.base is not None:
             data["base"] = self.base
+        if self.condition:
+            data["condition"] = self.condition
         return data
 
 
@@ -283,7 +288,10 @@ def _fines(raw: dict, where: str) -> list[FineRange]:
         base = fine.get("base")
         if unit != "yuan" and not base:
             raise CatalogueError(f"{f_where}：unit 为 {unit} 时必须给出 base")
-        fines.append(FineRange(party, low, high, unit, base))
+        condition = fine.get("condition")
+        if condition is not None and not isinstance(condition, str):
+            raise CatalogueError(f"{f_where}：condition 必须是字符串")
+        fines.append(FineRange(party, low, high, unit, base, condition or None))
     return fines
 
 

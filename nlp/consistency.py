@@ -84,6 +84,13 @@ def fine_range(
     :return: (low, high) in yuan (high None = no ceiling), or None when a row cannot
         be converted (its base is not stated) or there are no rows.
     """
+    # Rows whose own condition the stated bases rule out do not apply
+    # (货值金额不足一万元 vs 一万元以上); rows that cannot be decided stay.
+    fines = tuple(
+        f
+        for f in fines
+        if not f.condition or _quantity_clause(f.condition, {}, bases) is not False
+    )
     rows = [f for f in fines if party and f.party == party] or [
         f for f in fines if f.party == "any"
     ]
@@ -124,7 +131,7 @@ def _base_value(name: str, unit: str, bases: dict[str, Decimal]) -> float | None
                 return float(value) / 666.67
             return float(value) if value is not None else None
     for key, value in bases.items():
-        if key and (key in name or name in key):
+        if key and name and (key in name or name in key):
             return float(value)
     return None
 

@@ -185,14 +185,17 @@ class Matcher:
         for index in range(len(self.items)):
             p_keys, v_keys = self._penalty_keys[index], self._violated_keys[index]
             score = 0.0
-            if _overlap(penalty, p_keys):
-                score += 0.6 + 0.2 * _precise(penalty, p_keys)
-            elif _overlap(other, p_keys):
-                score += 0.3
+            # The violated provision describes the conduct, so it weighs more than
+            # the penalty provision: when they point at different items the
+            # conduct decides and the cited penalty basis is the error.
             if _overlap(violated, v_keys):
-                score += 0.4 + 0.2 * _precise(violated, v_keys)
+                score += 0.55 + 0.2 * _precise(violated, v_keys)
             elif _overlap(other, v_keys):
                 score += 0.2
+            if _overlap(penalty, p_keys):
+                score += 0.45 + 0.2 * _precise(penalty, p_keys)
+            elif _overlap(other, p_keys):
+                score += 0.3
             scores[index] = score
         return scores
 

@@ -514,10 +514,17 @@ def test_one_megabyte_text():
         "1,2,3,4.5.6",
         "决定给予如下处罚：",
     ]
-    text = ("".join(pieces) * 20000)[:1_000_000]
+    mixed = ("".join(pieces) * 20000)[:1_000_000]
+    # No decision marker: every sentence goes through the fallback.
+    sentence = "罚款5000元，没收违法所得200元，合计5200元。"
+    count = 1_000_000 // len(sentence)
     started = time.perf_counter()
-    _all(text)
-    assert time.perf_counter() - started < 30
+    _all(mixed)
+    _all(sentence * count)
+    penalties = extract_penalties(sentence * count)
+    assert penalties.fine_yuan == 5000.0 * count
+    assert penalties.confiscated_yuan == 200.0 * count
+    assert time.perf_counter() - started < 60
 
 
 def test_typical_decision_is_fast():
