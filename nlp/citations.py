@@ -31,12 +31,11 @@ _JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或者|或)?\s*")
 
 _VIOLATED_CUE = re.compile(r"违反|违背")
 _BASIS_CUE = re.compile(r"依据|根据|依照|按照|适用|依")
-_ARTICLE_LIST = re.compile(
-    rf"第\s*({_NUM})((?:\s*[、，,和及]\s*{_NUM})+)\s*条"
-)
+_ARTICLE_LIST = re.compile(rf"第\s*({_NUM})((?:\s*[、，,和及]\s*{_NUM})+)\s*条")
 _PENALTY_WORDS = re.compile(
     r"处罚|罚款|处以|并处|给予|责令|没收|决定|吊销|警告|暂扣|扣留|处理|如下|处\d|处[一二三四五六七八九十]"
 )
+_WINDOW = 300
 _QUOTED = re.compile(r"\s*(?:的)?规定[：:，,]")
 _FINE_WORDS = re.compile(r"罚款|处以|并处|没收|吊销|警告")
 _REMEDY_LAWS = ("行政复议法", "行政诉讼法", "行政强制法")
@@ -164,7 +163,9 @@ def _resolve_backref(word: str, titles: list[tuple[int, str]]) -> str | None:
     return None
 
 
-def _parse_chain(text: str, pos: int, article: int | None = None) -> tuple[list[tuple], int]:
+def _parse_chain(
+    text: str, pos: int, article: int | None = None
+) -> tuple[list[tuple], int]:
     """Parse 第N条[第N款][第（N）项] elements joined by 、/和/及 starting at ``pos``.
 
     :return: ([(article, paragraph, item, start, end)], end of the chain). A new
@@ -236,8 +237,11 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
     short = short_law_name(law)
     if any(short.endswith(name) for name in _REMEDY_LAWS):
         return "other"
-    sentence_start = max(text.rfind(c, 0, start) for c in "。；;\n") + 1
-    before = text[sentence_start:start]
+    # A sentence is looked at within a bounded window, so that a document without
+    # punctuation (or a megabyte of garbage) stays linear.
+    floor = max(0, start - _WINDOW)
+    sentence_start = max(text.rfind(c, floor, start) for c in "。；;\n") + 1
+    before = text[max(sentence_start, floor) : start]
     violated = _last(_VIOLATED_CUE, before)
     basis = _last(_BASIS_CUE, before)
     if violated is not None and (basis is None or violated > basis):
@@ -248,8 +252,9 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
         section = section_of(start)
         if section in _SECTION_ROLE:
             return _SECTION_ROLE[section]
-    stops = [i for i in (text.find(c, end) for c in "。；;\n") if i != -1]
-    tail = text[end : min(stops, default=len(text))]
+    ceiling = min(len(text), end + _WINDOW)
+    stops = [i for i in (text.find(c, end, ceiling) for c in "。；;\n") if i != -1]
+    tail = text[end : min(stops, default=ceiling)]
     if basis is not None:
         if _PENALTY_WORDS.search(tail) or _PENALTY_WORDS.search(before[basis:]):
             return "penalty"

@@ -163,11 +163,21 @@ def _yuan(value: float) -> str:
 _NEGATED = re.compile(r"(?:拒不|未能?|不|没有|逾期未?)$")
 _CUES = (
     ("first_offence", re.compile(r"初次|首次|第一次")),
-    ("corrected", re.compile(r"(?:及时|立即|当场|主动|自行)(?:改正|整改|拆除|清理|纠正|停止|补办)")),
-    ("refused_correction", re.compile(r"逾期(?:仍)?(?:未|不)|拒不(?:改正|整改|停止|拆除|退还)|未按期")),
+    (
+        "corrected",
+        re.compile(
+            r"(?:及时|立即|当场|主动|自行)(?:改正|整改|拆除|清理|纠正|停止|补办)"
+        ),
+    ),
+    (
+        "refused_correction",
+        re.compile(r"逾期(?:仍)?(?:未|不)|拒不(?:改正|整改|停止|拆除|退还)|未按期"),
+    ),
     (
         "serious_consequence",
-        re.compile(r"(?<!未)(?<!没有)造成.{0,10}?(?:严重|重大|较大|恶劣)|严重后果|恶劣影响"),
+        re.compile(
+            r"(?<!未)(?<!没有)造成.{0,10}?(?:严重|重大|较大|恶劣)|严重后果|恶劣影响"
+        ),
     ),
     ("repeated", re.compile(r"多次|再次|屡次|受过.{0,6}处罚")),
     ("obstructed", re.compile(r"阻碍|阻挠|暴力|拒绝.{0,4}检查|拒不配合")),
@@ -180,14 +190,30 @@ _QNUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
 _MONEY_UNITS = {"元": 1.0, "万元": 10000.0}
 _QUNIT = r"(" + UNIT_PATTERN + r"|万元|元|倍|次)"
 _BETWEEN = re.compile(
-    _QNUM + _QUNIT + r"?(?:（含）)?以上(?:不足|不满|未满|低于)?" + _QNUM + _QUNIT
+    _QNUM
+    + _QUNIT
+    + r"?(?:（含）)?以上(?:不足|不满|未满|低于)?"
+    + _QNUM
+    + _QUNIT
     + r"(?:（含）)?(?:以下|以内)?"
 )
 _AT_MOST = re.compile(
-    r"(不足|不满|未满|少于|未达到?|未超过|低于)?" + _QNUM + _QUNIT + r"(?:（含）)?(以下|以内)?"
+    r"(不足|不满|未满|少于|未达到?|未超过|低于)?"
+    + _QNUM
+    + _QUNIT
+    + r"(?:（含）)?(以下|以内)?"
 )
 _AT_LEAST = re.compile(r"(?:超过|达到|多于)?" + _QNUM + _QUNIT + r"(?:（含）)?以上")
-_MONEY_BASES = ("货值", "违法所得", "违法经营额", "工程造价", "砂石价值", "投资", "市场价值", "广告费用")
+_MONEY_BASES = (
+    "货值",
+    "违法所得",
+    "违法经营额",
+    "工程造价",
+    "砂石价值",
+    "投资",
+    "市场价值",
+    "广告费用",
+)
 _CATCH_ALL = re.compile(r"其他情形|除.{0,20}以外|一般情形|不属于.{0,20}情形")
 _TEXTUAL_MIN_CHARS = 5
 _TEXTUAL_CONTAINMENT = 0.85
@@ -266,7 +292,11 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
         for pattern in patterns:
             for match in re.finditer(pattern, text):
                 # a longer level ("特别严重") already claimed this spot
-                if any(s <= match.end() and match.start() <= e for s, _, e in found if _ != level):
+                if any(
+                    s <= match.end() and match.start() <= e
+                    for s, _, e in found
+                    if _ != level
+                ):
                     continue
                 found.append((match.start(), level, match.end()))
     if not found:

@@ -48,7 +48,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 BUILD_INFO_FILE = "zhifa_model.json"
-UNK_TOKEN = "[UNK]"
+UNK_TOKEN = "[UNK]"  # noqa: S105 (a vocabulary entry, not a secret)
 
 
 class EmbeddingError(Exception):
@@ -221,8 +221,9 @@ _SIF_A = 1e-3  # smooth inverse frequency weight a / (a + p(w))
 _EIG_POWER = 0.5  # singular-value weighting of the SVD vectors (U * S**p)
 _BATCH_SIZE = 128
 _LEARNING_RATE = 2e-3
-_GIVEN_REPEAT = 1  # how often the caller's pairs are seen per epoch
-_SYMMETRIC = False  # also rank queries for each document
+# The caller's pairs (a few hundred) are what matching is about, but the corpus gives
+# tens of thousands of self-supervised pairs; repeating the former keeps them visible.
+_GIVEN_REPEAT = 10
 _SAVE_RESERVE_SECONDS = 2.0
 _SENTENCE_END = re.compile(r"(?<=[。；;！？!?\n])")
 _ASCII_TOKEN = re.compile(r"[0-9a-z]+")
@@ -420,15 +421,9 @@ def _fine_tune(model, train: list[tuple[str, str]], epochs, seed, deadline) -> i
     if not train or epochs <= 0:
         return 0
     torch.manual_seed(seed)
-    directions = ("query_to_doc", "doc_to_query") if _SYMMETRIC else ("query_to_doc",)
-    loss_fn = MultipleNegativesRankingLoss(
-        model,
-        scale=20.0,
-        directions=directions,
-        partition_mode="per_direction" if _SYMMETRIC else "joint",
-    )
+    loss_fn = MultipleNegativesRankingLoss(model, scale=20.0)
     optimizer = torch.optim.Adam(model.parameters(), lr=_LEARNING_RATE)
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (shuffling, not cryptography)
     model.train()
     steps = 0
     for _ in range(epochs):

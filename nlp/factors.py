@@ -118,11 +118,11 @@ UNITS: tuple[tuple[str, tuple[str, ...], float], ...] = (
     ("个", ("个",), 1.0),
 )
 _SPELLING = {
-    spelling: (unit, scale) for unit, spellings, scale in UNITS for spelling in spellings
+    spelling: (unit, scale)
+    for unit, spellings, scale in UNITS
+    for spelling in spellings
 }
-UNIT_PATTERN = "|".join(
-    re.escape(s) for s in sorted(_SPELLING, key=len, reverse=True)
-)
+UNIT_PATTERN = "|".join(re.escape(s) for s in sorted(_SPELLING, key=len, reverse=True))
 
 
 def canonical_unit(spelling: str) -> tuple[str, float] | None:

@@ -292,8 +292,9 @@ def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
         if match is None and loose is None:
             continue
         begin = (match or loose).end()
-        stop = text.find("。", begin)
-        stop = len(text) if stop == -1 else stop
+        ceiling = min(len(text), begin + 600)
+        stop = text.find("。", begin, ceiling)
+        stop = ceiling if stop == -1 else stop
         # Without 规定 the sentence must read like statute text (…的，处…罚款).
         if match or _STATUTE_LIKE.search(text, begin, stop):
             spans.append((begin, stop))

@@ -145,7 +145,9 @@ def _prose_sections(text: str) -> list[Section]:
             continue
         # The decision often follows its reasons in one sentence (考虑到…，决定给予如下
         # 行政处罚：…): it starts at its own cue, the other sections at their sentence.
-        pos = match.start() if name == DECISION else _sentence_start(text, match.start())
+        pos = (
+            match.start() if name == DECISION else _sentence_start(text, match.start())
+        )
         starts.append((pos, name))
     # Keep the cues in textual order; a cue found before one already placed is
     # dropped unless it is the party header (sections never go backwards).

@@ -93,7 +93,10 @@ def test_party_type():
     org = "当事人：某某餐饮管理有限公司，统一社会信用代码：91330100MA2XXXXX1X，法定代表人：李某"
     assert party_type(org) == "organization"
     assert party_type("") is None
-    assert party_type("x", "【当事人】戴某（某铸业有限公司直接负责的主管人员）") == "individual"
+    assert (
+        party_type("x", "【当事人】戴某（某铸业有限公司直接负责的主管人员）")
+        == "individual"
+    )
     assert party_type("x", "【当事人】某百货超市（个体，经营者王某）") == "individual"
 
 
