@@ -36,6 +36,8 @@ _PENALTY_WORDS = re.compile(
     r"处罚|罚款|处以|并处|给予|责令|没收|决定|吊销|警告|暂扣|扣留|处理|如下|处\d|处[一二三四五六七八九十]"
 )
 _WINDOW = 300
+# "处罚依据：《X》第N条" — the heading of a terse (简易程序) decision.
+_BASIS_HEADING = re.compile(r"(?:处罚|法律|处理)依据\s*[：:]")
 _QUOTED = re.compile(r"\s*(?:的)?规定[：:，,]")
 _FINE_WORDS = re.compile(r"罚款|处以|并处|没收|吊销|警告")
 _REMEDY_LAWS = ("行政复议法", "行政诉讼法", "行政强制法")
@@ -256,7 +258,11 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
     stops = [i for i in (text.find(c, end, ceiling) for c in "。；;\n") if i != -1]
     tail = text[end : min(stops, default=ceiling)]
     if basis is not None:
-        if _PENALTY_WORDS.search(tail) or _PENALTY_WORDS.search(before[basis:]):
+        if (
+            _PENALTY_WORDS.search(tail)
+            or _PENALTY_WORDS.search(before[basis:])
+            or _BASIS_HEADING.search(before)
+        ):
             return "penalty"
     elif _QUOTED.match(tail) and _FINE_WORDS.search(tail):
         # "《X》第N条规定：…处…罚款" quotes the penalty provision being applied.

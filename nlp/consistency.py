@@ -215,6 +215,7 @@ _MONEY_BASES = (
     "广告费用",
 )
 _CATCH_ALL = re.compile(r"其他情形|除.{0,20}以外|一般情形|不属于.{0,20}情形")
+_NTH_TIME = re.compile(r"(首次|初次)|第([一二三四五六七八九十\d]+)次(以上)?")
 _TEXTUAL_MIN_CHARS = 5
 _TEXTUAL_CONTAINMENT = 0.85
 
@@ -253,13 +254,9 @@ def choose_tier(
     best: tuple[int, Tier, str] | None = None
     common = _common_clauses(item)
     for index, tier in enumerate(item.tiers):
-        satisfied = [
-            clause
-            for clause in _satisfied_clauses(
-                tier.condition, present, values, bases, facts_text
-            )
-            if clause not in common
-        ]
+        satisfied = _satisfied_clauses(
+            tier.condition, present, values, bases, facts_text, common
+        )
         if satisfied and (best is None or index > best[0]):
             best = (index, tier, satisfied[0])
     if best is not None:
@@ -310,17 +307,27 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
 
 
 def _clauses(condition: str) -> list[str]:
+    """Split a tier condition into alternatives (或者/；); each may hold AND parts."""
     condition = percent_to_symbol(condition)
-    parts = re.split(r"[，,；;。、]|或者|或|以及|并且|且", condition)
+    parts = re.split(r"[；;。]|，?或者|，?或(?!者)", condition)
+    return [p.strip("，, ") for p in parts if p.strip("，, ")]
+
+
+def _parts(clause: str) -> list[str]:
+    """The AND parts of one alternative (，/且/并且/但/并)."""
+    parts = re.split(r"[，,]|并且|且|但|(?<![合])并(?=[在处未已])", clause)
     return [p.strip() for p in parts if p.strip()]
 
 
-def _common_clauses(item: Item) -> set[str]:
-    """Clauses every tier shares (尚可采取改正措施): they cannot tell tiers apart."""
+def _common_clauses(item: Item) -> frozenset[str]:
+    """Parts every tier shares (尚可采取改正措施): they cannot tell tiers apart."""
     if len(item.tiers) < 2:
-        return set()
-    sets = [set(_clauses(t.condition)) for t in item.tiers]
-    return set.intersection(*sets)
+        return frozenset()
+    sets = [
+        {p for clause in _clauses(t.condition) for p in _parts(clause)}
+        for t in item.tiers
+    ]
+    return frozenset(set.intersection(*sets))
 
 
 def _satisfied_clauses(
@@ -329,13 +336,25 @@ def _satisfied_clauses(
     values: dict[str, list[float]],
     bases: dict[str, Decimal],
     facts_text: str = "",
+    common: frozenset[str] = frozenset(),
 ) -> list[str]:
+    """The alternatives of ``condition`` that the decision meets.
+
+    An alternative is met when none of its AND parts is contradicted by a stated
+    quantity and at least one part is met (by a quantity, a factor cue or the facts
+    restating it). Parts every tier shares (``common``) decide nothing.
+    """
     satisfied = []
     for clause in _clauses(condition):
-        hit = _quantity_clause(clause, values, bases)
-        if hit is None:
-            hit = _cue_met(clause, present) or _stated_in(clause, facts_text)
-        if hit:
+        results = []
+        for part in _parts(clause):
+            if part in common:
+                continue
+            hit = _quantity_clause(part, values, bases)
+            if hit is None:
+                hit = (_cue_met(part, present) or _stated_in(part, facts_text)) or None
+            results.append(hit)
+        if results and False not in results and True in results:
             satisfied.append(clause)
     return satisfied
 
@@ -368,6 +387,11 @@ def _quantity_clause(
     clause: str, values: dict[str, list[float]], bases: dict[str, Decimal]
 ) -> bool | None:
     """True/False when the clause is a numeric condition we can evaluate; else None."""
+    nth = _NTH_TIME.search(clause)
+    if nth and values.get("times"):
+        wanted = 1.0 if nth.group(1) else float(_qty(nth.group(2), "次") or 0)
+        observed = values["times"][0]
+        return observed >= wanted if nth.group(3) else observed == wanted
     match = _BETWEEN.search(clause)
     if match:
         unit = match.group(4)
@@ -440,6 +464,20 @@ def _observed(name, clause, values, bases) -> float | None:
     if name == "平方米" and "面积" in bases:
         return float(bases["面积"])
     return None
+
+
+def item_contradicted(item: Item, bases: dict[str, Decimal]) -> bool:
+    """True when a numeric condition in the item's own description is ruled out.
+
+    Items that share provisions are told apart by such conditions: 非法采矿
+    "（违法采出的矿产品市场价值十万元以上）" vs "（…不足十万元）".
+    """
+    notes = re.findall(r"[（(]([^（）()]{4,60})[）)]", item.violation)
+    for note in notes:
+        results = [_quantity_clause(alt, {}, bases) for alt in _clauses(note)]
+        if results and all(r is False for r in results):
+            return True
+    return False
 
 
 # ---------------------------------------------------------------- findings

@@ -122,7 +122,10 @@ class SentenceTransformerEmbedder:
 
         :return: the number of columns :meth:`encode` returns.
         """
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        # Renamed in sentence-transformers 5.x; the old name warns (FutureWarning).
+        get_dim = getattr(model, "get_embedding_dimension", None)
+        return int(get_dim() if get_dim else model.get_sentence_embedding_dimension())
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Encode texts into L2-normalised ``float32`` rows.

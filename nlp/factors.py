@@ -242,7 +242,8 @@ def _number(raw: str) -> float | None:
 
 # Statements about discretion. "未载明从轻理由" or "不予从轻" are not affirmative.
 _DISCRETION = re.compile(
-    r"从轻|从重|减轻|裁量(?!基准)|情节|阶次|档次|情形|考虑|鉴于|酌情|认错|悔改|态度较好"
+    r"从轻|从重|减轻|裁量(?!基准)|情节|阶次|档次|情形|考虑|鉴于|酌情|认错|悔改|态度较好|"
+    r"影响较大|影响较小|危害较大|危害较小|社会危害"
 )
 _TITLE = re.compile(r"【[^】\n]{1,20}】")
 _DISCRETION_NEG = re.compile(

@@ -27,6 +27,7 @@ DEFAULT_THRESHOLD = 0.18
 # enforces its own domain's provisions, which decides between two catalogues that
 # list the same article (城乡规划法第六十四条 under 城管 and 自然资源).
 DOMAIN_BONUS = 0.1
+CITED_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class Matcher:
         text: str,
         use_embedding: bool = True,
         domain: str | None = None,
+        contradicted=None,
     ) -> Match | None:
         """Match one decision.
 
@@ -133,15 +135,22 @@ class Matcher:
         :param text: the text used for retrieval (the facts and violation).
         :param use_embedding: False forces TF-IDF only (for evaluation).
         :param domain: the issuing agency's domain; items of that domain win ties.
+        :param contradicted: optional ``item -> bool``; True demotes the item among
+            those that share a provision (a stated amount rules it out).
         :return: the best :class:`Match` or None.
         """
         if not self.items:
             return None
-        retrieval = self.scores(text, use_embedding)
+        raw = self.scores(text, use_embedding)
+        retrieval = raw
         if domain:
             same = np.array([i.domain == domain for i in self.items], dtype=float)
-            retrieval = retrieval + DOMAIN_BONUS * same
+            retrieval = raw + DOMAIN_BONUS * same
         exact = self._provision_scores(citations)
+        if contradicted is not None and exact.max() > 0:
+            for index, item in enumerate(self.items):
+                if exact[index] > 0 and contradicted(item):
+                    exact[index] = max(0.01, exact[index] - 0.5)
         method = "hybrid" if (self.embedder is not None and use_embedding) else "tfidf"
         if exact.max() > 0:
             # Provision agreement decides; retrieval only breaks ties between items
@@ -160,14 +169,19 @@ class Matcher:
             return Match(self.items[best], round(score, 4), alternatives, "provision")
         order = np.argsort(-retrieval)
         best = order[0]
-        if retrieval[best] < self.threshold:
+        # The domain bonus ranks; it never lifts a weak match over the threshold.
+        # A decision whose own penalty provision matches no item needs stronger
+        # textual evidence: a match would contradict the basis it cites.
+        cites_penalty = any(c.role == "penalty" for c in citations)
+        threshold = (
+            max(self.threshold, CITED_THRESHOLD) if cites_penalty else self.threshold
+        )
+        if raw[best] < threshold:
             return None
         alternatives = tuple(
-            (self.items[i], round(float(retrieval[i]), 4)) for i in order[1:4]
+            (self.items[i], round(float(raw[i]), 4)) for i in order[1:4]
         )
-        return Match(
-            self.items[best], round(float(retrieval[best]), 4), alternatives, method
-        )
+        return Match(self.items[best], round(float(raw[best]), 4), alternatives, method)
 
     def _provision_scores(self, citations: list[Citation]) -> np.ndarray:
         penalty = [

@@ -29,9 +29,11 @@ _ORG_CUES = re.compile(
 )
 # Anonymised personal names as published: 王某, 曾某某, 张某甲.
 _PERSON_NAME = re.compile(
-    r"^\s*(?:当事人[：:])?\s*(?:村民|居民|个人|自然人)?[\u4e00-\u9fa5]{1,2}某[某甲乙丙丁]?"
+    r"^\s*(?:(?:当事人|被处罚人|违法行为人)[：:])?\s*(?:村民|居民|个人|自然人)?"
+    r"[\u4e00-\u9fa5]{1,2}某[某甲乙丙丁]?"
     r"(?:[（(，,。\s]|$)"
 )
+_PARTY_LINE = re.compile(r"(?m)^\s*(?:当事人|被处罚人|违法行为人)[：:][^\n]*")
 _SOLE_TRADER = re.compile(r"个体工商户|[（(]个体")
 _INDIVIDUAL_CUES = re.compile(
     r"身份证(?:号码?|件号码)|公民身份号码|性别[：:]|出生(?:日期|年月)|住址[：:]|男，|女，"
@@ -98,6 +100,9 @@ def party_type(text: str, party_section: str | None = None) -> str | None:
     :param party_section: the 当事人 section when known; it is looked at first.
     :return: the party type, or None when it cannot be told.
     """
+    if party_section is None:
+        found = _PARTY_LINE.search(text[:800])
+        party_section = found.group(0) if found else None
     if party_section:
         body = re.sub(r"^【[^】]*】", "", party_section.strip())
         if _PERSON_NAME.match(body) or _SOLE_TRADER.search(body[:60]):

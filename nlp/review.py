@@ -18,6 +18,7 @@ from nlp.consistency import (
     TierChoice,
     check,
     choose_tier,
+    item_contradicted,
     range_bounds,
     similar_case_finding,
 )
@@ -177,7 +178,11 @@ class Reviewer:
         facts = parsed.facts
         citations = [c for c, _ in facts.citations]
         match = self.matcher_for(facts.reference_date).match(
-            citations, parsed.retrieval_text, use_embedding, agency_domain(facts.text)
+            citations,
+            parsed.retrieval_text,
+            use_embedding,
+            agency_domain(facts.text),
+            lambda candidate: item_contradicted(candidate, facts.bases),
         )
         item = match.item if match else None
         tier = (
