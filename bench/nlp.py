@@ -22,6 +22,7 @@ from pathlib import Path
 from bench import REPO_ROOT
 
 DATA = Path(REPO_ROOT) / "tests" / "data"
+CATALOGUES = Path(REPO_ROOT) / "casebank" / "resources" / "catalogues"
 FLASK = str(Path(sys.executable).with_name("flask"))
 
 _REVIEW_CHILD = r"""
@@ -33,7 +34,7 @@ from nlp.documents import read_text
 from nlp.embedding import get_embedder
 from nlp.review import Reviewer
 data, model, total = Path(sys.argv[1]), sys.argv[2] or None, int(sys.argv[3])
-catalogues = [load_catalogue(p) for p in sorted((data / "catalogues").glob("*.json"))]
+catalogues = [load_catalogue(p) for p in sorted(Path(sys.argv[4]).glob("*.json"))]
 texts = [read_text(p) for p in sorted((data / "decisions").glob("*.txt"))]
 t0 = time.perf_counter()
 reviewer = Reviewer(catalogues, embedder=get_embedder(model))
@@ -87,7 +88,7 @@ def _child(code: str, *args: str) -> dict:
 
 def build_model(out_dir: str) -> dict:
     """Time ``flask nlp build-model`` as a user runs it."""
-    catalogues = sorted(str(p) for p in (DATA / "catalogues").glob("*.json"))
+    catalogues = sorted(str(p) for p in CATALOGUES.glob("*.json"))
     args = [FLASK, "nlp", "build-model", "--out", out_dir]
     for catalogue in catalogues:
         args += ["--catalogue", catalogue]
@@ -122,7 +123,9 @@ def run(plan: str, progress=print) -> tuple[list[dict], dict]:
         records.append({"name": "nlp_build_model", **build})
         for label, model in (("tfidf_only", ""), ("hybrid", model_dir)):
             progress(f"nlp: reviewing {total} decisions ({label}) on one core …")
-            result = _child(_REVIEW_CHILD, str(DATA), model, str(total))
+            result = _child(
+                _REVIEW_CHILD, str(DATA), model, str(total), str(CATALOGUES)
+            )
             records.append({"name": f"nlp_review_{label}", **result})
     progress("nlp: checking that web processes do not import torch …")
     records.append({"name": "web_process_imports", **_child(_WEB_CHILD)})

@@ -4,6 +4,13 @@ For now it hosts the glue between the portal and the framework-free NLP checker:
 the ``flask nlp`` commands (issue #3).
 """
 
+from pathlib import Path
+
+# Demo discretion-benchmark catalogues (zhifa.benchmarks/1) shipped with the portal:
+# 城管, 市场监管, 生态环境, 自然资源/水利, 交通运输 of the fictional 江城市, built from
+# real published benchmark rows. The NLP development set is reviewed against them.
+CATALOGUE_DIR = Path(__file__).resolve().parent / "resources" / "catalogues"
+
 
 def init_app(app):
     """Register the ``flask nlp`` command group."""

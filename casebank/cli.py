@@ -128,17 +128,26 @@ def review_command(catalogues, corpus, fmt, docs):
 
 
 @nlp_cli.command("build-model")
-@click.option("--catalogue", "catalogues", multiple=True, type=click.Path(exists=True))
+@click.option(
+    "--catalogue",
+    "catalogues",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="裁量基准文件（默认：随附的演示裁量基准）",
+)
 @click.option("--out", type=click.Path(), help="输出目录（默认 NLP_MODEL_DIR）")
 @click.option("--dim", default=256, show_default=True)
+@click.option("--epochs", default=3, show_default=True)
 @click.option("--max-seconds", default=90.0, show_default=True)
 @click.option("--if-missing", is_flag=True, help="目录中已有模型时跳过")
-def build_model_command(catalogues, out, dim, max_seconds, if_missing):
+def build_model_command(catalogues, out, dim, epochs, max_seconds, if_missing):
     """Build the domain embedding model from the law corpus and catalogues."""
+    from casebank import CATALOGUE_DIR
     from nlp.embedding import build_domain_model, is_model_dir
     from nlp.laws import LawLibrary
 
     out = out or current_app.config["NLP_MODEL_DIR"]
+    catalogues = catalogues or sorted(str(p) for p in CATALOGUE_DIR.glob("*.json"))
     if if_missing and is_model_dir(out):
         click.echo(f"领域模型已存在：{out}")
         return
@@ -146,7 +155,9 @@ def build_model_command(catalogues, out, dim, max_seconds, if_missing):
     laws = LawLibrary.default()
     corpus = [a.text for a in laws.iter_articles()]
     pairs = list(_training_pairs(_load_catalogues(catalogues), laws))
-    report = build_domain_model(corpus, pairs, out, dim=dim, max_seconds=max_seconds)
+    report = build_domain_model(
+        corpus, pairs, out, dim=dim, epochs=epochs, max_seconds=max_seconds
+    )
     click.echo(
         f"领域模型已生成：{out}（词表 {report.vocab_size}，维度 {report.dim}，"
         f"训练样本对 {report.train_pairs}，用时 {time.perf_counter() - started:.1f} 秒）"

@@ -372,7 +372,7 @@ def _split_pair(text: str) -> tuple[str, str] | None:
         return parts[0], "".join(parts[1:])
     if len(text) >= 24:
         middle = len(text) // 2
-        cut = text.find("，", middle - 8)
+        cut = text.find(",", middle - 8)  # "，" after NFKC
         cut = cut + 1 if 0 < cut < middle + 8 else middle
         return text[:cut], text[cut:]
     return None
@@ -447,6 +447,15 @@ def _fine_tune(model, train: list[tuple[str, str]], epochs, seed, deadline) -> i
             steps += 1
     model.eval()
     return steps
+
+
+def _match_permissions(out_dir: Path) -> None:
+    # safetensors writes its file 0600; a model built by an operator must stay readable
+    # by the web workers like the other files of the directory.
+    reference = (out_dir / "modules.json").stat().st_mode & 0o777
+    for path in out_dir.rglob("*"):
+        if path.is_file():
+            path.chmod(reference)
 
 
 def build_domain_model(
@@ -538,7 +547,15 @@ def build_domain_model(
             model[0].embedding.weight[0].zero_()  # keep [UNK] neutral after training
         out_dir.mkdir(parents=True, exist_ok=True)
         model.save(str(out_dir), create_model_card=False)
+        import sentence_transformers
 
+        versions = {
+            "sentence_transformers": sentence_transformers.__version__,
+            "torch": torch.__version__.split("+")[0],
+        }
+    _match_permissions(out_dir)
+
+    train_pairs = len(set(train)) if steps else 0  # distinct, without repeats
     seconds = time.monotonic() - started
     info = {
         "format": "zhifa.embedding/1",
@@ -547,13 +564,14 @@ def build_domain_model(
         "corpus_texts": len(texts),
         "corpus_tokens": int(sum(len(d) for d in docs)),
         "given_pairs": len(given),
-        "train_pairs": len(train) if steps else 0,
+        "train_pairs": train_pairs,
         "vocab_size": n_vocab,
         "dim": dim,
         "epochs": epochs,
         "steps": steps,
         "seconds": round(seconds, 2),
         "seed": seed,
+        "versions": versions,
     }
     (out_dir / BUILD_INFO_FILE).write_text(
         json.dumps(info, ensure_ascii=False, indent=2), encoding="utf-8"
@@ -563,7 +581,7 @@ def build_domain_model(
         out_dir=out_dir,
         vocab_size=n_vocab,
         dim=dim,
-        train_pairs=info["train_pairs"],
+        train_pairs=train_pairs,
         seconds=seconds,
         steps=steps,
     )

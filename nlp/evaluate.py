@@ -202,4 +202,28 @@ def evaluate(
             if source != entry.source
         ]
         results.append(reviewer.review_parsed(entry, use_embedding))
-    return score(results, [doc.labels for doc in labels.documents])
+    metrics = score(results, [doc.labels for doc in labels.documents])
+    metrics["item_top1_without_citations"] = _text_only_accuracy(
+        reviewer, parsed, labels, use_embedding
+    )
+    return metrics
+
+
+def _text_only_accuracy(reviewer, parsed, labels, use_embedding) -> float | None:
+    """Item top-1 when the citations are ignored: retrieval alone (TF-IDF or hybrid).
+
+    Most decisions are matched by their cited provisions; this ablation measures
+    the retrieval that decides when citations are missing or wrong.
+    """
+    hits = total = 0
+    for entry, doc in zip(parsed, labels.documents, strict=True):
+        wanted = doc.labels.get("item_id")
+        if not wanted:
+            continue
+        matcher = reviewer.matcher_for(entry.facts.reference_date)
+        match = matcher.match(
+            [], entry.retrieval_text, use_embedding, focus=entry.focus_text
+        )
+        total += 1
+        hits += bool(match) and match.item.id == wanted
+    return round(hits / total, 4) if total else None

@@ -21,7 +21,7 @@ from nlp.segment import words
 
 # Fusion weight of TF-IDF against the embedding, and the retrieval threshold. Tuned on
 # the development set by ``flask nlp evaluate`` (see docs/nlp.md, "Matching").
-DEFAULT_TFIDF_WEIGHT = 0.6
+DEFAULT_TFIDF_WEIGHT = 0.8
 DEFAULT_THRESHOLD = 0.18
 # Added to the retrieval score of items of the issuing agency's domain: an agency
 # enforces its own domain's provisions, which decides between two catalogues that
@@ -104,22 +104,30 @@ class Matcher:
         if self.embedder is None or not self.items:
             return None
         if self._item_vectors is None:
-            self._item_vectors = self.embedder.encode(
-                [_item_text(i) for i in self.items]
-            )
+            # Items are embedded by their violation only: tier conditions are
+            # about amounts and circumstances, not about what was done.
+            self._item_vectors = self.embedder.encode([i.violation for i in self.items])
         query = self.embedder.encode([text])[0]
         return self._item_vectors @ query
 
-    def scores(self, text: str, use_embedding: bool = True) -> np.ndarray:
-        """Fused retrieval scores of ``text`` against every item."""
+    def scores(
+        self, text: str, use_embedding: bool = True, focus: str | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Retrieval scores of ``text`` against every item.
+
+        :param text: the facts (TF-IDF query).
+        :param focus: the sentence stating the conduct (embedding query); ``text``
+            when None.
+        :return: (fused scores, TF-IDF scores).
+        """
         if not self.items:
-            return np.zeros(0)
+            return np.zeros(0), np.zeros(0)
         tfidf = (self._item_matrix @ self._tfidf(text).T).toarray().ravel()
-        emb = self._embedding_scores(text) if use_embedding else None
+        emb = self._embedding_scores(focus or text) if use_embedding else None
         if emb is None:
-            return tfidf
+            return tfidf, tfidf
         emb = np.clip(emb, 0.0, 1.0)
-        return self.tfidf_weight * tfidf + (1.0 - self.tfidf_weight) * emb
+        return self.tfidf_weight * tfidf + (1.0 - self.tfidf_weight) * emb, tfidf
 
     def match(
         self,
@@ -128,6 +136,7 @@ class Matcher:
         use_embedding: bool = True,
         domain: str | None = None,
         contradicted=None,
+        focus: str | None = None,
     ) -> Match | None:
         """Match one decision.
 
@@ -137,11 +146,12 @@ class Matcher:
         :param domain: the issuing agency's domain; items of that domain win ties.
         :param contradicted: optional ``item -> bool``; True demotes the item among
             those that share a provision (a stated amount rules it out).
+        :param focus: the sentence that states the conduct, the embedding query.
         :return: the best :class:`Match` or None.
         """
         if not self.items:
             return None
-        raw = self.scores(text, use_embedding)
+        raw, tfidf = self.scores(text, use_embedding, focus)
         retrieval = raw
         if domain:
             same = np.array([i.domain == domain for i in self.items], dtype=float)
@@ -176,7 +186,8 @@ class Matcher:
         threshold = (
             max(self.threshold, CITED_THRESHOLD) if cites_penalty else self.threshold
         )
-        if raw[best] < threshold:
+        # Thresholds are calibrated on the TF-IDF score: the embedding re-ranks.
+        if tfidf[best] < threshold:
             return None
         alternatives = tuple(
             (self.items[i], round(float(raw[i]), 4)) for i in order[1:4]

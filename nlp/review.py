@@ -36,6 +36,7 @@ class Parsed:
     facts: DecisionFacts
     sections: list
     retrieval_text: str
+    focus_text: str
     measures: list[str]
     warning: bool
     confiscation: bool
@@ -142,6 +143,7 @@ class Reviewer:
             facts=facts,
             sections=parts,
             retrieval_text=retrieval[:3000],
+            focus_text=_conduct_sentence(facts_only) or retrieval[:300],
             measures=penalties.measures,
             warning=penalties.warning,
             confiscation=penalties.confiscation,
@@ -183,6 +185,7 @@ class Reviewer:
             use_embedding,
             agency_domain(facts.text),
             lambda candidate: item_contradicted(candidate, facts.bases),
+            parsed.focus_text,
         )
         item = match.item if match else None
         tier = (
@@ -277,6 +280,15 @@ def _all_rules(reviewer: Reviewer) -> list[GeneralRule]:
     for catalogue in reviewer.catalogues:
         rules.extend(catalogue.general_rules)
     return rules
+
+
+_CONDUCT = re.compile(r"[^。\n]{0,120}违反了?[^。\n]{0,80}")
+
+
+def _conduct_sentence(text: str) -> str | None:
+    """The sentence that states the conduct (当事人…的行为，违反了…)."""
+    match = _CONDUCT.search(text)
+    return match.group(0).strip() if match else None
 
 
 _QUOTE_START = re.compile(r"\s*(?:的)?(?:规定|明确规定)[：:，,]")

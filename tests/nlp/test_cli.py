@@ -1,0 +1,185 @@
+"""``flask nlp review`` / ``evaluate`` as users run them: real processes, no database."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+CATALOGUES = sorted(
+    str(p) for p in (ROOT / "casebank" / "resources" / "catalogues").glob("*.json")
+)
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+REVIEW_KEYS = {
+    "source",
+    "decision_date",
+    "party",
+    "citations",
+    "penalties",
+    "match",
+    "tier",
+    "factors",
+    "findings",
+}
+
+
+def flask(*args, tmp_path, model="none"):
+    env = dict(
+        os.environ,
+        FLASK_APP="wsgi.py",
+        PORTAL_INSTANCE_PATH=str(tmp_path / "instance"),
+        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}",
+        NLP_EMBEDDING_MODEL=model,
+    )
+    return subprocess.run(
+        [FLASK, "nlp", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+
+
+def catalogue_args():
+    args = []
+    for path in CATALOGUES:
+        args += ["--catalogue", path]
+    return args
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    """A prose decision written as UTF-8, GBK and .docx."""
+    from docx import Document
+
+    folder = tmp_path_factory.mktemp("docs")
+    text = (DATA / "decisions" / "ref-01.txt").read_text(encoding="utf-8")
+    (folder / "utf8.txt").write_text(text, encoding="utf-8")
+    (folder / "gbk.txt").write_bytes(text.encode("gbk"))
+    document = Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    document.save(folder / "word.docx")
+    return folder
+
+
+def test_review_prints_the_spec_json(sample, tmp_path):
+    """The review JSON has exactly the spec's keys and reads a real extract right."""
+    result = flask(
+        "review",
+        *catalogue_args(),
+        "--format",
+        "json",
+        str(sample / "utf8.txt"),
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    (doc,) = json.loads(result.stdout)
+    assert set(doc) == REVIEW_KEYS
+    assert set(doc["penalties"]) == {"warning", "fine_yuan", "confiscation", "measures"}
+    assert doc["penalties"]["fine_yuan"] == 100000.0
+    cited = {
+        (c["law"], c["article"], c["item"], c["role"], c["status"])
+        for c in doc["citations"]
+    }
+    assert ("中华人民共和国大气污染防治法", 99, 3, "penalty", "in_force") in cited
+    assert ("中华人民共和国大气污染防治法", 20, None, "violated", "in_force") in cited
+    for citation in doc["citations"]:
+        assert set(citation) == {
+            "text",
+            "law",
+            "article",
+            "paragraph",
+            "item",
+            "role",
+            "status",
+        }
+    for finding in doc["findings"]:
+        assert set(finding) == {"code", "severity", "message", "evidence"}
+    for factor in doc["factors"]:
+        assert set(factor) == {"kind", "text", "start", "end"}
+
+
+def test_review_reads_gbk_and_docx_the_same(sample, tmp_path):
+    """UTF-8, GBK and .docx versions of one decision give the same review."""
+    result = flask(
+        "review",
+        *catalogue_args(),
+        str(sample / "utf8.txt"),
+        str(sample / "gbk.txt"),
+        str(sample / "word.docx"),
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    docs = json.loads(result.stdout)
+    assert len(docs) == 3
+    stripped = [
+        {k: v for k, v in d.items() if k not in ("source", "factors")} for d in docs
+    ]
+    assert stripped[0] == stripped[1]
+    assert stripped[0]["citations"] == stripped[2]["citations"]
+    assert stripped[0]["penalties"] == stripped[2]["penalties"]
+
+
+def test_unusable_input_fails_with_one_line(tmp_path):
+    """A missing file or a bad catalogue exits non-zero with a one-line message."""
+    missing = flask(
+        "review", *catalogue_args(), str(tmp_path / "nope.txt"), tmp_path=tmp_path
+    )
+    assert missing.returncode != 0
+    assert missing.stderr.strip().count("\n") == 0
+    assert "文件不存在" in missing.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "zhifa.benchmarks/1", "name": "x"}', encoding="utf-8")
+    result = flask(
+        "review",
+        "--catalogue",
+        str(bad),
+        str(DATA / "decisions" / "ref-01.txt"),
+        tmp_path=tmp_path,
+    )
+    assert result.returncode != 0
+    assert "缺少必填字段" in result.stderr
+
+
+def test_review_with_a_configured_local_model(tiny_model_dir, tmp_path):
+    """Any local sentence-transformers directory can be configured for matching."""
+    result = flask(
+        "review",
+        *catalogue_args(),
+        str(DATA / "decisions" / "ref-01.txt"),
+        tmp_path=tmp_path,
+        model=str(tiny_model_dir),
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)[0]["match"] is not None
+
+
+def test_web_process_never_imports_torch(tmp_path):
+    """Serving pages does not import torch or sentence-transformers."""
+    code = (
+        "import sys\n"
+        "from portal import create_app\n"
+        "from portal.config import TestConfig\n"
+        "from portal.extensions import db\n"
+        "app = create_app(TestConfig)\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    c = app.test_client()\n"
+        "    assert c.get('/login').status_code == 200\n"
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["False", "False"]
