@@ -183,3 +183,29 @@ def test_web_process_never_imports_torch(tmp_path):
         check=True,
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_review_with_a_corpus_flags_inconsistent_penalties(tmp_path):
+    """--corpus DIR supplies the similar cases for 同案不同罚, named in the evidence."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("sim-001", "sim-002", "sim-003", "sim-004", "cg-001"):
+        source = DATA / "decisions" / f"{name}.txt"
+        (corpus / f"{name}.txt").write_text(source.read_text(encoding="utf-8"), "utf-8")
+    outlier = DATA / "decisions" / "sim-005.txt"
+    usual = DATA / "decisions" / "sim-002.txt"
+    result = flask(
+        "review",
+        *catalogue_args(),
+        "--corpus",
+        str(corpus),
+        str(outlier),
+        str(usual),
+        tmp_path=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    flagged, ordinary = json.loads(result.stdout)
+    codes = [f["code"] for f in flagged["findings"]]
+    assert codes == ["INCONSISTENT_WITH_SIMILAR"]
+    assert "sim-001.txt" in flagged["findings"][0]["evidence"]
+    assert [f["code"] for f in ordinary["findings"]] == []
