@@ -596,6 +596,22 @@ class LawLibrary:
             if wanted is None or law_id in wanted:
                 yield found
 
+    def current_laws(self) -> Iterator[tuple[LawVersion, Repeal | None, list[Article]]]:
+        """Yield each distinct law: its current version, its repeal, its articles.
+
+        Used to copy the library into the portal's own tables (``flask laws
+        import``). Laws are yielded by name, articles by number.
+
+        :return: an iterator of (version, repeal or None, articles)
+        """
+        by_law: dict[str, list[Article]] = {}
+        for (law_id, _number), found in self._ensure_articles().items():
+            by_law.setdefault(law_id, []).append(found)
+        for name in sorted(self._current):
+            version = self._current[name]
+            articles = sorted(by_law.get(version.law_id, []), key=lambda a: a.number)
+            yield version, self._repeals.get(name), articles
+
     def law_names(self, include_repealed: bool = False) -> list[str]:
         """Return the names under which laws are cited: full names and short names.
 

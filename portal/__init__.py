@@ -38,9 +38,31 @@ def create_app(config_class=Config, **overrides):
     import casebank
     import exams
     import nlp  # noqa: F401 - framework-free; imported so packaging errors surface
-    from portal import admin, audit, auth, cli, errors, jobs, main, orgs, templating
+    from portal import (
+        admin,
+        audit,
+        auth,
+        cli,
+        errors,
+        jobs,
+        laws,
+        main,
+        orgs,
+        templating,
+    )
 
-    for feature in (templating, errors, auth, main, orgs, admin, audit, jobs, cli):
+    for feature in (
+        templating,
+        errors,
+        auth,
+        main,
+        orgs,
+        laws,
+        admin,
+        audit,
+        jobs,
+        cli,
+    ):
         feature.init_app(app)
     for feature in (exams, casebank):
         feature.init_app(app)

@@ -29,6 +29,8 @@ ACTION_LABELS = {
     "audit_exported": "导出审计日志",
     "import_uploads_purged": "清理过期导入文件",
     "demo_seeded": "生成演示数据",
+    "laws_imported": "导入国家法律法规库",
+    "law_added": "新增法规",
 }
 
 

@@ -110,6 +110,33 @@ def _new_org_form(ctx):
     }
 
 
+def _law(ctx):
+    """A small regulation added once per test (the national import is not needed)."""
+    from portal.actor import Actor
+    from portal.extensions import db
+    from portal.laws.services import add_provision
+
+    if not hasattr(ctx, "law"):
+        ctx.law = add_provision(
+            Actor.system(),
+            name=f"矩阵测试条例{next(_serial)}",
+            level="地方性法规",
+            issuer="某市人大常委会",
+            effective_date=None,
+            articles=[(1, "为了测试，制定本条例。")],
+        )
+        db.session.commit()
+    return ctx.law
+
+
+def _provision_form(ctx):
+    return {
+        "name": f"矩阵新增条例{next(_serial)}",
+        "level": "地方性法规",
+        "articles": "第一条 为了测试，制定本条例。",
+    }
+
+
 def _user_edit_form(ctx):
     return {"name": "改名后的用户", "organisation_id": str(ctx.world.agency.id)}
 
@@ -228,6 +255,26 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Law library ---------------------------------------------------------------
+    "laws.list_laws": (Case("GET", _const("/laws/"), signed_in(200)),),
+    "laws.show_law": (
+        Case("GET", lambda ctx: f"/laws/{_law(ctx).id}", signed_in(200)),
+    ),
+    "laws.search_articles": (
+        Case("GET", _const("/laws/articles?q=测试"), signed_in(200)),
+    ),
+    "laws.article_json": (
+        Case(
+            "GET",
+            lambda ctx: f"/laws/articles/{_law(ctx).articles[0].id}.json",
+            signed_in(200),
+        ),
+    ),
+    "laws.add_provision": (
+        Case("GET", _const("/laws/new"), only(ADMINS)),
+        Case("POST", _const("/laws/new"), only(ADMINS, "/laws/"), _provision_form),
+    ),
+    "laws.list_changes": (Case("GET", _const("/laws/changes"), only(ADMINS)),),
     # Audit log (system administrators only) -------------------------------------
     "audit.list_entries": (Case("GET", _const("/admin/audit/"), only(SYS)),),
     "audit.export_entries": (
