@@ -2,4 +2,7 @@
 
 
 def init_app(app):
-    """Nothing to register yet: the exam features arrive with their issues."""
+    """Register the exam models and the ``flask exams`` command group."""
+    from exams import cli, models  # noqa: F401 - register models
+
+    app.cli.add_command(cli.exams_cli)

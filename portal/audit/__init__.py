@@ -31,6 +31,8 @@ ACTION_LABELS = {
     "demo_seeded": "生成演示数据",
     "laws_imported": "导入国家法律法规库",
     "law_added": "新增法规",
+    "questions_imported": "导入试题",
+    "question_edited": "修改试题",
 }
 
 

@@ -27,10 +27,14 @@ class ImportReport:
     articles_changed: int = 0
     articles_removed: int = 0
     unchanged_laws: int = 0
+    questions_flagged: int = 0
     changed_law_ids: set[int] = field(default_factory=set)
+    changed_articles: set[tuple[int, int]] = field(default_factory=set)
+    repealed_law_ids: set[int] = field(default_factory=set)
 
     def as_dict(self):
-        data = {k: v for k, v in self.__dict__.items() if k != "changed_law_ids"}
+        hidden = ("changed_law_ids", "changed_articles", "repealed_law_ids")
+        data = {k: v for k, v in self.__dict__.items() if k not in hidden}
         data["changed_laws"] = len(self.changed_law_ids)
         return data
 
@@ -94,6 +98,12 @@ def import_law_library(library, actor, run=None):
             law = next((x for x in existing.values() if x.name == version.name), None)
         _import_law(law, version, repeal, articles, report)
     db.session.flush()
+    # Questions citing a repealed law or a changed article go to 法条变更待复核.
+    from exams.services import flag_questions_for_law_changes
+
+    report.questions_flagged = flag_questions_for_law_changes(
+        report.changed_articles, report.repealed_law_ids, run
+    )
     audit.record("laws_imported", actor, label="国家法律法规库", after=report.as_dict())
     logger.info("Law library import %s by %s: %s", run, actor.label, report.as_dict())
     return report
@@ -122,6 +132,7 @@ def _import_law(law, version, repeal, articles, report):
         if changed:
             if changed.get("status") == "repealed":
                 report.laws_repealed += 1
+                report.repealed_law_ids.add(law.id)
                 _change(
                     report,
                     law,
@@ -163,11 +174,13 @@ def _sync_articles(law, articles, report):
             row.text, row.text_hash = article.text, digest
             row.chapter = article.chapter or ""
             report.articles_changed += 1
+            report.changed_articles.add((law.id, article.number))
             _change(report, law, article.number, "article_changed", "条文内容修改")
     for number, row in stored.items():
         if number not in seen:
             law.articles.remove(row)
             report.articles_removed += 1
+            report.changed_articles.add((law.id, number))
             _change(report, law, number, "article_removed", "条文删除")
     after = (report.articles_added, report.articles_changed, report.articles_removed)
     if after == before and law.id not in report.changed_law_ids:
