@@ -2,7 +2,8 @@
 
 
 def init_app(app):
-    """Register the exam models and the ``flask exams`` command group."""
-    from exams import cli, models  # noqa: F401 - register models
+    """Register the exam models, the authoring screens and ``flask exams``."""
+    from exams import admin_views, cli, models  # noqa: F401 - register models
 
+    app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.cli.add_command(cli.exams_cli)

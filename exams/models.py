@@ -70,7 +70,10 @@ class Question(db.Model):
     )
     current_version_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey(
-            "question_versions.id", use_alter=True, name="fk_questions_current_version"
+            "question_versions.id",
+            use_alter=True,
+            name="fk_questions_current_version",
+            ondelete="SET NULL",
         )
     )
     is_active: so.Mapped[bool] = so.mapped_column(default=True)

@@ -432,3 +432,50 @@ def flag_questions_for_law_changes(changed_articles, repealed_law_ids, run):
         question.review_reason = f"{article.citation}{what}（法规导入批次 {run}）"[:500]
     db.session.flush()
     return len(rows)
+
+
+def mark_reviewed(question, actor):
+    """Take a question off the 法条变更待复核 list (audited)."""
+    before = question.review_reason
+    question.review_reason = ""
+    db.session.flush()
+    audit.record("question_reviewed", actor, question, before=before)
+
+
+def export_questions(bank):
+    """The bank's current questions as :class:`ImportedQuestion` records (for the
+    .xlsx and GIFT writers); import of the export gives the same questions back."""
+    from exams.formats.model import ImportedQuestion
+
+    rows = db.session.scalars(
+        sa.select(QuestionVersion)
+        .join(Question, Question.current_version_id == QuestionVersion.id)
+        .where(Question.bank_id == bank.id, Question.is_active)
+        .order_by(Question.id)
+    ).all()
+    exported = []
+    for version in rows:
+        spec = version.spec or {}
+        key = spec.get("key", [])
+        if version.type == "true_false":
+            key = ["对" if spec.get("key") else "错"]
+        exported.append(
+            ImportedQuestion(
+                type=version.type,
+                stem=version.stem,
+                options=dict(spec.get("options", {})),
+                key=list(key) if isinstance(key, list) else [key],
+                blanks=[list(b.get("accepted", [])) for b in spec.get("blanks", [])],
+                explanation=version.explanation,
+                difficulty=version.difficulty,
+                score=version.score,
+                knowledge_point=version.knowledge_point.path
+                if version.knowledge_point
+                else "",
+                legal_basis=version.legal_basis,
+                tags=list(version.tags or []),
+                reference_answer=spec.get("reference_answer", ""),
+                source=f"试题 {version.question_id}",
+            )
+        )
+    return exported

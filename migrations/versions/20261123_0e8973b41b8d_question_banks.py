@@ -90,7 +90,7 @@ def upgrade():
     # questions ↔ question_versions reference each other: the current-version key
     # is added once both tables exist.
     with op.batch_alter_table('questions', schema=None) as batch_op:
-        batch_op.create_foreign_key('fk_questions_current_version', 'question_versions', ['current_version_id'], ['id'])
+        batch_op.create_foreign_key('fk_questions_current_version', 'question_versions', ['current_version_id'], ['id'], ondelete='SET NULL')
 
     # ### end Alembic commands ###
 

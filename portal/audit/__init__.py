@@ -33,6 +33,7 @@ ACTION_LABELS = {
     "law_added": "新增法规",
     "questions_imported": "导入试题",
     "question_edited": "修改试题",
+    "question_reviewed": "试题法条复核",
 }
 
 

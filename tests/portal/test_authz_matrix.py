@@ -129,6 +129,24 @@ def _law(ctx):
     return ctx.law
 
 
+def _bank(ctx):
+    """A city-wide bank with one question, created once per test."""
+    from exams.formats.model import ImportedQuestion, ImportResult
+    from exams.services import commit_import, ensure_bank, plan_import
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    if not hasattr(ctx, "bank"):
+        ctx.bank = ensure_bank(f"MX{next(_serial)}", "矩阵题库")
+        question = ImportedQuestion(
+            type="true_false", stem="行政处罚应当公开。", key=["对"], source="第2行"
+        )
+        plan = plan_import(ImportResult(questions=[question], format="xlsx"), ctx.bank)
+        (ctx.question,) = commit_import(plan, ctx.bank, Actor.system())
+        db.session.commit()
+    return ctx.bank
+
+
 def _provision_form(ctx):
     return {
         "name": f"矩阵新增条例{next(_serial)}",
@@ -275,6 +293,68 @@ EXPECTED = {
         Case("POST", _const("/laws/new"), only(ADMINS, "/laws/"), _provision_form),
     ),
     "laws.list_changes": (Case("GET", _const("/laws/changes"), only(ADMINS)),),
+    # Question banks (training administrators) ---------------------------------
+    "exams_admin.list_banks": (
+        Case("GET", _const("/admin/exams/banks"), only(ADMINS)),
+        Case(
+            "POST",
+            _const("/admin/exams/banks"),
+            only(ADMINS, "/admin/exams/banks/"),
+            lambda ctx: {"code": f"NEW{next(_serial)}", "name": "新题库"},
+        ),
+    ),
+    "exams_admin.show_bank": (
+        Case("GET", lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}", only(ADMINS)),
+    ),
+    "exams_admin.download_question_template": (
+        Case("GET", _const("/admin/exams/import/template.xlsx"), only(ADMINS)),
+    ),
+    "exams_admin.import_questions": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
+            only(ADMINS),
+        ),
+        # No file: the upload form is re-shown with its error.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
+            only(ADMINS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.commit_question_import": (
+        # No token: back to the upload page, nothing saved.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import/commit",
+            only(ADMINS, "/admin/exams/banks/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.export_bank": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/export.xlsx",
+            only(ADMINS),
+        ),
+    ),
+    "exams_admin.list_review": (
+        Case("GET", _const("/admin/exams/review"), only(ADMINS)),
+    ),
+    "exams_admin.mark_reviewed": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/reviewed"
+            ),
+            only(ADMINS, "/admin/exams/review"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.list_knowledge_points": (
+        Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
+    ),
     # Audit log (system administrators only) -------------------------------------
     "audit.list_entries": (Case("GET", _const("/admin/audit/"), only(SYS)),),
     "audit.export_entries": (
