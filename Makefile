@@ -24,6 +24,7 @@ run: install
 	mkdir -p instance
 	$(FLASK) db upgrade
 	$(FLASK) seed demo --if-empty
+	$(FLASK) laws import >/dev/null
 	$(FLASK) nlp build-model --if-missing
 	@echo "门户地址：http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)

@@ -12,6 +12,8 @@ NAVIGATION = [
     ("工作台", "main.dashboard", None),
     ("用户管理", "admin.list_users", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("组织机构", "orgs.list_orgs", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
+    ("题库", "exams_admin.list_banks", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
+    ("法律法规库", "laws.list_laws", None),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

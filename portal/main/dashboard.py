@@ -23,7 +23,7 @@ class Panel:
 COMING = {
     Role.OFFICER: ["在线考试（资格考试、年度审验）", "练习与错题本", "成绩与执法证书"],
     Role.AUXILIARY: ["培训课程与在线考试", "练习与错题本", "培训记录"],
-    Role.TRAINING_ADMIN: ["题库与法规库", "组卷与考试安排", "阅卷与试题分析"],
+    Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
     Role.SUPERVISION_STAFF: ["裁量基准目录", "案卷评查与智能检查", "群众意见建议办理"],
     Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
     Role.AGENCY_HANDLER: ["待办理的意见建议", "评查整改通知"],
@@ -55,6 +55,8 @@ def panels_for(user):
             panel.links += [
                 ("用户管理", "admin.list_users"),
                 ("批量导入", "admin.import_users_view"),
+                ("题库管理", "exams_admin.list_banks"),
+                ("法律法规库", "laws.list_laws"),
             ]
         if role == Role.SYS_ADMIN:
             today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
