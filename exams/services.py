@@ -7,6 +7,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import sqlalchemy as sa
 
 from exams.grading import get_question_type
@@ -166,6 +167,7 @@ def plan_import(result, bank):
     """
     ensure_default_knowledge_points()
     planned = []
+    points, citations = {}, {}  # per-file caches: one query per distinct value
     for question in result.questions:
         spec = to_spec(question)
         item = PlannedQuestion(source=question, spec=spec)
@@ -174,11 +176,19 @@ def plan_import(result, bank):
             qtype.validate(spec) if question.type not in ("essay", "case") else []
         )
         if question.knowledge_point:
-            item.knowledge_point = _knowledge_point(question.knowledge_point)
+            if question.knowledge_point not in points:
+                points[question.knowledge_point] = _knowledge_point(
+                    question.knowledge_point
+                )
+            item.knowledge_point = points[question.knowledge_point]
             if item.knowledge_point is None:
                 item.errors.append(f"知识点不存在：{question.knowledge_point}")
         if question.legal_basis:
-            item.article, message = resolve_legal_basis(question.legal_basis)
+            if question.legal_basis not in citations:
+                citations[question.legal_basis] = resolve_legal_basis(
+                    question.legal_basis
+                )
+            item.article, message = citations[question.legal_basis]
             if message:
                 item.errors.append(message)
         planned.append(item)
@@ -252,17 +262,20 @@ def find_near_duplicates(stems, sources, bank, threshold=NEAR_DUPLICATE_SIMILARI
         return []
     vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2))
     matrix = vectorizer.fit_transform([t or " " for t in texts])
-    sims = (matrix @ matrix.T).toarray()
     labels = list(sources) + [f"题库试题 {qid}" for qid, _ in existing]
     found = []
-    for i in range(len(stems)):
-        for j in range(i + 1, len(texts)):
-            if sims[i, j] >= threshold and texts[i]:
+    # Row blocks keep memory bounded (a 5,000-question file against a large bank).
+    for start in range(0, len(stems), 500):
+        block = (matrix[start : start + 500] @ matrix.T).toarray()
+        rows, cols = np.nonzero(block >= threshold)
+        for row, col in zip(rows, cols, strict=True):
+            i = start + int(row)
+            if col > i and texts[i]:
                 found.append(
                     {
                         "where": labels[i],
-                        "other": labels[j],
-                        "similarity": round(float(sims[i, j]), 3),
+                        "other": labels[col],
+                        "similarity": round(float(block[row, col]), 3),
                     }
                 )
     found.sort(key=lambda row: -row["similarity"])
@@ -325,9 +338,10 @@ def create_question(bank, planned):
         legal_basis=source.legal_basis or "",
         tags=list(source.tags or []),
     )
+    # ``current`` is a post-update relationship: one flush inserts both rows and
+    # then points the question at its version (no flush per question).
+    question.current = version
     db.session.add_all([question, version])
-    db.session.flush()
-    question.current_version_id = version.id
     return question
 
 

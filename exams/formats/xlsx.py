@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -83,7 +84,6 @@ _HEADER_SCAN_ROWS = 20
 
 def _header_name(value: object) -> str:
     name = re.sub(r"[\s*＊]|[（(](?:必填|选填|可选)[)）]", "", _cell_text(value))
-    name = name.replace("选项 ", "选项")
     if re.fullmatch(r"[A-Ha-h]", name):
         name = f"选项{name.upper()}"
     if re.fullmatch(r"选项[a-h]", name):
@@ -98,7 +98,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # numbers typed into cells come back as floats
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+    if len(text) > 1 and text[0] == "'" and text[1].startswith(_FORMULA_PREFIXES):
         text = text[1:]
     return text
 
@@ -140,24 +140,30 @@ def _row(question: ImportedQuestion) -> list:
     ]
 
 
-def _write_sheet(workbook: Workbook, rows: Iterable[list]) -> None:
-    sheet = workbook.active
-    sheet.title = SHEET_TITLE
-    sheet.append(TEMPLATE_COLUMNS)
-    for row in rows:
-        sheet.append([_safe_cell(value) for value in row])
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = header_fill
+def _fill_sheet(sheet, rows: Iterable[list]) -> None:
+    """Write the header and ``rows``; works on normal and write-only sheets."""
     widths = {"题干": 50, "解析": 40, "知识点": 24, "法律依据": 28, "标签": 16}
     for index, name in enumerate(TEMPLATE_COLUMNS, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = widths.get(name, 12)
-        if name in ("题干", "解析"):
-            for cell in sheet[letter][1:]:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[get_column_letter(index)].width = widths.get(name, 12)
     sheet.freeze_panes = "C2"
+    header_font, header_fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    header = []
+    for name in TEMPLATE_COLUMNS:
+        cell = WriteOnlyCell(sheet, name)
+        cell.font, cell.fill = header_font, header_fill
+        header.append(cell)
+    sheet.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped = {TEMPLATE_COLUMNS.index("题干"), TEMPLATE_COLUMNS.index("解析")}
+    for row in rows:
+        values = []
+        for index, value in enumerate(row):
+            value = _safe_cell(value)
+            if index in wrapped and value:
+                value = WriteOnlyCell(sheet, value)
+                value.alignment = wrap
+            values.append(value)
+        sheet.append(values)
 
 
 def write_xlsx(questions: Iterable[ImportedQuestion]) -> bytes:
@@ -170,8 +176,10 @@ def write_xlsx(questions: Iterable[ImportedQuestion]) -> bytes:
     :param questions: the questions to export.
     :return: the workbook bytes.
     """
-    workbook = Workbook()
-    _write_sheet(workbook, (_row(question) for question in questions))
+    # Write-only mode streams rows: a 20,000-question bank exports in seconds.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(SHEET_TITLE)
+    _fill_sheet(sheet, (_row(question) for question in questions))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -270,8 +278,9 @@ def build_template() -> bytes:
     :return: the workbook bytes.
     """
     workbook = Workbook()
-    _write_sheet(workbook, _EXAMPLES)
     sheet = workbook.active
+    sheet.title = SHEET_TITLE
+    _fill_sheet(sheet, _EXAMPLES)
     types = DataValidation(
         type="list", formula1='"单选,多选,判断,填空,简答,案例分析"', allow_blank=True
     )
