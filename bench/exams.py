@@ -71,7 +71,7 @@ def _questions(total, seed=42):
     return rows
 
 
-def _run_on(url, total, progress):
+def _run_on(url, total, progress):  # noqa: PLR0915
     from exams.formats.xlsx import read_xlsx, write_xlsx
     from exams.models import Question
     from exams.services import commit_import, ensure_bank, plan_import
@@ -100,6 +100,7 @@ def _run_on(url, total, progress):
         db.session.commit()
         total_s = time.perf_counter() - start
         saved = db.session.scalar(db.select(db.func.count(Question.id)))
+        generation = _generate_papers(bank, CANDIDATES[plan_name(total)], progress)
         db.session.remove()
         db.drop_all()
     return {
@@ -110,7 +111,72 @@ def _run_on(url, total, progress):
         "dry_run_plus_commit_s": round(total_s, 2),
         "saved": saved,
         "near_duplicates": len(plan.near_duplicates),
+        **generation,
     }
+
+
+def plan_name(total):
+    return "full" if total >= TOTAL["full"] else "quick"
+
+
+CANDIDATES = {"full": 2000, "quick": 200}
+
+
+def _generate_papers(bank, candidates, progress):
+    """Pre-generate personal papers (blueprint: 4 rules, 50 questions) for
+    ``candidates`` users of one arrangement."""
+    from datetime import datetime, timedelta
+
+    from exams.papers import (
+        create_arrangement,
+        create_blueprint_paper,
+        enrol_candidates,
+        pregenerate,
+    )
+    from portal.actor import Actor
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.orgs.models import Organisation
+
+    city = Organisation(code="BENCH", name="基准市", kind="city", path="")
+    db.session.add(city)
+    db.session.flush()
+    city.path = f"/{city.id}/"
+    users = [
+        User(
+            username=f"bench{n}", name=f"考生{n}", organisation=city, password_hash="x"
+        )
+        for n in range(candidates)
+    ]
+    db.session.add_all(users)
+    paper = create_blueprint_paper(
+        "基准试卷",
+        [
+            {"bank_id": bank.id, "type": kind, "count": count, "score_each": Decimal(2)}
+            for kind, count in (
+                ("single", 20),
+                ("multiple", 10),
+                ("true_false", 10),
+                ("fill_blank", 10),
+            )
+        ],
+    )
+    now = datetime(2027, 1, 1)
+    arrangement = create_arrangement(
+        paper,
+        name="基准考试",
+        kind="training",
+        window_start=now,
+        window_end=now + timedelta(days=1),
+    )
+    enrol_candidates(arrangement, users=users)
+    db.session.commit()
+    start = time.perf_counter()
+    made = pregenerate(arrangement, Actor.system())
+    db.session.commit()
+    seconds = time.perf_counter() - start
+    progress(f"  papers for {made} candidates: {seconds:.1f} s")
+    return {"candidates": made, "paper_generation_s": round(seconds, 2)}
 
 
 def run(plan="full", progress=print):

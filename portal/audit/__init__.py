@@ -34,6 +34,8 @@ ACTION_LABELS = {
     "questions_imported": "导入试题",
     "question_edited": "修改试题",
     "question_reviewed": "试题法条复核",
+    "papers_pregenerated": "预生成考生试卷",
+    "candidate_exempted": "考生免考",
 }
 
 
