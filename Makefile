@@ -33,6 +33,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@# A CJK font, so that screenshots of the Chinese UI are legible.
+	@test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || \
+	  echo "fonts-wqy-microhei not installed: screenshots will show boxes for Chinese"; }
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -3,7 +3,7 @@
 
 def init_app(app):
     """Register the exam models, the authoring screens and ``flask exams``."""
-    from exams import admin_views, cli, models  # noqa: F401 - register models
+    from exams import admin_views, cli, models, paper_views  # noqa: F401 - register
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.cli.add_command(cli.exams_cli)

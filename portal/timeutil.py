@@ -15,3 +15,10 @@ def to_local(value):
     if value is None:
         return None
     return value.replace(tzinfo=UTC).astimezone(CHINA_TZ)
+
+
+def to_utc(value):
+    """Convert a naive China Standard Time datetime (a form input) to naive UTC."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=CHINA_TZ).astimezone(UTC).replace(tzinfo=None)

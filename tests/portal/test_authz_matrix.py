@@ -147,6 +147,52 @@ def _bank(ctx):
     return ctx.bank
 
 
+def _paper(ctx):
+    """A blueprint paper over the matrix bank (one true/false question)."""
+    from decimal import Decimal
+
+    from exams.papers import create_blueprint_paper
+    from portal.extensions import db
+
+    if not hasattr(ctx, "paper"):
+        bank = _bank(ctx)
+        ctx.paper = create_blueprint_paper(
+            "矩阵试卷",
+            [
+                {
+                    "bank_id": bank.id,
+                    "type": "true_false",
+                    "count": 1,
+                    "score_each": Decimal(100),
+                }
+            ],
+            pool_factor=Decimal(1),
+        )
+        db.session.commit()
+    return ctx.paper
+
+
+def _arrangement(ctx):
+    """A city-wide arrangement of the matrix paper (visible to every admin)."""
+    from datetime import datetime, timedelta
+
+    from exams.papers import create_arrangement
+    from portal.extensions import db
+
+    if not hasattr(ctx, "arrangement"):
+        start = datetime(2027, 1, 1, 1, 0)
+        ctx.arrangement = create_arrangement(
+            _paper(ctx),
+            name="矩阵考试",
+            kind="training",
+            window_start=start,
+            window_end=start + timedelta(hours=4),
+            organisation_id=ctx.world.district.id,
+        )
+        db.session.commit()
+    return ctx.arrangement
+
+
 def _provision_form(ctx):
     return {
         "name": f"矩阵新增条例{next(_serial)}",
@@ -349,6 +395,55 @@ EXPECTED = {
                 f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/reviewed"
             ),
             only(ADMINS, "/admin/exams/review"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.list_papers": (
+        Case("GET", _const("/admin/exams/papers"), only(ADMINS)),
+        Case(
+            "POST",
+            _const("/admin/exams/papers"),
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {
+                "name": "矩阵试卷",
+                "total_score": "100",
+                "pass_mark": "60",
+                "pool_factor": "2",
+                "multiple_policy": "all_or_nothing",
+            },
+        ),
+    ),
+    "exams_admin.show_paper": (
+        Case("GET", lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}", only(ADMINS)),
+        # An empty rule form is rejected (400): reaching validation is what matters.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}",
+            only(ADMINS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.list_arrangements": (
+        Case("GET", _const("/admin/exams/arrangements"), only(ADMINS)),
+        Case(
+            "POST",
+            _const("/admin/exams/arrangements"),
+            only(ADMINS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.show_arrangement": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}",
+            only(ADMINS),
+        ),
+    ),
+    "exams_admin.pregenerate_papers": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/pregenerate",
+            only(ADMINS, "/admin/exams/arrangements/"),
             lambda ctx: {},
         ),
     ),

@@ -1,0 +1,367 @@
+"""Authoring screens: blueprint papers and exam arrangements (考试安排)."""
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from exams import papers
+from exams.admin_views import ADMINS, TYPE_LABELS, bp, visible_banks
+from exams.models import ARRANGEMENT_KINDS, ExamArrangement, KnowledgePoint, Paper
+from portal.actor import Actor
+from portal.auth.decorators import roles_required
+from portal.auth.models import Role
+from portal.auth.queries import organisations_visible_to
+from portal.exceptions import DomainError
+from portal.extensions import db
+from portal.timeutil import to_utc
+
+
+class PaperForm(FlaskForm):
+    name = StringField(
+        "试卷名称", validators=[DataRequired("请填写试卷名称"), Length(max=200)]
+    )
+    total_score = DecimalField(
+        "总分",
+        default=Decimal(100),
+        places=2,
+        validators=[InputRequired("请填写总分"), NumberRange(min=1, max=1000)],
+    )
+    pass_mark = DecimalField(
+        "及格分",
+        default=Decimal(60),
+        places=2,
+        validators=[InputRequired("请填写及格分"), NumberRange(min=0, max=1000)],
+    )
+    pool_factor = DecimalField(
+        "题量倍数（防止泄题：题库中符合条件的试题至少为抽题数的倍数）",
+        default=Decimal(2),
+        places=1,
+        validators=[InputRequired(), NumberRange(min=1, max=20)],
+    )
+    multiple_policy = SelectField(
+        "多选题计分",
+        choices=[
+            SelectChoice("all_or_nothing", "全对得分"),
+            SelectChoice("partial", "少选按比例得分（错选不得分）"),
+            SelectChoice("half", "少选得一半分（错选不得分）"),
+        ],
+    )
+    submit = SubmitField("新建试卷")
+
+
+class RuleForm(FlaskForm):
+    bank_id = SelectField("题库", coerce=int)
+    knowledge_point_id = SelectField("知识点", coerce=int)
+    type = SelectField(
+        "题型", choices=[SelectChoice(k, v) for k, v in TYPE_LABELS.items()]
+    )
+    difficulty_min = IntegerField(
+        "难度下限", default=1, validators=[NumberRange(min=1, max=5)]
+    )
+    difficulty_max = IntegerField(
+        "难度上限", default=5, validators=[NumberRange(min=1, max=5)]
+    )
+    count = IntegerField(
+        "抽题数",
+        validators=[InputRequired("请填写抽题数"), NumberRange(min=1, max=500)],
+    )
+    score_each = DecimalField(
+        "每题分值",
+        places=2,
+        validators=[InputRequired("请填写分值"), NumberRange(min=0.5, max=100)],
+    )
+    submit = SubmitField("添加规则")
+
+
+class ArrangementForm(FlaskForm):
+    name = StringField(
+        "考试名称", validators=[DataRequired("请填写考试名称"), Length(max=200)]
+    )
+    kind = SelectField(
+        "考试类别", choices=[SelectChoice(k, v) for k, v in ARRANGEMENT_KINDS.items()]
+    )
+    paper_id = SelectField("试卷", coerce=int)
+    window_start = DateTimeLocalField(
+        "开始时间",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写开始时间")],
+    )
+    window_end = DateTimeLocalField(
+        "结束时间",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写结束时间")],
+    )
+    duration_minutes = IntegerField(
+        "考试时长（分钟）", default=90, validators=[NumberRange(min=1, max=600)]
+    )
+    attempts_allowed = IntegerField(
+        "考试次数", default=1, validators=[NumberRange(min=1, max=10)]
+    )
+    makeup_attempts = IntegerField(
+        "补考次数", default=1, validators=[NumberRange(min=0, max=5)]
+    )
+    tab_switch_limit = IntegerField(
+        "切屏达到几次自动交卷（0 = 不限）",
+        default=3,
+        validators=[NumberRange(min=0, max=50)],
+    )
+    release_policy = SelectField(
+        "成绩公布",
+        choices=[
+            SelectChoice("after_window", "考试结束后公布"),
+            SelectChoice("immediate", "交卷后立即公布"),
+            SelectChoice("manual", "人工公布"),
+        ],
+    )
+    organisation_id = SelectField("参考单位（含下级）", coerce=int)
+    roles = SelectMultipleField(
+        "参考人员类别",
+        choices=[
+            SelectChoice(Role.OFFICER.value, "执法人员"),
+            SelectChoice(Role.AUXILIARY.value, "执法辅助人员"),
+        ],
+        default=[Role.OFFICER.value],
+    )
+    submit = SubmitField("发布考试安排")
+
+
+def _visible_papers():
+    stmt = sa.select(Paper).order_by(Paper.id.desc())
+    if not current_user.has_role(Role.SYS_ADMIN):
+        orgs = [
+            o.id for o in db.session.scalars(organisations_visible_to(current_user))
+        ]
+        stmt = stmt.where(
+            sa.or_(Paper.organisation_id.is_(None), Paper.organisation_id.in_(orgs))
+        )
+    return stmt
+
+
+def _paper_or_404(paper_id):
+    paper = db.session.scalar(_visible_papers().where(Paper.id == paper_id))
+    if paper is None:
+        abort(404)
+    return paper
+
+
+def _admin_scope_org():
+    scopes = current_user.scopes_for(Role.TRAINING_ADMIN)
+    return None if current_user.has_role(Role.SYS_ADMIN) or not scopes else scopes[0]
+
+
+@bp.route("/papers", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def list_papers():
+    """Papers; a form to create a blueprint paper."""
+    form = PaperForm()
+    if form.validate_on_submit():
+        if form.pass_mark.data > form.total_score.data:
+            form.pass_mark.errors.append("及格分不能高于总分")
+        else:
+            paper = papers.create_blueprint_paper(
+                form.name.data,
+                [],
+                total=form.total_score.data,
+                pass_mark=form.pass_mark.data,
+                pool_factor=form.pool_factor.data,
+            )
+            paper.multiple_policy = form.multiple_policy.data
+            paper.organisation = _admin_scope_org()
+            db.session.commit()
+            flash("试卷已创建，请添加组卷规则。", "success")
+            return redirect(url_for("exams_admin.show_paper", paper_id=paper.id))
+    rows = db.session.scalars(_visible_papers()).all()
+    return render_template("exams/admin/paper_list.html", papers=rows, form=form), (
+        400 if form.errors else 200
+    )
+
+
+def _rule_form():
+    form = RuleForm()
+    form.bank_id.choices = [SelectChoice(0, "不限题库")] + [
+        SelectChoice(b.id, f"{b.name}（{b.code}）")
+        for b in db.session.scalars(visible_banks())
+    ]
+    form.knowledge_point_id.choices = [SelectChoice(0, "不限知识点")] + [
+        SelectChoice(k.id, k.path)
+        for k in db.session.scalars(
+            sa.select(KnowledgePoint).order_by(KnowledgePoint.path)
+        )
+    ]
+    return form
+
+
+@bp.route("/papers/<int:paper_id>", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def show_paper(paper_id):
+    """A paper's rules, its validation and a sample paper; add a rule."""
+    from exams.models import BlueprintRule, QuestionVersion
+
+    paper = _paper_or_404(paper_id)
+    form = _rule_form()
+    if form.validate_on_submit():
+        if form.difficulty_min.data > form.difficulty_max.data:
+            form.difficulty_max.errors.append("难度上限不能低于下限")
+        else:
+            paper.rules.append(
+                BlueprintRule(
+                    position=len(paper.rules) + 1,
+                    bank_id=form.bank_id.data or None,
+                    knowledge_point_id=form.knowledge_point_id.data or None,
+                    type=form.type.data,
+                    difficulty_min=form.difficulty_min.data,
+                    difficulty_max=form.difficulty_max.data,
+                    count=form.count.data,
+                    score_each=form.score_each.data,
+                )
+            )
+            db.session.commit()
+            flash("已添加组卷规则。", "success")
+            return redirect(url_for("exams_admin.show_paper", paper_id=paper.id))
+    errors = papers.validate_paper(paper)
+    sample = []
+    if not errors:
+        drawn = papers.draw(paper, "sample-preview")
+        versions = {
+            v.id: v
+            for v in db.session.scalars(
+                sa.select(QuestionVersion).where(
+                    QuestionVersion.id.in_([d.version_id for d in drawn])
+                )
+            )
+        }
+        sample = [(versions[d.version_id], d) for d in drawn]
+    status = 400 if form.errors else 200
+    return render_template(
+        "exams/admin/paper_show.html",
+        paper=paper,
+        form=form,
+        errors=errors,
+        sample=sample,
+        type_labels=TYPE_LABELS,
+    ), status
+
+
+@bp.route("/arrangements", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def list_arrangements():
+    """Exam arrangements; a form to schedule one for a unit."""
+    form = ArrangementForm()
+    form.paper_id.choices = [
+        SelectChoice(p.id, p.name) for p in db.session.scalars(_visible_papers())
+    ]
+    orgs = list(db.session.scalars(organisations_visible_to(current_user)))
+    form.organisation_id.choices = [SelectChoice(o.id, o.full_name) for o in orgs]
+    if form.validate_on_submit():
+        paper = _paper_or_404(form.paper_id.data)
+        org = next(o for o in orgs if o.id == form.organisation_id.data)
+        problems = papers.validate_paper(paper)
+        if form.window_end.data <= form.window_start.data:
+            form.window_end.errors.append("结束时间必须晚于开始时间")
+        elif problems:
+            form.paper_id.errors.append("试卷不可用：" + "；".join(problems))
+        else:
+            try:
+                arrangement = papers.create_arrangement(
+                    paper,
+                    name=form.name.data,
+                    kind=form.kind.data,
+                    window_start=to_utc(form.window_start.data),
+                    window_end=to_utc(form.window_end.data),
+                    duration_minutes=form.duration_minutes.data,
+                    attempts_allowed=form.attempts_allowed.data,
+                    makeup_attempts=form.makeup_attempts.data,
+                    tab_switch_limit=form.tab_switch_limit.data,
+                    release_policy=form.release_policy.data,
+                    organisation_id=org.id,
+                )
+                added = papers.enrol_candidates(
+                    arrangement, organisation=org, roles=form.roles.data
+                )
+            except DomainError as exc:
+                flash(exc.message, "danger")
+            else:
+                db.session.commit()
+                flash(f"考试安排已发布，参考人员 {added} 人。", "success")
+                return redirect(
+                    url_for(
+                        "exams_admin.show_arrangement", arrangement_id=arrangement.id
+                    )
+                )
+    rows = db.session.scalars(_visible_arrangements()).all()
+    return render_template(
+        "exams/admin/arrangement_list.html",
+        arrangements=rows,
+        form=form,
+        kinds=ARRANGEMENT_KINDS,
+    ), (400 if form.errors else 200)
+
+
+def _visible_arrangements():
+    stmt = sa.select(ExamArrangement).order_by(ExamArrangement.window_start.desc())
+    if not current_user.has_role(Role.SYS_ADMIN):
+        orgs = [
+            o.id for o in db.session.scalars(organisations_visible_to(current_user))
+        ]
+        stmt = stmt.where(ExamArrangement.organisation_id.in_(orgs))
+    return stmt
+
+
+@bp.get("/arrangements/<int:arrangement_id>")
+@roles_required(*ADMINS)
+def show_arrangement(arrangement_id):
+    """An arrangement with its candidates and generated papers."""
+    from exams.models import CandidatePaper
+
+    arrangement = db.session.scalar(
+        _visible_arrangements().where(ExamArrangement.id == arrangement_id)
+    )
+    if arrangement is None:
+        abort(404)
+    generated = db.session.scalar(
+        sa.select(sa.func.count(CandidatePaper.id)).where(
+            CandidatePaper.arrangement_id == arrangement.id
+        )
+    )
+    return render_template(
+        "exams/admin/arrangement_show.html",
+        arrangement=arrangement,
+        generated=generated,
+        kinds=ARRANGEMENT_KINDS,
+    )
+
+
+@bp.post("/arrangements/<int:arrangement_id>/pregenerate")
+@roles_required(*ADMINS)
+def pregenerate_papers(arrangement_id):
+    """Generate every candidate's personal paper before the window opens."""
+    arrangement = db.session.scalar(
+        _visible_arrangements().where(ExamArrangement.id == arrangement_id)
+    )
+    if arrangement is None:
+        abort(404)
+    try:
+        made = papers.pregenerate(arrangement, Actor.from_request())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"已生成 {made} 份考生试卷。", "success")
+    return redirect(
+        url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
+    )
