@@ -20,8 +20,15 @@ from flask import (
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import (
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from exams import services
 from exams.models import KnowledgePoint, Question, QuestionBank, QuestionVersion
@@ -326,3 +333,57 @@ def list_knowledge_points():
         sa.select(KnowledgePoint).order_by(KnowledgePoint.path)
     ).all()
     return render_template("exams/admin/knowledge_points.html", points=points)
+
+
+class QuestionEditForm(FlaskForm):
+    stem = TextAreaField("题干", validators=[DataRequired("题干不能为空")])
+    explanation = TextAreaField("解析")
+    difficulty = IntegerField("难度（1–5）", validators=[NumberRange(min=1, max=5)])
+    score = DecimalField("分值", places=2, validators=[NumberRange(min=0.5, max=100)])
+    legal_basis = StringField(
+        "法律依据",
+        validators=[Length(max=300)],
+        description="如：《行政处罚法》第三十二条（须在法律法规库中存在）",
+    )
+    submit = SubmitField("保存")
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def edit_question(question_id):
+    """Edit a question; a version already used in a paper is kept and a new one made."""
+    question = db.get_or_404(Question, question_id)
+    bank = _bank_or_404(question.bank_id)
+    current = question.current
+    form = QuestionEditForm(obj=current)
+    if form.validate_on_submit():
+        changes = {
+            "stem": form.stem.data,
+            "explanation": form.explanation.data or "",
+            "difficulty": form.difficulty.data,
+            "score": form.score.data,
+        }
+        basis = (form.legal_basis.data or "").strip()
+        if basis != current.legal_basis:
+            article, message = (
+                services.resolve_legal_basis(basis) if basis else (None, None)
+            )
+            if message:
+                form.legal_basis.errors.append(message)
+            changes.update(
+                legal_basis=basis, law_article_id=article.id if article else None
+            )
+        if not form.errors:
+            version = services.edit_question(question, changes, Actor.from_request())
+            db.session.commit()
+            flash(f"试题 {question.id} 已保存（第 {version.version} 版）。", "success")
+            return redirect(url_for("exams_admin.show_bank", bank_id=bank.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "exams/admin/question_edit.html",
+        form=form,
+        question=question,
+        bank=bank,
+        version=current,
+        type_labels=TYPE_LABELS,
+    ), status

@@ -176,3 +176,45 @@ def test_cli_import_dry_run_and_commit(app, runner, tmp_path):
     unreadable.write_bytes(b"not a workbook")
     result = runner.invoke(args=["exams", "import", str(unreadable), "--bank", "CLI1"])
     assert result.exit_code != 0
+
+
+def test_editing_a_used_question_in_the_browser_form(app, client, auth, world):
+    """Saving a question whose version a paper used creates version 2; a legal basis
+    that is not in the law library is refused with a message."""
+    from exams.formats.model import ImportResult
+    from exams.services import commit_import, plan_import
+
+    provision()
+    bank = ensure_bank("WEB4")
+    plan = plan_import(ImportResult(questions=questions()[:1], format="xlsx"), bank)
+    (question,) = commit_import(plan, bank, Actor.system())
+    question.current.is_used = True
+    db.session.commit()
+    auth.login("training_admin")
+    url = f"/admin/exams/questions/{question.id}/edit"
+    assert "已被试卷使用" in client.get(url).get_data(as_text=True)
+    bad = client.post(
+        url,
+        data={
+            "stem": "新题干",
+            "difficulty": "2",
+            "score": "2",
+            "legal_basis": "《行政处罚法》第九十九条",
+        },
+    )
+    assert bad.status_code == 400
+    assert "没有第99条" in bad.get_data(as_text=True)
+    good = client.post(
+        url,
+        data={
+            "stem": "新题干",
+            "difficulty": "2",
+            "score": "2",
+            "legal_basis": "《行政处罚法》第三十二条",
+        },
+    )
+    assert good.status_code == 302
+    db.session.refresh(question)
+    assert [v.version for v in question.versions] == [1, 2]
+    assert question.current.stem == "新题干"
+    assert question.versions[0].stem == questions()[0].stem

@@ -447,6 +447,19 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "exams_admin.edit_question": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
+            only(ADMINS),
+        ),
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
+            only(ADMINS, "/admin/exams/banks/"),
+            lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
+        ),
+    ),
     "exams_admin.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
     ),
