@@ -1,9 +1,13 @@
 """Browse and search the law library; administrators add regulations."""
 
+import io
 import re
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SubmitField
 
 from nlp.numerals import parse_int
 from portal.actor import Actor
@@ -121,3 +125,52 @@ def _split_articles(text):
     if number is not None:
         articles.append((number, "\n".join(lines).strip()))
     return [(n, t) for n, t in articles if n and t]
+
+
+class ProvisionUploadForm(FlaskForm):
+    file = FileField(
+        "Excel 文件（.xlsx）", validators=[FileRequired("请选择要上传的文件")]
+    )
+    submit = SubmitField("检查并导入")
+
+
+@bp.get("/import/template.xlsx")
+@roles_required(*ADMINS)
+def download_provision_template():
+    """The .xlsx template for regulations (one row per article)."""
+    from portal.laws.excel import build_template
+
+    return send_file(
+        io.BytesIO(build_template()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="法规条文导入模板.xlsx",
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def import_provisions():
+    """Regulations from Excel: every row is checked; nothing is saved on any error."""
+    from exams.formats.text import FormatError
+    from portal.laws.excel import read_provisions, save_provisions
+
+    form = ProvisionUploadForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            rows = read_provisions(form.file.data.read())
+        except FormatError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            if rows.errors:
+                errors = sorted(rows.errors)
+            else:
+                laws = save_provisions(rows, Actor.from_request())
+                db.session.commit()
+                flash(f"已导入 {len(laws)} 部法规、{rows.articles} 条条文。", "success")
+                return redirect(url_for("laws.list_laws"))
+    status = 400 if (form.errors or errors) else 200
+    return render_template(
+        "laws/provision_import.html", form=form, errors=errors
+    ), status

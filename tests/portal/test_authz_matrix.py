@@ -339,6 +339,14 @@ EXPECTED = {
         Case("POST", _const("/laws/new"), only(ADMINS, "/laws/"), _provision_form),
     ),
     "laws.list_changes": (Case("GET", _const("/laws/changes"), only(ADMINS)),),
+    "laws.download_provision_template": (
+        Case("GET", _const("/laws/import/template.xlsx"), only(ADMINS)),
+    ),
+    "laws.import_provisions": (
+        Case("GET", _const("/laws/import"), only(ADMINS)),
+        # No file: the form is re-shown with its error.
+        Case("POST", _const("/laws/import"), only(ADMINS, 400), lambda ctx: {}),
+    ),
     # Question banks (training administrators) ---------------------------------
     "exams_admin.list_banks": (
         Case("GET", _const("/admin/exams/banks"), only(ADMINS)),
