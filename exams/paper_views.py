@@ -321,17 +321,22 @@ def _visible_arrangements():
     return stmt
 
 
+def _arrangement_or_404(arrangement_id):
+    arrangement = db.session.scalar(
+        _visible_arrangements().where(ExamArrangement.id == arrangement_id)
+    )
+    if arrangement is None:
+        abort(404)
+    return arrangement
+
+
 @bp.get("/arrangements/<int:arrangement_id>")
 @roles_required(*ADMINS)
 def show_arrangement(arrangement_id):
     """An arrangement with its candidates and generated papers."""
     from exams.models import CandidatePaper
 
-    arrangement = db.session.scalar(
-        _visible_arrangements().where(ExamArrangement.id == arrangement_id)
-    )
-    if arrangement is None:
-        abort(404)
+    arrangement = _arrangement_or_404(arrangement_id)
     generated = db.session.scalar(
         sa.select(sa.func.count(CandidatePaper.id)).where(
             CandidatePaper.arrangement_id == arrangement.id
@@ -349,11 +354,7 @@ def show_arrangement(arrangement_id):
 @roles_required(*ADMINS)
 def pregenerate_papers(arrangement_id):
     """Generate every candidate's personal paper before the window opens."""
-    arrangement = db.session.scalar(
-        _visible_arrangements().where(ExamArrangement.id == arrangement_id)
-    )
-    if arrangement is None:
-        abort(404)
+    arrangement = _arrangement_or_404(arrangement_id)
     try:
         made = papers.pregenerate(arrangement, Actor.from_request())
     except DomainError as exc:

@@ -167,9 +167,17 @@ def generate_candidate_paper(arrangement, user_id):
     )
     if existing is not None:
         return existing
+    paper = _personal_paper(arrangement, user_id)
+    db.session.add(paper)
+    _mark_used([item["version_id"] for item in paper.items])
+    return paper
+
+
+def _personal_paper(arrangement, user_id, pools=None):
+    """Draw and build (not add) the stored paper of one candidate."""
     seed = candidate_seed(arrangement, user_id)
-    drawn = draw(arrangement.paper, seed)
-    paper = CandidatePaper(
+    drawn = draw(arrangement.paper, seed, pools)
+    return CandidatePaper(
         arrangement_id=arrangement.id,
         user_id=user_id,
         seed=seed,
@@ -182,9 +190,6 @@ def generate_candidate_paper(arrangement, user_id):
             for d in drawn
         ],
     )
-    db.session.add(paper)
-    _mark_used([d.version_id for d in drawn])
-    return paper
 
 
 def _mark_used(version_ids):
@@ -217,25 +222,7 @@ def pregenerate(arrangement, actor):
     ]
     paper = arrangement.paper
     pools = {rule.id: list(db.session.scalars(rule_pool(rule))) for rule in paper.rules}
-    created = []
-    for user_id in users:
-        seed = candidate_seed(arrangement, user_id)
-        drawn = draw(paper, seed, pools)
-        created.append(
-            CandidatePaper(
-                arrangement_id=arrangement.id,
-                user_id=user_id,
-                seed=seed,
-                items=[
-                    {
-                        "version_id": d.version_id,
-                        "score": str(d.score),
-                        "options": list(d.options),
-                    }
-                    for d in drawn
-                ],
-            )
-        )
+    created = [_personal_paper(arrangement, user_id, pools) for user_id in users]
     db.session.add_all(created)
     _mark_used({item["version_id"] for paper in created for item in paper.items})
     db.session.flush()

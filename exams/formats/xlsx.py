@@ -10,6 +10,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterable
+from contextlib import contextmanager
 from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
@@ -332,6 +333,35 @@ def _find_header(workbook) -> tuple[object, int, dict[str, int]]:
     )
 
 
+@contextmanager
+def open_workbook(
+    data: bytes,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+):
+    """Open an uploaded .xlsx read-only after the size and zip-bomb checks.
+
+    openpyxl warns about features it drops (extensions, default styles) in files
+    saved by Excel or WPS; those warnings say nothing about the data and are
+    silenced while the workbook is read.
+
+    :raises FormatError: too large, a zip bomb, or not a readable .xlsx.
+    """
+    stream = open_office_zip(data, "xlsx", max_bytes, max_uncompressed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            workbook = load_workbook(stream, read_only=True, data_only=True)
+        except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
+            raise FormatError(
+                "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
+            ) from exc
+        try:
+            yield workbook
+        finally:
+            workbook.close()
+
+
 def read_xlsx(
     data: bytes,
     *,
@@ -353,22 +383,9 @@ def read_xlsx(
     :raises FormatError: not a readable .xlsx, no header, too large or too many
         rows.
     """
-    stream = open_office_zip(data, "xlsx", max_bytes, max_uncompressed)
     result = ImportResult(format="xlsx")
-    # openpyxl warns about features it drops (extensions, default styles) in
-    # files saved by Excel or WPS; those warnings say nothing about the questions.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
-            raise FormatError(
-                "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
-            ) from exc
-        try:
-            _read_rows(workbook, result, max_rows)
-        finally:
-            workbook.close()
+    with open_workbook(data, max_bytes, max_uncompressed) as workbook:
+        _read_rows(workbook, result, max_rows)
     if not result.questions and not result.issues:
         raise FormatError("文件中没有试题数据行")
     return result

@@ -2,14 +2,14 @@
 条号, 条文内容). Every row is checked first; nothing is saved unless all are valid."""
 
 import io
-import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
-from exams.formats.text import FormatError, open_office_zip
+from exams.formats.text import FormatError
+from exams.formats.xlsx import open_workbook
 from nlp.numerals import parse_int
 from portal.extensions import db
 from portal.laws.models import LEVELS, Law
@@ -65,27 +65,16 @@ def read_provisions(data):
     :return: :class:`ProvisionRows` with the laws and every error by row.
     :raises FormatError: not a readable .xlsx or no header row.
     """
-    stream = open_office_zip(data, "xlsx")
     result = ProvisionRows()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
-            raise FormatError(
-                "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
-            ) from exc
-        try:
-            rows = workbook.worksheets[0].iter_rows(values_only=True)
-            header = [str(c or "").strip() for c in next(rows, ())]
-            if header[: len(COLUMNS)] != COLUMNS:
-                raise FormatError("第一行应为表头：" + "、".join(COLUMNS))
-            for number, row in enumerate(rows, start=2):
-                if number > MAX_ROWS:
-                    raise FormatError(f"行数超过 {MAX_ROWS} 行，请分批导入")
-                _read_row(number, list(row) + [None] * len(COLUMNS), result)
-        finally:
-            workbook.close()
+    with open_workbook(data) as workbook:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(c or "").strip() for c in next(rows, ())]
+        if header[: len(COLUMNS)] != COLUMNS:
+            raise FormatError("第一行应为表头：" + "、".join(COLUMNS))
+        for number, row in enumerate(rows, start=2):
+            if number > MAX_ROWS:
+                raise FormatError(f"行数超过 {MAX_ROWS} 行，请分批导入")
+            _read_row(number, list(row) + [None] * len(COLUMNS), result)
     existing = set(
         db.session.scalars(sa.select(Law.name).where(Law.name.in_(list(result.laws))))
     )
