@@ -52,6 +52,13 @@ class PaperForm(FlaskForm):
         places=1,
         validators=[InputRequired(), NumberRange(min=1, max=20)],
     )
+    kind = SelectField(
+        "组卷方式",
+        choices=[
+            SelectChoice("blueprint", "按规则随机抽题"),
+            SelectChoice("fixed", "固定试卷（手工选题）"),
+        ],
+    )
     multiple_policy = SelectField(
         "多选题计分",
         choices=[
@@ -85,6 +92,20 @@ class RuleForm(FlaskForm):
         validators=[InputRequired("请填写分值"), NumberRange(min=0.5, max=100)],
     )
     submit = SubmitField("添加规则")
+
+
+class PickForm(FlaskForm):
+    question_ids = StringField(
+        "试题编号",
+        validators=[DataRequired("请填写试题编号")],
+        description="题库中的试题编号，多个用逗号或空格分隔",
+    )
+    score = DecimalField(
+        "每题分值",
+        places=2,
+        validators=[InputRequired("请填写分值"), NumberRange(min=0.5, max=100)],
+    )
+    submit = SubmitField("加入试卷")
 
 
 class ArrangementForm(FlaskForm):
@@ -175,6 +196,7 @@ def list_papers():
             paper = papers.create_blueprint_paper(
                 form.name.data,
                 [],
+                kind=form.kind.data,
                 total=form.total_score.data,
                 pass_mark=form.pass_mark.data,
                 pool_factor=form.pool_factor.data,
@@ -182,7 +204,12 @@ def list_papers():
             paper.multiple_policy = form.multiple_policy.data
             paper.organisation = _admin_scope_org()
             db.session.commit()
-            flash("试卷已创建，请添加组卷规则。", "success")
+            flash(
+                "试卷已创建，请添加组卷规则。"
+                if paper.kind == "blueprint"
+                else "试卷已创建，请添加试题。",
+                "success",
+            )
             return redirect(url_for("exams_admin.show_paper", paper_id=paper.id))
     rows = db.session.scalars(_visible_papers()).all()
     return render_template("exams/admin/paper_list.html", papers=rows, form=form), (
@@ -208,29 +235,18 @@ def _rule_form():
 @bp.route("/papers/<int:paper_id>", methods=["GET", "POST"])
 @roles_required(*ADMINS)
 def show_paper(paper_id):
-    """A paper's rules, its validation and a sample paper; add a rule."""
-    from exams.models import BlueprintRule, QuestionVersion
+    """A paper's rules or questions, its validation and a sample; add to it."""
+    from exams.models import QuestionVersion
 
     paper = _paper_or_404(paper_id)
-    form = _rule_form()
+    form = _rule_form() if paper.kind == "blueprint" else PickForm()
     if form.validate_on_submit():
-        if form.difficulty_min.data > form.difficulty_max.data:
-            form.difficulty_max.errors.append("难度上限不能低于下限")
+        if paper.kind == "fixed":
+            done = _pick_questions(paper, form)
         else:
-            paper.rules.append(
-                BlueprintRule(
-                    position=len(paper.rules) + 1,
-                    bank_id=form.bank_id.data or None,
-                    knowledge_point_id=form.knowledge_point_id.data or None,
-                    type=form.type.data,
-                    difficulty_min=form.difficulty_min.data,
-                    difficulty_max=form.difficulty_max.data,
-                    count=form.count.data,
-                    score_each=form.score_each.data,
-                )
-            )
+            done = _add_rule(paper, form)
+        if done:
             db.session.commit()
-            flash("已添加组卷规则。", "success")
             return redirect(url_for("exams_admin.show_paper", paper_id=paper.id))
     errors = papers.validate_paper(paper)
     sample = []
@@ -254,6 +270,59 @@ def show_paper(paper_id):
         sample=sample,
         type_labels=TYPE_LABELS,
     ), status
+
+
+def _add_rule(paper, form):
+    from exams.models import BlueprintRule
+
+    if form.difficulty_min.data > form.difficulty_max.data:
+        form.difficulty_max.errors.append("难度上限不能低于下限")
+        return False
+    paper.rules.append(
+        BlueprintRule(
+            position=len(paper.rules) + 1,
+            bank_id=form.bank_id.data or None,
+            knowledge_point_id=form.knowledge_point_id.data or None,
+            type=form.type.data,
+            difficulty_min=form.difficulty_min.data,
+            difficulty_max=form.difficulty_max.data,
+            count=form.count.data,
+            score_each=form.score_each.data,
+        )
+    )
+    flash("已添加组卷规则。", "success")
+    return True
+
+
+def _pick_questions(paper, form):
+    import re
+
+    from exams.models import Question
+
+    raw = re.split(r"[\s,，、;；]+", form.question_ids.data.strip())
+    if not all(part.isdigit() for part in raw):
+        form.question_ids.errors.append("试题编号只能是数字，多个用逗号分隔")
+        return False
+    ids = [int(part) for part in raw]
+    banks = sa.select(visible_banks().subquery().c.id)
+    found = list(
+        db.session.scalars(
+            sa.select(Question).where(Question.id.in_(ids), Question.bank_id.in_(banks))
+        )
+    )
+    missing = sorted(set(ids) - {q.id for q in found})
+    if missing:
+        form.question_ids.errors.append(
+            "找不到试题（或不在可管理的题库中）：" + "、".join(map(str, missing))
+        )
+        return False
+    try:
+        added = papers.add_fixed_items(paper, found, form.score.data)
+    except DomainError as exc:
+        form.question_ids.errors.append(exc.message)
+        return False
+    flash(f"已加入 {added} 道试题。", "success")
+    return True
 
 
 @bp.route("/arrangements", methods=["GET", "POST"])

@@ -17,6 +17,7 @@ from exams.models import (
     ExamArrangement,
     KnowledgePoint,
     Paper,
+    PaperItem,
     Question,
     QuestionVersion,
 )
@@ -306,14 +307,50 @@ def may_take(arrangement, user_id, passed_arrangement_ids=frozenset()):
     return True
 
 
+def add_fixed_items(paper, questions, score):
+    """Add hand-picked questions (their current versions) to a fixed paper.
+
+    :param questions: :class:`Question` objects.
+    :param score: the score of each added question.
+    :return: the number added (questions already on the paper are skipped).
+    :raises InvalidState: the paper is not a fixed paper, or a question has no
+        usable version.
+    """
+    if paper.kind != "fixed":
+        raise InvalidState("只有固定试卷可以手工选题")
+    have = {item.version.question_id for item in paper.items}
+    added = 0
+    for question in questions:
+        if question.id in have:
+            continue
+        if question.current is None or not question.is_active:
+            raise InvalidState(f"试题 {question.id} 不可用")
+        paper.items.append(
+            PaperItem(
+                version=question.current, position=len(paper.items) + 1, score=score
+            )
+        )
+        have.add(question.id)
+        added += 1
+    db.session.flush()
+    return added
+
+
 def create_blueprint_paper(
-    name, rules, *, total=Decimal(100), pass_mark=Decimal(60), pool_factor=Decimal(2)
+    name,
+    rules,
+    *,
+    kind="blueprint",
+    total=Decimal(100),
+    pass_mark=Decimal(60),
+    pool_factor=Decimal(2),
 ):
-    """Create a blueprint paper from rule dicts (bank_id, knowledge_point_id, type,
-    difficulty_min, difficulty_max, count, score_each)."""
+    """Create a paper: blueprint rules from dicts (bank_id, knowledge_point_id, type,
+    difficulty_min, difficulty_max, count, score_each), or an empty fixed paper
+    (``kind="fixed"``, questions added with :func:`add_fixed_items`)."""
     paper = Paper(
         name=name,
-        kind="blueprint",
+        kind=kind,
         total_score=total,
         pass_mark=pass_mark,
         pool_factor=pool_factor,

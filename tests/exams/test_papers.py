@@ -189,3 +189,34 @@ def test_enrolment_exemption_and_pregeneration(app, world):
     enrol_candidates(general, users=[officer])
     assert not may_take(general, officer.id)
     assert may_take(general, officer.id, passed_arrangement_ids={special.id})
+
+
+def test_fixed_paper_by_hand(app, client, auth, world):
+    """A fixed paper is built from question numbers; unknown numbers are refused;
+    its validation and sample use the hand-picked versions."""
+    bank, questions = fill_bank("P6", singles=5, judgements=0)
+    db.session.commit()
+    auth.login("training_admin")
+    response = client.post(
+        "/admin/exams/papers",
+        data={
+            "name": "固定卷",
+            "kind": "fixed",
+            "total_score": "100",
+            "pass_mark": "60",
+            "pool_factor": "1",
+            "multiple_policy": "all_or_nothing",
+        },
+    )
+    assert response.status_code == 302
+    url = response.headers["Location"]
+    wrong = client.post(url, data={"question_ids": "999999", "score": "20"})
+    assert wrong.status_code == 400
+    assert "找不到试题" in wrong.get_data(as_text=True)
+    ids = ",".join(str(q.id) for q in questions)
+    assert (
+        client.post(url, data={"question_ids": ids, "score": "20"}).status_code == 302
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "试卷校验通过" in page
+    assert page.count("<li>[单选题，20.00分]") == 5
