@@ -414,6 +414,7 @@ EXPECTED = {
             only(ADMINS, "/admin/exams/papers/"),
             lambda ctx: {
                 "name": "矩阵试卷",
+                "kind": "blueprint",
                 "total_score": "100",
                 "pass_mark": "60",
                 "pool_factor": "2",
