@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateTimeLocalField,
     DecimalField,
@@ -16,7 +17,13 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from exams import papers
 from exams.admin_views import ADMINS, TYPE_LABELS, bp, visible_banks
@@ -416,6 +423,8 @@ def show_arrangement(arrangement_id):
         arrangement=arrangement,
         generated=generated,
         kinds=ARRANGEMENT_KINDS,
+        upload_form=CandidateListForm(),
+        adjust_form=CandidateAdjustForm(),
     )
 
 
@@ -432,6 +441,126 @@ def pregenerate_papers(arrangement_id):
     else:
         db.session.commit()
         flash(f"已生成 {made} 份考生试卷。", "success")
+    return redirect(
+        url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
+    )
+
+
+class CandidateListForm(FlaskForm):
+    file = FileField(
+        "考生名单（.xlsx，第一列为用户名或身份证号）",
+        validators=[FileRequired("请选择要上传的文件")],
+    )
+    submit = SubmitField("导入名单")
+
+
+class CandidateAdjustForm(FlaskForm):
+    login = StringField(
+        "考生（用户名或身份证号）", validators=[DataRequired("请填写考生")]
+    )
+    action = SelectField(
+        "调整",
+        choices=[
+            SelectChoice("exempt", "免考（须填写理由）"),
+            SelectChoice("extra", "延长考试时间（分钟）"),
+            SelectChoice("makeup", "单独补考截止时间"),
+        ],
+    )
+    reason = StringField("免考理由", validators=[Length(max=200)])
+    extra_minutes = IntegerField(
+        "延长分钟数", default=0, validators=[NumberRange(min=0, max=600)]
+    )
+    makeup_until = DateTimeLocalField(
+        "补考截止", format="%Y-%m-%dT%H:%M", validators=[Optional()]
+    )
+    submit = SubmitField("保存调整")
+
+
+def _manageable_user(login):
+    from portal.auth.models import User
+    from portal.auth.queries import users_visible_to
+
+    login = (login or "").strip()
+    return db.session.scalar(
+        users_visible_to(current_user).where(
+            sa.or_(User.username == login, User.id_number == login.upper())
+        )
+    )
+
+
+@bp.post("/arrangements/<int:arrangement_id>/candidates/upload")
+@roles_required(*ADMINS)
+def upload_candidates(arrangement_id):
+    """Enrol the users listed in an .xlsx (one 用户名 or 身份证号 per row)."""
+    from exams.formats.text import FormatError
+    from exams.formats.xlsx import open_workbook
+
+    arrangement = _arrangement_or_404(arrangement_id)
+    form = CandidateListForm()
+    if not form.validate_on_submit():
+        flash("请选择要上传的考生名单文件。", "danger")
+        return redirect(
+            url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
+        )
+    users, errors = [], []
+    try:
+        with open_workbook(form.file.data.read()) as workbook:
+            for number, row in enumerate(
+                workbook.worksheets[0].iter_rows(values_only=True), 1
+            ):
+                value = str(row[0]).strip() if row and row[0] is not None else ""
+                if not value or value in ("用户名", "身份证号", "用户名或身份证号"):
+                    continue
+                user = _manageable_user(value)
+                if user is None:
+                    errors.append(f"第{number}行：找不到可管理的用户“{value}”")
+                else:
+                    users.append(user)
+    except FormatError as exc:
+        errors.append(str(exc))
+    if errors:
+        db.session.rollback()
+        flash("名单有错误，未导入任何考生：" + "；".join(errors[:20]), "danger")
+    else:
+        added = papers.enrol_candidates(arrangement, users=users)
+        db.session.commit()
+        flash(f"已导入名单，新增考生 {added} 人。", "success")
+    return redirect(
+        url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
+    )
+
+
+@bp.post("/arrangements/<int:arrangement_id>/candidates/adjust")
+@roles_required(*ADMINS)
+def adjust_candidate(arrangement_id):
+    """Exempt a candidate, or give extra time or a personal make-up window."""
+    arrangement = _arrangement_or_404(arrangement_id)
+    form = CandidateAdjustForm()
+    user = _manageable_user(form.login.data) if form.validate_on_submit() else None
+    entry = next(
+        (c for c in arrangement.candidates if user and c.user_id == user.id), None
+    )
+    if entry is None:
+        flash("调整未保存：请填写本次考试名单中的考生。", "danger")
+        return redirect(
+            url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
+        )
+    try:
+        papers.adjust_candidate(
+            arrangement,
+            entry,
+            Actor.from_request(),
+            action=form.action.data,
+            reason=form.reason.data or "",
+            extra_minutes=form.extra_minutes.data or 0,
+            makeup_until=to_utc(form.makeup_until.data),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        db.session.commit()
+        flash(f"已保存对 {user.name} 的调整。", "success")
     return redirect(
         url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
     )

@@ -270,6 +270,39 @@ def enrol_candidates(arrangement, *, organisation=None, roles=(), domains=(), us
     return added
 
 
+def adjust_candidate(
+    arrangement, entry, actor, *, action, reason="", extra_minutes=0, makeup_until=None
+):
+    """Per-candidate adjustment (audited): 免考 with a reason, extra minutes, or a
+    personal make-up deadline after the window.
+
+    :raises InvalidState: a missing reason or a make-up deadline not after the window.
+    """
+    if action == "exempt":
+        if not reason.strip():
+            raise InvalidState("请填写免考理由")
+        entry.is_exempt, entry.exempt_reason = True, reason.strip()
+        after = {"exempt": reason.strip()}
+    elif action == "extra":
+        entry.extra_minutes = int(extra_minutes)
+        after = {"extra_minutes": entry.extra_minutes}
+    elif action == "makeup":
+        if makeup_until is None or makeup_until <= arrangement.window_end:
+            raise InvalidState("补考截止时间必须晚于考试结束时间")
+        entry.makeup_until = makeup_until
+        after = {"makeup_until": makeup_until.isoformat()}
+    else:
+        raise InvalidState("未知的调整类型")
+    db.session.flush()
+    audit.record(
+        "candidate_adjusted",
+        actor,
+        arrangement,
+        after={"user_id": entry.user_id, **after},
+    )
+    return entry
+
+
 def exempt_candidate(arrangement, user, reason, actor):
     """Exempt a candidate (免考) with a reason (audited)."""
     if not reason.strip():

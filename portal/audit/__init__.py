@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "question_reviewed": "试题法条复核",
     "papers_pregenerated": "预生成考生试卷",
     "candidate_exempted": "考生免考",
+    "candidate_adjusted": "调整考生考试安排",
 }
 
 

@@ -220,3 +220,65 @@ def test_fixed_paper_by_hand(app, client, auth, world):
     page = client.get(url).get_data(as_text=True)
     assert "试卷校验通过" in page
     assert page.count("<li>[单选题，20.00分]") == 5
+
+
+def _name_list(names):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["用户名"])
+    for name in names:
+        book.active.append([name])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_candidate_list_and_adjustments_in_the_ui(app, client, auth, world):
+    """An Excel list enrols only known, manageable users (all or nothing); exemption
+    needs a reason; extra time and a make-up deadline are saved."""
+    import io
+
+    from exams.models import ArrangementCandidate
+
+    bank, _ = fill_bank("P7")
+    arrangement = arrangement_for(paper_for(bank))
+    arrangement.organisation_id = world.district.id
+    db.session.commit()
+    auth.login("training_admin")
+    base = f"/admin/exams/arrangements/{arrangement.id}/candidates"
+
+    def upload(names):
+        return client.post(
+            f"{base}/upload",
+            data={"file": (io.BytesIO(_name_list(names)), "list.xlsx")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        ).get_data(as_text=True)
+
+    page = upload(["officer", "nobody-here"])
+    assert "第3行：找不到可管理的用户“nobody-here”" in page
+    assert db.session.scalar(sa.select(sa.func.count(ArrangementCandidate.id))) == 0
+    assert "新增考生 2 人" in upload(["officer", "auxiliary"])
+
+    def adjust(**data):
+        return client.post(
+            f"{base}/adjust", data={"login": "officer", **data}, follow_redirects=True
+        ).get_data(as_text=True)
+
+    assert "请填写免考理由" in adjust(action="exempt", reason="")
+    adjust(action="extra", extra_minutes="30")
+    assert "补考截止时间必须晚于" in adjust(
+        action="makeup", makeup_until="2026-12-01T10:00"
+    )
+    adjust(action="makeup", makeup_until="2026-12-20T10:00")
+    entry = db.session.scalar(
+        sa.select(ArrangementCandidate).where(
+            ArrangementCandidate.user_id == world.users["officer"].id
+        )
+    )
+    assert entry.extra_minutes == 30
+    assert entry.makeup_until.isoformat() == "2026-12-20T02:00:00"  # stored in UTC
+    assert not entry.is_exempt

@@ -469,6 +469,27 @@ EXPECTED = {
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
         ),
     ),
+    "exams_admin.upload_candidates": (
+        # No file: back to the arrangement with a message, nothing enrolled.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/candidates/upload"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.adjust_candidate": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/candidates/adjust"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
     "exams_admin.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
     ),
