@@ -34,6 +34,7 @@ from portal.auth.models import Role
 from portal.auth.queries import organisations_visible_to
 from portal.exceptions import DomainError
 from portal.extensions import db
+from portal.orgs.models import Domain
 from portal.timeutil import to_utc
 
 
@@ -155,7 +156,11 @@ class ArrangementForm(FlaskForm):
             SelectChoice("manual", "人工公布"),
         ],
     )
+    prerequisite_id = SelectField(
+        "前置考试（资格-通用须先通过资格-专门）", coerce=int, default=0
+    )
     organisation_id = SelectField("参考单位（含下级）", coerce=int)
+    domain_ids = SelectMultipleField("执法领域（不选则不限）", coerce=int, default=[])
     roles = SelectMultipleField(
         "参考人员类别",
         choices=[
@@ -342,12 +347,22 @@ def list_arrangements():
     ]
     orgs = list(db.session.scalars(organisations_visible_to(current_user)))
     form.organisation_id.choices = [SelectChoice(o.id, o.full_name) for o in orgs]
+    earlier = db.session.scalars(_visible_arrangements()).all()
+    form.prerequisite_id.choices = [SelectChoice(0, "无")] + [
+        SelectChoice(a.id, a.name) for a in earlier if a.kind == "qual_special"
+    ]
+    domains = db.session.scalars(sa.select(Domain).order_by(Domain.id)).all()
+    form.domain_ids.choices = [SelectChoice(d.id, d.name) for d in domains]
     if form.validate_on_submit():
         paper = _paper_or_404(form.paper_id.data)
         org = next(o for o in orgs if o.id == form.organisation_id.data)
         problems = papers.validate_paper(paper)
         if form.window_end.data <= form.window_start.data:
             form.window_end.errors.append("结束时间必须晚于开始时间")
+        elif form.kind.data == "qual_general" and not form.prerequisite_id.data:
+            form.prerequisite_id.errors.append(
+                "资格考试（通用）须选择前置的资格考试（专门）"
+            )
         elif problems:
             form.paper_id.errors.append("试卷不可用：" + "；".join(problems))
         else:
@@ -364,9 +379,15 @@ def list_arrangements():
                     tab_switch_limit=form.tab_switch_limit.data,
                     release_policy=form.release_policy.data,
                     organisation_id=org.id,
+                    prerequisite_id=form.prerequisite_id.data or None,
                 )
                 added = papers.enrol_candidates(
-                    arrangement, organisation=org, roles=form.roles.data
+                    arrangement,
+                    organisation=org,
+                    roles=form.roles.data,
+                    domains=[
+                        d for d in domains if d.id in (form.domain_ids.data or [])
+                    ],
                 )
             except DomainError as exc:
                 flash(exc.message, "danger")

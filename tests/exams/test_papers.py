@@ -282,3 +282,57 @@ def test_candidate_list_and_adjustments_in_the_ui(app, client, auth, world):
     assert entry.extra_minutes == 30
     assert entry.makeup_until.isoformat() == "2026-12-20T02:00:00"  # stored in UTC
     assert not entry.is_exempt
+
+
+def test_arrangement_form_prerequisite_and_domains(app, client, auth, world):
+    """资格-通用 needs a 资格-专门 prerequisite; a domain filter enrols only officers
+    of that enforcement domain."""
+    from exams.models import ExamArrangement
+    from portal.orgs.models import Domain
+
+    bank, _ = fill_bank("P8")
+    paper = paper_for(bank)
+    officer = world.users["officer"]
+    chengguan = db.session.scalar(sa.select(Domain).where(Domain.code == "chengguan"))
+    market = db.session.scalar(sa.select(Domain).where(Domain.code == "market"))
+    officer.domains = [chengguan]
+    db.session.commit()
+    auth.login("training_admin")
+    form = {
+        "name": "资格考试（专门）",
+        "kind": "qual_special",
+        "paper_id": str(paper.id),
+        "window_start": "2027-03-01T09:00",
+        "window_end": "2027-03-02T17:00",
+        "duration_minutes": "90",
+        "attempts_allowed": "1",
+        "makeup_attempts": "1",
+        "tab_switch_limit": "3",
+        "release_policy": "after_window",
+        "prerequisite_id": "0",
+        "organisation_id": str(world.district.id),
+        "roles": ["officer"],
+        "domain_ids": [str(market.id)],
+    }
+    response = client.post(
+        "/admin/exams/arrangements", data=form, follow_redirects=True
+    )
+    assert "参考人员 0 人" in response.get_data(as_text=True)
+    form["domain_ids"] = [str(chengguan.id)]
+    response = client.post(
+        "/admin/exams/arrangements", data=form, follow_redirects=True
+    )
+    assert "参考人员 1 人" in response.get_data(as_text=True)
+    special = db.session.scalars(
+        sa.select(ExamArrangement).order_by(ExamArrangement.id.desc())
+    ).first()
+    general = dict(form, name="资格考试（通用）", kind="qual_general")
+    refused = client.post("/admin/exams/arrangements", data=general)
+    assert refused.status_code == 400
+    assert "须选择前置" in refused.get_data(as_text=True)
+    general["prerequisite_id"] = str(special.id)
+    assert client.post("/admin/exams/arrangements", data=general).status_code == 302
+    created = db.session.scalars(
+        sa.select(ExamArrangement).order_by(ExamArrangement.id.desc())
+    ).first()
+    assert created.prerequisite_id == special.id
