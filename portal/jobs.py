@@ -24,7 +24,10 @@ logger = logging.getLogger(__name__)
 jobs_cli = AppGroup("jobs", help="后台任务（RQ 队列）")
 
 # Maintenance jobs enqueued by ``flask jobs periodic``.
-PERIODIC_JOBS = ["portal.jobs.purge_import_uploads"]
+PERIODIC_JOBS = [
+    "portal.jobs.purge_import_uploads",
+    "exams.jobs.close_expired_attempts",
+]
 
 
 def _resolve(path):

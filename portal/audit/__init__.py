@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "papers_pregenerated": "预生成考生试卷",
     "candidate_exempted": "考生免考",
     "candidate_adjusted": "调整考生考试安排",
+    "attempt_submitted": "交卷",
 }
 
 

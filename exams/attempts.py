@@ -1,0 +1,290 @@
+"""Taking an exam: start, autosave, events, submit, grading (issue #5, core).
+
+Every rule about time is enforced here, on the server, from ``now`` passed in by
+the caller (the view, the periodic job or a test): the deadline is fixed when the
+attempt starts and never depends on the browser. Services flush; the edge commits.
+"""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from exams.grading import get_question_type
+from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
+from exams.papers import generate_candidate_paper, may_take
+from portal import audit
+from portal.exceptions import InvalidState, NotAllowed
+from portal.extensions import db
+
+logger = logging.getLogger(__name__)
+
+FOCUS_EVENTS = ("blur", "hidden")
+
+
+class AttemptClosed(InvalidState):
+    """A save or event arrived after the attempt was closed."""
+
+
+def passed_arrangement_ids(user_id):
+    """Arrangements the user has passed (for prerequisites such as 专门 → 通用)."""
+    return set(
+        db.session.scalars(
+            sa.select(Attempt.arrangement_id).where(
+                Attempt.user_id == user_id, Attempt.passed.is_(True)
+            )
+        )
+    )
+
+
+def start_attempt(arrangement, user, now):
+    """Start (or resume) the candidate's attempt; idempotent.
+
+    A refresh, a double click or a second tab gets the attempt in progress. The
+    deadline is ``min(now + duration + personal extra time, window end)``, where the
+    window end is the candidate's make-up deadline when one applies.
+
+    :raises NotAllowed: not enrolled, exempt, prerequisite not passed, outside the
+        window, or no attempts left.
+    """
+    current = _in_progress(arrangement.id, user.id)
+    if current is not None:
+        close_if_expired(current, now)
+        if current.status == "in_progress":
+            return current
+    if not may_take(arrangement, user.id, passed_arrangement_ids(user.id)):
+        raise NotAllowed("您不在本次考试名单中，或尚未通过前置考试")
+    entry = next(c for c in arrangement.candidates if c.user_id == user.id)
+    window_end = arrangement.window_end
+    if entry.makeup_until and now > arrangement.window_end:
+        window_end = entry.makeup_until
+    if now < arrangement.window_start:
+        raise NotAllowed("考试尚未开始")
+    if now >= window_end:
+        raise NotAllowed("考试已结束")
+    used = db.session.scalar(
+        sa.select(sa.func.count(Attempt.id)).where(
+            Attempt.arrangement_id == arrangement.id, Attempt.user_id == user.id
+        )
+    )
+    allowed = arrangement.attempts_allowed + arrangement.makeup_attempts
+    if used >= allowed or _already_passed(arrangement.id, user.id):
+        raise NotAllowed("考试次数已用完")
+    paper = generate_candidate_paper(arrangement, user.id)
+    db.session.flush()
+    duration = timedelta(minutes=arrangement.duration_minutes + entry.extra_minutes)
+    attempt = Attempt(
+        arrangement_id=arrangement.id,
+        user_id=user.id,
+        candidate_paper_id=paper.id,
+        number=used + 1,
+        started_at=now,
+        deadline_at=min(now + duration, window_end),
+        last_seen_at=now,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+    except IntegrityError:
+        # Another request of the same candidate started it a moment ago.
+        return _in_progress(arrangement.id, user.id)
+    logger.info("Attempt %s started by user %s", attempt.id, user.id)
+    return attempt
+
+
+def _in_progress(arrangement_id, user_id):
+    return db.session.scalar(
+        sa.select(Attempt).where(
+            Attempt.arrangement_id == arrangement_id,
+            Attempt.user_id == user_id,
+            Attempt.status == "in_progress",
+        )
+    )
+
+
+def _already_passed(arrangement_id, user_id):
+    return bool(
+        db.session.scalar(
+            sa.select(Attempt.id).where(
+                Attempt.arrangement_id == arrangement_id,
+                Attempt.user_id == user_id,
+                Attempt.passed.is_(True),
+            )
+        )
+    )
+
+
+def close_if_expired(attempt, now):
+    """Submit an attempt whose deadline has passed (on its next access)."""
+    if attempt.status == "in_progress" and now >= attempt.deadline_at:
+        submit_attempt(attempt, attempt.deadline_at, reason="deadline")
+        return True
+    return False
+
+
+def save_answer(attempt, position, response, seq, now, flagged=None):
+    """Autosave one answer.
+
+    :param position: the item's position (0-based) in the personal paper.
+    :param seq: the client's increasing save counter; an older retried save that
+        arrives after a newer one is ignored (the newer answer stays).
+    :return: the :class:`Answer` as stored.
+    :raises AttemptClosed: the deadline has passed or the attempt was submitted.
+    """
+    if close_if_expired(attempt, now):
+        raise AttemptClosed("考试时间已到，答卷已自动提交，本次修改未保存")
+    if attempt.status != "in_progress":
+        raise AttemptClosed("答卷已提交，不能再修改")
+    items = attempt.candidate_paper.items
+    if not 0 <= position < len(items):
+        raise InvalidState("题号无效")
+    answer = next((a for a in attempt.answers if a.position == position), None)
+    if answer is None:
+        answer = Answer(
+            position=position,
+            version_id=items[position]["version_id"],
+            saved_at=now,
+            seq=-1,
+        )
+        attempt.answers.append(answer)
+    if seq >= answer.seq:
+        answer.response, answer.seq, answer.saved_at = response, seq, now
+        if flagged is not None:
+            answer.flagged = bool(flagged)
+    attempt.last_seen_at = now
+    db.session.flush()
+    return answer
+
+
+def record_event(attempt, kind, now, detail=""):
+    """Log a page event; focus losses count, and at the arrangement's limit the
+    attempt is submitted (0 = no limit).
+
+    :return: the number of focus losses so far.
+    """
+    if attempt.status != "in_progress":
+        raise AttemptClosed("答卷已提交")
+    db.session.add(
+        AttemptEvent(attempt_id=attempt.id, kind=kind[:20], at=now, detail=detail[:200])
+    )
+    if kind in FOCUS_EVENTS:
+        attempt.tab_switches += 1
+        limit = attempt.arrangement.tab_switch_limit
+        if limit and attempt.tab_switches >= limit:
+            submit_attempt(attempt, now, reason="tab_switch")
+    db.session.flush()
+    return attempt.tab_switches
+
+
+def submit_attempt(attempt, now, reason="manual"):
+    """Close and grade an attempt; a second submit (two tabs, double click) changes
+    nothing and returns the same result.
+
+    Objective items are graded through the question-type registry with the paper's
+    多选 policy; an attempt with subjective items stays ``submitted`` until they are
+    graded by hand.
+    """
+    if attempt.status != "in_progress":
+        return attempt
+    attempt.status = "submitted"
+    attempt.submitted_at = min(now, attempt.deadline_at)
+    attempt.submit_reason = reason
+    grade_attempt(attempt)
+    db.session.flush()
+    audit.record(
+        "attempt_submitted",
+        _system_actor(),
+        attempt,
+        after={"reason": reason, "score": str(attempt.score)},
+    )
+    return attempt
+
+
+def grade_attempt(attempt):
+    """(Re)grade every objective answer of an attempt and total the score."""
+    paper = attempt.arrangement.paper
+    policy = {"multiple": paper.multiple_policy}
+    items = attempt.candidate_paper.items
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            sa.select(QuestionVersion).where(
+                QuestionVersion.id.in_([item["version_id"] for item in items])
+            )
+        )
+    }
+    answers = {a.position: a for a in attempt.answers}
+    total, manual_pending = Decimal(0), False
+    for position, item in enumerate(items):
+        version = versions[item["version_id"]]
+        max_score = Decimal(item["score"])
+        answer = answers.get(position)
+        qtype = get_question_type(version.type)
+        if not qtype.auto_graded:
+            if answer is None or answer.score is None:
+                manual_pending = True
+            else:
+                total += answer.score
+            continue
+        spec = _spec_for_grading(version, max_score)
+        response = answer.response if answer is not None else None
+        result = qtype.grade(spec, response, max_score, policy)
+        if answer is not None:
+            answer.score, answer.correct = result.score, result.correct
+        total += result.score
+    attempt.score = total
+    if manual_pending:
+        attempt.passed = None
+    else:
+        attempt.status = "graded"
+        attempt.passed = total >= paper.pass_mark
+    return attempt
+
+
+def _spec_for_grading(version, max_score):
+    """The stored spec, with blank scores left to the item's score on the paper."""
+    spec = dict(version.spec or {})
+    if spec.get("type") == "fill_blank":
+        spec["blanks"] = [dict(b, score=None) for b in spec.get("blanks", [])]
+    return spec
+
+
+def close_expired(now):
+    """Periodic job: submit every attempt past its deadline.
+
+    :return: the number of attempts closed.
+    """
+    expired = db.session.scalars(
+        sa.select(Attempt).where(
+            Attempt.status == "in_progress", Attempt.deadline_at <= now
+        )
+    ).all()
+    for attempt in expired:
+        submit_attempt(attempt, attempt.deadline_at, reason="deadline")
+    return len(expired)
+
+
+def _system_actor():
+    from portal.actor import Actor
+
+    return Actor.system()
+
+
+def remaining_seconds(attempt, now):
+    """Seconds left before the server deadline (0 when past)."""
+    return max(0, int((attempt.deadline_at - now).total_seconds()))
+
+
+__all__ = [
+    "AttemptClosed",
+    "close_expired",
+    "close_if_expired",
+    "grade_attempt",
+    "record_event",
+    "remaining_seconds",
+    "save_answer",
+    "start_attempt",
+    "submit_attempt",
+]

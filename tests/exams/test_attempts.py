@@ -1,0 +1,204 @@
+"""Taking an exam (issue #5 core): server deadline, idempotent start and submit,
+late saves refused, out-of-order saves, tab-switch limit, grading, auto-close."""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from exams.attempts import (
+    AttemptClosed,
+    close_expired,
+    record_event,
+    remaining_seconds,
+    save_answer,
+    start_attempt,
+    submit_attempt,
+)
+from exams.formats.model import ImportedQuestion, ImportResult
+from exams.models import Attempt, AttemptEvent, QuestionVersion
+from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
+from exams.services import commit_import, ensure_bank, plan_import
+from portal.actor import Actor
+from portal.exceptions import NotAllowed
+from portal.extensions import db
+
+START = datetime(2027, 1, 10, 1, 0)  # stored UTC
+
+
+def setup_exam(world, *, duration=60, window_hours=8, tab_limit=3, policy="partial"):
+    bank = ensure_bank("ATT")
+    rows = [
+        ImportedQuestion(
+            type="single",
+            stem=f"单选{n}：第{n}种情形？",
+            options={"A": f"甲{n}", "B": f"乙{n}", "C": f"丙{n}"},
+            key=["A"],
+            source=f"s{n}",
+        )
+        for n in range(3)
+    ] + [
+        ImportedQuestion(
+            type="multiple",
+            stem="多选：下列哪些属于行政处罚？",
+            options={"A": "警告", "B": "罚款", "C": "批评教育", "D": "没收违法所得"},
+            key=["A", "B", "D"],
+            source="m",
+        ),
+        ImportedQuestion(
+            type="fill_blank",
+            stem="不服行政处罚的，可以申请____。",
+            blanks=[["行政复议", "复议"]],
+            source="f",
+        ),
+    ]
+    plan = plan_import(ImportResult(questions=rows, format="xlsx"), bank)
+    commit_import(plan, bank, Actor.system())
+    paper = create_blueprint_paper(
+        "考试卷",
+        [
+            {
+                "bank_id": bank.id,
+                "type": "single",
+                "count": 3,
+                "score_each": Decimal(20),
+            },
+            {
+                "bank_id": bank.id,
+                "type": "multiple",
+                "count": 1,
+                "score_each": Decimal(30),
+            },
+            {
+                "bank_id": bank.id,
+                "type": "fill_blank",
+                "count": 1,
+                "score_each": Decimal(10),
+            },
+        ],
+        pool_factor=Decimal(1),
+    )
+    paper.multiple_policy = policy
+    arrangement = create_arrangement(
+        paper,
+        name="考试",
+        kind="training",
+        window_start=START,
+        window_end=START + timedelta(hours=window_hours),
+        duration_minutes=duration,
+        tab_switch_limit=tab_limit,
+        attempts_allowed=1,
+        makeup_attempts=0,
+    )
+    enrol_candidates(arrangement, users=[world.users["officer"]])
+    db.session.commit()
+    return arrangement
+
+
+def key_for(attempt, position):
+    """The correct response of a drawn item (tests answer like a good candidate)."""
+    item = attempt.candidate_paper.items[position]
+    version = db.session.get(QuestionVersion, item["version_id"])
+    if version.type == "fill_blank":
+        return ["复议"]
+    return version.spec["key"]
+
+
+def test_start_is_idempotent_and_deadline_is_server_side(app, world):
+    """Starting twice gives one attempt; the deadline is start + duration, cut at
+    the window end; before the window nothing starts."""
+    arrangement = setup_exam(world, duration=60, window_hours=8)
+    officer = world.users["officer"]
+    with pytest.raises(NotAllowed, match="尚未开始"):
+        start_attempt(arrangement, officer, START - timedelta(minutes=1))
+    first = start_attempt(arrangement, officer, START + timedelta(minutes=5))
+    again = start_attempt(arrangement, officer, START + timedelta(minutes=6))
+    assert first.id == again.id
+    assert first.deadline_at == START + timedelta(minutes=65)
+    assert remaining_seconds(first, START + timedelta(minutes=64)) == 60
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
+
+
+def test_window_end_cuts_the_deadline(app, world):
+    """Starting 20 minutes before the window closes gives 20 minutes, not 60."""
+    arrangement = setup_exam(world, duration=60, window_hours=1)
+    attempt = start_attempt(
+        arrangement, world.users["officer"], START + timedelta(minutes=40)
+    )
+    assert attempt.deadline_at == START + timedelta(hours=1)
+
+
+def test_saves_grading_and_double_submit(app, world):
+    """Answers autosave; an older retried save does not overwrite a newer one; the
+    paper's 多选 policy applies; a second submit returns the same result."""
+    arrangement = setup_exam(world, policy="partial")
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    now = START + timedelta(minutes=10)
+    for position, item in enumerate(attempt.candidate_paper.items):
+        version = db.session.get(QuestionVersion, item["version_id"])
+        response = key_for(attempt, position)
+        if version.type == "multiple":
+            response = ["A", "B"]  # a correct subset: 2/3 of 30 under "partial"
+        save_answer(attempt, position, response, seq=2, now=now)
+    save_answer(attempt, 0, ["C"], seq=1, now=now)  # a stale retry
+    assert attempt.answers[0].response == key_for(attempt, 0)
+    submit_attempt(attempt, START + timedelta(minutes=20))
+    assert attempt.status == "graded"
+    assert attempt.score == Decimal("90.00")  # 60 + 20 + 10
+    assert attempt.passed is True
+    score = attempt.score
+    submit_attempt(attempt, START + timedelta(minutes=21))
+    assert attempt.score == score
+    assert attempt.submitted_at == START + timedelta(minutes=20)
+    with pytest.raises(AttemptClosed):
+        save_answer(attempt, 0, ["B"], seq=9, now=START + timedelta(minutes=22))
+
+
+def test_late_save_is_refused_and_closes_the_attempt(app, world):
+    """A save after the deadline is refused with a message; the attempt is closed
+    at its deadline, not at the time of the late request."""
+    arrangement = setup_exam(world, duration=30)
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    save_answer(
+        attempt, 0, key_for(attempt, 0), seq=1, now=START + timedelta(minutes=29)
+    )
+    with pytest.raises(AttemptClosed, match="考试时间已到"):
+        save_answer(attempt, 1, ["A"], seq=2, now=START + timedelta(minutes=31))
+    assert attempt.status == "graded"
+    assert attempt.submit_reason == "deadline"
+    assert attempt.submitted_at == START + timedelta(minutes=30)
+    assert attempt.score == Decimal("20.00")
+    with pytest.raises(NotAllowed, match="次数已用完"):
+        start_attempt(
+            arrangement, world.users["officer"], START + timedelta(minutes=40)
+        )
+
+
+def test_tab_switch_limit_submits(app, world):
+    """Focus losses are logged; at the configured count the attempt is submitted."""
+    arrangement = setup_exam(world, tab_limit=3)
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    assert record_event(attempt, "hidden", START + timedelta(minutes=1)) == 1
+    record_event(attempt, "heartbeat", START + timedelta(minutes=2))
+    record_event(attempt, "blur", START + timedelta(minutes=3))
+    assert attempt.status == "in_progress"
+    record_event(attempt, "hidden", START + timedelta(minutes=4))
+    assert attempt.status != "in_progress"
+    assert attempt.submit_reason == "tab_switch"
+    kinds = db.session.scalars(
+        sa.select(AttemptEvent.kind).where(AttemptEvent.attempt_id == attempt.id)
+    ).all()
+    assert kinds == ["hidden", "heartbeat", "blur", "hidden"]
+
+
+def test_periodic_job_closes_expired_attempts(app, world):
+    """The periodic job submits attempts past their deadline (nobody came back)."""
+    arrangement = setup_exam(world, duration=30)
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    db.session.commit()
+    assert close_expired(START + timedelta(minutes=29)) == 0
+    assert close_expired(START + timedelta(minutes=31)) == 1
+    assert attempt.status == "graded"
+    assert attempt.submitted_at == attempt.deadline_at
