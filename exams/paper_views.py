@@ -585,3 +585,45 @@ def adjust_candidate(arrangement_id):
     return redirect(
         url_for("exams_admin.show_arrangement", arrangement_id=arrangement.id)
     )
+
+
+@bp.get("/arrangements/<int:arrangement_id>/analysis")
+@roles_required(*ADMINS)
+def show_analysis(arrangement_id):
+    """Item analysis of an arrangement (graded attempts); ``?format=xlsx`` exports."""
+    from flask import request, send_file
+
+    from exams.analysis import export_xlsx, item_statistics, paper_summary
+    from exams.attempts import arrangement_results
+    from exams.models import Question
+
+    arrangement = _arrangement_or_404(arrangement_id)
+    results, options = arrangement_results(arrangement)
+    stats = item_statistics(results, item_options=options) if results else {}
+    summary = (
+        paper_summary(results, pass_mark=float(arrangement.paper.pass_mark))
+        if results
+        else {}
+    )
+    labels = {}
+    if stats:
+        questions = db.session.scalars(
+            sa.select(Question).where(Question.id.in_([int(k) for k in stats]))
+        )
+        labels = {str(q.id): (q.current.stem if q.current else "") for q in questions}
+    if request.args.get("format") == "xlsx" and stats:
+        import io
+
+        return send_file(
+            io.BytesIO(export_xlsx(stats, summary, labels)),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            as_attachment=True,
+            download_name=f"试题分析-{arrangement.id}.xlsx",
+        )
+    return render_template(
+        "exams/admin/analysis.html",
+        arrangement=arrangement,
+        stats=stats,
+        summary=summary,
+        labels=labels,
+    )

@@ -136,14 +136,16 @@ def test_saves_grading_and_double_submit(app, world):
     arrangement = setup_exam(world, policy="partial")
     attempt = start_attempt(arrangement, world.users["officer"], START)
     now = START + timedelta(minutes=10)
+    saved = {}
     for position, item in enumerate(attempt.candidate_paper.items):
         version = db.session.get(QuestionVersion, item["version_id"])
         response = key_for(attempt, position)
         if version.type == "multiple":
             response = ["A", "B"]  # a correct subset: 2/3 of 30 under "partial"
         save_answer(attempt, position, response, seq=2, now=now)
+        saved[position] = response
     save_answer(attempt, 0, ["C"], seq=1, now=now)  # a stale retry
-    assert attempt.answers[0].response == key_for(attempt, 0)
+    assert attempt.answers[0].response == saved[0]
     submit_attempt(attempt, START + timedelta(minutes=20))
     assert attempt.status == "graded"
     assert attempt.score == Decimal("90.00")  # 60 + 20 + 10
@@ -169,7 +171,8 @@ def test_late_save_is_refused_and_closes_the_attempt(app, world):
     assert attempt.status == "graded"
     assert attempt.submit_reason == "deadline"
     assert attempt.submitted_at == START + timedelta(minutes=30)
-    assert attempt.score == Decimal("20.00")
+    # only the first item was answered (correctly) before the deadline
+    assert attempt.score == Decimal(attempt.candidate_paper.items[0]["score"])
     with pytest.raises(NotAllowed, match="次数已用完"):
         start_attempt(
             arrangement, world.users["officer"], START + timedelta(minutes=40)
@@ -202,3 +205,52 @@ def test_periodic_job_closes_expired_attempts(app, world):
     assert close_expired(START + timedelta(minutes=31)) == 1
     assert attempt.status == "graded"
     assert attempt.submitted_at == attempt.deadline_at
+
+
+def test_item_analysis_of_an_arrangement(app, client, auth, world):
+    """After grading, the arrangement's item analysis shows each question's facility
+    and exports to .xlsx."""
+    import io
+
+    from openpyxl import load_workbook
+
+    arrangement = setup_exam(world)
+    enrol_candidates(arrangement, users=[world.users["auxiliary"]])
+    arrangement.organisation_id = world.district.id
+    for username, good in (("officer", True), ("auxiliary", False)):
+        attempt = start_attempt(arrangement, world.users[username], START)
+        for position in range(len(attempt.candidate_paper.items)):
+            response = key_for(attempt, position) if good else ["Z"]
+            save_answer(attempt, position, response, seq=1, now=START)
+        submit_attempt(attempt, START + timedelta(minutes=5))
+    db.session.commit()
+    auth.login("training_admin")
+    page = client.get(f"/admin/exams/arrangements/{arrangement.id}/analysis")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "参考 2 人" in text
+    assert text.count("<td>0.50</td>") == 5  # one right, one wrong on every item
+    export = client.get(
+        f"/admin/exams/arrangements/{arrangement.id}/analysis?format=xlsx"
+    )
+    sheet = load_workbook(io.BytesIO(export.data))["试题分析"]
+    assert sheet.max_row == 6  # header + 5 items
+
+
+def test_bank_shows_item_statistics_next_to_questions(app, client, auth, world):
+    """The bank page shows each question's facility / discrimination from the most
+    recent graded exam that drew from the bank."""
+    arrangement = setup_exam(world)
+    enrol_candidates(arrangement, users=[world.users["auxiliary"]])
+    for username, good in (("officer", True), ("auxiliary", False)):
+        attempt = start_attempt(arrangement, world.users[username], START)
+        for position in range(len(attempt.candidate_paper.items)):
+            response = key_for(attempt, position) if good else ["Z"]
+            save_answer(attempt, position, response, seq=1, now=START)
+        submit_attempt(attempt, START + timedelta(minutes=5))
+    db.session.commit()
+    auth.login("sys_admin")
+    bank_id = arrangement.paper.rules[0].bank_id
+    text = client.get(f"/admin/exams/banks/{bank_id}").get_data(as_text=True)
+    assert text.count("0.50 / 1.00") == 5
+    assert "最近一次考试：考试" in text

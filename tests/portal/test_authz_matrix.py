@@ -469,6 +469,13 @@ EXPECTED = {
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
         ),
     ),
+    "exams_admin.show_analysis": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/analysis",
+            only(ADMINS),
+        ),
+    ),
     "exams_admin.upload_candidates": (
         # No file: back to the arrangement with a message, nothing enrolled.
         Case(
