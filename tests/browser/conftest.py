@@ -46,8 +46,8 @@ def _require_chromium():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """Base URL of the portal on a migrated SQLite file, served by a real HTTP server.
+def live_app(tmp_path_factory):
+    """The portal on a migrated SQLite file (tests may add data to it).
 
     The schema comes from the migrations (as in production), not ``create_all``.
     """
@@ -72,6 +72,13 @@ def live_server(tmp_path_factory):
             cert_number=FIRST_LOGIN_CERT,
         )
         db.session.remove()
+    return app
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """Base URL of :func:`live_app`, served by a real HTTP server."""
+    app = live_app
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

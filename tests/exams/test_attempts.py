@@ -254,3 +254,51 @@ def test_bank_shows_item_statistics_next_to_questions(app, client, auth, world):
     text = client.get(f"/admin/exams/banks/{bank_id}").get_data(as_text=True)
     assert text.count("0.50 / 1.00") == 5
     assert "最近一次考试：考试" in text
+
+
+def test_candidate_pages_and_json_endpoints(app, client, auth, world):
+    """The candidate starts from the list (twice → one attempt), autosaves over JSON,
+    reports a focus loss, and after submitting sees the released result."""
+    from portal.timeutil import utcnow
+
+    arrangement = setup_exam(world)
+    now = utcnow()
+    arrangement.window_start = now - timedelta(hours=1)
+    arrangement.window_end = now + timedelta(hours=2)
+    arrangement.release_policy = "immediate"
+    db.session.commit()
+    auth.login("officer")
+    assert arrangement.name in client.get("/exams/").get_data(as_text=True)
+    first = client.post(f"/exams/{arrangement.id}/start")
+    second = client.post(f"/exams/{arrangement.id}/start")
+    assert first.headers["Location"] == second.headers["Location"]
+    attempt = db.session.scalar(sa.select(Attempt))
+    page = client.get(f"/exams/attempts/{attempt.id}").get_data(as_text=True)
+    assert 'id="countdown"' in page
+    for position in range(len(attempt.candidate_paper.items)):
+        reply = client.post(
+            f"/exams/attempts/{attempt.id}/answers",
+            json={
+                "position": position,
+                "response": key_for(attempt, position),
+                "seq": 5,
+            },
+        )
+        assert reply.get_json()["ok"] is True
+        assert 0 < reply.get_json()["remaining"] <= 3600
+    bad = client.post(
+        f"/exams/attempts/{attempt.id}/answers", json={"position": 99, "seq": 1}
+    )
+    assert bad.status_code == 409
+    event = client.post(f"/exams/attempts/{attempt.id}/events", json={"kind": "hidden"})
+    assert event.get_json()["switches"] == 1
+    done = client.post(f"/exams/attempts/{attempt.id}/submit")
+    assert done.headers["Location"].endswith(f"/exams/attempts/{attempt.id}/result")
+    result = client.get(f"/exams/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "得分 <strong>100.00</strong> 分，合格" in result
+    late = client.post(
+        f"/exams/attempts/{attempt.id}/answers",
+        json={"position": 0, "response": ["B"], "seq": 9},
+    )
+    assert late.status_code == 409
+    assert "不能再修改" in late.get_json()["error"]

@@ -28,7 +28,7 @@ ADMINS = {Role.SYS_ADMIN.value, Role.TRAINING_ADMIN.value}
 LOGIN = "/login"
 
 # Served files, not views: they carry no guard and are reachable by everyone.
-STATIC_ENDPOINTS = {"static", "bootstrap.static"}
+STATIC_ENDPOINTS = {"static", "bootstrap.static", "exams.static"}
 
 _serial = itertools.count(1)
 
@@ -191,6 +191,42 @@ def _arrangement(ctx):
         )
         db.session.commit()
     return ctx.arrangement
+
+
+def _attempt(ctx):
+    """An attempt of the world's officer in an arrangement open now."""
+    from datetime import timedelta
+
+    from exams.attempts import start_attempt
+    from exams.papers import create_arrangement, enrol_candidates
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    if not hasattr(ctx, "attempt"):
+        now = utcnow()
+        arrangement = create_arrangement(
+            _paper(ctx),
+            name="矩阵在考",
+            kind="training",
+            window_start=now - timedelta(hours=1),
+            window_end=now + timedelta(hours=5),
+            organisation_id=ctx.world.district.id,
+        )
+        enrol_candidates(arrangement, users=[ctx.world.users["officer"]])
+        ctx.attempt = start_attempt(arrangement, ctx.world.users["officer"], now)
+        db.session.commit()
+    return ctx.attempt
+
+
+def candidate_only(officer_outcome, auxiliary_outcome=404):
+    """The attempt belongs to the officer: the other candidate role gets 404, other
+    roles 403 (not a candidate), anonymous visitors the login page."""
+    return {
+        ANON: LOGIN,
+        **dict.fromkeys(ROLES, 403),
+        Role.OFFICER.value: officer_outcome,
+        Role.AUXILIARY.value: auxiliary_outcome,
+    }
 
 
 def _provision_form(ctx):
@@ -499,6 +535,60 @@ EXPECTED = {
     ),
     "exams_admin.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
+    ),
+    # Candidates: my exams and the exam page ------------------------------------
+    "exams.list_exams": (
+        Case(
+            "GET", _const("/exams/"), only({Role.OFFICER.value, Role.AUXILIARY.value})
+        ),
+    ),
+    "exams.start_exam": (
+        # Not open yet / not enrolled: back to the list with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/exams/{_arrangement(ctx).id}/start",
+            candidate_only("/exams/", "/exams/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams.take_attempt": (
+        Case(
+            "GET",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}",
+            candidate_only(200),
+        ),
+    ),
+    "exams.save_answer": (
+        # Not JSON: rejected as malformed after the ownership check.
+        Case(
+            "POST",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/answers",
+            candidate_only(400),
+            lambda ctx: {},
+        ),
+    ),
+    "exams.report_event": (
+        Case(
+            "POST",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/events",
+            candidate_only(400),
+            lambda ctx: {},
+        ),
+    ),
+    "exams.submit_exam": (
+        Case(
+            "POST",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/submit",
+            candidate_only("/exams/attempts/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams.show_result": (
+        Case(
+            "GET",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/result",
+            candidate_only(200),
+        ),
     ),
     # Audit log (system administrators only) -------------------------------------
     "audit.list_entries": (Case("GET", _const("/admin/audit/"), only(SYS)),),
