@@ -36,6 +36,7 @@ from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.auth.queries import admin_org_filter
+from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
@@ -392,3 +393,40 @@ def edit_question(question_id):
         version=current,
         type_labels=TYPE_LABELS,
     ), status
+
+
+@bp.route("/grading", methods=["GET", "POST"])
+@roles_required(*ADMINS)
+def grading_queue():
+    """Blind grading of subjective answers (no candidate names), with the rubric."""
+    from decimal import Decimal, InvalidOperation
+
+    from exams import attempts as exam_attempts
+    from exams.models import Answer
+
+    bank_ids = [b.id for b in db.session.scalars(visible_banks())]
+    if request.method == "POST":
+        form = FlaskForm()
+        answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
+        pending = db.session.scalars(
+            exam_attempts.pending_manual_answers(bank_ids)
+        ).all()
+        if not form.validate_on_submit() or answer is None or answer not in pending:
+            flash("该答案不存在或已评分。", "warning")
+            return redirect(url_for("exams_admin.grading_queue"))
+        try:
+            score = Decimal(request.form.get("score", "").strip())
+            exam_attempts.grade_manually(
+                answer, score, Actor.from_request(), request.form.get("comment", "")
+            )
+        except (InvalidOperation, DomainError) as exc:
+            db.session.rollback()
+            flash(getattr(exc, "message", "请填写有效的分数"), "danger")
+        else:
+            db.session.commit()
+            flash("已评分。", "success")
+        return redirect(url_for("exams_admin.grading_queue"))
+    answers = db.session.scalars(
+        exam_attempts.pending_manual_answers(bank_ids).limit(50)
+    ).all()
+    return render_template("exams/admin/grading_queue.html", answers=answers)

@@ -370,3 +370,87 @@ def latest_item_stats(bank):
         return {}, None
     results, options = arrangement_results(arrangement)
     return item_statistics(results, item_options=options), arrangement
+
+
+def pending_manual_answers(bank_ids=None):
+    """Answers of subjective items in submitted attempts still waiting for a score,
+    oldest first. Candidates are not named: graders see the answer only."""
+    stmt = (
+        sa.select(Answer)
+        .join(Attempt, Answer.attempt_id == Attempt.id)
+        .join(QuestionVersion, Answer.version_id == QuestionVersion.id)
+        .where(
+            Attempt.status == "submitted",
+            Answer.score.is_(None),
+            QuestionVersion.type.in_(("essay", "case")),
+        )
+        .order_by(Attempt.submitted_at, Answer.id)
+    )
+    if bank_ids is not None:
+        from exams.models import Question
+
+        stmt = stmt.join(Question, QuestionVersion.question_id == Question.id).where(
+            Question.bank_id.in_(bank_ids)
+        )
+    return stmt
+
+
+def grade_manually(answer, score, actor, comment=""):
+    """Score one subjective answer; the attempt is final when none is left.
+
+    :raises InvalidState: the score is outside 0 … the item's score.
+    """
+    attempt = answer.attempt
+    item = attempt.candidate_paper.items[answer.position]
+    maximum = Decimal(item["score"])
+    if score < 0 or score > maximum:
+        raise InvalidState(f"得分应在 0 至 {maximum} 分之间")
+    answer.score = Decimal(score).quantize(Decimal("0.01"))
+    answer.correct = answer.score == maximum
+    grade_attempt(attempt)
+    db.session.flush()
+    audit.record(
+        "answer_graded",
+        actor,
+        attempt,
+        after={
+            "position": answer.position,
+            "score": str(answer.score),
+            "comment": comment[:200],
+        },
+    )
+    return attempt
+
+
+def correct_key(version, new_spec, actor):
+    """Correct the key of a question version and regrade every attempt that used it.
+
+    A key correction fixes an error in the version candidates actually saw, so it
+    changes that version (no new version) and is audited with before and after.
+
+    :return: the number of attempts regraded.
+    """
+    from exams.grading import get_question_type
+
+    errors = get_question_type(version.type).validate(new_spec)
+    if errors:
+        raise InvalidState("；".join(errors))
+    before = version.spec
+    version.spec = dict(new_spec)
+    affected = db.session.scalars(
+        sa.select(Attempt)
+        .join(Answer, Answer.attempt_id == Attempt.id)
+        .where(Answer.version_id == version.id, Attempt.status != "in_progress")
+        .distinct()
+    ).all()
+    for attempt in affected:
+        grade_attempt(attempt)
+    db.session.flush()
+    audit.record(
+        "key_corrected",
+        actor,
+        version.question,
+        before=before,
+        after={"spec": new_spec, "attempts_regraded": len(affected)},
+    )
+    return len(affected)

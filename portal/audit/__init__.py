@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "candidate_exempted": "考生免考",
     "candidate_adjusted": "调整考生考试安排",
     "attempt_submitted": "交卷",
+    "answer_graded": "阅卷评分",
+    "key_corrected": "更正答案并重新评分",
 }
 
 

@@ -1,6 +1,7 @@
 """Taking an exam (issue #5 core): server deadline, idempotent start and submit,
 late saves refused, out-of-order saves, tab-switch limit, grading, auto-close."""
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -302,3 +303,99 @@ def test_candidate_pages_and_json_endpoints(app, client, auth, world):
     )
     assert late.status_code == 409
     assert "不能再修改" in late.get_json()["error"]
+
+
+def test_blind_grading_queue_and_key_correction(app, client, auth, world):
+    """A subjective item waits in the blind queue (no names); the score must lie
+    within the item's maximum; grading makes the result final. Correcting a key
+    regrades every attempt that used the question, and is audited."""
+    from exams.attempts import correct_key
+    from portal.audit.models import AuditLog
+
+    bank = ensure_bank("GRADE")
+    rows = [
+        ImportedQuestion(
+            type="true_false", stem="判断：行政处罚应当公开。", key=["对"], source="t"
+        ),
+        ImportedQuestion(
+            type="essay",
+            stem="简述行政处罚的种类。",
+            reference_answer="警告、罚款……",
+            source="e",
+        ),
+    ]
+    commit_import(
+        plan_import(ImportResult(questions=rows, format="xlsx"), bank),
+        bank,
+        Actor.system(),
+    )
+    paper = create_blueprint_paper(
+        "含主观题",
+        [
+            {
+                "bank_id": bank.id,
+                "type": "true_false",
+                "count": 1,
+                "score_each": Decimal(40),
+            },
+            {
+                "bank_id": bank.id,
+                "type": "essay",
+                "count": 1,
+                "score_each": Decimal(60),
+            },
+        ],
+        pool_factor=Decimal(1),
+    )
+    arrangement = create_arrangement(
+        paper,
+        name="主观题考试",
+        kind="training",
+        window_start=START,
+        window_end=START + timedelta(hours=2),
+    )
+    enrol_candidates(arrangement, users=[world.users["officer"]])
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    for position, item in enumerate(attempt.candidate_paper.items):
+        version = db.session.get(QuestionVersion, item["version_id"])
+        response = (
+            ["对"] if version.type == "true_false" else "警告、罚款、没收违法所得"
+        )
+        save_answer(attempt, position, response, seq=1, now=START)
+    submit_attempt(attempt, START + timedelta(minutes=10))
+    db.session.commit()
+    assert attempt.status == "submitted"
+    assert attempt.passed is None
+
+    auth.login("training_admin")
+    page = client.get("/admin/exams/grading").get_data(as_text=True)
+    assert "警告、罚款、没收违法所得" in page
+    assert world.users["officer"].name not in page
+    essay = next(a for a in attempt.answers if a.version.type == "essay")
+    too_much = client.post(
+        "/admin/exams/grading",
+        data={"answer_id": essay.id, "score": "61"},
+        follow_redirects=True,
+    )
+    body = too_much.get_data(as_text=True)
+    assert "得分应在 0 至 60 分之间" in body, re.findall(r"alert[^>]*>([^<]*)", body)
+    client.post("/admin/exams/grading", data={"answer_id": essay.id, "score": "45"})
+    db.session.refresh(attempt)
+    assert attempt.status == "graded"
+    assert attempt.score == Decimal("85.00")
+    assert attempt.passed is True
+
+    judge = next(a for a in attempt.answers if a.version.type == "true_false").version
+    assert correct_key(judge, {"type": "true_false", "key": False}, Actor.system()) == 1
+    db.session.commit()
+    db.session.refresh(attempt)
+    assert attempt.score == Decimal("45.00")
+    assert attempt.passed is False
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(
+                AuditLog.action == "key_corrected"
+            )
+        )
+        == 1
+    )

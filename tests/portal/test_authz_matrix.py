@@ -533,6 +533,16 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "exams_admin.grading_queue": (
+        Case("GET", _const("/admin/exams/grading"), only(ADMINS)),
+        # No answer named: back to the queue with a message.
+        Case(
+            "POST",
+            _const("/admin/exams/grading"),
+            only(ADMINS, "/admin/exams/grading"),
+            lambda ctx: {},
+        ),
+    ),
     "exams_admin.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
     ),
