@@ -117,11 +117,7 @@ def review_command(catalogues, corpus, fmt, docs):
         _fail(str(exc))
     if corpus:
         for path in _documents([corpus]):
-            try:
-                parsed = reviewer.parse(_read(path), str(path))
-            except SystemExit:
-                raise
-            reviewer.review_parsed(parsed)
+            reviewer.review_parsed(reviewer.parse(_read(path), str(path)))
             reviewer.add_to_corpus(str(path))
     results = [reviewer.review(text, source) for source, text in texts]
     click.echo(json.dumps(results, ensure_ascii=False, indent=2))

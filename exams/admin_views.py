@@ -407,11 +407,12 @@ def grading_queue():
     bank_ids = [b.id for b in db.session.scalars(visible_banks())]
     if request.method == "POST":
         form = FlaskForm()
-        answer = db.session.get(Answer, request.form.get("answer_id", type=int) or 0)
-        pending = db.session.scalars(
-            exam_attempts.pending_manual_answers(bank_ids)
-        ).all()
-        if not form.validate_on_submit() or answer is None or answer not in pending:
+        answer = db.session.scalar(
+            exam_attempts.pending_manual_answers(bank_ids).where(
+                Answer.id == (request.form.get("answer_id", type=int) or 0)
+            )
+        )
+        if not form.validate_on_submit() or answer is None:
             flash("该答案不存在或已评分。", "warning")
             return redirect(url_for("exams_admin.grading_queue"))
         try:

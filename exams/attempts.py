@@ -16,6 +16,7 @@ from exams.grading import get_question_type
 from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
 from exams.papers import generate_candidate_paper, may_take
 from portal import audit
+from portal.actor import Actor
 from portal.exceptions import InvalidState, NotAllowed
 from portal.extensions import db
 
@@ -195,7 +196,7 @@ def submit_attempt(attempt, now, reason="manual"):
     db.session.flush()
     audit.record(
         "attempt_submitted",
-        _system_actor(),
+        Actor.system(),
         attempt,
         after={"reason": reason, "score": str(attempt.score)},
     )
@@ -266,28 +267,9 @@ def close_expired(now):
     return len(expired)
 
 
-def _system_actor():
-    from portal.actor import Actor
-
-    return Actor.system()
-
-
 def remaining_seconds(attempt, now):
     """Seconds left before the server deadline (0 when past)."""
     return max(0, int((attempt.deadline_at - now).total_seconds()))
-
-
-__all__ = [
-    "AttemptClosed",
-    "close_expired",
-    "close_if_expired",
-    "grade_attempt",
-    "record_event",
-    "remaining_seconds",
-    "save_answer",
-    "start_attempt",
-    "submit_attempt",
-]
 
 
 def arrangement_results(arrangement):

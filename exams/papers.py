@@ -304,21 +304,12 @@ def adjust_candidate(
 
 
 def exempt_candidate(arrangement, user, reason, actor):
-    """Exempt a candidate (免考) with a reason (audited)."""
-    if not reason.strip():
-        raise InvalidState("请填写免考理由")
+    """Exempt a candidate (免考) with a reason (audited through
+    :func:`adjust_candidate`)."""
     entry = next((c for c in arrangement.candidates if c.user_id == user.id), None)
     if entry is None:
         raise InvalidState("该人员不在本次考试名单中")
-    entry.is_exempt, entry.exempt_reason = True, reason.strip()
-    db.session.flush()
-    audit.record(
-        "candidate_exempted",
-        actor,
-        arrangement,
-        after={"user": user.username, "reason": reason},
-    )
-    return entry
+    return adjust_candidate(arrangement, entry, actor, action="exempt", reason=reason)
 
 
 def may_take(arrangement, user_id, passed_arrangement_ids=frozenset()):

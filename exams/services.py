@@ -3,7 +3,9 @@
 Services flush and never commit (STYLE R5); the view, CLI command or job commits.
 """
 
+import html as html_lib
 import logging
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -283,8 +285,6 @@ def find_near_duplicates(stems, sources, bank, threshold=NEAR_DUPLICATE_SIMILARI
 
 
 def _plain(html):
-    import re
-
     return re.sub(r"<[^>]+>|\s+", "", html or "")
 
 
@@ -350,9 +350,6 @@ _ALLOWED_TAGS = ("p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "img", 
 
 def sanitise_stem(html):
     """Keep a small whitelist of tags (images with http(s)/relative src only)."""
-    import html as html_lib
-    import re
-
     if "<" not in (html or ""):
         return html or ""
 

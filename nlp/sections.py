@@ -98,12 +98,6 @@ _PROSE_CUES = (
     (REMEDY, re.compile(r"(?:如不服本|如对本.{0,6}?不服|不服本.{0,8}?决定|救济途径)")),
 )
 
-_DATE_AT_END = re.compile(
-    r"(?:(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日|"
-    r"([〇○零一二三四五六七八九]{4})\s*年\s*([〇○零一二三四五六七八九十]{1,3})\s*月"
-    r"\s*([〇○零一二三四五六七八九十]{1,3})\s*日)"
-)
-
 
 @dataclass(frozen=True)
 class Section:

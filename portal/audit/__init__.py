@@ -35,7 +35,6 @@ ACTION_LABELS = {
     "question_edited": "修改试题",
     "question_reviewed": "试题法条复核",
     "papers_pregenerated": "预生成考生试卷",
-    "candidate_exempted": "考生免考",
     "candidate_adjusted": "调整考生考试安排",
     "attempt_submitted": "交卷",
     "answer_graded": "阅卷评分",

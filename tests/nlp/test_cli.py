@@ -159,6 +159,18 @@ def test_review_with_a_configured_local_model(tiny_model_dir, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)[0]["match"] is not None
+    # The setting is really read: a directory without a model is refused.
+    empty = tmp_path / "no-model"
+    empty.mkdir()
+    refused = flask(
+        "review",
+        *catalogue_args(),
+        str(DATA / "decisions" / "ref-01.txt"),
+        tmp_path=tmp_path,
+        model=str(empty),
+    )
+    assert refused.returncode != 0
+    assert "没有句向量模型" in refused.stderr
 
 
 def test_web_process_never_imports_torch(tmp_path):
