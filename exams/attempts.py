@@ -267,6 +267,21 @@ def close_expired(now):
     return len(expired)
 
 
+def results_released(arrangement, now):
+    """Whether the arrangement's release policy lets candidates see results now."""
+    if arrangement.release_policy == "immediate":
+        return True
+    if arrangement.release_policy == "after_window":
+        return now >= arrangement.window_end
+    return arrangement.results_released_at is not None
+
+
+def is_released(attempt, now):
+    """Whether the candidate may see this attempt's score and pass/fail now: it is
+    fully graded and the arrangement's results are released."""
+    return attempt.status == "graded" and results_released(attempt.arrangement, now)
+
+
 def remaining_seconds(attempt, now):
     """Seconds left before the server deadline (0 when past)."""
     return max(0, int((attempt.deadline_at - now).total_seconds()))

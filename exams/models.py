@@ -309,6 +309,11 @@ class ExamArrangement(db.Model):
     )
     tab_switch_limit: so.Mapped[int] = so.mapped_column(default=3)
     allow_device_change: so.Mapped[bool] = so.mapped_column(default=True)
+    # Candidates may see their answers with keys, explanations and legal basis once
+    # results are released (off by default: keys of a certification bank are kept).
+    show_answers: so.Mapped[bool] = so.mapped_column(default=False)
+    # When results were released by hand (release_policy = 'manual').
+    results_released_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
     prerequisite_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("exam_arrangements.id")
     )

@@ -184,14 +184,7 @@ def submit_exam(attempt_id):
 def show_result(attempt_id):
     """The result as far as the release policy allows."""
     attempt = _own_attempt(attempt_id)
-    arrangement = attempt.arrangement
-    released = attempt.status == "graded" and (
-        arrangement.release_policy == "immediate"
-        or (
-            arrangement.release_policy == "after_window"
-            and utcnow() >= arrangement.window_end
-        )
-    )
+    released = service.is_released(attempt, utcnow())
     return render_template(
         "exams/attempt_result.html", attempt=attempt, released=released
     )
