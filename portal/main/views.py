@@ -2,11 +2,13 @@ import sqlalchemy as sa
 from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from exams.queries import candidate_overview
 from portal.auth.decorators import public
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.main import bp
 from portal.main.dashboard import panels_for
+from portal.timeutil import utcnow
 
 
 @bp.get("/")
@@ -23,7 +25,16 @@ def index():
 def dashboard():
     """One panel per role the user holds."""
     user = current_user._get_current_object()
-    return render_template("main/dashboard.html", panels=panels_for(user), Role=Role)
+    overview = None
+    if user.has_role(Role.OFFICER, Role.AUXILIARY):
+        overview = candidate_overview(user.id, utcnow())
+    return render_template(
+        "main/dashboard.html",
+        panels=panels_for(user),
+        overview=overview,
+        now=utcnow(),
+        Role=Role,
+    )
 
 
 @bp.get("/healthz")

@@ -1,0 +1,86 @@
+"""Read helpers of the exam feature that more than one page needs."""
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from exams.attempts import is_released
+from exams.models import ArrangementCandidate, Attempt, ExamArrangement
+from portal.extensions import db
+
+
+def candidate_arrangements(user_id):
+    """The arrangements a candidate is enrolled in, with their enrolment rows.
+
+    :return: a ``Select`` of ``(ExamArrangement, ArrangementCandidate)`` rows,
+        earliest window first.
+    """
+    return (
+        sa.select(ExamArrangement, ArrangementCandidate)
+        .join(
+            ArrangementCandidate,
+            ArrangementCandidate.arrangement_id == ExamArrangement.id,
+        )
+        .where(ArrangementCandidate.user_id == user_id)
+        .order_by(ExamArrangement.window_start, ExamArrangement.id)
+    )
+
+
+@dataclass
+class ExamEntry:
+    """One arrangement as the candidate's dashboard shows it."""
+
+    arrangement: ExamArrangement
+    closes_at: object  # the candidate's own window end (make-up deadline if later)
+    in_progress: Attempt | None = None
+    attempts_left: int = 0
+
+
+@dataclass
+class CandidateOverview:
+    open: list = field(default_factory=list)  # ExamEntry, closing soonest first
+    upcoming: list = field(default_factory=list)  # ExamEntry, opening soonest first
+    results: list = field(default_factory=list)  # released attempts, newest first
+
+
+def candidate_overview(user_id, now, result_limit=5):
+    """What a candidate has to do and what they have achieved, for the dashboard.
+
+    An exam is *open* when now is inside the candidate's window (the make-up
+    deadline extends it), the candidate is not exempt and has an attempt in
+    progress or attempts left and has not passed yet. Results are shown only once
+    released (:func:`exams.attempts.is_released`).
+    """
+    attempts = db.session.scalars(
+        sa.select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
+    ).all()
+    by_arrangement = {}
+    for attempt in attempts:
+        by_arrangement.setdefault(attempt.arrangement_id, []).append(attempt)
+    overview = CandidateOverview()
+    for arrangement, entry in db.session.execute(candidate_arrangements(user_id)):
+        if entry.is_exempt:
+            continue
+        mine = by_arrangement.get(arrangement.id, [])
+        closes_at = max(
+            arrangement.window_end, entry.makeup_until or arrangement.window_end
+        )
+        allowed = arrangement.attempts_allowed + arrangement.makeup_attempts
+        item = ExamEntry(
+            arrangement=arrangement,
+            closes_at=closes_at,
+            in_progress=next((a for a in mine if a.status == "in_progress"), None),
+            attempts_left=max(0, allowed - len(mine)),
+        )
+        passed = any(a.passed for a in mine)
+        if now < arrangement.window_start:
+            overview.upcoming.append(item)
+        elif now < closes_at and (
+            item.in_progress or (item.attempts_left and not passed)
+        ):
+            overview.open.append(item)
+    overview.open.sort(key=lambda e: e.closes_at)
+    overview.results = [a for a in reversed(attempts) if is_released(a, now)][
+        :result_limit
+    ]
+    return overview

@@ -1,0 +1,87 @@
+"""The candidate's dashboard overview: open, upcoming and released results."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from exams.attempts import save_answer, start_attempt, submit_attempt
+from exams.papers import create_arrangement, enrol_candidates
+from exams.queries import candidate_overview
+from portal.extensions import db
+from tests.exams.test_attempts import START, key_for, setup_exam
+
+
+def _later_arrangement(arrangement, world, hours):
+    later = create_arrangement(
+        arrangement.paper,
+        name="下一场",
+        kind="training",
+        window_start=START + timedelta(hours=hours),
+        window_end=START + timedelta(hours=hours + 2),
+        duration_minutes=30,
+    )
+    enrol_candidates(later, users=[world.users["officer"]])
+    db.session.commit()
+    return later
+
+
+def test_open_upcoming_and_released_results(app, world):
+    """An open exam shows its closing time and the attempt in progress; a future
+    one is upcoming; a graded attempt appears only once results are released."""
+    arrangement = setup_exam(world, window_hours=8)
+    arrangement.release_policy = "after_window"
+    later = _later_arrangement(arrangement, world, hours=24)
+    officer = world.users["officer"]
+    now = START + timedelta(minutes=5)
+
+    overview = candidate_overview(officer.id, now)
+    assert [e.arrangement.id for e in overview.open] == [arrangement.id]
+    assert overview.open[0].closes_at == arrangement.window_end
+    assert overview.open[0].attempts_left == 1
+    assert overview.open[0].in_progress is None
+    assert [e.arrangement.id for e in overview.upcoming] == [later.id]
+
+    attempt = start_attempt(arrangement, officer, now)
+    overview = candidate_overview(officer.id, now)
+    assert overview.open[0].in_progress.id == attempt.id
+
+    for position in range(len(attempt.candidate_paper.items)):
+        save_answer(attempt, position, key_for(attempt, position), 1, now)
+    submit_attempt(attempt, now + timedelta(minutes=10))
+    db.session.commit()
+    overview = candidate_overview(officer.id, now + timedelta(minutes=11))
+    assert overview.open == []  # no attempts left
+    assert overview.results == []  # not released before the window ends
+    overview = candidate_overview(officer.id, arrangement.window_end)
+    assert [a.id for a in overview.results] == [attempt.id]
+
+
+def test_exempt_and_expired_exams_are_not_open(app, world):
+    """An exempt candidate has nothing to do; a closed window is not open."""
+    arrangement = setup_exam(world, window_hours=2)
+    officer = world.users["officer"]
+    assert candidate_overview(officer.id, arrangement.window_end).open == []
+    arrangement.candidates[0].is_exempt = True
+    arrangement.candidates[0].exempt_reason = "已持有执法证"
+    db.session.commit()
+    assert candidate_overview(officer.id, START + timedelta(minutes=1)).open == []
+
+
+def test_dashboard_lists_the_open_exam(app, world, client, auth):
+    """The officer's dashboard shows the open exam with a start button."""
+    arrangement = setup_exam(world, window_hours=8)
+    arrangement.name = "二〇二七年度执法资格考试<b>"
+    db.session.commit()
+    with freeze_time(START + timedelta(minutes=5)):
+        auth.login("officer")
+        html = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="open-exam"' in html
+    assert "二〇二七年度执法资格考试&lt;b&gt;" in html
+    assert f"/exams/{arrangement.id}/start" in html
+
+
+def test_dashboard_of_non_candidates_has_no_exam_overview(app, world, client, auth):
+    """Supervisors see no candidate overview."""
+    auth.login("supervision_staff")
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "candidate-overview" not in html
