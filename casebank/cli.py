@@ -139,8 +139,9 @@ def review_command(catalogues, corpus, fmt, docs):
 def build_model_command(catalogues, out, dim, epochs, max_seconds, if_missing):
     """Build the domain embedding model from the law corpus and catalogues."""
     from casebank import CATALOGUE_DIR
-    from nlp.embedding import build_domain_model, is_model_dir
+    from nlp.embedding import is_model_dir
     from nlp.laws import LawLibrary
+    from nlp.model_builder import build_domain_model
 
     out = out or current_app.config["NLP_MODEL_DIR"]
     catalogues = catalogues or sorted(str(p) for p in CATALOGUE_DIR.glob("*.json"))

@@ -44,7 +44,7 @@ def _laws_db() -> Path:
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
     """Build a real domain model (dim 64) from ~200 law articles and ~20 pairs."""
-    from nlp.embedding import build_domain_model
+    from nlp.model_builder import build_domain_model
 
     articles: dict[tuple[int, int], str] = {}
     with sqlite3.connect(_laws_db()) as conn:

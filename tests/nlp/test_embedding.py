@@ -13,13 +13,12 @@ import pytest
 from nlp import segment
 from nlp.embedding import (
     EMBEDDING_BACKENDS,
-    BuildReport,
     EmbeddingError,
     SentenceTransformerEmbedder,
-    build_domain_model,
     get_embedder,
     is_model_dir,
 )
+from nlp.model_builder import BuildReport, build_domain_model
 
 AIR_LAW = "中华人民共和国大气污染防治法"
 PLANNING_LAW = "中华人民共和国城乡规划法"
