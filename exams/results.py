@@ -19,7 +19,6 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from exams.attempts import is_released
-from exams.grading import get_question_type
 from exams.grading.base import ResponseFormatError
 from exams.grading.choice import parse_letters, parse_true_false
 from exams.grading.fill_blank import normalise_text
@@ -227,13 +226,11 @@ class ReviewItem:
     law_text: str = ""
 
 
-def _verdict(qtype, answer, response):
-    if answer is None or answer.score is None:
-        if not qtype.auto_graded and answer is not None:
-            return "待评阅"
-        return "未作答" if _empty(response) else "错误"
-    if _empty(response) and qtype.auto_graded:
+def _verdict(answer, response):
+    if _empty(response):
         return "未作答"
+    if answer is None or answer.score is None:
+        return "待评阅"  # objective answers always carry a score once graded
     if answer.correct:
         return "正确"
     return "部分正确" if answer.score > 0 else "错误"
@@ -290,7 +287,6 @@ def review_items(attempt):
         spec = version.spec or {}
         answer = answers.get(position)
         response = answer.response if answer is not None else None
-        qtype = get_question_type(version.type)
         entry = ReviewItem(
             number=position + 1,
             type=version.type,
@@ -298,7 +294,7 @@ def review_items(attempt):
             stem=version.stem,
             max_score=Decimal(item["score"]),
             score=answer.score if answer is not None else Decimal(0),
-            verdict=_verdict(qtype, answer, response),
+            verdict=_verdict(answer, response),
             explanation=version.explanation or "",
             legal_basis=version.legal_basis or "",
         )

@@ -387,3 +387,101 @@ def test_report_page_and_exports(app, client, auth, world, factories):
         assert (a2[4], a2[5], a2[6], a2[7]) == ("合格", 2, 2, 60.0)
         assert rows[people["e1"].username][9] == "已取得法律职业资格"
     assert audit_count("exam_report_exported") == 2
+
+
+def test_arrangement_form_sets_show_answers(app, client, auth, world):
+    """The arrangement form offers 公布后允许考生查看答案…; ticked it is stored, left
+    unticked the arrangement keeps its keys; the arrangement page says which."""
+    from exams.models import ExamArrangement
+
+    paper = setup_exam(world).paper
+    as_user(auth, "training_admin")
+    form = {
+        "name": "人工公布考试",
+        "kind": "training",
+        "paper_id": str(paper.id),
+        "window_start": "2027-03-01T09:00",
+        "window_end": "2027-03-01T17:00",
+        "duration_minutes": "60",
+        "attempts_allowed": "1",
+        "makeup_attempts": "0",
+        "tab_switch_limit": "3",
+        "release_policy": "manual",
+        "prerequisite_id": "0",
+        "organisation_id": str(world.district.id),
+        "roles": ["officer"],
+    }
+    assert "公布后允许考生查看答案、解析和法律依据" in client.get(
+        "/admin/exams/arrangements"
+    ).get_data(as_text=True)
+    for ticked in (True, False):
+        data = dict(form, show_answers="y") if ticked else form
+        page = client.post(
+            "/admin/exams/arrangements", data=data, follow_redirects=True
+        )
+        created = db.session.scalars(
+            sa.select(ExamArrangement).order_by(ExamArrangement.id.desc())
+        ).first()
+        assert created.show_answers is ticked
+        assert created.release_policy == "manual"
+        text = page.get_data(as_text=True)
+        assert ("公布后考生可查看答案" in text) is ticked
+        assert ("不向考生公开答案" in text) is not ticked
+
+
+@pytest.mark.parametrize("essay_response", [None, "   "])
+def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
+    """An essay left blank (never saved, or only spaces) scores 0 at submit instead
+    of waiting forever in the grading queue, so the result can be released."""
+    from exams.attempts import pending_manual_answers
+    from exams.formats.model import ImportedQuestion, ImportResult
+    from exams.papers import (
+        create_arrangement,
+        create_blueprint_paper,
+        enrol_candidates,
+    )
+    from exams.services import commit_import, ensure_bank, plan_import
+
+    bank = ensure_bank("BLANK")
+    rows = [
+        ImportedQuestion(type="true_false", stem="判断：应当公开。", key=["对"]),
+        ImportedQuestion(type="essay", stem="简述程序。", reference_answer="立案……"),
+    ]
+    commit_import(
+        plan_import(ImportResult(questions=rows, format="xlsx"), bank),
+        bank,
+        Actor.system(),
+    )
+    paper = create_blueprint_paper(
+        "空白主观题",
+        [
+            {"bank_id": bank.id, "type": t, "count": 1, "score_each": Decimal(50)}
+            for t in ("true_false", "essay")
+        ],
+        pool_factor=Decimal(1),
+    )
+    arrangement = create_arrangement(
+        paper,
+        name="空白",
+        kind="training",
+        window_start=START,
+        window_end=END,
+        release_policy="immediate",
+    )
+    enrol_candidates(arrangement, users=[world.users["officer"]])
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    for position, item in enumerate(attempt.candidate_paper.items):
+        version = db.session.get(QuestionVersion, item["version_id"])
+        if version.type == "true_false":
+            save_answer(attempt, position, ["对"], seq=1, now=START)
+        elif essay_response is not None:
+            save_answer(attempt, position, essay_response, seq=1, now=START)
+    submit_attempt(attempt, START + timedelta(minutes=5))
+    db.session.commit()
+    assert attempt.status == "graded"
+    assert attempt.score == Decimal("50.00")
+    assert attempt.passed is False
+    assert db.session.scalars(pending_manual_answers()).all() == []
+    essay = next(r for r in review_items(attempt) if r.type == "essay")
+    assert essay.verdict == "未作答"
+    assert essay.score == Decimal(0)
