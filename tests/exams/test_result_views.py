@@ -12,9 +12,18 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from exams.attempts import save_answer, start_attempt, submit_attempt
+from exams.attempts import (
+    grade_manually,
+    pending_manual_answers,
+    save_answer,
+    start_attempt,
+    submit_attempt,
+)
+from exams.formats.model import ImportedQuestion, ImportResult
 from exams.models import QuestionVersion
+from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
 from exams.results import review_items
+from exams.services import commit_import, ensure_bank, plan_import
 from portal.actor import Actor
 from portal.audit.models import AuditLog
 from portal.extensions import db
@@ -199,17 +208,26 @@ def test_release_and_report_are_scoped(app, client, auth, world):
 
 def test_subjective_items_pending(app, client, auth, world):
     """An attempt waiting for a grader says 主观题阅卷中 and shows no score, even
-    with results released immediately."""
-    attempt = submitted_attempt(world, policy="immediate", show_answers=True)
-    attempt.status = "submitted"  # as if an essay were still ungraded
-    attempt.passed = None
-    db.session.commit()
+    with results released immediately; once graded, the score and (answers on)
+    the reference answer appear."""
+    attempt = essay_attempt(world, "依法立案、调查取证", show_answers=True)
+    assert attempt.status == "submitted"
     as_user(auth, "officer")
     page = result_of(client, attempt)
     assert "主观题阅卷中" in page
     assert "成绩将在阅卷完成后立即公布" in page
     assert "得分 <strong>" not in page
-    assert_no_keys(page, attempt)
+    assert "立案……" not in page
+    assert "答卷详情" not in page
+
+    essay = next(a for a in attempt.answers if a.version.type == "essay")
+    grade_manually(essay, Decimal(30), Actor.system())
+    db.session.commit()
+    page = result_of(client, attempt)
+    assert "得分 <strong>80.00</strong> 分，合格" in page
+    assert "依法立案、调查取证" in page
+    assert "参考答案：" in page
+    assert "立案……" in page
 
 
 def test_in_progress_result_goes_back_to_the_exam(app, client, auth, world):
@@ -429,20 +447,10 @@ def test_arrangement_form_sets_show_answers(app, client, auth, world):
         assert ("不向考生公开答案" in text) is not ticked
 
 
-@pytest.mark.parametrize("essay_response", [None, "   "])
-def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
-    """An essay left blank (never saved, or only spaces) scores 0 at submit instead
-    of waiting forever in the grading queue, so the result can be released."""
-    from exams.attempts import pending_manual_answers
-    from exams.formats.model import ImportedQuestion, ImportResult
-    from exams.papers import (
-        create_arrangement,
-        create_blueprint_paper,
-        enrol_candidates,
-    )
-    from exams.services import commit_import, ensure_bank, plan_import
-
-    bank = ensure_bank("BLANK")
+def essay_attempt(world, essay_response, *, show_answers=False):
+    """A submitted attempt of a paper with one 判断 (answered right, 50 points) and
+    one 简答 (50 points) answered with ``essay_response`` (None: never saved)."""
+    bank = ensure_bank("ESSAY")
     rows = [
         ImportedQuestion(type="true_false", stem="判断：应当公开。", key=["对"]),
         ImportedQuestion(type="essay", stem="简述程序。", reference_answer="立案……"),
@@ -453,7 +461,7 @@ def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
         Actor.system(),
     )
     paper = create_blueprint_paper(
-        "空白主观题",
+        "主观题试卷",
         [
             {"bank_id": bank.id, "type": t, "count": 1, "score_each": Decimal(50)}
             for t in ("true_false", "essay")
@@ -462,11 +470,12 @@ def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
     )
     arrangement = create_arrangement(
         paper,
-        name="空白",
+        name="主观题考试",
         kind="training",
         window_start=START,
         window_end=END,
         release_policy="immediate",
+        show_answers=show_answers,
     )
     enrol_candidates(arrangement, users=[world.users["officer"]])
     attempt = start_attempt(arrangement, world.users["officer"], START)
@@ -478,6 +487,14 @@ def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
             save_answer(attempt, position, essay_response, seq=1, now=START)
     submit_attempt(attempt, START + timedelta(minutes=5))
     db.session.commit()
+    return attempt
+
+
+@pytest.mark.parametrize("essay_response", [None, "   "])
+def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
+    """An essay left blank (never saved, or only spaces) scores 0 at submit instead
+    of waiting forever in the grading queue, so the result can be released."""
+    attempt = essay_attempt(world, essay_response)
     assert attempt.status == "graded"
     assert attempt.score == Decimal("50.00")
     assert attempt.passed is False
