@@ -502,3 +502,32 @@ def test_unanswered_essay_does_not_hold_the_result(app, world, essay_response):
     essay = next(r for r in review_items(attempt) if r.type == "essay")
     assert essay.verdict == "未作答"
     assert essay.score == Decimal(0)
+
+
+def test_release_needs_the_csrf_token(app, client, world):
+    """With CSRF protection on (as in production) a release POST without the
+    page's token is refused and releases nothing; the button's form carries it."""
+    attempt = submitted_attempt(world, policy="manual")
+    arrangement = attempt.arrangement
+    base = f"/admin/exams/arrangements/{arrangement.id}"
+    with freeze_time(END + timedelta(hours=1)):
+        assert (
+            client.post(
+                "/login", data={"login": "training_admin", "password": "Passw0rd!"}
+            ).status_code
+            == 302
+        )  # signed in before CSRF is switched on
+        app.config["WTF_CSRF_ENABLED"] = True
+        page = client.get(base).get_data(as_text=True)
+        assert client.post(f"{base}/results/release").status_code == 400
+        assert arrangement.results_released_at is None
+        form = re.search(
+            r'action="[^"]*/results/release"[^>]*>\s*<input type="hidden" '
+            r'name="csrf_token" value="([^"]+)"',
+            page,
+        )
+        assert form, "the 公布成绩 button has no CSRF token"
+        reply = client.post(f"{base}/results/release", data={"csrf_token": form[1]})
+        assert reply.status_code == 302
+        db.session.refresh(arrangement)
+        assert arrangement.results_released_at == END + timedelta(hours=1)
