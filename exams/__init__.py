@@ -3,7 +3,14 @@
 
 def init_app(app):
     """Register the exam models, the authoring screens and ``flask exams``."""
-    from exams import admin_views, cli, models, paper_views, views  # noqa: F401
+    from exams import (  # noqa: F401
+        admin_views,
+        cli,
+        models,
+        paper_views,
+        result_views,
+        views,
+    )
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.register_blueprint(views.bp, url_prefix="/exams")

@@ -224,7 +224,12 @@ def grade_attempt(attempt):
         answer = answers.get(position)
         qtype = get_question_type(version.type)
         if not qtype.auto_graded:
-            if answer is None or answer.score is None:
+            if answer is None or _unanswered(answer.response):
+                # Nothing written: 0 points and nothing for a grader to read (the
+                # attempt must not wait forever for an answer that is not there).
+                if answer is not None:
+                    answer.score, answer.correct = Decimal(0), False
+            elif answer.score is None:
                 manual_pending = True
             else:
                 total += answer.score
@@ -242,6 +247,17 @@ def grade_attempt(attempt):
         attempt.status = "graded"
         attempt.passed = total >= paper.pass_mark
     return attempt
+
+
+def _unanswered(response):
+    """Whether a subjective response holds no text at all."""
+    if response is None:
+        return True
+    if isinstance(response, str):
+        return not response.strip()
+    if isinstance(response, list):
+        return not any(str(part).strip() for part in response if part is not None)
+    return False
 
 
 def _spec_for_grading(version, max_score):

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     DecimalField,
     IntegerField,
@@ -156,6 +157,7 @@ class ArrangementForm(FlaskForm):
             SelectChoice("manual", "人工公布"),
         ],
     )
+    show_answers = BooleanField("公布后允许考生查看答案、解析和法律依据")
     prerequisite_id = SelectField(
         "前置考试（资格-通用须先通过资格-专门）", coerce=int, default=0
     )
@@ -378,6 +380,7 @@ def list_arrangements():
                     makeup_attempts=form.makeup_attempts.data,
                     tab_switch_limit=form.tab_switch_limit.data,
                     release_policy=form.release_policy.data,
+                    show_answers=form.show_answers.data,
                     organisation_id=org.id,
                     prerequisite_id=form.prerequisite_id.data or None,
                 )
@@ -432,6 +435,8 @@ def _arrangement_or_404(arrangement_id):
 def show_arrangement(arrangement_id):
     """An arrangement with its candidates and generated papers."""
     from exams.models import CandidatePaper
+    from exams.results import release_status
+    from portal.timeutil import utcnow
 
     arrangement = _arrangement_or_404(arrangement_id)
     generated = db.session.scalar(
@@ -446,6 +451,7 @@ def show_arrangement(arrangement_id):
         kinds=ARRANGEMENT_KINDS,
         upload_form=CandidateListForm(),
         adjust_form=CandidateAdjustForm(),
+        release=release_status(arrangement, utcnow()),
     )
 
 

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from exams import attempts as service
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement, QuestionVersion
+from exams.results import result_page
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.exceptions import DomainError
@@ -182,9 +183,11 @@ def submit_exam(attempt_id):
 @bp.get("/attempts/<int:attempt_id>/result")
 @roles_required(*CANDIDATES)
 def show_result(attempt_id):
-    """The result as far as the release policy allows."""
+    """The result as far as the release policy allows (keys only when
+    ``exams.results.answers_visible``)."""
     attempt = _own_attempt(attempt_id)
-    released = service.is_released(attempt, utcnow())
+    if attempt.status == "in_progress":
+        return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
     return render_template(
-        "exams/attempt_result.html", attempt=attempt, released=released
+        "exams/attempt_result.html", **result_page(attempt, utcnow())
     )

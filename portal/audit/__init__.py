@@ -39,6 +39,9 @@ ACTION_LABELS = {
     "attempt_submitted": "交卷",
     "answer_graded": "阅卷评分",
     "key_corrected": "更正答案并重新评分",
+    "results_released": "公布成绩",
+    "results_withdrawn": "撤回成绩公布",
+    "exam_report_exported": "导出考试统计或成绩单",
 }
 
 

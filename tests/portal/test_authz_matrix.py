@@ -594,16 +594,62 @@ EXPECTED = {
         ),
     ),
     "exams.show_result": (
+        # The attempt is still running: back to the exam page.
         Case(
             "GET",
             lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/result",
-            candidate_only(200),
+            candidate_only("/exams/attempts/"),
         ),
     ),
     # Audit log (system administrators only) -------------------------------------
     "audit.list_entries": (Case("GET", _const("/admin/audit/"), only(SYS)),),
     "audit.export_entries": (
         Case("GET", _const("/admin/audit/export.xlsx"), only(SYS)),
+    ),
+    # Results: release by hand, 考试统计 and exports (issue #5) ------------------
+    "exams_admin.release_results": (
+        # The matrix arrangement releases after its window: refused with a message.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/results/release"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.withdraw_results": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/results/withdraw"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exams_admin.show_report": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/report",
+            only(ADMINS),
+        ),
+    ),
+    "exams_admin.export_report": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/report.xlsx",
+            only(ADMINS),
+        ),
+    ),
+    "exams_admin.export_results": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/results.xlsx"
+            ),
+            only(ADMINS),
+        ),
     ),
 }
 
