@@ -39,6 +39,13 @@ ACTION_LABELS = {
     "attempt_submitted": "交卷",
     "answer_graded": "阅卷评分",
     "key_corrected": "更正答案并重新评分",
+    "certificate_issued": "颁发证书",
+    "certificate_suspended": "暂扣证书",
+    "certificate_revoked": "注销证书",
+    "certificate_reinstated": "恢复证书",
+    "certificate_reviewed": "证书年度审验",
+    "certificate_expired": "证书到期",
+    "certificates_exported": "导出证书清单",
 }
 
 
