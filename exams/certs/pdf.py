@@ -147,19 +147,25 @@ def render_certificate(certificate, url, now):
         width / 2, height - 128, "经行政执法资格考试（专门法律知识、通用法律知识）合格"
     )
 
+    qr_size = 170
+    qr_x, qr_y = width - 90 - qr_size, 150
+    value_x = 175
+    value_width = qr_x - 20 - value_x  # long units or domain lists shrink to fit
+
     pdf.setFillColor(DARK)
     y = height - 180
     for label, value in certificate_fields(certificate, now):
         pdf.setFont(font, 13)
         pdf.setFillColor(GREY)
         pdf.drawString(90, y, f"{label}：")
-        pdf.setFont(font, 15)
+        size = 15.0
+        while size > 7 and pdfmetrics.stringWidth(str(value), font, size) > value_width:
+            size -= 0.5
+        pdf.setFont(font, size)
         pdf.setFillColor(RED if label == "证书状态" and value != "有效" else DARK)
-        pdf.drawString(175, y, str(value))
+        pdf.drawString(value_x, y, str(value))
         y -= 34
 
-    qr_size = 170
-    qr_x, qr_y = width - 90 - qr_size, 150
     draw_qr(pdf, url, qr_x, qr_y, qr_size)
     pdf.setFillColor(DARK)
     pdf.setFont(font, 12)
