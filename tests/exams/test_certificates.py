@@ -264,3 +264,36 @@ def test_periodic_jobs_include_certificate_expiry():
     from portal.jobs import PERIODIC_JOBS
 
     assert "exams.certs.jobs.expire_certificates" in PERIODIC_JOBS
+
+
+def test_review_without_a_certificate_changes_nothing(app, world):
+    """A 年度审验 result of someone without a live certificate is ignored."""
+    auxiliary = world.users["auxiliary"]
+    review = arrangement("annual_review", [auxiliary], START)
+    sit(review, auxiliary, START + timedelta(minutes=5), good=False)
+    db.session.commit()
+    assert certificates() == []
+
+
+def test_number_collision_is_retried(app, world, monkeypatch):
+    """If a concurrent issuance took the number first (unique constraint), the
+    issuance is retried in a savepoint with the next free number."""
+    from exams.certs import services
+
+    officer, other = world.users["officer"], world.users["auxiliary"]
+    qualify(officer, START)
+    (taken,) = certificates()
+    real_next = services.next_number
+    calls = []
+
+    def racing_next_number(prefix, year):
+        calls.append(prefix)
+        # First call: what a racing request had just inserted.
+        return taken.number if len(calls) == 1 else real_next(prefix, year)
+
+    monkeypatch.setattr(services, "next_number", racing_next_number)
+    qualify(other, START)
+    db.session.commit()
+    assert len(calls) == 2
+    assert [c.number for c in certificates()] == ["C-2027-000001", "C-2027-000002"]
+    assert [c.status for c in certificates()] == ["valid", "valid"]
