@@ -31,7 +31,9 @@ def certificates_visible_to(user):
         .join(User, Certificate.holder_id == User.id)
         .join(Organisation, User.organisation_id == Organisation.id)
         .where(admin_org_filter(user))
-        .options(so.contains_eager(Certificate.holder))
+        .options(
+            so.contains_eager(Certificate.holder).contains_eager(User.organisation)
+        )
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     )
 

@@ -259,11 +259,19 @@ def test_admin_status_changes_need_a_reason_and_a_valid_transition(app, world):
     assert [c.status for c in certificates()] == ["revoked", "valid"]
 
 
-def test_periodic_jobs_include_certificate_expiry():
-    """`flask jobs periodic` enqueues the expiry job."""
-    from portal.jobs import PERIODIC_JOBS
-
-    assert "exams.certs.jobs.expire_certificates" in PERIODIC_JOBS
+def test_flask_jobs_periodic_expires_certificates(app, world, runner):
+    """`flask jobs periodic` (inline without Redis) runs the expiry job, which
+    commits its work."""
+    qualify(world.users["officer"], START)
+    db.session.commit()
+    (certificate,) = certificates()
+    with freeze_time(certificate.expires_at + timedelta(hours=1)):
+        result = runner.invoke(args=["jobs", "periodic"])
+    assert result.exit_code == 0, result.output
+    assert "exams.certs.jobs.expire_certificates: 已直接执行" in result.output
+    db.session.expire_all()
+    (certificate,) = certificates()
+    assert certificate.status == "expired"
 
 
 def test_review_without_a_certificate_changes_nothing(app, world):
