@@ -11,7 +11,11 @@ def init_app(app):
         result_views,
         views,
     )
+    from exams.certs import bp as certs_bp
+    from exams.certs import models as certs_models  # noqa: F401
+    from exams.certs import views as certs_views  # noqa: F401
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.register_blueprint(views.bp, url_prefix="/exams")
+    app.register_blueprint(certs_bp)
     app.cli.add_command(cli.exams_cli)

@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from exams.certs import services as certificates
 from exams.grading import get_question_type
 from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
 from exams.papers import generate_candidate_paper, may_take
@@ -192,7 +193,7 @@ def submit_attempt(attempt, now, reason="manual"):
     attempt.status = "submitted"
     attempt.submitted_at = min(now, attempt.deadline_at)
     attempt.submit_reason = reason
-    grade_attempt(attempt)
+    grade_attempt(attempt, now=attempt.submitted_at)
     db.session.flush()
     audit.record(
         "attempt_submitted",
@@ -203,8 +204,9 @@ def submit_attempt(attempt, now, reason="manual"):
     return attempt
 
 
-def grade_attempt(attempt):
-    """(Re)grade every objective answer of an attempt and total the score."""
+def grade_attempt(attempt, actor=None, now=None):
+    """(Re)grade every objective answer of an attempt and total the score; a final
+    result goes to the certificate service (issuance, regrades, annual review)."""
     paper = attempt.arrangement.paper
     policy = {"multiple": paper.multiple_policy}
     items = attempt.candidate_paper.items
@@ -246,6 +248,7 @@ def grade_attempt(attempt):
     else:
         attempt.status = "graded"
         attempt.passed = total >= paper.pass_mark
+        certificates.on_attempt_graded(attempt, actor, now)
     return attempt
 
 
@@ -420,7 +423,7 @@ def grade_manually(answer, score, actor, comment=""):
         raise InvalidState(f"得分应在 0 至 {maximum} 分之间")
     answer.score = Decimal(score).quantize(Decimal("0.01"))
     answer.correct = answer.score == maximum
-    grade_attempt(attempt)
+    grade_attempt(attempt, actor)
     db.session.flush()
     audit.record(
         "answer_graded",
@@ -457,7 +460,7 @@ def correct_key(version, new_spec, actor):
         .distinct()
     ).all()
     for attempt in affected:
-        grade_attempt(attempt)
+        grade_attempt(attempt, actor)
     db.session.flush()
     audit.record(
         "key_corrected",

@@ -71,6 +71,20 @@ class Config:
     )
     NLP_EMBEDDING_MODEL = os.environ.get("NLP_EMBEDDING_MODEL") or None
 
+    # Certificates (issue #5, docs/certificates.md). Validity in years from issuance;
+    # the number prefix defaults to the code of the holder's city (root) organisation;
+    # a certificate is overdue for 年度审验 when neither issued nor reviewed within
+    # CERT_REVIEW_INTERVAL_DAYS; CERT_VERIFY_BASE_URL (e.g. https://zhifa.example.cn)
+    # fixes the host printed in QR codes when the portal sits behind a proxy.
+    CERT_VALIDITY_YEARS = _int("CERT_VALIDITY_YEARS", 3)
+    CERT_NUMBER_PREFIX = os.environ.get("CERT_NUMBER_PREFIX") or None
+    CERT_REVIEW_INTERVAL_DAYS = _int("CERT_REVIEW_INTERVAL_DAYS", 365)
+    CERT_EXPIRING_DAYS = _int("CERT_EXPIRING_DAYS", 90)
+    CERT_VERIFY_RATE_LIMIT = os.environ.get("CERT_VERIFY_RATE_LIMIT") or "30 per minute"
+    CERT_VERIFY_BASE_URL = os.environ.get("CERT_VERIFY_BASE_URL") or None
+    # A TTF/TTC with CJK glyphs for the PDF; unset = the first Debian font found.
+    CERT_PDF_FONT = os.environ.get("CERT_PDF_FONT") or None
+
 
 class DevConfig(Config):
     pass

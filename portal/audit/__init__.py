@@ -42,6 +42,13 @@ ACTION_LABELS = {
     "results_released": "公布成绩",
     "results_withdrawn": "撤回成绩公布",
     "exam_report_exported": "导出考试统计或成绩单",
+    "certificate_issued": "颁发证书",
+    "certificate_suspended": "暂扣证书",
+    "certificate_revoked": "注销证书",
+    "certificate_reinstated": "恢复证书",
+    "certificate_reviewed": "证书年度审验",
+    "certificate_expired": "证书到期",
+    "certificates_exported": "导出证书清单",
 }
 
 

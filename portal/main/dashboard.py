@@ -21,7 +21,7 @@ class Panel:
 
 
 COMING = {
-    Role.OFFICER: ["练习与错题本", "执法证书"],
+    Role.OFFICER: ["练习与错题本"],
     Role.AUXILIARY: ["培训课程", "练习与错题本", "培训记录"],
     Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
     Role.SUPERVISION_STAFF: ["裁量基准目录", "案卷评查与智能检查", "群众意见建议办理"],
@@ -57,6 +57,7 @@ def panels_for(user):
                 ("批量导入", "admin.import_users_view"),
                 ("题库管理", "exams_admin.list_banks"),
                 ("法律法规库", "laws.list_laws"),
+                ("证书管理", "certs.list_certificates"),
             ]
         if role == Role.SYS_ADMIN:
             today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -70,6 +71,8 @@ def panels_for(user):
             and ("我的考试", "exams.list_exams") not in panel.links
         ):
             panel.links.append(("我的考试", "exams.list_exams"))
+        if role == Role.OFFICER:
+            panel.links.append(("我的证书", "certs.my_certificates"))
         if role in (Role.OFFICER, Role.AUXILIARY) and user.domains:
             panel.figures.append(("执法领域", "、".join(d.name for d in user.domains)))
         if role == Role.OFFICER and user.cert_number:

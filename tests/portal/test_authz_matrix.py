@@ -218,6 +218,21 @@ def _attempt(ctx):
     return ctx.attempt
 
 
+def _certificate(ctx):
+    """A certificate of the world's officer (qualification path passed)."""
+    from datetime import datetime
+
+    from exams.certs.services import certificate_of_attempt
+    from portal.extensions import db
+    from tests.exams.cert_setup import qualify
+
+    if not hasattr(ctx, "certificate"):
+        attempt = qualify(ctx.world.users["officer"], datetime(2026, 3, 2, 1, 0))
+        db.session.commit()
+        ctx.certificate = certificate_of_attempt(attempt.id)
+    return ctx.certificate
+
+
 def candidate_only(officer_outcome, auxiliary_outcome=404):
     """The attempt belongs to the officer: the other candidate role gets 404, other
     roles 403 (not a candidate), anonymous visitors the login page."""
@@ -649,6 +664,55 @@ EXPECTED = {
                 f"/admin/exams/arrangements/{_arrangement(ctx).id}/results.xlsx"
             ),
             only(ADMINS),
+        ),
+    ),
+    # Certificates (issue #5) ------------------------------------------------------
+    "certs.my_certificates": (
+        Case(
+            "GET",
+            _const("/certificates/"),
+            only({Role.OFFICER.value, Role.AUXILIARY.value}),
+        ),
+    ),
+    "certs.download_certificate": (
+        # The officer's own; admins in scope; the other candidate role gets 404.
+        Case(
+            "GET",
+            lambda ctx: f"/certificates/{_certificate(ctx).id}.pdf",
+            {
+                **only(ADMINS | {Role.OFFICER.value, Role.AUXILIARY.value}),
+                Role.AUXILIARY.value: 404,
+            },
+        ),
+    ),
+    "certs.list_certificates": (
+        Case("GET", _const("/admin/certificates/"), only(ADMINS)),
+    ),
+    "certs.export_certificates": (
+        Case("GET", _const("/admin/certificates/export.xlsx"), only(ADMINS)),
+    ),
+    "certs.show_certificate": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/certificates/{_certificate(ctx).id}",
+            only(ADMINS),
+        ),
+    ),
+    "certs.change_certificate_status": (
+        # No reason: the page is shown again with its error, nothing changes.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/certificates/{_certificate(ctx).id}/status",
+            only(ADMINS, 400),
+            lambda ctx: {"action": "revoke"},
+        ),
+    ),
+    # Public: anyone holding the QR code's URL may verify the certificate.
+    "certs.verify_certificate": (
+        Case(
+            "GET",
+            lambda ctx: f"/verify/{_certificate(ctx).verify_code}",
+            everyone(200),
         ),
     ),
 }

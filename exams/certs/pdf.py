@@ -1,0 +1,199 @@
+"""The certificate PDF: A4 landscape, CJK text, a vector QR code to /verify/<code>.
+
+The font is a TrueType CJK font of the machine (``CERT_PDF_FONT`` or the first of
+the Debian fonts below), embedded as a subset; without one, reportlab's built-in
+CID font ``STSong-Light`` is used (not embedded: readers substitute a Song face).
+"""
+
+import io
+import logging
+import os
+
+import segno
+from flask import current_app
+from reportlab.lib.colors import HexColor, white
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+from portal.auth.idcard import mask_id_number
+from portal.timeutil import to_local
+
+logger = logging.getLogger(__name__)
+
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+CID_FALLBACK = "STSong-Light"
+_registered = {}
+
+RED = HexColor("#b22222")
+DARK = HexColor("#1f2d3d")
+GREY = HexColor("#6c757d")
+
+
+def font_path():
+    """The TrueType font to embed, or None when the machine has none."""
+    configured = current_app.config.get("CERT_PDF_FONT")
+    for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
+        if path and os.path.isfile(path):
+            return path
+    return None
+
+
+def cjk_font():
+    """Register (once per process) and return the name of the CJK font to use."""
+    path = font_path()
+    key = path or CID_FALLBACK
+    if key not in _registered:
+        if path is None:
+            pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
+            _registered[key] = CID_FALLBACK
+        else:
+            name = f"CertCJK{len(_registered)}"
+            try:
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+                _registered[key] = name
+            except Exception:  # noqa: BLE001 - an unusable font file: fall back
+                logger.warning("Cannot use font %s; using %s", path, CID_FALLBACK)
+                pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
+                _registered[key] = CID_FALLBACK
+    return _registered[key]
+
+
+def _date(value):
+    local = to_local(value)
+    return f"{local.year}年{local.month:02d}月{local.day:02d}日"
+
+
+def draw_qr(pdf, url, x, y, size):
+    """Draw the QR code of ``url`` as vector squares, with its quiet zone, in a
+    ``size`` × ``size`` box whose lower-left corner is (x, y)."""
+    qr = segno.make(url, error="m")
+    matrix = [list(row) for row in qr.matrix]
+    border = 4
+    modules = len(matrix) + 2 * border
+    step = size / modules
+    pdf.setFillColor(white)
+    pdf.rect(x, y, size, size, stroke=0, fill=1)
+    pdf.setFillColor(HexColor("#000000"))
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                pdf.rect(
+                    x + (c + border) * step,
+                    y + size - (r + border + 1) * step,
+                    step,
+                    step,
+                    stroke=0,
+                    fill=1,
+                )
+    return qr
+
+
+def certificate_fields(certificate, now):
+    """The labelled lines printed on the certificate (also used by the tests)."""
+    holder = certificate.holder
+    reviewed = (
+        f"{certificate.reviewed_year}年度已审验"
+        if certificate.reviewed_year
+        else "尚未审验"
+    )
+    return [
+        ("姓　　名", holder.name),
+        ("身份证号", mask_id_number(holder.id_number) or "—"),
+        ("工作单位", certificate.organisation.name),
+        ("执法领域", "、".join(certificate.domain_names) or "—"),
+        ("证书编号", certificate.number),
+        ("发证日期", _date(certificate.issued_at)),
+        ("有效期至", _date(certificate.expires_at)),
+        ("证书状态", certificate.status_label(now)),
+        ("年度审验", reviewed),
+    ]
+
+
+def render_certificate(certificate, url, now):
+    """Render the certificate as PDF bytes.
+
+    :param url: the absolute verification URL encoded in the QR code.
+    :param now: the time used for the printed status.
+    """
+    font = cjk_font()
+    width, height = landscape(A4)
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    pdf.setTitle(f"行政执法资格证书 {certificate.number}")
+    pdf.setAuthor("执法培训考试与监督评查平台")
+    pdf.setSubject(certificate.number)
+
+    # Frame.
+    pdf.setStrokeColor(RED)
+    pdf.setLineWidth(3)
+    pdf.rect(24, 24, width - 48, height - 48)
+    pdf.setLineWidth(0.8)
+    pdf.rect(32, 32, width - 64, height - 64)
+
+    pdf.setFillColor(RED)
+    pdf.setFont(font, 34)
+    pdf.drawCentredString(width / 2, height - 105, "行政执法资格证书")
+    pdf.setFillColor(GREY)
+    pdf.setFont(font, 11)
+    pdf.drawCentredString(
+        width / 2, height - 128, "经行政执法资格考试（专门法律知识、通用法律知识）合格"
+    )
+
+    qr_size = 170
+    qr_x, qr_y = width - 90 - qr_size, 150
+    value_x = 175
+    value_width = qr_x - 20 - value_x  # long units or domain lists shrink to fit
+
+    pdf.setFillColor(DARK)
+    y = height - 180
+    for label, value in certificate_fields(certificate, now):
+        pdf.setFont(font, 13)
+        pdf.setFillColor(GREY)
+        pdf.drawString(90, y, f"{label}：")
+        size = 15.0
+        while size > 7 and pdfmetrics.stringWidth(str(value), font, size) > value_width:
+            size -= 0.5
+        pdf.setFont(font, size)
+        pdf.setFillColor(RED if label == "证书状态" and value != "有效" else DARK)
+        pdf.drawString(value_x, y, str(value))
+        y -= 34
+
+    draw_qr(pdf, url, qr_x, qr_y, qr_size)
+    pdf.setFillColor(DARK)
+    pdf.setFont(font, 12)
+    pdf.drawCentredString(qr_x + qr_size / 2, qr_y - 20, "扫码核验证书真伪")
+    pdf.setFillColor(GREY)
+    pdf.setFont(font, 7)
+    pdf.drawCentredString(qr_x + qr_size / 2, qr_y - 34, url)
+
+    status = certificate.effective_status(now)
+    if status != "valid":
+        # A stamp across the page: a printed copy of a certificate not in force
+        # must not pass for a valid one.
+        pdf.saveState()
+        pdf.setFillColor(RED)
+        pdf.setFillAlpha(0.25)
+        pdf.setFont(font, 90)
+        pdf.translate(width / 2, height / 2)
+        pdf.rotate(20)
+        pdf.drawCentredString(0, -30, certificate.status_label(now))
+        pdf.restoreState()
+
+    pdf.setFillColor(GREY)
+    pdf.setFont(font, 9)
+    pdf.drawCentredString(
+        width / 2,
+        48,
+        "本证书由执法培训考试与监督评查平台生成，有效性以扫码核验页面显示为准。",
+    )
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()

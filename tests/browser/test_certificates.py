@@ -1,0 +1,82 @@
+"""Certificates in real Chromium at phone width: the public verification page and
+the holder's 我的证书 page fit 375 px, and the PDF downloads."""
+
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture
+def certificate(live_app):
+    """A new officer who passed the qualification path; returns (number, code)."""
+    import sqlalchemy as sa
+
+    from exams.certs.services import certificate_of_attempt
+    from portal.extensions import db
+    from portal.orgs.models import Organisation
+    from tests.exams.cert_setup import qualify
+    from tests.factories import Factories
+
+    with live_app.app_context():
+        agency = db.session.scalar(
+            sa.select(Organisation).where(Organisation.code == "C-A-CG")
+        )
+        holder = Factories().user(
+            username="certholder",
+            name="王持证",
+            role="officer",
+            organisation=agency,
+            phone="13900001111",
+        )
+        attempt = qualify(holder, datetime(2026, 3, 2, 1, 0))
+        db.session.commit()
+        cert = certificate_of_attempt(attempt.id)
+        result = (cert.number, cert.verify_code)
+        db.session.remove()
+    return result
+
+
+def _fits(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def test_verify_and_my_certificates_on_a_phone(
+    browser, live_server, certificate, screenshot
+):
+    """Scanning the QR code opens a page that fits a phone and confirms validity;
+    the holder sees the certificate and downloads its PDF."""
+    number, code = certificate
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", accept_downloads=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/verify/{code}")
+        expect(page.locator("[data-status='valid']")).to_contain_text("真实有效")
+        expect(page.locator("#verified-fields")).to_contain_text(number)
+        expect(page.locator("#verified-fields")).not_to_contain_text("13900001111")
+        assert _fits(page)
+        screenshot(page, "certificate-verify-phone.png")
+
+        page.goto(f"{live_server}/login")
+        page.fill("#login", "certholder")
+        page.fill("#password", PASSWORD)
+        page.click("#submit")
+        page.goto(f"{live_server}/certificates/")
+        expect(page.locator(f"[data-certificate='{number}']")).to_be_visible()
+        assert _fits(page)
+        screenshot(page, "certificate-list-phone.png")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="下载证书（PDF）").click()
+        path = download.value.path()
+        with open(path, "rb") as handle:
+            assert handle.read(5) == b"%PDF-"
+        assert download.value.suggested_filename == f"certificate-{number}.pdf"
+    finally:
+        context.close()
