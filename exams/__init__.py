@@ -4,7 +4,11 @@
 def init_app(app):
     """Register the exam models, the authoring screens and ``flask exams``."""
     from exams import admin_views, cli, models, paper_views, views  # noqa: F401
+    from exams.practice import admin_views as practice_admin  # noqa: F401
+    from exams.practice import models as practice_models  # noqa: F401
+    from exams.practice import views as practice_views
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.register_blueprint(views.bp, url_prefix="/exams")
+    app.register_blueprint(practice_views.bp, url_prefix="/practice")
     app.cli.add_command(cli.exams_cli)
