@@ -20,10 +20,12 @@ from exams.practice.services import (
     start_session,
     sync_exam_mistakes,
 )
-from exams.services import ensure_default_knowledge_points, flag_questions_for_law_changes
+from exams.services import (
+    ensure_default_knowledge_points,
+    flag_questions_for_law_changes,
+)
 from portal.exceptions import InvalidState
 from portal.extensions import db
-from tests.factories import Factories
 from tests.exams.practice_helpers import (
     EXAM_START,
     PERMIT,
@@ -38,6 +40,7 @@ from tests.exams.practice_helpers import (
     sit_exam,
     wrong_response,
 )
+from tests.factories import Factories
 
 NOW = datetime(2027, 4, 1, 2, 0)
 
@@ -100,9 +103,7 @@ def test_scope_of_practisable_questions(app, world, banks):
         drawn |= {item["question_id"] for item in session.items}
     assert drawn == expected
     # A user of the other county reaches its bank and the city's, not 甲区's.
-    county_officer = Factories().user(
-        role="officer", organisation=world.other_agency
-    )
+    county_officer = Factories().user(role="officer", organisation=world.other_agency)
     county_pool = db.session.scalars(queries.practisable_versions(county_officer))
     assert {v.question_id for v in county_pool} == _ids(banks["city"]) | _ids(
         banks["other"]
@@ -122,9 +123,9 @@ def test_a_law_change_takes_a_question_out_of_practice(app, world, banks):
     article = single.current.law_article
     assert article is not None
     flag_questions_for_law_changes({(article.law_id, article.number)}, set(), "T1")
-    pool = {v.question_id for v in db.session.scalars(
-        queries.practisable_versions(officer)
-    )}
+    pool = {
+        v.question_id for v in db.session.scalars(queries.practisable_versions(officer))
+    }
     assert single.id not in pool
 
 
@@ -137,7 +138,8 @@ def test_knowledge_point_sets_and_counts(app, world, banks):
     assert counts[points[PUNISH]] == 4
     assert counts[points[PERMIT]] == 4
     assert counts[points["公共法律知识"]] == 8
-    assert total == 8 and without == 0
+    assert total == 8
+    assert without == 0
     session = start_session(
         officer, "knowledge_point", NOW, count=10, knowledge_point_ids=[points[PERMIT]]
     )
@@ -185,7 +187,8 @@ def test_feedback_for_each_type(app, world, banks):
     session, positions = _session_with_all_types(officer, banks)
     pos, single, item = positions["single"]
     record, created = answer_question(session, pos, ["A"], NOW)
-    assert created and record.correct is False
+    assert created
+    assert record.correct is False
     shown = item["options"].index("B")
     assert key_text(single, item["options"]) == f"{'ABCD'[shown]}. 县级以上"
     assert response_text(single, record.response, item["options"]).endswith("乡镇")
@@ -195,14 +198,17 @@ def test_feedback_for_each_type(app, world, banks):
     assert record.correct is True
     pos, tf, _ = positions["true_false"]
     record, _ = answer_question(session, pos, ["错"], NOW)
-    assert record.correct is False and response_text(tf, record.response) == "错误"
+    assert record.correct is False
+    assert response_text(tf, record.response) == "错误"
     assert key_text(tf) == "正确"
     pos, blank, _ = positions["fill_blank"]
     record, _ = answer_question(session, pos, ["复议", "仲裁"], NOW)
-    assert record.correct is False and record.feedback == "答对 1/2 空"
+    assert record.correct is False
+    assert record.feedback == "答对 1/2 空"
     assert key_text(blank) == "第1空：行政复议 / 复议；第2空：行政诉讼 / 诉讼"
     # every question answered: the set is finished
-    assert session.status == "finished" and session.finished_at == NOW
+    assert session.status == "finished"
+    assert session.finished_at == NOW
     entries = db.session.scalars(
         sa.select(MistakeEntry).where(MistakeEntry.user_id == officer.id)
     ).all()
@@ -233,13 +239,18 @@ def test_double_answer_is_idempotent(app, world, banks):
     again, created_again = answer_question(
         session, pos, ["B"], NOW + timedelta(seconds=1)
     )
-    assert created and not created_again
-    assert again.id == first.id and again.correct is False
-    assert db.session.scalar(
-        sa.select(sa.func.count(AnswerRecord.id)).where(
-            AnswerRecord.session_id == session.id
+    assert created
+    assert not created_again
+    assert again.id == first.id
+    assert again.correct is False
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AnswerRecord.id)).where(
+                AnswerRecord.session_id == session.id
+            )
         )
-    ) == 1
+        == 1
+    )
     entry = db.session.scalar(sa.select(MistakeEntry))
     assert entry.wrong_count == 1
 
@@ -278,7 +289,8 @@ def test_mistake_is_mastered_after_two_correct_in_a_row(app, world, banks):
         db.session.refresh(entry)
 
     redo(1, ["B"])
-    assert entry.correct_streak == 1 and entry.mastered_at is None
+    assert entry.correct_streak == 1
+    assert entry.mastered_at is None
     redo(2, ["B"])
     assert entry.correct_streak == 2
     assert entry.mastered_at == NOW + timedelta(minutes=2)
@@ -316,7 +328,8 @@ def test_removed_entry_stays_removed_until_the_next_mistake(app, world, banks):
     )
     answer_question(third, p, ["D"], NOW + timedelta(minutes=2))
     entry = db.session.scalar(sa.select(MistakeEntry))
-    assert entry.wrong_count == 2 and entry.correct_streak == 0
+    assert entry.wrong_count == 2
+    assert entry.correct_streak == 0
 
 
 # Exams -> 错题本 ----------------------------------------------------------------
@@ -328,7 +341,9 @@ def test_exam_mistakes_only_after_release(app, world, banks):
     entry, no answer record, no mastery figure). Syncing again changes nothing."""
     officer = world.users["officer"]
     arrangement = exam_over(world, banks["closed_bank"], release="after_window")
-    attempt = sit_exam(arrangement, officer, wrong_types=("single",), skip=("fill_blank",))
+    attempt = sit_exam(
+        arrangement, officer, wrong_types=("single",), skip=("fill_blank",)
+    )
     during = EXAM_START + timedelta(hours=1)
     assert sync_exam_mistakes(officer, during) == 0
     assert db.session.scalar(sa.select(sa.func.count(AnswerRecord.id))) == 0
@@ -363,16 +378,15 @@ def test_manual_release_and_hidden_keys(app, world, banks):
     db.session.commit()
     assert sync_exam_mistakes(officer, later) == 2
     entries = db.session.scalars(sa.select(MistakeEntry)).all()
-    assert len(entries) == 2 and not any(e.key_visible for e in entries)
+    assert len(entries) == 2
+    assert not any(e.key_visible for e in entries)
     assert db.session.scalars(queries.mistake_pool(officer)).all() == []
     with pytest.raises(InvalidState, match="没有可重练"):
         start_session(officer, "mistakes", later)
     db.session.get(ExamArrangement, arrangement.id).show_answers = True
     db.session.commit()
     assert sync_exam_mistakes(officer, later) == 0
-    assert all(
-        e.key_visible for e in db.session.scalars(sa.select(MistakeEntry)).all()
-    )
+    assert all(e.key_visible for e in db.session.scalars(sa.select(MistakeEntry)).all())
     redo = start_session(officer, "mistakes", later, count=10)
     assert len(redo.items) == 2
 
@@ -399,9 +413,7 @@ def test_exam_then_practice_ordering(app, world, banks):
             knowledge_point_ids=[points[PUNISH]],
         )
         position = next(
-            p
-            for p, i in enumerate(session.items)
-            if i["question_id"] == single.id
+            p for p, i in enumerate(session.items) if i["question_id"] == single.id
         )
         answer_question(
             session,
@@ -414,7 +426,8 @@ def test_exam_then_practice_ordering(app, world, banks):
     db.session.commit()
     sync_exam_mistakes(officer, EXAM_START + timedelta(days=2))
     entry = db.session.scalar(sa.select(MistakeEntry))
-    assert entry.question_id == single.id and entry.source == "exam"
+    assert entry.question_id == single.id
+    assert entry.source == "exam"
     assert entry.correct_streak == 2
     assert entry.mastered_at == EXAM_START + timedelta(days=1, minutes=2)
 
