@@ -1,7 +1,7 @@
 """Forms of the practice pages (CSRF comes with FlaskForm and CSRFProtect)."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectMultipleField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectMultipleField
 from wtforms.validators import AnyOf, InputRequired, NumberRange, Optional
 
 from exams.practice.display import TYPE_LABELS
@@ -29,6 +29,6 @@ class StartForm(FlaskForm):
     )
     types = SelectMultipleField(
         "题型",
-        choices=[(t, TYPE_LABELS[t]) for t in PRACTICE_TYPES],
+        choices=[SelectChoice(t, TYPE_LABELS[t]) for t in PRACTICE_TYPES],
         validators=[Optional()],
     )
