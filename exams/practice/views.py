@@ -50,9 +50,10 @@ def _own_session(session_id):
 
 
 def _sync():
-    """Bring released exam mistakes into the 错题本 (idempotent), then commit."""
-    if services.sync_exam_mistakes(current_user, utcnow()):
-        db.session.commit()
+    """Bring released exam mistakes into the 错题本 (idempotent), then commit
+    (also when only a key correction or ``show_answers`` changed a record)."""
+    services.sync_exam_mistakes(current_user, utcnow())
+    db.session.commit()
 
 
 def _point_choices():
