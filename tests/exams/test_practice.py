@@ -451,3 +451,22 @@ def test_key_correction_after_sync_is_picked_up(app, world, banks):
     db.session.commit()
     sync_exam_mistakes(officer, now)
     assert db.session.scalar(sa.select(MistakeEntry)) is None
+
+
+def test_flagged_mistake_is_not_re_practised(app, world, banks):
+    """A 错题本 entry whose question went under 法条变更待复核 stays listed but is
+    not served again until it is reviewed."""
+    officer = world.users["officer"]
+    session, positions = _session_with_all_types(officer, banks)
+    pos, single, _ = positions["single"]
+    answer_question(session, pos, ["A"], NOW)
+    question = single.question
+    question.review_reason = "《练习测试条例》第三条条文已修改"
+    db.session.flush()
+    assert db.session.scalar(queries.mistakes_for(officer)).question_id == question.id
+    with pytest.raises(InvalidState, match="没有可重练"):
+        start_session(officer, "mistakes", NOW)
+    question.review_reason = ""
+    db.session.flush()
+    redo = start_session(officer, "mistakes", NOW)
+    assert [i["question_id"] for i in redo.items] == [question.id]
