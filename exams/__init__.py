@@ -14,8 +14,12 @@ def init_app(app):
     from exams.certs import bp as certs_bp
     from exams.certs import models as certs_models  # noqa: F401
     from exams.certs import views as certs_views  # noqa: F401
+    from exams.practice import admin_views as practice_admin  # noqa: F401
+    from exams.practice import models as practice_models  # noqa: F401
+    from exams.practice import views as practice_views
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.register_blueprint(views.bp, url_prefix="/exams")
     app.register_blueprint(certs_bp)
+    app.register_blueprint(practice_views.bp, url_prefix="/practice")
     app.cli.add_command(cli.exams_cli)

@@ -44,6 +44,9 @@ class QuestionBank(db.Model):
     organisation_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("organisations.id"), index=True
     )
+    # Candidates may practise this bank (exams.practice); closed by default so that
+    # a certification bank is never exposed by accident.
+    is_practice_open: so.Mapped[bool] = so.mapped_column(default=False)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
 
     questions: so.Mapped[list["Question"]] = so.relationship(

@@ -16,7 +16,9 @@ from flask import (
 from flask_login import current_user
 
 from exams import attempts as service
+from exams.attempts import is_released
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement, QuestionVersion
+from exams.practice.services import sync_exam_mistakes
 from exams.results import result_page
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -188,6 +190,9 @@ def show_result(attempt_id):
     attempt = _own_attempt(attempt_id)
     if attempt.status == "in_progress":
         return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
-    return render_template(
-        "exams/attempt_result.html", **result_page(attempt, utcnow())
-    )
+    now = utcnow()
+    page = result_page(attempt, now)
+    if is_released(attempt, now):
+        sync_exam_mistakes(current_user, now)  # wrong answers reach the 错题本
+        db.session.commit()
+    return render_template("exams/attempt_result.html", **page)

@@ -11,7 +11,8 @@ from portal.timeutil import to_local
 NAVIGATION = [
     ("工作台", "main.dashboard", None),
     ("我的考试", "exams.list_exams", {Role.OFFICER, Role.AUXILIARY}),
-    ("我的证书", "certs.my_certificates", {Role.OFFICER, Role.AUXILIARY}),
+    ("我的证书", "certs.my_certificates", {Role.OFFICER}),
+    ("练习", "practice.home", {Role.OFFICER, Role.AUXILIARY}),
     ("用户管理", "admin.list_users", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("组织机构", "orgs.list_orgs", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("题库", "exams_admin.list_banks", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),

@@ -49,6 +49,7 @@ ACTION_LABELS = {
     "certificate_reviewed": "证书年度审验",
     "certificate_expired": "证书到期",
     "certificates_exported": "导出证书清单",
+    "bank_practice_set": "设置题库练习开放",
 }
 
 

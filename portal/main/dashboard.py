@@ -21,8 +21,7 @@ class Panel:
 
 
 COMING = {
-    Role.OFFICER: ["练习与错题本"],
-    Role.AUXILIARY: ["培训课程", "练习与错题本", "培训记录"],
+    Role.AUXILIARY: ["培训课程", "培训记录"],
     Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
     Role.SUPERVISION_STAFF: ["裁量基准目录", "案卷评查与智能检查", "群众意见建议办理"],
     Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
@@ -73,6 +72,12 @@ def panels_for(user):
             panel.links.append(("我的考试", "exams.list_exams"))
         if role == Role.OFFICER:
             panel.links.append(("我的证书", "certs.my_certificates"))
+        if role in (Role.OFFICER, Role.AUXILIARY):
+            panel.links += [
+                ("练习", "practice.home"),
+                ("错题本", "practice.list_mistakes"),
+                ("掌握情况", "practice.show_mastery"),
+            ]
         if role in (Role.OFFICER, Role.AUXILIARY) and user.domains:
             panel.figures.append(("执法领域", "、".join(d.name for d in user.domains)))
         if role == Role.OFFICER and user.cert_number:

@@ -233,6 +233,43 @@ def _certificate(ctx):
     return ctx.certificate
 
 
+def _practice_session(ctx):
+    """A practice set of the world's officer over the matrix bank (opened)."""
+    from exams.practice.services import start_session
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    if not hasattr(ctx, "practice_session"):
+        _bank(ctx).is_practice_open = True
+        ctx.practice_session = start_session(
+            ctx.world.users["officer"], "random", utcnow()
+        )
+        db.session.commit()
+    return ctx.practice_session
+
+
+def _random_set_form(ctx):
+    """A random set of 5 (the matrix bank is opened for practice first)."""
+    _practice_session(ctx)
+    return {"mode": "random", "count": "5"}
+
+
+def _mistake(ctx):
+    """A 错题本 entry of the world's officer (a wrong practice answer)."""
+    import sqlalchemy as sa
+
+    from exams.practice.models import MistakeEntry
+    from exams.practice.services import answer_question
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    if not hasattr(ctx, "mistake"):
+        answer_question(_practice_session(ctx), 0, ["错"], utcnow())
+        db.session.commit()
+        ctx.mistake = db.session.scalar(sa.select(MistakeEntry))
+    return ctx.mistake
+
+
 def candidate_only(officer_outcome, auxiliary_outcome=404):
     """The attempt belongs to the officer: the other candidate role gets 404, other
     roles 403 (not a candidate), anonymous visitors the login page."""
@@ -713,6 +750,84 @@ EXPECTED = {
             "GET",
             lambda ctx: f"/verify/{_certificate(ctx).verify_code}",
             everyone(200),
+        ),
+    ),
+    # Practice and 错题本 (issue #5, practice) -------------------------------------
+    "exams_admin.toggle_bank_practice": (
+        # The matrix bank is city-wide: only a city-level admin may open it.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/practice",
+            only(SYS, "/admin/exams/banks/"),
+            lambda ctx: {"open": "1"},
+        ),
+    ),
+    "practice.home": (
+        Case(
+            "GET",
+            _const("/practice/"),
+            only({Role.OFFICER.value, Role.AUXILIARY.value}),
+        ),
+    ),
+    "practice.start_session": (
+        Case(
+            "POST",
+            _const("/practice/sessions"),
+            only({Role.OFFICER.value, Role.AUXILIARY.value}, "/practice/sessions/"),
+            _random_set_form,
+        ),
+    ),
+    "practice.take_session": (
+        Case(
+            "GET",
+            lambda ctx: f"/practice/sessions/{_practice_session(ctx).id}",
+            candidate_only(200),
+        ),
+    ),
+    "practice.answer_question": (
+        # No position: back to the set with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/practice/sessions/{_practice_session(ctx).id}/answer",
+            candidate_only("/practice/sessions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "practice.finish_session": (
+        Case(
+            "POST",
+            lambda ctx: f"/practice/sessions/{_practice_session(ctx).id}/finish",
+            candidate_only("/practice/sessions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "practice.show_summary": (
+        Case(
+            "GET",
+            lambda ctx: f"/practice/sessions/{_practice_session(ctx).id}/summary",
+            candidate_only(200),
+        ),
+    ),
+    "practice.list_mistakes": (
+        Case(
+            "GET",
+            _const("/practice/mistakes"),
+            only({Role.OFFICER.value, Role.AUXILIARY.value}),
+        ),
+    ),
+    "practice.remove_mistake": (
+        Case(
+            "POST",
+            lambda ctx: f"/practice/mistakes/{_mistake(ctx).id}/remove",
+            candidate_only("/practice/mistakes"),
+            lambda ctx: {},
+        ),
+    ),
+    "practice.show_mastery": (
+        Case(
+            "GET",
+            _const("/practice/mastery"),
+            only({Role.OFFICER.value, Role.AUXILIARY.value}),
         ),
     ),
 }

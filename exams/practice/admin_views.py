@@ -1,0 +1,48 @@
+"""Training administrators open or close a bank for practice (audited).
+
+Routes live on the exams admin blueprint (endpoint ``exams_admin.toggle_bank_practice``).
+"""
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from exams.admin_views import ADMINS, _bank_or_404, bp
+from exams.practice.services import set_bank_practice
+from portal.actor import Actor
+from portal.auth.decorators import roles_required
+from portal.extensions import db
+
+
+@bp.post("/banks/<int:bank_id>/practice")
+@roles_required(*ADMINS)
+def toggle_bank_practice(bank_id):
+    """Open (``open=1``) or close (``open=0``) a bank for candidates' practice."""
+    bank = _bank_or_404(bank_id)
+    wanted = request.form.get("open")
+    if wanted not in ("0", "1"):
+        abort(400)
+    if not may_set_practice(current_user, bank):
+        abort(403)
+    if set_bank_practice(bank, wanted == "1", Actor.from_request()):
+        db.session.commit()
+    flash(
+        "已开放练习：考生可在“练习”中练习本题库的试题。"
+        if bank.is_practice_open
+        else "已关闭练习：本题库的试题不再用于练习。",
+        "success",
+    )
+    return redirect(url_for("exams_admin.show_bank", bank_id=bank.id))
+
+
+def may_set_practice(user, bank):
+    """Who may open a bank for practice: a system administrator any bank; a
+    training administrator the banks of their subtree, and a city-wide bank only
+    when they administer the whole city (opening it opens it for everyone)."""
+    from portal.auth.models import Role
+
+    if user.has_role(Role.SYS_ADMIN):
+        return True
+    scopes = user.scopes_for(Role.TRAINING_ADMIN)
+    if bank.organisation is None:
+        return any(scope.parent_id is None for scope in scopes)
+    return any(bank.organisation.is_within(scope) for scope in scopes)
