@@ -3,6 +3,7 @@
 
 def init_app(app):
     """Register the exam models, the authoring screens and ``flask exams``."""
+    import exams.monitor_views  # noqa: F401 - attempt monitoring routes
     from exams import admin_views, cli, models, paper_views, views  # noqa: F401
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")

@@ -39,6 +39,7 @@ ACTION_LABELS = {
     "attempt_submitted": "交卷",
     "answer_graded": "阅卷评分",
     "key_corrected": "更正答案并重新评分",
+    "attempt_device_released": "允许考生更换设备作答",
 }
 
 
