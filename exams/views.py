@@ -176,8 +176,9 @@ def take_attempt(attempt_id):
 
 
 def _json_error(exc):
-    status = 409 if isinstance(exc, service.AttemptClosed) else exc.status_code
-    return jsonify({"ok": False, "error": exc.message}), status
+    closed = isinstance(exc, service.AttemptClosed)
+    status = 409 if closed else exc.status_code
+    return jsonify({"ok": False, "error": exc.message, "closed": closed}), status
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
@@ -191,21 +192,20 @@ def save_answer(attempt_id):
         position, seq = int(data.get("position")), int(data.get("seq", 0))
     except (TypeError, ValueError):
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
-    if "response" not in data and not isinstance(data.get("flagged"), bool):
-        return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
     try:
         check_device(attempt, _device(), utcnow())
-        if "response" in data:
+        if flag_only:
+            answer = service.set_flag(attempt, position, data["flagged"], utcnow())
+        else:
             answer = service.save_answer(
                 attempt,
                 position,
-                data["response"],
+                data.get("response"),
                 seq,
                 utcnow(),
                 data.get("flagged"),
             )
-        else:
-            answer = service.set_flag(attempt, position, data["flagged"], utcnow())
     except DeviceRefused as exc:
         return _refused_json(exc)
     except DomainError as exc:
