@@ -1,0 +1,545 @@
+"""Exam-taking rules through the candidate routes, on a frozen clock (issue #5):
+the server deadline, resume after a refresh, late saves, the periodic close,
+extra time, heartbeats, flags (标记), double submits, and the device rule."""
+
+import re
+from datetime import timedelta
+
+import sqlalchemy as sa
+from freezegun import freeze_time
+
+from exams.attempts import start_attempt
+from exams.jobs import close_expired_attempts
+from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
+from exams.papers import adjust_candidate
+from portal.actor import Actor
+from portal.audit.models import AuditLog
+from portal.extensions import db
+from tests.exams.test_attempts import START, key_for, setup_exam
+from tests.factories import PASSWORD
+
+REFUSAL = "本次考试不允许更换设备作答，请使用开始考试的设备继续，或联系考试管理员"
+
+
+def signed_in(app, username="officer"):
+    """A fresh browser (own cookie jar) signed in as ``username``."""
+    client = app.test_client()
+    response = client.post("/login", data={"login": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def start(client, arrangement):
+    """Press 开始考试 / 继续答题; return the attempt id from the redirect."""
+    response = client.post(f"/exams/{arrangement.id}/start")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    match = re.search(r"/exams/attempts/(\d+)$", response.headers["Location"])
+    assert match, response.headers["Location"]
+    return int(match.group(1))
+
+
+def page_remaining(client, attempt_id):
+    """The remaining seconds the exam page was rendered with (from the server)."""
+    page = client.get(f"/exams/attempts/{attempt_id}")
+    assert page.status_code == 200
+    return int(re.search(r'data-remaining="(\d+)"', page.get_data(as_text=True))[1])
+
+
+def events(attempt_id):
+    return db.session.scalars(
+        sa.select(AttemptEvent.kind)
+        .where(AttemptEvent.attempt_id == attempt_id)
+        .order_by(AttemptEvent.id)
+    ).all()
+
+
+# Time ----------------------------------------------------------------------------
+
+
+def test_deadline_fixed_at_start_and_resume_keeps_counting(app, world):
+    """The deadline is fixed when the attempt starts; a refresh or a second 开始
+    returns the same attempt, and the remaining time keeps decreasing."""
+    arrangement = setup_exam(world, duration=60)
+    with freeze_time(START + timedelta(minutes=5)) as clock:
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.deadline_at == START + timedelta(minutes=65)
+        assert page_remaining(client, attempt_id) == 3600
+        clock.tick(timedelta(minutes=10))
+        assert page_remaining(client, attempt_id) == 3000  # the refresh
+        assert start(client, arrangement) == attempt_id  # 继续答题
+        clock.tick(timedelta(minutes=20))
+        before = page_remaining(client, attempt_id)
+        clock.tick(timedelta(seconds=30))
+        after = page_remaining(client, attempt_id)
+    assert (before, after) == (1800, 1770)
+    db.session.refresh(attempt)
+    assert attempt.deadline_at == START + timedelta(minutes=65)
+    assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
+
+
+def test_late_json_save_is_refused_and_closed_at_the_deadline(app, world):
+    """A save arriving after the deadline gets 409 with a Chinese message; the
+    attempt is submitted at its deadline, not at the time of the late request."""
+    arrangement = setup_exam(world, duration=30)
+    with freeze_time(START) as clock:
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        attempt = db.session.get(Attempt, attempt_id)
+        clock.tick(timedelta(minutes=29))
+        ok = client.post(
+            f"/exams/attempts/{attempt_id}/answers",
+            json={"position": 0, "response": key_for(attempt, 0), "seq": 1},
+        )
+        assert ok.get_json()["remaining"] == 60
+        clock.tick(timedelta(minutes=2))
+        late = client.post(
+            f"/exams/attempts/{attempt_id}/answers",
+            json={"position": 1, "response": ["A"], "seq": 2},
+        )
+    assert late.status_code == 409
+    body = late.get_json()
+    assert body["closed"] is True
+    assert "考试时间已到，答卷已自动提交，本次修改未保存" == body["error"]
+    db.session.refresh(attempt)
+    assert attempt.status == "graded"
+    assert attempt.submit_reason == "deadline"
+    assert attempt.submitted_at == attempt.deadline_at == START + timedelta(minutes=30)
+    assert [a.position for a in attempt.answers] == [0]
+
+
+def test_periodic_job_closes_at_the_deadline_on_the_real_clock(app, world):
+    """``close_expired_attempts`` (run by ``flask jobs periodic``) reads the clock:
+    nothing before the deadline, then the attempt is submitted at its deadline."""
+    arrangement = setup_exam(world, duration=45)
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    db.session.commit()
+    with freeze_time(START + timedelta(minutes=44, seconds=59)):
+        assert close_expired_attempts() == 0
+    with freeze_time(START + timedelta(hours=3)):
+        assert close_expired_attempts() == 1
+        assert close_expired_attempts() == 0  # already closed
+    db.session.commit()
+    db.session.refresh(attempt)
+    assert attempt.status == "graded"
+    assert attempt.submit_reason == "deadline"
+    assert attempt.submitted_at == START + timedelta(minutes=45)
+
+
+def test_window_end_cuts_the_deadline_through_the_page(app, world):
+    """Starting 25 minutes before the window closes shows 25 minutes, not 60."""
+    arrangement = setup_exam(world, duration=60, window_hours=1)
+    with freeze_time(START + timedelta(minutes=35)):
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        assert page_remaining(client, attempt_id) == 25 * 60
+    attempt = db.session.get(Attempt, attempt_id)
+    assert attempt.deadline_at == arrangement.window_end
+
+
+def test_extra_time_extends_the_deadline_but_not_past_the_window(app, world):
+    """A candidate given 15 extra minutes gets 75; near the window end the window
+    still wins."""
+    arrangement = setup_exam(world, duration=60, window_hours=2)
+    entry = arrangement.candidates[0]
+    adjust_candidate(
+        arrangement, entry, Actor.system(), action="extra", extra_minutes=15
+    )
+    db.session.commit()
+    with freeze_time(START):
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        assert page_remaining(client, attempt_id) == 75 * 60
+    assert db.session.get(Attempt, attempt_id).deadline_at == START + timedelta(
+        minutes=75
+    )
+
+    late = setup_exam(world, duration=60, window_hours=2)
+    late.name = "晚开考试"
+    adjust_candidate(
+        late, late.candidates[0], Actor.system(), action="extra", extra_minutes=15
+    )
+    attempt = start_attempt(late, world.users["officer"], START + timedelta(minutes=80))
+    assert attempt.deadline_at == START + timedelta(hours=2)  # 40 min, not 75
+
+
+def test_heartbeat_moves_last_seen_and_resyncs(app, world):
+    """A heartbeat stores no event row: it moves ``last_seen_at`` and returns the
+    server's remaining seconds; after the deadline it reports the attempt closed."""
+    arrangement = setup_exam(world, duration=30)
+    with freeze_time(START) as clock:
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        clock.tick(timedelta(minutes=7))
+        beat = client.post(
+            f"/exams/attempts/{attempt_id}/events", json={"kind": "heartbeat"}
+        )
+        assert beat.get_json() == {
+            "ok": True,
+            "status": "in_progress",
+            "switches": 0,
+            "limit": 3,
+            "remaining": 23 * 60,
+        }
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.last_seen_at == START + timedelta(minutes=7)
+        clock.tick(timedelta(minutes=1))
+        client.post(f"/exams/attempts/{attempt_id}/events", json={"kind": "hidden"})
+        client.post(f"/exams/attempts/{attempt_id}/events", json={"kind": "visible"})
+        assert events(attempt_id) == ["hidden", "visible"]
+        clock.tick(timedelta(minutes=30))
+        closed = client.post(
+            f"/exams/attempts/{attempt_id}/events", json={"kind": "heartbeat"}
+        )
+    assert closed.status_code == 409
+    assert closed.get_json()["closed"] is True
+    db.session.refresh(attempt)
+    assert attempt.submitted_at == START + timedelta(minutes=30)
+    assert attempt.tab_switches == 1  # "visible" is not a focus loss
+
+
+# Flags ---------------------------------------------------------------------------
+
+
+def test_flag_an_unanswered_question_then_answer_and_unflag(app, world):
+    """标记 works on an unanswered item (no response stored), survives a save of
+    the answer, shows on a reload, and can be removed."""
+    arrangement = setup_exam(world)
+    with freeze_time(START):
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        url = f"/exams/attempts/{attempt_id}/answers"
+        flagged = client.post(url, json={"position": 2, "flagged": True})
+        assert flagged.get_json()["flagged"] is True
+        answer = db.session.scalar(
+            sa.select(Answer).where(
+                Answer.attempt_id == attempt_id, Answer.position == 2
+            )
+        )
+        assert (answer.flagged, answer.response) == (True, None)
+        page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+        assert re.search(r'id="question-2"[^>]*data-flagged="true"', page)
+        assert re.search(r'id="question-1"[^>]*data-flagged="false"', page)
+        attempt = db.session.get(Attempt, attempt_id)
+        client.post(
+            url, json={"position": 2, "response": key_for(attempt, 2), "seq": 4}
+        )
+        db.session.refresh(answer)
+        assert answer.flagged is True
+        assert answer.response == key_for(attempt, 2)
+        client.post(url, json={"position": 2, "flagged": False})
+        db.session.refresh(answer)
+        assert (answer.flagged, answer.seq) == (False, 4)  # the answer is untouched
+        client.post(f"/exams/attempts/{attempt_id}/submit")
+        late = client.post(url, json={"position": 0, "flagged": True})
+    assert late.status_code == 409
+    assert late.get_json()["error"] == "答卷已提交，不能再修改"
+
+
+# Submits -------------------------------------------------------------------------
+
+
+def test_double_submit_from_two_clients_gives_one_result(app, world):
+    """Two browsers of the same candidate (device change allowed) submit: one
+    result, one submission time, one audit entry."""
+    arrangement = setup_exam(world)
+    with freeze_time(START) as clock:
+        first, second = signed_in(app), signed_in(app)
+        attempt_id = start(first, arrangement)
+        assert start(second, arrangement) == attempt_id
+        attempt = db.session.get(Attempt, attempt_id)
+        for position in range(len(attempt.candidate_paper.items)):
+            first.post(
+                f"/exams/attempts/{attempt_id}/answers",
+                json={
+                    "position": position,
+                    "response": key_for(attempt, position),
+                    "seq": 1,
+                },
+            )
+        clock.tick(timedelta(minutes=10))
+        one = first.post(f"/exams/attempts/{attempt_id}/submit")
+        clock.tick(timedelta(seconds=3))
+        two = second.post(f"/exams/attempts/{attempt_id}/submit")
+        again = first.post(f"/exams/attempts/{attempt_id}/submit")
+    assert (
+        one.headers["Location"] == two.headers["Location"] == again.headers["Location"]
+    )
+    db.session.refresh(attempt)
+    assert attempt.submitted_at == START + timedelta(minutes=10)
+    assert attempt.score == 100
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(
+                AuditLog.action == "attempt_submitted"
+            )
+        )
+        == 1
+    )
+    assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 1
+
+
+# Devices -------------------------------------------------------------------------
+
+
+def test_device_change_refused_when_forbidden_until_an_admin_releases(app, world):
+    """When the arrangement forbids changing device, another browser of the same
+    candidate is refused everywhere (page, saves, events, submit, start) with the
+    Chinese message, each refusal is logged, and the attempt is not touched. After
+    an administrator's release (audited) the other browser may continue."""
+    arrangement = setup_exam(world)
+    arrangement.allow_device_change = False
+    arrangement.organisation_id = world.district.id
+    db.session.commit()
+    with freeze_time(START + timedelta(minutes=1)) as clock:
+        phone, laptop = signed_in(app), signed_in(app)
+        attempt_id = start(phone, arrangement)
+        assert phone.get_cookie("exam_device") is not None
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.device_hash
+        assert len(attempt.device_hash) == 64
+        base = f"/exams/attempts/{attempt_id}"
+        phone.post(
+            f"{base}/answers",
+            json={"position": 0, "response": key_for(attempt, 0), "seq": 1},
+        )
+        clock.tick(timedelta(minutes=1))
+
+        page = laptop.get(base)
+        assert page.status_code == 403
+        assert REFUSAL in page.get_data(as_text=True)
+        resumed = laptop.post(f"/exams/{arrangement.id}/start")
+        assert resumed.status_code == 403
+        assert REFUSAL in resumed.get_data(as_text=True)
+        save = laptop.post(
+            f"{base}/answers", json={"position": 0, "response": ["C"], "seq": 9}
+        )
+        assert save.status_code == 403
+        assert save.get_json() == {"ok": False, "error": REFUSAL, "device": "refused"}
+        flag = laptop.post(f"{base}/answers", json={"position": 1, "flagged": True})
+        assert flag.status_code == 403
+        event = laptop.post(f"{base}/events", json={"kind": "hidden"})
+        assert event.status_code == 403
+        submit = laptop.post(f"{base}/submit")
+        assert submit.status_code == 403
+        # A forged (unsigned) cookie is no way around it.
+        laptop.set_cookie("exam_device", "x" * 43)
+        assert laptop.get(base).status_code == 403
+
+        db.session.expire_all()
+        attempt = db.session.get(Attempt, attempt_id)
+        assert attempt.status == "in_progress"
+        assert attempt.tab_switches == 0
+        assert [(a.position, a.response, a.flagged) for a in attempt.answers] == [
+            (0, key_for(attempt, 0), False)
+        ]
+        assert events(attempt_id) == ["device_refused"] * 7
+        assert phone.get(base).status_code == 200  # the starting device goes on
+
+        admin = signed_in(app, "training_admin")
+        timeline = admin.get(f"/admin/exams/attempts/{attempt_id}")
+        assert "设备拒绝" in timeline.get_data(as_text=True)
+        assert "允许更换设备" in timeline.get_data(as_text=True)
+        released = admin.post(f"/admin/exams/attempts/{attempt_id}/release-device")
+        assert released.headers["Location"].endswith(
+            f"/admin/exams/attempts/{attempt_id}"
+        )
+        entry = db.session.scalar(
+            sa.select(AuditLog).where(AuditLog.action == "attempt_device_released")
+        )
+        assert entry.actor_id == world.users["training_admin"].id
+        assert entry.target_id == str(attempt_id)
+
+        assert laptop.get(base).status_code == 200  # now the laptop holds it
+        ok = laptop.post(
+            f"{base}/answers", json={"position": 1, "response": ["B"], "seq": 2}
+        )
+        assert ok.get_json()["ok"] is True
+        assert phone.get(base).status_code == 403  # and the phone is refused
+    assert events(attempt_id)[-3:] == [
+        "device_released",
+        "device_changed",
+        "device_refused",
+    ]
+
+
+def test_device_change_allowed_resumes_on_another_browser(app, world):
+    """By default (allowed) a second browser resumes the same attempt with the
+    answers saved by the first, and the change is logged."""
+    arrangement = setup_exam(world)
+    assert arrangement.allow_device_change is True
+    with freeze_time(START) as clock:
+        phone, laptop = signed_in(app), signed_in(app)
+        attempt_id = start(phone, arrangement)
+        attempt = db.session.get(Attempt, attempt_id)
+        multiple = next(
+            p
+            for p, item in enumerate(attempt.candidate_paper.items)
+            if db.session.get(QuestionVersion, item["version_id"]).type == "multiple"
+        )
+        phone.post(
+            f"/exams/attempts/{attempt_id}/answers",
+            json={"position": multiple, "response": ["A", "D"], "seq": 1},
+        )
+        clock.tick(timedelta(minutes=5))
+        assert start(laptop, arrangement) == attempt_id
+        page = laptop.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+        checked = re.findall(r'<input[^>]*id="q(\d+)(\w)"[^>]*checked', page)
+        assert sorted(checked) == [(str(multiple), "A"), (str(multiple), "D")]
+        assert page_remaining(laptop, attempt_id) == 55 * 60
+        reply = laptop.post(
+            f"/exams/attempts/{attempt_id}/answers",
+            json={"position": 0, "response": key_for(attempt, 0), "seq": 2},
+        )
+        assert reply.get_json()["ok"] is True
+        assert phone.get(f"/exams/attempts/{attempt_id}").status_code == 200
+    assert events(attempt_id) == ["device_changed", "device_changed"]
+
+
+def test_arrangement_form_has_the_device_rule(app, client, auth, world):
+    """The arrangement form offers 允许更换设备继续作答 (on by default); unticked,
+    the arrangement binds attempts to their device."""
+    from exams.models import ExamArrangement
+    from tests.exams.test_papers import fill_bank, paper_for
+
+    bank, _ = fill_bank("DEV")
+    paper = paper_for(bank)
+    db.session.commit()
+    auth.login("training_admin")
+    form_page = client.get("/admin/exams/arrangements").get_data(as_text=True)
+    assert "允许更换设备继续作答" in form_page
+    box = re.search(r'<input[^>]*id="allow_device_change"[^>]*>', form_page)[0]
+    assert " checked" in box
+    form = {
+        "name": "不许换设备的考试",
+        "kind": "training",
+        "paper_id": str(paper.id),
+        "window_start": "2027-03-01T09:00",
+        "window_end": "2027-03-01T17:00",
+        "duration_minutes": "60",
+        "attempts_allowed": "1",
+        "makeup_attempts": "0",
+        "tab_switch_limit": "3",
+        "release_policy": "immediate",
+        "prerequisite_id": "0",
+        "organisation_id": str(world.district.id),
+        "roles": ["officer"],
+    }
+    assert client.post("/admin/exams/arrangements", data=form).status_code == 302
+    allowed = dict(form, name="可换设备的考试", allow_device_change="y")
+    assert client.post("/admin/exams/arrangements", data=allowed).status_code == 302
+    rules = dict(
+        db.session.execute(
+            sa.select(ExamArrangement.name, ExamArrangement.allow_device_change)
+        ).all()
+    )
+    assert rules == {"不许换设备的考试": False, "可换设备的考试": True}
+    shown = client.get(
+        "/admin/exams/arrangements/"
+        + str(
+            db.session.scalar(
+                sa.select(ExamArrangement.id).where(
+                    ExamArrangement.name == "不许换设备的考试"
+                )
+            )
+        )
+    ).get_data(as_text=True)
+    assert "不允许更换设备作答" in shown
+    assert "答卷监控" in shown
+
+
+# Monitoring ----------------------------------------------------------------------
+
+
+def test_monitoring_lists_attempts_and_timeline_in_china_time(app, world):
+    """The arrangement's attempts page lists candidate, unit, status, times, reason,
+    score and tab switches; the timeline shows start, focus losses, returns and the
+    submission in China time, in Chinese, without heartbeats."""
+    arrangement = setup_exam(world)
+    arrangement.organisation_id = world.district.id
+    db.session.commit()
+    with freeze_time(START) as clock:
+        client = signed_in(app)
+        attempt_id = start(client, arrangement)
+        base = f"/exams/attempts/{attempt_id}"
+        clock.tick(timedelta(minutes=5))
+        client.post(f"{base}/events", json={"kind": "hidden"})
+        clock.tick(timedelta(seconds=20))
+        client.post(f"{base}/events", json={"kind": "visible"})
+        client.post(f"{base}/events", json={"kind": "heartbeat"})
+        clock.tick(timedelta(minutes=10))
+        client.post(f"{base}/submit")
+    admin = signed_in(app, "training_admin")
+    listing = admin.get(f"/admin/exams/arrangements/{arrangement.id}/attempts")
+    text = listing.get_data(as_text=True)
+    assert listing.status_code == 200
+    officer = world.users["officer"]
+    assert officer.name in text
+    assert officer.organisation.name in text
+    assert "已评分" in text
+    assert "主动交卷" in text
+    assert "01-10 09:00:00" in text  # started, China time (01:00 UTC)
+    assert "01-10 10:00:00" in text  # deadline
+    assert "01-10 09:15:20" in text  # submitted
+    assert '<span class="badge text-bg-warning">1</span>' in text
+    timeline = admin.get(f"/admin/exams/attempts/{attempt_id}").get_data(as_text=True)
+    kinds = re.findall(r'data-kind="([a-z_]+)"', timeline)
+    assert kinds == ["start", "hidden", "visible", "submit"]
+    for label in ("开始作答", "页面隐藏", "返回页面", "交卷", "主动交卷"):
+        assert label in timeline
+    assert "2027-01-10 09:05:00" in timeline
+    assert "2027-01-10 09:05:20" in timeline
+    assert "心跳每 30 秒一次" in timeline  # explained, not listed
+
+
+def test_monitoring_is_scoped_to_the_admins_subtree(app, world):
+    """A training administrator of 甲区 gets 404 for an arrangement of 乙县 (list,
+    timeline, release); a system administrator sees it; candidates get 403."""
+    arrangement = setup_exam(world)
+    arrangement.organisation_id = world.other_district.id
+    arrangement.allow_device_change = False
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    attempt.device_hash = "0" * 64
+    db.session.commit()
+    urls = [
+        ("GET", f"/admin/exams/arrangements/{arrangement.id}/attempts"),
+        ("GET", f"/admin/exams/attempts/{attempt.id}"),
+        ("POST", f"/admin/exams/attempts/{attempt.id}/release-device"),
+    ]
+    district_admin = signed_in(app, "training_admin")
+    for method, url in urls:
+        assert district_admin.open(url, method=method).status_code == 404, url
+    officer = signed_in(app, "officer")
+    for method, url in urls:
+        assert officer.open(url, method=method).status_code == 403, url
+    db.session.refresh(attempt)
+    assert attempt.device_hash == "0" * 64
+    sys_admin = signed_in(app, "sys_admin")
+    assert sys_admin.get(urls[0][1]).status_code == 200
+    assert sys_admin.get(urls[1][1]).status_code == 200
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(
+                AuditLog.action == "attempt_device_released"
+            )
+        )
+        == 0
+    )
+
+
+def test_release_refused_after_submission(app, world):
+    """Releasing the device of a submitted attempt changes nothing (message)."""
+    arrangement = setup_exam(world)
+    arrangement.organisation_id = world.district.id
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    from exams.attempts import submit_attempt
+
+    submit_attempt(attempt, START + timedelta(minutes=1))
+    db.session.commit()
+    admin = signed_in(app, "sys_admin")
+    page = admin.post(
+        f"/admin/exams/attempts/{attempt.id}/release-device", follow_redirects=True
+    )
+    assert "答卷已提交，无需更换设备" in page.get_data(as_text=True)
+    assert attempt.status != "in_progress"
