@@ -259,14 +259,17 @@ def test_another_browser_is_refused_when_device_change_is_forbidden(
     browser, live_server, live_app, make_exam, screenshot
 ):
     """The officer starts on a phone; a laptop browser (other cookies) is refused
-    with the Chinese message and the refusal is logged; the phone goes on."""
+    with the Chinese message and the refusal is logged; the phone goes on. An
+    administrator releases the binding from the timeline; then the laptop holds
+    the attempt and the phone is refused."""
     from exams.models import Attempt, AttemptEvent
 
     name = "浏览器不许换设备考试"
     arrangement_id = make_exam(name, allow_device_change=False)
     phone = browser.new_context(viewport=PHONE, locale="zh-CN")
     laptop = browser.new_context(viewport=DESKTOP, locale="zh-CN")
-    for context in (phone, laptop):
+    admin_context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    for context in (phone, laptop, admin_context):
         context.set_default_timeout(10_000)
     try:
         first = _sign_in(phone, live_server)
@@ -296,6 +299,108 @@ def test_another_browser_is_refused_when_device_change_is_forbidden(
         first.reload()
         expect(first.locator("#q0对")).to_be_checked()
         expect(first.locator("#countdown")).not_to_have_text("--:--")
+
+        # The administrator sees the refusal in the timeline and releases the
+        # binding (允许更换设备); the laptop may then continue.
+        admin = admin_context.new_page()
+        admin.on("dialog", lambda dialog: dialog.accept())
+        admin.goto(f"{live_server}/login")
+        admin.fill("#login", "sys_admin")
+        admin.fill("#password", PASSWORD)
+        admin.click("#submit")
+        admin.goto(f"{live_server}/admin/exams/arrangements/{arrangement_id}")
+        admin.get_by_role("link", name="答卷监控").click()
+        expect(admin.locator("#attempts")).to_contain_text("作答中")
+        screenshot(admin, "exam-monitor-attempts.png")
+        admin.get_by_role("link", name="时间线").click()
+        expect(admin.locator("#timeline")).to_contain_text("设备拒绝")
+        admin.get_by_role("button", name="允许更换设备").click()
+        expect(admin.locator(".alert-success")).to_contain_text("已允许更换设备")
+        expect(admin.locator("#timeline")).to_contain_text("管理员允许更换设备")
+        screenshot(admin, "exam-monitor-timeline.png")
+
+        _start(second, live_server, name, button="继续答题")
+        expect(second.locator("#q0对")).to_be_checked()
+        first.reload()
+        expect(first.locator("#device-refused")).to_be_visible()
     finally:
         phone.close()
         laptop.close()
+        admin_context.close()
+
+
+def _shift_deadline(live_app, attempt_id, delta):
+    """Move the server deadline (what a clock drift or a sleeping laptop looks like
+    from the page: its own countdown is wrong, the server's is right)."""
+    from exams.models import Attempt
+    from portal.extensions import db
+
+    with live_app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        attempt.started_at += delta
+        attempt.deadline_at += delta
+        db.session.commit()
+        db.session.remove()
+
+
+def test_countdown_resyncs_from_the_server(
+    browser, live_server, live_app, make_exam, screenshot
+):
+    """The page's countdown follows the server: at each 30-second heartbeat, at
+    once when the tab becomes visible again, and when the server has closed the
+    attempt the page goes to the result."""
+    from exams.models import Attempt
+
+    name = "浏览器计时同步考试"
+    arrangement_id = make_exam(name)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        page.clock.install()
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.goto(f"{live_server}/login")
+        page.fill("#login", "officer")
+        page.fill("#password", PASSWORD)
+        page.click("#submit")
+        _start(page, live_server, name)
+        expect(page.locator("#countdown")).not_to_have_text("--:--")
+        assert _seconds(page.locator("#countdown").inner_text()) > 89 * 60
+        ((attempt_id,),) = _query(
+            live_app,
+            sa.select(Attempt.id).where(Attempt.arrangement_id == arrangement_id),
+        )
+
+        # Heartbeat: 20 minutes less on the server; 31 s later the page shows it.
+        _shift_deadline(live_app, attempt_id, -timedelta(minutes=20))
+        page.clock.fast_forward("00:31")
+        expect(page.locator("#countdown")).to_have_text(re.compile(r"^1:(09|10):\d\d$"))
+
+        # Back from a hidden tab: re-synced at once, no heartbeat needed.
+        _shift_deadline(live_app, attempt_id, -timedelta(minutes=10))
+        page.evaluate(
+            "Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'));"
+            "Object.defineProperty(document, 'hidden', {value: false, configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'));"
+        )
+        expect(page.locator("#countdown")).to_have_text(
+            re.compile(r"^(59:\d\d|1:00:\d\d)$")
+        )
+
+        # The server deadline passes: the next heartbeat closes it, the page
+        # goes to the result.
+        _shift_deadline(live_app, attempt_id, -timedelta(minutes=61))
+        page.clock.fast_forward("00:31")
+        expect(page).to_have_url(re.compile(rf"/exams/attempts/{attempt_id}/result$"))
+        screenshot(page, "exam-closed-by-server-phone.png")
+        ((status, reason),) = _query(
+            live_app,
+            sa.select(Attempt.status, Attempt.submit_reason).where(
+                Attempt.id == attempt_id
+            ),
+        )
+        assert status in ("submitted", "graded")
+        assert reason == "deadline"
+    finally:
+        context.close()
