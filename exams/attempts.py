@@ -134,14 +134,14 @@ def close_if_expired(attempt, now):
     return False
 
 
-def save_answer(attempt, position, response, seq, now, flagged=None):
-    """Autosave one answer.
+def _answer_row(attempt, position, now):
+    """The answer row of an item for writing, created empty if missing.
 
-    :param position: the item's position (0-based) in the personal paper.
-    :param seq: the client's increasing save counter; an older retried save that
-        arrives after a newer one is ignored (the newer answer stays).
-    :return: the :class:`Answer` as stored.
+    Two requests for a new item (an answer and a 标记, or a retried save) may race
+    to insert the same (attempt, position): the loser re-reads the winner's row.
+
     :raises AttemptClosed: the deadline has passed or the attempt was submitted.
+    :raises InvalidState: no such item.
     """
     if close_if_expired(attempt, now):
         raise AttemptClosed("考试时间已到，答卷已自动提交，本次修改未保存")
@@ -151,14 +151,34 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
     if not 0 <= position < len(items):
         raise InvalidState("题号无效")
     answer = next((a for a in attempt.answers if a.position == position), None)
-    if answer is None:
-        answer = Answer(
-            position=position,
-            version_id=items[position]["version_id"],
-            saved_at=now,
-            seq=-1,
-        )
-        attempt.answers.append(answer)
+    if answer is not None:
+        return answer
+    answer = Answer(
+        position=position,
+        version_id=items[position]["version_id"],
+        response=None,
+        saved_at=now,
+        seq=-1,
+    )
+    try:
+        with db.session.begin_nested():
+            attempt.answers.append(answer)
+    except IntegrityError:
+        db.session.expire(attempt, ["answers"])
+        answer = next(a for a in attempt.answers if a.position == position)
+    return answer
+
+
+def save_answer(attempt, position, response, seq, now, flagged=None):
+    """Autosave one answer.
+
+    :param position: the item's position (0-based) in the personal paper.
+    :param seq: the client's increasing save counter; an older retried save that
+        arrives after a newer one is ignored (the newer answer stays).
+    :return: the :class:`Answer` as stored.
+    :raises AttemptClosed: the deadline has passed or the attempt was submitted.
+    """
+    answer = _answer_row(attempt, position, now)
     if seq >= answer.seq:
         answer.response, answer.seq, answer.saved_at = response, seq, now
         if flagged is not None:
@@ -175,23 +195,7 @@ def set_flag(attempt, position, flagged, now):
     :return: the :class:`Answer` (created empty for an unanswered item).
     :raises AttemptClosed: the deadline has passed or the attempt was submitted.
     """
-    if close_if_expired(attempt, now):
-        raise AttemptClosed("考试时间已到，答卷已自动提交，本次修改未保存")
-    if attempt.status != "in_progress":
-        raise AttemptClosed("答卷已提交，不能再修改")
-    items = attempt.candidate_paper.items
-    if not 0 <= position < len(items):
-        raise InvalidState("题号无效")
-    answer = next((a for a in attempt.answers if a.position == position), None)
-    if answer is None:
-        answer = Answer(
-            position=position,
-            version_id=items[position]["version_id"],
-            response=None,
-            saved_at=now,
-            seq=-1,
-        )
-        attempt.answers.append(answer)
+    answer = _answer_row(attempt, position, now)
     answer.flagged = bool(flagged)
     attempt.last_seen_at = now
     db.session.flush()

@@ -543,3 +543,36 @@ def test_release_refused_after_submission(app, world):
     )
     assert "答卷已提交，无需更换设备" in page.get_data(as_text=True)
     assert attempt.status != "in_progress"
+
+
+def test_racing_first_writes_to_an_item_share_one_row(app, world):
+    """When another request inserted the item's row meanwhile (an answer and a 标记
+    sent together), the flag lands on that row instead of failing."""
+    from exams.attempts import save_answer, set_flag
+
+    arrangement = setup_exam(world)
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    db.session.commit()
+    assert attempt.answers == []  # this request's view: no row yet
+    db.session.execute(  # the other request's row, behind the ORM's back
+        sa.insert(Answer).values(
+            attempt_id=attempt.id,
+            position=1,
+            version_id=attempt.candidate_paper.items[1]["version_id"],
+            response=["B"],
+            seq=3,
+            flagged=False,
+            saved_at=START,
+        )
+    )
+    answer = set_flag(attempt, 1, True, START + timedelta(seconds=1))
+    db.session.commit()
+    assert (answer.position, answer.response, answer.flagged) == (1, ["B"], True)
+    save_answer(attempt, 1, ["C"], seq=2, now=START + timedelta(seconds=2))
+    db.session.commit()
+    rows = db.session.execute(
+        sa.select(Answer.response, Answer.flagged, Answer.seq).where(
+            Answer.attempt_id == attempt.id
+        )
+    ).all()
+    assert [tuple(r) for r in rows] == [(["B"], True, 3)]  # the stale save lost
