@@ -21,6 +21,7 @@ EVENT_LABELS = {
     "blur": "切出页面（窗口失去焦点）",
     "hidden": "页面隐藏（切换标签页或锁屏）",
     "visible": "返回页面",
+    "paste": "粘贴（已阻止）",
     "heartbeat": "心跳",
     "device_refused": "设备拒绝（其他设备尝试作答）",
     "device_changed": "更换设备",
@@ -37,7 +38,7 @@ SUBMIT_REASONS = {
     "tab_switch": "切屏次数过多自动交卷",
 }
 # Events that count as leaving the exam page (shown highlighted).
-WARNING_KINDS = {"blur", "hidden", "device_refused"}
+WARNING_KINDS = {"blur", "hidden", "paste", "device_refused"}
 
 
 @dataclass(frozen=True)

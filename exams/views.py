@@ -225,13 +225,14 @@ def save_answer(attempt_id):
 @bp.post("/attempts/<int:attempt_id>/events")
 @roles_required(*CANDIDATES)
 def report_event(attempt_id):
-    """Page events: focus lost (blur/hidden), back (visible) and heartbeats;
+    """Page events: focus lost (blur/hidden), back (visible), a blocked paste and
+    heartbeats;
     returns the remaining time (the page re-syncs its countdown) and the number
     of focus losses (the page warns the candidate)."""
     attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True) or {}
     kind = str(data.get("kind", ""))[:20]
-    if kind not in ("blur", "hidden", "visible", "heartbeat"):
+    if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
         return jsonify({"ok": False, "error": "未知事件"}), 400
     now = utcnow()
     try:

@@ -348,8 +348,8 @@ def test_countdown_resyncs_from_the_server(
 ):
     """The page's countdown follows the server: at each 30-second heartbeat, at
     once when the tab becomes visible again, and when the server has closed the
-    attempt the page goes to the result."""
-    from exams.models import Attempt
+    attempt the page goes to the result. (And a paste is blocked and logged.)"""
+    from exams.models import Attempt, AttemptEvent
 
     name = "浏览器计时同步考试"
     arrangement_id = make_exam(name)
@@ -370,6 +370,25 @@ def test_countdown_resyncs_from_the_server(
             live_app,
             sa.select(Attempt.id).where(Attempt.arrangement_id == arrangement_id),
         )
+
+        # Pasting into an answer is blocked, the candidate warned, the server told.
+        page.evaluate(
+            "document.querySelector('.question').dispatchEvent("
+            "new ClipboardEvent('paste', {bubbles: true, cancelable: true}));"
+        )
+        expect(page.locator("#warning")).to_contain_text("考试中不能粘贴")
+        for _ in range(50):
+            pasted = _query(
+                live_app,
+                sa.select(AttemptEvent.kind).where(
+                    AttemptEvent.attempt_id == attempt_id,
+                    AttemptEvent.kind == "paste",
+                ),
+            )
+            if pasted:
+                break
+            page.wait_for_timeout(100)
+        assert len(pasted) == 1
 
         # Heartbeat: 20 minutes less on the server; 31 s later the page shows it.
         _shift_deadline(live_app, attempt_id, -timedelta(minutes=20))

@@ -187,7 +187,8 @@ def test_heartbeat_moves_last_seen_and_resyncs(app, world):
         clock.tick(timedelta(minutes=1))
         client.post(f"/exams/attempts/{attempt_id}/events", json={"kind": "hidden"})
         client.post(f"/exams/attempts/{attempt_id}/events", json={"kind": "visible"})
-        assert events(attempt_id) == ["hidden", "visible"]
+        client.post(f"/exams/attempts/{attempt_id}/events", json={"kind": "paste"})
+        assert events(attempt_id) == ["hidden", "visible", "paste"]
         clock.tick(timedelta(minutes=30))
         closed = client.post(
             f"/exams/attempts/{attempt_id}/events", json={"kind": "heartbeat"}
@@ -196,7 +197,7 @@ def test_heartbeat_moves_last_seen_and_resyncs(app, world):
     assert closed.get_json()["closed"] is True
     db.session.refresh(attempt)
     assert attempt.submitted_at == START + timedelta(minutes=30)
-    assert attempt.tab_switches == 1  # "visible" is not a focus loss
+    assert attempt.tab_switches == 1  # "visible" and "paste" are no focus losses
 
 
 # Flags ---------------------------------------------------------------------------

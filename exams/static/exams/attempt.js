@@ -300,6 +300,15 @@
       el.addEventListener(name, function (event) { event.preventDefault(); });
     });
   });
+  // Pasting into an answer is blocked and logged (at most once a minute).
+  var lastPaste = 0;
+  cards.forEach(function (card) {
+    card.addEventListener("paste", function (event) {
+      event.preventDefault();
+      showWarning("考试中不能粘贴，请直接输入答案。");
+      if (Date.now() - lastPaste > 60000) { lastPaste = Date.now(); report("paste"); }
+    });
+  });
 
   var countdown = document.getElementById("countdown");
   var ended = false;
