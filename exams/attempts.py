@@ -59,7 +59,7 @@ def start_attempt(arrangement, user, now, device=None):
     current = _in_progress(arrangement.id, user.id)
     if current is not None:
         if device is not None:
-            check_device(current, device, now)
+            check_device(current, device, now, claim=True)
         close_if_expired(current, now)
         if current.status == "in_progress":
             return current

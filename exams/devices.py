@@ -46,15 +46,21 @@ def hash_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_device(attempt, device, now):
-    """Let the request through if it comes from the attempt's device, or if the
-    arrangement allows changing device (the change is then logged and the
-    attempt follows the new device).
+def check_device(attempt, device, now, claim=False):
+    """Let a request through if it comes from the attempt's device, or if the
+    arrangement allows changing device.
 
-    A refused request is logged as a ``device_refused`` event and changes
-    nothing else; the caller must commit so the event is kept.
+    Only opening the exam page (``claim=True``: start, resume, the page itself)
+    moves the attempt to a new device, logged as ``device_changed``: autosaves
+    and heartbeats of two open devices must not flip it back and forth, and
+    after a release the old device's still-open page must not take it back.
+    When changes are forbidden, a request from any other device — or, while no
+    device is bound (after a release), any request that does not claim it — is
+    refused and logged as ``device_refused``; nothing else changes. The caller
+    must commit so that the event is kept.
 
     :param device: the requesting :class:`Device`.
+    :param claim: the request opens the exam page and may bind the attempt.
     :raises DeviceRefused: another device, and the arrangement forbids changes.
     """
     if attempt.status != "in_progress":
@@ -62,36 +68,40 @@ def check_device(attempt, device, now):
     digest = hash_token(device.token)
     if digest is not None and digest == attempt.device_hash:
         return
-    if attempt.device_hash is not None and not attempt.arrangement.allow_device_change:
-        db.session.add(
-            AttemptEvent(
-                attempt_id=attempt.id,
-                kind="device_refused",
-                at=now,
-                detail=device.detail[:200],
-            )
-        )
-        db.session.flush()
-        logger.warning("Attempt %s refused another device", attempt.id)
-        raise DeviceRefused(REFUSAL_MESSAGE)
-    if digest is None:
+    allowed = attempt.arrangement.allow_device_change
+    if allowed and not claim:
         return
-    # Allowed: a change of device (or the first device after a release).
+    if allowed or (claim and attempt.device_hash is None and digest is not None):
+        # A change of device (or the first device after a release).
+        if digest is not None:
+            db.session.add(
+                AttemptEvent(
+                    attempt_id=attempt.id,
+                    kind="device_changed",
+                    at=now,
+                    detail=device.detail[:200],
+                )
+            )
+            attempt.device_hash = digest
+            db.session.flush()
+        return
     db.session.add(
         AttemptEvent(
             attempt_id=attempt.id,
-            kind="device_changed",
+            kind="device_refused",
             at=now,
             detail=device.detail[:200],
         )
     )
-    attempt.device_hash = digest
     db.session.flush()
+    logger.warning("Attempt %s refused another device", attempt.id)
+    raise DeviceRefused(REFUSAL_MESSAGE)
 
 
 def release_device(attempt, actor, now):
     """Release an attempt's device binding so that the candidate may continue on
-    another device (the next one to open the attempt becomes bound). Audited.
+    another device: the next one to open the exam page becomes bound, and until
+    then saves from any device (the old one's open page) are refused. Audited.
 
     :raises InvalidState: the attempt is no longer in progress.
     """

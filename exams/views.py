@@ -145,7 +145,7 @@ def take_attempt(attempt_id):
     """The exam page; after the deadline or submission, the result."""
     attempt = _own_attempt(attempt_id)
     try:
-        check_device(attempt, _device(), utcnow())
+        check_device(attempt, _device(), utcnow(), claim=True)
     except DeviceRefused:
         return _refused_page()
     if service.close_if_expired(attempt, utcnow()):

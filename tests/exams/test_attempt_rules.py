@@ -352,14 +352,18 @@ def test_device_change_refused_when_forbidden_until_an_admin_releases(app, world
         assert entry.actor_id == world.users["training_admin"].id
         assert entry.target_id == str(attempt_id)
 
+        # Until a device opens the page, the old one's open page is refused too.
+        stale = phone.post(f"{base}/events", json={"kind": "heartbeat"})
+        assert stale.status_code == 403
         assert laptop.get(base).status_code == 200  # now the laptop holds it
         ok = laptop.post(
             f"{base}/answers", json={"position": 1, "response": ["B"], "seq": 2}
         )
         assert ok.get_json()["ok"] is True
         assert phone.get(base).status_code == 403  # and the phone is refused
-    assert events(attempt_id)[-3:] == [
+    assert events(attempt_id)[-4:] == [
         "device_released",
+        "device_refused",
         "device_changed",
         "device_refused",
     ]
@@ -394,6 +398,13 @@ def test_device_change_allowed_resumes_on_another_browser(app, world):
             json={"position": 0, "response": key_for(attempt, 0), "seq": 2},
         )
         assert reply.get_json()["ok"] is True
+        # Saves of the other open device do not move the attempt back and forth.
+        back = phone.post(
+            f"/exams/attempts/{attempt_id}/answers",
+            json={"position": 1, "response": key_for(attempt, 1), "seq": 3},
+        )
+        assert back.get_json()["ok"] is True
+        assert events(attempt_id) == ["device_changed"]
         assert phone.get(f"/exams/attempts/{attempt_id}").status_code == 200
     assert events(attempt_id) == ["device_changed", "device_changed"]
 
