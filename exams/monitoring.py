@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from exams.models import ArrangementCandidate, Attempt, AttemptEvent
 from portal.auth.models import User
@@ -61,6 +62,7 @@ def arrangement_attempts(arrangement_id):
     return (
         sa.select(Attempt, User)
         .join(User, Attempt.user_id == User.id)
+        .options(so.joinedload(User.organisation))
         .where(Attempt.arrangement_id == arrangement_id)
         .order_by(User.name, User.id, Attempt.number)
     )

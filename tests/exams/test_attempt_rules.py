@@ -588,3 +588,30 @@ def test_racing_first_writes_to_an_item_share_one_row(app, world):
         )
     ).all()
     assert [tuple(r) for r in rows] == [(["B"], True, 3)]  # the stale save lost
+
+
+def test_json_saves_and_release_need_the_csrf_token(app, world):
+    """With CSRF on (as in production), a 标记 save without the page's token is
+    refused and nothing is stored; with the X-CSRFToken header of the exam page it
+    is saved. The release form needs its token too."""
+    arrangement = setup_exam(world)
+    arrangement.organisation_id = world.district.id
+    db.session.commit()
+    with freeze_time(START):
+        client = signed_in(app)
+        admin = signed_in(app, "sys_admin")
+        attempt_id = start(client, arrangement)
+        page = client.get(f"/exams/attempts/{attempt_id}").get_data(as_text=True)
+        token = re.search(r'data-csrf="([^"]+)"', page)[1]
+        app.config["WTF_CSRF_ENABLED"] = True
+        url = f"/exams/attempts/{attempt_id}/answers"
+        forged = client.post(url, json={"position": 0, "flagged": True})
+        assert forged.status_code == 400
+        assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+        ok = client.post(
+            url, json={"position": 0, "flagged": True}, headers={"X-CSRFToken": token}
+        )
+        assert ok.get_json()["flagged"] is True
+        release = admin.post(f"/admin/exams/attempts/{attempt_id}/release-device")
+        assert release.status_code == 400
+    assert "device_released" not in events(attempt_id)
