@@ -3,6 +3,7 @@
 
 def init_app(app):
     """Register the exam models, the authoring screens and ``flask exams``."""
+    import exams.monitor_views  # noqa: F401 - attempt monitoring routes
     from exams import (  # noqa: F401
         admin_views,
         cli,

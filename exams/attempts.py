@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from exams.certs import services as certificates
+from exams.devices import check_device, hash_token
 from exams.grading import get_question_type
 from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
 from exams.papers import generate_candidate_paper, may_take
@@ -41,18 +42,25 @@ def passed_arrangement_ids(user_id):
     )
 
 
-def start_attempt(arrangement, user, now):
+def start_attempt(arrangement, user, now, device=None):
     """Start (or resume) the candidate's attempt; idempotent.
 
     A refresh, a double click or a second tab gets the attempt in progress. The
     deadline is ``min(now + duration + personal extra time, window end)``, where the
     window end is the candidate's make-up deadline when one applies.
 
+    :param device: the requesting :class:`exams.devices.Device`; a new attempt is
+        bound to it, and resuming from another one is checked against the
+        arrangement's device rule.
     :raises NotAllowed: not enrolled, exempt, prerequisite not passed, outside the
         window, or no attempts left.
+    :raises DeviceRefused: resuming from another device when that is forbidden (a
+        ``device_refused`` event is flushed; commit it).
     """
     current = _in_progress(arrangement.id, user.id)
     if current is not None:
+        if device is not None:
+            check_device(current, device, now, claim=True)
         close_if_expired(current, now)
         if current.status == "in_progress":
             return current
@@ -85,6 +93,7 @@ def start_attempt(arrangement, user, now):
         started_at=now,
         deadline_at=min(now + duration, window_end),
         last_seen_at=now,
+        device_hash=hash_token(device.token) if device is not None else None,
     )
     try:
         with db.session.begin_nested():
@@ -126,14 +135,14 @@ def close_if_expired(attempt, now):
     return False
 
 
-def save_answer(attempt, position, response, seq, now, flagged=None):
-    """Autosave one answer.
+def _answer_row(attempt, position, now):
+    """The answer row of an item for writing, created empty if missing.
 
-    :param position: the item's position (0-based) in the personal paper.
-    :param seq: the client's increasing save counter; an older retried save that
-        arrives after a newer one is ignored (the newer answer stays).
-    :return: the :class:`Answer` as stored.
+    Two requests for a new item (an answer and a 标记, or a retried save) may race
+    to insert the same (attempt, position): the loser re-reads the winner's row.
+
     :raises AttemptClosed: the deadline has passed or the attempt was submitted.
+    :raises InvalidState: no such item.
     """
     if close_if_expired(attempt, now):
         raise AttemptClosed("考试时间已到，答卷已自动提交，本次修改未保存")
@@ -143,14 +152,34 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
     if not 0 <= position < len(items):
         raise InvalidState("题号无效")
     answer = next((a for a in attempt.answers if a.position == position), None)
-    if answer is None:
-        answer = Answer(
-            position=position,
-            version_id=items[position]["version_id"],
-            saved_at=now,
-            seq=-1,
-        )
-        attempt.answers.append(answer)
+    if answer is not None:
+        return answer
+    answer = Answer(
+        position=position,
+        version_id=items[position]["version_id"],
+        response=None,
+        saved_at=now,
+        seq=-1,
+    )
+    try:
+        with db.session.begin_nested():
+            attempt.answers.append(answer)
+    except IntegrityError:
+        db.session.expire(attempt, ["answers"])
+        answer = next(a for a in attempt.answers if a.position == position)
+    return answer
+
+
+def save_answer(attempt, position, response, seq, now, flagged=None):
+    """Autosave one answer.
+
+    :param position: the item's position (0-based) in the personal paper.
+    :param seq: the client's increasing save counter; an older retried save that
+        arrives after a newer one is ignored (the newer answer stays).
+    :return: the :class:`Answer` as stored.
+    :raises AttemptClosed: the deadline has passed or the attempt was submitted.
+    """
+    answer = _answer_row(attempt, position, now)
     if seq >= answer.seq:
         answer.response, answer.seq, answer.saved_at = response, seq, now
         if flagged is not None:
@@ -160,17 +189,39 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
     return answer
 
 
+def set_flag(attempt, position, flagged, now):
+    """Mark or unmark an item "to review" (标记), answered or not; the response and
+    its save counter are left alone.
+
+    :return: the :class:`Answer` (created empty for an unanswered item).
+    :raises AttemptClosed: the deadline has passed or the attempt was submitted.
+    """
+    answer = _answer_row(attempt, position, now)
+    answer.flagged = bool(flagged)
+    attempt.last_seen_at = now
+    db.session.flush()
+    return answer
+
+
 def record_event(attempt, kind, now, detail=""):
     """Log a page event; focus losses count, and at the arrangement's limit the
     attempt is submitted (0 = no limit).
+
+    A heartbeat only moves ``last_seen_at``: one row every 30 seconds per
+    candidate would drown the timeline and the table, and the last contact is
+    what monitoring needs.
 
     :return: the number of focus losses so far.
     """
     if attempt.status != "in_progress":
         raise AttemptClosed("答卷已提交")
-    db.session.add(
-        AttemptEvent(attempt_id=attempt.id, kind=kind[:20], at=now, detail=detail[:200])
-    )
+    attempt.last_seen_at = now
+    if kind != "heartbeat":
+        db.session.add(
+            AttemptEvent(
+                attempt_id=attempt.id, kind=kind[:20], at=now, detail=detail[:200]
+            )
+        )
     if kind in FOCUS_EVENTS:
         attempt.tab_switches += 1
         limit = attempt.arrangement.tab_switch_limit

@@ -438,6 +438,9 @@ class Attempt(db.Model):
     passed: so.Mapped[bool | None]
     tab_switches: so.Mapped[int] = so.mapped_column(default=0)
     last_seen_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    # SHA-256 of the device cookie of the browser that holds the attempt (see
+    # exams.devices); None after an administrator releases the binding.
+    device_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64))
 
     arrangement: so.Mapped[ExamArrangement] = so.relationship()
     candidate_paper: so.Mapped[CandidatePaper] = so.relationship()
@@ -483,7 +486,8 @@ class Answer(db.Model):
 
 
 class AttemptEvent(db.Model):
-    """What the exam page reported: focus lost, page hidden, heartbeats missed …"""
+    """What the exam page reported (focus lost, page hidden, back) and device
+    checks. Heartbeats only update ``Attempt.last_seen_at``."""
 
     __tablename__ = "attempt_events"
 

@@ -149,6 +149,12 @@ class ArrangementForm(FlaskForm):
         default=3,
         validators=[NumberRange(min=0, max=50)],
     )
+    allow_device_change = BooleanField(
+        "允许更换设备继续作答",
+        default=True,
+        description="不勾选时，考生只能在开始考试的设备（浏览器）上继续作答；"
+        "确需更换的，由考试管理员在答卷监控中放行",
+    )
     release_policy = SelectField(
         "成绩公布",
         choices=[
@@ -379,6 +385,7 @@ def list_arrangements():
                     attempts_allowed=form.attempts_allowed.data,
                     makeup_attempts=form.makeup_attempts.data,
                     tab_switch_limit=form.tab_switch_limit.data,
+                    allow_device_change=form.allow_device_change.data,
                     release_policy=form.release_policy.data,
                     show_answers=form.show_answers.data,
                     organisation_id=org.id,

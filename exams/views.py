@@ -2,11 +2,16 @@
 autosave and events, submit, result. Every time rule is enforced in
 ``exams.attempts``; the page only mirrors the server deadline."""
 
+import secrets
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    after_this_request,
+    current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -14,9 +19,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from exams import attempts as service
 from exams.attempts import is_released
+from exams.devices import Device, DeviceRefused, check_device
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement, QuestionVersion
 from exams.practice.services import sync_exam_mistakes
 from exams.results import result_page
@@ -29,6 +36,58 @@ from portal.timeutil import utcnow
 bp = Blueprint("exams", __name__, template_folder="templates", static_folder="static")
 
 CANDIDATES = (Role.OFFICER, Role.AUXILIARY)
+
+# The browser's device token (see exams.devices): random, signed, kept a year.
+DEVICE_COOKIE = "exam_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _device_signer():
+    return URLSafeSerializer(current_app.secret_key, salt="exam-device")
+
+
+def _device():
+    """This browser's :class:`Device`; a browser without a (valid) device cookie
+    gets a new token, set on the response."""
+    if "exam_device" in g:
+        return g.exam_device
+    token = None
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if raw:
+        try:
+            token = _device_signer().loads(raw)
+        except BadSignature:
+            token = None
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        signed = _device_signer().dumps(token)
+
+        @after_this_request
+        def set_cookie(response):
+            response.set_cookie(
+                DEVICE_COOKIE,
+                signed,
+                max_age=DEVICE_COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            return response
+
+    agent = request.user_agent.string or ""
+    g.exam_device = Device(token, f"{request.remote_addr or ''} {agent}"[:200])
+    return g.exam_device
+
+
+def _refused_page():
+    """The Chinese refusal page for another device (the event is committed)."""
+    db.session.commit()
+    return render_template("exams/device_refused.html"), 403
+
+
+def _refused_json(exc):
+    db.session.commit()
+    return jsonify({"ok": False, "error": exc.message, "device": "refused"}), 403
 
 
 def _own_attempt(attempt_id):
@@ -70,7 +129,11 @@ def start_exam(arrangement_id):
     """Start or resume (idempotent: a double click gives the same attempt)."""
     arrangement = db.get_or_404(ExamArrangement, arrangement_id)
     try:
-        attempt = service.start_attempt(arrangement, current_user, utcnow())
+        attempt = service.start_attempt(
+            arrangement, current_user, utcnow(), device=_device()
+        )
+    except DeviceRefused:
+        return _refused_page()
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
@@ -84,10 +147,15 @@ def start_exam(arrangement_id):
 def take_attempt(attempt_id):
     """The exam page; after the deadline or submission, the result."""
     attempt = _own_attempt(attempt_id)
+    try:
+        check_device(attempt, _device(), utcnow(), claim=True)
+    except DeviceRefused:
+        return _refused_page()
     if service.close_if_expired(attempt, utcnow()):
         db.session.commit()
     if attempt.status != "in_progress":
         return redirect(url_for("exams.show_result", attempt_id=attempt.id))
+    db.session.commit()  # a permitted change of device is kept
     items = attempt.candidate_paper.items
     versions = {
         v.id: v
@@ -111,24 +179,38 @@ def take_attempt(attempt_id):
 
 
 def _json_error(exc):
-    status = 409 if isinstance(exc, service.AttemptClosed) else exc.status_code
-    return jsonify({"ok": False, "error": exc.message}), status
+    closed = isinstance(exc, service.AttemptClosed)
+    status = 409 if closed else exc.status_code
+    return jsonify({"ok": False, "error": exc.message, "closed": closed}), status
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
 @roles_required(*CANDIDATES)
 def save_answer(attempt_id):
-    """Autosave one answer (JSON: position, response, seq, flagged)."""
+    """Autosave one answer (JSON: position, response, seq, flagged). Without
+    ``response`` only the 标记 flag is set (an unanswered item can be flagged)."""
     attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True) or {}
     try:
         position, seq = int(data.get("position")), int(data.get("seq", 0))
     except (TypeError, ValueError):
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
     try:
-        answer = service.save_answer(
-            attempt, position, data.get("response"), seq, utcnow(), data.get("flagged")
-        )
+        check_device(attempt, _device(), utcnow())
+        if flag_only:
+            answer = service.set_flag(attempt, position, data["flagged"], utcnow())
+        else:
+            answer = service.save_answer(
+                attempt,
+                position,
+                data.get("response"),
+                seq,
+                utcnow(),
+                data.get("flagged"),
+            )
+    except DeviceRefused as exc:
+        return _refused_json(exc)
     except DomainError as exc:
         db.session.commit()  # an expired attempt was closed: keep that
         return _json_error(exc)
@@ -137,6 +219,7 @@ def save_answer(attempt_id):
         {
             "ok": True,
             "seq": answer.seq,
+            "flagged": answer.flagged,
             "remaining": service.remaining_seconds(attempt, utcnow()),
         }
     )
@@ -145,18 +228,23 @@ def save_answer(attempt_id):
 @bp.post("/attempts/<int:attempt_id>/events")
 @roles_required(*CANDIDATES)
 def report_event(attempt_id):
-    """Page events: focus lost (blur/hidden) and heartbeats; returns the remaining
-    time and the number of focus losses (the page warns the candidate)."""
+    """Page events: focus lost (blur/hidden), back (visible), a blocked paste and
+    heartbeats;
+    returns the remaining time (the page re-syncs its countdown) and the number
+    of focus losses (the page warns the candidate)."""
     attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True) or {}
     kind = str(data.get("kind", ""))[:20]
-    if kind not in ("blur", "hidden", "visible", "heartbeat"):
+    if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
         return jsonify({"ok": False, "error": "未知事件"}), 400
     now = utcnow()
     try:
+        check_device(attempt, _device(), now)
         if service.close_if_expired(attempt, now):
             raise service.AttemptClosed("考试时间已到，答卷已自动提交")
         switches = service.record_event(attempt, kind, now)
+    except DeviceRefused as exc:
+        return _refused_json(exc)
     except DomainError as exc:
         db.session.commit()
         return _json_error(exc)
@@ -177,6 +265,10 @@ def report_event(attempt_id):
 def submit_exam(attempt_id):
     """Submit (idempotent: two tabs or a double click give one result)."""
     attempt = _own_attempt(attempt_id)
+    try:
+        check_device(attempt, _device(), utcnow())
+    except DeviceRefused:
+        return _refused_page()
     service.submit_attempt(attempt, utcnow())
     db.session.commit()
     return redirect(url_for("exams.show_result", attempt_id=attempt.id))

@@ -50,6 +50,7 @@ ACTION_LABELS = {
     "certificate_expired": "证书到期",
     "certificates_exported": "导出证书清单",
     "bank_practice_set": "设置题库练习开放",
+    "attempt_device_released": "允许考生更换设备作答",
 }
 
 

@@ -830,6 +830,29 @@ EXPECTED = {
             only({Role.OFFICER.value, Role.AUXILIARY.value}),
         ),
     ),
+    # Attempt monitoring and device release (issue #5, exam-taking) --------------
+    "exams_admin.list_attempts": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_attempt(ctx).arrangement_id}/attempts"
+            ),
+            only(ADMINS),
+        ),
+    ),
+    "exams_admin.show_attempt": (
+        Case(
+            "GET", lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}", only(ADMINS)
+        ),
+    ),
+    "exams_admin.release_attempt_device": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}/release-device",
+            only(ADMINS, "/admin/exams/attempts/"),
+            lambda ctx: {},
+        ),
+    ),
 }
 
 CASES = [

@@ -1,5 +1,8 @@
-// Exam page: autosave with retries, heartbeat, focus-loss reports, and a countdown
-// driven by the server's remaining time (re-synchronised on every reply).
+// Exam page: autosave with retries, flags (标记) and the question navigator
+// (答题卡), focus-loss reports, a heartbeat, and a countdown driven by the
+// server's remaining time (re-synchronised by every reply, every 30 s and when
+// the tab becomes visible again). Every rule is enforced on the server; this
+// page only mirrors it.
 (function () {
   "use strict";
   var root = document.getElementById("exam");
@@ -7,17 +10,27 @@
   var csrf = root.dataset.csrf;
   var deadline = Date.now() + Number(root.dataset.remaining) * 1000;
   var seq = Date.now();
-  var pending = {};
+  var pending = {};   // position -> answer body not yet acknowledged
+  var flags = {};     // position -> flag body not yet acknowledged
+  var stopped = false;  // closed on the server or device refused: send nothing more
   var stateEl = document.getElementById("save-state");
   var warning = document.getElementById("warning");
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".question"));
+  var navButtons = Array.prototype.slice.call(document.querySelectorAll(".nav-q"));
+  var HEARTBEAT_MS = 30000;
 
   function post(url, body) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(body)
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // A login page or an HTML error: the session expired or the page is stale.
+        throw new Error(response.redirected ? "login" : "http " + response.status);
+      }
       return response.json().then(function (data) { data.status_code = response.status; return data; });
     });
   }
@@ -27,12 +40,37 @@
     stateEl.className = "badge " + cls;
   }
 
+  function showWarning(text, cls) {
+    warning.textContent = text;
+    warning.className = "alert " + (cls || "alert-warning");
+  }
+
+  function goToExamPage() {
+    // The exam page closes an expired attempt and redirects to the result.
+    stopped = true;
+    window.location = root.dataset.takeUrl;
+  }
+
+  // Apply a server reply: re-sync the countdown; stop on a closed attempt or a
+  // refused device. Returns false when the page must stop sending.
   function sync(data) {
     if (typeof data.remaining === "number") { deadline = Date.now() + data.remaining * 1000; }
-    if (data.status_code === 409 || data.status === "submitted" || data.status === "graded") {
-      window.location = root.dataset.resultUrl;
+    if (data.device === "refused") {
+      stopped = true;
+      pending = {}; flags = {};
+      setState("未保存", "text-bg-danger");
+      showWarning(data.error, "alert-danger");
+      return false;
     }
+    if (data.closed || data.status === "submitted" || data.status === "graded") {
+      stopped = true;
+      window.location = root.dataset.resultUrl;
+      return false;
+    }
+    return true;
   }
+
+  // Answers -------------------------------------------------------------------
 
   function responseOf(card) {
     var type = card.dataset.type;
@@ -48,50 +86,213 @@
     return card.querySelector("textarea").value;
   }
 
+  function isAnswered(card) {
+    var response = responseOf(card);
+    if (Array.isArray(response)) {
+      return response.some(function (value) { return String(value).trim() !== ""; });
+    }
+    return String(response).trim() !== "";
+  }
+
+  function unacknowledged() {
+    return Object.keys(pending).length + Object.keys(flags).length;
+  }
+
+  function send(store, position) {
+    var body = store[position];
+    return post(root.dataset.saveUrl, body).then(function (data) {
+      if (!sync(data)) { return; }
+      if (data.ok && store[position] === body) { delete store[position]; }
+      if (!data.ok && data.error) { setState(data.error, "text-bg-danger"); }
+    });
+  }
+
+  // Send everything not yet acknowledged; resolves when every request is done.
   function flush() {
-    var positions = Object.keys(pending);
-    if (!positions.length) { return; }
+    if (stopped || !unacknowledged()) { return Promise.resolve(); }
     setState("保存中…", "text-bg-warning");
-    positions.forEach(function (position) {
-      var body = pending[position];
-      post(root.dataset.saveUrl, body).then(function (data) {
-        sync(data);
-        if (data.ok && pending[position] === body) { delete pending[position]; }
-        if (!Object.keys(pending).length) { setState("已保存", "text-bg-success"); }
-        if (!data.ok && data.error) { setState(data.error, "text-bg-danger"); }
-      }).catch(function () {
-        setState("未保存（网络中断，正在重试）", "text-bg-danger");
-      });
+    var requests = [];
+    Object.keys(pending).forEach(function (p) { requests.push(send(pending, p)); });
+    Object.keys(flags).forEach(function (p) { requests.push(send(flags, p)); });
+    return Promise.all(requests).then(function () {
+      if (!stopped && !unacknowledged()) { setState("已保存", "text-bg-success"); }
+    }).catch(function (error) {
+      if (stopped) { return; }
+      setState(error && error.message === "login"
+        ? "未保存（登录已失效，请在新窗口重新登录，本页答案会继续重试）"
+        : "未保存（网络中断，正在重试）", "text-bg-danger");
     });
   }
 
   var timer = null;
-  document.querySelectorAll(".question").forEach(function (card) {
-    var handler = function () {
+  cards.forEach(function (card) {
+    var handler = function (event) {
+      if (event.target.closest(".flag-toggle")) { return; }
       seq += 1;
       pending[card.dataset.position] = { position: Number(card.dataset.position), response: responseOf(card), seq: seq };
       setState("未保存", "text-bg-secondary");
+      updateNavigator();
       clearTimeout(timer);
       timer = setTimeout(flush, 800);
     };
     card.addEventListener("change", handler);
     card.addEventListener("input", handler);
+    card.addEventListener("focusin", function () { setCurrent(Number(card.dataset.position)); });
   });
   setInterval(flush, 5000);  // retries of anything not yet acknowledged
 
+  // Warn before leaving with unsaved answers (a reload keeps everything saved).
+  window.addEventListener("beforeunload", function (event) {
+    if (!stopped && unacknowledged()) { event.preventDefault(); event.returnValue = ""; }
+  });
+
+  // Flags (标记) ----------------------------------------------------------------
+
+  function renderFlag(card) {
+    var button = card.querySelector(".flag-toggle");
+    var on = card.dataset.flagged === "true";
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.textContent = on ? "已标记" : "标记";
+  }
+
+  cards.forEach(function (card) {
+    renderFlag(card);
+    card.querySelector(".flag-toggle").addEventListener("click", function () {
+      var on = card.dataset.flagged !== "true";
+      card.dataset.flagged = on ? "true" : "false";
+      renderFlag(card);
+      updateNavigator();
+      flags[card.dataset.position] = { position: Number(card.dataset.position), flagged: on };
+      setState("未保存", "text-bg-secondary");
+      flush();
+    });
+  });
+
+  // Navigator (答题卡) -----------------------------------------------------------
+
+  var current = 0;
+  var summaryEl = document.getElementById("nav-summary");
+  var shortEl = document.querySelector(".nav-summary-short");
+
+  function counts() {
+    var answered = 0, flagged = 0;
+    cards.forEach(function (card) {
+      if (isAnswered(card)) { answered += 1; }
+      if (card.dataset.flagged === "true") { flagged += 1; }
+    });
+    return { answered: answered, flagged: flagged, total: cards.length };
+  }
+
+  function updateNavigator() {
+    navButtons.forEach(function (button) {
+      var card = cards[Number(button.dataset.position)];
+      var answered = isAnswered(card), flagged = card.dataset.flagged === "true";
+      button.classList.toggle("answered", answered);
+      button.classList.toggle("flagged", flagged);
+      button.classList.toggle("current", Number(button.dataset.position) === current);
+      button.setAttribute("aria-label", "第 " + (Number(button.dataset.position) + 1) + " 题，" +
+        (answered ? "已答" : "未答") + (flagged ? "，已标记" : ""));
+      if (Number(button.dataset.position) === current) {
+        button.setAttribute("aria-current", "true");
+      } else {
+        button.removeAttribute("aria-current");
+      }
+    });
+    var c = counts();
+    summaryEl.textContent = "已答 " + c.answered + " / 共 " + c.total + "，标记 " + c.flagged;
+    if (shortEl) { shortEl.textContent = c.answered + "/" + c.total; }
+  }
+
+  function setCurrent(position) {
+    if (position === current) { return; }
+    current = position;
+    updateNavigator();
+  }
+
+  var navigatorEl = document.getElementById("navigator");
+  navButtons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var position = Number(button.dataset.position);
+      var card = cards[position];
+      setCurrent(position);
+      var offcanvas = window.bootstrap && window.bootstrap.Offcanvas.getInstance(navigatorEl);
+      if (offcanvas) { offcanvas.hide(); }
+      card.scrollIntoView({ block: "start" });
+      var input = card.querySelector("input, textarea");
+      if (input) { input.focus({ preventScroll: true }); }
+    });
+  });
+
+  // The current question follows scrolling: the last card whose top is above
+  // the upper third of the window.
+  var scrollQueued = false;
+  window.addEventListener("scroll", function () {
+    if (scrollQueued) { return; }
+    scrollQueued = true;
+    window.requestAnimationFrame(function () {
+      scrollQueued = false;
+      var line = window.innerHeight / 3, position = 0;
+      cards.forEach(function (card, index) {
+        if (card.getBoundingClientRect().top <= line) { position = index; }
+      });
+      setCurrent(position);
+    });
+  }, { passive: true });
+  updateNavigator();
+
+  // Submit: confirm with the unanswered / flagged counts, save, then submit ------
+
+  var form = document.getElementById("submit-form");
+  var modalEl = document.getElementById("submit-confirm");
+  document.getElementById("submit-exam").addEventListener("click", function () {
+    var c = counts();
+    var unanswered = c.total - c.answered;
+    document.getElementById("submit-confirm-text").textContent =
+      "共 " + c.total + " 题，已答 " + c.answered + " 题，未答 " + unanswered + " 题，标记 " + c.flagged + " 题。" +
+      (unanswered || c.flagged ? "请确认是否已检查未答和标记的题目。" : "");
+    window.bootstrap.Modal.getOrCreateInstance(modalEl).show();
+  });
+  var submitting = false;
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (submitting) { return; }
+    submitting = true;
+    document.getElementById("confirm-submit").disabled = true;
+    clearTimeout(timer);
+    // Save the last answers first; submit even if the network fails (the server
+    // keeps what it already has).
+    flush().then(function () { stopped = true; form.submit(); });
+  });
+
+  // Focus losses, returns and the heartbeat ------------------------------------
+
   function report(kind) {
-    post(root.dataset.eventUrl, { kind: kind }).then(function (data) {
-      sync(data);
+    if (stopped) { return Promise.resolve(); }
+    return post(root.dataset.eventUrl, { kind: kind }).then(function (data) {
+      if (!sync(data)) { return; }
       if ((kind === "hidden" || kind === "blur") && data.ok) {
-        warning.textContent = "检测到离开考试页面（第 " + data.switches + " 次" +
-          (Number(data.limit) ? "，达到 " + data.limit + " 次将自动交卷" : "") + "），已记录。";
-        warning.classList.remove("d-none");
+        showWarning("检测到离开考试页面（第 " + data.switches + " 次" +
+          (Number(data.limit) ? "，达到 " + data.limit + " 次将自动交卷" : "") + "），已记录。");
       }
     }).catch(function () {});
   }
-  document.addEventListener("visibilitychange", function () { if (document.hidden) { report("hidden"); } });
-  window.addEventListener("blur", function () { report("blur"); });
-  setInterval(function () { report("heartbeat"); }, 30000);
+
+  // Leaving the page fires both "blur" and "visibilitychange"; count it once,
+  // until the candidate is back.
+  var away = false;
+  function leave(kind) { if (!away) { away = true; report(kind); } }
+  function back() {
+    // Coming back (also from a sleeping tab or laptop): re-sync the countdown
+    // now and retry unsaved answers.
+    if (away) { away = false; report("visible"); } else { report("heartbeat"); }
+    flush();
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden) { leave("hidden"); } else { back(); }
+  });
+  window.addEventListener("blur", function () { leave("blur"); });
+  window.addEventListener("focus", function () { if (away && !document.hidden) { back(); } });
+  setInterval(function () { report("heartbeat"); }, HEARTBEAT_MS);
 
   // A deterrent only: the server log of focus losses is what counts.
   document.querySelectorAll(".no-copy").forEach(function (el) {
@@ -99,12 +300,28 @@
       el.addEventListener(name, function (event) { event.preventDefault(); });
     });
   });
+  // Pasting into an answer is blocked and logged (at most once a minute).
+  var lastPaste = 0;
+  cards.forEach(function (card) {
+    card.addEventListener("paste", function (event) {
+      event.preventDefault();
+      showWarning("考试中不能粘贴，请直接输入答案。");
+      if (Date.now() - lastPaste > 60000) { lastPaste = Date.now(); report("paste"); }
+    });
+  });
 
   var countdown = document.getElementById("countdown");
-  setInterval(function () {
+  var ended = false;
+  function tick() {
     var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-    var minutes = Math.floor(left / 60), seconds = left % 60;
-    countdown.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
-    if (left === 0) { flush(); setTimeout(function () { window.location = root.dataset.resultUrl; }, 1500); }
-  }, 1000);
+    var hours = Math.floor(left / 3600), minutes = Math.floor((left % 3600) / 60), seconds = left % 60;
+    countdown.textContent = (hours ? hours + ":" + (minutes < 10 ? "0" : "") : "") + minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+    countdown.classList.toggle("text-danger", left <= 300);
+    if (left === 0 && !ended) {
+      ended = true;
+      flush().then(goToExamPage);
+    }
+  }
+  tick();
+  setInterval(tick, 1000);
 })();
