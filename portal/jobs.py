@@ -27,6 +27,7 @@ jobs_cli = AppGroup("jobs", help="后台任务（RQ 队列）")
 PERIODIC_JOBS = [
     "portal.jobs.purge_import_uploads",
     "exams.jobs.close_expired_attempts",
+    "exams.training.jobs.sync_completions",
 ]
 
 

@@ -11,9 +11,11 @@ from portal.timeutil import to_local
 NAVIGATION = [
     ("工作台", "main.dashboard", None),
     ("我的考试", "exams.list_exams", {Role.OFFICER, Role.AUXILIARY}),
+    ("我的培训", "training.my_training", {Role.OFFICER, Role.AUXILIARY}),
     ("用户管理", "admin.list_users", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("组织机构", "orgs.list_orgs", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("题库", "exams_admin.list_banks", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
+    ("培训管理", "training_admin.list_courses", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("法律法规库", "laws.list_laws", None),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]

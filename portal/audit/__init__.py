@@ -39,6 +39,14 @@ ACTION_LABELS = {
     "attempt_submitted": "交卷",
     "answer_graded": "阅卷评分",
     "key_corrected": "更正答案并重新评分",
+    "training_course_created": "新建培训课程",
+    "training_course_updated": "修改培训课程",
+    "training_course_published": "发布培训课程",
+    "training_course_unpublished": "撤回培训课程",
+    "training_material_added": "添加培训材料",
+    "training_material_removed": "删除培训材料",
+    "training_requirement_set": "设置年度学时要求",
+    "training_report_exported": "导出培训进度报表",
 }
 
 
