@@ -23,6 +23,7 @@ from wtforms import (
     BooleanField,
     DecimalField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -53,7 +54,11 @@ bp = Blueprint("training_admin", __name__, template_folder="templates")
 
 ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-ROLE_CHOICES = [("auxiliary", "执法辅助人员"), ("officer", "执法人员")]
+ROLE_CHOICES = [
+    SelectChoice("auxiliary", "执法辅助人员"),
+    SelectChoice("officer", "执法人员"),
+]
+ROLE_LABELS = {"auxiliary": "执法辅助人员", "officer": "执法人员"}
 
 
 def _this_year():
@@ -128,7 +133,11 @@ class TextMaterialForm(FlaskForm):
 
 class UploadMaterialForm(FlaskForm):
     kind = SelectField(
-        "类型", choices=[("pdf", "PDF 文档"), ("video", "视频（MP4/WebM）")]
+        "类型",
+        choices=[
+            SelectChoice("pdf", "PDF 文档"),
+            SelectChoice("video", "视频（MP4/WebM）"),
+        ],
     )
     title = StringField(
         "材料标题", validators=[DataRequired("请填写材料标题"), Length(max=200)]
@@ -178,9 +187,9 @@ def _papers():
 
 def _course_form(course=None):
     form = CourseForm(obj=course)
-    form.organisation_id.choices = [(o.id, o.full_name) for o in _orgs()]
-    form.paper_id.choices = [(0, "不设结业测验")] + [
-        (p.id, f"{p.name}（及格 {p.pass_mark:g} 分）") for p in _papers()
+    form.organisation_id.choices = [SelectChoice(o.id, o.full_name) for o in _orgs()]
+    form.paper_id.choices = [SelectChoice(0, "不设结业测验")] + [
+        SelectChoice(p.id, f"{p.name}（及格 {p.pass_mark:g} 分）") for p in _papers()
     ]
     if course is None and request.method == "GET":
         form.year.data = _this_year()
@@ -400,7 +409,7 @@ def list_requirements():
     """年度学时要求 of the admin's subtrees; a form to set one."""
     orgs = _orgs()
     form = RequirementForm()
-    form.organisation_id.choices = [(o.id, o.full_name) for o in orgs]
+    form.organisation_id.choices = [SelectChoice(o.id, o.full_name) for o in orgs]
     if request.method == "GET":
         form.year.data = _this_year()
     if form.validate_on_submit():
@@ -429,7 +438,7 @@ def list_requirements():
             "auxiliary": queries.default_hours("auxiliary"),
             "officer": queries.default_hours("officer"),
         },
-        role_labels=dict(ROLE_CHOICES),
+        role_labels=ROLE_LABELS,
     ), (400 if form.errors else 200)
 
 

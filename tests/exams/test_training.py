@@ -1,0 +1,668 @@
+"""Training (培训): uploads, scope, heartbeats, completion, hours, the unit report."""
+
+import gc
+import hashlib
+import io
+import os
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+import sqlalchemy as sa
+from freezegun import freeze_time
+
+from exams.attempts import save_answer, submit_attempt
+from exams.models import Attempt
+from exams.training import services
+from exams.training.models import (
+    MaterialProgress,
+    TrainingCompletion,
+    TrainingCourse,
+    TrainingMaterial,
+)
+from portal.actor import Actor
+from portal.audit.models import AuditLog
+from portal.extensions import db
+from portal.timeutil import to_utc
+from tests.factories import PASSWORD
+
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+# An ISO base media header: a 24-byte ftyp box (brand isom) and an empty mdat box.
+MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08mdat"
+# An EBML header with DocType "webm" and an empty Segment.
+WEBM = (
+    bytes.fromhex("1A45DFA3")
+    + bytes.fromhex("9F4286810142F7810142F2810442F381084282")
+    + bytes([0x84])
+    + b"webm"
+    + bytes.fromhex("428781024285810218538067")
+    + bytes.fromhex("80")
+)
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+HTML = b"<!doctype html><html><script>alert(1)</script></html>"
+
+
+def login(app, username):
+    client = app.test_client()
+    response = client.post("/login", data={"login": username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def make_course(world, *, title="辅助人员岗前培训", year=2026, hours="4", **fields):
+    course = services.create_course(
+        Actor.system(),
+        title=title,
+        description="",
+        year=year,
+        credit_hours=Decimal(hours),
+        for_auxiliary=fields.pop("for_auxiliary", True),
+        for_officer=fields.pop("for_officer", False),
+        organisation_id=fields.pop("organisation_id", world.district.id),
+        paper_id=fields.pop("paper_id", None),
+        quiz_minutes=30,
+        quiz_attempts=fields.pop("quiz_attempts", 3),
+    )
+    db.session.commit()
+    return course
+
+
+def text_material(course, minutes=1, body="学习内容"):
+    material = services.add_text_material(
+        course, Actor.system(), title="第一讲", body=body, required_minutes=minutes
+    )
+    db.session.commit()
+    return material
+
+
+def training_files(app):
+    folder = os.path.join(app.config["UPLOAD_DIR"], "training")
+    return sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+
+
+def upload(client, course, content, *, kind="pdf", name="讲义.pdf"):
+    return client.post(
+        f"/admin/training/courses/{course.id}/materials/upload",
+        data={
+            "kind": kind,
+            "title": "材料",
+            "required_minutes": "10",
+            "file": (io.BytesIO(content), name),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def quiz_paper():
+    """A blueprint paper of one 判断题 worth 100 (pass mark 60)."""
+    from exams.formats.model import ImportedQuestion, ImportResult
+    from exams.papers import create_blueprint_paper
+    from exams.services import commit_import, ensure_bank, plan_import
+
+    bank = ensure_bank("TRAIN", "培训题库")
+    question = ImportedQuestion(
+        type="true_false",
+        stem="辅助人员可以独立作出行政处罚。",
+        key=["错"],
+        source="第2行",
+    )
+    plan = plan_import(ImportResult(questions=[question], format="xlsx"), bank)
+    commit_import(plan, bank, Actor.system())
+    paper = create_blueprint_paper(
+        "结业测验卷",
+        [
+            {
+                "bank_id": bank.id,
+                "type": "true_false",
+                "count": 1,
+                "score_each": Decimal(100),
+            }
+        ],
+        pool_factor=Decimal(1),
+    )
+    db.session.commit()
+    return paper
+
+
+# Uploads ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "name", "mime"),
+    [
+        ("pdf", PDF, "讲义.pdf", "application/pdf"),
+        ("video", MP4, "课程.mp4", "video/mp4"),
+        ("video", WEBM, "课程.webm", "video/webm"),
+    ],
+)
+def test_real_files_are_stored_with_random_name_and_sha256(
+    app, world, kind, content, name, mime
+):
+    """Is a real PDF / MP4 / WebM stored under UPLOAD_DIR/training with a random
+    name, its SHA-256 and type taken from the content, and the upload audited?"""
+    course = make_course(world)
+    client = login(app, "training_admin")
+    response = upload(client, course, content, kind=kind, name=name)
+    assert response.status_code == 302
+    material = db.session.scalar(sa.select(TrainingMaterial))
+    assert material.kind == kind
+    assert material.mime == mime
+    assert material.sha256 == hashlib.sha256(content).hexdigest()
+    assert material.size_bytes == len(content)
+    assert material.original_name == name
+    assert name not in material.stored_name
+    assert training_files(app) == [material.stored_name]
+    with open(
+        os.path.join(app.config["UPLOAD_DIR"], "training", material.stored_name), "rb"
+    ) as fh:
+        assert fh.read() == content
+    assert db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "training_material_added")
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "content", "name", "message"),
+    [
+        ("pdf", PNG, "伪装.pdf", "文件内容不是 PDF"),
+        ("pdf", HTML, "伪装.pdf", "文件内容不是 PDF"),
+        ("video", HTML, "伪装.mp4", "不是 MP4 或 WebM"),
+        ("video", PDF, "伪装.webm", "不是 MP4 或 WebM"),
+    ],
+)
+def test_wrong_content_is_refused_and_nothing_stored(
+    app, world, kind, content, name, message
+):
+    """Is a file whose content is not what it claims refused with a Chinese
+    message, leaving no row and no file?"""
+    course = make_course(world)
+    client = login(app, "training_admin")
+    response = upload(client, course, content, kind=kind, name=name)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(TrainingMaterial.id))) == 0
+    assert training_files(app) == []
+
+
+# Werkzeug's test client spools request bodies above 500 KB to a temporary file that
+# it never closes (nor does the multipart parser when it aborts at the limit); the
+# garbage collector closes it. Not a leak of the code under test.
+BIG_BODY = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@BIG_BODY
+def test_pdf_above_app_limit_accepted_but_over_type_limit_refused(app, world):
+    """Does the upload route accept a 15 MiB PDF (above the app-wide 10 MiB) and
+    refuse one byte over 20 MiB with 413, a Chinese message and nothing stored?"""
+    course = make_course(world)
+    client = login(app, "training_admin")
+    big = PDF + b"0" * (15 * 1024 * 1024)
+    assert upload(client, course, big).status_code == 302
+    assert len(training_files(app)) == 1
+
+    over = PDF + b"0" * (20 * 1024 * 1024 + 1 - len(PDF))
+    response = upload(client, course, over)
+    assert response.status_code == 413
+    assert "PDF 文档不能超过 20 MB，未保存" in response.get_data(as_text=True)
+    assert db.session.scalar(sa.select(sa.func.count(TrainingMaterial.id))) == 1
+    assert len(training_files(app)) == 1
+    gc.collect()  # close the client's spooled bodies inside this (marked) test
+
+
+@BIG_BODY
+def test_request_above_route_limit_is_413_in_chinese(app, world):
+    """Is a request larger than the route's limit refused by the parser with 413
+    and a Chinese message, nothing stored?"""
+    app.config.update(TRAINING_PDF_MAX_MB=1, TRAINING_VIDEO_MAX_MB=1)
+    course = make_course(world)
+    client = login(app, "training_admin")
+    response = upload(client, course, MP4 + b"0" * (3 * 1024 * 1024), kind="video")
+    assert response.status_code == 413
+    assert "文件过大" in response.get_data(as_text=True)
+    assert training_files(app) == []
+    gc.collect()
+
+
+def test_text_material_is_sanitised(app, world):
+    """Are scripts and attributes stripped from text materials (stem whitelist)?"""
+    course = make_course(world)
+    client = login(app, "training_admin")
+    response = client.post(
+        f"/admin/training/courses/{course.id}/materials/text",
+        data={
+            "title": "须知",
+            "body": '<p onclick="x()">持证上岗</p><script>alert(1)</script>',
+            "required_minutes": "3",
+        },
+    )
+    assert response.status_code == 302
+    material = db.session.scalar(sa.select(TrainingMaterial))
+    assert material.body == "<p>持证上岗</p>alert(1)"
+
+
+# Scope -----------------------------------------------------------------------------
+
+
+def test_admin_of_another_district_gets_404(app, world, factories):
+    """Does a training admin of another county get 404 on every route of a course
+    of this district, changing nothing?"""
+    course = make_course(world)
+    material = text_material(course)
+    factories.user(
+        username="other-admin",
+        role="training_admin",
+        scope=world.other_district,
+        organisation=world.other_agency,
+    )
+    client = login(app, "other-admin")
+    base = f"/admin/training/courses/{course.id}"
+    assert client.get(base).status_code == 404
+    assert client.get(base + "/edit").status_code == 404
+    assert client.post(base + "/publish").status_code == 404
+    assert upload(client, course, PDF).status_code == 404
+    assert (
+        client.post(f"/admin/training/materials/{material.id}/remove").status_code
+        == 404
+    )
+    assert (
+        course.id not in [c.id for c in db.session.scalars(sa.select(TrainingCourse))]
+        or not db.session.get(TrainingCourse, course.id).is_published
+    )
+    assert "辅助人员岗前培训" not in client.get("/admin/training/").get_data(
+        as_text=True
+    )
+    assert training_files(app) == []
+
+
+def test_learner_outside_audience_gets_404_for_course_and_files(app, world, factories):
+    """Do learners outside the audience (another county, or a role the course is
+    not for) get 404 on the course, material, heartbeat and file, while a learner
+    inside gets the file with range requests (video seeking)?"""
+    course = make_course(world)
+    admin = login(app, "training_admin")
+    assert (
+        upload(
+            admin, course, MP4 + bytes(range(256)), kind="video", name="v.mp4"
+        ).status_code
+        == 302
+    )
+    material = course.materials[0]
+    services.publish_course(course, Actor.system(), datetime(2026, 1, 2))
+    db.session.commit()
+    factories.user(
+        username="aux-far", role="auxiliary", organisation=world.other_agency
+    )
+    urls = [
+        f"/training/courses/{course.id}",
+        f"/training/materials/{material.id}",
+        f"/training/materials/{material.id}/file",
+    ]
+    for username in ("aux-far", "officer"):
+        client = login(app, username)
+        for url in urls:
+            assert client.get(url).status_code == 404, (username, url)
+        beat = client.post(
+            f"/training/materials/{material.id}/heartbeat", json={"state": "start"}
+        )
+        assert beat.status_code == 404
+        assert str(course.id) not in client.get("/training/?year=2026").get_data(
+            as_text=True
+        ).split("courses/")[-1][:5] or course.title not in client.get(
+            "/training/?year=2026"
+        ).get_data(as_text=True)
+
+    learner = login(app, "auxiliary")
+    for url in urls:
+        response = learner.get(url)
+        response.close()  # the file response holds the stored file open
+        assert response.status_code == 200, url
+    ranged = learner.get(urls[2], headers={"Range": "bytes=0-7"})
+    ranged.close()
+    assert ranged.status_code == 206
+    assert ranged.data == MP4[:8]
+    assert ranged.headers["Content-Type"] == "video/mp4"
+    # Unpublished: learners lose access; the course's admin keeps it.
+    services.unpublish_course(course, Actor.system())
+    db.session.commit()
+    assert learner.get(urls[2]).status_code == 404
+    response = admin.get(urls[2])
+    response.close()
+    assert response.status_code == 200
+
+
+# Heartbeats ---------------------------------------------------------------------------
+
+
+def test_heartbeats_credit_elapsed_time_with_caps(app, world):
+    """Does time credit follow the server clock: start anchors, a beat credits the
+    elapsed seconds (≤ 40), a replay credits ~nothing, a long gap nothing, a
+    hidden page nothing?"""
+    course = make_course(world)
+    material = text_material(course, minutes=2)
+    learner = world.users["auxiliary"]
+    t0 = datetime(2026, 3, 1, 2, 0, 0)
+
+    def beat(at, **kw):
+        progress = services.record_heartbeat(material, learner, at, **kw)
+        db.session.commit()
+        return progress.seconds
+
+    assert beat(t0, start=True) == 0
+    assert beat(t0 + timedelta(seconds=30)) == 30
+    assert beat(t0 + timedelta(seconds=30)) == 30  # replayed request: no time passed
+    assert beat(t0 + timedelta(seconds=31)) == 31  # a replay a second later: 1 s
+    assert beat(t0 + timedelta(seconds=91)) == 71  # 60 s late: capped at 40
+    assert beat(t0 + timedelta(seconds=300)) == 71  # gap > 90 s: re-anchor only
+    assert beat(t0 + timedelta(seconds=330), visible=False) == 71  # hidden
+    assert beat(t0 + timedelta(seconds=360)) == 71  # first beat after: anchor
+    assert beat(t0 + timedelta(seconds=390)) == 101
+    progress = db.session.scalar(sa.select(MaterialProgress))
+    assert progress.completed_at is None
+    assert beat(t0 + timedelta(seconds=420)) == 131
+    db.session.refresh(progress)
+    assert progress.completed_at == t0 + timedelta(seconds=420)  # ≥ 2 minutes
+
+
+def test_heartbeat_endpoint_uses_server_clock(app, world):
+    """Over HTTP with a frozen clock: beats every 30 s credit 30 s each, a hidden
+    report stops the count, and the client cannot claim time."""
+    course = make_course(world)
+    material = text_material(course, minutes=1)
+    services.publish_course(course, Actor.system(), datetime(2026, 1, 2))
+    db.session.commit()
+    url = f"/training/materials/{material.id}/heartbeat"
+    with freeze_time("2026-03-01 02:00:00") as clock:
+        client = login(app, "auxiliary")
+        assert client.post(url, json={"state": "start"}).json["seconds"] == 0
+        clock.tick(30)
+        assert (
+            client.post(url, json={"state": "beat", "seconds": 9999}).json["seconds"]
+            == 30
+        )
+        assert client.post(url, json={"state": "beat"}).json["seconds"] == 30
+        clock.tick(20)
+        assert client.post(url, json={"state": "hidden"}).json["seconds"] == 30
+        clock.tick(600)  # the tab stays in the background
+        assert client.post(url, json={"state": "beat"}).json["seconds"] == 30
+        clock.tick(30)
+        data = client.post(url, json={"state": "beat"}).json
+        assert data["seconds"] == 60
+        assert data["done"] is True
+        assert client.post(url, json={"state": "bogus"}).status_code == 400
+
+
+# Completion ------------------------------------------------------------------------------
+
+
+def test_completion_requires_materials_then_a_passed_quiz(app, world):
+    """Is the quiz closed until materials are done, does a failed quiz not
+    complete the course, and does a pass record one completion with the hours?"""
+    paper = quiz_paper()
+    course = make_course(world, paper_id=paper.id, hours="6")
+    material = text_material(course, minutes=1)
+    learner = world.users["auxiliary"]
+    with freeze_time("2026-05-10 02:00:00") as clock:
+        services.publish_course(course, Actor.system(), datetime(2026, 5, 10))
+        db.session.commit()
+        assert course.arrangement.kind == "training"
+        client = login(app, "auxiliary")
+        response = client.post(f"/training/courses/{course.id}/quiz")
+        assert response.status_code == 302
+        assert response.headers["Location"].endswith(f"/training/courses/{course.id}")
+        assert db.session.scalar(sa.select(sa.func.count(Attempt.id))) == 0
+        assert "学完全部材料" in client.get(f"/training/courses/{course.id}").get_data(
+            as_text=True
+        )
+
+        url = f"/training/materials/{material.id}/heartbeat"
+        client.post(url, json={"state": "start"})
+        for _ in range(2):
+            clock.tick(30)
+            client.post(url, json={"state": "beat"})
+        assert services.materials_done(course, learner.id)
+        assert services.sync_completion(course, learner.id) is None  # quiz pending
+
+        response = client.post(f"/training/courses/{course.id}/quiz")
+        assert "/exams/attempts/" in response.headers["Location"]
+        attempt = db.session.scalar(sa.select(Attempt))
+        save_answer(
+            attempt,
+            0,
+            "对",
+            1,
+            services.utcnow() if False else datetime(2026, 5, 10, 2, 2),
+        )
+        submit_attempt(attempt, datetime(2026, 5, 10, 2, 3))
+        db.session.commit()
+        assert attempt.passed is False
+        assert services.sync_completion(course, learner.id) is None
+
+        clock.tick(120)
+        response = client.post(f"/training/courses/{course.id}/quiz")
+        second = db.session.scalar(sa.select(Attempt).where(Attempt.number == 2))
+        assert second is not None
+        save_answer(second, 0, "错", 1, datetime(2026, 5, 10, 2, 5))
+        submit_attempt(second, datetime(2026, 5, 10, 2, 6))
+        db.session.commit()
+        page = client.get(f"/training/courses/{course.id}").get_data(as_text=True)
+    assert "已于 2026-05-10 10:06 完成本课程，计 6 学时" in page
+    completion = db.session.scalar(sa.select(TrainingCompletion))
+    assert completion.hours == Decimal("6.0")
+    assert completion.quiz_score == Decimal("100.00")
+    assert completion.completed_at == datetime(2026, 5, 10, 2, 6)
+    assert completion.year == 2026
+    # Idempotent: syncing again (page views, the periodic job) adds nothing.
+    assert services.sync_completion(course, learner.id).id == completion.id
+    assert services.sync_pending_completions() == 0
+    assert db.session.scalar(sa.select(sa.func.count(TrainingCompletion.id))) == 1
+    # A completed course does not reopen its quiz.
+    with pytest.raises(services.InvalidState):
+        services.open_quiz(course, learner, datetime(2026, 5, 11))
+
+
+def test_course_without_quiz_completes_when_materials_done(app, world):
+    """Does a course with no quiz complete (dated by the last material) once every
+    material has its time?"""
+    course = make_course(world, hours="2")
+    material = text_material(course, minutes=0)
+    learner = world.users["auxiliary"]
+    services.record_heartbeat(material, learner, datetime(2026, 6, 1, 1, 0), start=True)
+    db.session.commit()
+    completion = services.sync_completion(course, learner.id)
+    assert completion is not None
+    assert completion.quiz_score is None
+    assert completion.completed_at == datetime(2026, 6, 1, 1, 0)
+
+
+# Publishing --------------------------------------------------------------------------------
+
+
+def test_publish_needs_materials_and_is_audited(app, world):
+    """Is an empty course not publishable, and are publish and unpublish audited?"""
+    course = make_course(world)
+    client = login(app, "training_admin")
+    client.post(f"/admin/training/courses/{course.id}/publish")
+    db.session.refresh(course)
+    assert course.is_published is False
+    text_material(course)
+    response = client.post(f"/admin/training/courses/{course.id}/publish")
+    assert response.status_code == 302
+    db.session.refresh(course)
+    assert course.is_published is True
+    client.post(f"/admin/training/courses/{course.id}/unpublish")
+    db.session.refresh(course)
+    assert course.is_published is False
+    actions = db.session.scalars(
+        sa.select(AuditLog.action)
+        .where(AuditLog.target_type == "TrainingCourse")
+        .order_by(AuditLog.id)
+    ).all()
+    assert actions[-2:] == ["training_course_published", "training_course_unpublished"]
+    entry = db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "training_course_published")
+    )
+    assert entry.actor_name.endswith("（training_admin）")
+
+
+def test_admin_creates_course_in_scope_only(app, world):
+    """Can a training admin create a course for their district but not for an
+    organisation outside their subtree?"""
+    client = login(app, "training_admin")
+    form = {
+        "title": "执法礼仪",
+        "year": "2026",
+        "credit_hours": "2.5",
+        "for_auxiliary": "y",
+        "organisation_id": str(world.other_district.id),
+        "paper_id": "0",
+        "quiz_minutes": "30",
+        "quiz_attempts": "3",
+    }
+    assert client.post("/admin/training/courses/new", data=form).status_code == 400
+    form["organisation_id"] = str(world.district.id)
+    assert client.post("/admin/training/courses/new", data=form).status_code == 302
+    course = db.session.scalar(sa.select(TrainingCourse))
+    assert course.credit_hours == Decimal("2.5")
+    assert course.organisation_id == world.district.id
+
+
+# Hours and the report ------------------------------------------------------------------------
+
+
+def _complete(user, course, hours, at):
+    db.session.add(
+        TrainingCompletion(
+            user_id=user.id,
+            course_id=course.id,
+            year=2026,
+            hours=Decimal(hours),
+            completed_at=at,
+        )
+    )
+
+
+@pytest.fixture
+def report_world(world, factories):
+    """Learners of the district with known hours; one outside the admin's scope."""
+    users = {
+        "ahead": factories.user(
+            username="aux-ahead", name="甲", role="auxiliary", organisation=world.agency
+        ),
+        "behind": factories.user(
+            username="aux-behind",
+            name='=HYPERLINK("x")',
+            role="auxiliary",
+            organisation=world.agency,
+        ),
+        "town": factories.user(
+            username="aux-town", name="丙", role="auxiliary", organisation=world.town
+        ),
+        "far": factories.user(
+            username="aux-far",
+            name="丁",
+            role="auxiliary",
+            organisation=world.other_agency,
+        ),
+    }
+    c1 = make_course(world, title="课程一", hours="5")
+    c2 = make_course(world, title="课程二", hours="3")
+    at = datetime(2026, 2, 1)
+    _complete(users["ahead"], c1, "5", at)
+    _complete(users["ahead"], c2, "3", at)
+    _complete(users["town"], c1, "5", at)
+    _complete(users["far"], c1, "5", at)
+    # The district asks 20 hours of auxiliary staff in 2026 (default would be 40).
+    services.set_requirement(
+        Actor.system(),
+        organisation=world.district,
+        role="auxiliary",
+        year=2026,
+        hours=Decimal(20),
+    )
+    db.session.commit()
+    return users
+
+
+def test_report_marks_who_is_behind_pro_rata(app, world, report_world):
+    """On 1 April (90 of 365 days elapsed) 20 required hours mean 20 × 90/365 ≈ 4.93
+    expected: 8 h and 5 h are on track, 0 h is behind; the other county is absent."""
+    with freeze_time(to_utc(datetime(2026, 4, 1))):
+        client = login(app, "training_admin")
+        page = client.get("/admin/training/report?year=2026").get_data(as_text=True)
+        behind = page.split('data-testid="behind"')[1]
+        assert "aux-behind" in behind
+        assert "auxiliary" in behind
+        assert "aux-ahead" not in behind
+        assert "aux-town" not in behind
+        assert "aux-far" not in page
+        assert "4.9" in behind  # the expected hours, shown
+        response = client.get("/admin/training/report.xlsx?year=2026")
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    rows = {r[2]: r for r in book["学员明细"].iter_rows(min_row=2, values_only=True)}
+    assert rows["aux-ahead"][4:] == (20, 4.9, 8, 2, "正常")
+    assert rows["aux-town"][4:] == (20, 4.9, 5, 1, "正常")
+    assert rows["aux-behind"][4:] == (20, 4.9, 0, 0, "落后")
+    assert rows["aux-behind"][1] == '\'=HYPERLINK("x")'  # formula neutralised
+    assert rows["officer"][4:] == (0, 0, 0, 0, "正常")  # officers: default 0 h
+    assert "aux-far" not in rows
+    summary = {
+        r[0]: r[1:] for r in book["按单位汇总"].iter_rows(min_row=3, values_only=True)
+    }
+    assert summary[world.agency.full_name] == (
+        4,
+        2,
+        2,
+    )  # ahead, officer | behind, auxiliary
+    assert summary[world.town.full_name] == (1, 1, 0)
+    assert db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "training_report_exported")
+    )
+
+
+def test_after_year_end_behind_means_below_required(app, world, report_world):
+    """After the year, the whole requirement is due: 8 h and 5 h of 20 are behind."""
+    from exams.training.queries import unit_report
+
+    units = unit_report(
+        world.users["training_admin"], 2026, to_utc(datetime(2027, 1, 5))
+    )
+    behind = {r.user.username for u in units for r in u.behind}
+    assert behind == {"aux-ahead", "aux-town", "aux-behind", "auxiliary"}
+    # Learner page: hours this year against the district's requirement.
+    with freeze_time(to_utc(datetime(2026, 6, 1))):
+        page = login(app, "aux-ahead").get("/training/").get_data(as_text=True)
+    assert "已获 8 / 应修 20 学时" in page
+    assert "课程一" in page
+    assert "课程二" in page
+
+
+def test_nearest_requirement_wins_and_default_applies(app, world):
+    """Does a town's own requirement override the district's, and the configured
+    default apply where no row exists?"""
+    from exams.training.queries import Requirements
+
+    services.set_requirement(
+        Actor.system(),
+        organisation=world.district,
+        role="auxiliary",
+        year=2026,
+        hours=Decimal(20),
+    )
+    services.set_requirement(
+        Actor.system(),
+        organisation=world.town,
+        role="auxiliary",
+        year=2026,
+        hours=Decimal(12),
+    )
+    db.session.commit()
+    table = Requirements(2026)
+    assert table.for_role(world.town.path, "auxiliary") == Decimal(12)
+    assert table.for_role(world.agency.path, "auxiliary") == Decimal(20)
+    assert table.for_role(world.other_agency.path, "auxiliary") == Decimal(40)
+    assert Requirements(2027).for_role(world.town.path, "auxiliary") == Decimal(40)
