@@ -123,6 +123,7 @@ def _sync_arrangement(course):
     arrangement.window_start, arrangement.window_end = start, end
     arrangement.duration_minutes = course.quiz_minutes
     arrangement.attempts_allowed = course.quiz_attempts
+    arrangement.organisation_id = course.organisation_id
     db.session.flush()
 
 

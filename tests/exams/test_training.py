@@ -666,3 +666,16 @@ def test_nearest_requirement_wins_and_default_applies(app, world):
     assert table.for_role(world.agency.path, "auxiliary") == Decimal(20)
     assert table.for_role(world.other_agency.path, "auxiliary") == Decimal(40)
     assert Requirements(2027).for_role(world.town.path, "auxiliary") == Decimal(40)
+
+
+def test_demo_course_is_seeded_once(app, world):
+    """Does the demo seed publish one city-wide course, and nothing on a rerun?"""
+    from exams.training.seed import seed_training_demo
+
+    assert seed_training_demo(Actor.system(), world.city) == 1
+    assert seed_training_demo(Actor.system(), world.city) == 0
+    course = db.session.scalar(sa.select(TrainingCourse))
+    assert course.is_published
+    assert [m.kind for m in course.materials] == ["text"]
+    page = login(app, "auxiliary").get(f"/training/materials/{course.materials[0].id}")
+    assert "持证上岗" in page.get_data(as_text=True)
