@@ -275,6 +275,7 @@ def _render_course(course, text_form=None, upload_form=None, status=200):
     return render_template(
         "training/admin/course_show.html",
         course=course,
+        learners=queries.course_progress(course, current_user),
         text_form=text_form or TextMaterialForm(formdata=None),
         upload_form=upload_form or UploadMaterialForm(formdata=None),
         completions=completions,
@@ -373,6 +374,18 @@ def remove_material(material_id):
     if stored:
         uploads.remove_file(stored)
     flash("材料已删除。", "success")
+    return redirect(url_for("training_admin.show_course", course_id=course.id))
+
+
+@bp.post("/materials/<int:material_id>/move")
+@roles_required(*ADMINS)
+def move_material(material_id):
+    """Move a material up or down (form field ``direction``: up / down)."""
+    material = db.get_or_404(TrainingMaterial, material_id)
+    course = _course_or_404(material.course_id)
+    direction = -1 if request.form.get("direction") == "up" else 1
+    services.move_material(material, direction, Actor.from_request())
+    db.session.commit()
     return redirect(url_for("training_admin.show_course", course_id=course.id))
 
 

@@ -238,3 +238,50 @@ def unit_report(admin, year, now):
             user.organisation_id, UnitRow(organisation=user.organisation)
         ).learners.append(row)
     return sorted(units.values(), key=lambda u: u.organisation.path)
+
+
+@dataclass
+class CourseLearner:
+    user: User
+    materials_done: int
+    completion: TrainingCompletion | None
+
+
+def course_progress(course, admin):
+    """The learners of a course's audience inside ``admin``'s scope, with how many
+    materials they finished and their completion (考核 result), by username."""
+    roles = course.audience_roles
+    users = db.session.scalars(
+        sa.select(User)
+        .join(Organisation, User.organisation_id == Organisation.id)
+        .where(
+            User.is_active_account,
+            Organisation.path.startswith(course.organisation.path, autoescape=True),
+            admin_org_filter(admin),
+            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_(roles))),
+        )
+        .order_by(User.username)
+    ).all()
+    ids = [u.id for u in users]
+    material_ids = [m.id for m in course.materials]
+    done = dict(
+        db.session.execute(
+            sa.select(MaterialProgress.user_id, sa.func.count(MaterialProgress.id))
+            .where(
+                MaterialProgress.user_id.in_(ids),
+                MaterialProgress.material_id.in_(material_ids),
+                MaterialProgress.completed_at.is_not(None),
+            )
+            .group_by(MaterialProgress.user_id)
+        ).all()
+    )
+    completions = {
+        c.user_id: c
+        for c in db.session.scalars(
+            sa.select(TrainingCompletion).where(
+                TrainingCompletion.course_id == course.id,
+                TrainingCompletion.user_id.in_(ids),
+            )
+        )
+    }
+    return [CourseLearner(u, done.get(u.id, 0), completions.get(u.id)) for u in users]

@@ -251,6 +251,36 @@ def remove_material(material, actor):
     return stored
 
 
+def move_material(material, direction, actor):
+    """Move a material one place up (-1) or down (+1) in its course (audited).
+
+    :return: True when it moved (False at either end).
+    """
+    course = material.course
+    ordered = list(course.materials)
+    index = ordered.index(material)
+    other_index = index + (1 if direction > 0 else -1)
+    if not 0 <= other_index < len(ordered):
+        return False
+    other = ordered[other_index]
+    first, second = material.position, other.position
+    # Swap through a free position: (course, position) is unique.
+    material.position = -1
+    db.session.flush()
+    other.position, material.position = first, -2
+    db.session.flush()
+    material.position = second
+    db.session.flush()
+    db.session.expire(course, ["materials"])
+    audit.record(
+        "training_material_moved",
+        actor,
+        course,
+        after={"material": material.title, "position": second},
+    )
+    return True
+
+
 def _progress(user_id, material_id):
     stmt = sa.select(MaterialProgress).where(
         MaterialProgress.user_id == user_id, MaterialProgress.material_id == material_id

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "training_course_unpublished": "撤回培训课程",
     "training_material_added": "添加培训材料",
     "training_material_removed": "删除培训材料",
+    "training_material_moved": "调整培训材料顺序",
     "training_requirement_set": "设置年度学时要求",
     "training_report_exported": "导出培训进度报表",
 }

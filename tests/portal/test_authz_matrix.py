@@ -804,6 +804,14 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "training_admin.move_material": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/training/materials/{_draft_material(ctx).id}/move",
+            only(ADMINS, "/admin/training/courses/"),
+            lambda ctx: {"direction": "down"},
+        ),
+    ),
     "training_admin.publish_course": (
         Case(
             "POST",
