@@ -735,3 +735,70 @@ def test_course_page_lists_learner_progress_in_scope(app, world, factories):
     assert "1/1" in row
     assert "2026-03-01" in row
     assert "officer" not in table  # not in the audience
+
+
+def _token(page):
+    import re
+
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match, "no csrf_token in the page"
+    return match.group(1)
+
+
+def test_upload_route_still_checks_csrf(app, world):
+    """The upload route is exempt from the global CSRF hook (which would parse the
+    body under the 10 MB limit): does it still refuse a missing or forged token,
+    storing nothing, and accept the page's token?"""
+    app.config["WTF_CSRF_ENABLED"] = True
+    course = make_course(world)
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "login": "training_admin",
+            "password": PASSWORD,
+            "csrf_token": _token(login_page),
+        },
+    )
+    page = client.get(f"/admin/training/courses/{course.id}").get_data(as_text=True)
+    token = _token(page)
+    url = f"/admin/training/courses/{course.id}/materials/upload"
+    for extra in ({}, {"csrf_token": "forged"}):
+        response = client.post(
+            url,
+            data={
+                "kind": "pdf",
+                "title": "讲义",
+                "required_minutes": "5",
+                "file": (io.BytesIO(PDF), "a.pdf"),
+                **extra,
+            },
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400
+        assert "CSRF" in response.get_data(as_text=True)
+    assert training_files(app) == []
+    response = client.post(
+        url,
+        data={
+            "kind": "pdf",
+            "title": "讲义",
+            "required_minutes": "5",
+            "file": (io.BytesIO(PDF), "a.pdf"),
+            "csrf_token": token,
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert len(training_files(app)) == 1
+
+
+def test_dashboard_links(app, world):
+    """Do auxiliary staff get 我的培训 instead of the 'coming' entries, and training
+    admins 培训管理?"""
+    page = login(app, "auxiliary").get("/dashboard").get_data(as_text=True)
+    assert "/training/" in page
+    assert "培训课程</li>" not in page
+    page = login(app, "training_admin").get("/dashboard").get_data(as_text=True)
+    assert "/admin/training/" in page
