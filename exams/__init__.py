@@ -24,3 +24,10 @@ def init_app(app):
     app.register_blueprint(certs_bp)
     app.register_blueprint(practice_views.bp, url_prefix="/practice")
     app.cli.add_command(cli.exams_cli)
+
+    from exams.training import admin_views as training_admin
+    from exams.training import models as training_models  # noqa: F401
+    from exams.training import views as training
+
+    app.register_blueprint(training.bp, url_prefix="/training")
+    app.register_blueprint(training_admin.bp, url_prefix="/admin/training")

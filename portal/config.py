@@ -33,6 +33,12 @@ class Config:
     # Uploads: 10 MB per request unless configured otherwise.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or os.path.join(INSTANCE_DIR, "uploads")
+    # Training materials (issue #5): per-type limits; the upload route alone raises
+    # its request limit to fit them. Yearly hours default (执法辅助人员 / 执法人员).
+    TRAINING_PDF_MAX_MB = _int("TRAINING_PDF_MAX_MB", 20)
+    TRAINING_VIDEO_MAX_MB = _int("TRAINING_VIDEO_MAX_MB", 200)
+    TRAINING_REQUIRED_HOURS = _int("TRAINING_REQUIRED_HOURS", 40)
+    TRAINING_REQUIRED_HOURS_OFFICER = _int("TRAINING_REQUIRED_HOURS_OFFICER", 0)
 
     # Sessions and login policy.
     SESSION_COOKIE_HTTPONLY = True

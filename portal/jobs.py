@@ -28,6 +28,7 @@ PERIODIC_JOBS = [
     "portal.jobs.purge_import_uploads",
     "exams.jobs.close_expired_attempts",
     "exams.certs.jobs.expire_certificates",
+    "exams.training.jobs.sync_completions",
 ]
 
 

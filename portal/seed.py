@@ -156,6 +156,9 @@ def seed_demo(seed=42, users=60):
             extra = {"contact_point": f"{orgs[scope].name}联系点"}
         add(username, None, org_code, [(role, scope)], index, **extra)
 
+    from exams.training.seed import seed_training_demo
+
+    seed_training_demo(actor, orgs["JC"])
     if created["users"] or created["organisations"]:
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()

@@ -51,6 +51,15 @@ ACTION_LABELS = {
     "certificates_exported": "导出证书清单",
     "bank_practice_set": "设置题库练习开放",
     "attempt_device_released": "允许考生更换设备作答",
+    "training_course_created": "新建培训课程",
+    "training_course_updated": "修改培训课程",
+    "training_course_published": "发布培训课程",
+    "training_course_unpublished": "撤回培训课程",
+    "training_material_added": "添加培训材料",
+    "training_material_removed": "删除培训材料",
+    "training_material_moved": "调整培训材料顺序",
+    "training_requirement_set": "设置年度学时要求",
+    "training_report_exported": "导出培训进度报表",
 }
 
 

@@ -21,7 +21,6 @@ class Panel:
 
 
 COMING = {
-    Role.AUXILIARY: ["培训课程", "培训记录"],
     Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
     Role.SUPERVISION_STAFF: ["裁量基准目录", "案卷评查与智能检查", "群众意见建议办理"],
     Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
@@ -58,6 +57,8 @@ def panels_for(user):
                 ("法律法规库", "laws.list_laws"),
                 ("证书管理", "certs.list_certificates"),
             ]
+        if role in (Role.SYS_ADMIN, Role.TRAINING_ADMIN):
+            panel.links.append(("培训管理", "training_admin.list_courses"))
         if role == Role.SYS_ADMIN:
             today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
             failures = sa.select(AuditLog).where(
@@ -78,6 +79,10 @@ def panels_for(user):
                 ("错题本", "practice.list_mistakes"),
                 ("掌握情况", "practice.show_mastery"),
             ]
+        if role in (Role.OFFICER, Role.AUXILIARY):
+            link = ("我的培训（课程与培训记录）", "training.my_training")
+            if link not in panel.links:
+                panel.links.append(link)
         if role in (Role.OFFICER, Role.AUXILIARY) and user.domains:
             panel.figures.append(("执法领域", "、".join(d.name for d in user.domains)))
         if role == Role.OFFICER and user.cert_number:

@@ -28,7 +28,7 @@ ADMINS = {Role.SYS_ADMIN.value, Role.TRAINING_ADMIN.value}
 LOGIN = "/login"
 
 # Served files, not views: they carry no guard and are reachable by everyone.
-STATIC_ENDPOINTS = {"static", "bootstrap.static", "exams.static"}
+STATIC_ENDPOINTS = {"static", "bootstrap.static", "exams.static", "training.static"}
 
 _serial = itertools.count(1)
 
@@ -291,6 +291,99 @@ def _provision_form(ctx):
 
 def _user_edit_form(ctx):
     return {"name": "改名后的用户", "organisation_id": str(ctx.world.agency.id)}
+
+
+LEARNERS = {Role.OFFICER.value, Role.AUXILIARY.value}
+
+
+def _training_course(ctx):
+    """A published course of the district for both learner roles: a text material
+    and a PDF (created once per test)."""
+    import io
+    from datetime import datetime
+    from decimal import Decimal
+
+    from exams.training import services, uploads
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    if not hasattr(ctx, "training_course"):
+        course = services.create_course(
+            Actor.system(),
+            title="矩阵课程",
+            description="",
+            year=2026,
+            credit_hours=Decimal(2),
+            for_auxiliary=True,
+            for_officer=True,
+            organisation_id=ctx.world.district.id,
+            paper_id=None,
+            quiz_minutes=30,
+            quiz_attempts=3,
+        )
+        services.add_text_material(
+            course, Actor.system(), title="正文", body="内容", required_minutes=1
+        )
+        stored = uploads.store_upload("pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+        services.add_file_material(
+            course,
+            Actor.system(),
+            kind="pdf",
+            title="讲义",
+            stored=stored,
+            original_name="讲义.pdf",
+            required_minutes=1,
+        )
+        services.publish_course(course, Actor.system(), datetime(2026, 1, 1))
+        db.session.commit()
+        ctx.training_course = course
+    return ctx.training_course
+
+
+def _draft_course(ctx):
+    """An unpublished district course with one text material (fresh per request,
+    so publishing or removing by one principal does not change the next)."""
+    from decimal import Decimal
+
+    from exams.training import services
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    course = services.create_course(
+        Actor.system(),
+        title=f"矩阵草稿{next(_serial)}",
+        description="",
+        year=2026,
+        credit_hours=Decimal(1),
+        for_auxiliary=True,
+        for_officer=False,
+        organisation_id=ctx.world.district.id,
+        paper_id=None,
+        quiz_minutes=30,
+        quiz_attempts=3,
+    )
+    services.add_text_material(
+        course, Actor.system(), title="正文", body="内容", required_minutes=1
+    )
+    db.session.commit()
+    return course
+
+
+def _draft_material(ctx):
+    return _draft_course(ctx).materials[0]
+
+
+def _course_form(ctx):
+    return {
+        "title": f"矩阵新课程{next(_serial)}",
+        "year": "2026",
+        "credit_hours": "2",
+        "for_auxiliary": "y",
+        "organisation_id": str(ctx.world.district.id),
+        "paper_id": "0",
+        "quiz_minutes": "30",
+        "quiz_attempts": "3",
+    }
 
 
 EXPECTED = {
@@ -853,6 +946,156 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Training (培训): learner pages and administration ---------------------------
+    "training.my_training": (Case("GET", _const("/training/"), only(LEARNERS)),),
+    "training.show_course": (
+        Case(
+            "GET",
+            lambda ctx: f"/training/courses/{_training_course(ctx).id}",
+            only(LEARNERS),
+        ),
+    ),
+    "training.start_quiz": (
+        # The matrix course has no quiz: back to the course with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/training/courses/{_training_course(ctx).id}/quiz",
+            only(LEARNERS, "/training/courses/"),
+            lambda ctx: {},
+        ),
+    ),
+    "training.show_material": (
+        Case(
+            "GET",
+            lambda ctx: f"/training/materials/{_training_course(ctx).materials[0].id}",
+            only(LEARNERS),
+        ),
+    ),
+    "training.heartbeat": (
+        # Not JSON: rejected as malformed after the audience check.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/training/materials/{_training_course(ctx).materials[0].id}/heartbeat"
+            ),
+            only(LEARNERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "training.material_file": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/training/materials/{_training_course(ctx).materials[1].id}/file"
+            ),
+            only(LEARNERS | ADMINS),
+        ),
+    ),
+    "training_admin.list_courses": (
+        Case("GET", _const("/admin/training/"), only(ADMINS)),
+    ),
+    "training_admin.new_course": (
+        Case("GET", _const("/admin/training/courses/new"), only(ADMINS)),
+        Case(
+            "POST",
+            _const("/admin/training/courses/new"),
+            only(ADMINS, "/admin/training/courses/"),
+            _course_form,
+        ),
+    ),
+    "training_admin.show_course": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/training/courses/{_training_course(ctx).id}",
+            only(ADMINS),
+        ),
+    ),
+    "training_admin.edit_course": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/training/courses/{_training_course(ctx).id}/edit",
+            only(ADMINS),
+        ),
+        Case(
+            "POST",
+            lambda ctx: f"/admin/training/courses/{_training_course(ctx).id}/edit",
+            only(ADMINS, "/admin/training/courses/"),
+            _course_form,
+        ),
+    ),
+    "training_admin.add_text_material": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/training/courses/{_draft_course(ctx).id}/materials/text"
+            ),
+            only(ADMINS, "/admin/training/courses/"),
+            lambda ctx: {"title": "矩阵材料", "body": "正文", "required_minutes": "1"},
+        ),
+    ),
+    "training_admin.upload_material": (
+        # No file: the form is shown again with its error.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/training/courses/{_draft_course(ctx).id}/materials/upload"
+            ),
+            only(ADMINS, 400),
+            lambda ctx: {"kind": "pdf", "title": "矩阵文件", "required_minutes": "1"},
+        ),
+    ),
+    "training_admin.remove_material": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/training/materials/{_draft_material(ctx).id}/remove",
+            only(ADMINS, "/admin/training/courses/"),
+            lambda ctx: {},
+        ),
+    ),
+    "training_admin.move_material": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/training/materials/{_draft_material(ctx).id}/move",
+            only(ADMINS, "/admin/training/courses/"),
+            lambda ctx: {"direction": "down"},
+        ),
+    ),
+    "training_admin.publish_course": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/training/courses/{_draft_course(ctx).id}/publish",
+            only(ADMINS, "/admin/training/courses/"),
+            lambda ctx: {},
+        ),
+    ),
+    "training_admin.unpublish_course": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/training/courses/{_draft_course(ctx).id}/unpublish",
+            only(ADMINS, "/admin/training/courses/"),
+            lambda ctx: {},
+        ),
+    ),
+    "training_admin.list_requirements": (
+        Case("GET", _const("/admin/training/requirements"), only(ADMINS)),
+        Case(
+            "POST",
+            _const("/admin/training/requirements"),
+            only(ADMINS, "/admin/training/requirements"),
+            lambda ctx: {
+                "organisation_id": str(ctx.world.district.id),
+                "role": "auxiliary",
+                "year": "2026",
+                "hours": "30",
+            },
+        ),
+    ),
+    "training_admin.show_report": (
+        Case("GET", _const("/admin/training/report?year=2026"), only(ADMINS)),
+    ),
+    "training_admin.export_report": (
+        Case("GET", _const("/admin/training/report.xlsx?year=2026"), only(ADMINS)),
+    ),
 }
 
 CASES = [
@@ -931,6 +1174,7 @@ def test_authorization(app, world, factories, endpoint, case):
             response = client.get(url)
         else:
             response = client.post(url, data=case.data(ctx) if case.data else {})
+        response.close()  # file responses (training materials) hold the file open
         expected = case.expected[principal]
         if not matches(response, expected):
             mismatches.append(
