@@ -109,7 +109,7 @@ def test_admin_imports_builds_paper_and_schedules_exam(
         page.select_option("#organisation_id", label="测试市 / 甲区")
         page.click("#submit")
         expect(page.locator(".alert-success")).to_contain_text("考试安排已发布")
-        expect(page.locator("dl")).to_contain_text("2027-01-10 09:00")
+        expect(page.locator("dl").first).to_contain_text("2027-01-10 09:00")
         page.get_by_role("button", name="预生成考生试卷").click()
         expect(page.locator(".alert-success")).to_contain_text("已生成")
         screenshot(page, "exams-arrangement.png")

@@ -153,11 +153,13 @@ def test_other_users_sets_and_entries_are_404(app, client, auth, world, bank):
     _start(client, mode="random", count="4")
     session = db.session.scalar(sa.select(PracticeSession))
     version, _ = _shown(session, 0)
+    field = "blank" if version.type == "fill_blank" else "response"
     client.post(
         f"/practice/sessions/{session.id}/answer",
-        data={"position": "0", "response": wrong_response(version)},
+        data={"position": "0", field: wrong_response(version)},
     )
     entry = db.session.scalar(sa.select(MistakeEntry))
+    assert entry is not None
     auth.logout()
     auth.login("auxiliary")
     sid = session.id

@@ -142,9 +142,17 @@
   setInterval(flush, 5000);  // retries of anything not yet acknowledged
 
   // Warn before leaving with unsaved answers (a reload keeps everything saved).
+  // A reload or the "leave this page?" prompt blurs and hides the page; that is
+  // not switching away from the exam, so focus losses are not reported while the
+  // page is unloading (the flag clears if the candidate stays).
+  var unloading = false;
   window.addEventListener("beforeunload", function (event) {
+    unloading = true;
+    setTimeout(function () { unloading = false; }, 1000);
     if (!stopped && unacknowledged()) { event.preventDefault(); event.returnValue = ""; }
   });
+  window.addEventListener("pagehide", function () { unloading = true; });
+  window.addEventListener("pageshow", function () { unloading = false; });  // bfcache
 
   // Flags (标记) ----------------------------------------------------------------
 
@@ -280,7 +288,9 @@
   // Leaving the page fires both "blur" and "visibilitychange"; count it once,
   // until the candidate is back.
   var away = false;
-  function leave(kind) { if (!away) { away = true; report(kind); } }
+  function leave(kind) {
+    if (!away && !unloading) { away = true; report(kind); }
+  }
   function back() {
     // Coming back (also from a sleeping tab or laptop): re-sync the countdown
     // now and retry unsaved answers.
