@@ -39,6 +39,9 @@ ACTION_LABELS = {
     "attempt_submitted": "交卷",
     "answer_graded": "阅卷评分",
     "key_corrected": "更正答案并重新评分",
+    "catalogue_imported": "导入裁量基准",
+    "catalogue_published": "发布裁量基准",
+    "catalogue_withdrawn": "撤回裁量基准",
 }
 
 
