@@ -132,13 +132,9 @@ class CatalogueVersion(db.Model):
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     imported_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     imported_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
-    published_by_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id")
-    )
+    published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     published_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
-    withdrawn_by_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("users.id")
-    )
+    withdrawn_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     withdrawn_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
 
     catalogue: so.Mapped[BenchmarkCatalogue] = so.relationship(
@@ -327,3 +323,32 @@ class BenchmarkFine(db.Model):
     @property
     def party_label(self):
         return PARTY_LABELS.get(self.party, self.party)
+
+    @property
+    def range_label(self):
+        return describe_fine(self)
+
+
+def format_amount(value: float | None) -> str:
+    """``20000.0`` → ``20,000``; ``0.5`` → ``0.5``."""
+    if value is None:
+        return ""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def describe_fine(fine) -> str:
+    """A fine row in words: ``5,000～10,000 元``, ``1～3 倍（违法所得）`` …"""
+    unit = {
+        "yuan": "元",
+        "multiple": f"倍（{fine.base}）",
+        "percent": f"%（{fine.base}）",
+        "yuan_per_unit": f"元/{fine.base}",
+    }.get(fine.unit, fine.unit)
+    low, high = format_amount(fine.min_value), format_amount(fine.max_value)
+    if not high:
+        return f"{low or 0} {unit}以上"
+    if not low:
+        return f"{high} {unit}以下"
+    return f"{low}～{high} {unit}"

@@ -123,6 +123,36 @@ def validate_document(data, source_text: str | None = None) -> ImportPlan:
     return plan
 
 
+def read_document(filename, content):
+    """Read an uploaded .json or .xlsx into a validated :class:`ImportPlan`.
+
+    :param filename: the file's name; ``.xlsx`` selects the template reader.
+    :param content: the uploaded bytes.
+    :raises CatalogueImportError: with every error found.
+    """
+    from casebank.xlsx import read_xlsx
+    from exams.formats.text import FormatError
+
+    if filename.lower().endswith(".xlsx"):
+        try:
+            document, errors = read_xlsx(content)
+        except FormatError as exc:
+            raise CatalogueImportError([str(exc)]) from None
+        try:
+            plan = validate_document(document)
+        except CatalogueImportError as exc:
+            errors += exc.errors
+        if errors:
+            raise CatalogueImportError(errors)
+        return plan
+    if content.lstrip()[:2] in (b"PK",) or b"\x00" in content[:1024]:
+        raise CatalogueImportError(["文件内容不是 JSON 文本（可能是改了扩展名）"])
+    document = decode_json(content)
+    return validate_document(
+        document, content.decode("utf-8-sig").replace("\r\n", "\n")
+    )
+
+
 def _length_errors(catalogue: Catalogue) -> list[str]:
     errors = []
 
@@ -466,3 +496,51 @@ def withdraw_version(version: CatalogueVersion, actor, reason: str = "") -> None
         after={"status": VersionStatus.WITHDRAWN.value, "reason": reason[:500]},
     )
     logger.info("Catalogue version %r withdrawn by %s", version, actor.label)
+
+
+# Demo catalogues of the fictional 江城市 (casebank/resources/catalogues), by file
+# stem: (catalogue code, domain codes). Loaded and published by ``flask seed demo``.
+DEMO_CATALOGUES = {
+    "chengguan": ("JC-CG", ["chengguan"]),
+    "shichang": ("JC-SC", ["market"]),
+    "shengtai": ("JC-ST", ["ecology"]),
+    "jiaotong": ("JC-JT", ["transport"]),
+    "ziran": ("JC-ZR", ["resources"]),
+}
+
+
+def load_demo_catalogues(jurisdiction, actor) -> int:
+    """Import and publish the demo catalogues that are not there yet (idempotent).
+
+    :param jurisdiction: the demo city.
+    :return: how many catalogues were created.
+    """
+    from casebank import CATALOGUE_DIR
+
+    created = 0
+    for stem, (code, domain_codes) in DEMO_CATALOGUES.items():
+        exists = db.session.scalar(
+            sa.select(BenchmarkCatalogue.id).where(BenchmarkCatalogue.code == code)
+        )
+        if exists:
+            continue
+        path = CATALOGUE_DIR / f"{stem}.json"
+        plan = read_document(path.name, path.read_bytes())
+        domains = list(
+            db.session.scalars(
+                sa.select(Domain)
+                .where(Domain.code.in_(domain_codes))
+                .order_by(Domain.id)
+            )
+        )
+        import_catalogue(
+            plan,
+            actor,
+            jurisdiction=jurisdiction,
+            code=code,
+            domains=domains,
+            filename=path.name,
+            publish=True,
+        )
+        created += 1
+    return created

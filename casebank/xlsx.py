@@ -72,7 +72,9 @@ _KIND_BY_NAME = {name: kind for kind, name in RULE_KIND_NAMES.items()}
 _KIND_BY_NAME.update({"从轻": "mitigate", "减轻": "mitigate", "从轻减轻": "mitigate"})
 PARTY_NAMES = {"any": "不分", "individual": "个人", "organization": "单位"}
 _PARTY_BY_NAME = {name: party for party, name in PARTY_NAMES.items()}
-_PARTY_BY_NAME.update({"个人或单位": "any", "法人": "organization", "组织": "organization"})
+_PARTY_BY_NAME.update(
+    {"个人或单位": "any", "法人": "organization", "组织": "organization"}
+)
 
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = r"\d+(?:\.\d+)?"
@@ -386,7 +388,7 @@ def read_xlsx(data: bytes, max_bytes: int = MAX_BYTES) -> tuple[dict, list[str]]
 
 
 def _read_info(sheet) -> dict:
-    keys = {label: key for label, key in INFO_FIELDS}
+    keys = dict(INFO_FIELDS)
     keys.update({key: key for _, key in INFO_FIELDS})
     document: dict = {"format": FORMAT}
     for row in sheet.iter_rows(min_row=1, max_row=50, max_col=2, values_only=True):
@@ -409,14 +411,18 @@ def _read_rules(sheet, errors) -> list[dict]:
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise FormatError(f"“{RULES_TITLE}”表超过 {MAX_ROWS} 行")
-        cells = {name: _text(row[i]) if i < len(row) else "" for name, i in columns.items()}
+        cells = {
+            name: _text(row[i]) if i < len(row) else "" for name, i in columns.items()
+        }
         if not any(cells.values()):
             continue
         kind = cells.get("类型", "")
         result.append(
             {
                 "id": cells.get("编号") or None,
-                "kind": _KIND_BY_NAME.get(kind, kind) if kind not in RULE_KINDS else kind,
+                "kind": _KIND_BY_NAME.get(kind, kind)
+                if kind not in RULE_KINDS
+                else kind,
                 "basis": cells.get("依据", ""),
                 "condition": cells.get("适用条件", ""),
             }
@@ -437,7 +443,9 @@ def _read_tiers(sheet, errors) -> list[dict]:
     for number, row in enumerate(rows, start=2):
         if number > MAX_ROWS:
             raise FormatError(f"“{TIERS_TITLE}”表超过 {MAX_ROWS} 行")
-        cells = {name: _text(row[i]) if i < len(row) else "" for name, i in columns.items()}
+        cells = {
+            name: _text(row[i]) if i < len(row) else "" for name, i in columns.items()
+        }
         if not any(cells.values()):
             continue
         item_id = cells.get("事项编号", "") or (current["id"] if current else "")

@@ -156,7 +156,10 @@ def seed_demo(seed=42, users=60):
             extra = {"contact_point": f"{orgs[scope].name}联系点"}
         add(username, None, org_code, [(role, scope)], index, **extra)
 
-    if created["users"] or created["organisations"]:
+    from casebank.services import load_demo_catalogues
+
+    created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
+    if created["users"] or created["organisations"] or created["catalogues"]:
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()
     return created

@@ -15,6 +15,7 @@ NAVIGATION = [
     ("组织机构", "orgs.list_orgs", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("题库", "exams_admin.list_banks", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("法律法规库", "laws.list_laws", None),
+    ("裁量基准", "casebank.list_catalogues", None),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 
