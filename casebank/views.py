@@ -296,7 +296,9 @@ def import_catalogue():
                 token = secrets.token_urlsafe(24)
                 with open(_staging_path(token, suffix), "wb") as staged:
                     staged.write(content)
+                # formdata=None: the values are ours, not the upload's fields.
                 confirm = CatalogueConfirmForm(
+                    formdata=None,
                     token=token,
                     filename=filename,
                     jurisdiction_id=str(jurisdiction.id),
