@@ -524,3 +524,38 @@ def test_cli_import_and_export(app, world, runner, tmp_path, spec):
     )
     assert result.exit_code == 2
     assert "没有有效" in result.stderr
+
+
+def test_demo_catalogues_in_the_database_carry_the_real_rows(app, world):
+    """Are real published rows (benchmarks_real.md A4, E2) stored as published?"""
+    from casebank.services import load_demo_catalogues
+    from portal.orgs.models import Domain
+
+    load_demo_catalogues(world.city, Actor.system())
+    db.session.commit()
+    on = date(2024, 6, 1)
+    chengguan = db.session.scalar(sa.select(Domain).where(Domain.code == "chengguan"))
+    (version,) = queries.versions_in_force(on, chengguan, world.agency)
+    item = next(i for i in version.items if "桥梁或者路灯设施" in i.violation)
+    # A4 登封市: 轻微 ≤5000, 一般 5000–10000, 严重 10000–20000 (统计上限 2 万).
+    assert [
+        (t.level, t.fines[0].min_value, t.fines[0].max_value) for t in item.tiers
+    ] == [
+        ("轻微", 0, 5000),
+        ("一般", 5000, 10000),
+        ("严重", 10000, 20000),
+    ]
+    assert "《城市道路管理条例》第四十二条" in item.penalty_provisions
+    market = db.session.scalar(sa.select(Domain).where(Domain.code == "market"))
+    (version,) = queries.versions_in_force(on, market, world.agency)
+    item = next(
+        i for i in version.items if "虚假的或者使人误解的价格手段" in i.violation
+    )
+    # E2 第七条: 从重 3–5 倍 / 25–50 万元; 一般 2–3 倍 / 10–25 万元.
+    heaviest = item.tiers[-1]
+    assert {(f.unit, f.min_value, f.max_value) for f in heaviest.fines} == {
+        ("multiple", 3, 5),
+        ("yuan", 250000, 500000),
+    }
+    ecology = db.session.scalar(sa.select(Domain).where(Domain.code == "ecology"))
+    assert len(queries.versions_in_force(on, ecology, world.agency)) == 1
