@@ -107,7 +107,7 @@ class CatalogueVersion(db.Model):
             name="withdrawn_at_set",
         ),
         sa.CheckConstraint("source_format IN ('json', 'xlsx')", name="format_valid"),
-        sa.UniqueConstraint("catalogue_id", "sha256"),
+        sa.UniqueConstraint("catalogue_id", "content_sha256"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -130,6 +130,9 @@ class CatalogueVersion(db.Model):
     # is stored as the JSON it was read into); sha256 is over these UTF-8 bytes.
     source_json: so.Mapped[str] = so.mapped_column(sa.Text)
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # SHA-256 of the canonical (normalised, key-sorted) document: the same
+    # catalogue content imported twice is refused however the file was laid out.
+    content_sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     imported_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
     imported_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     published_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))

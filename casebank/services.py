@@ -76,6 +76,7 @@ class ImportPlan:
     catalogue: Catalogue
     source_text: str
     sha256: str
+    content_sha256: str
     warnings: list[str] = field(default_factory=list)
 
 
@@ -117,7 +118,9 @@ def validate_document(data, source_text: str | None = None) -> ImportPlan:
     if source_text is None:
         source_text = json.dumps(data, ensure_ascii=False, indent=2)
     digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()
-    plan = ImportPlan(catalogue, source_text, digest)
+    canonical = json.dumps(catalogue.to_json(), ensure_ascii=False, sort_keys=True)
+    content = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    plan = ImportPlan(catalogue, source_text, digest, content)
     if not catalogue.items:
         plan.warnings.append("目录中没有任何事项")
     return plan
@@ -224,6 +227,45 @@ def find_catalogue(plan: ImportPlan, jurisdiction, code: str | None = None):
     )
 
 
+def check_import(
+    plan, actor, *, jurisdiction, catalogue=None, code=None, publish=False
+):
+    """Run every check of :func:`import_catalogue` without changing anything.
+
+    Used by the import preview so that a refusal shows before the confirm step.
+
+    :return: the existing catalogue the version would join, or None (new one).
+    :raises NotAllowed: the jurisdiction is outside the actor's scope.
+    :raises Conflict: another jurisdiction's catalogue, the same file already
+        imported, or (when publishing) an overlapping published period.
+    """
+    if actor.user is not None and not can_manage(actor.user, jurisdiction):
+        raise NotAllowed("您无权为该辖区导入裁量基准")
+    if catalogue is None:
+        catalogue = find_catalogue(plan, jurisdiction, code)
+    if catalogue is not None:
+        if catalogue.jurisdiction_id != jurisdiction.id:
+            raise Conflict(
+                f"目录 {catalogue.code} 属于{catalogue.jurisdiction.name}，"
+                f"与所选辖区{jurisdiction.name}不符"
+            )
+        duplicate = db.session.scalar(
+            sa.select(CatalogueVersion).where(
+                CatalogueVersion.catalogue_id == catalogue.id,
+                CatalogueVersion.content_sha256 == plan.content_sha256,
+            )
+        )
+        if duplicate is not None:
+            raise Conflict(
+                f"相同内容已导入为该目录的版本（{duplicate.period_label}，"
+                f"{duplicate.status_label}），未重复导入"
+            )
+    if publish and catalogue is not None:
+        doc = plan.catalogue
+        _plan_publish(catalogue, doc.effective_from, doc.effective_to)
+    return catalogue
+
+
 def import_catalogue(
     plan: ImportPlan,
     actor,
@@ -253,30 +295,15 @@ def import_catalogue(
     :raises NotAllowed: the jurisdiction is outside the actor's scope.
     :raises Conflict: the same file was already imported, or a publish overlap.
     """
-    if actor.user is not None and not can_manage(actor.user, jurisdiction):
-        raise NotAllowed("您无权为该辖区导入裁量基准")
-    if catalogue is None:
-        catalogue = find_catalogue(plan, jurisdiction, code)
-    if catalogue is not None:
-        if catalogue.jurisdiction_id != jurisdiction.id:
-            raise Conflict(
-                f"目录 {catalogue.code} 属于{catalogue.jurisdiction.name}，"
-                f"与所选辖区{jurisdiction.name}不符"
-            )
-        duplicate = db.session.scalar(
-            sa.select(CatalogueVersion).where(
-                CatalogueVersion.catalogue_id == catalogue.id,
-                CatalogueVersion.sha256 == plan.sha256,
-            )
-        )
-        if duplicate is not None:
-            raise Conflict(
-                f"同一文件已导入为该目录的版本（{duplicate.period_label}，"
-                f"{duplicate.status_label}），未重复导入"
-            )
+    catalogue = check_import(
+        plan,
+        actor,
+        jurisdiction=jurisdiction,
+        catalogue=catalogue,
+        code=code,
+        publish=publish,
+    )
     doc = plan.catalogue
-    if publish and catalogue is not None:
-        _plan_publish(catalogue, doc.effective_from, doc.effective_to)
     if catalogue is None:
         catalogue = BenchmarkCatalogue(
             code=code or _default_code(jurisdiction, doc.name),
@@ -301,6 +328,7 @@ def import_catalogue(
         source_filename=(filename or "")[:255] or None,
         source_json=plan.source_text,
         sha256=plan.sha256,
+        content_sha256=plan.content_sha256,
         imported_by_id=actor.user.id if actor.user is not None else None,
         imported_at=utcnow(),
     )

@@ -290,7 +290,18 @@ def import_catalogue():
                 errors = exc.errors
             confirm = None
             if plan is not None:
-                target = catalogue or services.find_catalogue(plan, jurisdiction, code)
+                try:
+                    target = services.check_import(
+                        plan,
+                        Actor.from_request(),
+                        jurisdiction=jurisdiction,
+                        catalogue=catalogue,
+                        code=code,
+                        publish=form.publish.data,
+                    )
+                except DomainError as exc:
+                    errors = [exc.message]
+            if plan is not None and not errors:
                 if domains is None:
                     domains = services.detect_domains(plan.catalogue)
                 token = secrets.token_urlsafe(24)

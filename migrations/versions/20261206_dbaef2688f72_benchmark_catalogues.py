@@ -53,6 +53,7 @@ def upgrade():
     sa.Column('source_filename', sa.String(length=255), nullable=True),
     sa.Column('source_json', sa.Text(), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
+    sa.Column('content_sha256', sa.String(length=64), nullable=False),
     sa.Column('imported_by_id', sa.Integer(), nullable=True),
     sa.Column('imported_at', sa.DateTime(), nullable=False),
     sa.Column('published_by_id', sa.Integer(), nullable=True),
@@ -70,7 +71,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_catalogue_versions_published_by_id_users')),
     sa.ForeignKeyConstraint(['withdrawn_by_id'], ['users.id'], name=op.f('fk_catalogue_versions_withdrawn_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_catalogue_versions')),
-    sa.UniqueConstraint('catalogue_id', 'sha256', name=op.f('uq_catalogue_versions_catalogue_id'))
+    sa.UniqueConstraint('catalogue_id', 'content_sha256', name=op.f('uq_catalogue_versions_catalogue_id'))
     )
     with op.batch_alter_table('catalogue_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_catalogue_versions_catalogue_id'), ['catalogue_id'], unique=False)

@@ -369,7 +369,7 @@ def test_overlapping_publication_is_refused_and_saves_nothing(
 def test_same_file_twice_is_refused(app, world, spec, importer):
     """Does importing the identical document again into a catalogue save nothing?"""
     importer(spec, code="CG")
-    with pytest.raises(Conflict, match="同一文件已导入"):
+    with pytest.raises(Conflict, match="相同内容已导入"):
         importer(spec)
     db.session.rollback()
     assert _count(CatalogueVersion) == 1

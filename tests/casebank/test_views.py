@@ -287,3 +287,34 @@ def test_dashboard_links_supervision_staff_to_catalogues(app, world):
     client = _login(app.test_client(), "supervision_staff")
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'href="/casebank/catalogues"' in page
+
+
+def test_preview_shows_refusals_before_the_confirm_step(app, world, spec, importer):
+    """Are a file already imported and an overlapping publication refused in the
+    preview itself, with no confirm button?"""
+    version = importer(spec, code="CG")
+    client = _login(app.test_client(), "supervision_staff")
+    raw = json.dumps(spec, ensure_ascii=False).encode()
+    response = _upload(
+        client, raw, "again.json", jurisdiction_id=world.city.id, catalogue_id=0
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "相同内容已导入" in page
+    assert "确认导入" not in page
+
+    overlapping = json.loads(raw)
+    overlapping["effective_from"], overlapping["effective_to"] = "2022-01-01", None
+    response = _upload(
+        client,
+        json.dumps(overlapping, ensure_ascii=False).encode(),
+        "overlap.json",
+        jurisdiction_id=world.city.id,
+        catalogue_id=version.catalogue_id,
+        publish="y",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "重叠" in page
+    assert "确认导入" not in page
+    assert _count(CatalogueVersion) == 1
