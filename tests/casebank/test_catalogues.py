@@ -559,3 +559,23 @@ def test_demo_catalogues_in_the_database_carry_the_real_rows(app, world):
     }
     ecology = db.session.scalar(sa.select(Domain).where(Domain.code == "ecology"))
     assert len(queries.versions_in_force(on, ecology, world.agency)) == 1
+
+
+def test_hostile_xlsx_uploads_are_refused(app, spec):
+    """Are a forged zip bomb, an oversized file and a workbook that is not the
+    template refused with Chinese messages, before anything is stored?"""
+    from casebank import xlsx
+    from exams.formats.text import FormatError
+    from tests.exams.test_formats import _bomb
+
+    with pytest.raises(services.CatalogueImportError, match="解压后超过"):
+        services.read_document("bomb.xlsx", _bomb(True))
+    big = write_xlsx(_normal(spec))
+    with pytest.raises(FormatError, match="文件过大"):
+        xlsx.read_xlsx(big, max_bytes=1000)
+    from openpyxl import Workbook
+
+    other = io.BytesIO()
+    Workbook().save(other)
+    with pytest.raises(services.CatalogueImportError, match="不是裁量基准模板"):
+        services.read_document("other.xlsx", other.getvalue())
