@@ -307,7 +307,7 @@ def export_catalogue_command(code, on_date, version_id, fmt, out):
             _fail(f"目录 {code} 没有版本 {version_id}")
     else:
         try:
-            on = date.fromisoformat(on_date) if on_date else date.today()
+            on = date.fromisoformat(on_date) if on_date else queries.china_today()
         except ValueError:
             _fail(f"日期格式不正确：{on_date}")
         version = queries.version_in_force(catalogue, on)

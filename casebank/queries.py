@@ -15,8 +15,14 @@ from nlp.catalogue import Catalogue, FineRange, GeneralRule, Item, Tier
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.orgs.models import Organisation, OrgKind
+from portal.timeutil import to_local, utcnow
 
 MANAGERS = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
+
+
+def china_today() -> date:
+    """Today's date in China Standard Time (catalogue periods are local dates)."""
+    return to_local(utcnow()).date()
 
 
 def _within(column, paths):

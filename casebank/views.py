@@ -62,7 +62,7 @@ def list_catalogues():
     on, on_text = _date_arg("on")
     stmt = queries.search_catalogues(q, domain_id, issuer, on)
     page = db.paginate(stmt, per_page=30, error_out=False)
-    today = date.today()
+    today = queries.china_today()
     in_force = {c.id: queries.version_in_force(c, on or today) for c in page.items}
     domains = db.session.scalars(sa.select(Domain).order_by(Domain.id)).all()
     return render_template(
@@ -102,7 +102,7 @@ def show_catalogue(catalogue_id):
         "casebank/catalogue_show.html",
         catalogue=catalogue,
         versions=list(versions),
-        current=queries.version_in_force(catalogue, date.today()),
+        current=queries.version_in_force(catalogue, queries.china_today()),
         manage=can_manage(current_user, catalogue),
     )
 

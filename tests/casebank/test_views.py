@@ -318,3 +318,24 @@ def test_preview_shows_refusals_before_the_confirm_step(app, world, spec, import
     assert "重叠" in page
     assert "确认导入" not in page
     assert _count(CatalogueVersion) == 1
+
+
+def test_current_version_follows_the_china_date(app, world, spec, importer):
+    """At 01:00 in Beijing on 1 January (still 31 December in UTC) the edition
+    starting that day is shown as the current one."""
+    from freezegun import freeze_time
+
+    first = json.loads(json.dumps(spec))
+    first["effective_from"] = "2024-01-01"
+    old = importer(first, code="CG")
+    second = json.loads(json.dumps(spec))
+    second["effective_from"], second["name"] = "2025-01-01", "2025年版"
+    new = importer(second, catalogue=old.catalogue)
+    with freeze_time("2024-12-31 17:00:00"):
+        client = _login(app.test_client(), "officer")
+        page = client.get(f"/casebank/catalogues/{old.catalogue_id}").get_data(
+            as_text=True
+        )
+    current = re.search(r"现行版本</dt><dd[^>]*>(.*?)</dd>", page).group(1)
+    assert f"/casebank/versions/{new.id}" in current
+    assert "2025-01-01 至 长期" in current
