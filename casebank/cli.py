@@ -224,7 +224,7 @@ def import_catalogue_command(path, jurisdiction_code, code, domain_codes, publis
     """Import a catalogue (.json or .xlsx) as a new version; all or nothing."""
     import sqlalchemy as sa
 
-    from casebank import services
+    from casebank import documents, services
     from portal.actor import Actor
     from portal.exceptions import DomainError
     from portal.extensions import db
@@ -245,7 +245,7 @@ def import_catalogue_command(path, jurisdiction_code, code, domain_codes, publis
             _fail(f"执法领域编码不存在：{'、'.join(sorted(unknown))}")
     path = Path(path)
     try:
-        plan = services.read_document(path.name, path.read_bytes())
+        plan = documents.read_document(path.name, path.read_bytes())
         version = services.import_catalogue(
             plan,
             Actor.system(),
@@ -256,7 +256,7 @@ def import_catalogue_command(path, jurisdiction_code, code, domain_codes, publis
             filename=path.name,
             publish=publish,
         )
-    except services.CatalogueImportError as exc:
+    except documents.CatalogueImportError as exc:
         db.session.rollback()
         for error in exc.errors:
             click.echo(f"错误：{error}", err=True)

@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from casebank import queries, services
+from casebank import documents, queries, services
 from casebank.forms import CatalogueConfirmForm, CatalogueUploadForm, WithdrawForm
 from casebank.models import BenchmarkCatalogue, CatalogueVersion, VersionStatus
 from casebank.queries import MANAGERS, can_manage
@@ -285,8 +285,8 @@ def import_catalogue():
             jurisdiction, catalogue, code, domains = _choices_from(form)
             plan, errors, target = None, [], None
             try:
-                plan = services.read_document(filename, content)
-            except services.CatalogueImportError as exc:
+                plan = documents.read_document(filename, content)
+            except documents.CatalogueImportError as exc:
                 errors = exc.errors
             confirm = None
             if plan is not None:
@@ -358,7 +358,7 @@ def commit_catalogue_import():
         content = staged.read()
     jurisdiction, catalogue, code, domains = _choices_from(form)
     try:
-        plan = services.read_document(filename, content)
+        plan = documents.read_document(filename, content)
         version = services.import_catalogue(
             plan,
             Actor.from_request(),

@@ -156,7 +156,7 @@ def seed_demo(seed=42, users=60):
             extra = {"contact_point": f"{orgs[scope].name}联系点"}
         add(username, None, org_code, [(role, scope)], index, **extra)
 
-    from casebank.services import load_demo_catalogues
+    from casebank.demo import load_demo_catalogues
 
     created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
     if created["users"] or created["organisations"] or created["catalogues"]:

@@ -1,5 +1,4 @@
 import copy
-import json
 
 import pytest
 
@@ -82,14 +81,10 @@ def spec():
 
 
 @pytest.fixture
-def demo_documents():
-    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in DEMO_FILES}
-
-
-@pytest.fixture
 def importer(world):
     """Import a document into world.city as the system; returns the version."""
-    from casebank.services import import_catalogue, validate_document
+    from casebank.documents import validate_document
+    from casebank.services import import_catalogue
     from portal.extensions import db
 
     def _import(document, publish=True, **kwargs):

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from casebank import queries, services
+from casebank import documents, queries, services
 from casebank.models import (
     BenchmarkCatalogue,
     BenchmarkFine,
@@ -37,7 +37,7 @@ def _normal(document):
 def test_json_round_trip_of_every_demo_catalogue(app, world, path):
     """Does import → export give back the demo file, rows and note included?"""
     raw = path.read_bytes()
-    plan = services.read_document(path.name, raw)
+    plan = documents.read_document(path.name, raw)
     version = services.import_catalogue(
         plan, Actor.system(), jurisdiction=world.city, filename=path.name
     )
@@ -58,7 +58,7 @@ def test_xlsx_export_imports_back_to_the_same_catalogue(app, world, path):
     """Does the .xlsx written from a demo catalogue read back to the same JSON?"""
     source = json.loads(path.read_bytes())
     data = write_xlsx(_normal(source) | {"note": source.get("note")})
-    plan = services.read_document("c.xlsx", data)
+    plan = documents.read_document("c.xlsx", data)
     assert plan.catalogue.to_json() == _normal(source)
     version = services.import_catalogue(
         plan, Actor.system(), jurisdiction=world.city, source_format="xlsx"
@@ -112,7 +112,7 @@ def test_filled_template_imports_as_the_equivalent_json(app, world, spec):
     )
     buffer = io.BytesIO()
     book.save(buffer)
-    plan = services.read_document("filled.xlsx", buffer.getvalue())
+    plan = documents.read_document("filled.xlsx", buffer.getvalue())
 
     expected = json.loads(json.dumps(spec))
     expected["effective_from"] = "2024-03-01"
@@ -191,7 +191,7 @@ def test_xlsx_neutralises_formulas_and_reads_them_back(app, spec):
     sheet = load_workbook(io.BytesIO(data))["裁量基准"]
     assert sheet["I2"].data_type != "f"
     assert sheet["I2"].value.startswith("'=")
-    plan = services.read_document("x.xlsx", data)
+    plan = documents.read_document("x.xlsx", data)
     assert plan.catalogue.items[0].tiers[0].condition == '=HYPERLINK("http://x","点我")'
 
 
@@ -236,8 +236,8 @@ def test_errors_name_item_and_field_and_nothing_is_saved(
     nothing stored?"""
     mutate(spec)
     raw = json.dumps(spec, ensure_ascii=False).encode()
-    with pytest.raises(services.CatalogueImportError) as caught:
-        services.read_document("bad.json", raw)
+    with pytest.raises(documents.CatalogueImportError) as caught:
+        documents.read_document("bad.json", raw)
     assert any(expected in e for e in caught.value.errors), caught.value.errors
     db.session.commit()
     assert _count(CatalogueVersion) == 0
@@ -253,8 +253,8 @@ def test_every_error_is_listed_at_once(app, spec):
     spec["items"][0]["tiers"][0]["fines"][0]["min"] = 9000
     spec["items"][0]["tiers"][1]["fines"][0].pop("base")
     spec.pop("issuer")
-    with pytest.raises(services.CatalogueImportError) as caught:
-        services.validate_document(spec)
+    with pytest.raises(documents.CatalogueImportError) as caught:
+        documents.validate_document(spec)
     errors = caught.value.errors
     assert len(errors) == 4, errors
     assert "裁量基准：缺少必填字段 issuer" in errors
@@ -269,8 +269,8 @@ def test_xlsx_layout_errors_name_row_and_item(app, spec):
     book["裁量基准"]["K3"].value = "五千到一万元"
     buffer = io.BytesIO()
     book.save(buffer)
-    with pytest.raises(services.CatalogueImportError) as caught:
-        services.read_document("x.xlsx", buffer.getvalue())
+    with pytest.raises(documents.CatalogueImportError) as caught:
+        documents.read_document("x.xlsx", buffer.getvalue())
     assert any(
         "第3行（事项 CG-012）" in e and "五千到一万元" in e for e in caught.value.errors
     )
@@ -278,12 +278,12 @@ def test_xlsx_layout_errors_name_row_and_item(app, spec):
 
 def test_non_xlsx_and_non_json_uploads_are_refused(app):
     """Are a renamed file and a zip that is not a workbook refused in Chinese?"""
-    with pytest.raises(services.CatalogueImportError, match="不是有效的 .xlsx"):
-        services.read_document("x.xlsx", b"not a zip at all")
-    with pytest.raises(services.CatalogueImportError, match="UTF-8"):
-        services.read_document("x.json", "{}".encode("gbk") + b"\xff\xfe")
-    with pytest.raises(services.CatalogueImportError, match="不是 JSON"):
-        services.read_document("x.json", build_template())
+    with pytest.raises(documents.CatalogueImportError, match="不是有效的 .xlsx"):
+        documents.read_document("x.xlsx", b"not a zip at all")
+    with pytest.raises(documents.CatalogueImportError, match="UTF-8"):
+        documents.read_document("x.json", "{}".encode("gbk") + b"\xff\xfe")
+    with pytest.raises(documents.CatalogueImportError, match="不是 JSON"):
+        documents.read_document("x.json", build_template())
 
 
 def _period(spec, start, end=None, name=None):
@@ -349,7 +349,7 @@ def test_overlapping_publication_is_refused_and_saves_nothing(
     ):
         with pytest.raises(Conflict, match="重叠"):
             services.import_catalogue(
-                services.validate_document(_period(spec, start, end)),
+                documents.validate_document(_period(spec, start, end)),
                 Actor.system(),
                 jurisdiction=world.city,
                 catalogue=catalogue,
@@ -414,7 +414,7 @@ def test_fine_rows_keep_units_and_condition(app, world, spec, importer):
 def test_to_nlp_catalogue_reviews_like_the_files(app, world):
     """Does the checker give the same result from the database as from the files?"""
     from casebank.cli import make_reviewer
-    from casebank.services import load_demo_catalogues
+    from casebank.demo import load_demo_catalogues
 
     load_demo_catalogues(world.city, Actor.system())
     db.session.commit()
@@ -528,7 +528,7 @@ def test_cli_import_and_export(app, world, runner, tmp_path, spec):
 
 def test_demo_catalogues_in_the_database_carry_the_real_rows(app, world):
     """Are real published rows (benchmarks_real.md A4, E2) stored as published?"""
-    from casebank.services import load_demo_catalogues
+    from casebank.demo import load_demo_catalogues
     from portal.orgs.models import Domain
 
     load_demo_catalogues(world.city, Actor.system())
@@ -568,8 +568,8 @@ def test_hostile_xlsx_uploads_are_refused(app, spec):
     from exams.formats.text import FormatError
     from tests.exams.test_formats import _bomb
 
-    with pytest.raises(services.CatalogueImportError, match="解压后超过"):
-        services.read_document("bomb.xlsx", _bomb(True))
+    with pytest.raises(documents.CatalogueImportError, match="解压后超过"):
+        documents.read_document("bomb.xlsx", _bomb(True))
     big = write_xlsx(_normal(spec))
     with pytest.raises(FormatError, match="文件过大"):
         xlsx.read_xlsx(big, max_bytes=1000)
@@ -577,5 +577,5 @@ def test_hostile_xlsx_uploads_are_refused(app, spec):
 
     other = io.BytesIO()
     Workbook().save(other)
-    with pytest.raises(services.CatalogueImportError, match="不是裁量基准模板"):
-        services.read_document("other.xlsx", other.getvalue())
+    with pytest.raises(documents.CatalogueImportError, match="不是裁量基准模板"):
+        documents.read_document("other.xlsx", other.getvalue())

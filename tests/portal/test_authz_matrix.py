@@ -245,7 +245,8 @@ def _user_edit_form(ctx):
 def _catalogue_version(ctx, publish=True):
     """A catalogue version of the city (the supervision staff's scope); a fresh
     draft per call when ``publish`` is False, so state changes do not interfere."""
-    from casebank.services import import_catalogue, validate_document
+    from casebank.documents import validate_document
+    from casebank.services import import_catalogue
     from portal.actor import Actor
     from portal.extensions import db
 
