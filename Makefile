@@ -23,8 +23,9 @@ install: $(STAMP)
 run: install
 	mkdir -p instance
 	$(FLASK) db upgrade
-	$(FLASK) seed demo --if-empty
+	@# The law library first: the demo questions link the articles they cite.
 	$(FLASK) laws import >/dev/null
+	$(FLASK) seed demo --if-empty
 	$(FLASK) nlp build-model --if-missing
 	@echo "门户地址：http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)

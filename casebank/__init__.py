@@ -1,7 +1,8 @@
 """Case-file review (案卷评查) and benchmark catalogues (issue #6).
 
-For now it hosts the glue between the portal and the framework-free NLP checker:
-the ``flask nlp`` commands (issue #3).
+Benchmark catalogues (models, import/export, browse) and the glue between the
+portal and the framework-free NLP checker: the ``flask nlp`` and ``flask casebank``
+commands.
 """
 
 from pathlib import Path
@@ -13,7 +14,8 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "resources" / "catalogues"
 
 
 def init_app(app):
-    """Register the ``flask nlp`` command group."""
-    from casebank import cli
+    """Register the models, the catalogue screens and the command groups."""
+    from casebank import cli, models, views  # noqa: F401
 
+    app.register_blueprint(views.bp, url_prefix="/casebank")
     cli.init_app(app)

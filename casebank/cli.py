@@ -1,6 +1,7 @@
-"""``flask nlp …``: the NLP checker from the command line (issue #3).
+"""``flask nlp …``: the NLP checker from the command line (issue #3), and
+``flask casebank …``: benchmark catalogue import/export (issue #6).
 
-These commands are the glue between the framework-free ``nlp`` package and the
+The ``nlp`` commands are the glue between the framework-free ``nlp`` package and the
 portal's configuration; they never touch the database, so they work on a fresh
 checkout. Heavy imports (sentence-transformers, torch) happen only inside the commands
 that need them.
@@ -207,6 +208,128 @@ def evaluate_command(labels, baseline, errors):
     click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
 
 
+casebank_cli = AppGroup("casebank", help="案卷评查与裁量基准目录")
+
+
+@casebank_cli.command("import-catalogue")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--jurisdiction", "jurisdiction_code", required=True, help="适用辖区的组织编码"
+)
+@click.option("--code", help="目录编码（新建目录时使用，或指定要追加版本的目录）")
+@click.option(
+    "--domain", "domain_codes", multiple=True, help="执法领域编码，可多次给出"
+)
+@click.option("--publish", is_flag=True, help="导入后立即发布")
+def import_catalogue_command(path, jurisdiction_code, code, domain_codes, publish):
+    """Import a catalogue (.json or .xlsx) as a new version; all or nothing."""
+    import sqlalchemy as sa
+
+    from casebank import documents, services
+    from portal.actor import Actor
+    from portal.exceptions import DomainError
+    from portal.extensions import db
+    from portal.orgs.models import Domain, Organisation
+
+    jurisdiction = db.session.scalar(
+        sa.select(Organisation).where(Organisation.code == jurisdiction_code)
+    )
+    if jurisdiction is None:
+        _fail(f"组织编码不存在：{jurisdiction_code}")
+    domains = None
+    if domain_codes:
+        domains = list(
+            db.session.scalars(sa.select(Domain).where(Domain.code.in_(domain_codes)))
+        )
+        unknown = set(domain_codes) - {d.code for d in domains}
+        if unknown:
+            _fail(f"执法领域编码不存在：{'、'.join(sorted(unknown))}")
+    path = Path(path)
+    try:
+        plan = documents.read_document(path.name, path.read_bytes())
+        version = services.import_catalogue(
+            plan,
+            Actor.system(),
+            jurisdiction=jurisdiction,
+            code=code,
+            domains=domains,
+            source_format="xlsx" if path.suffix.lower() == ".xlsx" else "json",
+            filename=path.name,
+            publish=publish,
+        )
+    except documents.CatalogueImportError as exc:
+        db.session.rollback()
+        for error in exc.errors:
+            click.echo(f"错误：{error}", err=True)
+        sys.exit(2)
+    except DomainError as exc:
+        db.session.rollback()
+        _fail(exc.message)
+    db.session.commit()
+    click.echo(
+        f"已导入 {version.catalogue.code}：{version.name}（{version.period_label}，"
+        f"{version.status_label}，事项 {len(version.items)} 个）"
+    )
+
+
+@casebank_cli.command("export-catalogue")
+@click.argument("code")
+@click.option("--on", "on_date", help="导出该日有效的版本（YYYY-MM-DD，默认今天）")
+@click.option("--version-id", type=int, help="导出指定版本")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "xlsx"]),
+    default="json",
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(dir_okay=False), help="输出文件（默认标准输出，仅 JSON）"
+)
+def export_catalogue_command(code, on_date, version_id, fmt, out):
+    """Export the version in force (or a given version) of a catalogue."""
+    from datetime import date
+
+    import sqlalchemy as sa
+
+    from casebank import queries
+    from casebank.models import BenchmarkCatalogue, CatalogueVersion
+    from casebank.xlsx import write_xlsx
+    from portal.extensions import db
+
+    catalogue = db.session.scalar(
+        sa.select(BenchmarkCatalogue).where(BenchmarkCatalogue.code == code)
+    )
+    if catalogue is None:
+        _fail(f"目录编码不存在：{code}")
+    if version_id:
+        version = db.session.get(CatalogueVersion, version_id)
+        if version is None or version.catalogue_id != catalogue.id:
+            _fail(f"目录 {code} 没有版本 {version_id}")
+    else:
+        try:
+            on = date.fromisoformat(on_date) if on_date else queries.china_today()
+        except ValueError:
+            _fail(f"日期格式不正确：{on_date}")
+        version = queries.version_in_force(catalogue, on)
+        if version is None:
+            _fail(f"目录 {code} 在 {on.isoformat()} 没有有效的已发布版本")
+    document = queries.export_document(version)
+    if fmt == "xlsx":
+        if not out:
+            _fail("导出 Excel 时必须给出 --out")
+        Path(out).write_bytes(write_xlsx(document))
+    else:
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        if out:
+            Path(out).write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+    if out:
+        click.echo(f"已导出：{out}", err=True)
+
+
 def init_app(app):
     app.cli.add_command(nlp_cli)
+    app.cli.add_command(casebank_cli)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

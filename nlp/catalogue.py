@@ -25,7 +25,17 @@ UNITS = ("yuan", "multiple", "percent", "yuan_per_unit")
 
 
 class CatalogueError(ValueError):
-    """A catalogue that does not follow the format; the message is in Chinese."""
+    """A catalogue that does not follow the format; the message is in Chinese.
+
+    ``errors`` lists every problem found (each naming the item and the key); the
+    message is the first of them, followed by a count when there are more.
+    """
+
+    def __init__(self, message: str, errors: list[str] | None = None):
+        self.errors = list(errors) if errors else [message]
+        if len(self.errors) > 1:
+            message = f"{self.errors[0]}（另有 {len(self.errors) - 1} 处错误）"
+        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -190,25 +200,54 @@ def parse_catalogue(data: Any) -> Catalogue:
         raise CatalogueError("裁量基准文件的顶层必须是 JSON 对象")
     if data.get("format") != FORMAT:
         raise CatalogueError(f"format 必须为 “{FORMAT}”，实际为 “{data.get('format')}”")
+    # Every problem is collected (one per rule, tier or top-level key) so that an
+    # import preview can list them all; the first one is the exception's message.
+    errors: list[str] = []
     where = "裁量基准"
-    name = _str(data, "name", where)
+
+    def check(func, *args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except CatalogueError as exc:
+            errors.extend(exc.errors)
+            return None
+
+    name = check(_str, data, "name", where) or ""
     catalogue = Catalogue(
         name=name,
-        issuer=_str(data, "issuer", where),
-        jurisdiction=_str(data, "jurisdiction", where),
-        effective_from=_date(data, "effective_from", where, required=True),
-        effective_to=_date(data, "effective_to", where, required=False),
+        issuer=check(_str, data, "issuer", where) or "",
+        jurisdiction=check(_str, data, "jurisdiction", where) or "",
+        effective_from=check(_date, data, "effective_from", where, required=True),
+        effective_to=check(_date, data, "effective_to", where, required=False),
     )
-    for index, rule in enumerate(_list(data, "general_rules", where, required=False)):
-        catalogue.general_rules.append(_rule(rule, index))
-    items = _list(data, "items", where, required=True)
+    if (
+        catalogue.effective_from
+        and catalogue.effective_to
+        and catalogue.effective_to < catalogue.effective_from
+    ):
+        errors.append(f"{where}：effective_to 早于 effective_from")
+    rules = check(_list, data, "general_rules", where, required=False) or []
+    seen_rules: set[str] = set()
+    for index, raw_rule in enumerate(rules):
+        rule = check(_rule, raw_rule, index)
+        if rule is None:
+            continue
+        if rule.id in seen_rules:
+            errors.append(f"通用规则 {rule.id}：id 重复")
+        seen_rules.add(rule.id)
+        catalogue.general_rules.append(rule)
+    items = check(_list, data, "items", where, required=True) or []
     seen: set[str] = set()
     for index, raw_item in enumerate(items):
-        item = _item(raw_item, index, name)
+        item = check(_item, raw_item, index, name)
+        if item is None:
+            continue
         if item.id in seen:
-            raise CatalogueError(f"事项 {item.id}：id 重复")
+            errors.append(f"事项 {item.id}：id 重复")
         seen.add(item.id)
         catalogue.items.append(item)
+    if errors:
+        raise CatalogueError(errors[0], errors)
     return catalogue
 
 
@@ -237,62 +276,97 @@ def _item(raw: Any, index: int, catalogue_name: str) -> Item:
         raise CatalogueError(f"{where}必须是 JSON 对象")
     item_id = _str(raw, "id", where)
     where = f"事项 {item_id}"
+    errors: list[str] = []
+
+    def check(func, *args, default=None):
+        try:
+            return func(*args)
+        except CatalogueError as exc:
+            errors.extend(exc.errors)
+            return default
+
+    violation = check(_str, raw, "violation", where, default="")
+    domain = check(_str, raw, "domain", where, False, default="")
+    violated = check(_strs, raw, "violated_provisions", where, default=[])
+    penalty = check(_strs, raw, "penalty_provisions", where, default=[])
     statutory = raw.get("statutory") or {}
     if not isinstance(statutory, dict):
-        raise CatalogueError(f"{where}：statutory 必须是 JSON 对象")
+        errors.append(f"{where}：statutory 必须是 JSON 对象")
+        statutory = {}
+    s_where = f"{where} statutory"
+    statutory_measures = check(_strs, statutory, "measures", s_where, default=[])
+    statutory_fines = check(_fines, statutory, s_where, default=[])
     tiers = []
-    for t_index, raw_tier in enumerate(_list(raw, "tiers", where, required=True)):
-        tier_where = f"{where} 第{t_index + 1}档"
-        if not isinstance(raw_tier, dict):
-            raise CatalogueError(f"{tier_where}必须是 JSON 对象")
-        tiers.append(
-            Tier(
-                level=_str(raw_tier, "level", tier_where),
-                condition=_str(raw_tier, "condition", tier_where, required=False),
-                measures=tuple(_strs(raw_tier, "measures", tier_where)),
-                fines=tuple(_fines(raw_tier, tier_where)),
-            )
-        )
+    raw_tiers = check(_list, raw, "tiers", where, True, default=[])
+    for t_index, raw_tier in enumerate(raw_tiers):
+        tier = check(_tier, raw_tier, f"{where} 第{t_index + 1}档")
+        if tier is not None:
+            tiers.append(tier)
+    if errors:
+        raise CatalogueError(errors[0], errors)
     return Item(
         id=item_id,
-        domain=_str(raw, "domain", where, required=False),
-        violation=_str(raw, "violation", where),
-        violated_provisions=tuple(_strs(raw, "violated_provisions", where)),
-        penalty_provisions=tuple(_strs(raw, "penalty_provisions", where)),
-        statutory_measures=tuple(_strs(statutory, "measures", f"{where} statutory")),
-        statutory_fines=tuple(_fines(statutory, f"{where} statutory")),
+        domain=domain,
+        violation=violation,
+        violated_provisions=tuple(violated),
+        penalty_provisions=tuple(penalty),
+        statutory_measures=tuple(statutory_measures),
+        statutory_fines=tuple(statutory_fines),
         tiers=tuple(tiers),
         catalogue=catalogue_name,
     )
 
 
+def _tier(raw: Any, where: str) -> Tier:
+    if not isinstance(raw, dict):
+        raise CatalogueError(f"{where}必须是 JSON 对象")
+    return Tier(
+        level=_str(raw, "level", where),
+        condition=_str(raw, "condition", where, required=False),
+        measures=tuple(_strs(raw, "measures", where)),
+        fines=tuple(_fines(raw, where)),
+    )
+
+
 def _fines(raw: dict, where: str) -> list[FineRange]:
-    fines = []
+    fines, errors = [], []
     for index, fine in enumerate(_list(raw, "fines", where, required=False)):
-        f_where = f"{where} fines[{index}]"
-        if not isinstance(fine, dict):
-            raise CatalogueError(f"{f_where}必须是 JSON 对象")
-        party = fine.get("party", "any")
-        if party not in PARTIES:
-            raise CatalogueError(
-                f"{f_where}：party “{party}” 应为 any/individual/organization"
-            )
-        unit = _str(fine, "unit", f_where)
-        if unit not in UNITS:
-            raise CatalogueError(f"{f_where}：unit “{unit}” 应为 {'/'.join(UNITS)}")
-        if "min" not in fine:
-            raise CatalogueError(f"{f_where}：缺少 min")
-        low, high = _num(fine, "min", f_where), _num(fine, "max", f_where)
-        if low is not None and high is not None and low > high:
-            raise CatalogueError(f"{f_where}：min 大于 max")
-        base = fine.get("base")
-        if unit != "yuan" and not base:
-            raise CatalogueError(f"{f_where}：unit 为 {unit} 时必须给出 base")
-        condition = fine.get("condition")
-        if condition is not None and not isinstance(condition, str):
-            raise CatalogueError(f"{f_where}：condition 必须是字符串")
-        fines.append(FineRange(party, low, high, unit, base, condition or None))
+        try:
+            fines.append(_fine(fine, f"{where} fines[{index}]"))
+        except CatalogueError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise CatalogueError(errors[0], errors)
     return fines
+
+
+def _fine(fine: Any, f_where: str) -> FineRange:
+    if not isinstance(fine, dict):
+        raise CatalogueError(f"{f_where}必须是 JSON 对象")
+    party = fine.get("party", "any")
+    if party not in PARTIES:
+        raise CatalogueError(
+            f"{f_where}：party “{party}” 应为 any/individual/organization"
+        )
+    unit = _str(fine, "unit", f_where)
+    if unit not in UNITS:
+        raise CatalogueError(f"{f_where}：unit “{unit}” 应为 {'/'.join(UNITS)}")
+    if "min" not in fine:
+        raise CatalogueError(f"{f_where}：缺少必填字段 min")
+    low, high = _num(fine, "min", f_where), _num(fine, "max", f_where)
+    if low is not None and high is not None and low > high:
+        raise CatalogueError(f"{f_where}：min 大于 max")
+    base = fine.get("base")
+    if base is not None and not isinstance(base, str):
+        raise CatalogueError(f"{f_where}：base 必须是字符串")
+    if unit != "yuan" and not (base or "").strip():
+        raise CatalogueError(f"{f_where}：unit 为 {unit} 时必须给出 base")
+    condition = fine.get("condition")
+    if condition is not None and not isinstance(condition, str):
+        raise CatalogueError(f"{f_where}：condition 必须是字符串")
+    return FineRange(
+        party, low, high, unit, base.strip() if base else None, condition or None
+    )
 
 
 def _str(raw: dict, key: str, where: str, required: bool = True) -> str:

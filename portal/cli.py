@@ -24,7 +24,8 @@ def seed_demo_command(seed, users, if_empty):
         created = seed_demo(seed=seed, users=users)
         db.session.commit()
         click.echo(
-            f"演示数据：新建组织 {created['organisations']} 个，用户 {created['users']} 个。"
+            f"演示数据：新建组织 {created['organisations']} 个，用户 {created['users']} 个，"
+            f"裁量基准目录 {created['catalogues']} 个，演示试题 {created['questions']} 道。"
         )
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, name, _org, _grants in NAMED_USERS:

@@ -156,10 +156,14 @@ def seed_demo(seed=42, users=60):
             extra = {"contact_point": f"{orgs[scope].name}联系点"}
         add(username, None, org_code, [(role, scope)], index, **extra)
 
+    from casebank.demo import load_demo_catalogues
+    from exams.seed import seed_exams_demo
     from exams.training.seed import seed_training_demo
 
     seed_training_demo(actor, orgs["JC"])
-    if created["users"] or created["organisations"]:
+    created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
+    created["questions"] = seed_exams_demo(actor, orgs["JC"])
+    if any(created.values()):
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()
     return created

@@ -20,6 +20,7 @@ NAVIGATION = [
     ("培训管理", "training_admin.list_courses", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("证书", "certs.list_certificates", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("法律法规库", "laws.list_laws", None),
+    ("裁量基准", "casebank.list_catalogues", None),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

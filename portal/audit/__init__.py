@@ -60,6 +60,9 @@ ACTION_LABELS = {
     "training_material_moved": "调整培训材料顺序",
     "training_requirement_set": "设置年度学时要求",
     "training_report_exported": "导出培训进度报表",
+    "catalogue_imported": "导入裁量基准",
+    "catalogue_published": "发布裁量基准",
+    "catalogue_withdrawn": "撤回裁量基准",
 }
 
 

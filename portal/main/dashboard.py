@@ -22,7 +22,7 @@ class Panel:
 
 COMING = {
     Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
-    Role.SUPERVISION_STAFF: ["裁量基准目录", "案卷评查与智能检查", "群众意见建议办理"],
+    Role.SUPERVISION_STAFF: ["案卷评查与智能检查", "群众意见建议办理"],
     Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
     Role.AGENCY_HANDLER: ["待办理的意见建议", "评查整改通知"],
     Role.SYS_ADMIN: ["系统参数设置"],
@@ -59,6 +59,8 @@ def panels_for(user):
             ]
         if role in (Role.SYS_ADMIN, Role.TRAINING_ADMIN):
             panel.links.append(("培训管理", "training_admin.list_courses"))
+        if role == Role.SUPERVISION_STAFF:
+            panel.links.append(("裁量基准目录", "casebank.list_catalogues"))
         if role == Role.SYS_ADMIN:
             today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
             failures = sa.select(AuditLog).where(

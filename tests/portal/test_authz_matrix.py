@@ -26,6 +26,7 @@ PRINCIPALS = [ANON, *ROLES]
 SYS = {Role.SYS_ADMIN.value}
 ADMINS = {Role.SYS_ADMIN.value, Role.TRAINING_ADMIN.value}
 LOGIN = "/login"
+CATALOGUE_MANAGERS = {Role.SYS_ADMIN.value, Role.SUPERVISION_STAFF.value}
 
 # Served files, not views: they carry no guard and are reachable by everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static", "exams.static", "training.static"}
@@ -384,6 +385,50 @@ def _course_form(ctx):
         "quiz_minutes": "30",
         "quiz_attempts": "3",
     }
+
+
+def _catalogue_version(ctx, publish=True):
+    """A catalogue version of the city (the supervision staff's scope); a fresh
+    draft per call when ``publish`` is False, so state changes do not interfere."""
+    from casebank.documents import validate_document
+    from casebank.services import import_catalogue
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    if publish and hasattr(ctx, "catalogue_version"):
+        return ctx.catalogue_version
+    n = next(_serial)
+    document = {
+        "format": "zhifa.benchmarks/1",
+        "name": f"矩阵裁量基准{n}",
+        "issuer": "测试市城市管理局",
+        "jurisdiction": "测试市",
+        "effective_from": "2024-01-01",
+        "items": [
+            {
+                "id": "MX-1",
+                "violation": "擅自设置广告牌",
+                "tiers": [
+                    {"level": "一般", "fines": [{"min": 0, "max": 100, "unit": "yuan"}]}
+                ],
+            }
+        ],
+    }
+    version = import_catalogue(
+        validate_document(document),
+        Actor.system(),
+        jurisdiction=ctx.world.city,
+        code=f"MX-{n}",
+        publish=publish,
+    )
+    db.session.commit()
+    if publish:
+        ctx.catalogue_version = version
+    return version
+
+
+def _draft_url(suffix):
+    return lambda ctx: f"/casebank/versions/{_catalogue_version(ctx, False).id}{suffix}"
 
 
 EXPECTED = {
@@ -1095,6 +1140,72 @@ EXPECTED = {
     ),
     "training_admin.export_report": (
         Case("GET", _const("/admin/training/report.xlsx?year=2026"), only(ADMINS)),
+    ),
+    # Benchmark catalogues (issue #6): every staff role reads; supervision staff
+    # (in their scope) and system administrators import, publish and withdraw.
+    "casebank.list_catalogues": (
+        Case(
+            "GET", _const("/casebank/catalogues?q=矩阵&on=2024-06-01"), signed_in(200)
+        ),
+    ),
+    "casebank.show_catalogue": (
+        Case(
+            "GET",
+            lambda ctx: f"/casebank/catalogues/{_catalogue_version(ctx).catalogue_id}",
+            signed_in(200),
+        ),
+    ),
+    "casebank.show_version": (
+        Case(
+            "GET",
+            lambda ctx: f"/casebank/versions/{_catalogue_version(ctx).id}",
+            signed_in(200),
+        ),
+    ),
+    "casebank.export_version": (
+        Case(
+            "GET",
+            lambda ctx: f"/casebank/versions/{_catalogue_version(ctx).id}/export.json",
+            signed_in(200),
+        ),
+    ),
+    "casebank.publish_version": (
+        Case(
+            "POST",
+            _draft_url("/publish"),
+            only(CATALOGUE_MANAGERS, "/casebank/versions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "casebank.withdraw_version": (
+        Case(
+            "POST",
+            _draft_url("/withdraw"),
+            only(CATALOGUE_MANAGERS, "/casebank/versions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "casebank.download_catalogue_template": (
+        Case("GET", _const("/casebank/import/template.xlsx"), only(CATALOGUE_MANAGERS)),
+    ),
+    "casebank.import_catalogue": (
+        Case("GET", _const("/casebank/import"), only(CATALOGUE_MANAGERS)),
+        # No file: the upload form is re-shown with its error.
+        Case(
+            "POST",
+            _const("/casebank/import"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "casebank.commit_catalogue_import": (
+        # No token: back to the upload page, nothing saved.
+        Case(
+            "POST",
+            _const("/casebank/import/commit"),
+            only(CATALOGUE_MANAGERS, "/casebank/import"),
+            lambda ctx: {},
+        ),
     ),
 }
 

@@ -63,6 +63,12 @@ def test_seed_runs_on_migrated_database(empty_db_url):
 
         created = seed_demo(users=12)
         db.session.commit()
-        assert created == {"organisations": 17, "users": 12}
+        assert created == {
+            "organisations": 17,
+            "users": 12,
+            "catalogues": 5,
+            "questions": 22,
+        }
+        assert seed_demo(users=12) == dict.fromkeys(created, 0)
         db.session.remove()
         db.engine.dispose()
