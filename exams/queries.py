@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from exams.attempts import is_released
+from exams.attempts import is_released, passed_arrangement_ids
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement
 from portal.extensions import db
 
@@ -34,6 +34,8 @@ class ExamEntry:
     closes_at: object  # the candidate's own window end (make-up deadline if later)
     in_progress: Attempt | None = None
     attempts_left: int = 0
+    # The prerequisite (专门 before 通用) still to pass, if any.
+    waiting_for: ExamArrangement | None = None
 
 
 @dataclass
@@ -58,6 +60,7 @@ def candidate_overview(user_id, now, result_limit=5):
     for attempt in attempts:
         by_arrangement.setdefault(attempt.arrangement_id, []).append(attempt)
     overview = CandidateOverview()
+    passed_ids = passed_arrangement_ids(user_id)
     for arrangement, entry in db.session.execute(candidate_arrangements(user_id)):
         if entry.is_exempt:
             continue
@@ -72,6 +75,11 @@ def candidate_overview(user_id, now, result_limit=5):
             in_progress=next((a for a in mine if a.status == "in_progress"), None),
             attempts_left=max(0, allowed - len(mine)),
         )
+        if (
+            arrangement.prerequisite_id
+            and arrangement.prerequisite_id not in passed_ids
+        ):
+            item.waiting_for = arrangement.prerequisite
         passed = any(a.passed for a in mine)
         if now < arrangement.window_start:
             overview.upcoming.append(item)

@@ -85,3 +85,27 @@ def test_dashboard_of_non_candidates_has_no_exam_overview(app, world, client, au
     auth.login("supervision_staff")
     html = client.get("/dashboard").get_data(as_text=True)
     assert "candidate-overview" not in html
+
+
+def test_a_general_exam_waits_for_its_special_prerequisite(app, world):
+    """资格-通用 is listed as waiting for 资格-专门 until the candidate passes it."""
+    special = setup_exam(world, window_hours=8)
+    special.kind = "qual_special"
+    general = _later_arrangement(special, world, hours=0)
+    general.kind, general.prerequisite_id = "qual_general", special.id
+    db.session.commit()
+    officer = world.users["officer"]
+    now = START + timedelta(minutes=5)
+    entries = {e.arrangement.id: e for e in candidate_overview(officer.id, now).open}
+    assert entries[general.id].waiting_for.id == special.id
+    assert entries[special.id].waiting_for is None
+
+    attempt = start_attempt(special, officer, now)
+    for position in range(len(attempt.candidate_paper.items)):
+        save_answer(attempt, position, key_for(attempt, position), 1, now)
+    submit_attempt(attempt, now + timedelta(minutes=10))
+    db.session.commit()
+    assert attempt.passed
+    later = now + timedelta(minutes=11)
+    entries = {e.arrangement.id: e for e in candidate_overview(officer.id, later).open}
+    assert entries[general.id].waiting_for is None
