@@ -13,7 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from exams.grading import get_question_type
-from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
+from exams.models import (
+    Answer,
+    ArrangementCandidate,
+    Attempt,
+    AttemptEvent,
+    QuestionVersion,
+)
 from exams.papers import generate_candidate_paper, may_take
 from portal import audit
 from portal.actor import Actor
@@ -57,7 +63,13 @@ def start_attempt(arrangement, user, now):
             return current
     if not may_take(arrangement, user.id, passed_arrangement_ids(user.id)):
         raise NotAllowed("您不在本次考试名单中，或尚未通过前置考试")
-    entry = next(c for c in arrangement.candidates if c.user_id == user.id)
+    # The candidate's own entry, not the arrangement's whole list (start spike).
+    entry = db.session.scalar(
+        sa.select(ArrangementCandidate).where(
+            ArrangementCandidate.arrangement_id == arrangement.id,
+            ArrangementCandidate.user_id == user.id,
+        )
+    )
     window_end = arrangement.window_end
     if entry.makeup_until and now > arrangement.window_end:
         window_end = entry.makeup_until
@@ -141,15 +153,21 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
     items = attempt.candidate_paper.items
     if not 0 <= position < len(items):
         raise InvalidState("题号无效")
-    answer = next((a for a in attempt.answers if a.position == position), None)
+    # One row, not the attempt's whole answer list: this runs on every autosave.
+    answer = db.session.scalar(
+        sa.select(Answer).where(
+            Answer.attempt_id == attempt.id, Answer.position == position
+        )
+    )
     if answer is None:
         answer = Answer(
+            attempt=attempt,
             position=position,
             version_id=items[position]["version_id"],
             saved_at=now,
             seq=-1,
         )
-        attempt.answers.append(answer)
+        db.session.add(answer)
     if seq >= answer.seq:
         answer.response, answer.seq, answer.saved_at = response, seq, now
         if flagged is not None:
