@@ -60,9 +60,7 @@ def main(argv=None):
     chosen = args.suite_arg or args.suite
     suites = SUITES if chosen == "all" else [chosen]
     for suite in suites:
-        out = args.out or os.path.join(
-            RESULTS_DIR, f"{suite.replace('-', '_')}.json"
-        )
+        out = args.out or os.path.join(RESULTS_DIR, f"{suite.replace('-', '_')}.json")
         _run_suite(suite, "quick" if args.quick else "full", out)
     return 0
 

@@ -64,9 +64,9 @@ PLANS = {
         "period_s": 30,
         "jitter_s": 3,
         "measure_s": 180,
-        "compare_rate": 150,
+        "compare_rate": 50,
         "compare_s": 30,
-        "step_rates": [50, 100, 150, 200, 250, 300, 400, 500],
+        "step_rates": [25, 50, 75, 100, 150, 200, 300, 400],
         "step_warmup_s": 5,
         "step_measure_s": 40,
     },
@@ -612,9 +612,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         "params": params,
         "bench_argon2": BENCH_ARGON2,
         "workdir": workdir,
-        "loadavg_at_start": open("/proc/loadavg", encoding="utf-8")
-        .read()
-        .split()[:3],
+        "loadavg_at_start": open("/proc/loadavg", encoding="utf-8").read().split()[:3],
     }
 
     def note_acked(samples):
@@ -682,7 +680,10 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             server.stop()
         best = min(
             comparison,
-            key=lambda c: (c["save"].get("errors", 1) > 0, c["save"].get("p95_ms", 1e9)),
+            key=lambda c: (
+                c["save"].get("errors", 1) > 0,
+                c["save"].get("p95_ms", 1e9),
+            ),
         )["config"]
         records.append(
             {"name": "worker_comparison", "results": comparison, "chosen": best}
@@ -692,7 +693,9 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         server.start(secret)
 
         # (b) start spike.
-        progress(f"  (b) start spike: {spike} candidates in {params['spike_spread_s']} s …")
+        progress(
+            f"  (b) start spike: {spike} candidates in {params['spike_spread_s']} s …"
+        )
         t0 = time.time() + 8
         proc, path = run_locust(
             server,
@@ -835,7 +838,9 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                 "missing_or_older": len(missing),
             }
         )
-        setup["loadavg_at_end"] = open("/proc/loadavg", encoding="utf-8").read().split()[:3]
+        setup["loadavg_at_end"] = (
+            open("/proc/loadavg", encoding="utf-8").read().split()[:3]
+        )
     finally:
         if server is not None:
             server.stop()
@@ -847,4 +852,3 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         if os.environ.get("BENCH_KEEP_WORKDIR") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
     return records, setup
-

@@ -130,7 +130,9 @@ class Candidate(FastHttpUser):
             f"/exams/attempts/{match.group(1)}", name="exam_page", catch_response=True
         ) as page:
             page_ms = (time.time() - page_started) * 1000.0
-            csrf = _DATA_CSRF.search(page.text or "") if page.status_code == 200 else None
+            csrf = (
+                _DATA_CSRF.search(page.text or "") if page.status_code == 200 else None
+            )
             page_ok = csrf is not None
             if page_ok:
                 page.success()

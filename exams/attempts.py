@@ -150,16 +150,17 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
         raise AttemptClosed("考试时间已到，答卷已自动提交，本次修改未保存")
     if attempt.status != "in_progress":
         raise AttemptClosed("答卷已提交，不能再修改")
-    items = attempt.candidate_paper.items
-    if not 0 <= position < len(items):
-        raise InvalidState("题号无效")
     # One row, not the attempt's whole answer list: this runs on every autosave.
+    # An existing row proves the position valid; only a first save needs the paper.
     answer = db.session.scalar(
         sa.select(Answer).where(
             Answer.attempt_id == attempt.id, Answer.position == position
         )
     )
     if answer is None:
+        items = attempt.candidate_paper.items
+        if not 0 <= position < len(items):
+            raise InvalidState("题号无效")
         answer = Answer(
             attempt=attempt,
             position=position,
