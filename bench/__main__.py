@@ -13,6 +13,12 @@ SUITES = ["foundation", "nlp", "exams", "exams-load"]
 
 
 def _print_summary(report, path):
+    if report["suite"] == "exams-load":
+        from bench.exams_load import summary_lines
+
+        print("\n".join(summary_lines(report)))
+        print(f"结果已写入 {path}")
+        return
     if report["suite"] != "foundation":
         print(json.dumps(report["benchmarks"], ensure_ascii=False, indent=2))
         print(f"结果已写入 {path}")
