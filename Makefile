@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run install test lint test-only bench chromium clean
+.PHONY: run install test lint test-only bench bench-exams-load chromium clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,11 @@ test-only: install
 
 bench: install
 	$(PY) -m bench
+
+# Only the exam load test (gunicorn + PostgreSQL + locust, ~20 min; see
+# docs/benchmarks.md). BENCH_ARGS=--quick for a 3-minute smoke run.
+bench-exams-load: install
+	$(PY) -m bench exams-load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -135,6 +135,9 @@ def machine_info():
                 "werkzeug",
                 "argon2-cffi",
                 "openpyxl",
+                "gunicorn",
+                "psycopg",
+                "locust",
             )
         },
         "git": _git_revision(),

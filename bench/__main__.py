@@ -8,8 +8,17 @@ import time
 
 from bench import RESULTS_DIR, machine_info, peak_rss_mib, timestamp
 
+# exams-load (gunicorn + PostgreSQL + locust, ~20 min at full scale) runs last.
+SUITES = ["foundation", "nlp", "exams", "exams-load"]
+
 
 def _print_summary(report, path):
+    if report["suite"] == "exams-load":
+        from bench.exams_load import summary_lines
+
+        print("\n".join(summary_lines(report)))
+        print(f"结果已写入 {path}")
+        return
     if report["suite"] != "foundation":
         print(json.dumps(report["benchmarks"], ensure_ascii=False, indent=2))
         print(f"结果已写入 {path}")
@@ -40,16 +49,24 @@ def main(argv=None):
         "--quick", action="store_true", help="few iterations (smoke run)"
     )
     parser.add_argument(
+        "suite_arg",
+        nargs="?",
+        choices=SUITES + ["all"],
+        metavar="SUITE",
+        help="which suite to run (same as --suite): " + ", ".join(SUITES),
+    )
+    parser.add_argument(
         "--suite",
-        choices=["foundation", "nlp", "exams", "all"],
+        choices=SUITES + ["all"],
         default="all",
         help="which suite to run",
     )
     parser.add_argument("--out", help="where to write the JSON report (one suite)")
     args = parser.parse_args(argv)
-    suites = ["foundation", "nlp", "exams"] if args.suite == "all" else [args.suite]
+    chosen = args.suite_arg or args.suite
+    suites = SUITES if chosen == "all" else [chosen]
     for suite in suites:
-        out = args.out or os.path.join(RESULTS_DIR, f"{suite}.json")
+        out = args.out or os.path.join(RESULTS_DIR, f"{suite.replace('-', '_')}.json")
         _run_suite(suite, "quick" if args.quick else "full", out)
     return 0
 
@@ -57,7 +74,7 @@ def main(argv=None):
 def _run_suite(suite, plan, out):
     import importlib
 
-    module = importlib.import_module(f"bench.{suite}")
+    module = importlib.import_module(f"bench.{suite.replace('-', '_')}")
     start = time.perf_counter()
     records, setup = module.run(plan, progress=lambda m: print(m, flush=True))
     report = {

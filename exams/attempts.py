@@ -15,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from exams.certs import services as certificates
 from exams.devices import check_device, hash_token
 from exams.grading import get_question_type
-from exams.models import Answer, Attempt, AttemptEvent, QuestionVersion
+from exams.models import (
+    Answer,
+    ArrangementCandidate,
+    Attempt,
+    AttemptEvent,
+    QuestionVersion,
+)
 from exams.papers import generate_candidate_paper, may_take
 from portal import audit
 from portal.actor import Actor
@@ -66,7 +72,13 @@ def start_attempt(arrangement, user, now, device=None):
             return current
     if not may_take(arrangement, user.id, passed_arrangement_ids(user.id)):
         raise NotAllowed("您不在本次考试名单中，或尚未通过前置考试")
-    entry = next(c for c in arrangement.candidates if c.user_id == user.id)
+    # The candidate's own entry, not the arrangement's whole list (start spike).
+    entry = db.session.scalar(
+        sa.select(ArrangementCandidate).where(
+            ArrangementCandidate.arrangement_id == arrangement.id,
+            ArrangementCandidate.user_id == user.id,
+        )
+    )
     window_end = arrangement.window_end
     if entry.makeup_until and now > arrangement.window_end:
         window_end = entry.makeup_until
@@ -148,26 +160,40 @@ def _answer_row(attempt, position, now):
         raise AttemptClosed("考试时间已到，答卷已自动提交，本次修改未保存")
     if attempt.status != "in_progress":
         raise AttemptClosed("答卷已提交，不能再修改")
+    # One row, not the attempt's whole answer list: this runs on every autosave.
+    # An existing row proves the position valid; only a first save needs the paper.
+    answer = _stored_answer(attempt.id, position)
+    if answer is not None:
+        return answer
     items = attempt.candidate_paper.items
     if not 0 <= position < len(items):
         raise InvalidState("题号无效")
-    answer = next((a for a in attempt.answers if a.position == position), None)
-    if answer is not None:
-        return answer
-    answer = Answer(
-        position=position,
-        version_id=items[position]["version_id"],
-        response=None,
-        saved_at=now,
-        seq=-1,
-    )
     try:
         with db.session.begin_nested():
-            attempt.answers.append(answer)
+            # Through the relationship, so a loaded ``attempt.answers`` (grading
+            # later in the same session) sees the new row; unloaded, it stays so.
+            answer = Answer(
+                attempt=attempt,
+                position=position,
+                version_id=items[position]["version_id"],
+                response=None,
+                saved_at=now,
+                seq=-1,
+            )
+            db.session.add(answer)
     except IntegrityError:
+        # Another request created it a moment ago: use the winner's row.
         db.session.expire(attempt, ["answers"])
-        answer = next(a for a in attempt.answers if a.position == position)
+        answer = _stored_answer(attempt.id, position)
     return answer
+
+
+def _stored_answer(attempt_id, position):
+    return db.session.scalar(
+        sa.select(Answer).where(
+            Answer.attempt_id == attempt_id, Answer.position == position
+        )
+    )
 
 
 def save_answer(attempt, position, response, seq, now, flagged=None):

@@ -472,7 +472,8 @@ class Answer(db.Model):
     version_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("question_versions.id"))
     response: so.Mapped[object | None] = so.mapped_column(sa.JSON)
     # The client's save counter: a retried older save never overwrites a newer one.
-    seq: so.Mapped[int] = so.mapped_column(default=0)
+    # BIGINT: the exam page starts it at Date.now() (milliseconds, > 2^31).
+    seq: so.Mapped[int] = so.mapped_column(sa.BigInteger, default=0)
     flagged: so.Mapped[bool] = so.mapped_column(default=False)
     saved_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime)
     score: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(6, 2))

@@ -214,15 +214,16 @@ def save_answer(attempt_id):
     except DomainError as exc:
         db.session.commit()  # an expired attempt was closed: keep that
         return _json_error(exc)
+    # Built before the commit, which expires the objects (two reloads per save
+    # otherwise); sent only after the commit succeeded.
+    reply = {
+        "ok": True,
+        "seq": answer.seq,
+        "flagged": answer.flagged,
+        "remaining": service.remaining_seconds(attempt, utcnow()),
+    }
     db.session.commit()
-    return jsonify(
-        {
-            "ok": True,
-            "seq": answer.seq,
-            "flagged": answer.flagged,
-            "remaining": service.remaining_seconds(attempt, utcnow()),
-        }
-    )
+    return jsonify(reply)
 
 
 @bp.post("/attempts/<int:attempt_id>/events")
@@ -248,16 +249,15 @@ def report_event(attempt_id):
     except DomainError as exc:
         db.session.commit()
         return _json_error(exc)
+    reply = {
+        "ok": True,
+        "status": attempt.status,
+        "switches": switches,
+        "limit": attempt.arrangement.tab_switch_limit,
+        "remaining": service.remaining_seconds(attempt, now),
+    }
     db.session.commit()
-    return jsonify(
-        {
-            "ok": True,
-            "status": attempt.status,
-            "switches": switches,
-            "limit": attempt.arrangement.tab_switch_limit,
-            "remaining": service.remaining_seconds(attempt, now),
-        }
-    )
+    return jsonify(reply)
 
 
 @bp.post("/attempts/<int:attempt_id>/submit")

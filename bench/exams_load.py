@@ -1,0 +1,472 @@
+"""Exams under load (issue #5): gunicorn + PostgreSQL on this machine, load from
+the same machine with locust (``bench/locust_exams.py``).
+
+``python -m bench exams-load`` (or ``--suite exams-load``; ``--quick`` for a smoke
+run). Steps, all against 127.0.0.1 and bounded in time:
+
+1. a fresh PostgreSQL database, ``flask db upgrade``, N candidates (role 执法人员),
+   one arrangement with pre-generated personal papers (blueprint, 50 questions);
+2. gunicorn on a free port with the production configuration except what a load
+   test must change (written to a temporary instance ``config.py``): the login rate
+   limit is raised (every candidate logs in from 127.0.0.1) and the bench users'
+   passwords are hashed with a low argon2 cost (t=1, 8 MiB) so that logging 2,000
+   users in during setup does not take minutes; the login itself is not measured;
+3. every candidate logs in once (GET /login, POST /login, GET /exams/), outside
+   the measured phases; the second half starts its attempt (unmeasured);
+4. worker comparison: the same fixed autosave rate against each gunicorn worker
+   configuration, the best (lowest p95, no errors) is used from then on;
+5. (b) start spike: the first half of the candidates click 开始考试 within 30 s;
+6. (a) every candidate autosaves every 30 s (± 3 s) with the page's 30 s heartbeat;
+7. (c) step-up: the autosave rate is raised step by step until p95 ≥ 200 ms or an
+   error, then one bisection step;
+8. every acknowledged save is checked in the database.
+
+The gunicorn process group, locust and the database are removed at the end, also
+on failure.
+"""
+
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from bench.exams_load_setup import (
+    BENCH_ARGON2,
+    acknowledged_missing,
+    login,
+    public_session,
+    seed,
+    server_settings,
+    start_unmeasured,
+)
+from bench.loadkit import (
+    CpuMeter,
+    Server,
+    backend_pids,
+    create_database,
+    drop_database,
+    finish_locust,
+    free_port,
+    latency_summary,
+    migrate,
+    run_locust,
+)
+
+SAVE_P95_TARGET_MS = 200.0
+START_P95_TARGET_MS = 1000.0
+
+PLANS = {
+    "full": {
+        "candidates": 2000,
+        "spike": 1000,
+        "spike_spread_s": 30,
+        "period_s": 30,
+        "jitter_s": 3,
+        "measure_s": 180,
+        "compare_rate": 50,
+        "compare_s": 30,
+        "step_rates": [25, 50, 75, 100, 150, 200, 300, 400],
+        "step_warmup_s": 5,
+        "step_measure_s": 40,
+    },
+    "quick": {
+        "candidates": 200,
+        "spike": 100,
+        "spike_spread_s": 10,
+        "period_s": 30,
+        "jitter_s": 3,
+        "measure_s": 20,
+        "compare_rate": 50,
+        "compare_s": 10,
+        "step_rates": [50, 100],
+        "step_warmup_s": 3,
+        "step_measure_s": 10,
+    },
+}
+
+CORES = os.cpu_count() or 1
+# Worker configurations compared; pool size = threads + 2 per worker process.
+WORKER_CONFIGS = [
+    {"worker_class": "gthread", "workers": CORES, "threads": 4},
+    {"worker_class": "gthread", "workers": CORES + 1, "threads": 8},
+    {"worker_class": "sync", "workers": 2 * CORES + 1, "threads": 1},
+]
+
+# --- database ---------------------------------------------------------------------
+
+
+# --- the load generator -----------------------------------------------------------
+
+
+def _autosave_phase(
+    server, workdir, sessions, db_url, *, period, jitter, measure_s, warmup_s, tag,
+    heartbeat=False,
+):  # fmt: skip
+    """One open-loop autosave phase; returns (summary, samples)."""
+    t0 = time.time() + 8  # time for locust to start and spawn every user
+    end = t0 + warmup_s + measure_s
+    proc, path = run_locust(
+        server,
+        workdir,
+        sessions,
+        {
+            "BENCH_MODE": "autosave",
+            "BENCH_T0": t0,
+            "BENCH_END": end,
+            "BENCH_PERIOD": period,
+            "BENCH_JITTER": jitter,
+            "BENCH_HEARTBEAT": "1" if heartbeat else "0",
+        },
+        runtime_s=end - time.time() + 30,
+        tag=tag,
+    )
+    time.sleep(max(0.0, t0 + warmup_s - time.time()))
+    meter = CpuMeter()
+    time.sleep(max(0.0, end - time.time()))
+    cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
+    samples = finish_locust(proc, path, timeout=90)
+    window = (t0 + warmup_s, end)
+    saves = [s for s in samples if s["name"] == "save"]
+    summary = {
+        "offered_rps": round(len(sessions) / period, 1),
+        "save": latency_summary(saves, window),
+        "cpu": cpu,
+    }
+    if heartbeat:
+        beats = [s for s in samples if s["name"] == "heartbeat"]
+        summary["heartbeat"] = latency_summary(beats, window)
+        summary["all_requests"] = latency_summary(
+            [s for s in samples if s["name"] in ("save", "heartbeat")], window
+        )
+    return summary, samples
+
+
+# --- the benchmark ----------------------------------------------------------------
+
+
+def _rank_config(row):
+    """Errors lose; then whether the server kept up with the offered rate (95 %
+    served), and if not how much it served; then the lower p95."""
+    save = row["save"]
+    achieved = save.get("achieved_rps", 0)
+    kept_up = achieved >= 0.95 * row["offered_rps"]
+    return (
+        save.get("errors", 1) > 0,
+        not kept_up,
+        0 if kept_up else -achieved,
+        save.get("p95_ms", 1e9),
+    )
+
+
+def _worker_configs():
+    """The configurations to compare, or those given as BENCH_WORKERS
+    (``class:workers:threads``, comma-separated, e.g. ``gthread:2:4,gthread:3:8``)."""
+    given = os.environ.get("BENCH_WORKERS")
+    if not given:
+        return WORKER_CONFIGS
+    configs = []
+    for spec in given.split(","):
+        kind, workers, threads = spec.split(":")
+        configs.append(
+            {"worker_class": kind, "workers": int(workers), "threads": int(threads)}
+        )
+    return configs
+
+
+def run(plan="full", progress=print):  # noqa: PLR0915
+    """Run every scenario; returns (records, setup) for ``python -m bench``."""
+    params = PLANS[plan]
+    n, spike = params["candidates"], params["spike"]
+    workdir = tempfile.mkdtemp(prefix="zhifa-load-")
+    db_url, server = None, None
+    records, acked = [], {}
+    setup = {
+        "plan": plan,
+        "params": params,
+        "bench_argon2": BENCH_ARGON2,
+        "workdir": workdir,
+        "loadavg_at_start": open("/proc/loadavg", encoding="utf-8").read().split()[:3],
+    }
+
+    def note_acked(samples):
+        for s in samples:
+            if s["name"] == "save" and s["ok"]:
+                key = (s["attempt"], s["position"])
+                acked[key] = max(acked.get(key, -1), s["seq"])
+
+    try:
+        progress(f"exams-load: database, migrations, {n} candidates …")
+        db_url = create_database()
+        env = os.environ | {"PORTAL_INSTANCE_PATH": workdir}
+        migrate(db_url, env)
+        arrangement_id, usernames = seed(db_url, n, progress)
+        secret = secrets.token_hex(32)
+        port = free_port()
+
+        configs = _worker_configs()
+        server = Server(db_url, workdir, configs[0], port, server_settings())
+        server.start(secret)
+        progress(f"  logging {n} candidates in (low argon2 cost, unmeasured) …")
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            sessions = list(pool.map(lambda u: login(server.base, u), usernames))
+        setup["login_s"] = round(time.perf_counter() - started, 1)
+        setup["login_post"] = latency_summary(
+            [{"ms": s["login_ms"], "ok": True, "status": 302} for s in sessions]
+        )
+        spikers, others = sessions[:spike], sessions[spike:]
+        progress(f"  starting {len(others)} attempts (unmeasured) …")
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            others = list(
+                pool.map(
+                    lambda s: start_unmeasured(server.base, arrangement_id, s),
+                    others,
+                )
+            )
+        others = [public_session(s) for s in others]
+        for s in spikers:
+            s.pop("client")
+        server.stop()
+
+        # Worker configurations: the same fixed autosave rate against each.
+        comparison = []
+        for config in configs:
+            server = Server(db_url, workdir, config, port, server_settings())
+            server.start(secret)
+            rate = params["compare_rate"]
+            progress(
+                f"  workers {config}: {rate} saves/s for {params['compare_s']} s …"
+            )
+            summary, samples = _autosave_phase(
+                server,
+                workdir,
+                others,
+                db_url,
+                period=len(others) / rate,
+                jitter=0,
+                measure_s=params["compare_s"],
+                warmup_s=params["step_warmup_s"],
+                tag=f"compare-{config['worker_class']}-{config['workers']}",
+            )
+            note_acked(samples)
+            comparison.append({"config": config, **summary})
+            progress(f"    {summary['save']}")
+            server.stop()
+        best = min(comparison, key=_rank_config)["config"]
+        records.append(
+            {"name": "worker_comparison", "results": comparison, "chosen": best}
+        )
+        setup["gunicorn"] = best
+        server = Server(db_url, workdir, best, port, server_settings())
+        server.start(secret)
+
+        # (b) start spike.
+        progress(
+            f"  (b) start spike: {spike} candidates in {params['spike_spread_s']} s …"
+        )
+        t0 = time.time() + 8
+        proc, path = run_locust(
+            server,
+            workdir,
+            [{k: s[k] for k in ("username", "cookie", "csrf")} for s in spikers],
+            {
+                "BENCH_MODE": "start",
+                "BENCH_T0": t0,
+                "BENCH_SPREAD": params["spike_spread_s"],
+                "BENCH_ARRANGEMENT": arrangement_id,
+            },
+            runtime_s=params["spike_spread_s"] + 90,
+            tag="spike",
+        )
+        time.sleep(max(0.0, t0 - time.time()))
+        meter = CpuMeter()
+        samples = finish_locust(proc, path, timeout=params["spike_spread_s"] + 120)
+        cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
+        totals = [s for s in samples if s["name"] == "start_total"]
+        spike_record = {
+            "name": "start_spike",
+            "candidates": spike,
+            "spread_s": params["spike_spread_s"],
+            "start_post": latency_summary(
+                [s for s in samples if s["name"] == "start_post"]
+            ),
+            "exam_page": latency_summary(
+                [s for s in samples if s["name"] == "exam_page"]
+            ),
+            "start_total": latency_summary(totals),
+            "completed": sum(1 for s in totals if s["ok"]),
+            "cpu": cpu,
+            "target_p95_ms": START_P95_TARGET_MS,
+        }
+        spike_record["met"] = (
+            spike_record["completed"] == spike
+            and spike_record["start_total"].get("errors", 1) == 0
+            and spike_record["start_total"]["p95_ms"] < START_P95_TARGET_MS
+        )
+        records.append(spike_record)
+        progress(f"    {spike_record['start_total']}")
+        by_user = {s["user"]: s for s in totals if s["ok"]}
+        started_spikers = []
+        for s in spikers:
+            got = by_user.get(s["username"])
+            if got:
+                started_spikers.append(
+                    s | {"attempt": got["attempt"], "csrf": got["csrf"]}
+                )
+        everyone = [public_session(s) for s in started_spikers] + others
+
+        # (a) every candidate autosaves every 30 s, with the page's heartbeat.
+        progress(
+            f"  (a) {len(everyone)} candidates saving every {params['period_s']} s "
+            f"for {params['period_s']} + {params['measure_s']} s …"
+        )
+        summary, samples = _autosave_phase(
+            server,
+            workdir,
+            everyone,
+            db_url,
+            period=params["period_s"],
+            jitter=params["jitter_s"],
+            measure_s=params["measure_s"],
+            warmup_s=params["period_s"],
+            tag="autosave",
+            heartbeat=True,
+        )
+        note_acked(samples)
+        record = {
+            "name": "autosave_2000_every_30s" if n == 2000 else "autosave",
+            "candidates": len(everyone),
+            "period_s": params["period_s"],
+            "jitter_s": params["jitter_s"],
+            "measured_s": params["measure_s"],
+            **summary,
+            "target_p95_ms": SAVE_P95_TARGET_MS,
+        }
+        record["met"] = (
+            record["save"].get("errors", 1) == 0
+            and record["all_requests"].get("errors", 1) == 0
+            and record["save"]["p95_ms"] < SAVE_P95_TARGET_MS
+        )
+        records.append(record)
+        progress(f"    save {record['save']}")
+
+        # (c) step-up search for the highest sustained autosave rate.
+        steps, last_ok, failed, bisected = [], None, None, False
+        rates = list(params["step_rates"])
+        while rates:
+            rate = rates.pop(0)
+            progress(f"  (c) step {rate} saves/s …")
+            summary, samples = _autosave_phase(
+                server,
+                workdir,
+                everyone,
+                db_url,
+                period=len(everyone) / rate,
+                jitter=0,
+                measure_s=params["step_measure_s"],
+                warmup_s=params["step_warmup_s"],
+                tag=f"step-{rate}",
+            )
+            note_acked(samples)
+            ok = (
+                summary["save"].get("errors", 1) == 0
+                and summary["save"]["p95_ms"] < SAVE_P95_TARGET_MS
+            )
+            steps.append({"target_rps": rate, "passed": ok, **summary})
+            progress(f"    {summary['save']}")
+            if ok:
+                last_ok = rate
+                continue
+            failed = rate if failed is None else min(failed, rate)
+            if bisected or last_ok is None:
+                break
+            # One bisection step between the last passing and the failing rate.
+            bisected = True
+            middle = (last_ok + rate) // 2
+            rates = [middle] if middle not in (last_ok, rate) else []
+        records.append(
+            {
+                "name": "autosave_rate_step_up",
+                "users": len(everyone),
+                "steps": steps,
+                "highest_passing_achieved_rps": max(
+                    (s["save"]["achieved_rps"] for s in steps if s["passed"]),
+                    default=None,
+                ),
+                "first_failing_target_rps": failed,
+                "criterion": "p95 < 200 ms and zero errors over the measured window",
+            }
+        )
+
+        missing = acknowledged_missing(db_url, acked)
+        records.append(
+            {
+                "name": "acknowledged_saves_in_database",
+                "acknowledged_keys": len(acked),
+                "missing_or_older": len(missing),
+            }
+        )
+        setup["loadavg_at_end"] = (
+            open("/proc/loadavg", encoding="utf-8").read().split()[:3]
+        )
+    finally:
+        if server is not None:
+            server.stop()
+        if db_url is not None:
+            try:
+                drop_database(db_url)
+            except Exception as exc:  # noqa: BLE001 - report, keep cleaning up
+                progress(f"could not drop {db_url}: {exc}")
+        if os.environ.get("BENCH_KEEP_WORKDIR") != "1":
+            shutil.rmtree(workdir, ignore_errors=True)
+    return records, setup
+
+
+def summary_lines(report):
+    """A short human summary of an exams-load report (the JSON has everything)."""
+
+    def fmt(stats):
+        if not stats or not stats.get("requests"):
+            return "no requests"
+        rate = f", {stats['achieved_rps']} req/s" if "achieved_rps" in stats else ""
+        return (
+            f"n={stats['requests']} errors={stats['errors']} p50={stats['p50_ms']} "
+            f"p95={stats['p95_ms']} p99={stats['p99_ms']} max={stats['max_ms']} ms"
+            f"{rate}"
+        )
+
+    lines = [""]
+    for record in report["benchmarks"]:
+        name = record["name"]
+        if name == "worker_comparison":
+            for row in record["results"]:
+                lines.append(f"workers {row['config']}: save {fmt(row['save'])}")
+            lines.append(f"chosen: {record['chosen']}")
+        elif name == "start_spike":
+            lines.append(
+                f"(b) start spike, {record['candidates']} in {record['spread_s']} s: "
+                f"start+page {fmt(record['start_total'])} — target met: {record['met']}"
+            )
+        elif name.startswith("autosave") and "save" in record:
+            lines.append(
+                f"(a) {record['candidates']} candidates every {record['period_s']} s: "
+                f"save {fmt(record['save'])} — target met: {record['met']}"
+            )
+        elif name == "autosave_rate_step_up":
+            for step in record["steps"]:
+                lines.append(
+                    f"(c) {step['target_rps']} saves/s: {fmt(step['save'])}"
+                    f" {'pass' if step['passed'] else 'FAIL'}"
+                )
+            lines.append(
+                f"(c) highest passing rate: {record['highest_passing_achieved_rps']} "
+                "saves/s"
+            )
+        elif name == "acknowledged_saves_in_database":
+            lines.append(
+                f"acknowledged saves checked: {record['acknowledged_keys']} items, "
+                f"missing or older: {record['missing_or_older']}"
+            )
+    return lines

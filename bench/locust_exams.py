@@ -1,0 +1,239 @@
+"""Locust users for the exam load benchmark (``bench/exams_load.py`` runs this file
+headless, once per scenario; it can also be pointed at a staging server by hand).
+
+Every user is one candidate who is already signed in: the orchestrator logs the
+candidates in before the measured phase and passes their session cookies, CSRF
+tokens and attempt ids in ``BENCH_SESSIONS`` (a JSON file). The schedule is
+open-loop: each user sends its requests at wall-clock times computed from
+``BENCH_T0`` (a shared start time), so the offered rate does not drop when the
+server slows down. Every request is written raw to ``BENCH_SAMPLES`` (JSON lines)
+and the orchestrator computes the percentiles itself.
+
+Modes (``BENCH_MODE``):
+
+``start``
+    the start spike: user *i* clicks 开始考试 at ``T0 + i × BENCH_SPREAD / N`` (POST
+    ``/exams/<id>/start``) and loads the exam page it is redirected to.
+``autosave``
+    every user saves one answer every ``BENCH_PERIOD`` s (± ``BENCH_JITTER``), the
+    first save at a random offset within the first period; with ``BENCH_HEARTBEAT=1``
+    it also sends the exam page's 30-second heartbeat.
+"""
+
+import itertools
+import json
+import os
+import random
+import re
+import time
+from http.cookiejar import Cookie
+
+import gevent
+from locust import FastHttpUser, events, task
+from locust.exception import StopUser
+
+MODE = os.environ.get("BENCH_MODE", "autosave")
+T0 = float(os.environ.get("BENCH_T0") or 0)
+PERIOD = float(os.environ.get("BENCH_PERIOD") or 30)
+JITTER = float(os.environ.get("BENCH_JITTER") or 0)
+SPREAD = float(os.environ.get("BENCH_SPREAD") or 30)
+END = float(os.environ.get("BENCH_END") or 0)  # absolute; stop sending after it
+HEARTBEAT = os.environ.get("BENCH_HEARTBEAT") == "1"
+ARRANGEMENT = os.environ.get("BENCH_ARRANGEMENT", "")
+SAMPLES_PATH = os.environ.get("BENCH_SAMPLES", "samples.jsonl")
+POSITIONS = int(os.environ.get("BENCH_POSITIONS") or 50)
+
+with open(os.environ.get("BENCH_SESSIONS", "sessions.json"), encoding="utf-8") as fh:
+    SESSIONS = json.load(fh)
+
+_next_index = itertools.count()
+_samples = []
+_done = {"n": 0}
+_RESPONSES = (["A"], ["B"], ["A", "C"], ["对"], ["行政复议"], ["B", "D"])
+_ATTEMPT_URL = re.compile(r"/exams/attempts/(\d+)")
+_DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
+
+
+def _set_session_cookie(jar, value):
+    jar.set_cookie(
+        Cookie(
+            0, "session", value, None, False, "127.0.0.1", False, False, "/",
+            True, False, None, False, None, None, {},
+        )
+    )  # fmt: skip
+
+
+def _record(name, started, elapsed_ms, ok, status, **extra):
+    _samples.append(
+        {"name": name, "t": started, "ms": elapsed_ms, "ok": ok, "status": status}
+        | extra
+    )
+
+
+def _sleep_until(when):
+    delay = when - time.time()
+    if delay > 0:
+        gevent.sleep(delay)
+
+
+class Candidate(FastHttpUser):
+    """One signed-in candidate."""
+
+    # Latency is what we measure; a slow server must not make the user give up early.
+    network_timeout = 60.0
+    connection_timeout = 60.0
+
+    def on_start(self):
+        self.index = next(_next_index)
+        if self.index >= len(SESSIONS):
+            raise StopUser()
+        self.me = SESSIONS[self.index]
+        _set_session_cookie(self.client.cookiejar, self.me["cookie"])
+        self.seq = int(time.time() * 1000)
+        self.rng = random.Random(self.index)
+
+    def _post(self, name, url, **kwargs):
+        started = time.time()
+        with self.client.post(url, name=name, catch_response=True, **kwargs) as resp:
+            elapsed = (time.time() - started) * 1000.0
+            return resp, started, elapsed
+
+    @task
+    def scenario(self):
+        if MODE == "start":
+            self._start_once()
+        else:
+            self._autosave_loop()
+        raise StopUser()
+
+    def _start_once(self):
+        _sleep_until(T0 + self.index * SPREAD / len(SESSIONS))
+        resp, started, post_ms = self._post(
+            "start",
+            f"/exams/{ARRANGEMENT}/start",
+            data={"csrf_token": self.me["csrf"]},
+            allow_redirects=False,
+        )
+        location = resp.headers.get("Location", "") if resp.headers else ""
+        match = _ATTEMPT_URL.search(location or "")
+        ok = resp.status_code == 302 and match is not None
+        if ok:
+            resp.success()
+        else:
+            resp.failure(f"start: {resp.status_code} {location!r}")
+        _record("start_post", started, post_ms, ok, resp.status_code)
+        if not ok:
+            _finish()
+            return
+        page_started = time.time()
+        with self.client.get(
+            f"/exams/attempts/{match.group(1)}", name="exam_page", catch_response=True
+        ) as page:
+            page_ms = (time.time() - page_started) * 1000.0
+            csrf = (
+                _DATA_CSRF.search(page.text or "") if page.status_code == 200 else None
+            )
+            page_ok = csrf is not None
+            if page_ok:
+                page.success()
+            else:
+                page.failure(f"exam page: {page.status_code}")
+        _record("exam_page", page_started, page_ms, page_ok, page.status_code)
+        _record(
+            "start_total",
+            started,
+            post_ms + page_ms,
+            page_ok,
+            page.status_code,
+            user=self.me["username"],
+            attempt=int(match.group(1)),
+            csrf=csrf.group(1) if csrf else None,
+        )
+        _finish()
+
+    def _autosave_loop(self):
+        first = T0 + self.rng.uniform(0, PERIOD)
+        next_save = first
+        next_beat = T0 + self.rng.uniform(0, 30.0) if HEARTBEAT else float("inf")
+        while True:
+            when = min(next_save, next_beat)
+            if when >= END:
+                break
+            _sleep_until(when)
+            if next_save <= next_beat:
+                self._save()
+                next_save += PERIOD + self.rng.uniform(-JITTER, JITTER)
+            else:
+                self._heartbeat()
+                next_beat += 30.0
+        _finish()
+
+    def _save(self):
+        self.seq += 1
+        position = self.rng.randrange(POSITIONS)
+        response = self.rng.choice(_RESPONSES)
+        resp, started, ms = self._post(
+            "save",
+            f"/exams/attempts/{self.me['attempt']}/answers",
+            json={"position": position, "response": response, "seq": self.seq},
+            headers={"X-CSRFToken": self.me["csrf"]},
+        )
+        ok = False
+        if resp.status_code == 200:
+            try:
+                ok = bool(resp.json().get("ok"))
+            except ValueError:
+                ok = False
+        if ok:
+            resp.success()
+        else:
+            resp.failure(f"save: {resp.status_code}")
+        _record(
+            "save",
+            started,
+            ms,
+            ok,
+            resp.status_code,
+            attempt=self.me["attempt"],
+            position=position,
+            seq=self.seq,
+        )
+
+    def _heartbeat(self):
+        resp, started, ms = self._post(
+            "heartbeat",
+            f"/exams/attempts/{self.me['attempt']}/events",
+            json={"kind": "heartbeat"},
+            headers={"X-CSRFToken": self.me["csrf"]},
+        )
+        ok = resp.status_code == 200
+        if ok:
+            resp.success()
+        else:
+            resp.failure(f"heartbeat: {resp.status_code}")
+        _record("heartbeat", started, ms, ok, resp.status_code)
+
+
+def _finish():
+    _done["n"] += 1
+
+
+@events.test_stop.add_listener
+def _dump(**_kwargs):
+    with open(SAMPLES_PATH, "w", encoding="utf-8") as fh:
+        for sample in _samples:
+            fh.write(json.dumps(sample, ensure_ascii=False) + "\n")
+
+
+@events.init.add_listener
+def _quit_when_done(environment, **_kwargs):
+    """Stop the run as soon as every user has finished its schedule."""
+
+    def watch():
+        while _done["n"] < len(SESSIONS):
+            gevent.sleep(0.5)
+        gevent.sleep(0.5)
+        if environment.runner is not None:
+            environment.runner.quit()
+
+    gevent.spawn(watch)
