@@ -45,7 +45,11 @@ def test_browser_sized_seq_is_saved_and_ordered(app, client, world, auth):
                 url, json={"position": bad, "response": ["A"], "seq": DATE_NOW_MS + 4}
             )
             assert refused.status_code == 409
-            assert refused.get_json() == {"ok": False, "error": "题号无效"}
+            assert refused.get_json() == {
+                "ok": False,
+                "error": "题号无效",
+                "closed": False,
+            }
     stored = {
         a.position: (a.seq, a.response)
         for a in app.extensions["sqlalchemy"].session.scalars(
