@@ -21,12 +21,12 @@ import re
 from datetime import date, datetime
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from exams.formats.text import FormatError
 from exams.formats.xlsx import open_workbook
 from nlp.catalogue import FORMAT, RULE_KINDS
+from portal.spreadsheets import is_neutralised, neutralise
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -76,7 +76,6 @@ _PARTY_BY_NAME.update(
     {"个人或单位": "any", "法人": "organization", "组织": "organization"}
 )
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = r"\d+(?:\.\d+)?"
 _FINE_RE = re.compile(
     rf"""^(?:(?P<party>[^:：~～\d]+)[:：])?\s*
@@ -123,8 +122,7 @@ def _safe(value):
     """Neutralise formula-looking text and drop characters XML cannot carry."""
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
+    return neutralise(value)
 
 
 def _header(sheet, columns, widths):
@@ -302,7 +300,7 @@ def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1].startswith(_FORMULA_PREFIXES):
+    if is_neutralised(text):
         text = text[1:]
     return text
 

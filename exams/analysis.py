@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+
+from portal.spreadsheets import neutralise
 
 FLAG_NEGATIVE_DISCRIMINATION = "区分度为负"
 FLAG_TOO_HARD = "过难（难度系数低于0.2）"
@@ -27,10 +28,6 @@ FLAG_NO_RESPONSES = "无人作答"
 
 TOO_HARD_BELOW = 0.2
 TOO_EASY_ABOVE = 0.9
-
-# OWASP "CSV injection": a spreadsheet treats text starting with these as a formula.
-# Tab and carriage return are on OWASP's list as well.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -332,22 +329,6 @@ def paper_summary(
         passed = sum(1 for c in responses if c.total >= pass_mark)
         summary["pass_rate"] = passed / len(totals)
     return summary
-
-
-def neutralise(text: str) -> str:
-    """Make a string safe to store as a spreadsheet text cell.
-
-    Characters XML cannot hold are dropped, and text starting with a formula
-    character (``= + - @``, tab, carriage return) gets a leading ``'`` so that
-    spreadsheet programs show it instead of evaluating it.
-
-    :param text: the text to store
-    :return: the text, neutralised
-    """
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if text.startswith(_FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _cell(value):

@@ -1,6 +1,6 @@
 """Excel exports of 考试统计 and of per-candidate results.
 
-Text cells go through :func:`exams.analysis.neutralise` (names, units and exempt
+Text cells go through :func:`portal.spreadsheets.neutralise` (names, units and exempt
 reasons are typed by people and must never run as formulas); phones are masked.
 """
 
@@ -10,7 +10,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from exams.analysis import neutralise
+from portal.spreadsheets import neutralise
 from portal.timeutil import to_local
 
 URGENT_FILL = PatternFill("solid", fgColor="FFF3CD")

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -34,6 +33,7 @@ from exams.formats.text import (
     FormatError,
     open_office_zip,
 )
+from portal.spreadsheets import is_neutralised, neutralise
 
 OPTION_COLUMNS = [f"选项{letter}" for letter in OPTION_LETTERS]
 TEMPLATE_COLUMNS = [
@@ -79,7 +79,6 @@ _HEADER_ALIASES = {
 _OPTIONAL_EXTRA = {"标题", "参考答案"}
 # Cells starting with these are formulas (or become one) in Excel, WPS and
 # LibreOffice; a leading apostrophe keeps them text (CSV/formula injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_SCAN_ROWS = 20
 
 
@@ -99,7 +98,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # numbers typed into cells come back as floats
     text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1].startswith(_FORMULA_PREFIXES):
+    if is_neutralised(text):
         text = text[1:]
     return text
 
@@ -110,10 +109,7 @@ def _safe_cell(value: object) -> object:
         return int(value) if value == value.to_integral_value() else float(value)
     if not isinstance(value, str):
         return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return neutralise(value)
 
 
 def _answer_text(question: ImportedQuestion) -> str:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from exams.analysis import neutralise
+from portal.spreadsheets import neutralise
 
 HEADERS = [
     "单位",

@@ -6,6 +6,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
 from portal.audit import ACTION_LABELS
+from portal.spreadsheets import neutralise
 from portal.timeutil import to_local
 
 HEADERS = [
@@ -24,10 +25,7 @@ MAX_ROWS = 100_000
 
 
 def _cell(value):
-    # Neutralise spreadsheet formulas in user-controlled text (CSV/Excel injection).
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def audit_workbook(entries):
