@@ -1,0 +1,152 @@
+"""Attachment refusals: nothing is stored and the form keeps the user's text."""
+
+import gc
+import io
+import zlib
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+
+from portal.extensions import db
+from portal.suggestions.models import Suggestion
+from portal.suggestions.uploads import pdf_has_active_content, sniff
+from tests.suggestions.support import form_data, jpeg_with_gps, pdf_bytes, upload
+from tests.suggestions.test_submit import _stored_files
+
+
+def _flate_object_stream(payload):
+    data = zlib.compress(payload)
+    return (
+        b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
+        + str(len(data)).encode()
+        + b" >>\nstream\n"
+        + data
+        + b"\nendstream"
+    )
+
+
+JPEG_WITH_HTML = jpeg_with_gps() + b"<html><script>alert(1)</script></html>"
+BAD_FILES = {
+    "text-named-jpg": (b"just some text, not a picture at all", "photo.jpg", "只接受"),
+    "gif": (b"GIF89a" + b"\x00" * 40, "anim.gif", "只接受"),
+    "html": (b"<!doctype html><script>alert(1)</script>", "a.pdf", "只接受"),
+    "jpeg-html-polyglot": (JPEG_WITH_HTML, "photo.jpg", "网页或脚本代码"),
+    "broken-jpeg": (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "x.jpg", "已损坏"),
+    "pdf-javascript": (
+        pdf_bytes(b"<< /S /JavaScript /JS (app.alert(1)) >>"),
+        "a.pdf",
+        "PDF 含有脚本",
+    ),
+    "pdf-launch": (
+        pdf_bytes(b"<< /S /Launch /F (cmd.exe) >>"),
+        "a.pdf",
+        "PDF 含有脚本",
+    ),
+    "pdf-embedded-file": (
+        pdf_bytes(b"<< /Type /EmbeddedFile /Length 0 >>"),
+        "a.pdf",
+        "PDF 含有脚本",
+    ),
+    "pdf-escaped-name": (
+        pdf_bytes(b"<< /S /J#61vaScript /J#53 (x) >>"),
+        "a.pdf",
+        "PDF 含有脚本",
+    ),
+    "pdf-js-in-object-stream": (
+        pdf_bytes(_flate_object_stream(b"5 0 << /S /JavaScript /JS (x) >>")),
+        "a.pdf",
+        "PDF 含有脚本",
+    ),
+    "pdf-truncated": (pdf_bytes()[:-20], "a.pdf", "不完整"),
+}
+
+
+# Werkzeug's test client spools request bodies above 500 KB to a temporary file that
+# it never closes; the garbage collector does (as in tests/exams/test_training_uploads).
+BIG_BODY = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+def _release(response):
+    """Close the spooled request body now, inside the marked test."""
+    response.request.environ["wsgi.input"].close()
+    gc.collect()
+
+
+def _post_with(client, files):
+    data = form_data(client, place="<b>地点保留</b>")
+    data["attachments"] = [upload(content, name) for content, name in files]
+    return client.post("/suggestions/", data=data, content_type="multipart/form-data")
+
+
+def _assert_refused(app, response, message):
+    assert response.status_code in (400, 413), response.status_code
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert "未保存任何内容" in page
+    # The user's text is kept (escaped) so that only the files need re-choosing.
+    assert "当场罚款 500 元" in page
+    assert "&lt;b&gt;地点保留&lt;/b&gt;" in page
+    assert db.session.scalars(sa.select(Suggestion)).all() == []
+    assert _stored_files(app) == []
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_bad_attachment_refuses_the_whole_submission(app, client, kind):
+    """Is a wrong-type, broken or polyglot file refused with a Chinese message,
+    and nothing stored — not even the good photo sent with it?"""
+    content, name, message = BAD_FILES[kind]
+    good = (jpeg_with_gps(), "good.jpg")
+    _assert_refused(app, _post_with(client, [good, (content, name)]), message)
+
+
+@BIG_BODY
+def test_oversize_attachment_is_refused(app, client):
+    """Is a file above the per-file limit refused (the request itself fits)?"""
+    app.config["SUGGESTION_FILE_MAX_MB"] = 1
+    big = Image.effect_noise((900, 900), 100).convert("RGB")
+    out = io.BytesIO()
+    big.save(out, format="PNG")
+    content = out.getvalue()
+    assert len(content) > 1024 * 1024
+    response = _post_with(client, [(content, "big.png")])
+    _release(response)
+    _assert_refused(app, response, "超过 1 MB")
+
+
+@BIG_BODY
+def test_request_above_route_limit_is_refused(app, client):
+    """Is a request larger than all files at their maximum refused (413), nothing
+    stored, with a Chinese message?"""
+    app.config["SUGGESTION_FILE_MAX_MB"] = 1
+    app.config["SUGGESTION_MAX_FILES"] = 1
+    data = form_data(client)
+    data["attachments"] = [
+        upload(b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024 + 10), "x.pdf")
+    ]
+    response = client.post(
+        "/suggestions/", data=data, content_type="multipart/form-data"
+    )
+    _release(response)
+    assert response.status_code == 413
+    assert "附件总大小超过限制" in response.get_data(as_text=True)
+    assert db.session.scalars(sa.select(Suggestion)).all() == []
+    assert _stored_files(app) == []
+
+
+def test_too_many_attachments_are_refused(app, client):
+    """Are more than five files refused as a whole?"""
+    files = [(pdf_bytes(), f"{i}.pdf") for i in range(6)]
+    _assert_refused(app, _post_with(client, files), "最多上传 5 个附件")
+
+
+def test_sniff_and_pdf_rules_are_by_content():
+    """Is the type decided by magic bytes, and a plain PDF not flagged?"""
+    assert sniff(b"\xff\xd8\xff\xe0") == "image/jpeg"
+    assert sniff(b"\x89PNG\r\n\x1a\n") == "image/png"
+    assert sniff(b"%PDF-1.7") == "application/pdf"
+    assert sniff(b"GIF89a") is None
+    assert not pdf_has_active_content(pdf_bytes())
+    assert pdf_has_active_content(pdf_bytes(b"<< /JS (x) >>"))
+    # A name that merely starts like one of the markers is not a marker.
+    assert not pdf_has_active_content(pdf_bytes(b"<< /JSONData (x) >>"))
