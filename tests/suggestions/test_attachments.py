@@ -11,7 +11,13 @@ from PIL import Image
 from portal.extensions import db
 from portal.suggestions.models import Suggestion
 from portal.suggestions.uploads import pdf_has_active_content, sniff
-from tests.suggestions.support import form_data, jpeg_with_gps, pdf_bytes, upload
+from tests.suggestions.support import (
+    captcha_answer,
+    form_data,
+    jpeg_with_gps,
+    pdf_bytes,
+    upload,
+)
 from tests.suggestions.test_submit import _stored_files
 
 
@@ -150,3 +156,38 @@ def test_sniff_and_pdf_rules_are_by_content():
     assert pdf_has_active_content(pdf_bytes(b"<< /JS (x) >>"))
     # A name that merely starts like one of the markers is not a marker.
     assert not pdf_has_active_content(pdf_bytes(b"<< /JSONData (x) >>"))
+
+
+def _padded_pdf(total):
+    """A plain PDF of about ``total`` bytes (a binary stream of zeros)."""
+    padding = b"\x00" * total
+    return pdf_bytes(
+        b"<< /Length "
+        + str(len(padding)).encode()
+        + b" >>\nstream\n"
+        + padding
+        + b"\nendstream"
+    )
+
+
+@BIG_BODY
+def test_files_above_the_app_wide_limit_are_accepted_with_csrf(app, client):
+    """With CSRF on, are two 6 MB PDFs (12 MB together, above the app-wide 10 MB
+    request limit but within 10 MB each) accepted and stored?"""
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert app.config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
+    data = form_data(client)
+    page = client.get("/suggestions/").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    big = _padded_pdf(6 * 1024 * 1024)
+    data["csrf_token"] = token
+    data["captcha"] = captcha_answer(client)
+    data["attachments"] = [upload(big, "1.pdf"), upload(big, "2.pdf")]
+    response = client.post(
+        "/suggestions/", data=data, content_type="multipart/form-data"
+    )
+    _release(response)
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    (item,) = db.session.scalars(sa.select(Suggestion)).all()
+    assert [a.size for a in item.attachments] == [len(big), len(big)]
+    assert len(_stored_files(app)) == 2
