@@ -111,3 +111,30 @@ def test_public_submits_and_tracks_on_a_phone(
             assert len(Image.open(io.BytesIO(fh.read())).getexif()) == 0
     finally:
         context.close()
+
+
+def test_oversize_file_is_refused_before_sending(browser, live_server, live_app):
+    """Does the form refuse (and clear) a file above the per-file limit as soon
+    as it is chosen, so that the typed text is never lost to a refused request?"""
+    live_app.config["SUGGESTION_FILE_MAX_MB"] = 1
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/suggestions/")
+        page.get_by_label("具体情况").fill("保留的文字内容，十个字以上。")
+        page.get_by_label("附件（可选）").set_input_files(
+            {
+                "name": "大文件.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10),
+            }
+        )
+        expect(page.locator("#attachments-check")).to_contain_text("超过 1 MB")
+        assert page.evaluate("document.getElementById('attachments').files.length") == 0
+        expect(page.get_by_label("具体情况")).to_have_value(
+            "保留的文字内容，十个字以上。"
+        )
+    finally:
+        live_app.config["SUGGESTION_FILE_MAX_MB"] = 10
+        context.close()

@@ -2,6 +2,7 @@
 
 import gc
 import io
+import os
 import zlib
 
 import pytest
@@ -191,3 +192,36 @@ def test_files_above_the_app_wide_limit_are_accepted_with_csrf(app, client):
     (item,) = db.session.scalars(sa.select(Suggestion)).all()
     assert [a.size for a in item.attachments] == [len(big), len(big)]
     assert len(_stored_files(app)) == 2
+
+
+def test_decompression_bomb_is_refused(app, client):
+    """Is a small file that decodes to a huge picture (48 megapixels) refused
+    before it is decoded?"""
+    bomb = io.BytesIO()
+    Image.new("1", (8000, 6000)).save(bomb, format="PNG")
+    assert len(bomb.getvalue()) < 1024 * 1024
+    response = _post_with(client, [(bomb.getvalue(), "bomb.png")])
+    _assert_refused(app, response, "图片尺寸过大")
+
+
+def test_photo_orientation_survives_exif_removal(app, client):
+    """Is a photo taken sideways (EXIF Orientation 6) turned upright before its
+    EXIF is dropped, so that it does not show rotated?"""
+    image = Image.new("RGB", (64, 48), (10, 200, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # rotate 90° clockwise to display
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    data = form_data(client)
+    data["attachments"] = [upload(out.getvalue(), "side.jpg")]
+    response = client.post(
+        "/suggestions/", data=data, content_type="multipart/form-data"
+    )
+    assert response.status_code == 302
+    (item,) = db.session.scalars(sa.select(Suggestion)).all()
+    path = os.path.join(
+        app.config["UPLOAD_DIR"], "suggestions", item.attachments[0].stored_name
+    )
+    with Image.open(path) as stored:
+        assert stored.size == (48, 64)
+        assert len(stored.getexif()) == 0
