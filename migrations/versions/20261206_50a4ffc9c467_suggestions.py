@@ -1,4 +1,4 @@
-"""suggestions
+"""suggestions: public suggestions and complaints, attachments, timeline, daily counter (issue #7)
 
 Revision ID: 50a4ffc9c467
 Revises: dbaef2688f72
