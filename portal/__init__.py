@@ -48,6 +48,7 @@ def create_app(config_class=Config, **overrides):
         laws,
         main,
         orgs,
+        suggestions,
         templating,
     )
 
@@ -60,6 +61,7 @@ def create_app(config_class=Config, **overrides):
         laws,
         admin,
         audit,
+        suggestions,
         jobs,
         cli,
     ):

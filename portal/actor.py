@@ -10,11 +10,12 @@ from flask_login import current_user
 class Actor:
     user: object | None
     ip: str | None = None
+    is_public: bool = False  # a member of the public (no account), e.g. 意见建议
 
     @property
     def label(self):
         if self.user is None:
-            return "系统"
+            return "社会公众（未登录）" if self.is_public else "系统"
         return f"{self.user.name}（{self.user.username}）"
 
     @classmethod
@@ -24,6 +25,12 @@ class Actor:
             user = current_user._get_current_object()
         ip = request.remote_addr if has_request_context() else None
         return cls(user=user, ip=ip)
+
+    @classmethod
+    def public(cls):
+        """A member of the public using a page without login (with the client IP)."""
+        ip = request.remote_addr if has_request_context() else None
+        return cls(user=None, ip=ip, is_public=True)
 
     @classmethod
     def system(cls):

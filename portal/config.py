@@ -91,6 +91,22 @@ class Config:
     # A TTF/TTC with CJK glyphs for the PDF; unset = the first Debian font found.
     CERT_PDF_FONT = os.environ.get("CERT_PDF_FONT") or None
 
+    # Public suggestions and complaints (issue #7, docs/suggestions.md). Limits are
+    # per client IP; contact data is removed SUGGESTION_RETENTION_DAYS after closure.
+    SUGGESTION_MAX_FILES = _int("SUGGESTION_MAX_FILES", 5)
+    SUGGESTION_FILE_MAX_MB = _int("SUGGESTION_FILE_MAX_MB", 10)
+    SUGGESTION_SUBMIT_RATE_LIMIT = (
+        os.environ.get("SUGGESTION_SUBMIT_RATE_LIMIT") or "10 per minute;200 per day"
+    )
+    SUGGESTION_TRACK_RATE_LIMIT = (
+        os.environ.get("SUGGESTION_TRACK_RATE_LIMIT") or "10 per minute"
+    )
+    SUGGESTION_CAPTCHA_RATE_LIMIT = (
+        os.environ.get("SUGGESTION_CAPTCHA_RATE_LIMIT") or "60 per minute"
+    )
+    SUGGESTION_CAPTCHA_SECONDS = _int("SUGGESTION_CAPTCHA_SECONDS", 600)
+    SUGGESTION_RETENTION_DAYS = _int("SUGGESTION_RETENTION_DAYS", 180)
+
 
 class DevConfig(Config):
     pass

@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "catalogue_imported": "导入裁量基准",
     "catalogue_published": "发布裁量基准",
     "catalogue_withdrawn": "撤回裁量基准",
+    "suggestion_submitted": "提交群众意见建议",
 }
 
 

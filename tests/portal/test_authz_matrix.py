@@ -1207,6 +1207,22 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Public suggestions and complaints (issue #7, public side): no login, every
+    # principal gets the same pages; an empty post is refused by validation (400).
+    "suggestions.submit": (
+        Case("GET", _const("/suggestions/"), everyone(200)),
+        Case("POST", _const("/suggestions/"), everyone(400), lambda ctx: {}),
+    ),
+    "suggestions.receipt": (
+        Case("GET", _const("/suggestions/receipt"), everyone(200)),
+    ),
+    "suggestions.captcha_image": (
+        Case("GET", _const("/suggestions/captcha.png"), everyone(200)),
+    ),
+    "suggestions.track": (
+        Case("GET", _const("/suggestions/track"), everyone(200)),
+        Case("POST", _const("/suggestions/track"), everyone(400), lambda ctx: {}),
+    ),
 }
 
 CASES = [

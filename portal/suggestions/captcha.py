@@ -1,0 +1,131 @@
+"""An offline image captcha: a small sum drawn with Pillow.
+
+The session cookie is signed but readable by the client, so it keeps only a nonce,
+an expiry and an HMAC (keyed with ``SECRET_KEY``) of the answer, never the answer.
+A challenge is used once: checking it removes it, right or wrong.
+"""
+
+import hashlib
+import hmac
+import io
+import math
+import os
+import random
+import secrets
+import time
+
+from flask import current_app, session
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+SESSION_KEY = "suggestion_captcha"
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+    "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+)
+WIDTH, HEIGHT = 180, 60
+
+EXPIRED = "expired"
+WRONG = "wrong"
+MISSING = "missing"
+
+
+def digest(nonce, answer):
+    """The HMAC kept in the session for ``answer`` (also used by tests, which hold
+    the application's secret key, to recover the answer)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"captcha:{nonce}:{answer}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _challenge(rng):
+    a, b = rng.randint(10, 49), rng.randint(1, 9)
+    if rng.random() < 0.5:
+        return f"{a} + {b} = ?", a + b
+    return f"{a} - {b} = ?", a - b
+
+
+def _font(size):
+    for path in FONT_CANDIDATES:
+        if os.path.exists(path):
+            return ImageFont.truetype(path, size)
+    return ImageFont.load_default(size=size)
+
+
+def render(text, rng):
+    """PNG bytes of ``text`` with jittered, rotated glyphs, noise lines and dots."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), (246, 248, 250))
+    draw = ImageDraw.Draw(image)
+    for _ in range(5):
+        colour = tuple(rng.randint(120, 200) for _ in range(3))
+        points = [(rng.randint(0, WIDTH), rng.randint(0, HEIGHT)) for _ in range(2)]
+        draw.line(points, fill=colour, width=2)
+    x = 10
+    for char in text:
+        if char == " ":
+            x += 8
+            continue
+        font = _font(rng.randint(26, 32))
+        glyph = Image.new("RGBA", (40, 50), (0, 0, 0, 0))
+        colour = tuple(rng.randint(10, 90) for _ in range(3))
+        ImageDraw.Draw(glyph).text((6, 4), char, font=font, fill=colour)
+        glyph = glyph.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
+        image.paste(glyph, (x, rng.randint(0, 12)), glyph)
+        x += rng.randint(18, 23)
+    # A gentle sine wave across the picture.
+    phase, amplitude = rng.uniform(0, math.pi), rng.uniform(2, 4)
+    waved = Image.new("RGB", image.size, (246, 248, 250))
+    for column in range(WIDTH):
+        offset = int(amplitude * math.sin(column / 12 + phase))
+        strip = image.crop((column, 0, column + 1, HEIGHT))
+        waved.paste(strip, (column, offset))
+    draw = ImageDraw.Draw(waved)
+    for _ in range(120):
+        draw.point(
+            (rng.randint(0, WIDTH - 1), rng.randint(0, HEIGHT - 1)),
+            fill=tuple(rng.randint(80, 200) for _ in range(3)),
+        )
+    waved = waved.filter(ImageFilter.SMOOTH)
+    out = io.BytesIO()
+    waved.save(out, format="PNG")
+    return out.getvalue()
+
+
+def new_challenge():
+    """Create a challenge, remember it in the session; return the PNG bytes."""
+    rng = random.SystemRandom()
+    text, answer = _challenge(rng)
+    nonce = secrets.token_hex(8)
+    lifetime = current_app.config["SUGGESTION_CAPTCHA_SECONDS"]
+    session[SESSION_KEY] = {
+        "nonce": nonce,
+        "digest": digest(nonce, answer),
+        "expires": int(time.time()) + lifetime,
+    }
+    return render(text, rng)
+
+
+def check(answer):
+    """Check (and consume) the session's challenge.
+
+    :return: None when ``answer`` is right, else ``MISSING``, ``EXPIRED`` or ``WRONG``.
+    """
+    stored = session.pop(SESSION_KEY, None)
+    if not stored:
+        return MISSING
+    if time.time() > stored.get("expires", 0):
+        return EXPIRED
+    answer = (answer or "").strip()
+    if not answer.lstrip("-").isdigit():
+        return WRONG
+    expected = stored.get("digest", "")
+    if not hmac.compare_digest(digest(stored["nonce"], int(answer)), expected):
+        return WRONG
+    return None
+
+
+MESSAGES = {
+    MISSING: "请先获取验证码（点击图片可更换）。",
+    EXPIRED: "验证码已过期，请重新输入新的验证码。",
+    WRONG: "验证码不正确，请重新输入新的验证码。",
+}

@@ -1,0 +1,201 @@
+"""Public pages: submit (no login), receipt, captcha image, status by number + code."""
+
+import re
+import secrets
+
+from flask import (
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import SelectChoice
+
+from portal.actor import Actor
+from portal.auth.decorators import public
+from portal.auth.idcard import mask_id_number, mask_phone
+from portal.exceptions import ValidationFailed
+from portal.extensions import csrf, db, limiter
+from portal.suggestions import bp, captcha, queries, services, uploads
+from portal.suggestions.forms import SuggestionForm, TrackForm
+from portal.suggestions.services import AlreadySubmitted, Submission
+
+RECEIPT_KEY = "suggestion_receipt"
+TRACK_FAILED = "受理编号或查询码不正确，请核对后重试。"
+_PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+
+
+@bp.app_template_filter("mask_pii")
+def mask_pii(text):
+    """Mask mobile and ID numbers that people type into free text."""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text or "")
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+
+
+def _no_store(response):
+    response = make_response(response)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _submit_limit():
+    return current_app.config["SUGGESTION_SUBMIT_RATE_LIMIT"]
+
+
+def _render_form(form, status=200, error=None):
+    form.organisation_id.choices = [SelectChoice(0, "不清楚（由监督部门确定）")] + (
+        queries.organisation_choices()
+    )
+    return _no_store(
+        (
+            render_template(
+                "suggestions/form.html",
+                form=form,
+                error=error,
+                max_files=uploads.max_files(),
+                max_mb=current_app.config["SUGGESTION_FILE_MAX_MB"],
+                retention_days=current_app.config["SUGGESTION_RETENTION_DAYS"],
+            ),
+            status,
+        )
+    )
+
+
+def _submission(form):
+    return Submission(
+        form_token=form.form_token.data,
+        category=form.category.data,
+        organisation_id=form.organisation_id.data or None,
+        place=form.place.data or "",
+        occurred_on=form.occurred_on.data,
+        description=form.description.data,
+        is_anonymous=bool(form.is_anonymous.data),
+        contact_phone=form.contact_phone.data or None,
+        contact_name=form.contact_name.data or None,
+        hide_name=bool(form.hide_name.data),
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+@public
+@csrf.exempt  # CSRF is checked below, after the request limit is raised
+@limiter.limit(_submit_limit, methods=["POST"])
+def submit():
+    """The public form (no login). Every check passes before anything is stored;
+    a refused submission keeps the text the user typed."""
+    if request.method == "POST":
+        request.max_content_length = uploads.request_limit()
+        try:
+            request.form  # noqa: B018 - parse now, under this route's limit
+        except RequestEntityTooLarge:
+            form = SuggestionForm(formdata=None, form_token=secrets.token_urlsafe(24))
+            message = (
+                f"附件总大小超过限制（每个不超过 "
+                f"{current_app.config['SUGGESTION_FILE_MAX_MB']} MB），未保存任何内容"
+            )
+            return _render_form(form, 413, message)
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()
+    form = SuggestionForm()
+    if request.method == "GET":
+        form.form_token.data = secrets.token_urlsafe(24)
+        return _render_form(form)
+    existing = queries.suggestion_by_form_token(form.form_token.data)
+    if existing is not None:
+        return _repeat_receipt(existing)
+    form.organisation_id.choices = [
+        SelectChoice(0, "")
+    ] + queries.organisation_choices()
+    if not form.validate():
+        return _render_form(form, 400)
+    failure = captcha.check(form.captcha.data)
+    if failure:
+        form.captcha.errors = [captcha.MESSAGES[failure]]
+        return _render_form(form, 400)
+    try:
+        prepared = uploads.prepare(request.files.getlist(form.attachments.name))
+    except ValidationFailed as exc:
+        form.attachments.errors = [exc.message + "。请重新选择附件。"]
+        return _render_form(form, 400, exc.message)
+    stored = uploads.store(prepared)
+    try:
+        suggestion, code = services.submit_suggestion(
+            _submission(form), stored, Actor.public()
+        )
+        db.session.commit()
+    except AlreadySubmitted as exc:
+        db.session.rollback()
+        uploads.remove([f.stored_name for f in stored])
+        return _repeat_receipt(exc.suggestion)
+    except BaseException:
+        db.session.rollback()
+        uploads.remove([f.stored_name for f in stored])
+        raise
+    session[RECEIPT_KEY] = {"number": suggestion.number, "code": code}
+    return redirect(url_for("suggestions.receipt"))
+
+
+def _repeat_receipt(suggestion):
+    receipt = session.get(RECEIPT_KEY)
+    if not receipt or receipt.get("number") != suggestion.number:
+        session[RECEIPT_KEY] = {"number": suggestion.number, "code": None}
+    return redirect(url_for("suggestions.receipt"))
+
+
+@bp.get("/receipt")
+@public
+def receipt():
+    """The confirmation: 受理编号 and the query code, shown once."""
+    data = session.pop(RECEIPT_KEY, None)
+    suggestion = queries.suggestion_by_number(data["number"]) if data else None
+    return _no_store(
+        render_template(
+            "suggestions/receipt.html",
+            suggestion=suggestion,
+            code=data.get("code") if data else None,
+        )
+    )
+
+
+@bp.get("/captcha.png")
+@public
+@limiter.limit(lambda: current_app.config["SUGGESTION_CAPTCHA_RATE_LIMIT"])
+def captcha_image():
+    """A fresh captcha picture; the answer's HMAC goes into the session."""
+    response = make_response(captcha.new_challenge())
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@public
+@limiter.limit(
+    lambda: current_app.config["SUGGESTION_TRACK_RATE_LIMIT"], methods=["POST"]
+)
+def track():
+    """Status by 受理编号 + 查询码 (POST, so the code stays out of URLs and logs).
+    A wrong number and a wrong code get the same message."""
+    form = TrackForm()
+    if form.validate_on_submit():
+        suggestion = queries.find_for_tracking(form.number.data, form.code.data)
+        if suggestion is not None:
+            return _no_store(
+                render_template("suggestions/status.html", suggestion=suggestion)
+            )
+        return _no_store(
+            (
+                render_template(
+                    "suggestions/track.html", form=form, error=TRACK_FAILED
+                ),
+                200,
+            )
+        )
+    status = 400 if request.method == "POST" else 200
+    return _no_store((render_template("suggestions/track.html", form=form), status))

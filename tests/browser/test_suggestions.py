@@ -1,0 +1,140 @@
+"""A member of the public, on a phone (375 px), submits a complaint with a photo,
+gets the 受理编号 and 查询码, and checks the status page (issue #7)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.suggestions.support import jpeg_with_gps
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 375, "height": 812}
+
+
+def _fits(page):
+    return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def _captcha_answer(live_app, context):
+    """The answer of the captcha the browser is showing: the session cookie is
+    decoded with the app's own serializer and the HMAC matched, as in
+    tests/suggestions/support.py (no switch in the application)."""
+    from portal.suggestions import captcha
+
+    (cookie,) = [c for c in context.cookies() if c["name"] == "session"]
+    serializer = live_app.session_interface.get_signing_serializer(live_app)
+    stored = serializer.loads(cookie["value"])[captcha.SESSION_KEY]
+    with live_app.app_context():
+        for candidate in range(-10, 100):
+            if captcha.digest(stored["nonce"], candidate) == stored["digest"]:
+                return str(candidate)
+    raise AssertionError("no captcha answer found")
+
+
+def test_public_submits_and_tracks_on_a_phone(
+    browser, live_server, live_app, screenshot, tmp_path
+):
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(jpeg_with_gps((800, 600)))
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.get_by_test_id("public-suggest").click()
+        expect(page.get_by_role("heading", name="群众意见建议 / 投诉")).to_be_visible()
+        page.get_by_label("乱罚款").check()
+        page.get_by_label("涉及的执法部门或地区").select_option(
+            label="\u3000\u3000甲区城管局"
+        )
+        page.get_by_label("发生地点").fill("东湖路 12 号菜市场门口")
+        page.get_by_label("发生日期").fill("2026-12-01")
+        page.get_by_label("具体情况").fill(
+            "执法人员未出示证件，当场罚款 500 元，未开具任何票据。<script>alert(1)</script>"
+        )
+        page.get_by_label("附件（可选）").set_input_files(str(photo))
+        page.get_by_label("联系电话").fill("13812341234")
+        page.get_by_label("姓名（可不填）").fill("王小明")
+        expect(page.get_by_test_id("hide-name")).to_be_checked()
+        # Anonymous hides the contact fields; back to named.
+        page.get_by_test_id("anonymous").check()
+        expect(page.get_by_label("联系电话")).to_be_hidden()
+        page.get_by_test_id("anonymous").uncheck()
+        expect(page.get_by_label("联系电话")).to_be_visible()
+        image = page.get_by_test_id("captcha-image")
+        expect(image).to_be_visible()
+        page.wait_for_function(
+            "document.getElementById('captcha-image').naturalWidth > 0"
+        )
+        page.get_by_label("验证码").fill(_captcha_answer(live_app, context))
+        page.get_by_test_id("consent").check()
+        assert _fits(page)
+        screenshot(page, "suggestion-form-375.png")
+        page.get_by_test_id("submit").click()
+
+        number = page.get_by_test_id("number").inner_text()
+        code = page.get_by_test_id("code").inner_text()
+        assert re.fullmatch(r"JC-\d{8}-\d{4}", number)
+        assert re.fullmatch(r"[A-Z2-9]{10}", code)
+        expect(page.get_by_test_id("phone")).to_have_text("138****1234")
+        expect(page.get_by_test_id("description")).to_contain_text(
+            "<script>alert(1)</script>"
+        )
+        assert _fits(page)
+        screenshot(page, "suggestion-receipt-375.png")
+
+        page.get_by_role("link", name="查询办理进度").first.click()
+        page.get_by_label("受理编号").fill(number)
+        page.get_by_label("查询码").fill(code.lower())
+        page.get_by_role("button", name="查询").click()
+        expect(page.get_by_test_id("status")).to_have_text("受理中")
+        expect(page.get_by_test_id("timeline")).to_contain_text("提交")
+        expect(page.get_by_test_id("description")).to_contain_text("当场罚款 500 元")
+        body = page.locator("body").inner_text()
+        assert "13812341234" not in body
+        assert "138****1234" not in body
+        assert "王小明" not in body
+        assert _fits(page)
+        screenshot(page, "suggestion-status-375.png")
+
+        # The stored photo lost its EXIF (GPS) on the way.
+        import io
+        import os
+
+        from PIL import Image
+
+        folder = os.path.join(live_app.config["UPLOAD_DIR"], "suggestions")
+        (name,) = os.listdir(folder)
+        with open(os.path.join(folder, name), "rb") as fh:
+            assert len(Image.open(io.BytesIO(fh.read())).getexif()) == 0
+    finally:
+        context.close()
+
+
+def test_oversize_file_is_refused_before_sending(browser, live_server, live_app):
+    """Does the form refuse (and clear) a file above the per-file limit as soon
+    as it is chosen, so that the typed text is never lost to a refused request?"""
+    live_app.config["SUGGESTION_FILE_MAX_MB"] = 1
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/suggestions/")
+        page.get_by_label("具体情况").fill("保留的文字内容，十个字以上。")
+        page.get_by_label("附件（可选）").set_input_files(
+            {
+                "name": "大文件.pdf",
+                "mimeType": "application/pdf",
+                "buffer": b"%PDF-1.4\n" + b"0" * (1024 * 1024 + 10),
+            }
+        )
+        expect(page.locator("#attachments-check")).to_contain_text("超过 1 MB")
+        assert page.evaluate("document.getElementById('attachments').files.length") == 0
+        expect(page.get_by_label("具体情况")).to_have_value(
+            "保留的文字内容，十个字以上。"
+        )
+    finally:
+        live_app.config["SUGGESTION_FILE_MAX_MB"] = 10
+        context.close()
