@@ -1,7 +1,7 @@
 """suggestions: public suggestions and complaints, attachments, timeline, daily counter (issue #7)
 
 Revision ID: 50a4ffc9c467
-Revises: dbaef2688f72
+Revises: 91247dd648e9
 Create Date: 2026-12-06 13:44:43.270619
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '50a4ffc9c467'
-down_revision = 'dbaef2688f72'
+down_revision = '91247dd648e9'
 branch_labels = None
 depends_on = None
 
