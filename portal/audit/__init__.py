@@ -63,6 +63,9 @@ ACTION_LABELS = {
     "catalogue_imported": "导入裁量基准",
     "catalogue_published": "发布裁量基准",
     "catalogue_withdrawn": "撤回裁量基准",
+    "cases_added": "添加案卷",
+    "case_metadata_edited": "修改案卷信息",
+    "case_recheck_requested": "重新检查案卷",
 }
 
 
