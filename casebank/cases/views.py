@@ -159,7 +159,9 @@ def show_batch(batch_id):
 
 
 def _metadata_form(case, agencies, formdata=None):
-    form = CaseMetadataForm(formdata=formdata, obj=None if formdata else case)
+    form = CaseMetadataForm(
+        formdata=formdata, obj=None if formdata is not None else case
+    )
     form.agency_id.choices = [SelectChoice(a.id, a.name) for a in agencies]
     if case.agency_id not in {a.id for a in agencies}:
         form.agency_id.choices.insert(0, SelectChoice(case.agency_id, case.agency.name))
@@ -227,7 +229,11 @@ def edit_case(case_id):
     case = _case_or_404(case_id)
     agencies = queries.agencies_for(current_user)
     form = _metadata_form(case, agencies, request.form)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.agency_id.data not in {a.id for a in agencies}:
+        form.agency_id.errors = list(form.agency_id.errors) + ["请选择执法部门"]
+        valid = False
+    if not valid:
         return _render_case(case, form, 400)
     changes = {
         "doc_number": (form.doc_number.data or "").strip() or None,

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from casebank import CATALOGUE_DIR
-from casebank.cases.models import CaseBatch, CaseFile, CaseFinding
+from casebank.cases.models import CaseBatch, CaseFile
 from portal.audit.models import AuditLog
 from portal.extensions import db
 
@@ -119,14 +119,17 @@ def test_upload_each_format_prefills_metadata_and_keeps_the_original(app, world)
         assert case.fine_yuan == 5000.0
         assert "擅自设置广告牌" in case.text
     stored = Path(app.config["UPLOAD_DIR"]) / "cases"
-    assert cases[1].stored_name and (stored / cases[1].stored_name).read_bytes() == gbk
+    assert cases[1].stored_name
+    assert (stored / cases[1].stored_name).read_bytes() == gbk
     assert "gbk" not in cases[1].stored_name
     import hashlib
 
     assert cases[1].sha256 == hashlib.sha256(gbk).hexdigest()
-    assert cases[4].source_kind == "paste" and cases[4].stored_name is None
+    assert cases[4].source_kind == "paste"
+    assert cases[4].stored_name is None
     with client.get(f"/casebank/cases/{cases[1].id}/original") as download:
-        assert download.status_code == 200 and download.data == gbk
+        assert download.status_code == 200
+        assert download.data == gbk
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert page.count("已导入") >= 5
 
@@ -150,7 +153,8 @@ def test_batch_with_bad_files_imports_the_rest(app, world):
     assert "不支持的文件类型" in outcomes["old.doc"][1]
     assert outcomes["empty.txt"][0] == "error"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "文件内容与扩展名" in page and "未导入" in page
+    assert "文件内容与扩展名" in page
+    assert "未导入" in page
 
 
 def test_zip_import_refuses_traversal_nested_and_bombs(app, world):
@@ -227,7 +231,8 @@ def test_agency_is_read_from_the_text_when_not_chosen(app, world):
         0,
     )
     cases = _cases()
-    assert len(cases) == 1 and cases[0].agency_id == world.agency.id
+    assert len(cases) == 1
+    assert cases[0].agency_id == world.agency.id
     batch = db.session.scalar(sa.select(CaseBatch))
     assert "无法从文书中识别执法部门" in batch.results[1]["message"]
 
@@ -251,21 +256,22 @@ def test_metadata_edit_is_audited_and_a_new_date_rechecks(app, world):
     db.session.expire_all()
     assert case.doc_number == "江城城管罚〔2024〕120号"
     assert case.decision_date == date(2024, 3, 6)
-    assert case.party_type == "organization" and case.fine_yuan == 4000.0
+    assert case.party_type == "organization"
+    assert case.fine_yuan == 4000.0
     entry = db.session.scalar(
         sa.select(AuditLog).where(AuditLog.action == "case_metadata_edited")
     )
-    assert (
-        entry is not None
-        and "2024-03-05" in entry.before
-        and "2024-03-06" in entry.after
-    )
-    assert case.check_status == "checked" and case.checked_at is not None
+    assert entry is not None
+    assert "2024-03-05" in entry.before
+    assert "2024-03-06" in entry.after
+    assert case.check_status == "checked"
+    assert case.checked_at is not None
     bad = client.post(
         f"/casebank/cases/{case.id}",
         data={"agency_id": str(world.agency.id), "fine_yuan": "-1"},
     )
-    assert bad.status_code == 400 and "罚款金额不能为负数" in bad.get_data(as_text=True)
+    assert bad.status_code == 400
+    assert "罚款金额不能为负数" in bad.get_data(as_text=True)
     moved = client.post(
         f"/casebank/cases/{case.id}",
         data={"agency_id": str(world.other_agency.id), "fine_yuan": "1"},
@@ -312,7 +318,8 @@ def test_publishing_a_version_rechecks_the_cases_it_covers(app, world, importer)
     text = _decision("cg-002.txt")
     _post(client, [("cg-002.txt", text.encode())], world.agency.id)
     case = _cases()[0]
-    assert case.check_status == "checked" and case.matched_item_id is None
+    assert case.check_status == "checked"
+    assert case.matched_item_id is None
     document = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
     draft = importer(document, code="CG-DEMO", publish=False)
     staff = _login(app.test_client(), "supervision_staff")
@@ -325,7 +332,8 @@ def test_publishing_a_version_rechecks_the_cases_it_covers(app, world, importer)
     staff.post(f"/casebank/versions/{draft.id}/withdraw", data={"reason": "错误"})
     db.session.expire_all()
     case = db.session.get(CaseFile, case.id)
-    assert case.matched_version_id is None and case.check_status == "checked"
+    assert case.matched_version_id is None
+    assert case.check_status == "checked"
 
 
 def test_scope_other_agency_and_region_get_404(app, world, factories):
