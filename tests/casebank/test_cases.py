@@ -467,3 +467,22 @@ def test_document_number_prefers_the_decisions_own():
         document_number("文号：江城城管罚［2024］ 12 号\n") == "江城城管罚［2024］12号"
     )
     assert document_number("没有文号") is None
+
+
+def test_demo_cases_are_seeded_and_their_findings_match_the_labels(app):
+    """Does `seed demo` file 20 dev-set decisions (idempotently), and does their
+    check find exactly the labelled finding codes?"""
+    from casebank.cases.checks import check_cases
+    from casebank.cases.queries import pending_case_ids
+    from portal.seed import seed_demo
+
+    created = seed_demo(users=8)
+    db.session.commit()
+    assert created["cases"] == 20
+    assert check_cases(pending_case_ids()) == {"checked": 20, "failed": 0}
+    for case in _cases():
+        label = LABELS[f"decisions/{case.original_filename}"]
+        assert {f.code for f in case.findings} == set(label["findings"]), label["file"]
+        assert case.decision_date.isoformat() == label["decision_date"]
+        assert case.party_type == label["party"]
+    assert seed_demo(users=8)["cases"] == 0
