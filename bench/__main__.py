@@ -41,13 +41,15 @@ def main(argv=None):
     )
     parser.add_argument(
         "--suite",
-        choices=["foundation", "nlp", "exams", "all"],
+        choices=["foundation", "nlp", "exams", "cases", "all"],
         default="all",
         help="which suite to run",
     )
     parser.add_argument("--out", help="where to write the JSON report (one suite)")
     args = parser.parse_args(argv)
-    suites = ["foundation", "nlp", "exams"] if args.suite == "all" else [args.suite]
+    suites = (
+        ["foundation", "nlp", "exams", "cases"] if args.suite == "all" else [args.suite]
+    )
     for suite in suites:
         out = args.out or os.path.join(RESULTS_DIR, f"{suite}.json")
         _run_suite(suite, "quick" if args.quick else "full", out)

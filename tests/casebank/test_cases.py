@@ -242,6 +242,7 @@ def test_metadata_edit_is_audited_and_a_new_date_rechecks(app, world):
     _post(client, [("a.txt", SHORT.encode())], world.agency.id)
     case = _cases()[0]
     assert case.check_status == "checked"  # inline job, no Redis
+    first_check = case.checked_at
     response = client.post(
         f"/casebank/cases/{case.id}",
         data={
@@ -265,7 +266,21 @@ def test_metadata_edit_is_audited_and_a_new_date_rechecks(app, world):
     assert "2024-03-05" in entry.before
     assert "2024-03-06" in entry.after
     assert case.check_status == "checked"
-    assert case.checked_at is not None
+    assert case.checked_at > first_check  # the new date re-checked the case
+    checked = case.checked_at
+    client.post(
+        f"/casebank/cases/{case.id}",
+        data={
+            "doc_number": "江城城管罚〔2024〕121号",
+            "agency_id": str(world.agency.id),
+            "decision_date": "2024-03-06",
+            "party_type": "organization",
+            "fine_yuan": "4000",
+        },
+    )
+    db.session.expire_all()
+    assert case.doc_number == "江城城管罚〔2024〕121号"
+    assert case.checked_at == checked  # a new 文号 alone does not re-check
     bad = client.post(
         f"/casebank/cases/{case.id}",
         data={"agency_id": str(world.agency.id), "fine_yuan": "-1"},
