@@ -169,9 +169,7 @@ def expand_uploads(uploads: list[tuple[str, bytes]], limits: Limits) -> list[Ent
     entries: list[Entry] = []
     for name, data in uploads:
         name = posixpath.basename((name or "").replace("\\", "/")) or "未命名文件"
-        if _suffix(name) == ".zip" or (
-            data.startswith(b"PK\x03\x04") and _suffix(name) != ".docx"
-        ):
+        if _suffix(name) == ".zip":
             try:
                 entries.extend(expand_zip(data, name, limits))
             except ArchiveRefused as exc:

@@ -21,7 +21,12 @@ from wtforms import SelectChoice
 
 from casebank.cases import checks, intake, queries, services
 from casebank.cases.forms import CaseAddForm, CaseMetadataForm, CsrfOnlyForm
-from casebank.cases.highlight import KINDS, highlight, spans_from_review
+from casebank.cases.highlight import (
+    KINDS,
+    highlight,
+    mask_personal,
+    spans_from_review,
+)
 from casebank.cases.models import CaseBatch, CheckStatus
 from casebank.cases.queries import CASE_ROLES
 from casebank.views import bp
@@ -127,7 +132,17 @@ def add_cases():
             db.session.rollback()
             flash(exc.message, "danger")
             return render_template("casebank/case_add.html", form=form), 400
-        db.session.commit()
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError:
+            # The same file was being imported by a concurrent request (a double
+            # submit): that one won, nothing of this one is kept.
+            db.session.rollback()
+            flash(
+                "同一文件正在被同时导入，本次未重复导入，请在案卷列表中查看。",
+                "warning",
+            )
+            return redirect(url_for("casebank.list_cases"))
         batch_id, results = batch.id, list(batch.results)
         imported = [r["case_id"] for r in results if r["outcome"] == "imported"]
         checks.enqueue_checks(imported)  # inline without Redis: ends the session
@@ -205,7 +220,7 @@ def _render_case(case, form, status=200):
             case=case,
             form=form,
             button=CsrfOnlyForm(),
-            marked_text=highlight(case.text, spans),
+            marked_text=highlight(mask_personal(case.text), spans),
             kinds=KINDS,
             position=_fine_position(case),
         ),

@@ -384,14 +384,21 @@ def test_scope_other_agency_and_region_get_404(app, world, factories):
     assert len(_cases()) == 1
 
 
-def test_pasted_script_is_rendered_inert(app, world):
+def test_pasted_script_is_rendered_inert_and_personal_numbers_masked(app, world):
     client = _login(app.test_client(), "agency_handler")
-    text = SHORT.replace("擅自设置广告牌", f"擅自设置广告牌{XSS}")
+    text = SHORT.replace(
+        "擅自设置广告牌",
+        f"擅自设置广告牌{XSS}，身份证号码420111197903151234，电话13812345678",
+    )
     _post(client, [], world.agency.id, text=text)
     case = _cases()[0]
     page = client.get(f"/casebank/cases/{case.id}").get_data(as_text=True)
     assert XSS not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
+    assert "420111197903151234" not in page
+    assert "420111************" in page
+    assert "13812345678" not in page
+    assert "138****5678" in page
 
 
 def test_highlight_escapes_and_nests_overlapping_spans():
