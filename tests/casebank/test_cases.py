@@ -508,3 +508,12 @@ def test_demo_cases_are_seeded_and_their_findings_match_the_labels(app):
         assert case.decision_date.isoformat() == label["decision_date"]
         assert case.party_type == label["party"]
     assert seed_demo(users=8)["cases"] == 0
+
+
+def test_dashboard_counts_flagged_cases_and_links_them(app, world, chengguan):
+    client = _login(app.test_client(), "agency_handler")
+    _post(client, [("cg-002.txt", _decision("cg-002.txt").encode())], world.agency.id)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/casebank/cases"' in page
+    assert 'href="/casebank/cases/new"' in page
+    assert re.search(r"检查发现问题的案卷</dt><dd[^>]*>1</dd>", page)
