@@ -517,3 +517,35 @@ def test_dashboard_counts_flagged_cases_and_links_them(app, world, chengguan):
     assert 'href="/casebank/cases"' in page
     assert 'href="/casebank/cases/new"' in page
     assert re.search(r"检查发现问题的案卷</dt><dd[^>]*>1</dd>", page)
+
+
+def test_only_cases_a_version_covers_are_marked_and_the_sweep_checks_them(
+    app, world, importer
+):
+    """Does publishing mark the cases of its domain, jurisdiction and period only,
+    and does the periodic sweep check what was left pending?"""
+    from casebank.cases.checks import check_pending_cases
+
+    client = _login(app.test_client(), "agency_handler")
+    _post(client, [("cg-002.txt", _decision("cg-002.txt").encode())], world.agency.id)
+    case = _cases()[0]
+    assert case.check_status == "checked"
+    market = json.loads((CATALOGUE_DIR / "shichang.json").read_text())
+    importer(market, code="SC-DEMO")  # 市场监管: not the 城管 agency's domain
+    db.session.expire_all()
+    assert db.session.get(CaseFile, case.id).check_status == "checked"
+    later = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
+    later["effective_from"] = "2024-01-01"  # after the decision (2023-09-05)
+    importer(later, code="CG-LATER")
+    db.session.expire_all()
+    assert db.session.get(CaseFile, case.id).check_status == "checked"
+    covering = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
+    covering["name"] = "城管裁量基准（覆盖）"
+    importer(covering, code="CG-COVER")  # committed by the fixture, not enqueued
+    db.session.expire_all()
+    assert db.session.get(CaseFile, case.id).check_status == "pending"
+    assert check_pending_cases() == 1
+    db.session.expire_all()
+    case = db.session.get(CaseFile, case.id)
+    assert case.check_status == "checked"
+    assert case.matched_version.catalogue.code == "CG-COVER"
