@@ -474,23 +474,6 @@ def test_forms_carry_csrf_tokens(app, world):
     assert _cases() == []
 
 
-def test_document_number_prefers_the_decisions_own():
-    from nlp.metadata import document_number
-
-    text = _decision("cg-002.txt")
-    assert document_number(text) == "江西城管罚决字〔2023〕第87号"
-    quoted = (
-        "经送达《行政处罚事先告知书》（江南城管罚告字〔2023〕第12号），当事人未申辩。"
-    )
-    assert document_number("处罚决定\n" + quoted) is None or "告" in document_number(
-        quoted
-    )
-    assert (
-        document_number("文号：江城城管罚［2024］ 12 号\n") == "江城城管罚［2024］12号"
-    )
-    assert document_number("没有文号") is None
-
-
 def test_demo_cases_are_seeded_and_their_findings_match_the_labels(app):
     """Does `seed demo` file 20 dev-set decisions (idempotently), and does their
     check find exactly the labelled finding codes?"""
