@@ -270,6 +270,10 @@ def import_catalogue_command(path, jurisdiction_code, code, domain_codes, publis
         f"已导入 {version.catalogue.code}：{version.name}（{version.period_label}，"
         f"{version.status_label}，事项 {len(version.items)} 个）"
     )
+    if publish:
+        from casebank.cases.checks import enqueue_pending
+
+        enqueue_pending()  # the cases this version covers were marked for a re-check
 
 
 @casebank_cli.command("export-catalogue")

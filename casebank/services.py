@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from casebank.cases.services import mark_for_recheck
 from casebank.documents import ImportPlan
 from casebank.models import (
     BenchmarkCatalogue,
@@ -338,6 +339,7 @@ def publish_version(version: CatalogueVersion, actor) -> list[CatalogueVersion]:
     version.published_by_id = actor.user.id if actor.user is not None else None
     _refresh_header(version.catalogue, version)
     db.session.flush()
+    recheck = mark_for_recheck(version)
     audit.record(
         "catalogue_published",
         actor,
@@ -345,6 +347,7 @@ def publish_version(version: CatalogueVersion, actor) -> list[CatalogueVersion]:
         after={
             "period": version.period_label,
             "closed": [f"{v.id}: {v.period_label}" for v in closed],
+            "recheck_cases": len(recheck),
         },
     )
     logger.info("Catalogue version %r published by %s", version, actor.label)
@@ -384,6 +387,7 @@ def withdraw_version(version: CatalogueVersion, actor, reason: str = "") -> None
     version.withdrawn_at = now
     version.withdrawn_by_id = actor.user.id if actor.user is not None else None
     db.session.flush()
+    mark_for_recheck(version)
     audit.record(
         "catalogue_withdrawn",
         actor,

@@ -23,6 +23,7 @@ from flask import (
 from flask_login import current_user
 
 from casebank import documents, queries, services
+from casebank.cases.checks import enqueue_pending
 from casebank.forms import CatalogueConfirmForm, CatalogueUploadForm, WithdrawForm
 from casebank.models import BenchmarkCatalogue, CatalogueVersion, VersionStatus
 from casebank.queries import MANAGERS, can_manage
@@ -180,7 +181,9 @@ def publish_version(version_id):
                 v.effective_to.isoformat() for v in closed
             )
         flash(message, "success")
-    return redirect(url_for("casebank.show_version", version_id=version.id))
+        version_id = version.id
+        enqueue_pending()  # cases the new version may change (marked by the service)
+    return redirect(url_for("casebank.show_version", version_id=version_id))
 
 
 @bp.post("/versions/<int:version_id>/withdraw")
@@ -199,7 +202,9 @@ def withdraw_version(version_id):
     else:
         db.session.commit()
         flash("该版本已撤回。", "success")
-    return redirect(url_for("casebank.show_version", version_id=version.id))
+        version_id = version.id
+        enqueue_pending()
+    return redirect(url_for("casebank.show_version", version_id=version_id))
 
 
 @bp.get("/import/template.xlsx")
@@ -383,4 +388,7 @@ def commit_catalogue_import():
         return redirect(url_for("casebank.list_catalogues"))
     os.remove(path)
     flash(f"已导入 {len(version.items)} 个事项（{version.status_label}）。", "success")
-    return redirect(url_for("casebank.show_version", version_id=version.id))
+    version_id = version.id
+    if version.status == VersionStatus.PUBLISHED:
+        enqueue_pending()
+    return redirect(url_for("casebank.show_version", version_id=version_id))

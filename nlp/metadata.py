@@ -160,3 +160,42 @@ def agency_domain(text: str) -> str | None:
         if match and (best is None or match.start() < best[0]):
             best = (match.start(), domain)
     return best[1] if best else None
+
+
+# 文号: issuer abbreviation, the year in 〔〕 (or [] 【】 （）), the serial, 号.
+_DOC_NUMBER = re.compile(
+    r"[\u4e00-\u9fa5A-Za-z]{2,24}\s*[〔［\[【（(]\s*(?:19|20)\d{2}\s*[〕］\]】）)]"
+    r"\s*第?\s*[0-9０-９]{1,8}\s*号"
+)
+
+
+def document_number(text: str) -> str | None:
+    """The decision's own number (文号), e.g. ``江城城管罚〔2024〕12号``.
+
+    Numbers of other documents quoted in the text (《事先告知书》（…〔2023〕第12号）)
+    are skipped: a number alone on its line wins, then the first one not inside
+    brackets, looking at the head of the document first.
+
+    :param text: the decision text.
+    :return: the number as written (spaces removed), or None.
+    """
+    found = list(_DOC_NUMBER.finditer(text))
+    if not found:
+        return None
+
+    def alone(match) -> bool:
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        line = text[start : len(text) if end == -1 else end]
+        return line.strip() == match.group(0).strip()
+
+    def quoted(match) -> bool:
+        before = text[max(0, match.start() - 1) : match.start()]
+        return before in ("（", "(", "《", "“")
+
+    best = (
+        next((m for m in found if alone(m)), None)
+        or next((m for m in found if m.start() < 400 and not quoted(m)), None)
+        or next((m for m in found if not quoted(m)), None)
+    )
+    return re.sub(r"\s+", "", best.group(0)) if best else None

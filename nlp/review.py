@@ -161,7 +161,11 @@ class Reviewer:
             items: list[Item] = [
                 item for i in active for item in self.catalogues[i].items
             ]
-            self._matchers[key] = Matcher(items, self._embedder, **self._options)
+            self._matchers[key] = (
+                Matcher(items, self._embedder, **self._options)
+                if items
+                else _NoCatalogue()
+            )
         return self._matchers[key]
 
     def review(self, text: str, source: str = "", use_embedding: bool = True) -> dict:
@@ -273,6 +277,14 @@ class Reviewer:
         if point is not None:
             self.corpus.append(point)
         return point
+
+
+class _NoCatalogue:
+    """The matcher when no catalogue applies: citations and amounts are still
+    checked, no item is matched."""
+
+    def match(self, *args, **kwargs):
+        return None
 
 
 def _all_rules(reviewer: Reviewer) -> list[GeneralRule]:

@@ -25,8 +25,13 @@ def seed_demo_command(seed, users, if_empty):
         db.session.commit()
         click.echo(
             f"演示数据：新建组织 {created['organisations']} 个，用户 {created['users']} 个，"
-            f"裁量基准目录 {created['catalogues']} 个，演示试题 {created['questions']} 道。"
+            f"裁量基准目录 {created['catalogues']} 个，演示试题 {created['questions']} 道，"
+            f"演示案卷 {created['cases']} 份。"
         )
+        if created["cases"]:
+            from casebank.cases.checks import enqueue_pending
+
+            enqueue_pending()  # inline without Redis: the demo cases are checked now
     click.echo(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
     for username, name, _org, _grants in NAMED_USERS:
         click.echo(f"  {username:<12} {name}")

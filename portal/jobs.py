@@ -29,6 +29,7 @@ PERIODIC_JOBS = [
     "exams.jobs.close_expired_attempts",
     "exams.certs.jobs.expire_certificates",
     "exams.training.jobs.sync_completions",
+    "casebank.cases.checks.check_pending_cases",
 ]
 
 

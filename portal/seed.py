@@ -3,6 +3,7 @@
 import random
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal import audit
 from portal.actor import Actor
@@ -156,12 +157,14 @@ def seed_demo(seed=42, users=60):
             extra = {"contact_point": f"{orgs[scope].name}联系点"}
         add(username, None, org_code, [(role, scope)], index, **extra)
 
+    from casebank.cases.demo import load_demo_cases
     from casebank.demo import load_demo_catalogues
     from exams.seed import seed_exams_demo
     from exams.training.seed import seed_training_demo
 
     seed_training_demo(actor, orgs["JC"])
     created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
+    created["cases"] = load_demo_cases(orgs, actor, current_app.config["UPLOAD_DIR"])
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)

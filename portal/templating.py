@@ -21,6 +21,11 @@ NAVIGATION = [
     ("证书", "certs.list_certificates", {Role.SYS_ADMIN, Role.TRAINING_ADMIN}),
     ("法律法规库", "laws.list_laws", None),
     ("裁量基准", "casebank.list_catalogues", None),
+    (
+        "案卷",
+        "casebank.list_cases",
+        {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
+    ),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

@@ -64,6 +64,9 @@ ACTION_LABELS = {
     "catalogue_published": "发布裁量基准",
     "catalogue_withdrawn": "撤回裁量基准",
     "suggestion_submitted": "提交群众意见建议",
+    "cases_added": "添加案卷",
+    "case_metadata_edited": "修改案卷信息",
+    "case_recheck_requested": "重新检查案卷",
 }
 
 

@@ -22,7 +22,7 @@ class Panel:
 
 COMING = {
     Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
-    Role.SUPERVISION_STAFF: ["案卷评查与智能检查", "群众意见建议办理"],
+    Role.SUPERVISION_STAFF: ["案卷评查（评分与监督意见）", "群众意见建议办理"],
     Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
     Role.AGENCY_HANDLER: ["待办理的意见建议", "评查整改通知"],
     Role.SYS_ADMIN: ["系统参数设置"],
@@ -61,6 +61,15 @@ def panels_for(user):
             panel.links.append(("培训管理", "training_admin.list_courses"))
         if role == Role.SUPERVISION_STAFF:
             panel.links.append(("裁量基准目录", "casebank.list_catalogues"))
+        if role in (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER):
+            from casebank.cases.queries import cases_visible_to
+
+            flagged = cases_visible_to(user, has_findings=True)
+            panel.figures.append(("检查发现问题的案卷", _count(flagged)))
+            panel.links += [
+                ("案卷", "casebank.list_cases"),
+                ("添加案卷", "casebank.add_cases"),
+            ]
         if role == Role.SYS_ADMIN:
             today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
             failures = sa.select(AuditLog).where(

@@ -431,6 +431,49 @@ def _draft_url(suffix):
     return lambda ctx: f"/casebank/versions/{_catalogue_version(ctx, False).id}{suffix}"
 
 
+CASE_ROLES = {
+    Role.SYS_ADMIN.value,
+    Role.SUPERVISION_STAFF.value,
+    Role.AGENCY_HANDLER.value,
+}
+
+
+def _case_file(ctx):
+    """A case of world.agency with a stored original (in every case role's scope)."""
+    from flask import current_app
+
+    from casebank.cases.intake import Entry
+    from casebank.cases.services import add_cases
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    if hasattr(ctx, "case_file"):
+        return ctx.case_file
+    text = (
+        "甲区城管局\n行政处罚决定书\n测城管罚〔2024〕1号\n当事人：王某。罚款500元。\n"
+    )
+    batch = add_cases(
+        [Entry("a.txt", data=text.encode(), text=text)],
+        Actor.system(),
+        agency=ctx.world.agency,
+        agencies=[ctx.world.agency],
+        upload_dir=current_app.config["UPLOAD_DIR"],
+    )
+    db.session.commit()
+    ctx.case_file = batch.results[0]["case_id"]
+    ctx.case_batch = batch.id
+    return ctx.case_file
+
+
+def _case_url(suffix=""):
+    return lambda ctx: f"/casebank/cases/{_case_file(ctx)}{suffix}"
+
+
+def _batch_url(ctx):
+    _case_file(ctx)
+    return f"/casebank/cases/batches/{ctx.case_batch}"
+
+
 EXPECTED = {
     # Public -------------------------------------------------------------------
     "main.index": (
@@ -1222,6 +1265,44 @@ EXPECTED = {
     "suggestions.track": (
         Case("GET", _const("/suggestions/track"), everyone(200)),
         Case("POST", _const("/suggestions/track"), everyone(400), lambda ctx: {}),
+    ),
+    # Case files (issue #6 part 2): agency handlers, supervision staff (scoped)
+    # and system administrators; a batch page only for its author or a sys admin.
+    "casebank.list_cases": (
+        Case("GET", _const("/casebank/cases?findings=yes"), only(CASE_ROLES)),
+    ),
+    "casebank.add_cases": (
+        Case("GET", _const("/casebank/cases/new"), only(CASE_ROLES)),
+        # Neither a file nor text: the form again with its error.
+        Case(
+            "POST", _const("/casebank/cases/new"), only(CASE_ROLES, 400), lambda c: {}
+        ),
+    ),
+    "casebank.show_batch": (
+        Case(
+            "GET",
+            _batch_url,
+            {
+                **only(CASE_ROLES, 404),
+                Role.SYS_ADMIN.value: 200,
+            },
+        ),
+    ),
+    "casebank.show_case": (Case("GET", _case_url(), only(CASE_ROLES)),),
+    "casebank.edit_case": (
+        # No agency: the form again with its error, nothing saved.
+        Case("POST", _case_url(), only(CASE_ROLES, 400), lambda ctx: {}),
+    ),
+    "casebank.recheck_case": (
+        Case(
+            "POST",
+            _case_url("/recheck"),
+            only(CASE_ROLES, "/casebank/cases/"),
+            lambda ctx: {},
+        ),
+    ),
+    "casebank.download_case_original": (
+        Case("GET", _case_url("/original"), only(CASE_ROLES)),
     ),
 }
 

@@ -1,0 +1,137 @@
+"""Scoped reads over case files.
+
+Agency handlers (部门经办人) see the cases of the agencies in their scope,
+supervision staff (执法监督人员) those of agencies in their region, system
+administrators every case. The rule is applied in SQL; anything else is a 404.
+"""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from casebank.cases.models import CaseFile, CheckStatus
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.orgs.models import Organisation, OrgKind
+
+CASE_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
+
+
+def _scope_paths(user) -> list[str]:
+    return [
+        s.path
+        for role in (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
+        for s in user.scopes_for(role)
+    ]
+
+
+def org_scope_filter(user):
+    """SQL condition on ``Organisation`` rows whose cases ``user`` may handle."""
+    if user.has_role(Role.SYS_ADMIN):
+        return sa.true()
+    paths = _scope_paths(user)
+    if not paths:
+        return sa.false()
+    return sa.or_(*(Organisation.path.startswith(p, autoescape=True) for p in paths))
+
+
+def agencies_for(user) -> list[Organisation]:
+    """The agencies ``user`` may add cases to, in tree order."""
+    return list(
+        db.session.scalars(
+            sa.select(Organisation)
+            .where(Organisation.kind == OrgKind.AGENCY, org_scope_filter(user))
+            .order_by(Organisation.path)
+        )
+    )
+
+
+def cases_visible_to(
+    user,
+    agency_id: int | None = None,
+    status: str | None = None,
+    has_findings: bool | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    q: str = "",
+):
+    """Select the cases ``user`` may see, filtered; most severe first, then newest.
+
+    :param has_findings: True for cases with findings, False for clean ones.
+    :param q: a part of the 文号 or the original file name.
+    """
+    stmt = (
+        sa.select(CaseFile)
+        .join(Organisation, CaseFile.agency_id == Organisation.id)
+        .where(org_scope_filter(user))
+    )
+    if agency_id:
+        stmt = stmt.where(CaseFile.agency_id == agency_id)
+    if status in tuple(CheckStatus):
+        stmt = stmt.where(CaseFile.check_status == status)
+    if has_findings is True:
+        stmt = stmt.where(CaseFile.finding_count > 0)
+    elif has_findings is False:
+        stmt = stmt.where(
+            CaseFile.finding_count == 0,
+            CaseFile.check_status == CheckStatus.CHECKED,
+        )
+    if date_from:
+        stmt = stmt.where(CaseFile.decision_date >= date_from)
+    if date_to:
+        stmt = stmt.where(CaseFile.decision_date <= date_to)
+    if q:
+        stmt = stmt.where(
+            sa.or_(
+                CaseFile.doc_number.contains(q, autoescape=True),
+                CaseFile.original_filename.contains(q, autoescape=True),
+            )
+        )
+    return stmt.order_by(
+        CaseFile.max_severity_rank.desc(),
+        CaseFile.created_at.desc(),
+        CaseFile.id.desc(),
+    )
+
+
+def visible_case(user, case_id: int) -> CaseFile | None:
+    """The case if ``user`` may see it, else None (the view answers 404)."""
+    return db.session.scalar(
+        sa.select(CaseFile)
+        .join(Organisation, CaseFile.agency_id == Organisation.id)
+        .where(CaseFile.id == case_id, org_scope_filter(user))
+    )
+
+
+def pending_case_ids(limit: int | None = None) -> list[int]:
+    """Ids of the cases waiting for their check, oldest first."""
+    stmt = (
+        sa.select(CaseFile.id)
+        .where(CaseFile.check_status == CheckStatus.PENDING)
+        .order_by(CaseFile.id)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return list(db.session.scalars(stmt))
+
+
+def versions_for_case(case: CaseFile) -> list:
+    """The published catalogue versions the checker uses for ``case``: in force on
+    its decision date, for its agency's jurisdiction and domains (most local first).
+    """
+    from casebank.queries import versions_in_force
+
+    if case.decision_date is None:
+        return []
+    agency = case.agency
+    if not agency.domains:
+        return versions_in_force(case.decision_date, organisation=agency)
+    found, seen = [], set()
+    for domain in agency.domains:
+        for version in versions_in_force(
+            case.decision_date, domain=domain, organisation=agency
+        ):
+            if version.id not in seen:
+                seen.add(version.id)
+                found.append(version)
+    return found
