@@ -1,12 +1,17 @@
 """Read helpers of the exam feature that more than one page needs."""
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 import sqlalchemy as sa
 
 from exams.attempts import is_released, passed_arrangement_ids
+from exams.certs.queries import certificates_of
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement
+from exams.practice.queries import mistake_counts
+from exams.training.queries import Requirements, hours_earned
 from portal.extensions import db
+from portal.timeutil import to_local
 
 
 def candidate_arrangements(user_id):
@@ -92,3 +97,36 @@ def candidate_overview(user_id, now, result_limit=5):
         :result_limit
     ]
     return overview
+
+
+@dataclass
+class LearningSummary:
+    """The candidate's record at a glance: certificate, 学时 and 错题本."""
+
+    certificate: object | None  # the newest certificate, if any
+    certificate_status: str
+    year: int
+    hours_earned: Decimal
+    hours_required: Decimal
+    open_mistakes: int
+
+
+def learning_summary(user, now):
+    """Newest certificate with its effective status, this year's training hours
+    against the requirement, and the 错题本 entries not yet mastered.
+
+    :param user: the candidate (a :class:`portal.auth.models.User`).
+    :param now: the current UTC time (the year is the China year of ``now``).
+    """
+    certificate = db.session.scalars(certificates_of(user.id).limit(1)).first()
+    year = to_local(now).year
+    earned = hours_earned([user.id], year).get(user.id, (Decimal(0), 0))[0]
+    open_mistakes, _mastered = mistake_counts(user)
+    return LearningSummary(
+        certificate=certificate,
+        certificate_status=certificate.status_label(now) if certificate else "",
+        year=year,
+        hours_earned=earned,
+        hours_required=Requirements(year).for_user(user),
+        open_mistakes=open_mistakes,
+    )

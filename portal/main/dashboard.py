@@ -21,7 +21,6 @@ class Panel:
 
 
 COMING = {
-    Role.TRAINING_ADMIN: ["组卷与考试安排", "阅卷与试题分析"],
     Role.SUPERVISION_STAFF: ["案卷评查（评分与监督意见）", "群众意见建议办理"],
     Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
     Role.AGENCY_HANDLER: ["待办理的意见建议", "评查整改通知"],
@@ -54,6 +53,9 @@ def panels_for(user):
                 ("用户管理", "admin.list_users"),
                 ("批量导入", "admin.import_users_view"),
                 ("题库管理", "exams_admin.list_banks"),
+                ("试卷", "exams_admin.list_papers"),
+                ("考试安排", "exams_admin.list_arrangements"),
+                ("主观题阅卷", "exams_admin.grading_queue"),
                 ("法律法规库", "laws.list_laws"),
                 ("证书管理", "certs.list_certificates"),
             ]

@@ -2,7 +2,7 @@ import sqlalchemy as sa
 from flask import jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from exams.queries import candidate_overview
+from exams.queries import candidate_overview, learning_summary
 from portal.auth.decorators import public
 from portal.auth.models import Role
 from portal.extensions import db
@@ -25,13 +25,15 @@ def index():
 def dashboard():
     """One panel per role the user holds."""
     user = current_user._get_current_object()
-    overview = None
+    overview = summary = None
     if user.has_role(Role.OFFICER, Role.AUXILIARY):
         overview = candidate_overview(user.id, utcnow())
+        summary = learning_summary(user, utcnow())
     return render_template(
         "main/dashboard.html",
         panels=panels_for(user),
         overview=overview,
+        summary=summary,
         now=utcnow(),
         Role=Role,
     )

@@ -71,7 +71,9 @@ def test_holder_lists_and_downloads_own_certificate(app, client, auth, world, ho
         assert listed(client.get("/certificates/")) == [certificate.number]
         dashboard = client.get("/dashboard").get_data(as_text=True)
         assert "我的证书" in dashboard
-        assert "执法证书" not in dashboard
+        # No longer announced as coming; the summary names the holder's certificate.
+        assert "<li>执法证书</li>" not in dashboard
+        assert f">{certificate.number}</a>" in dashboard
         response = client.get(f"/certificates/{certificate.id}.pdf")
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"

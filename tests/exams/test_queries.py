@@ -76,6 +76,8 @@ def test_dashboard_lists_the_open_exam(app, world, client, auth):
         auth.login("officer")
         html = client.get("/dashboard").get_data(as_text=True)
     assert 'data-testid="open-exam"' in html
+    assert 'data-testid="learning-summary"' in html
+    assert "执法证书：" in html
     assert "二〇二七年度执法资格考试&lt;b&gt;" in html
     assert f"/exams/{arrangement.id}/start" in html
 
@@ -109,3 +111,43 @@ def test_a_general_exam_waits_for_its_special_prerequisite(app, world):
     later = now + timedelta(minutes=11)
     entries = {e.arrangement.id: e for e in candidate_overview(officer.id, later).open}
     assert entries[general.id].waiting_for is None
+
+
+def test_learning_summary_counts_certificate_hours_and_mistakes(app, world):
+    """The dashboard summary shows the newest certificate with its status, this
+    year's hours against the requirement and the 错题本 entries to revisit."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from exams.queries import learning_summary
+    from exams.training.models import TrainingCompletion
+    from tests.exams.cert_setup import qualify
+    from tests.exams.training_support import make_course
+
+    officer = world.users["officer"]
+    now = datetime(2026, 6, 1, 2, 0)
+    empty = learning_summary(officer, now)
+    assert empty.certificate is None
+    assert empty.hours_earned == 0
+    assert empty.open_mistakes == 0
+
+    qualify(officer, datetime(2026, 3, 2, 1, 0))
+    course = make_course(world, year=2026, hours="4")
+    db.session.add(
+        TrainingCompletion(
+            user_id=officer.id,
+            course_id=course.id,
+            year=2026,
+            hours=Decimal(4),
+            completed_at=now,
+        )
+    )
+    db.session.commit()
+    summary = learning_summary(officer, now)
+    assert summary.certificate is not None
+    assert summary.certificate_status == "有效"
+    assert summary.year == 2026
+    assert summary.hours_earned == Decimal(4)
+    assert summary.hours_required == 0  # officers: TRAINING_REQUIRED_HOURS_OFFICER
+    # The qualification exams were answered correctly: nothing to revisit.
+    assert summary.open_mistakes == 0
