@@ -156,7 +156,7 @@ def show_bank(bank_id):
     if qtype in TYPE_LABELS:
         stmt = stmt.where(QuestionVersion.type == qtype)
     page = db.paginate(stmt, per_page=50, error_out=False)
-    from exams.attempts import latest_item_stats
+    from exams.queries import latest_item_stats
 
     stats, analysed = latest_item_stats(bank)
     return render_template(

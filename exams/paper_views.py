@@ -607,8 +607,8 @@ def show_analysis(arrangement_id):
     from flask import request, send_file
 
     from exams.analysis import export_xlsx, item_statistics, paper_summary
-    from exams.attempts import arrangement_results
     from exams.models import Question
+    from exams.queries import arrangement_results
 
     arrangement = _arrangement_or_404(arrangement_id)
     results, options = arrangement_results(arrangement)
