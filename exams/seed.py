@@ -227,63 +227,37 @@ def demo_questions(with_legal_basis):
             return f"{LAW}{article}", explanation
         return "", f"{explanation}（依据：{LAW}{article}）"
 
+    rows = [
+        ("single", f"单选{n}", stem, options, [key], [], article, note, 2)
+        for n, (stem, options, key, article, note) in enumerate(SINGLE, 1)
+    ]
+    rows += [
+        ("multiple", f"多选{n}", stem, options, key, [], article, note, 3)
+        for n, (stem, options, key, article, note) in enumerate(MULTIPLE, 1)
+    ]
+    rows += [
+        ("true_false", f"判断{n}", stem, {}, ["对" if t else "错"], [], art, note, 2)
+        for n, (stem, t, art, note) in enumerate(TRUE_FALSE, 1)
+    ]
+    rows += [
+        ("fill_blank", f"填空{n}", stem, {}, [], blanks, article, note, 3)
+        for n, (stem, blanks, article, note) in enumerate(FILL_BLANK, 1)
+    ]
     questions = []
-    for n, (stem, options, key, article, note) in enumerate(SINGLE, 1):
+    for qtype, source, stem, options, key, blanks, article, note, level in rows:
         legal, note = basis(article, note)
         questions.append(
             ImportedQuestion(
-                type="single",
-                stem=stem,
-                options=options,
-                key=[key],
-                explanation=note,
-                difficulty=2,
-                knowledge_point=KP,
-                legal_basis=legal,
-                source=f"单选{n}",
-            )
-        )
-    for n, (stem, options, key, article, note) in enumerate(MULTIPLE, 1):
-        legal, note = basis(article, note)
-        questions.append(
-            ImportedQuestion(
-                type="multiple",
+                type=qtype,
                 stem=stem,
                 options=options,
                 key=key,
-                explanation=note,
-                difficulty=3,
-                knowledge_point=KP,
-                legal_basis=legal,
-                source=f"多选{n}",
-            )
-        )
-    for n, (stem, truth, article, note) in enumerate(TRUE_FALSE, 1):
-        legal, note = basis(article, note)
-        questions.append(
-            ImportedQuestion(
-                type="true_false",
-                stem=stem,
-                key=["对" if truth else "错"],
-                explanation=note,
-                difficulty=2,
-                knowledge_point=KP,
-                legal_basis=legal,
-                source=f"判断{n}",
-            )
-        )
-    for n, (stem, blanks, article, note) in enumerate(FILL_BLANK, 1):
-        legal, note = basis(article, note)
-        questions.append(
-            ImportedQuestion(
-                type="fill_blank",
-                stem=stem,
                 blanks=blanks,
                 explanation=note,
-                difficulty=3,
+                difficulty=level,
                 knowledge_point=KP,
                 legal_basis=legal,
-                source=f"填空{n}",
+                source=source,
             )
         )
     return questions

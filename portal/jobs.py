@@ -51,8 +51,13 @@ def get_queue():
     return Queue(current_app.config["RQ_QUEUE"], connection=connection)
 
 
-def run_job(path, args=(), kwargs=None):
-    """Execute the job at ``path`` in the current app context and commit."""
+def run_job(path, args=(), kwargs=None, *, own_session=True):
+    """Execute the job at ``path`` in the current app context and commit.
+
+    :param own_session: the job owns the session (a worker): end it afterwards.
+        Inline jobs run inside the caller's request or command, whose objects must
+        stay attached, so they only commit.
+    """
     try:
         result = _resolve(path)(*args, **(kwargs or {}))
         db.session.commit()
@@ -62,7 +67,8 @@ def run_job(path, args=(), kwargs=None):
         logger.exception("Job %s failed", path)
         raise
     finally:
-        db.session.remove()
+        if own_session:
+            db.session.remove()
 
 
 def _run_in_worker(path, args, kwargs):
@@ -79,7 +85,7 @@ def enqueue(func, *args, **kwargs):
     """
     path = _path_of(func)
     if not current_app.config.get("REDIS_URL"):
-        run_job(path, args, kwargs)
+        run_job(path, args, kwargs, own_session=False)
         return None
     job = get_queue().enqueue(_run_in_worker, path, args, kwargs, job_timeout=3600)
     logger.info("Enqueued %s as %s", path, job.id)

@@ -29,10 +29,10 @@ def enqueue_checks(case_ids) -> int:
     :return: the number of jobs enqueued (0 when run inline).
     """
     ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        return 0
     if not current_app.config.get("REDIS_URL"):
-        # Inline (no Redis): check here, committing case by case. Not through
-        # jobs.enqueue, whose inline run ends the caller's session afterwards.
-        check_cases(ids)
+        jobs.enqueue(check_cases, ids)  # inline: one run, committing case by case
         return 0
     size = max(1, int(current_app.config.get("CASE_CHECK_CHUNK", 50)))
     chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
