@@ -50,6 +50,7 @@ def create_app(config_class=Config, **overrides):
         orgs,
         suggestions,
         templating,
+        workdays,
     )
 
     for feature in (
@@ -62,6 +63,7 @@ def create_app(config_class=Config, **overrides):
         admin,
         audit,
         suggestions,
+        workdays,
         jobs,
         cli,
     ):

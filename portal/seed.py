@@ -158,6 +158,12 @@ def seed_demo(seed=42, users=60):
         add(username, None, org_code, [(role, scope)], index, **extra)
 
     from casebank.cases.demo import load_demo_cases
+    from portal.workdays import services as workdays
+    from portal.workdays.queries import missing_years
+
+    bundled_years = [int(y) for y in workdays.bundled_schedule()["years"]]
+    for year in missing_years(*bundled_years):
+        workdays.load_bundled_year(year, actor)
     from casebank.demo import load_demo_catalogues
     from exams.seed import seed_exams_demo
     from exams.training.seed import seed_training_demo

@@ -26,6 +26,7 @@ NAVIGATION = [
         "casebank.list_cases",
         {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
     ),
+    ("工作日历", "workdays.show_calendar", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

@@ -67,6 +67,8 @@ ACTION_LABELS = {
     "cases_added": "添加案卷",
     "case_metadata_edited": "修改案卷信息",
     "case_recheck_requested": "重新检查案卷",
+    "workday_set": "工作日历设置",
+    "workday_removed": "工作日历删除",
 }
 
 

@@ -835,6 +835,36 @@ EXPECTED = {
         ),
     ),
     # Audit log (system administrators only) -------------------------------------
+    # Working-day calendar (shared by 监督意见书 and public submissions) ----------
+    "workdays.show_calendar": (
+        Case("GET", _const("/admin/workdays/"), only(CATALOGUE_MANAGERS)),
+    ),
+    "workdays.set_day": (
+        # No date: the page again with the form's error, nothing saved.
+        Case(
+            "POST",
+            _const("/admin/workdays/"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "workdays.remove_day": (
+        Case(
+            "POST",
+            _const("/admin/workdays/2030-01-02/delete"),
+            only(CATALOGUE_MANAGERS, "/admin/workdays/"),
+            lambda ctx: {},
+        ),
+    ),
+    "workdays.load_year": (
+        # No schedule shipped for 1999: refused with a message.
+        Case(
+            "POST",
+            _const("/admin/workdays/load/1999"),
+            only(CATALOGUE_MANAGERS, "/admin/workdays/"),
+            lambda ctx: {},
+        ),
+    ),
     "audit.list_entries": (Case("GET", _const("/admin/audit/"), only(SYS)),),
     "audit.export_entries": (
         Case("GET", _const("/admin/audit/export.xlsx"), only(SYS)),
