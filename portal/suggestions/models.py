@@ -129,6 +129,10 @@ class Suggestion(db.Model):
             "NOT is_anonymous OR (contact_phone IS NULL AND contact_name IS NULL)",
             name="anonymous_has_no_contact",
         ),
+        sa.CheckConstraint(
+            "rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"
+        ),
+        sa.CheckConstraint("extension_days >= 0", name="extension_valid"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -158,7 +162,44 @@ class Suggestion(db.Model):
     # Set when a scheduled job removes contact data after closure (handling part).
     deidentified_at: so.Mapped[datetime | None] = so.mapped_column()
 
-    organisation: so.Mapped[Organisation | None] = so.relationship()
+    # Handling (issue #7 part 2). Written by portal/suggestions/handling; read by
+    # the statistics. Dates of deadlines are China dates counted in working days.
+    merged_into_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("suggestions.id"), index=True
+    )
+    assigned_org_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organisations.id"), index=True
+    )
+    handler_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("users.id"), index=True
+    )
+    accepted_at: so.Mapped[datetime | None] = so.mapped_column()
+    assigned_at: so.Mapped[datetime | None] = so.mapped_column()
+    due_on: so.Mapped[date | None] = so.mapped_column(sa.Date, index=True)
+    extension_days: so.Mapped[int] = so.mapped_column(default=0)
+    extension_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # When the handler submitted the reply that staff approved (on time if its
+    # China date is on or before ``due_on``).
+    replied_at: so.Mapped[datetime | None] = so.mapped_column()
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    rating: so.Mapped[int | None] = so.mapped_column()  # 1 (很不满意) … 5 (很满意)
+    rating_comment: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    rated_at: so.Mapped[datetime | None] = so.mapped_column()
+    contested_at: so.Mapped[datetime | None] = so.mapped_column()
+    contest_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Optimistic lock: every handling change bumps it; a stale form is refused.
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    organisation: so.Mapped[Organisation | None] = so.relationship(
+        foreign_keys=[organisation_id]
+    )
+    assigned_org: so.Mapped[Organisation | None] = so.relationship(
+        foreign_keys=[assigned_org_id]
+    )
+    handler = so.relationship("User", foreign_keys=[handler_id])
+    merged_into: so.Mapped["Suggestion | None"] = so.relationship(
+        remote_side=[id], foreign_keys=[merged_into_id]
+    )
     attachments: so.Mapped[list["SuggestionAttachment"]] = so.relationship(
         back_populates="suggestion",
         cascade="all, delete-orphan",
