@@ -6,6 +6,7 @@ def init_app(app):
     import exams.monitor_views  # noqa: F401 - attempt monitoring routes
     from exams import (  # noqa: F401
         admin_views,
+        arrangement_views,
         cli,
         models,
         paper_views,

@@ -6,6 +6,7 @@ administrator sees only arrangements of their subtree (others are 404)."""
 from flask import abort, flash, redirect, render_template, url_for
 
 from exams.admin_views import ADMINS, bp
+from exams.arrangement_views import _arrangement_or_404
 from exams.devices import release_device
 from exams.models import Attempt
 from exams.monitoring import (
@@ -16,7 +17,6 @@ from exams.monitoring import (
     attempt_timeline,
     candidates_without_attempt,
 )
-from exams.paper_views import _arrangement_or_404
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import User

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from exams import report_xlsx, reports, results
 from exams.admin_views import ADMINS, XLSX_MIME, bp
-from exams.paper_views import _arrangement_or_404
+from exams.arrangement_views import _arrangement_or_404
 from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
