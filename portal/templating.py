@@ -26,6 +26,8 @@ NAVIGATION = [
         "casebank.list_cases",
         {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
     ),
+    ("评查队列", "supervision.show_queue", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
+    ("我的评查任务", "supervision.my_assignments", {Role.INVITED_SUPERVISOR}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

@@ -67,6 +67,12 @@ ACTION_LABELS = {
     "cases_added": "添加案卷",
     "case_metadata_edited": "修改案卷信息",
     "case_recheck_requested": "重新检查案卷",
+    "case_sample_drawn": "随机抽取评查案卷",
+    "review_assigned": "分配评查任务",
+    "review_assignment_cancelled": "撤回评查任务",
+    "review_assignment_done": "完成评查任务",
+    "interest_declared": "申报利益冲突",
+    "interest_withdrawn": "撤回利益冲突申报",
 }
 
 
