@@ -42,8 +42,7 @@ def sample_command(agency_code, period, rate, seed):
         existing = exc.draw
         click.echo(f"错误：{exc.message}", err=True)
         click.echo(
-            f"已有抽查 #{existing.id}：种子 {existing.seed}，"
-            f"抽中 {existing.drawn_ids}",
+            f"已有抽查 #{existing.id}：种子 {existing.seed}，抽中 {existing.drawn_ids}",
             err=True,
         )
         sys.exit(1)

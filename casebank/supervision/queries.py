@@ -103,9 +103,7 @@ def conflict_reason(user, agency: Organisation) -> str | None:
         )
     for declaration in active_declarations(user):
         if declaration.organisation_id in above:
-            return (
-                f"{user.name}已申报与{declaration.organisation.name}存在利益冲突，须回避"
-            )
+            return f"{user.name}已申报与{declaration.organisation.name}存在利益冲突，须回避"
     return None
 
 
@@ -114,9 +112,7 @@ def _conflict_free_agencies(user):
     paths = [user.organisation.path] + [
         d.organisation.path for d in active_declarations(user)
     ]
-    return sa.and_(
-        *(~Organisation.path.startswith(p, autoescape=True) for p in paths)
-    )
+    return sa.and_(*(~Organisation.path.startswith(p, autoescape=True) for p in paths))
 
 
 def _assigned_open(user):
@@ -254,7 +250,9 @@ def assignments_of(user, status: str = AssignmentStatus.OPEN):
     """Select ``user``'s assignments in ``status``, oldest first (with case, agency)."""
     return (
         sa.select(ReviewAssignment)
-        .where(ReviewAssignment.assignee_id == user.id, ReviewAssignment.status == status)
+        .where(
+            ReviewAssignment.assignee_id == user.id, ReviewAssignment.status == status
+        )
         .options(
             so.joinedload(ReviewAssignment.case).joinedload(CaseFile.agency),
         )

@@ -124,9 +124,7 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
         raise NotAllowed(f"{assignee.name}的监督范围不包括{agency.name}")
     current = queries.open_assignments_by_case([case.id]).get(case.id)
     if current is not None:
-        raise InvalidState(
-            f"该案卷已分配给{current.assignee.name}，请先撤回再重新分配"
-        )
+        raise InvalidState(f"该案卷已分配给{current.assignee.name}，请先撤回再重新分配")
     assignment = ReviewAssignment(
         case_id=case.id,
         assignee_id=assignee.id,
@@ -185,7 +183,9 @@ def declare_interest(user, organisation: Organisation, reason: str, actor):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写申报理由")
-    if any(d.organisation_id == organisation.id for d in queries.active_declarations(user)):
+    if any(
+        d.organisation_id == organisation.id for d in queries.active_declarations(user)
+    ):
         raise InvalidState(f"您已申报与{organisation.name}存在利益冲突")
     declaration = InterestDeclaration(
         user_id=user.id, organisation_id=organisation.id, reason=reason[:500]

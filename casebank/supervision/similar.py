@@ -69,7 +69,9 @@ def similar_cases(user, case: CaseFile, limit: int = LIMIT) -> list[SimilarCase]
     """
     pools = []
     if case.matched_item_id is not None:
-        pools.append(_pool(user, case, [CaseFile.matched_item_id == case.matched_item_id]))
+        pools.append(
+            _pool(user, case, [CaseFile.matched_item_id == case.matched_item_id])
+        )
     pools.append(_pool(user, case, [CaseFile.agency_id == case.agency_id]))
     pools.append(_pool(user, case, []))
     texts = {}

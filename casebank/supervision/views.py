@@ -78,7 +78,9 @@ def show_queue():
 
 def _draw_form(formdata=None):
     form = SampleDrawForm(formdata=formdata)
-    form.agency_id.choices = [SelectChoice(a.id, a.name) for a in agencies_for(current_user)]
+    form.agency_id.choices = [
+        SelectChoice(a.id, a.name) for a in agencies_for(current_user)
+    ]
     if formdata is None and form.rate_percent.data is None:
         rate = current_app.config.get("CASE_SAMPLE_RATE", 0.05)
         form.rate_percent.data = Decimal(str(round(rate * 100, 2)))
@@ -138,7 +140,10 @@ def draw_sample():
         if existing is None:
             return redirect(url_for("supervision.list_samples"))
         return redirect(url_for("supervision.show_sample", draw_id=existing.id))
-    flash(f"已抽取 {len(draw.drawn_ids)} 件案卷（候选 {draw.candidate_count} 件）。", "success")
+    flash(
+        f"已抽取 {len(draw.drawn_ids)} 件案卷（候选 {draw.candidate_count} 件）。",
+        "success",
+    )
     return redirect(url_for("supervision.show_sample", draw_id=draw.id))
 
 
