@@ -1,7 +1,6 @@
 """Supervision staff screens (/casebank/supervision …): the review queue, sample
 draws and assignment. The reviewers' own screens are in :mod:`.reviewer_views`."""
 
-from datetime import date
 from decimal import Decimal
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for

@@ -93,7 +93,8 @@ def test_declaration_removes_reviewer_from_query_until_withdrawn(world, people):
     db.session.commit()
     assert outsider.id in _eligible(world.agency)
     rows = db.session.scalars(sa.select(InterestDeclaration)).all()
-    assert len(rows) == 1 and rows[0].withdrawn_at is not None
+    assert len(rows) == 1
+    assert rows[0].withdrawn_at is not None
     actions = set(db.session.scalars(sa.select(AuditLog.action)))
     assert {"interest_declared", "interest_withdrawn"} <= actions
     with pytest.raises(InvalidState, match="已撤回"):
@@ -184,7 +185,8 @@ def test_declaration_after_assignment_cancels_it(app, world, people):
     assert client.get(f"/casebank/cases/{inside.id}").status_code == 404
     assert queries.reviewable_case(outsider, inside.id) is None
     page = client.get("/casebank/supervision/interests").get_data(as_text=True)
-    assert "亲属在甲区任职" in page and "有效" in page
+    assert "亲属在甲区任职" in page
+    assert "有效" in page
 
 
 def test_assign_screen_offers_only_eligible_and_refuses_others(app, world, people):
@@ -195,7 +197,8 @@ def test_assign_screen_offers_only_eligible_and_refuses_others(app, world, peopl
     page = client.get(f"/casebank/supervision/cases/{case.id}/assign").get_data(
         as_text=True
     )
-    assert "甲外部监督员" in page and "乙监督科员" in page
+    assert "甲外部监督员" in page
+    assert "乙监督科员" in page
     assert people["member"].name not in page
     assert people["district"].name not in page
     url = f"/casebank/supervision/cases/{case.id}/assign"

@@ -49,7 +49,8 @@ def test_flagged_first_by_severity_then_date_then_sampled(world, queue):
     names = ("other_agency", "high_new", "high_old", "medium", "low", "clean_sampled")
     # other_agency: severe, decided 2026-03-10, after high_new (2026-03-01).
     assert order == [queue[n].id for n in names]
-    assert queue["clean"].id not in order and queue["pending"].id not in order
+    assert queue["clean"].id not in order
+    assert queue["pending"].id not in order
 
 
 def test_filters(world, queue):
@@ -109,7 +110,9 @@ def test_queue_page_with_filters_and_bounded_queries(app, world, queue):
         sa.event.remove(db.engine, "before_cursor_execute", count)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "随机抽中" in page and staff.name in page and "严重" in page
+    assert "随机抽中" in page
+    assert staff.name in page
+    assert "严重" in page
     assert first <= 12, first
     assert second <= 12, second
     filtered = client.get(
@@ -118,4 +121,5 @@ def test_queue_page_with_filters_and_bounded_queries(app, world, queue):
     assert queue["clean_sampled"].doc_number in filtered
     assert queue["high_new"].doc_number not in filtered
     bad = client.get("/casebank/supervision/queue?period=2026-3")
-    assert bad.status_code == 200 and "格式不正确" in bad.get_data(as_text=True)
+    assert bad.status_code == 200
+    assert "格式不正确" in bad.get_data(as_text=True)

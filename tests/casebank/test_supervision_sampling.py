@@ -44,7 +44,9 @@ def test_draw_is_determined_by_seed_and_candidates():
     shuffled = ids[:]
     random.Random(1).shuffle(shuffled)
     assert sampling.draw(shuffled, 0.05, 12345) == first
-    assert len(first) == 10 and first == sorted(first) and set(first) <= set(ids)
+    assert len(first) == 10
+    assert first == sorted(first)
+    assert set(first) <= set(ids)
     assert sampling.draw(ids, 0.05, 12346) != first
     assert sampling.sample_size(21, 0.05) == 2  # ceil(1.05)
     assert sampling.sample_size(3, 0.05) == 1  # at least one
@@ -58,7 +60,8 @@ def test_adding_a_candidate_moves_at_most_one_case():
     ids = list(range(1, 101))
     before = set(sampling.draw(ids, 0.1, 99))
     after = set(sampling.draw(ids + [101], 0.1, 99))  # k grows from 10 to 11
-    assert before <= after and len(after) == 11
+    assert before <= after
+    assert len(after) == 11
 
 
 # Service --------------------------------------------------------------------------
@@ -99,8 +102,10 @@ def test_draw_is_logged_reproducible_and_audited(world, march_cases):
     assert stored.candidate_count == 20
     assert stored.candidate_digest == sampling.candidate_digest(candidates)
     assert stored.drawn_ids == sampling.draw(candidates, 0.05, 424242)
-    assert len(stored.drawn_ids) == 1 and stored.drawn_ids[0] in candidates
-    assert stored.created_by_id == staff.id and stored.created_at is not None
+    assert len(stored.drawn_ids) == 1
+    assert stored.drawn_ids[0] in candidates
+    assert stored.created_by_id == staff.id
+    assert stored.created_at is not None
     marked = db.session.scalars(
         sa.select(SampledCase.case_id).where(SampledCase.draw_id == draw.id)
     ).all()
@@ -108,7 +113,8 @@ def test_draw_is_logged_reproducible_and_audited(world, march_cases):
     entry = db.session.scalar(
         sa.select(AuditLog).where(AuditLog.action == "case_sample_drawn")
     )
-    assert entry.actor_id == staff.id and "424242" in entry.after
+    assert entry.actor_id == staff.id
+    assert "424242" in entry.after
 
 
 def test_second_draw_for_the_period_is_refused(world, march_cases):
@@ -154,7 +160,8 @@ def test_cli_draws_once_with_the_given_seed(app, runner, world, march_cases):
     assert result.exit_code == 0, result.output
     draw = db.session.scalar(sa.select(SampleDraw))
     candidates = sorted(c.id for c in march_cases)
-    assert draw.seed == 7 and draw.rate == 0.25
+    assert draw.seed == 7
+    assert draw.rate == 0.25
     assert draw.drawn_ids == sampling.draw(candidates, 0.25, 7)
     assert len(draw.drawn_ids) == 5
     assert "种子 7" in result.output
@@ -177,7 +184,8 @@ def test_cli_uses_the_configured_default_rate(app, runner, world, march_cases):
     )
     assert result.exit_code == 0, result.output
     draw = db.session.scalar(sa.select(SampleDraw))
-    assert draw.rate == 0.1 and len(draw.drawn_ids) == 2
+    assert draw.rate == 0.1
+    assert len(draw.drawn_ids) == 2
 
 
 def test_draw_screen(app, world, march_cases):
@@ -199,7 +207,8 @@ def test_draw_screen(app, world, march_cases):
     shown = client.get(f"/casebank/supervision/samples/{draw.id}").get_data(
         as_text=True
     )
-    assert "99" in shown and draw.candidate_digest in shown
+    assert "99" in shown
+    assert draw.candidate_digest in shown
     again = client.post(
         "/casebank/supervision/samples", data=form, follow_redirects=True
     )
