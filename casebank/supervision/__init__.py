@@ -14,7 +14,7 @@ bp = Blueprint("supervision", __name__, template_folder="templates")
 def init_app(app):
     """Register the models, the screens and ``flask casebank sample``."""
     from casebank.cli import casebank_cli
-    from casebank.supervision import models, views  # noqa: F401
+    from casebank.supervision import models, reviewer_views, views  # noqa: F401
     from casebank.supervision.cli import sample_command
 
     app.register_blueprint(bp, url_prefix="/casebank/supervision")

@@ -11,7 +11,7 @@ from wtforms import SelectChoice
 from casebank.cases.forms import CsrfOnlyForm
 from casebank.cases.models import CaseFile
 from casebank.cases.queries import agencies_for, visible_case
-from casebank.supervision import bp, queries, reviewer_views, sampling, services  # noqa: F401
+from casebank.supervision import bp, queries, sampling, services
 from casebank.supervision.forms import AssignForm, SampleDrawForm
 from casebank.supervision.models import ReviewAssignment
 from casebank.supervision.queries import QUEUE_ROLES

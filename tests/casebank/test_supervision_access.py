@@ -144,3 +144,39 @@ def test_staff_can_cancel_and_reassign(app, world, reviewer, assigned, factories
         sa.select(ReviewAssignment.status).order_by(ReviewAssignment.id)
     ).all()
     assert statuses == ["cancelled", "open"]
+
+
+def test_demo_inspector_has_assignments_and_a_declaration(app):
+    """Does ``seed demo`` give the demo inspector two cases to review (openable)
+    and one active declaration, once (idempotent)?"""
+    from casebank.supervision.models import InterestDeclaration
+    from portal.auth.models import User
+    from portal.seed import DEMO_PASSWORD, seed_demo
+
+    created = seed_demo(users=8)
+    db.session.commit()
+    assert created["review_assignments"] == 2
+    inspector = db.session.scalar(sa.select(User).where(User.username == "inspector"))
+    open_ids = db.session.scalars(
+        sa.select(ReviewAssignment.case_id).where(
+            ReviewAssignment.assignee_id == inspector.id,
+            ReviewAssignment.status == AssignmentStatus.OPEN,
+        )
+    ).all()
+    assert len(open_ids) == 2
+    declarations = db.session.scalars(
+        sa.select(InterestDeclaration).where(
+            InterestDeclaration.user_id == inspector.id
+        )
+    ).all()
+    assert len(declarations) == 1
+    assert declarations[0].is_active
+    assert seed_demo(users=8)["review_assignments"] == 0
+    db.session.commit()
+    client = app.test_client()
+    signed_in = client.post(
+        "/login", data={"login": "inspector", "password": DEMO_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(f"/casebank/cases/{open_ids[0]}").status_code == 200
+    assert client.get("/casebank/supervision/my").status_code == 200
