@@ -3,9 +3,12 @@
 A bounded candidate set (cases the viewer may open: up to ``PER_POOL`` newest with
 the same matched benchmark item, of the same agency, and of the whole scope) is
 ranked by "same matched item first, then TF-IDF cosine similarity over character
-2–3-grams of the first ``TEXT_CHARS`` characters". Character n-grams need no word
-segmentation and catch near-duplicate decisions (same facts, other party) well;
-the whole ranking is one small sparse matrix product (a few tens of ms).
+bigrams of the first ``TEXT_CHARS`` characters". Character bigrams need no word
+segmentation and catch near-duplicate decisions (same facts, other party) well.
+The pool bounds the cost: at most 3 × ``PER_POOL`` short texts are vectorised per
+page view (about 50–120 ms on the 2-core development machine; bench figures in
+docs/case-supervision.md); 2–3-grams over 2,000 characters cost three times more
+for no gain on the development set.
 """
 
 from dataclasses import dataclass
@@ -18,8 +21,8 @@ from casebank.supervision.queries import case_visibility
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
-PER_POOL = 150
-TEXT_CHARS = 2000
+PER_POOL = 80
+TEXT_CHARS = 1200
 LIMIT = 5
 
 
@@ -53,7 +56,7 @@ def rank(target: str, candidates: list[tuple[int, str]]) -> list[tuple[int, floa
         return []
     texts = [target] + [text or "" for _, text in candidates]
     vectorizer = TfidfVectorizer(
-        analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1
+        analyzer="char", ngram_range=(2, 2), sublinear_tf=True, min_df=1
     )
     matrix = vectorizer.fit_transform(texts)
     scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
