@@ -167,7 +167,8 @@ def seed_demo(seed=42, users=60):
     created["cases"] = load_demo_cases(orgs, actor, current_app.config["UPLOAD_DIR"])
     from casebank.supervision.demo import load_demo_supervision
 
-    created["review_assignments"] = load_demo_supervision(orgs, actor)
+    # Not counted in ``created``: assignments only exist alongside new demo cases.
+    load_demo_supervision(orgs, actor)
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)
