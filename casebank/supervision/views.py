@@ -121,6 +121,7 @@ def draw_sample():
             rate=float(form.rate_percent.data) / 100,
             seed=form.seed.data,
         )
+        db.session.commit()
     except services.DrawExists as exc:
         db.session.rollback()
         flash(exc.message, "warning")
@@ -129,8 +130,6 @@ def draw_sample():
         db.session.rollback()
         flash(exc.message, "danger")
         return _render_samples(form, 400)
-    try:
-        db.session.commit()
     except IntegrityError:
         # A concurrent draw for the same agency and period won (unique constraint).
         db.session.rollback()

@@ -212,3 +212,27 @@ def test_assign_screen_offers_only_eligible_and_refuses_others(app, world, peopl
     )
     assert "已分配给" in again.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(ReviewAssignment.id))) == 1
+
+
+def test_concurrent_assignment_is_stopped_by_the_database(
+    app, world, people, monkeypatch
+):
+    """When two staff assign the same case at once (both pass the service check),
+    does the partial unique index keep one open assignment and the second request
+    get a clear message instead of an error?"""
+    case = make_case(world.agency, severity=3)
+    client = login(app, "supervision_staff")
+    url = f"/casebank/supervision/cases/{case.id}/assign"
+    assert (
+        client.post(url, data={"assignee_id": str(people["outsider"].id)}).status_code
+        == 302
+    )
+    monkeypatch.setattr(queries, "open_assignments_by_case", lambda ids: {})
+    response = client.post(
+        url, data={"assignee_id": str(people["staff"].id)}, follow_redirects=True
+    )
+    assert "刚刚已被分配" in response.get_data(as_text=True)
+    open_rows = db.session.scalars(
+        sa.select(ReviewAssignment).where(ReviewAssignment.status == "open")
+    ).all()
+    assert [a.assignee_id for a in open_rows] == [people["outsider"].id]

@@ -224,3 +224,21 @@ def test_draw_screen(app, world, march_cases):
     )
     assert empty.status_code == 400
     assert "没有可抽查的案卷" in empty.get_data(as_text=True)
+
+
+def test_concurrent_double_draw_is_stopped_by_the_database(
+    app, world, march_cases, monkeypatch
+):
+    """When two requests pass the "already drawn?" check at the same time, does the
+    unique (agency, period) constraint stop the second, which is then sent to the
+    first draw, with one log row?"""
+    client = login(app, "supervision_staff")
+    form = {"agency_id": str(world.agency.id), "period": "2026-03", "rate_percent": "5"}
+    assert client.post("/casebank/supervision/samples", data=form).status_code == 302
+    first = db.session.scalar(sa.select(SampleDraw))
+    # The second request does not see the first one's row (the race window).
+    monkeypatch.setattr(queries, "overlapping_draw", lambda *args: None)
+    response = client.post("/casebank/supervision/samples", data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/samples/{first.id}")
+    assert db.session.scalar(sa.select(sa.func.count(SampleDraw.id))) == 1
