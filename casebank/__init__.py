@@ -21,3 +21,7 @@ def init_app(app):
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
     cli.init_app(app)
+
+    from casebank import supervision
+
+    supervision.init_app(app)

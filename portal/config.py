@@ -107,6 +107,10 @@ class Config:
     SUGGESTION_CAPTCHA_SECONDS = _int("SUGGESTION_CAPTCHA_SECONDS", 600)
     SUGGESTION_RETENTION_DAYS = _int("SUGGESTION_RETENTION_DAYS", 180)
 
+    # Case supervision (docs/case-supervision.md): default share of a random sample
+    # draw of unflagged cases (0.05 = 5 %); each draw may give its own rate.
+    CASE_SAMPLE_RATE = float(os.environ.get("CASE_SAMPLE_RATE") or 0.05)
+
 
 class DevConfig(Config):
     pass

@@ -32,6 +32,7 @@ from casebank.cases.queries import CASE_ROLES
 from casebank.views import bp
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.models import Role
 from portal.exceptions import DomainError
 from portal.extensions import db
 
@@ -212,8 +213,11 @@ def _fine_position(case):
     return None
 
 
-def _render_case(case, form, status=200):
+def _render_case(case, form, status=200, read_only=False):
+    from casebank.supervision.similar import similar_cases
+
     spans = spans_from_review(case.text, case.review, case.findings)
+    similar = similar_cases(current_user, case)
     return (
         render_template(
             "casebank/case_show.html",
@@ -223,18 +227,29 @@ def _render_case(case, form, status=200):
             marked_text=highlight(mask_personal(case.text), spans),
             kinds=KINDS,
             position=_fine_position(case),
+            read_only=read_only,
+            similar=similar,
+            similar_positions={s.case.id: _fine_position(s.case) for s in similar},
         ),
         status,
     )
 
 
 @bp.get("/cases/<int:case_id>")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_ROLES, Role.INVITED_SUPERVISOR)
 def show_case(case_id):
-    """The case: metadata form, highlighted text, findings, matched tier table."""
-    case = _case_or_404(case_id)
+    """The case: metadata form, highlighted text, findings, matched tier table,
+    similar cases. An invited supervisor sees a case assigned to them, read-only."""
+    case = queries.visible_case(current_user, case_id)
+    read_only = case is None
+    if case is None:
+        from casebank.supervision.queries import reviewable_case
+
+        case = reviewable_case(current_user, case_id)
+        if case is None:
+            abort(404)
     agencies = queries.agencies_for(current_user)
-    return _render_case(case, _metadata_form(case, agencies))
+    return _render_case(case, _metadata_form(case, agencies), read_only=read_only)
 
 
 @bp.post("/cases/<int:case_id>")

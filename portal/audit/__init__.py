@@ -69,6 +69,12 @@ ACTION_LABELS = {
     "case_recheck_requested": "重新检查案卷",
     "workday_set": "工作日历设置",
     "workday_removed": "工作日历删除",
+    "case_sample_drawn": "随机抽取评查案卷",
+    "review_assigned": "分配评查任务",
+    "review_assignment_cancelled": "撤回评查任务",
+    "review_assignment_done": "完成评查任务",
+    "interest_declared": "申报利益冲突",
+    "interest_withdrawn": "撤回利益冲突申报",
 }
 
 

@@ -19,6 +19,7 @@ from portal import create_app
 from portal.auth.models import Role
 from portal.config import TestConfig
 from tests.factories import PASSWORD
+from tests.portal import matrix_supervision as sv
 
 ANON = "anonymous"
 ROLES = [role.value for role in Role]
@@ -27,6 +28,7 @@ SYS = {Role.SYS_ADMIN.value}
 ADMINS = {Role.SYS_ADMIN.value, Role.TRAINING_ADMIN.value}
 LOGIN = "/login"
 CATALOGUE_MANAGERS = {Role.SYS_ADMIN.value, Role.SUPERVISION_STAFF.value}
+REVIEWERS = {Role.SUPERVISION_STAFF.value, Role.INVITED_SUPERVISOR.value}
 
 # Served files, not views: they carry no guard and are reachable by everyone.
 STATIC_ENDPOINTS = {"static", "bootstrap.static", "exams.static", "training.static"}
@@ -1318,7 +1320,14 @@ EXPECTED = {
             },
         ),
     ),
-    "casebank.show_case": (Case("GET", _case_url(), only(CASE_ROLES)),),
+    # Invited supervisors open only cases assigned to them (else 404).
+    "casebank.show_case": (
+        Case(
+            "GET",
+            _case_url(),
+            {**only(CASE_ROLES), Role.INVITED_SUPERVISOR.value: 404},
+        ),
+    ),
     "casebank.edit_case": (
         # No agency: the form again with its error, nothing saved.
         Case("POST", _case_url(), only(CASE_ROLES, 400), lambda ctx: {}),
@@ -1333,6 +1342,61 @@ EXPECTED = {
     ),
     "casebank.download_case_original": (
         Case("GET", _case_url("/original"), only(CASE_ROLES)),
+    ),
+    # Case supervision (issue #6, review queue): sys admins and supervision staff
+    # run the queue; invited supervisors and supervision staff review.
+    "supervision.show_queue": (
+        Case(
+            "GET",
+            _const("/casebank/supervision/queue?severity=high&assigned=no"),
+            only(CATALOGUE_MANAGERS),
+        ),
+    ),
+    "supervision.list_samples": (
+        Case("GET", _const("/casebank/supervision/samples"), only(CATALOGUE_MANAGERS)),
+    ),
+    "supervision.draw_sample": (
+        # Nothing filled in: the form again with its errors, nothing drawn.
+        Case(
+            "POST",
+            _const("/casebank/supervision/samples"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "supervision.show_sample": (Case("GET", sv.draw_url, only(CATALOGUE_MANAGERS)),),
+    "supervision.assign_case": (Case("GET", sv.assign_url, only(CATALOGUE_MANAGERS)),),
+    "supervision.save_assignment": (
+        # No reviewer chosen: the form again with its error, nothing assigned.
+        Case("POST", sv.assign_url, only(CATALOGUE_MANAGERS, 400), lambda ctx: {}),
+    ),
+    "supervision.cancel_assignment": (
+        Case(
+            "POST",
+            sv.cancel_url,
+            only(CATALOGUE_MANAGERS, "/casebank/supervision/cases/"),
+            lambda ctx: {},
+        ),
+    ),
+    "supervision.my_assignments": (
+        Case("GET", _const("/casebank/supervision/my"), only(REVIEWERS)),
+    ),
+    "supervision.complete_assignment": (
+        Case("POST", sv.complete_url, only(REVIEWERS, 404), lambda ctx: {}),
+    ),
+    "supervision.list_interests": (
+        Case("GET", _const("/casebank/supervision/interests"), only(REVIEWERS)),
+    ),
+    "supervision.declare_interest": (
+        Case(
+            "POST",
+            _const("/casebank/supervision/interests"),
+            only(REVIEWERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "supervision.withdraw_interest": (
+        Case("POST", sv.withdraw_url, only(REVIEWERS, 404), lambda ctx: {}),
     ),
 }
 
