@@ -166,6 +166,9 @@ def seed_demo(seed=42, users=60):
     created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
     created["cases"] = load_demo_cases(orgs, actor, current_app.config["UPLOAD_DIR"])
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
+    from casebank.reviews.services import ensure_template
+
+    ensure_template(actor)  # the default scoring template (评分模板), once
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()

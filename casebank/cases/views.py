@@ -188,28 +188,11 @@ def _metadata_form(case, agencies, formdata=None):
     return form
 
 
-def _fine_position(case):
-    """Where the fine sits in the matched tier's yuan range (0–100 %), if it can tell."""
-    tier = case.matched_tier
-    if tier is None or case.fine_yuan is None:
-        return None
-    for fine in tier.fines:
-        if fine.unit != "yuan" or fine.max_value is None:
-            continue
-        if fine.party not in ("any", case.party_type):
-            continue
-        low = fine.min_value or 0.0
-        high = fine.max_value
-        if high <= low:
-            continue
-        pct = (case.fine_yuan - low) / (high - low) * 100
-        return {
-            "fine": fine,
-            "pct": round(pct, 1),
-            "bar": max(0.0, min(100.0, pct)),
-            "inside": low <= case.fine_yuan <= high,
-        }
-    return None
+def _review_panel(case):
+    # Local import: the review package builds on the case screens, not the reverse.
+    from casebank.reviews.views import case_panel
+
+    return case_panel(case)
 
 
 def _render_case(case, form, status=200):
@@ -222,7 +205,8 @@ def _render_case(case, form, status=200):
             button=CsrfOnlyForm(),
             marked_text=highlight(mask_personal(case.text), spans),
             kinds=KINDS,
-            position=_fine_position(case),
+            position=queries.fine_position(case),
+            review_panel=_review_panel(case),
         ),
         status,
     )

@@ -67,6 +67,10 @@ ACTION_LABELS = {
     "cases_added": "添加案卷",
     "case_metadata_edited": "修改案卷信息",
     "case_recheck_requested": "重新检查案卷",
+    "review_template_published": "发布评分模板",
+    "case_review_submitted": "提交案卷评查",
+    "finding_labelled": "标注检查发现（确认/驳回）",
+    "finding_labels_exported": "导出检查发现标注数据",
 }
 
 
