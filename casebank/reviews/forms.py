@@ -3,7 +3,7 @@ request (their names carry the item id); the form carries CSRF, opinion and the
 optimistic-lock version."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
@@ -20,7 +20,7 @@ class ReviewSheetForm(FlaskForm):
 class LabelForm(FlaskForm):
     decision = RadioField(
         "标注",
-        choices=[("confirmed", "确认"), ("dismissed", "驳回")],
+        choices=[SelectChoice("confirmed", "确认"), SelectChoice("dismissed", "驳回")],
         validators=[InputRequired(message="请选择“确认”或“驳回”")],
     )
     reason = TextAreaField("驳回理由", validators=[Length(max=1000)])
