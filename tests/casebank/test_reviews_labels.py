@@ -118,8 +118,11 @@ def test_export_labels_command_and_download(app, flagged, tmp_path):
     lines = [json.loads(x) for x in response.get_data(as_text=True).splitlines()]
     assert [x["label"] for x in lines] == ["dismissed", "confirmed"]
     assert "text" not in lines[0]
-    assert db.session.scalar(
-        sa.select(sa.func.count(AuditLog.id)).where(
-            AuditLog.action == "finding_labels_exported"
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(AuditLog.id)).where(
+                AuditLog.action == "finding_labels_exported"
+            )
         )
-    ) == 2
+        == 2
+    )

@@ -78,7 +78,9 @@ def test_a_veto_item_forces_zero_and_fail():
 @pytest.fixture
 def sheet(app, world):
     """A case, the current template and the supervision staff's client."""
-    case = add_case(world.agency, text="甲区城管局\n行政处罚决定书\n罚款500元。\n", check=False)
+    case = add_case(
+        world.agency, text="甲区城管局\n行政处罚决定书\n罚款500元。\n", check=False
+    )
     template = ensure_template(Actor.system())
     db.session.commit()
     return case, template, login(app, "supervision_staff")
@@ -144,7 +146,9 @@ def test_draft_then_submit_computes_score_grade_and_is_read_only(sheet, world):
 def test_a_veto_submits_as_zero_and_fail(sheet):
     case, template, client = sheet
     veto = next(i for i in template.items if i.veto)
-    r = _post(client, case, template, {veto: ("veto", "无主体资格")}, 0, "submit", "不合格。")
+    r = _post(
+        client, case, template, {veto: ("veto", "无主体资格")}, 0, "submit", "不合格。"
+    )
     assert r.status_code == 302
     review = db.session.scalar(sa.select(CaseReview))
     assert (review.score, review.grade) == (0, "fail")
@@ -176,7 +180,9 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_nothing_lost(sheet):
     items = [i for i in template.items if not i.veto]
     assert _post(client, case, template, {items[0]: ("1", "a")}, 0).status_code == 302
     # Tab A and tab B both loaded version 1.
-    assert _post(client, case, template, {items[0]: ("2", "tab A")}, 1).status_code == 302
+    assert (
+        _post(client, case, template, {items[0]: ("2", "tab A")}, 1).status_code == 302
+    )
     r = _post(client, case, template, {items[0]: ("4", "tab B 的说明")}, 1)
     page = r.get_data(as_text=True)
     assert r.status_code == 409
@@ -195,9 +201,19 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_nothing_lost(sheet):
 
 
 def test_only_reviewers_who_see_the_case_get_the_sheet(app, world, factories):
-    case = add_case(world.other_agency, text="乙县市场监管局\n决定\n罚款1元。\n", check=False)
-    assert login(app, "agency_handler").get(f"/casebank/cases/{case.id}/review").status_code == 403
-    assert login(app, "sys_admin").get(f"/casebank/cases/{case.id}/review").status_code == 200
+    case = add_case(
+        world.other_agency, text="乙县市场监管局\n决定\n罚款1元。\n", check=False
+    )
+    assert (
+        login(app, "agency_handler")
+        .get(f"/casebank/cases/{case.id}/review")
+        .status_code
+        == 403
+    )
+    assert (
+        login(app, "sys_admin").get(f"/casebank/cases/{case.id}/review").status_code
+        == 200
+    )
     # Supervision staff of another district do not see it (404).
     from portal.auth.models import Role
 

@@ -474,6 +474,19 @@ def _batch_url(ctx):
     return f"/casebank/cases/batches/{ctx.case_batch}"
 
 
+REVIEWERS = {Role.SYS_ADMIN.value, Role.SUPERVISION_STAFF.value}
+
+
+def _review_template_url(ctx):
+    from casebank.reviews.services import ensure_template
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    template = ensure_template(Actor.system())
+    db.session.commit()
+    return f"/casebank/review-templates/{template.id}"
+
+
 EXPECTED = {
     # Public -------------------------------------------------------------------
     "main.index": (
@@ -1303,6 +1316,42 @@ EXPECTED = {
     ),
     "casebank.download_case_original": (
         Case("GET", _case_url("/original"), only(CASE_ROLES)),
+    ),
+    # Case review (issue #6 part 3): supervision staff (scoped) and system
+    # administrators; agency handlers and everyone else get 403.
+    "reviews.edit_review": (Case("GET", _case_url("/review"), only(REVIEWERS)),),
+    "reviews.save_review": (
+        # No CSRF/lock fields: refused before anything is read.
+        Case("POST", _case_url("/review"), only(REVIEWERS, 400), lambda ctx: {}),
+    ),
+    "reviews.label_finding": (
+        # A finding id that is not (or no longer) the case's: back to the case.
+        Case(
+            "POST",
+            _case_url("/findings/999999/label"),
+            only(REVIEWERS, "/casebank/cases/"),
+            lambda ctx: {"decision": "confirmed"},
+        ),
+    ),
+    "reviews.list_templates": (
+        Case("GET", _const("/casebank/review-templates"), only(REVIEWERS)),
+    ),
+    "reviews.show_template": (Case("GET", _review_template_url, only(REVIEWERS)),),
+    "reviews.publish_template": (
+        Case("GET", _const("/casebank/review-templates/new"), only(REVIEWERS)),
+        # Empty text: the form again with its error, nothing published.
+        Case(
+            "POST",
+            _const("/casebank/review-templates/new"),
+            only(REVIEWERS, 400),
+            lambda ctx: {"text": ""},
+        ),
+    ),
+    "reviews.show_dashboard": (
+        Case("GET", _const("/casebank/dashboard?domain=chengguan"), only(REVIEWERS)),
+    ),
+    "reviews.export_labels": (
+        Case("GET", _const("/casebank/labels.jsonl"), only(REVIEWERS)),
     ),
 }
 

@@ -56,7 +56,7 @@
   draw("chart-grades", {
     tooltip: { trigger: "item" },
     legend: { top: 0 },
-    series: [{ name: "评查等次", type: "pie", radius: ["35%", "65%"], top: 24, data: data.grades }]
+    series: [{ name: "评查等次", type: "pie", stillShowZeroSum: false, radius: ["35%", "65%"], top: 24, data: data.grades }]
   });
 
   window.addEventListener("resize", function () {
