@@ -36,7 +36,8 @@ def test_labels_survive_a_recheck_and_show_on_the_case_page(app, flagged):
     finding = case.findings[0]
     client = login(app, "supervision_staff")
     page = client.get(f"/casebank/cases/{case.id}").get_data(as_text=True)
-    assert 'data-testid="finding-label"' in page and "已驳回" not in page
+    assert 'data-testid="finding-label"' in page
+    assert "已驳回" not in page
 
     r = _label(client, case, finding, "dismissed")
     assert r.status_code == 302
@@ -48,7 +49,8 @@ def test_labels_survive_a_recheck_and_show_on_the_case_page(app, flagged):
     assert r.status_code == 302
     label = db.session.scalar(sa.select(FindingLabel))
     assert (label.code, label.decision) == ("FINE_OUTSIDE_TIER", "dismissed")
-    assert label.evidence == finding.evidence and label.message == finding.message
+    assert label.evidence == finding.evidence
+    assert label.message == finding.message
     assert label.checker["item_id"] == case.review["match"]["item_id"]
     assert label.checker["catalogue_version_id"] == case.matched_version_id
 
@@ -61,11 +63,13 @@ def test_labels_survive_a_recheck_and_show_on_the_case_page(app, flagged):
     rows = db.session.scalars(
         sa.select(CaseFinding).where(CaseFinding.case_id == case.id)
     ).all()
-    assert [f.code for f in rows] == ["FINE_OUTSIDE_TIER"] and rows[0].id != old_id
+    assert [f.code for f in rows] == ["FINE_OUTSIDE_TIER"]
+    assert rows[0].id != old_id
     # ... the label is still there and matched to the new row.
     assert db.session.scalar(sa.select(sa.func.count(FindingLabel.id))) == 1
     page = client.get(f"/casebank/cases/{case.id}").get_data(as_text=True)
-    assert "已驳回" in page and "档次认定有误，罚款在一般档内" in page
+    assert "已驳回" in page
+    assert "档次认定有误，罚款在一般档内" in page
     # Labelling the old (replaced) row is refused with a message, nothing saved.
     r = _label(client, case, type("F", (), {"id": old_id})(), "confirmed")
     assert "检查结果已更新" in client.get(r.headers["Location"]).get_data(as_text=True)
@@ -84,7 +88,8 @@ def test_agency_handlers_see_no_label_controls(app, flagged):
     case, _ = flagged
     client = login(app, "agency_handler")
     page = client.get(f"/casebank/cases/{case.id}").get_data(as_text=True)
-    assert "finding-label" not in page and "review-panel" not in page
+    assert "finding-label" not in page
+    assert "review-panel" not in page
     r = _label(client, case, case.findings[0], "confirmed")
     assert r.status_code == 403
 
@@ -110,7 +115,8 @@ def test_export_labels_command_and_download(app, flagged, tmp_path):
     assert records[0]["case_id"] == first.id
     assert records[0]["evidence"] == first.findings[0].evidence
     assert records[0]["format"] == "zhifa.finding-labels/1"
-    assert "text" in records[0] and records[0]["text"] == first.text
+    assert "text" in records[0]
+    assert records[0]["text"] == first.text
 
     response = client.get("/casebank/labels.jsonl")
     assert response.status_code == 200

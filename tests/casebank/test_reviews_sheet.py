@@ -59,7 +59,8 @@ def test_score_is_100_minus_capped_deductions_and_grades_follow_thresholds():
     # Everything deducted: 0, never negative; below 60 is 不合格.
     every = {i.id: E(Decimal(100)) for s in t.sections for i in s.items}
     result = scoring.compute(t, every)
-    assert result.score == 0 and result.grade == Grade.FAIL
+    assert result.score == 0
+    assert result.grade == Grade.FAIL
     assert scoring.grade_for(Decimal("59.5"), 90, 60) == Grade.FAIL
     assert scoring.grade_for(Decimal(60), 90, 60) == Grade.PASS
 
@@ -111,11 +112,13 @@ def test_draft_then_submit_computes_score_grade_and_is_read_only(sheet, world):
     assert (review.status, review.score, review.grade) == ("draft", 98, "excellent")
     assert review.lock_version == 1
     page = client.get(f"/casebank/cases/{case.id}/review").get_data(as_text=True)
-    assert "印章缺失" in page and "草稿" in page
+    assert "印章缺失" in page
+    assert "草稿" in page
 
     # Submitting needs an opinion.
     r = _post(client, case, template, {items[0]: ("2", "印章缺失")}, 1, "submit")
-    assert r.status_code == 400 and "提交前请填写评查意见" in r.get_data(as_text=True)
+    assert r.status_code == 400
+    assert "提交前请填写评查意见" in r.get_data(as_text=True)
     r = _post(
         client,
         case,
@@ -133,12 +136,16 @@ def test_draft_then_submit_computes_score_grade_and_is_read_only(sheet, world):
     audit = db.session.scalar(
         sa.select(AuditLog).where(AuditLog.action == "case_review_submitted")
     )
-    assert audit is not None and '"grade": "优秀"' in audit.after
+    assert audit is not None
+    assert '"grade": "优秀"' in audit.after
 
     page = client.get(f"/casebank/cases/{case.id}/review").get_data(as_text=True)
-    assert "已提交" in page and "保存草稿" not in page and " disabled" in page
+    assert "已提交" in page
+    assert "保存草稿" not in page
+    assert " disabled" in page
     r = _post(client, case, template, {}, review.lock_version, "save")
-    assert r.status_code == 409 and "已提交，不能再修改" in r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "已提交，不能再修改" in r.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(sa.select(CaseReview)).score == 95
 
@@ -167,9 +174,11 @@ def test_bad_values_are_refused_with_the_input_shown_back(sheet):
     )
     page = r.get_data(as_text=True)
     assert r.status_code == 400
-    assert "扣分应为数字" in page and "扣分应在0到3.0分之间" in page
+    assert "扣分应为数字" in page
+    assert "扣分应在0到3.0分之间" in page
     assert "扣分或否决时请填写说明" in page
-    assert 'value="abc"' in page and "我的意见草稿" in page
+    assert 'value="abc"' in page
+    assert "我的意见草稿" in page
     assert db.session.scalar(sa.select(CaseReview)) is None
 
 
@@ -187,16 +196,19 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_nothing_lost(sheet):
     page = r.get_data(as_text=True)
     assert r.status_code == 409
     assert "已在其他页面或窗口中保存过，本次保存未生效" in page
-    assert "tab B 的说明" in page and 'value="4"' in page
+    assert "tab B 的说明" in page
+    assert 'value="4"' in page
     db.session.expire_all()
     review = db.session.scalar(sa.select(CaseReview))
-    assert review.lock_version == 2 and review.deductions[0].note in ("tab A", "")
+    assert review.lock_version == 2
+    assert review.deductions[0].note in ("tab A", "")
     assert {d.note for d in review.deductions if d.note} == {"tab A"}
     # Two tabs creating the sheet at once: the second creation is refused too.
     other = add_case(case.agency, text="甲区城管局\n另一份\n罚款1元。\n", check=False)
     assert _post(client, other, template, {}, 0).status_code == 302
     r = _post(client, other, template, {items[0]: ("1", "late")}, 0)
-    assert r.status_code == 409 and "late" in r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "late" in r.get_data(as_text=True)
     assert db.session.scalar(sa.select(sa.func.count(CaseReview.id))) == 2
 
 

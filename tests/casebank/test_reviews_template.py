@@ -81,7 +81,8 @@ def test_publishing_a_new_version_keeps_started_reviews_on_theirs(app, world):
     client = login(app, "supervision_staff")
     page = client.get(f"/casebank/cases/{case.id}/review").get_data(as_text=True)
     v1 = db.session.scalar(sa.select(ScoreTemplate))
-    assert v1.version == 1 and "第1版" in page
+    assert v1.version == 1
+    assert "第1版" in page
     first_item = v1.sections[0].items[-1]
     response = client.post(
         f"/casebank/cases/{case.id}/review",
@@ -114,7 +115,8 @@ def test_publishing_a_new_version_keeps_started_reviews_on_theirs(app, world):
     review = db.session.scalar(sa.select(CaseReview))
     assert review.template_id == v1.id
     page = client.get(f"/casebank/cases/{case.id}/review").get_data(as_text=True)
-    assert "第1版" in page and review.score == Decimal(99)
+    assert "第1版" in page
+    assert review.score == Decimal(99)
     # A new case starts on version 2.
     other = add_case(
         world.agency, text="甲区城管局\n决定书二\n罚款600元。\n", check=False
@@ -131,7 +133,8 @@ def test_invalid_edit_shows_every_error_and_keeps_the_text(app, world):
     response = client.post("/casebank/review-templates/new", data={"text": bad})
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "维度行的格式应为" in page and "各维度分值合计应为100分" in page
+    assert "维度行的格式应为" in page
+    assert "各维度分值合计应为100分" in page
     assert "# 归档 7" in page  # the text is shown back
     assert db.session.scalar(sa.select(sa.func.count(ScoreTemplate.id))) == 1
 
