@@ -221,6 +221,12 @@ def show_case(case_id):
     return _render_case(case, _metadata_form(case, agencies))
 
 
+def render_case_page(case, status=200):
+    """The case page as ``show_case`` renders it (for other packages' errors)."""
+    agencies = queries.agencies_for(current_user)
+    return _render_case(case, _metadata_form(case, agencies), status)
+
+
 @bp.post("/cases/<int:case_id>")
 @roles_required(*CASE_ROLES)
 def edit_case(case_id):

@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 
 STALE_MESSAGE = (
     "该评查表已在其他页面或窗口中保存过，本次保存未生效。"
-    "您填写的内容仍显示在下方，请核对最新内容后重新保存。"
+    "下方显示的是您本次填写的内容；核对已保存的内容后，如以本次为准，请再次保存。"
 )
 MAX_NOTE = 500
 MAX_OPINION = 5000
@@ -154,6 +154,10 @@ def save_review(
     if submit and not opinion:
         raise ValidationFailed("提交前请填写评查意见")
     review = review_for(case, reviewer)
+    if review is not None and _same_content(review, template, entries, opinion):
+        # A double submit (or a save that changes nothing): harmless, no-op.
+        if review.is_submitted == submit:
+            return review
     if review is not None and review.is_submitted:
         raise InvalidState("该评查表已提交，不能再修改。")
     if (review.lock_version if review else 0) != expected_version:
@@ -201,6 +205,24 @@ def save_review(
             },
         )
     return review
+
+
+def _same_content(review, template, entries: dict, opinion: str) -> bool:
+    """Does the stored sheet hold exactly these entries and this opinion?"""
+    if review.template_id != template.id or (review.opinion or "") != opinion:
+        return False
+    stored = {d.item_id: d for d in review.deductions}
+    for item in template.items:
+        entry = entries.get(item.id) or scoring.Entry()
+        row = stored.get(item.id)
+        got = (row.points, row.vetoed, row.note) if row else (Decimal(0), False, "")
+        if (Decimal(got[0]), got[1], got[2]) != (
+            entry.points,
+            entry.vetoed,
+            entry.note,
+        ):
+            return False
+    return True
 
 
 def _checker_snapshot(case) -> dict:

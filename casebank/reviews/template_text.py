@@ -162,6 +162,13 @@ def _check_totals(result: ParsedTemplate) -> list[str]:
         deductible = [i for i in s.items if not i.veto]
         if s.points > 0 and not deductible:
             errors.append(f"维度“{s.name}”有{s.points}分，但没有扣分项")
+        elif sum(i.max_deduction for i in deductible) < s.points:
+            # Otherwise part of the section's points could never be lost.
+            errors.append(
+                f"维度“{s.name}”各扣分项的最高扣分合计"
+                f"{sum(i.max_deduction for i in deductible)}分，少于维度分值"
+                f"{s.points}分"
+            )
         if len(s.items) > MAX_ITEMS:
             errors.append(f"维度“{s.name}”的扣分项不能超过{MAX_ITEMS}项")
     if not result.pass_min < result.excellent_min:

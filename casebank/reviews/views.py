@@ -1,7 +1,7 @@
 """Review screens on a case: the scoring sheet and the finding labels."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casebank.cases.models import CaseFinding
@@ -41,7 +41,7 @@ def case_panel(case) -> dict | None:
         "labels": {
             f.id: labels.get(finding_key(f.code, f.evidence)) for f in case.findings
         },
-        "label_form": LabelForm(),
+        "error": g.get("label_error"),
     }
 
 
@@ -65,7 +65,9 @@ def _stored_entries(review):
     }
 
 
-def _render_sheet(case, template, review, form, values, errors=None, status=200):
+def _render_sheet(
+    case, template, review, form, values, errors=None, status=200, saved=False
+):
     entries, _ = services.parse_entries(template, values)
     return (
         render_template(
@@ -76,6 +78,7 @@ def _render_sheet(case, template, review, form, values, errors=None, status=200)
             form=form,
             values=values,
             errors=errors or {},
+            saved=review if saved else None,
             preview=scoring.compute(template, entries),
             others=[
                 r
@@ -85,6 +88,13 @@ def _render_sheet(case, template, review, form, values, errors=None, status=200)
         ),
         status,
     )
+
+
+def _set_version(form, review):
+    # The widget renders raw_data (what was posted) before data: set both.
+    version = review.lock_version if review else 0
+    form.lock_version.data = version
+    form.lock_version.raw_data = [str(version)]
 
 
 @bp.get("/cases/<int:case_id>/review")
@@ -113,17 +123,20 @@ def save_review(case_id):
     """Save the sheet as a draft or submit it; a stale form is refused, input kept."""
     case = _case_or_404(case_id)
     form = ReviewSheetForm()
-    if not form.validate_on_submit():
-        abort(400)
     review = review_for(case, current_user)
     template = (
         review.template
         if review
-        else db.session.get(ScoreTemplate, form.template_id.data)
+        else db.session.get(ScoreTemplate, form.template_id.data or 0)
     )
     if template is None:
         abort(400)
     values = _raw_entries(template)
+    if not form.validate_on_submit():
+        # E.g. an expired CSRF token: keep what was typed, ask to save again.
+        flash("页面已过期或表单不完整，本次未保存。请核对后重新保存。", "danger")
+        _set_version(form, review)
+        return _render_sheet(case, template, review, form, values, None, 400)
     submit = form.action.data == "submit"
     entries, errors = services.parse_entries(template, values)
     if errors:
@@ -144,8 +157,11 @@ def save_review(case_id):
         db.session.rollback()
         flash(exc.message, "danger")
         review = review_for(case, current_user)
+        # The user's input is shown back on the newest version: saving it again
+        # is a deliberate overwrite after seeing the saved state (shown too).
+        _set_version(form, review)
         return _render_sheet(
-            case, template, review, form, values, None, exc.status_code
+            case, template, review, form, values, None, exc.status_code, saved=True
         )
     db.session.commit()
     flash("评查表已提交。" if submit else "草稿已保存。", "success")
@@ -170,22 +186,36 @@ def label_finding(case_id, finding_id):
         )
         return redirect(back)
     form = LabelForm()
+    message = None
     if not form.validate_on_submit():
-        flash("；".join(e for errs in form.errors.values() for e in errs), "danger")
-        return redirect(back)
-    try:
-        services.label_finding(
-            case,
-            finding,
-            current_user,
-            form.decision.data,
-            form.reason.data,
-            Actor.from_request(),
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(back)
+        if "csrf_token" in form.errors:
+            message = "页面已过期，请刷新后重新标注。"
+        else:
+            message = "；".join(e for errs in form.errors.values() for e in errs)
+    else:
+        try:
+            services.label_finding(
+                case,
+                finding,
+                current_user,
+                form.decision.data,
+                form.reason.data,
+                Actor.from_request(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            message = exc.message
+    if message:
+        # The case page again, with the message and the input under the finding.
+        g.label_error = {
+            "finding_id": finding.id,
+            "message": message,
+            "decision": request.form.get("decision", ""),
+            "reason": request.form.get("reason", ""),
+        }
+        from casebank.cases import views as case_views
+
+        return case_views.render_case_page(case, 400)
     db.session.commit()
     flash(
         "已标注：" + ("确认" if form.decision.data == "confirmed" else "驳回"),

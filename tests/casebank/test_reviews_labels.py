@@ -39,11 +39,15 @@ def test_labels_survive_a_recheck_and_show_on_the_case_page(app, flagged):
     assert 'data-testid="finding-label"' in page
     assert "已驳回" not in page
 
-    r = _label(client, case, finding, "dismissed")
-    assert r.status_code == 302
-    assert "驳回检查发现时请填写理由" in client.get(r.headers["Location"]).get_data(
-        as_text=True
-    )
+    r = _label(client, case, finding, "dismissed", "   ")
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert 'data-testid="label-error"' in page
+    assert "驳回检查发现时请填写理由" in page
+    r = _label(client, case, finding, "", "理由写了但没选")
+    assert r.status_code == 400
+    assert "请选择“确认”或“驳回”" in r.get_data(as_text=True)
+    assert "理由写了但没选" in r.get_data(as_text=True)  # the input is kept
     assert db.session.scalar(sa.select(FindingLabel)) is None
     r = _label(client, case, finding, "dismissed", "档次认定有误，罚款在一般档内")
     assert r.status_code == 302

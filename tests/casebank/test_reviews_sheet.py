@@ -1,5 +1,6 @@
 """Review sheets: score, grade and veto; drafts, submit, read-only, stale saves."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -203,6 +204,21 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_nothing_lost(sheet):
     assert review.lock_version == 2
     assert review.deductions[0].note in ("tab A", "")
     assert {d.note for d in review.deductions if d.note} == {"tab A"}
+    assert 'data-testid="saved-version"' in page
+    assert "tab A" in page  # the saved state is shown next to the refused input
+    # Saving again from the refused page (now on version 2) is a deliberate
+    # overwrite and succeeds.
+    version = re.search(r'name="lock_version" type="hidden" value="(\d+)"', page)
+    assert version.group(1) == "2"
+    r = _post(client, case, template, {items[0]: ("4", "tab B 的说明")}, 2)
+    assert r.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(CaseReview)).score == 96
+    # A double click (the same content posted twice on one version) is harmless.
+    assert (
+        _post(client, case, template, {items[0]: ("4", "tab B 的说明")}, 2).status_code
+        == 302
+    )
     # Two tabs creating the sheet at once: the second creation is refused too.
     other = add_case(case.agency, text="甲区城管局\n另一份\n罚款1元。\n", check=False)
     assert _post(client, other, template, {}, 0).status_code == 302
@@ -237,3 +253,33 @@ def test_only_reviewers_who_see_the_case_get_the_sheet(app, world, factories):
     )
     client = login(app, "district-supervisor")
     assert client.get(f"/casebank/cases/{case.id}/review").status_code == 404
+
+
+def test_the_sheet_carries_a_csrf_token_and_a_post_without_it_saves_nothing(
+    app, world
+):
+    """With CSRF on, the sheet has a token; a post without it is refused by the
+    app-wide CSRF handler (Chinese message) and saves nothing."""
+    case = add_case(world.agency, text="甲区城管局\n决定书\n罚款9元。\n", check=False)
+    template = ensure_template(Actor.system())
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    client.post(
+        "/login",
+        data={
+            "login": "supervision_staff",
+            "password": "Passw0rd!",
+            "csrf_token": token,
+        },
+    )
+    page = client.get(f"/casebank/cases/{case.id}/review").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    item = next(i for i in template.items if not i.veto)
+    r = _post(client, case, template, {item: ("2", "过期前填写的说明")}, 0)
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert "页面已过期或表单校验失败（CSRF）" in page
+    assert db.session.scalar(sa.select(CaseReview)) is None

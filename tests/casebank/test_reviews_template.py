@@ -24,6 +24,8 @@ def test_default_template_covers_every_section_with_100_points():
     assert vetoes == {"执法主体", "事实认定", "证据", "程序", "法律适用"}
     for section in parsed.sections:
         assert all(i.max_deduction <= section.points for i in section.items)
+        # Every point of a section can be lost.
+        assert sum(i.max_deduction for i in section.items) >= section.points
     # The text form round-trips.
     assert parse(dump(parsed)) == parsed
 
@@ -39,6 +41,10 @@ def test_default_template_covers_every_section_with_100_points():
         ),
         (("- 文书签名、日期或印章缺漏 | 2", "- 文书签名 | 0.3"), "可有0.5分"),
         (("优秀 90", "优秀 50"), "“合格”分数线应低于“优秀”分数线"),
+        (
+            ("- 法律法规名称未使用全称或书写错误 | 2", "- 名称 | 1"),
+            "维度“法律适用”各扣分项的最高扣分合计14分，少于维度分值15分",
+        ),
         (("# 证据 15", "证据 15"), "无法识别"),
     ],
 )
@@ -99,7 +105,7 @@ def test_publishing_a_new_version_keeps_started_reviews_on_theirs(app, world):
     form = client.get("/casebank/review-templates/new").get_data(as_text=True)
     assert "# 执法主体 10" in form
     edited = DEFAULT_TEMPLATE.replace("# 归档 5", "# 归档 4").replace(
-        "# 文书制作 10", "# 文书制作 11"
+        "# 裁量 10", "# 裁量 11"
     )
     response = client.post("/casebank/review-templates/new", data={"text": edited})
     assert response.status_code == 302
