@@ -255,9 +255,7 @@ def test_only_reviewers_who_see_the_case_get_the_sheet(app, world, factories):
     assert client.get(f"/casebank/cases/{case.id}/review").status_code == 404
 
 
-def test_the_sheet_carries_a_csrf_token_and_a_post_without_it_saves_nothing(
-    app, world
-):
+def test_the_sheet_carries_a_csrf_token_and_a_post_without_it_saves_nothing(app, world):
     """With CSRF on, the sheet has a token; a post without it is refused by the
     app-wide CSRF handler (Chinese message) and saves nothing."""
     case = add_case(world.agency, text="甲区城管局\n决定书\n罚款9元。\n", check=False)
