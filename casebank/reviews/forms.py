@@ -3,7 +3,7 @@ request (their names carry the item id); the form carries CSRF, opinion and the
 optimistic-lock version."""
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
+from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
@@ -14,7 +14,8 @@ class ReviewSheetForm(FlaskForm):
         widget=HiddenInput(), validators=[InputRequired()], default=0
     )
     template_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
-    action = HiddenField()
+    # The pressed button's value (save / submit) is read from the request: a
+    # hidden field of the same name would come first and hide it.
 
 
 class LabelForm(FlaskForm):

@@ -117,7 +117,7 @@ def parse_entries(template, raw: dict) -> tuple[dict, dict]:
             errors[item.id] = "扣分应为数字"
         else:
             if points < 0 or points > item.max_deduction:
-                errors[item.id] = f"扣分应在0到{item.max_deduction}分之间"
+                errors[item.id] = f"扣分应在0到{item.max_deduction.normalize():f}分之间"
             elif points * 2 != (points * 2).to_integral():
                 errors[item.id] = "扣分以0.5分为单位"
         if len(note) > MAX_NOTE:

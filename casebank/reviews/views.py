@@ -137,7 +137,7 @@ def save_review(case_id):
         flash("页面已过期或表单不完整，本次未保存。请核对后重新保存。", "danger")
         _set_version(form, review)
         return _render_sheet(case, template, review, form, values, None, 400)
-    submit = form.action.data == "submit"
+    submit = request.form.get("action") == "submit"
     entries, errors = services.parse_entries(template, values)
     if errors:
         flash("评查表有错误，请按提示修改后再保存。", "danger")

@@ -176,7 +176,7 @@ def test_bad_values_are_refused_with_the_input_shown_back(sheet):
     page = r.get_data(as_text=True)
     assert r.status_code == 400
     assert "扣分应为数字" in page
-    assert "扣分应在0到3.0分之间" in page
+    assert "扣分应在0到3分之间" in page
     assert "扣分或否决时请填写说明" in page
     assert 'value="abc"' in page
     assert "我的意见草稿" in page
