@@ -1,5 +1,6 @@
 """监督统计: known cases, labels and reviews give known figures."""
 
+import json
 import re
 from datetime import date
 
@@ -127,3 +128,42 @@ def test_agency_names_are_escaped_in_chart_json(app, world, factories, known):
     page = login(app, "sys_admin").get("/casebank/dashboard").get_data(as_text=True)
     assert "</script><script>alert(1)" not in page
     assert "\\u003c/script\\u003e" in page
+
+
+def test_a_district_supervisor_counts_and_exports_only_their_region(
+    app, world, factories, known
+):
+    """Supervision staff of 甲区 see only 甲区 cases on the dashboard and in the
+    labels download, whatever the filters say."""
+    from portal.auth.models import Role
+
+    factories.user(
+        username="district-supervisor",
+        role=Role.SUPERVISION_STAFF,
+        scope=world.district,
+        organisation=world.agency,
+    )
+    # A labelled finding outside 甲区 (cg-012's amounts disagree whatever the
+    # catalogue), labelled by the system administrator.
+    outside = add_case(world.other_agency, "cg-012.txt")
+    assert [f.code for f in outside.findings] == ["AMOUNT_INCONSISTENT"]
+    label_finding(
+        outside,
+        outside.findings[0],
+        world.users["sys_admin"],
+        "confirmed",
+        "",
+        Actor.system(),
+    )
+    db.session.commit()
+    everything = login(app, "sys_admin").get("/casebank/labels.jsonl")
+    assert len(everything.get_data(as_text=True).splitlines()) == 5
+    client = login(app, "district-supervisor")
+    page = client.get(
+        f"/casebank/dashboard?agency_id={world.other_agency.id}"
+    ).get_data(as_text=True)
+    assert 'data-testid="total-cases">4<' in page  # the out-of-scope id is ignored
+    assert "乙县市场监管局" not in page
+    lines = client.get("/casebank/labels.jsonl").get_data(as_text=True).splitlines()
+    assert len(lines) == 4
+    assert {json.loads(x)["agency"] for x in lines} == {"甲区城管局"}
