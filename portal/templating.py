@@ -26,6 +26,7 @@ NAVIGATION = [
         "casebank.list_cases",
         {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
     ),
+    ("监督统计", "reviews.show_dashboard", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

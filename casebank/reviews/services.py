@@ -90,7 +90,11 @@ def ensure_template(actor) -> ScoreTemplate:
     """The current template; publishes the default one first if there is none."""
     template = current_template()
     if template is None:
-        template = publish_template(parse(DEFAULT_TEMPLATE), actor)
+        try:
+            template = publish_template(parse(DEFAULT_TEMPLATE), actor)
+        except Conflict:
+            # Another request published the first version at the same moment.
+            template = current_template()
     return template
 
 
