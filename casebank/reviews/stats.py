@@ -11,7 +11,7 @@ from casebank.cases.queries import fine_position, org_scope_filter
 from casebank.models import BenchmarkTier
 from casebank.reviews.models import CaseReview, FindingLabel, Grade, ReviewStatus
 from portal.extensions import db
-from portal.orgs.models import Domain, Organisation
+from portal.orgs.models import Domain, Organisation, organisation_domains
 
 # Where a fine sits in its tier's yuan range: below, five fifths, above.
 POSITION_BUCKETS = (
@@ -63,7 +63,8 @@ def dashboard(user, filters: Filters) -> dict:
     """Every figure of the dashboard for the cases ``user`` sees under ``filters``.
 
     :return: ``totals`` (cases, checked, flagged, reviewed), ``agencies`` (rows per
-        agency), ``codes`` (findings, labelled, dismissed, dismissal rate per
+        agency), ``domains`` (rows per enforcement domain of the agencies; an agency
+        of two domains counts in both), ``codes`` (findings, labelled, dismissed, dismissal rate per
         code), ``positions`` (bucket → cases), ``grades`` (grade → reviews).
     """
     ids = _case_ids(user, filters).subquery()
@@ -110,6 +111,26 @@ def dashboard(user, filters: Filters) -> dict:
         key: sum(a[key] for a in agencies)
         for key in ("cases", "checked", "flagged", "reviewed")
     }
+
+    by_domain = [
+        {"name": name, "cases": n, "checked": int(c or 0), "flagged": int(f or 0)}
+        for name, n, c, f in db.session.execute(
+            sa.select(
+                Domain.name,
+                sa.func.count(CaseFile.id),
+                sa.func.sum(checked),
+                sa.func.sum(flagged),
+            )
+            .join(
+                organisation_domains,
+                organisation_domains.c.organisation_id == CaseFile.agency_id,
+            )
+            .join(Domain, Domain.id == organisation_domains.c.domain_id)
+            .where(CaseFile.id.in_(sa.select(ids.c.id)))
+            .group_by(Domain.id, Domain.name)
+            .order_by(Domain.id)
+        ).all()
+    ]
 
     found = dict(
         db.session.execute(
@@ -173,6 +194,7 @@ def dashboard(user, filters: Filters) -> dict:
     return {
         "totals": totals,
         "agencies": agencies,
+        "domains": by_domain,
         "codes": codes,
         "positions": positions,
         "grades": {g.label: n for g, n in grades.items()},

@@ -53,6 +53,10 @@ def known(world, importer):
 def test_dashboard_figures(world, known):
     figures = stats.dashboard(world.users["supervision_staff"], stats.Filters())
     assert figures["totals"] == {"cases": 5, "checked": 4, "flagged": 3, "reviewed": 2}
+    assert figures["domains"] == [
+        {"name": "城管", "cases": 4, "checked": 4, "flagged": 3},
+        {"name": "市场监管", "cases": 1, "checked": 0, "flagged": 0},
+    ]
     by_agency = {a["name"]: a for a in figures["agencies"]}
     assert by_agency["乙县市场监管局"]["cases"] == 1
     assert by_agency["乙县市场监管局"]["checked"] == 0
