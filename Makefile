@@ -18,7 +18,17 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# ECharts (dashboards) comes from npm at set-up, pinned by package-lock.json; the
+# copy under portal/static/vendor/ is git-ignored. A missing copy (a clean clone)
+# or a changed lock file triggers `npm ci` and the copy again.
+ECHARTS := portal/static/vendor/echarts.min.js
+
+$(ECHARTS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(ECHARTS))
+	cp node_modules/echarts/dist/echarts.min.js $(ECHARTS)
+
+install: $(STAMP) $(ECHARTS)
 
 run: install
 	mkdir -p instance
@@ -58,4 +68,4 @@ bench-exams-load: install
 	$(PY) -m bench exams-load $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts node_modules portal/static/vendor

@@ -15,13 +15,11 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "resources" / "catalogues"
 
 def init_app(app):
     """Register the models, the catalogue screens and the command groups."""
-    from casebank import cli, models, views  # noqa: F401
+    from casebank import cli, models, reviews, supervision, views  # noqa: F401
     from casebank.cases import models as case_models  # noqa: F401
     from casebank.cases import views as case_views  # noqa: F401
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
     cli.init_app(app)
-
-    from casebank import supervision
-
     supervision.init_app(app)
+    reviews.init_app(app)

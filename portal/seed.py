@@ -176,6 +176,9 @@ def seed_demo(seed=42, users=60):
     # Not counted in ``created``: assignments only exist alongside new demo cases.
     load_demo_supervision(orgs, actor)
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
+    from casebank.reviews.services import ensure_template
+
+    ensure_template(actor)  # the default scoring template (评分模板), once
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()

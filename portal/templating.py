@@ -29,6 +29,7 @@ NAVIGATION = [
     ("工作日历", "workdays.show_calendar", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("评查队列", "supervision.show_queue", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("我的评查任务", "supervision.my_assignments", {Role.INVITED_SUPERVISOR}),
+    ("监督统计", "reviews.show_dashboard", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 

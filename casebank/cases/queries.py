@@ -135,3 +135,32 @@ def versions_for_case(case: CaseFile) -> list:
                 seen.add(version.id)
                 found.append(version)
     return found
+
+
+def fine_position(case: CaseFile) -> dict | None:
+    """Where the fine sits in the matched tier's yuan range, if it can tell.
+
+    :return: ``{"fine": BenchmarkFine, "pct": position in % (may be < 0 or > 100),
+        "bar": pct clamped to 0–100, "inside": bool}``, or None (no tier, no fine,
+        no yuan range for the party).
+    """
+    tier = case.matched_tier
+    if tier is None or case.fine_yuan is None:
+        return None
+    for fine in tier.fines:
+        if fine.unit != "yuan" or fine.max_value is None:
+            continue
+        if fine.party not in ("any", case.party_type):
+            continue
+        low = fine.min_value or 0.0
+        high = fine.max_value
+        if high <= low:
+            continue
+        pct = (case.fine_yuan - low) / (high - low) * 100
+        return {
+            "fine": fine,
+            "pct": round(pct, 1),
+            "bar": max(0.0, min(100.0, pct)),
+            "inside": low <= case.fine_yuan <= high,
+        }
+    return None

@@ -189,28 +189,11 @@ def _metadata_form(case, agencies, formdata=None):
     return form
 
 
-def _fine_position(case):
-    """Where the fine sits in the matched tier's yuan range (0–100 %), if it can tell."""
-    tier = case.matched_tier
-    if tier is None or case.fine_yuan is None:
-        return None
-    for fine in tier.fines:
-        if fine.unit != "yuan" or fine.max_value is None:
-            continue
-        if fine.party not in ("any", case.party_type):
-            continue
-        low = fine.min_value or 0.0
-        high = fine.max_value
-        if high <= low:
-            continue
-        pct = (case.fine_yuan - low) / (high - low) * 100
-        return {
-            "fine": fine,
-            "pct": round(pct, 1),
-            "bar": max(0.0, min(100.0, pct)),
-            "inside": low <= case.fine_yuan <= high,
-        }
-    return None
+def _review_panel(case):
+    # Local import: the review package builds on the case screens, not the reverse.
+    from casebank.reviews.views import case_panel
+
+    return case_panel(case)
 
 
 def _render_case(case, form, status=200, read_only=False):
@@ -226,10 +209,13 @@ def _render_case(case, form, status=200, read_only=False):
             button=CsrfOnlyForm(),
             marked_text=highlight(mask_personal(case.text), spans),
             kinds=KINDS,
-            position=_fine_position(case),
+            position=queries.fine_position(case),
             read_only=read_only,
             similar=similar,
-            similar_positions={s.case.id: _fine_position(s.case) for s in similar},
+            similar_positions={
+                s.case.id: queries.fine_position(s.case) for s in similar
+            },
+            review_panel=_review_panel(case),
         ),
         status,
     )
@@ -250,6 +236,15 @@ def show_case(case_id):
             abort(404)
     agencies = queries.agencies_for(current_user)
     return _render_case(case, _metadata_form(case, agencies), read_only=read_only)
+
+
+def render_case_page(case, status=200):
+    """The case page as ``show_case`` renders it (for other packages' errors)."""
+    agencies = queries.agencies_for(current_user)
+    read_only = queries.visible_case(current_user, case.id) is None
+    return _render_case(
+        case, _metadata_form(case, agencies), status, read_only=read_only
+    )
 
 
 @bp.post("/cases/<int:case_id>")

@@ -169,6 +169,23 @@ def complete_assignment(assignment: ReviewAssignment, actor):
     audit.record("review_assignment_done", actor, assignment)
 
 
+def complete_on_review(case: CaseFile, reviewer, actor) -> bool:
+    """Close ``reviewer``'s open assignment of ``case`` when their 评查表 is
+    submitted (audited). Returns whether there was one."""
+    assignment = db.session.scalar(
+        sa.select(ReviewAssignment).where(
+            ReviewAssignment.case_id == case.id,
+            ReviewAssignment.assignee_id == reviewer.id,
+            ReviewAssignment.status == AssignmentStatus.OPEN,
+        )
+    )
+    if assignment is None:
+        return False
+    _close(assignment, AssignmentStatus.DONE, "评查表已提交")
+    audit.record("review_assignment_done", actor, assignment)
+    return True
+
+
 def declare_interest(user, organisation: Organisation, reason: str, actor):
     """Record the user's interest in ``organisation`` (and everything below it).
 

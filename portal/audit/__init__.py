@@ -75,6 +75,10 @@ ACTION_LABELS = {
     "review_assignment_done": "完成评查任务",
     "interest_declared": "申报利益冲突",
     "interest_withdrawn": "撤回利益冲突申报",
+    "review_template_published": "发布评分模板",
+    "case_review_submitted": "提交案卷评查",
+    "finding_labelled": "标注检查发现（确认/驳回）",
+    "finding_labels_exported": "导出检查发现标注数据",
 }
 
 

@@ -79,6 +79,11 @@ def panels_for(user):
             )
             panel.figures.append(("今日登录失败", _count(failures)))
             panel.links.append(("审计日志", "audit.list_entries"))
+        if role in (Role.SUPERVISION_STAFF, Role.SYS_ADMIN):
+            panel.links += [
+                ("监督统计", "reviews.show_dashboard"),
+                ("评分模板", "reviews.list_templates"),
+            ]
         if (
             role in (Role.OFFICER, Role.AUXILIARY)
             and ("我的考试", "exams.list_exams") not in panel.links

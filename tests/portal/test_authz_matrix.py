@@ -476,6 +476,20 @@ def _batch_url(ctx):
     return f"/casebank/cases/batches/{ctx.case_batch}"
 
 
+SHEET_REVIEWERS = {Role.SYS_ADMIN.value, Role.SUPERVISION_STAFF.value}
+INVITED = Role.INVITED_SUPERVISOR.value
+
+
+def _review_template_url(ctx):
+    from casebank.reviews.services import ensure_template
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    template = ensure_template(Actor.system())
+    db.session.commit()
+    return f"/casebank/review-templates/{template.id}"
+
+
 EXPECTED = {
     # Public -------------------------------------------------------------------
     "main.index": (
@@ -1397,6 +1411,54 @@ EXPECTED = {
     ),
     "supervision.withdraw_interest": (
         Case("POST", sv.withdraw_url, only(REVIEWERS, 404), lambda ctx: {}),
+    ),
+    # Case review (issue #6 part 3): supervision staff (scoped) and system
+    # administrators; invited supervisors only on cases assigned to them (404 on
+    # the matrix case); agency handlers and everyone else get 403.
+    "reviews.edit_review": (
+        Case("GET", _case_url("/review"), {**only(SHEET_REVIEWERS), INVITED: 404}),
+    ),
+    "reviews.save_review": (
+        # No CSRF/lock fields: refused before anything is read.
+        Case(
+            "POST",
+            _case_url("/review"),
+            {**only(SHEET_REVIEWERS, 400), INVITED: 404},
+            lambda ctx: {},
+        ),
+    ),
+    "reviews.label_finding": (
+        # A finding id that is not (or no longer) the case's: back to the case.
+        Case(
+            "POST",
+            _case_url("/findings/999999/label"),
+            {**only(SHEET_REVIEWERS, "/casebank/cases/"), INVITED: 404},
+            lambda ctx: {"decision": "confirmed"},
+        ),
+    ),
+    "reviews.list_templates": (
+        Case("GET", _const("/casebank/review-templates"), only(SHEET_REVIEWERS)),
+    ),
+    "reviews.show_template": (
+        Case("GET", _review_template_url, only(SHEET_REVIEWERS)),
+    ),
+    "reviews.publish_template": (
+        Case("GET", _const("/casebank/review-templates/new"), only(SHEET_REVIEWERS)),
+        # Empty text: the form again with its error, nothing published.
+        Case(
+            "POST",
+            _const("/casebank/review-templates/new"),
+            only(SHEET_REVIEWERS, 400),
+            lambda ctx: {"text": ""},
+        ),
+    ),
+    "reviews.show_dashboard": (
+        Case(
+            "GET", _const("/casebank/dashboard?domain=chengguan"), only(SHEET_REVIEWERS)
+        ),
+    ),
+    "reviews.export_labels": (
+        Case("GET", _const("/casebank/labels.jsonl"), only(SHEET_REVIEWERS)),
     ),
 }
 

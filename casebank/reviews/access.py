@@ -1,0 +1,21 @@
+"""Who may review a case (score it, label its findings)."""
+
+from casebank.supervision.queries import reviewable_case
+from portal.auth.models import Role
+
+# The dashboard and the scoring templates: supervision staff and system admins.
+REVIEW_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
+# The 评查表 and finding labels: also invited supervisors, on cases assigned to them.
+SHEET_ROLES = (*REVIEW_ROLES, Role.INVITED_SUPERVISOR)
+
+
+def reviewable_case_for(user, case_id: int):
+    """The case if ``user`` may review it, else None (the view answers 404).
+
+    Supervision staff and system administrators who can see the case; invited
+    supervisors with an open assignment of it and no conflict of interest
+    (:func:`casebank.supervision.queries.reviewable_case`).
+    """
+    if not user.is_authenticated:
+        return None
+    return reviewable_case(user, case_id)

@@ -1,0 +1,111 @@
+"""Reads: templates, reviews and labels."""
+
+import hashlib
+
+import sqlalchemy as sa
+
+from casebank.cases.models import CaseFile
+from casebank.cases.queries import org_scope_filter
+from casebank.reviews.models import (
+    CaseReview,
+    FindingLabel,
+    ReviewStatus,
+    ScoreTemplate,
+)
+from portal.extensions import db
+from portal.orgs.models import Organisation
+
+
+def finding_key(code: str, evidence: str) -> str:
+    """The identity of a finding across re-checks: SHA-256 of code and evidence."""
+    return hashlib.sha256(f"{code}\x1f{evidence or ''}".encode()).hexdigest()
+
+
+def current_template() -> ScoreTemplate | None:
+    """The newest published template version, or None before the first."""
+    return db.session.scalar(
+        sa.select(ScoreTemplate).order_by(ScoreTemplate.version.desc()).limit(1)
+    )
+
+
+def template_versions() -> list[ScoreTemplate]:
+    """Every template version, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(ScoreTemplate).order_by(ScoreTemplate.version.desc())
+        )
+    )
+
+
+def review_for(case, user) -> CaseReview | None:
+    """``user``'s review of ``case``, if they started one."""
+    return db.session.scalar(
+        sa.select(CaseReview).where(
+            CaseReview.case_id == case.id, CaseReview.reviewer_id == user.id
+        )
+    )
+
+
+def submitted_reviews(case) -> list[CaseReview]:
+    """The submitted reviews of a case, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(CaseReview)
+            .where(
+                CaseReview.case_id == case.id,
+                CaseReview.status == ReviewStatus.SUBMITTED,
+            )
+            .order_by(CaseReview.submitted_at, CaseReview.id)
+        )
+    )
+
+
+def labels_by_key(case, user) -> dict[str, FindingLabel]:
+    """``user``'s labels on ``case``, by finding key (to match current findings)."""
+    rows = db.session.scalars(
+        sa.select(FindingLabel).where(
+            FindingLabel.case_id == case.id, FindingLabel.reviewer_id == user.id
+        )
+    )
+    return {row.finding_key: row for row in rows}
+
+
+def labels_visible_to(user):
+    """Select the labels of the cases ``user`` may see, in a stable order."""
+    return (
+        sa.select(FindingLabel)
+        .join(CaseFile, FindingLabel.case_id == CaseFile.id)
+        .join(Organisation, CaseFile.agency_id == Organisation.id)
+        .where(org_scope_filter(user))
+        .order_by(FindingLabel.id)
+    )
+
+
+def all_labels():
+    """Select every label (the command-line export)."""
+    return sa.select(FindingLabel).order_by(FindingLabel.id)
+
+
+def label_record(label: FindingLabel) -> dict:
+    """One line of the labelled-data export (``zhifa.finding-labels/1``)."""
+    case = label.case
+    return {
+        "format": "zhifa.finding-labels/1",
+        "label_id": label.id,
+        "case_id": label.case_id,
+        "doc_number": case.doc_number if case else None,
+        "agency": case.agency.name if case else None,
+        "decision_date": case.decision_date.isoformat()
+        if case and case.decision_date
+        else None,
+        "code": label.code,
+        "severity": label.severity,
+        "message": label.message,
+        "evidence": label.evidence,
+        "spans": label.spans or [],
+        "checker": label.checker or {},
+        "label": label.decision,
+        "reason": label.reason,
+        "reviewer_id": label.reviewer_id,
+        "labelled_at": label.updated_at.isoformat(timespec="seconds"),
+    }

@@ -1,0 +1,227 @@
+"""Review screens on a case: the scoring sheet and the finding labels."""
+
+import sqlalchemy as sa
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from casebank.cases.models import CaseFinding
+from casebank.reviews import bp, scoring, services
+from casebank.reviews.access import SHEET_ROLES, reviewable_case_for
+from casebank.reviews.forms import LabelForm, ReviewSheetForm
+from casebank.reviews.models import ScoreTemplate
+from casebank.reviews.queries import (
+    finding_key,
+    labels_by_key,
+    review_for,
+    submitted_reviews,
+)
+from portal.actor import Actor
+from portal.auth.decorators import roles_required
+from portal.exceptions import DomainError
+from portal.extensions import db
+
+
+def _case_or_404(case_id):
+    case = reviewable_case_for(current_user, case_id)
+    if case is None:
+        abort(404)
+    return case
+
+
+def case_panel(case) -> dict | None:
+    """What the case page shows of reviews for the signed-in user (None: nothing).
+
+    Labels are matched to the current findings by (code, evidence).
+    """
+    if reviewable_case_for(current_user, case.id) is None:
+        return None
+    labels = labels_by_key(case, current_user)
+    return {
+        "review": review_for(case, current_user),
+        "labels": {
+            f.id: labels.get(finding_key(f.code, f.evidence)) for f in case.findings
+        },
+        "error": g.get("label_error"),
+    }
+
+
+def _raw_entries(template):
+    raw = {}
+    for item in template.items:
+        raw[item.id] = {
+            "points": request.form.get(f"points-{item.id}", ""),
+            "vetoed": request.form.get(f"veto-{item.id}") == "y",
+            "note": request.form.get(f"note-{item.id}", ""),
+        }
+    return raw
+
+
+def _stored_entries(review):
+    if review is None:
+        return {}
+    return {
+        d.item_id: {"points": d.points, "vetoed": d.vetoed, "note": d.note}
+        for d in review.deductions
+    }
+
+
+def _render_sheet(
+    case, template, review, form, values, errors=None, status=200, saved=False
+):
+    entries, _ = services.parse_entries(template, values)
+    return (
+        render_template(
+            "reviews/review_edit.html",
+            case=case,
+            template=template,
+            review=review,
+            form=form,
+            values=values,
+            errors=errors or {},
+            saved=review if saved else None,
+            preview=scoring.compute(template, entries),
+            others=[
+                r
+                for r in submitted_reviews(case)
+                if r.id != getattr(review, "id", None)
+            ],
+        ),
+        status,
+    )
+
+
+def _set_version(form, review):
+    # The widget renders raw_data (what was posted) before data: set both.
+    version = review.lock_version if review else 0
+    form.lock_version.data = version
+    form.lock_version.raw_data = [str(version)]
+
+
+@bp.get("/cases/<int:case_id>/review")
+@roles_required(*SHEET_ROLES)
+def edit_review(case_id):
+    """The signed-in reviewer's sheet of the case (read-only once submitted)."""
+    case = _case_or_404(case_id)
+    review = review_for(case, current_user)
+    if review is not None:
+        template = review.template
+    else:
+        template = services.ensure_template(Actor.from_request())
+        db.session.commit()
+    form = ReviewSheetForm(
+        formdata=None,
+        lock_version=review.lock_version if review else 0,
+        template_id=template.id,
+        opinion=review.opinion if review else "",
+    )
+    return _render_sheet(case, template, review, form, _stored_entries(review))
+
+
+@bp.post("/cases/<int:case_id>/review")
+@roles_required(*SHEET_ROLES)
+def save_review(case_id):
+    """Save the sheet as a draft or submit it; a stale form is refused, input kept."""
+    case = _case_or_404(case_id)
+    form = ReviewSheetForm()
+    review = review_for(case, current_user)
+    template = (
+        review.template
+        if review
+        else db.session.get(ScoreTemplate, form.template_id.data or 0)
+    )
+    if template is None:
+        abort(400)
+    values = _raw_entries(template)
+    if not form.validate_on_submit():
+        # E.g. an expired CSRF token: keep what was typed, ask to save again.
+        flash("页面已过期或表单不完整，本次未保存。请核对后重新保存。", "danger")
+        _set_version(form, review)
+        return _render_sheet(case, template, review, form, values, None, 400)
+    submit = request.form.get("action") == "submit"
+    entries, errors = services.parse_entries(template, values)
+    if errors:
+        flash("评查表有错误，请按提示修改后再保存。", "danger")
+        return _render_sheet(case, template, review, form, values, errors, 400)
+    try:
+        services.save_review(
+            case,
+            current_user,
+            template,
+            entries,
+            form.opinion.data,
+            form.lock_version.data,
+            Actor.from_request(),
+            submit=submit,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        review = review_for(case, current_user)
+        # The user's input is shown back on the newest version: saving it again
+        # is a deliberate overwrite after seeing the saved state (shown too).
+        _set_version(form, review)
+        return _render_sheet(
+            case, template, review, form, values, None, exc.status_code, saved=True
+        )
+    db.session.commit()
+    flash("评查表已提交。" if submit else "草稿已保存。", "success")
+    if reviewable_case_for(current_user, case_id) is None:
+        # An invited supervisor's task ends with the submitted sheet.
+        return redirect(url_for("supervision.my_assignments"))
+    return redirect(url_for("reviews.edit_review", case_id=case_id))
+
+
+@bp.post("/cases/<int:case_id>/findings/<int:finding_id>/label")
+@roles_required(*SHEET_ROLES)
+def label_finding(case_id, finding_id):
+    """Confirm or dismiss (with a reason) one current finding of the case."""
+    case = _case_or_404(case_id)
+    finding = db.session.scalar(
+        sa.select(CaseFinding).where(
+            CaseFinding.id == finding_id, CaseFinding.case_id == case.id
+        )
+    )
+    back = url_for("casebank.show_case", case_id=case_id) + "#findings"
+    if finding is None:
+        flash(
+            "检查结果已更新（案卷被重新检查），请在最新的检查发现上重新标注。",
+            "warning",
+        )
+        return redirect(back)
+    form = LabelForm()
+    message = None
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            message = "页面已过期，请刷新后重新标注。"
+        else:
+            message = "；".join(e for errs in form.errors.values() for e in errs)
+    else:
+        try:
+            services.label_finding(
+                case,
+                finding,
+                current_user,
+                form.decision.data,
+                form.reason.data,
+                Actor.from_request(),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            message = exc.message
+    if message:
+        # The case page again, with the message and the input under the finding.
+        g.label_error = {
+            "finding_id": finding.id,
+            "message": message,
+            "decision": request.form.get("decision", ""),
+            "reason": request.form.get("reason", ""),
+        }
+        from casebank.cases import views as case_views
+
+        return case_views.render_case_page(case, 400)
+    db.session.commit()
+    flash(
+        "已标注：" + ("确认" if form.decision.data == "confirmed" else "驳回"),
+        "success",
+    )
+    return redirect(back)
