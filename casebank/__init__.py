@@ -18,6 +18,8 @@ def init_app(app):
     from casebank import cli, models, views  # noqa: F401
     from casebank.cases import models as case_models  # noqa: F401
     from casebank.cases import views as case_views  # noqa: F401
+    from casebank import opinions
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
+    opinions.init_app(app)
     cli.init_app(app)

@@ -69,6 +69,11 @@ ACTION_LABELS = {
     "case_recheck_requested": "重新检查案卷",
     "workday_set": "工作日历设置",
     "workday_removed": "工作日历删除",
+    "opinion_issued": "签发监督意见书",
+    "opinion_replied": "提交监督意见书整改情况",
+    "opinion_accepted": "采纳整改情况（监督意见书办结）",
+    "opinion_returned": "退回整改情况",
+    "opinion_deadline_changed": "变更监督意见书整改期限",
 }
 
 
