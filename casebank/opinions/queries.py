@@ -162,14 +162,14 @@ def overdue_by_agency(today: date | None = None) -> dict[int, int]:
     """Open opinions past their deadline, per agency id (for the dashboard)."""
     today = today or china_today()
     rows = db.session.execute(
-        sa.select(SupervisionOpinion.agency_id, sa.func.count())
+        sa.select(SupervisionOpinion.agency_id, sa.func.count().label("count"))
         .where(
             SupervisionOpinion.status != OpinionStatus.ACCEPTED.value,
             SupervisionOpinion.due_on < today,
         )
         .group_by(SupervisionOpinion.agency_id)
     )
-    return dict(rows)
+    return {row.agency_id: row.count for row in rows}
 
 
 def flag_counts(user=None, today: date | None = None) -> dict[str, int]:
