@@ -154,6 +154,12 @@ def issue_opinion(case, draft, actor, today=None):
     return opinion
 
 
+def _fresh(opinion, expected_version):
+    """Refuse a form rendered from an older state of ``opinion``."""
+    if expected_version != opinion.version:
+        raise Conflict(STALE)
+
+
 def _transition(opinion, expected_version, allowed, **values):
     """Move ``opinion`` on when it is still at ``expected_version`` in one of the
     ``allowed`` statuses; otherwise refuse (stale form or concurrent decision)."""
@@ -183,6 +189,7 @@ def submit_reply(opinion, expected_version, text, files, actor):
     text = (text or "").strip()
     if not text:
         raise ValidationFailed("请填写整改情况。")
+    _fresh(opinion, expected_version)
     if opinion.status not in OPEN_FOR_REPLY:
         raise InvalidState(
             f"该监督意见书当前为“{opinion.status_enum.label}”，不能提交整改情况。"
@@ -237,6 +244,7 @@ def _pending_reply(opinion):
 
 def accept_reply(opinion, expected_version, actor, note=""):
     """采纳: the rectification is accepted and the opinion closed (已办结)."""
+    _fresh(opinion, expected_version)
     reply = _pending_reply(opinion)
     now = utcnow()
     _transition(
@@ -266,6 +274,7 @@ def return_reply(opinion, expected_version, reason, actor):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("退回时请填写退回理由。")
+    _fresh(opinion, expected_version)
     reply = _pending_reply(opinion)
     now = utcnow()
     _transition(
@@ -300,6 +309,7 @@ def change_deadline(opinion, expected_version, workdays, reason, actor):
     if not reason:
         raise ValidationFailed("变更整改期限时请填写理由。")
     _check_workdays(workdays)
+    _fresh(opinion, expected_version)
     if opinion.is_closed:
         raise InvalidState("该监督意见书已办结，不能变更整改期限。")
     before = {"deadline_workdays": opinion.deadline_workdays, "due_on": opinion.due_on}
