@@ -15,10 +15,9 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "resources" / "catalogues"
 
 def init_app(app):
     """Register the models, the catalogue screens and the command groups."""
-    from casebank import cli, models, views  # noqa: F401
+    from casebank import cli, models, opinions, views  # noqa: F401
     from casebank.cases import models as case_models  # noqa: F401
     from casebank.cases import views as case_views  # noqa: F401
-    from casebank import opinions
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
     opinions.init_app(app)

@@ -171,6 +171,9 @@ def seed_demo(seed=42, users=60):
     seed_training_demo(actor, orgs["JC"])
     created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
     created["cases"] = load_demo_cases(orgs, actor, current_app.config["UPLOAD_DIR"])
+    from casebank.opinions.demo import load_demo_opinions
+
+    created["opinions"] = load_demo_opinions(orgs)
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)

@@ -62,7 +62,8 @@ def test_handler_replies_with_attachments_and_staff_download_them(
     and the handler download them while another agency's handler gets 404?"""
     login(client, "agency_handler")
     todo = client.get("/casebank/opinions/todo").get_data(as_text=True)
-    assert opinion.number in todo and "待整改的监督意见书" in todo
+    assert opinion.number in todo
+    assert "待整改的监督意见书" in todo
     page = client.get(f"/casebank/opinions/{opinion.id}").get_data(as_text=True)
     assert 'data-testid="opinion-reply-form"' in page
     assert 'data-testid="opinion-accept"' not in page
@@ -136,7 +137,8 @@ def test_a_bad_file_refuses_the_whole_reply(
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert message in html and "未保存任何内容" in html
+    assert message in html
+    assert "未保存任何内容" in html
     assert "整改情况草稿" in html
     assert _stored() == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OpinionReply)) == 0
@@ -165,11 +167,10 @@ def test_return_then_accept_with_timeline_and_audit(app, world, client, opinion)
     assert _reply(handler, opinion, text="已整改" + XSS).status_code == 302
     staff = login(app.test_client(), "supervision_staff")
     page = staff.get(f"/casebank/opinions/{opinion.id}").get_data(as_text=True)
-    assert (
-        'data-testid="opinion-accept"' in page
-        and 'data-testid="opinion-return"' in page
-    )
-    assert XSS not in page and "&lt;script&gt;" in page
+    assert 'data-testid="opinion-accept"' in page
+    assert 'data-testid="opinion-return"' in page
+    assert XSS not in page
+    assert "&lt;script&gt;" in page
     db.session.expire_all()
     no_reason = staff.post(
         f"/casebank/opinions/{opinion.id}/return", data={"version": opinion.version}
@@ -184,7 +185,8 @@ def test_return_then_accept_with_timeline_and_audit(app, world, client, opinion)
     db.session.expire_all()
     assert opinion.status == OpinionStatus.RETURNED
     page = handler.get(f"/casebank/opinions/{opinion.id}").get_data(as_text=True)
-    assert "未附整改证明材料" in page and 'data-testid="opinion-reply-form"' in page
+    assert "未附整改证明材料" in page
+    assert 'data-testid="opinion-reply-form"' in page
     assert _reply(handler, opinion, text="补充整改证明").status_code == 302
     db.session.expire_all()
     accepted = staff.post(
@@ -193,7 +195,8 @@ def test_return_then_accept_with_timeline_and_audit(app, world, client, opinion)
     )
     assert accepted.status_code == 302
     db.session.expire_all()
-    assert opinion.status == OpinionStatus.ACCEPTED and opinion.closed_at
+    assert opinion.status == OpinionStatus.ACCEPTED
+    assert opinion.closed_at
     assert [r.decision for r in opinion.replies] == ["returned", "accepted"]
     assert [e.kind for e in opinion.events] == [
         "issued",
@@ -216,7 +219,8 @@ def test_return_then_accept_with_timeline_and_audit(app, world, client, opinion)
         "opinion_accepted",
     ]
     page = staff.get(f"/casebank/opinions/{opinion.id}").get_data(as_text=True)
-    assert 'data-kind="returned"' in page and "已办结" in page
+    assert 'data-kind="returned"' in page
+    assert "已办结" in page
     assert 'data-testid="opinion-accept"' not in page
     assert opinion.number not in handler.get("/casebank/opinions/todo").get_data(
         as_text=True
@@ -259,7 +263,8 @@ def test_stale_forms_are_refused(app, world, client, opinion):
     )
     assert "页面已过期" in old.get_data(as_text=True)
     db.session.expire_all()
-    assert len(opinion.replies) == 1 and _stored() == []
+    assert len(opinion.replies) == 1
+    assert _stored() == []
 
 
 def test_two_staff_deciding_at_once_make_one_transition(app, world, db_url, opinion):
@@ -312,7 +317,8 @@ def test_two_staff_deciding_at_once_make_one_transition(app, world, db_url, opin
     assert sorted(outcomes) in (["accept", "refused"], ["refused", "return"])
     db.session.expire_all()
     decided = [r.decision for r in opinion.replies]
-    assert len(decided) == 1 and decided[0] in ("accepted", "returned")
+    assert len(decided) == 1
+    assert decided[0] in ("accepted", "returned")
     kinds = [e.kind for e in opinion.events]
     assert kinds.count("accepted") + kinds.count("returned") == 1
     assert opinion.version == version + 1
@@ -366,7 +372,8 @@ def test_access_is_scoped(app, world, client, factories, opinion):
         == 403
     )
     db.session.expire_all()
-    assert opinion.status == OpinionStatus.ISSUED and opinion.replies == []
+    assert opinion.status == OpinionStatus.ISSUED
+    assert opinion.replies == []
 
 
 def test_issue_form_prefill_and_validation(app, world, client):
@@ -380,7 +387,8 @@ def test_issue_form_prefill_and_validation(app, world, client):
         as_text=True
     )
     assert 'name="review_id" type="hidden" value="42"' in page
-    assert "未告知听证权利" in page and XSS not in page
+    assert "未告知听证权利" in page
+    assert XSS not in page
     assert 'value="15"' in page  # OPINION_DEADLINE_WORKDAYS
     base = {"form_token": "t" * 24, "review_id": "42", "deadline_workdays": "15"}
     empty = client.post(url, data={**base, "problems": "", "opinion": ""})
@@ -405,7 +413,8 @@ def test_issue_form_prefill_and_validation(app, world, client):
     assert (opinion.review_id, opinion.deadline_workdays) == (42, 10)
     assert opinion.agency_id == world.agency.id
     case_page = client.get(f"/casebank/cases/{case.id}").get_data(as_text=True)
-    assert opinion.number in case_page and 'data-testid="opinion-new"' in case_page
+    assert opinion.number in case_page
+    assert 'data-testid="opinion-new"' in case_page
 
 
 def test_reply_needs_the_csrf_token(app, world, opinion):
