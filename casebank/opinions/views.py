@@ -205,16 +205,22 @@ def _refuse(opinion_id, exc):
 @csrf.exempt  # CSRF is checked below, after the request limit is raised
 def reply(opinion_id):
     """The handler's 整改情况 with attachments; nothing is kept when a file is bad."""
+    opinion = _opinion_or_404(opinion_id)
+    if not queries.can_reply(current_user, opinion):
+        abort(403)
     request.max_content_length = uploads.request_limit()
     try:
         request.form  # noqa: B018 - parse now, under this route's limit
     except RequestEntityTooLarge:
-        abort(413)
+        form = ReplyForm(formdata=None, version=opinion.version)
+        form.attachments.errors = [
+            f"附件总大小超过限制（最多 {uploads.max_files()} 个，每个不超过 "
+            f"{current_app.config['OPINION_FILE_MAX_MB']} MB），未保存任何内容。"
+            "请重新选择附件。"
+        ]
+        return _render_show(opinion, 413, reply_form=form)
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
-    opinion = _opinion_or_404(opinion_id)
-    if not queries.can_reply(current_user, opinion):
-        abort(403)
     form = ReplyForm()
     if not form.validate():
         return _render_show(opinion, 400, reply_form=form)

@@ -3,10 +3,12 @@
 import re
 from datetime import date
 
+import sqlalchemy as sa
 from freezegun import freeze_time
 
 from casebank.opinions import queries, services
 from portal.actor import Actor
+from portal.audit.models import AuditLog
 from portal.extensions import db
 from portal.workdays.calendar import DeadlineFlag
 from tests.casebank.opinions_support import issue, load_2026, login, make_case
@@ -189,6 +191,12 @@ def test_staff_change_the_deadline_within_bounds(app, world, client):
     assert (opinion.deadline_workdays, opinion.due_on) == (20, date(2026, 10, 29))
     assert opinion.events[-1].kind == "deadline_changed"
     assert "涉及多个部门" in opinion.events[-1].note
+    entry = db.session.scalar(
+        sa.select(AuditLog).where(AuditLog.action == "opinion_deadline_changed")
+    )
+    assert entry.target_label == f"监督意见书 {opinion.number}"
+    assert '"deadline_workdays": 20' in entry.after
+    assert '"deadline_workdays": 15' in entry.before
     stale = client.post(
         url,
         data={"version": "1", "deadline_workdays": "25", "reason": "再延期"},
@@ -197,3 +205,20 @@ def test_staff_change_the_deadline_within_bounds(app, world, client):
     assert "页面已过期" in stale.get_data(as_text=True)
     db.session.expire_all()
     assert opinion.deadline_workdays == 20
+
+
+def test_demo_seed_issues_an_answered_and_an_open_opinion(app):
+    """Does `seed demo` issue two opinions to the 东湖区城市管理局 demo cases, one
+    accepted (with its reply) and one waiting for the agency, only once?"""
+    from casebank.opinions.models import SupervisionOpinion
+    from portal.seed import seed_demo
+
+    assert seed_demo(users=8)["opinions"] == 2
+    db.session.commit()
+    opinions = db.session.scalars(
+        sa.select(SupervisionOpinion).order_by(SupervisionOpinion.seq)
+    ).all()
+    assert [o.status for o in opinions] == ["accepted", "issued"]
+    assert opinions[0].replies[0].decision == "accepted"
+    assert {o.agency.code for o in opinions} == {"JC-DH-CG"}
+    assert seed_demo(users=8)["opinions"] == 0

@@ -446,3 +446,20 @@ def test_reply_needs_the_csrf_token(app, world, opinion):
         db.session.scalar(sa.select(sa.func.count()).select_from(OpinionAttachment))
         == 0
     )
+
+
+def test_request_above_the_route_limit_is_refused(app, world, client, opinion):
+    """Is a reply body larger than all files at their maximum refused (413) with a
+    Chinese message, nothing stored?"""
+    app.config["OPINION_MAX_FILES"] = 1
+    app.config["OPINION_FILE_MAX_MB"] = 1
+    login(client, "agency_handler")
+    huge = b"%PDF-1.4\n" + b"0" * (2 * 1024 * 1024 + 10)
+    response = _reply(client, opinion, files=[("huge.pdf", huge)])
+    response.request.environ["wsgi.input"].close()  # the spooled request body
+    gc.collect()
+    assert response.status_code == 413
+    assert "附件总大小超过限制" in response.get_data(as_text=True)
+    assert _stored() == []
+    db.session.expire_all()
+    assert opinion.status == OpinionStatus.ISSUED
