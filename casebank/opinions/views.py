@@ -37,6 +37,16 @@ from portal.workdays.calendar import DeadlineFlag
 from portal.workdays.queries import calendar
 
 PREFILL_MAX = 10_000
+INT_MAX = 2**31 - 1  # review ids are 32-bit integers in the database
+
+
+def _review_id(value):
+    """A positive 32-bit id from a query string or hidden field, else None."""
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number <= INT_MAX else None
 
 
 def _opinion_or_404(opinion_id):
@@ -112,8 +122,8 @@ def issue_opinion(case_id):
     if request.method == "GET":
         form = _issue_form()
         form.form_token.data = secrets.token_urlsafe(24)
-        review_id = request.args.get("review_id", type=int)
-        form.review_id.data = str(review_id) if review_id and review_id > 0 else ""
+        review_id = _review_id(request.args.get("review_id"))
+        form.review_id.data = str(review_id) if review_id else ""
         form.problems.data = (request.args.get("problems") or "")[:PREFILL_MAX]
         form.opinion.data = (request.args.get("opinion") or "")[:PREFILL_MAX]
         form.deadline_workdays.data = current_app.config["OPINION_DEADLINE_WORKDAYS"]
@@ -125,17 +135,13 @@ def issue_opinion(case_id):
         return redirect(url_for("opinions.show_opinion", opinion_id=existing.id))
     if not form.validate_on_submit():
         return _render_issue(case, form, 400)
-    try:
-        review_id = int(form.review_id.data) if form.review_id.data else None
-    except ValueError:
-        review_id = None
     draft = services.Draft(
         form_token=form.form_token.data,
         problems=form.problems.data,
         opinion=form.opinion.data,
         legal_basis=form.legal_basis.data,
         deadline_workdays=form.deadline_workdays.data,
-        review_id=review_id if review_id and review_id > 0 else None,
+        review_id=_review_id(form.review_id.data),
     )
     try:
         opinion = services.issue_opinion(case, draft, Actor.from_request())

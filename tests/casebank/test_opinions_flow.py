@@ -390,6 +390,9 @@ def test_issue_form_prefill_and_validation(app, world, client):
     assert "未告知听证权利" in page
     assert XSS not in page
     assert 'value="15"' in page  # OPINION_DEADLINE_WORKDAYS
+    for bad in ("99999999999", "-3", "abc"):
+        page = client.get(f"{url}?review_id={bad}").get_data(as_text=True)
+        assert 'name="review_id" type="hidden" value=""' in page, bad
     base = {"form_token": "t" * 24, "review_id": "42", "deadline_workdays": "15"}
     empty = client.post(url, data={**base, "problems": "", "opinion": ""})
     assert empty.status_code == 400
