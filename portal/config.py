@@ -110,6 +110,17 @@ class Config:
     # Case supervision (docs/case-supervision.md): default share of a random sample
     # draw of unflagged cases (0.05 = 5 %); each draw may give its own rate.
     CASE_SAMPLE_RATE = float(os.environ.get("CASE_SAMPLE_RATE") or 0.05)
+    # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
+    # days of the shared calendar from the issue date (staff may set 1 to
+    # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow
+    # OPINION_WARN_WORKDAYS working days before it. Numbers read
+    # "{OPINION_NUMBER_PREFIX}〔2026〕第3号", counted per year without gaps.
+    OPINION_DEADLINE_WORKDAYS = _int("OPINION_DEADLINE_WORKDAYS", 15)
+    OPINION_DEADLINE_MAX_WORKDAYS = _int("OPINION_DEADLINE_MAX_WORKDAYS", 60)
+    OPINION_WARN_WORKDAYS = _int("OPINION_WARN_WORKDAYS", 3)
+    OPINION_NUMBER_PREFIX = os.environ.get("OPINION_NUMBER_PREFIX") or "执法监督"
+    OPINION_MAX_FILES = _int("OPINION_MAX_FILES", 5)
+    OPINION_FILE_MAX_MB = _int("OPINION_FILE_MAX_MB", 10)
 
 
 class DevConfig(Config):

@@ -175,6 +175,9 @@ def seed_demo(seed=42, users=60):
 
     # Not counted in ``created``: assignments only exist alongside new demo cases.
     load_demo_supervision(orgs, actor)
+    from casebank.opinions.demo import load_demo_opinions
+
+    created["opinions"] = load_demo_opinions(orgs)
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
     from casebank.reviews.services import ensure_template
 

@@ -26,6 +26,8 @@ NAVIGATION = [
         "casebank.list_cases",
         {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
     ),
+    ("监督意见书", "opinions.list_opinions", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
+    ("待整改意见书", "opinions.todo", {Role.AGENCY_HANDLER}),
     ("工作日历", "workdays.show_calendar", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("评查队列", "supervision.show_queue", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("我的评查任务", "supervision.my_assignments", {Role.INVITED_SUPERVISOR}),

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from casebank.cases.models import CaseFinding
 from casebank.reviews import bp, scoring, services
-from casebank.reviews.access import SHEET_ROLES, reviewable_case_for
+from casebank.reviews.access import REVIEW_ROLES, SHEET_ROLES, reviewable_case_for
 from casebank.reviews.forms import LabelForm, ReviewSheetForm
 from casebank.reviews.models import ScoreTemplate
 from casebank.reviews.queries import (
@@ -69,6 +69,7 @@ def _render_sheet(
     case, template, review, form, values, errors=None, status=200, saved=False
 ):
     entries, _ = services.parse_entries(template, values)
+    can_issue = current_user.has_role(*REVIEW_ROLES)
     return (
         render_template(
             "reviews/review_edit.html",
@@ -80,10 +81,13 @@ def _render_sheet(
             errors=errors or {},
             saved=review if saved else None,
             preview=scoring.compute(template, entries),
+            # Staff see every submitted sheet and issue 监督意见书 from one; invited
+            # supervisors review independently and see only their own.
+            can_issue=can_issue,
             others=[
                 r
                 for r in submitted_reviews(case)
-                if r.id != getattr(review, "id", None)
+                if can_issue and r.id != getattr(review, "id", None)
             ],
         ),
         status,

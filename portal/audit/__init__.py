@@ -79,6 +79,11 @@ ACTION_LABELS = {
     "case_review_submitted": "提交案卷评查",
     "finding_labelled": "标注检查发现（确认/驳回）",
     "finding_labels_exported": "导出检查发现标注数据",
+    "opinion_issued": "签发监督意见书",
+    "opinion_replied": "提交监督意见书整改情况",
+    "opinion_accepted": "采纳整改情况（监督意见书办结）",
+    "opinion_returned": "退回整改情况",
+    "opinion_deadline_changed": "变更监督意见书整改期限",
 }
 
 

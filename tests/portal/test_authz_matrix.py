@@ -490,6 +490,57 @@ def _review_template_url(ctx):
     return f"/casebank/review-templates/{template.id}"
 
 
+def _opinion(ctx):
+    """A 监督意见书 on the world.agency case (issued by the supervision staff)."""
+    import secrets
+
+    from casebank.cases.models import CaseFile
+    from casebank.opinions import services as opinion_services
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    if not hasattr(ctx, "opinion"):
+        case = db.session.get(CaseFile, _case_file(ctx))
+        draft = opinion_services.Draft(
+            secrets.token_urlsafe(24), "问题", "意见", None, 15
+        )
+        staff = Actor(user=ctx.world.users[Role.SUPERVISION_STAFF.value])
+        ctx.opinion = opinion_services.issue_opinion(case, draft, staff).id
+        db.session.commit()
+    return ctx.opinion
+
+
+def _opinion_url(suffix=""):
+    return lambda ctx: f"/casebank/opinions/{_opinion(ctx)}{suffix}"
+
+
+def _opinion_attachment_url(ctx):
+    """A reply with one stored PDF attachment on the opinion."""
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from casebank.opinions import services as opinion_services
+    from casebank.opinions import uploads as opinion_uploads
+    from casebank.opinions.models import SupervisionOpinion
+    from portal.actor import Actor
+    from portal.extensions import db
+
+    if not hasattr(ctx, "opinion_attachment"):
+        opinion = db.session.get(SupervisionOpinion, _opinion(ctx))
+        pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+        stored = opinion_uploads.store(
+            opinion_uploads.prepare([FileStorage(io.BytesIO(pdf), "a.pdf")])
+        )
+        handler = Actor(user=ctx.world.users[Role.AGENCY_HANDLER.value])
+        reply = opinion_services.submit_reply(
+            opinion, opinion.version, "已整改", stored, handler
+        )
+        db.session.commit()
+        ctx.opinion_attachment = reply.attachments[0].id
+    return f"/casebank/opinions/{ctx.opinion}/attachments/{ctx.opinion_attachment}"
+
+
 EXPECTED = {
     # Public -------------------------------------------------------------------
     "main.index": (
@@ -1459,6 +1510,74 @@ EXPECTED = {
     ),
     "reviews.export_labels": (
         Case("GET", _const("/casebank/labels.jsonl"), only(SHEET_REVIEWERS)),
+    ),
+    # 监督意见书 (issue #6): staff (scoped) and sys admins issue and decide, the
+    # agency's handlers reply; everyone in scope reads, downloads and exports.
+    "opinions.list_opinions": (
+        Case(
+            "GET", _const("/casebank/opinions?flag=overdue"), only(CATALOGUE_MANAGERS)
+        ),
+    ),
+    "opinions.todo": (
+        Case(
+            "GET", _const("/casebank/opinions/todo"), only({Role.AGENCY_HANDLER.value})
+        ),
+    ),
+    "opinions.issue_opinion": (
+        Case(
+            "GET",
+            _case_url("/opinions/new?review_id=3"),
+            only(CATALOGUE_MANAGERS),
+        ),
+        # An empty form: the form again with its errors, nothing issued.
+        Case(
+            "POST",
+            _case_url("/opinions/new"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "opinions.show_opinion": (Case("GET", _opinion_url(), only(CASE_ROLES)),),
+    "opinions.reply": (
+        Case(
+            "POST",
+            _opinion_url("/reply"),
+            only({Role.AGENCY_HANDLER.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "opinions.accept": (
+        Case(
+            "POST",
+            _opinion_url("/accept"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "opinions.return_reply": (
+        Case(
+            "POST",
+            _opinion_url("/return"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "opinions.change_deadline": (
+        Case(
+            "POST",
+            _opinion_url("/deadline"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "opinions.download_attachment": (
+        Case("GET", _opinion_attachment_url, only(CASE_ROLES)),
+    ),
+    "opinions.export_opinion_docx": (
+        Case("GET", _opinion_url("/export.docx"), only(CASE_ROLES)),
+    ),
+    "opinions.export_opinion_pdf": (
+        Case("GET", _opinion_url("/export.pdf"), only(CASE_ROLES)),
     ),
 }
 

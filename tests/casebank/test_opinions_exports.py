@@ -1,0 +1,77 @@
+"""监督意见书 exports: the .docx and .pdf carry the number, texts and dates."""
+
+import io
+from datetime import date
+
+import docx
+import pypdfium2
+
+from tests.casebank.opinions_support import OPINION, PROBLEMS, issue, login, make_case
+
+
+def _opinion(world):
+    return issue(
+        make_case(world.agency, "测城管罚〔2026〕88号"),
+        world.users["supervision_staff"],
+        today=date(2026, 11, 2),
+        workdays=10,
+    )
+
+
+def _pdf_text(data):
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        return "".join(page.get_textpage().get_text_range() for page in pdf)
+    finally:
+        pdf.close()
+
+
+def test_docx_export(app, world, client):
+    """Does the Word file carry the number, agency, case 文号, problems, opinion,
+    legal basis, deadline, issuer and issue date?"""
+    opinion = _opinion(world)
+    login(client, "agency_handler")
+    response = client.get(f"/casebank/opinions/{opinion.id}/export.docx")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    )
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = "\n".join(
+        p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs
+    )
+    for expected in (
+        "行政执法监督意见书",
+        "执法监督〔2026〕第1号",
+        "甲区城管局：",
+        "测城管罚〔2026〕88号",
+        PROBLEMS,
+        OPINION,
+        "《中华人民共和国行政处罚法》第四十四条",
+        "请于2026年11月16日前（10个工作日内）",
+        f"签发人：{world.users['supervision_staff'].name}",
+        "签发日期：2026年11月2日",
+    ):
+        assert expected in text, expected
+
+
+def test_pdf_export(app, world, client):
+    """Does the PDF (CJK font) carry the number, the texts and the deadline, as
+    text a reader can extract?"""
+    opinion = _opinion(world)
+    login(client, "supervision_staff")
+    response = client.get(f"/casebank/opinions/{opinion.id}/export.pdf")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    text = _pdf_text(response.data).replace("\r", "").replace("\n", "")
+    for expected in (
+        "执法监督〔2026〕第1号",
+        "甲区城管局",
+        "测城管罚〔2026〕88号",
+        "未告知当事人陈述申辩权利",
+        "建立法制审核台账",
+        "2026年11月16日",
+        "签发日期：2026年11月2日",
+    ):
+        assert expected in text, expected
