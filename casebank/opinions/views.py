@@ -64,7 +64,8 @@ def _problems_of(review):
         if not deduction.points and not deduction.vetoed:
             continue
         item = deduction.item
-        what = "一票否决" if deduction.vetoed else f"扣 {deduction.points:g} 分"
+        points = f"{deduction.points.normalize():f}"
+        what = "一票否决" if deduction.vetoed else f"扣 {points} 分"
         note = f"：{deduction.note}" if deduction.note else ""
         lines.append(
             f"{len(lines) + 1}. 【{item.section.name}】{item.text}（{what}）{note}"

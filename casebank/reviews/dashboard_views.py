@@ -3,7 +3,7 @@
 import json
 from datetime import date
 
-from flask import Response, flash, render_template, request
+from flask import Response, flash, render_template, request, url_for
 from flask_login import current_user
 
 from casebank.cases.queries import agencies_for
@@ -55,12 +55,27 @@ def chart_data(figures: dict) -> dict:
 
 
 def overdue_opinions_for(user, filters):
-    """MERGE SLOT (逾期监督意见书): the lead wires this to casebank/opinions.
+    """The overdue 监督意见书 in ``user``'s scope (of the filtered agency), most
+    overdue first; the agency and domain filters apply, the decision-date period
+    does not (an opinion is overdue now, whatever the case's date)."""
+    from casebank.opinions.queries import opinions_visible_to
 
-    Return None (the panel is not rendered) or a list of dicts with ``title``,
-    ``agency``, ``due`` (date) and ``url``.
-    """
-    return None
+    stmt = opinions_visible_to(user, agency_id=filters.agency_id, flag="overdue")
+    result = []
+    for opinion in db.session.scalars(stmt.limit(50)):
+        if filters.domain and filters.domain not in {
+            d.code for d in opinion.agency.domains
+        }:
+            continue
+        result.append(
+            {
+                "title": f"{opinion.number}（案卷 {opinion.case.title}）",
+                "agency": opinion.agency.name,
+                "due": opinion.due_on.isoformat(),
+                "url": url_for("opinions.show_opinion", opinion_id=opinion.id),
+            }
+        )
+    return result
 
 
 @bp.get("/dashboard")
