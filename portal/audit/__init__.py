@@ -69,6 +69,11 @@ ACTION_LABELS = {
     "case_recheck_requested": "重新检查案卷",
     "workday_set": "工作日历设置",
     "workday_removed": "工作日历删除",
+    "suggestion_stats_exported": "导出群众意见建议统计",
+    "suggestions_deidentified": "群众意见建议去标识化",
+    "suggestion_observation_added": "添加监督员意见",
+    "suggestion_escalated": "监督员转案卷评查",
+    "suggestion_escalation_handled": "处理监督员转办",
 }
 
 
