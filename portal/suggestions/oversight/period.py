@@ -48,8 +48,9 @@ def parse_period(args):
         now = today()
         return Period(date(now.year, 1, 1), now)
     try:
-        start, end = _parse(raw_from.strip() if raw_from else ""), _parse(
-            raw_to.strip() if raw_to else ""
+        start, end = (
+            _parse(raw_from.strip() if raw_from else ""),
+            _parse(raw_to.strip() if raw_to else ""),
         )
     except ValueError:
         return Period(None, None, "日期格式不正确，请使用 年-月-日（如 2026-01-31）")

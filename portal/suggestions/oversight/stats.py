@@ -173,7 +173,11 @@ def phone_repeat_ids(rows, window_days=REPEAT_WINDOW_DAYS):
 def period_bounds(date_from, date_to):
     """Naive UTC bounds ``[start, end)`` of a China-date period (either may be None)."""
     start = to_utc(datetime.combine(date_from, time.min)) if date_from else None
-    end = to_utc(datetime.combine(date_to + timedelta(days=1), time.min)) if date_to else None
+    end = (
+        to_utc(datetime.combine(date_to + timedelta(days=1), time.min))
+        if date_to
+        else None
+    )
     return start, end
 
 

@@ -4,14 +4,13 @@ Nothing personal is shown: no phone, no name, no place; free text is masked with
 ``mask_pii``. Both routes are rate limited per client IP.
 """
 
+import sqlalchemy as sa
 from flask import current_app, make_response, render_template, request
 
 from portal.auth.decorators import public
 from portal.extensions import db, limiter
 from portal.suggestions.oversight import bp, export, queries, stats
 from portal.suggestions.oversight.period import parse_period, today
-
-import sqlalchemy as sa
 
 PER_PAGE = 20
 

@@ -1,9 +1,9 @@
 """Supervision staff: statistics and export, 监督员转办, an item's oversight notes."""
 
+import io
+
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-
-import io
 
 from portal import audit
 from portal.actor import Actor
