@@ -240,3 +240,57 @@ def test_handler_sees_notes_only_of_items_assigned_to_their_agency(app, world):
     inside.assigned_org_id = world.agency.id
     db.session.commit()
     assert handler.get(f"/suggestions/manage/{inside.id}/oversight").status_code == 200
+
+
+def _csrf_token(page):
+    marker = 'name="csrf_token" type="hidden" value="'
+    start = page.index(marker) + len(marker)
+    return page[start : page.index('"', start)]
+
+
+def test_forms_check_csrf(app, world):
+    """With CSRF on, are an observation and a handling post without the token
+    refused (nothing stored), and accepted with the page's token?"""
+    app.config["WTF_CSRF_ENABLED"] = True
+    inside, _, _ = _items(world)
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "login": "invited_supervisor",
+            "password": PASSWORD,
+            "csrf_token": _csrf_token(login_page),
+        },
+    )
+    url = f"/suggestions/supervise/{inside.id}"
+    response = client.post(f"{url}/observations", data={"text": "无令牌"})
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count(SupervisorObservation.id))) == 0
+    token = _csrf_token(client.get(url).get_data(as_text=True))
+    response = client.post(
+        f"{url}/observations", data={"text": "有令牌", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(sa.func.count(SupervisorObservation.id))) == 1
+
+
+def test_concurrent_double_post_ends_in_one_row(app, world):
+    """When the same form token is inserted twice (two posts racing past the
+    look-up), does the second get the first row instead of an error?"""
+    from portal.suggestions.oversight import services
+
+    inside, _, _ = _items(world)
+    supervisor = world.users["invited_supervisor"]
+    first = SupervisorObservation(
+        suggestion_id=inside.id, author_id=supervisor.id, text="一", form_token="t"
+    )
+    db.session.add(first)
+    db.session.commit()
+    racing = SupervisorObservation(
+        suggestion_id=inside.id, author_id=supervisor.id, text="二", form_token="t"
+    )
+    row, created = services._insert_once(racing, SupervisorObservation)
+    assert (row.id, created) == (first.id, False)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count(SupervisorObservation.id))) == 1

@@ -3,6 +3,7 @@
 import logging
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from casebank.cases.models import CaseFile
 from portal import audit
@@ -18,6 +19,31 @@ from portal.timeutil import utcnow
 logger = logging.getLogger(__name__)
 
 MAX_TEXT = 5000
+
+
+def _by_token(model, form_token):
+    if not form_token:
+        return None
+    return db.session.scalar(sa.select(model).where(model.form_token == form_token))
+
+
+def _insert_once(row, model):
+    """Add ``row``; when a concurrent post of the same form won the race on the
+    unique ``form_token``, return that one instead (in a savepoint, so the
+    caller's transaction stays usable).
+
+    :return: ``(row, created)``.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError:
+        existing = _by_token(model, row.form_token)
+        if existing is None:
+            raise
+        return existing, False
+    return row, True
 
 
 def _clean(text, what):
@@ -37,22 +63,20 @@ def add_observation(suggestion, actor, text, form_token=None):
     :raises ValidationFailed: empty or too long text.
     :return: the :class:`SupervisorObservation`.
     """
-    if form_token:
-        existing = db.session.scalar(
-            sa.select(SupervisorObservation).where(
-                SupervisorObservation.form_token == form_token
-            )
-        )
-        if existing is not None:
-            return existing
-    observation = SupervisorObservation(
-        suggestion=suggestion,
-        author_id=actor.user.id,
-        text=_clean(text, "监督员意见"),
-        form_token=form_token or None,
+    existing = _by_token(SupervisorObservation, form_token)
+    if existing is not None:
+        return existing
+    observation, created = _insert_once(
+        SupervisorObservation(
+            suggestion_id=suggestion.id,
+            author_id=actor.user.id,
+            text=_clean(text, "监督员意见"),
+            form_token=form_token or None,
+        ),
+        SupervisorObservation,
     )
-    db.session.add(observation)
-    db.session.flush()
+    if not created:
+        return observation
     audit.record(
         "suggestion_observation_added",
         actor,
@@ -83,28 +107,28 @@ def escalate(suggestion, actor, reason, doc_number=None, form_token=None):
     :raises ValidationFailed: no reason, or a reason / 文号 too long.
     :return: the :class:`Escalation`.
     """
-    if form_token:
-        existing = db.session.scalar(
-            sa.select(Escalation).where(Escalation.form_token == form_token)
-        )
-        if existing is not None:
-            return existing
+    existing = _by_token(Escalation, form_token)
+    if existing is not None:
+        return existing
     doc_number = (doc_number or "").strip() or None
     if doc_number and len(doc_number) > 100:
         raise ValidationFailed("文号不能超过 100 字")
     agency_id = suggestion.assigned_org_id or suggestion.organisation_id
     case = case_with_number(agency_id, doc_number)
-    escalation = Escalation(
-        suggestion=suggestion,
-        supervisor_id=actor.user.id,
-        reason=_clean(reason, "转办理由"),
-        doc_number=doc_number,
-        case_file_id=case.id if case else None,
-        status=EscalationStatus.OPEN.value,
-        form_token=form_token or None,
+    escalation, created = _insert_once(
+        Escalation(
+            suggestion_id=suggestion.id,
+            supervisor_id=actor.user.id,
+            reason=_clean(reason, "转办理由"),
+            doc_number=doc_number,
+            case_file_id=case.id if case else None,
+            status=EscalationStatus.OPEN.value,
+            form_token=form_token or None,
+        ),
+        Escalation,
     )
-    db.session.add(escalation)
-    db.session.flush()
+    if not created:
+        return escalation
     audit.record(
         "suggestion_escalated",
         actor,
