@@ -3,17 +3,28 @@ closure (freezegun), anonymous items untouched, audited, the CHECK holds, the
 repeat-complaint figure survives, run by the CLI and by the periodic jobs."""
 
 import json
+import os
+import subprocess
+import sys
+import uuid
 from datetime import date, datetime
 
+import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from portal import jobs
+from portal import create_app, jobs
 from portal.audit.models import AuditLog
+from portal.config import TestConfig
 from portal.extensions import db
 from portal.suggestions.models import Suggestion
 from portal.suggestions.oversight import stats
+from tests.conftest import REDIS_URL
+from tests.factories import Factories
+from tests.portal.test_jobs import _redis_or_skip
 from tests.suggestions.oversight_support import known_data_set, make_suggestion
+
+JOB = "portal.suggestions.oversight.jobs.deidentify_suggestions"
 
 CLOSED = datetime(2026, 3, 1, 2, 0)  # + 180 days = 2026-08-28 02:00 UTC
 
@@ -158,7 +169,7 @@ def test_repeat_figure_is_the_same_after_deidentification(app, world, runner):
 def test_periodic_jobs_include_deidentification(app, world):
     """Is the job among `flask jobs periodic`, and does running it inline (no
     Redis) de-identify and commit?"""
-    path = "portal.suggestions.oversight.jobs.deidentify_suggestions"
+    path = JOB
     assert path in jobs.PERIODIC_JOBS
     item = _closed(world)
     with freeze_time("2026-09-01 00:00:00"):
@@ -166,3 +177,59 @@ def test_periodic_jobs_include_deidentification(app, world):
     db.session.expire_all()
     assert db.session.get(Suggestion, item.id).contact_phone is None
     assert len(_runs()) == 1
+
+
+@pytest.mark.redis
+def test_deidentification_runs_through_a_real_rq_worker(tmp_path):
+    """With REDIS_URL, is the job queued by `flask jobs periodic` and executed by
+    `flask jobs worker` (contact data gone, audited by the system)?"""
+    _redis_or_skip()
+    database = f"sqlite:///{tmp_path / 'jobs.db'}"
+    queue_name = f"zhifa-test-{uuid.uuid4().hex[:8]}"
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": database,
+        "REDIS_URL": REDIS_URL,
+        "RQ_QUEUE": queue_name,
+        "UPLOAD_DIR": str(tmp_path / "uploads"),
+    }
+    app = create_app(TestConfig, **settings)
+    with app.app_context():
+        db.create_all()
+        world = Factories().world()
+        item_id = _closed(world, closed_at=datetime(2020, 1, 1)).id
+        job_id = jobs.enqueue(jobs._resolve(JOB))
+        assert job_id is not None
+        queue = jobs.get_queue()
+        env = dict(
+            os.environ,
+            DATABASE_URL=database,
+            REDIS_URL=REDIS_URL,
+            RQ_QUEUE=queue_name,
+            PORTAL_INSTANCE_PATH=str(tmp_path / "instance"),
+            FLASK_APP="wsgi.py",
+        )
+        flask = os.path.join(os.path.dirname(sys.executable), "flask")
+        result = subprocess.run(
+            [flask, "jobs", "worker", "--burst"],
+            env=env,
+            cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        from rq.job import Job
+
+        job = Job.fetch(job_id, connection=queue.connection)
+        assert job.get_status() == "finished", result.stderr[-2000:]
+        assert job.return_value() == 1
+        db.session.remove()
+        stored = db.session.get(Suggestion, item_id)
+        assert stored.contact_phone is None
+        assert stored.deidentified_at is not None
+        (run,) = _runs()
+        assert run.actor_name == "系统"
+        queue.delete(delete_jobs=True)
+        db.session.remove()
+        db.engine.dispose()

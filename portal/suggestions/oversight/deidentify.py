@@ -63,8 +63,9 @@ def _same_phone(item):
 
 
 def _freeze_repeats(item):
+    # Of each pair the later submission is the repeat (the window is symmetric).
     for other in _same_phone(item):
-        earlier, later = sorted((other, item), key=lambda s: (s.submitted_at, s.id))
+        later = max(other, item, key=lambda s: (s.submitted_at, s.id))
         later.is_phone_repeat = True
 
 

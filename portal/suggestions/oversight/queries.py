@@ -13,6 +13,7 @@ from portal.suggestions.oversight.models import (
 from portal.suggestions.oversight.scope import (
     AgencyOrg,
     agency_id_column,
+    item_in_scope,
     scope_condition,
     scoped_items,
 )
@@ -83,22 +84,18 @@ def escalation_for_staff(user, escalation_id):
 
 
 def item_for_reader(user, suggestion_id):
-    """The item for its oversight notes page: supervision staff of the region,
-    system administrators, and the handling agency (handler or agency in scope)."""
-    for role in (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER):
-        if user.has_role(role) or (
-            role == Role.SUPERVISION_STAFF and user.has_role(Role.SYS_ADMIN)
-        ):
-            stmt = scoped_items(user, role).where(Suggestion.id == suggestion_id)
-            if role == Role.AGENCY_HANDLER:
-                # The agency's own items only once assigned to it (or its handler).
-                stmt = stmt.where(
-                    sa.or_(
-                        Suggestion.handler_id == user.id,
-                        Suggestion.assigned_org_id.is_not(None),
-                    )
-                )
-            item = db.session.scalar(stmt)
-            if item is not None:
-                return item
+    """The item for its oversight notes page, else None (404): supervision staff
+    of the region and system administrators, and a 部门经办人 once the item is
+    assigned to an agency in their scope."""
+    if user.has_role(Role.SYS_ADMIN, Role.SUPERVISION_STAFF):
+        item = item_in_scope(user, Role.SUPERVISION_STAFF, suggestion_id)
+        if item is not None:
+            return item
+    if user.has_role(Role.AGENCY_HANDLER):
+        return db.session.scalar(
+            scoped_items(user, Role.AGENCY_HANDLER).where(
+                Suggestion.id == suggestion_id,
+                Suggestion.assigned_org_id.is_not(None),
+            )
+        )
     return None
