@@ -17,7 +17,7 @@ from portal import create_app, jobs
 from portal.audit.models import AuditLog
 from portal.config import TestConfig
 from portal.extensions import db
-from portal.suggestions.models import Suggestion
+from portal.suggestions.models import Suggestion, SuggestionEvent
 from portal.suggestions.oversight import stats
 from tests.conftest import REDIS_URL
 from tests.factories import Factories
@@ -75,7 +75,11 @@ def test_contact_data_is_removed_after_the_retention_date(app, world, runner):
     """After closure + 180 days, are phone and name gone, numbers typed into free
     text masked, deidentified_at set, the version bumped and one audit entry
     written with the count?"""
-    item = _closed(world)
+    item = _closed(world, published_reply="已与您（13912345678）电话沟通。")
+    item.events.append(
+        SuggestionEvent(kind="closed", note="回访 13912345678", is_public=False)
+    )
+    db.session.commit()
     version = item.version
     with freeze_time("2026-08-28 02:00:00"):
         output = _deidentify(runner)
@@ -87,6 +91,8 @@ def test_contact_data_is_removed_after_the_retention_date(app, world, runner):
     assert "420102199001011234" not in item.description
     assert "139****5678" in item.description
     assert item.rating_comment == "回访电话 137****1111"
+    assert item.published_reply == "已与您（139****5678）电话沟通。"
+    assert item.events[0].note == "回访 139****5678"
     assert item.version == version + 1
     (run,) = _runs()
     assert run.actor_name == "系统"

@@ -2,8 +2,8 @@
 
 ``SUGGESTION_RETENTION_DAYS`` (default 180) days after an item reached a final
 state (closed, rejected or merged, with ``closed_at`` set) its phone and name are
-removed, and phone and ID numbers typed into its free text (description, rating
-comment, contest reason) are masked for good. Anonymous items hold no contact data
+removed, and phone and ID numbers in its free text (``FREE_TEXT`` and the notes of
+its timeline) are masked for good. Anonymous items hold no contact data
 and are left as they are. Before a phone goes, the repeat-complaint result that
 depends on it is frozen in ``is_phone_repeat`` (this item and later items from the
 same phone), so the statistics give the same numbers afterwards.
@@ -24,7 +24,17 @@ from portal.suggestions.oversight.stats import REPEAT_WINDOW_DAYS
 logger = logging.getLogger(__name__)
 
 FINAL_STATUSES = (Status.CLOSED.value, Status.REJECTED.value, Status.MERGED.value)
-FREE_TEXT = ("description", "rating_comment", "contest_reason")
+# Every free text of an item (the submitter's, and staff text that may quote a
+# phone number, e.g. “已电话联系 138…”); masking is idempotent.
+FREE_TEXT = (
+    "place",
+    "description",
+    "rating_comment",
+    "contest_reason",
+    "public_reason",
+    "published_reply",
+    "extension_reason",
+)
 
 
 def due_for_deidentification(now, retention_days):
@@ -90,6 +100,9 @@ def deidentify_suggestions(actor, now, retention_days):
             value = getattr(item, name)
             if value:
                 setattr(item, name, mask_pii(value))
+        for event in item.events:
+            if event.note:
+                event.note = mask_pii(event.note)
         item.version += 1
     db.session.flush()
     audit.record(

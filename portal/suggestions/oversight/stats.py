@@ -112,8 +112,13 @@ def compute(items, today, repeat_ids, agency_names, regions):
         (STATUS_LABELS[s], n)
         for s, n in _counted(Counter(i.status for i in items), list(STATUS_LABELS))
     ]
-    figures.by_agency = _counted(
-        Counter(agency_names.get(i.agency_id, NO_AGENCY) for i in items)
+    # Counted per agency id (two agencies may share a name), then labelled.
+    figures.by_agency = sorted(
+        (
+            (agency_names.get(agency_id, NO_AGENCY), n)
+            for agency_id, n in Counter(i.agency_id for i in items).items()
+        ),
+        key=lambda kv: (-kv[1], kv[0]),
     )
     figures.by_region = _counted(
         Counter(regions.get(i.agency_id, NO_AGENCY) for i in items)
