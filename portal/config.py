@@ -106,6 +106,13 @@ class Config:
     )
     SUGGESTION_CAPTCHA_SECONDS = _int("SUGGESTION_CAPTCHA_SECONDS", 600)
     SUGGESTION_RETENTION_DAYS = _int("SUGGESTION_RETENTION_DAYS", 180)
+    # The public aggregate page and the open-data CSV (per client IP).
+    SUGGESTION_OPEN_RATE_LIMIT = (
+        os.environ.get("SUGGESTION_OPEN_RATE_LIMIT") or "60 per minute"
+    )
+    SUGGESTION_OPEN_DATA_RATE_LIMIT = (
+        os.environ.get("SUGGESTION_OPEN_DATA_RATE_LIMIT") or "10 per minute"
+    )
 
     # Case supervision (docs/case-supervision.md): default share of a random sample
     # draw of unflagged cases (0.05 = 5 %); each draw may give its own rate.

@@ -33,6 +33,13 @@ NAVIGATION = [
     ("我的评查任务", "supervision.my_assignments", {Role.INVITED_SUPERVISOR}),
     ("监督统计", "reviews.show_dashboard", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
+    ("意见建议统计", "oversight.show_stats", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
+    (
+        "监督员转办",
+        "oversight.list_escalations",
+        {Role.SYS_ADMIN, Role.SUPERVISION_STAFF},
+    ),
+    ("群众意见监督", "oversight.list_supervised", {Role.INVITED_SUPERVISOR}),
 ]
 
 

@@ -84,6 +84,11 @@ ACTION_LABELS = {
     "opinion_accepted": "采纳整改情况（监督意见书办结）",
     "opinion_returned": "退回整改情况",
     "opinion_deadline_changed": "变更监督意见书整改期限",
+    "suggestion_stats_exported": "导出群众意见建议统计",
+    "suggestions_deidentified": "群众意见建议去标识化",
+    "suggestion_observation_added": "添加监督员意见",
+    "suggestion_escalated": "监督员转案卷评查",
+    "suggestion_escalation_handled": "处理监督员转办",
 }
 
 

@@ -15,3 +15,7 @@ def init_app(app):
     from portal.suggestions import models, views  # noqa: F401 - models and routes
 
     app.register_blueprint(bp, url_prefix="/suggestions")
+
+    from portal.suggestions import oversight
+
+    oversight.init_app(app)

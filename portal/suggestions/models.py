@@ -122,8 +122,11 @@ class Suggestion(db.Model):
     __table_args__ = (
         sa.CheckConstraint(_in("category", Category), name="category_valid"),
         sa.CheckConstraint(_in("status", Status), name="status_valid"),
+        # De-identification (oversight/deidentify.py) removes the phone of a
+        # named item after the retention period, so it needs the third arm.
         sa.CheckConstraint(
-            "is_anonymous OR contact_phone IS NOT NULL", name="phone_unless_anonymous"
+            "is_anonymous OR contact_phone IS NOT NULL OR deidentified_at IS NOT NULL",
+            name="phone_unless_anonymous",
         ),
         sa.CheckConstraint(
             "NOT is_anonymous OR (contact_phone IS NULL AND contact_name IS NULL)",
@@ -161,6 +164,12 @@ class Suggestion(db.Model):
     reply_published_at: so.Mapped[datetime | None] = so.mapped_column()
     # Set when a scheduled job removes contact data after closure (handling part).
     deidentified_at: so.Mapped[datetime | None] = so.mapped_column()
+    # Set by de-identification before the phone goes: this item repeats an earlier
+    # one from the same phone (same agency and category, within 180 days), so the
+    # repeat-complaint figure stays computable without the phone (oversight/stats).
+    is_phone_repeat: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
 
     # Handling (issue #7 part 2). Written by portal/suggestions/handling; read by
     # the statistics. Dates of deadlines are China dates counted in working days.

@@ -541,6 +541,36 @@ def _opinion_attachment_url(ctx):
     return f"/casebank/opinions/{ctx.opinion}/attachments/{ctx.opinion_attachment}"
 
 
+def _oversight_item(ctx):
+    """A suggestion of world.agency, assigned to it (in the district's scope),
+    with one open escalation by the world's invited supervisor."""
+    from portal.extensions import db
+    from portal.suggestions.oversight.models import Escalation
+    from tests.suggestions.oversight_support import make_suggestion
+
+    if not hasattr(ctx, "oversight_item"):
+        item = make_suggestion(
+            ctx.world.agency, "13912345678", assigned_org_id=ctx.world.agency.id
+        )
+        escalation = Escalation(
+            suggestion_id=item.id,
+            supervisor_id=ctx.world.users["invited_supervisor"].id,
+            reason="矩阵测试转办",
+        )
+        db.session.add(escalation)
+        db.session.commit()
+        ctx.oversight_item, ctx.oversight_escalation = item.id, escalation.id
+    return ctx.oversight_item
+
+
+def _oversight_url(template):
+    def url(ctx):
+        item_id = _oversight_item(ctx)
+        return template.format(item=item_id, escalation=ctx.oversight_escalation)
+
+    return url
+
+
 EXPECTED = {
     # Public -------------------------------------------------------------------
     "main.index": (
@@ -1578,6 +1608,72 @@ EXPECTED = {
     ),
     "opinions.export_opinion_pdf": (
         Case("GET", _opinion_url("/export.pdf"), only(CASE_ROLES)),
+    ),
+    # Suggestions oversight (issue #7 part 3): the public aggregate page and CSV
+    # for everyone; statistics and 监督员转办 for supervision staff and system
+    # administrators; an item's oversight notes also for the handling agency;
+    # the supervisor workspace for invited supervisors only.
+    "oversight.show_open": (Case("GET", _const("/suggestions/open"), everyone(200)),),
+    "oversight.download_open_data": (
+        Case("GET", _const("/suggestions/open/data.csv"), everyone(200)),
+    ),
+    "oversight.show_stats": (
+        Case("GET", _const("/suggestions/manage/stats"), only(CATALOGUE_MANAGERS)),
+    ),
+    "oversight.export_stats": (
+        Case("GET", _const("/suggestions/manage/stats.xlsx"), only(CATALOGUE_MANAGERS)),
+    ),
+    "oversight.list_escalations": (
+        Case(
+            "GET", _const("/suggestions/manage/escalations"), only(CATALOGUE_MANAGERS)
+        ),
+    ),
+    "oversight.handle_escalation": (
+        # No note: back to the list with the message, nothing changed.
+        Case(
+            "POST",
+            _oversight_url("/suggestions/manage/escalations/{escalation}/handle"),
+            only(CATALOGUE_MANAGERS, "/suggestions/manage/escalations"),
+            lambda ctx: {},
+        ),
+    ),
+    "oversight.show_item_oversight": (
+        Case(
+            "GET",
+            _oversight_url("/suggestions/manage/{item}/oversight"),
+            only(CATALOGUE_MANAGERS | {Role.AGENCY_HANDLER.value}),
+        ),
+    ),
+    "oversight.list_supervised": (
+        Case(
+            "GET",
+            _const("/suggestions/supervise/"),
+            only({Role.INVITED_SUPERVISOR.value}),
+        ),
+    ),
+    "oversight.show_supervised": (
+        Case(
+            "GET",
+            _oversight_url("/suggestions/supervise/{item}"),
+            only({Role.INVITED_SUPERVISOR.value}),
+        ),
+    ),
+    "oversight.add_observation": (
+        # Empty: the page again with the error (400), nothing stored.
+        Case(
+            "POST",
+            _oversight_url("/suggestions/supervise/{item}/observations"),
+            only({Role.INVITED_SUPERVISOR.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "oversight.escalate": (
+        Case(
+            "POST",
+            _oversight_url("/suggestions/supervise/{item}/escalations"),
+            only({Role.INVITED_SUPERVISOR.value}, 400),
+            lambda ctx: {},
+        ),
     ),
 }
 
