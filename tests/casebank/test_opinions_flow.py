@@ -380,20 +380,35 @@ def test_issue_form_prefill_and_validation(app, world, client):
     """Does the issue form take ?review_id= and texts from the review page, refuse
     empty texts and out-of-bounds deadlines with Chinese messages, and store the
     review id with the opinion?"""
+    from casebank.reviews.services import ensure_template, save_review
+
     case = make_case(world.agency)
+    actor = Actor.system()
+    review = save_review(
+        case,
+        world.users["supervision_staff"],
+        ensure_template(actor),
+        {},
+        "意见",
+        0,
+        actor,
+        True,
+    )
+    db.session.commit()
+    rid = review.id
     login(client, "supervision_staff")
     url = f"/casebank/cases/{case.id}/opinions/new"
-    page = client.get(f"{url}?review_id=42&problems=未告知听证权利{XSS}").get_data(
+    page = client.get(f"{url}?review_id={rid}&problems=未告知听证权利{XSS}").get_data(
         as_text=True
     )
-    assert 'name="review_id" type="hidden" value="42"' in page
+    assert f'name="review_id" type="hidden" value="{rid}"' in page
     assert "未告知听证权利" in page
     assert XSS not in page
     assert 'value="15"' in page  # OPINION_DEADLINE_WORKDAYS
-    for bad in ("99999999999", "-3", "abc"):
+    for bad in ("99999999999", "-3", "abc", str(rid + 1)):
         page = client.get(f"{url}?review_id={bad}").get_data(as_text=True)
         assert 'name="review_id" type="hidden" value=""' in page, bad
-    base = {"form_token": "t" * 24, "review_id": "42", "deadline_workdays": "15"}
+    base = {"form_token": "t" * 24, "review_id": str(rid), "deadline_workdays": "15"}
     empty = client.post(url, data={**base, "problems": "", "opinion": ""})
     assert empty.status_code == 400
     assert "请填写发现的问题" in empty.get_data(as_text=True)
@@ -413,7 +428,7 @@ def test_issue_form_prefill_and_validation(app, world, client):
     )
     assert ok.status_code == 302
     opinion = db.session.scalar(sa.select(SupervisionOpinion))
-    assert (opinion.review_id, opinion.deadline_workdays) == (42, 10)
+    assert (opinion.review_id, opinion.deadline_workdays) == (rid, 10)
     assert opinion.agency_id == world.agency.id
     case_page = client.get(f"/casebank/cases/{case.id}").get_data(as_text=True)
     assert opinion.number in case_page

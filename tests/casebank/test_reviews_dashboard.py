@@ -115,7 +115,7 @@ def test_dashboard_page_shows_tables_and_chart_json(app, world, known):
         r'<script id="dashboard-data" type="application/json">(.*?)</script>', page
     ).group(1)
     assert '"FINE_OUTSIDE_TIER"' in data
-    assert "overdue-opinions" not in page  # the merge slot stays empty
+    assert "逾期监督意见书（0）" in page  # none issued in this set-up
     # Filters in the query string; an out-of-scope agency id is ignored.
     page = client.get("/casebank/dashboard?domain=market&agency_id=99999").get_data(
         as_text=True
