@@ -106,6 +106,13 @@ class Config:
     )
     SUGGESTION_CAPTCHA_SECONDS = _int("SUGGESTION_CAPTCHA_SECONDS", 600)
     SUGGESTION_RETENTION_DAYS = _int("SUGGESTION_RETENTION_DAYS", 180)
+    # Handling (docs/suggestions-handling.md): working days from assignment to the
+    # deadline, the one extension, the yellow flag before the deadline; answered
+    # items not rated within SUGGESTION_AUTO_CLOSE_DAYS of publication are closed.
+    SUGGESTION_DEADLINE_WORKDAYS = _int("SUGGESTION_DEADLINE_WORKDAYS", 15)
+    SUGGESTION_EXTENSION_WORKDAYS = _int("SUGGESTION_EXTENSION_WORKDAYS", 7)
+    SUGGESTION_WARN_WORKDAYS = _int("SUGGESTION_WARN_WORKDAYS", 1)
+    SUGGESTION_AUTO_CLOSE_DAYS = _int("SUGGESTION_AUTO_CLOSE_DAYS", 15)
 
 
 class DevConfig(Config):

@@ -27,6 +27,12 @@ NAVIGATION = [
         {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
     ),
     ("工作日历", "workdays.show_calendar", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
+    (
+        "意见建议",
+        "suggestion_handling.list_inbox",
+        {Role.SYS_ADMIN, Role.SUPERVISION_STAFF},
+    ),
+    ("待办理", "suggestion_handling.list_tasks", {Role.AGENCY_HANDLER}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
 ]
 
