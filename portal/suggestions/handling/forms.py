@@ -5,6 +5,7 @@ from wtforms import (
     IntegerField,
     MultipleFileField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -117,7 +118,7 @@ class RateForm(FlaskForm):
     rating = RadioField(
         "满意程度",
         coerce=int,
-        choices=list(RATING_LABELS.items()),
+        choices=[SelectChoice(v, label) for v, label in RATING_LABELS.items()],
         validators=[InputRequired(message="请选择满意程度")],
     )
     comment = TextAreaField(
