@@ -54,11 +54,14 @@ def test_full_handling_path(app, world):
     assert suggestion.number in inbox
 
     page = staff.get(f"/suggestions/manage/{suggestion.id}").get_data(as_text=True)
-    assert "138****1234" in page and PHONE not in page and NAME not in page
+    assert "138****1234" in page
+    assert PHONE not in page
+    assert NAME not in page
 
     assert post(staff, suggestion, "accept").status_code == 302
     item = fresh(suggestion.id)
-    assert item.status == Status.ACCEPTED and item.accepted_at is not None
+    assert item.status == Status.ACCEPTED
+    assert item.accepted_at is not None
 
     assert _assign(app, world, staff, suggestion, handler_user).status_code == 302
     item = fresh(suggestion.id)
@@ -70,13 +73,15 @@ def test_full_handling_path(app, world):
 
     handler = login(app, "agency_handler")
     tasks = handler.get("/suggestions/manage/tasks").get_data(as_text=True)
-    assert suggestion.number in tasks and "指定给我" in tasks
+    assert suggestion.number in tasks
+    assert "指定给我" in tasks
     before = audit_actions(suggestion.id).count("suggestion_contact_viewed")
     task = handler.get(f"/suggestions/manage/tasks/{suggestion.id}")
     assert task.status_code == 200
     assert task.headers["Cache-Control"] == "no-store"
     body = task.get_data(as_text=True)
-    assert PHONE in body and NAME in body
+    assert PHONE in body
+    assert NAME in body
     assert audit_actions(suggestion.id).count("suggestion_contact_viewed") == before + 1
 
     reply_text = "经核查，罚款系误罚，已退还。如有疑问请联系 13900001111。"
@@ -85,12 +90,14 @@ def test_full_handling_path(app, world):
     )
     assert response.status_code == 302
     (reply,) = fresh(suggestion.id).replies
-    assert reply.status == "submitted" and len(reply.attachments) == 1
+    assert reply.status == "submitted"
+    assert len(reply.attachments) == 1
     # Still 办理中 until staff approve.
     assert fresh(suggestion.id).status == Status.PROCESSING
 
     page = staff.get(f"/suggestions/manage/{suggestion.id}").get_data(as_text=True)
-    assert "审核答复" in page and "139****1111" in page
+    assert "审核答复" in page
+    assert "139****1111" in page
     assert post(staff, suggestion, "approve").status_code == 302
     item = fresh(suggestion.id)
     assert item.status == Status.REPLIED
@@ -98,11 +105,13 @@ def test_full_handling_path(app, world):
 
     publish = staff.get(f"/suggestions/manage/{suggestion.id}/publish")
     prefilled = publish.get_data(as_text=True)
-    assert "139****1111" in prefilled and "13900001111" not in prefilled
+    assert "139****1111" in prefilled
+    assert "13900001111" not in prefilled
     published = "经核查，罚款系误罚，已退还。"
     assert post(staff, suggestion, "publish", text=published).status_code == 302
     item = fresh(suggestion.id)
-    assert item.published_reply == published and item.reply_published_at
+    assert item.published_reply == published
+    assert item.reply_published_at
 
     public = app.test_client()
     status_page = track(public, suggestion.number, code).get_data(as_text=True)
@@ -113,9 +122,12 @@ def test_full_handling_path(app, world):
     response = public.post("/suggestions/track/rate", data={"rating": "4"})
     assert response.status_code == 302
     item = fresh(suggestion.id)
-    assert item.rating == 4 and item.status == Status.CLOSED and item.closed_at
+    assert item.rating == 4
+    assert item.status == Status.CLOSED
+    assert item.closed_at
     after = public.get("/suggestions/track/current").get_data(as_text=True)
-    assert "您的评价" in after and "满意" in after
+    assert "您的评价" in after
+    assert "满意" in after
     assert 'data-testid="rate-form"' not in after
 
     kinds = [e.kind for e in item.events]
@@ -146,7 +158,9 @@ def _replied_and_published(app, world, text="已答复。"):
     post(staff, suggestion, "accept")
     _assign(app, world, staff, suggestion)
     handler = login(app, "agency_handler")
-    assert _reply(handler, suggestion, "答复内容：已经核实处理完毕。").status_code == 302
+    assert (
+        _reply(handler, suggestion, "答复内容：已经核实处理完毕。").status_code == 302
+    )
     post(staff, suggestion, "approve")
     post(staff, suggestion, "publish", text=text)
     assert fresh(suggestion.id).status == Status.REPLIED
@@ -168,7 +182,8 @@ def test_returned_reply_goes_back_to_the_handler(app, world):
     assert item.status == Status.PROCESSING
     assert [r.status for r in item.replies] == ["returned"]
     event = item.events[-1]
-    assert event.kind == "reply_returned" and not event.is_public
+    assert event.kind == "reply_returned"
+    assert not event.is_public
     task = handler.get(f"/suggestions/manage/tasks/{suggestion.id}")
     assert "请写明退款金额" in task.get_data(as_text=True)
     assert _reply(handler, suggestion, "第二稿：已退还 500 元。").status_code == 302
@@ -191,7 +206,8 @@ def test_contest_reopens_once(app, world):
     )
     assert response.status_code == 302
     item = fresh(suggestion.id)
-    assert item.status == Status.PROCESSING and item.contested_at
+    assert item.status == Status.PROCESSING
+    assert item.contested_at
     assert item.contest_reason == "钱没有退，答复不属实。"
     assert [e.kind for e in item.events[-2:]] == ["contested", "reopened"]
     # Back on the handler's list; the reopened page offers no second contest.
@@ -225,11 +241,14 @@ def test_rating_once_and_only_after_publication(app, world):
     suggestion, code, *_ = _replied_and_published(app, world)
     public = app.test_client()
     track(public, suggestion.number, code)
-    assert public.post("/suggestions/track/rate", data={"rating": "9"}).status_code == 400
+    assert (
+        public.post("/suggestions/track/rate", data={"rating": "9"}).status_code == 400
+    )
     public.post("/suggestions/track/rate", data={"rating": "1", "comment": "太慢"})
     public.post("/suggestions/track/rate", data={"rating": "5"})
     item = fresh(suggestion.id)
-    assert item.rating == 1 and item.rating_comment == "太慢"
+    assert item.rating == 1
+    assert item.rating_comment == "太慢"
     assert [e.kind for e in item.events].count("rated") == 1
 
 

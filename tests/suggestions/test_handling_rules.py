@@ -38,9 +38,11 @@ def test_reject_needs_a_reason_shown_to_the_submitter(app, world):
     reason = "所反映问题不属于行政执法监督范围，请向人民法院起诉。"
     assert post(staff, suggestion, "reject", reason=reason).status_code == 302
     item = fresh(suggestion.id)
-    assert item.status == Status.REJECTED and item.public_reason == reason
+    assert item.status == Status.REJECTED
+    assert item.public_reason == reason
     page = track(app.test_client(), suggestion.number, code).get_data(as_text=True)
-    assert reason in page and "不予受理" in page
+    assert reason in page
+    assert "不予受理" in page
     assert "suggestion_rejected" in audit_actions(suggestion.id)
 
 
@@ -62,16 +64,20 @@ def test_merge_duplicate_into_main_item(app, world):
     duplicate, code = make_suggestion(world.agency)
     staff = login(app, "supervision_staff")
     page = staff.get(f"/suggestions/manage/{duplicate.id}").get_data(as_text=True)
-    assert main.number in page and "相似度" in page
+    assert main.number in page
+    assert "相似度" in page
     response = post(
         staff, duplicate, "merge", target_number=main.number.lower(), note="同一摊位"
     )
     assert response.status_code == 302
     item, target = fresh(duplicate.id), fresh(main.id)
-    assert item.status == Status.MERGED and item.merged_into_id == main.id
-    assert item.events[-1].kind == "merged" and item.events[-1].is_public
+    assert item.status == Status.MERGED
+    assert item.merged_into_id == main.id
+    assert item.events[-1].kind == "merged"
+    assert item.events[-1].is_public
     assert main.number in item.events[-1].note
-    assert target.events[-1].kind == "merged" and not target.events[-1].is_public
+    assert target.events[-1].kind == "merged"
+    assert not target.events[-1].is_public
     assert duplicate.number in target.events[-1].note
     assert "同一摊位" in target.events[-1].note
     assert target.status == Status.PENDING
@@ -125,9 +131,11 @@ def test_similar_suggestions_are_ranked_and_bounded(app, world):
     db.session.commit()
     ranked = similar_suggestions(item, world.users["supervision_staff"])
     numbers = [s.number for s, _ in ranked]
-    assert same.number in numbers and unknown_org.number in numbers
+    assert same.number in numbers
+    assert unknown_org.number in numbers
     assert different.number not in numbers
-    assert other_agency.number not in numbers and old.number not in numbers
+    assert other_agency.number not in numbers
+    assert old.number not in numbers
     scores = [score for _, score in ranked]
     assert scores == sorted(scores, reverse=True)
     assert all(0 < score <= 1 for score in scores)
@@ -142,7 +150,8 @@ def test_one_extension_only(app, world):
     assert post(staff, suggestion, "extend", reason="需现场复核").status_code == 302
     item = fresh(suggestion.id)
     assert item.due_on == calendar().add_workdays(due, 7)
-    assert item.extension_days == 7 and item.extension_reason == "需现场复核"
+    assert item.extension_days == 7
+    assert item.extension_reason == "需现场复核"
     response = post(staff, suggestion, "extend", reason="再延一次")
     assert response.status_code == 409
     assert "只能延期一次" in response.get_data(as_text=True)
@@ -199,7 +208,8 @@ def test_deadline_flags_and_filters(app, world):
     assert rows("warning") == {soon.number}
     assert rows("overdue") == {late.number}
     inbox = staff.get("/suggestions/manage/").get_data(as_text=True)
-    assert "已逾期" in inbox and "即将到期" in inbox
+    assert "已逾期" in inbox
+    assert "即将到期" in inbox
     tasks = login(app, "agency_handler").get("/suggestions/manage/tasks")
     assert "已逾期" in tasks.get_data(as_text=True)
 
@@ -216,7 +226,8 @@ def test_unrated_items_close_automatically(app, world):
     db.session.commit()
     assert close_unrated_suggestions() == 1
     db.session.commit()
-    assert fresh(old.id).status == Status.CLOSED and fresh(old.id).closed_at
+    assert fresh(old.id).status == Status.CLOSED
+    assert fresh(old.id).closed_at
     assert fresh(old.id).events[-1].kind == "closed"
     assert fresh(recent.id).status == Status.REPLIED
     assert "suggestion_closed" in audit_actions(old.id)
@@ -246,7 +257,9 @@ def test_staff_scope_and_handler_scope(app, world, factories):
     )
     assert post(staff_b, suggestion, "extend", reason="x").status_code == 404
     handler_b = login(app, "handler-b")
-    assert handler_b.get(f"/suggestions/manage/tasks/{suggestion.id}").status_code == 404
+    assert (
+        handler_b.get(f"/suggestions/manage/tasks/{suggestion.id}").status_code == 404
+    )
     assert suggestion.number not in handler_b.get("/suggestions/manage/tasks").get_data(
         as_text=True
     )

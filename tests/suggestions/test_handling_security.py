@@ -71,9 +71,10 @@ def test_attachment_download_for_staff_and_handler_only(app, world, factories):
     assert app.test_client().get(url).status_code == 302  # to the login page
     # A wrong item/attachment pair is a 404 as well.
     other, _ = make_suggestion(world.agency)
-    assert staff.get(
-        f"/suggestions/manage/{other.id}/files/{attachment.id}"
-    ).status_code == 404
+    assert (
+        staff.get(f"/suggestions/manage/{other.id}/files/{attachment.id}").status_code
+        == 404
+    )
 
 
 def test_reply_attachments_are_owned_by_the_reply(app, world):
@@ -95,9 +96,11 @@ def test_reply_attachments_are_owned_by_the_reply(app, world):
     assert item.attachments == []
     (reply,) = item.replies
     (attachment,) = reply.attachments
-    assert attachment.reply_id == reply.id and attachment.mime == "application/pdf"
+    assert attachment.reply_id == reply.id
+    assert attachment.mime == "application/pdf"
     download = staff.get(f"/suggestions/manage/{suggestion.id}/files/{attachment.id}")
-    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.status_code == 200
+    assert download.mimetype == "application/pdf"
     download.close()
     page = track(app.test_client(), suggestion.number, code).get_data(as_text=True)
     assert "0 个" in page  # the public summary counts the submitter's files only
@@ -119,7 +122,8 @@ def test_bad_reply_attachment_keeps_the_text(app, world):
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "这是一段已经写好的答复内容。" in page and "未保存任何内容" in page
+    assert "这是一段已经写好的答复内容。" in page
+    assert "未保存任何内容" in page
     assert fresh(suggestion.id).replies == []
 
 
@@ -130,9 +134,13 @@ def test_contact_data_masked_except_for_the_handler(app, world):
     for client in (staff, login(app, "sys_admin")):
         page = client.get(f"/suggestions/manage/{suggestion.id}").get_data(as_text=True)
         assert "138****1234" in page
-        assert PHONE not in page and NAME not in page
-    page = login(app, "agency_handler").get(f"/suggestions/manage/tasks/{suggestion.id}")
-    assert PHONE in page.get_data(as_text=True) and NAME in page.get_data(as_text=True)
+        assert PHONE not in page
+        assert NAME not in page
+    page = login(app, "agency_handler").get(
+        f"/suggestions/manage/tasks/{suggestion.id}"
+    )
+    assert PHONE in page.get_data(as_text=True)
+    assert NAME in page.get_data(as_text=True)
 
 
 def test_user_text_is_inert_in_every_handling_view(app, world):
@@ -180,7 +188,8 @@ def test_user_text_is_inert_in_every_handling_view(app, world):
     post(staff, suggestion, "publish", text="再次公开" + payload)
     public.post("/suggestions/track/rate", data={"rating": "2", "comment": payload})
     item = fresh(suggestion.id)
-    assert item.rating == 2 and item.status == Status.CLOSED
+    assert item.rating == 2
+    assert item.status == Status.CLOSED
 
     pages = {
         "inbox": staff.get("/suggestions/manage/"),
