@@ -118,8 +118,10 @@ def _render_item(suggestion, status=200, **forms):
             forms[name] = form_class(formdata=None, version=version)
         forms[name].version.data = version
     _assign_choices(forms["assign_form"])
-    if not forms["assign_form"].agency_id.data and suggestion.assigned_org_id:
-        forms["assign_form"].agency_id.data = suggestion.assigned_org_id
+    assign_form = forms["assign_form"]
+    if not assign_form.agency_id.data and suggestion.assigned_org_id:
+        assign_form.agency_id.data = suggestion.assigned_org_id
+        assign_form.handler_id.data = suggestion.handler_id or 0
     similar = []
     if suggestion.status in (Status.PENDING, Status.ACCEPTED):
         similar = queries.similar_suggestions(suggestion, current_user)
