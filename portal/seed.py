@@ -172,6 +172,9 @@ def seed_demo(seed=42, users=60):
     created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
     created["cases"] = load_demo_cases(orgs, actor, current_app.config["UPLOAD_DIR"])
     created["questions"] = seed_exams_demo(actor, orgs["JC"])
+    from portal.suggestions.handling.demo import load_demo_suggestions
+
+    created["suggestions"] = load_demo_suggestions(orgs, actor)
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()

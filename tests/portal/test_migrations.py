@@ -69,6 +69,7 @@ def test_seed_runs_on_migrated_database(empty_db_url):
             "catalogues": 5,
             "questions": 22,
             "cases": 20,
+            "suggestions": 5,
         }
         assert seed_demo(users=12) == dict.fromkeys(created, 0)
         db.session.remove()
