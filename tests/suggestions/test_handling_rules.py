@@ -3,9 +3,14 @@ optimistic lock, deadline flags, automatic closing, scope (issue #7, part 2)."""
 
 from datetime import timedelta
 
+import pytest
+import sqlalchemy as sa
+
+from portal.actor import Actor
 from portal.extensions import db
+from portal.suggestions.handling import services
 from portal.suggestions.handling.jobs import close_unrated_suggestions
-from portal.suggestions.models import Status
+from portal.suggestions.models import Status, Suggestion
 from portal.timeutil import utcnow
 from portal.workdays.queries import calendar
 from tests.suggestions.handling_support import (
@@ -298,3 +303,25 @@ def test_assignment_checks_agency_and_handler(app, world, factories):
     )
     assert response.status_code == 400
     assert fresh(suggestion.id).status == Status.ACCEPTED
+
+
+def test_lock_is_enforced_by_the_database(app, world):
+    """When another transaction bumped the version after this one loaded the item
+    (the in-memory version still matches the form), does the conditional UPDATE
+    refuse the change?"""
+    suggestion, _ = make_suggestion(world.agency)
+    item = fresh(suggestion.id)
+    seen = item.version
+    # The concurrent action, as another request would commit it.
+    db.session.execute(
+        sa.update(Suggestion)
+        .where(Suggestion.id == item.id)
+        .values(version=Suggestion.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    assert item.version == seen
+    staff = Actor(user=world.users["supervision_staff"])
+    with pytest.raises(services.StaleForm):
+        services.accept_suggestion(item, seen, staff)
+    db.session.rollback()
+    assert fresh(suggestion.id).status == Status.PENDING
