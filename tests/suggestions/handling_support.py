@@ -25,6 +25,7 @@ def make_suggestion(
     anonymous=False,
     with_photo=False,
     name=NAME,
+    category="fines",
 ):
     """Submit an item as the public would (through the service); return
     ``(suggestion, query_code)``."""
@@ -36,7 +37,7 @@ def make_suggestion(
     suggestion, code = submit_suggestion(
         Submission(
             form_token=secrets.token_urlsafe(24),
-            category="fines",
+            category=category,
             organisation_id=organisation.id if organisation is not None else None,
             place=place,
             occurred_on=None,

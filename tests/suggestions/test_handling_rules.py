@@ -325,3 +325,26 @@ def test_lock_is_enforced_by_the_database(app, world):
         services.accept_suggestion(item, seen, staff)
     db.session.rollback()
     assert fresh(suggestion.id).status == Status.PENDING
+
+
+def test_inbox_filters(app, world):
+    """Do the status, category, agency and number filters narrow the inbox, with
+    pending items listed first?"""
+    fees, _ = make_suggestion(world.agency, category="fees")
+    other, _ = make_suggestion(world.other_agency, category="fines")
+    accepted, _ = make_suggestion(world.agency, category="fines")
+    staff = login(app, "supervision_staff")
+    post(staff, accepted, "accept")
+
+    def listed(query):
+        page = staff.get(f"/suggestions/manage/?{query}").get_data(as_text=True)
+        return [s.number for s in (fees, other, accepted) if s.number in page]
+
+    assert listed("") == [fees.number, other.number, accepted.number]
+    assert listed("status=accepted") == [accepted.number]
+    assert listed("category=fees") == [fees.number]
+    assert listed(f"agency_id={world.other_agency.id}") == [other.number]
+    assert listed(f"q={other.number[-4:]}") == [other.number]
+    assert listed("status=bogus") == [fees.number, other.number, accepted.number]
+    page = staff.get("/suggestions/manage/").get_data(as_text=True)
+    assert page.index(fees.number) < page.index(accepted.number)

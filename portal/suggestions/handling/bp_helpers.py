@@ -10,6 +10,7 @@ def no_store(response):
     """Pages with personal data must not be cached by browsers or proxies."""
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
     return response
 
 

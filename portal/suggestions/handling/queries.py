@@ -48,13 +48,13 @@ def _flag_condition(flag, calendar, today, warn_workdays):
     return sa.and_(processing, Suggestion.due_on >= today, Suggestion.due_on < limit)
 
 
-def inbox(user, filters, calendar, today, warn_workdays, limit=200):
-    """The staff inbox: items ``user`` manages, filtered, pending first, newest
-    first, each with its deadline flag.
+def inbox(user, filters, calendar, today, warn_workdays):
+    """Select the staff inbox: items ``user`` manages, filtered, pending first,
+    newest first (paginate it; flag the rows with :func:`with_flags`).
 
     :param filters: dict with optional ``status``, ``category``, ``agency_id``
         (the reported or assigned organisation), ``flag`` (warning/overdue), ``q``
-        (number).
+        (part of the number).
     """
     stmt = sa.select(Suggestion).where(access.staff_filter(user))
     if filters.get("status"):
@@ -77,17 +77,20 @@ def inbox(user, filters, calendar, today, warn_workdays, limit=200):
         stmt = stmt.where(
             Suggestion.number.contains(filters["q"].strip().upper(), autoescape=True)
         )
-    stmt = stmt.order_by(
+    return stmt.order_by(
         sa.case((Suggestion.status == Status.PENDING.value, 0), else_=1),
         Suggestion.submitted_at.desc(),
-    ).limit(limit)
-    stmt = stmt.options(
+        Suggestion.id.desc(),
+    ).options(
         so.selectinload(Suggestion.organisation),
         so.selectinload(Suggestion.assigned_org),
     )
+
+
+def with_flags(suggestions, calendar, today, warn_workdays):
+    """:class:`Row` objects: each item with its deadline flag."""
     return [
-        Row(s, deadline_flag(s, calendar, today, warn_workdays))
-        for s in db.session.scalars(stmt)
+        Row(s, deadline_flag(s, calendar, today, warn_workdays)) for s in suggestions
     ]
 
 

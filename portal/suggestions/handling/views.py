@@ -73,11 +73,16 @@ def list_inbox():
     """The items of the staff member's region, with filters and deadline flags."""
     filters = _filters()
     calendar, today, warn = deadline_context()
-    rows = queries.inbox(current_user, filters, calendar, today, warn)
+    page = db.paginate(
+        queries.inbox(current_user, filters, calendar, today, warn),
+        per_page=50,
+        error_out=False,
+    )
     return no_store(
         render_template(
             "suggestions/handling/inbox.html",
-            rows=rows,
+            rows=queries.with_flags(page.items, calendar, today, warn),
+            page=page,
             filters=filters,
             agencies=queries.agencies_for(current_user),
             statuses=STATUS_LABELS,
