@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def _sign_in(browser, live_server, username):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+def _sign_in(browser, live_server, username, viewport=DESKTOP):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
     context.set_default_timeout(10_000)
     page = context.new_page()
     page.goto(f"{live_server}/login")
@@ -91,9 +91,12 @@ def test_public_to_staff_to_handler_and_back(
         expect(staff.get_by_test_id("due")).to_contain_text(str(2026))
         screenshot(staff, "suggestion-handling-staff.png")
 
-        handler_ctx, handler = _sign_in(browser, live_server, "agency_handler")
+        # The handler works on a phone: the menu is collapsed behind the toggler.
+        handler_ctx, handler = _sign_in(browser, live_server, "agency_handler", PHONE)
         contexts.append(handler_ctx)
+        handler.get_by_role("button", name="展开菜单").click()
         handler.get_by_role("link", name="待办理").click()
+        assert _fits(handler)
         handler.get_by_role("link", name=number).click()
         expect(handler.get_by_test_id("phone")).to_have_text("13812345678")
         expect(handler.get_by_test_id("contact")).to_contain_text("李小红")
@@ -104,6 +107,8 @@ def test_public_to_staff_to_handler_and_back(
             "经查，该费用无收费依据，已责令全额退还，并对相关队员批评教育。"
             "联系人电话 13900002222。"
         )
+        assert _fits(handler)
+        screenshot(handler, "suggestion-handling-task-375.png")
         handler.get_by_test_id("reply-submit").click()
         expect(handler.get_by_test_id("reply-waiting")).to_be_visible()
 
