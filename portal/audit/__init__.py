@@ -74,6 +74,8 @@ ACTION_LABELS = {
     "suggestion_merged": "合并重复意见建议",
     "suggestion_assigned": "转交意见建议办理",
     "suggestion_extended": "意见建议延期办理",
+    "suggestion_extension_requested": "申请意见建议延期",
+    "suggestion_extension_refused": "不同意意见建议延期",
     "suggestion_reply_submitted": "提交意见建议答复",
     "suggestion_reply_approved": "审核通过意见建议答复",
     "suggestion_reply_returned": "退回意见建议答复",

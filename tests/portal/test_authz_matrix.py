@@ -1360,6 +1360,7 @@ EXPECTED = {
             ("merge_suggestion", "merge"),
             ("assign_suggestion", "assign"),
             ("extend_deadline", "extend"),
+            ("refuse_extension", "extension/refuse"),
             ("approve_reply", "approve"),
             ("return_reply", "return"),
         )
@@ -1399,6 +1400,14 @@ EXPECTED = {
         Case(
             "POST",
             lambda ctx: _task_url(ctx, "/reply"),
+            only({Role.AGENCY_HANDLER.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "suggestion_handling.request_extension": (
+        Case(
+            "POST",
+            lambda ctx: _task_url(ctx, "/extension"),
             only({Role.AGENCY_HANDLER.value}, 400),
             lambda ctx: {},
         ),

@@ -62,9 +62,7 @@ def test_shipped_2026_schedule_counts_the_national_day_week(app):
         services.load_bundled_year(1999, Actor.system())
 
 
-def test_staff_edit_the_calendar_and_every_change_is_audited(
-    app, client, auth, world
-):
+def test_staff_edit_the_calendar_and_every_change_is_audited(app, client, auth, world):
     auth.login(world.users["supervision_staff"].username)
     response = client.post(
         "/admin/workdays/",

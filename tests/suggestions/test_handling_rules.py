@@ -348,3 +348,61 @@ def test_inbox_filters(app, world):
     assert listed("status=bogus") == [fees.number, other.number, accepted.number]
     page = staff.get("/suggestions/manage/").get_data(as_text=True)
     assert page.index(fees.number) < page.index(accepted.number)
+
+
+def _request_extension(handler, suggestion, reason):
+    return handler.post(
+        f"/suggestions/manage/tasks/{suggestion.id}/extension",
+        data={"version": str(fresh(suggestion.id).version), "reason": reason},
+    )
+
+
+def test_handler_requests_and_staff_grant_the_extension(app, world):
+    """Can the handler ask for the extension with a reason, staff see it (prefilled)
+    and grant it, and is a further request then refused?"""
+    suggestion, _, staff = _processing(app, world)
+    due = fresh(suggestion.id).due_on
+    handler = login(app, "agency_handler")
+    assert _request_extension(handler, suggestion, " ").status_code == 400
+    response = _request_extension(handler, suggestion, "需等待检测报告")
+    assert response.status_code == 302
+    assert fresh(suggestion.id).due_on == due  # nothing granted yet
+    again = _request_extension(handler, suggestion, "再申请一次")
+    assert again.status_code == 409
+    assert "已有一份延期申请在等待批准" in again.get_data(as_text=True)
+    page = staff.get(f"/suggestions/manage/{suggestion.id}").get_data(as_text=True)
+    assert 'data-testid="extension-request"' in page
+    assert page.count("需等待检测报告") >= 2  # shown and prefilled
+    assert post(staff, suggestion, "extend", reason="需等待检测报告").status_code == 302
+    item = fresh(suggestion.id)
+    assert item.due_on == calendar().add_workdays(due, 7)
+    (request,) = item.extension_requests
+    assert request.status == "granted"
+    response = _request_extension(handler, suggestion, "还要再延期")
+    assert response.status_code == 409
+    assert "只能延期一次" in response.get_data(as_text=True)
+    actions = audit_actions(suggestion.id)
+    assert "suggestion_extension_requested" in actions
+    assert "suggestion_extended" in actions
+
+
+def test_staff_refuse_an_extension_request(app, world):
+    """Does a refusal (reason required) keep the deadline, show the reason to the
+    handler and let them ask again?"""
+    suggestion, _, staff = _processing(app, world)
+    due = fresh(suggestion.id).due_on
+    handler = login(app, "agency_handler")
+    _request_extension(handler, suggestion, "人手不足")
+    assert post(staff, suggestion, "extension/refuse", note="").status_code == 400
+    response = post(staff, suggestion, "extension/refuse", note="理由不充分")
+    assert response.status_code == 302
+    item = fresh(suggestion.id)
+    assert item.due_on == due
+    assert item.extension_days == 0
+    assert [r.status for r in item.extension_requests] == ["refused"]
+    task = handler.get(f"/suggestions/manage/tasks/{suggestion.id}")
+    page = task.get_data(as_text=True)
+    assert "理由不充分" in page
+    assert 'data-testid="request-extension"' in page
+    assert "suggestion_extension_refused" in audit_actions(suggestion.id)
+    assert post(staff, suggestion, "extension/refuse", note="x").status_code == 409

@@ -223,3 +223,27 @@ def test_user_text_is_inert_in_every_handling_view(app, world):
     for raw in XSS:
         assert raw not in page
     assert "&lt;script&gt;" in page
+
+
+def test_extension_request_texts_are_inert(app, world):
+    """Are the handler's extension reason and the staff refusal note escaped on
+    the staff page and the handler's page?"""
+    suggestion, _, staff = _assigned(app, world)
+    handler = login(app, "agency_handler")
+    payload = " ".join(XSS)
+    handler.post(
+        f"/suggestions/manage/tasks/{suggestion.id}/extension",
+        data={"version": str(fresh(suggestion.id).version), "reason": payload},
+    )
+    staff_page = staff.get(f"/suggestions/manage/{suggestion.id}").get_data(
+        as_text=True
+    )
+    post(staff, suggestion, "extension/refuse", note=payload)
+    task_page = handler.get(f"/suggestions/manage/tasks/{suggestion.id}").get_data(
+        as_text=True
+    )
+    for page in (staff_page, task_page):
+        for raw in XSS:
+            assert raw not in page
+        assert "&lt;script&gt;" in page
+    assert [r.status for r in fresh(suggestion.id).extension_requests] == ["refused"]

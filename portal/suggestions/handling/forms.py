@@ -73,6 +73,30 @@ class ExtendForm(VersionedForm):
     submit = SubmitField("批准延期")
 
 
+class RefuseExtensionForm(VersionedForm):
+    note = TextAreaField(
+        "不予延期的理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写不予延期的理由"),
+            Length(max=1000, message="理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("不予延期")
+
+
+class ExtensionRequestForm(VersionedForm):
+    reason = TextAreaField(
+        "申请延期的理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写申请延期的理由"),
+            Length(max=1000, message="理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("申请延期")
+
+
 class ApproveForm(VersionedForm):
     submit = SubmitField("审核通过")
 

@@ -10,9 +10,9 @@ from portal.auth.decorators import roles_required
 from portal.exceptions import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.suggestions import uploads
-from portal.suggestions.handling import access, bp, queries, services
+from portal.suggestions.handling import access, bp, deadlines, queries, services
 from portal.suggestions.handling.bp_helpers import deadline_context, no_store
-from portal.suggestions.handling.forms import ReplyForm
+from portal.suggestions.handling.forms import ExtensionRequestForm, ReplyForm
 from portal.suggestions.handling.services import StaleForm
 from portal.suggestions.models import Suggestion
 
@@ -40,11 +40,14 @@ def list_tasks():
     )
 
 
-def _render_task(suggestion, form=None, status=200):
+def _render_task(suggestion, form=None, status=200, extension_form=None):
     calendar, today, warn = deadline_context()
     if form is None:
         form = ReplyForm(formdata=None, version=suggestion.version)
     form.version.data = suggestion.version
+    if extension_form is None:
+        extension_form = ExtensionRequestForm(formdata=None)
+    extension_form.version.data = suggestion.version
     if not suggestion.is_anonymous:
         # The handler sees the full phone and name to call back: log every view.
         audit.record(
@@ -62,6 +65,8 @@ def _render_task(suggestion, form=None, status=200):
                 open_reply=services.open_reply(suggestion),
                 flag=queries.deadline_flag(suggestion, calendar, today, warn),
                 form=form,
+                extension_form=extension_form,
+                extension_request=deadlines.open_request(suggestion),
                 full_contact=True,
                 max_files=uploads.max_files(),
                 max_mb=current_app.config["SUGGESTION_FILE_MAX_MB"],
@@ -112,4 +117,31 @@ def submit_reply(suggestion_id):
         uploads.remove([f.stored_name for f in stored])
         raise
     flash("答复已提交，等待执法监督部门审核。", "success")
+    return redirect(url_for(".show_task", suggestion_id=suggestion_id))
+
+
+@bp.post("/tasks/<int:suggestion_id>/extension")
+@roles_required(*HANDLERS)
+def request_extension(suggestion_id):
+    """Ask staff for the one extension, with a reason."""
+    suggestion = _handled(suggestion_id)
+    form = ExtensionRequestForm()
+    if not form.validate_on_submit():
+        return _render_task(suggestion, status=400, extension_form=form)
+    try:
+        deadlines.request_extension(
+            suggestion, form.version.data, form.reason.data, Actor.from_request()
+        )
+    except StaleForm as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for(".show_task", suggestion_id=suggestion_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_task(
+            _handled(suggestion_id), status=exc.status_code, extension_form=form
+        )
+    db.session.commit()
+    flash("延期申请已提交，等待执法监督部门批准。", "success")
     return redirect(url_for(".show_task", suggestion_id=suggestion_id))

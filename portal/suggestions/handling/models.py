@@ -89,3 +89,70 @@ class SuggestionReply(db.Model):
     @property
     def status_label(self):
         return ReplyStatus(self.status).label
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+    @property
+    def label(self):
+        return {"open": "待批准", "granted": "已批准", "refused": "不予延期"}[
+            self.value
+        ]
+
+
+class ExtensionRequest(db.Model):
+    """A handler's request for the one extension; staff grant or refuse it."""
+
+    __tablename__ = "suggestion_extension_requests"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('open', 'granted', 'refused')", name="status_valid"
+        ),
+        sa.CheckConstraint(
+            "(status = 'open') = (decided_at IS NULL)", name="decided_unless_open"
+        ),
+        sa.Index(
+            "uq_suggestion_extension_requests_one_open",
+            "suggestion_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'open'"),
+            postgresql_where=sa.text("status = 'open'"),
+        ),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    suggestion_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("suggestions.id", ondelete="CASCADE"), index=True
+    )
+    requested_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"))
+    reason: so.Mapped[str] = so.mapped_column(sa.Text)
+    requested_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    status: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default=RequestStatus.OPEN.value
+    )
+    decided_at: so.Mapped[datetime | None] = so.mapped_column()
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("users.id"))
+    decision_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+
+    suggestion: so.Mapped[Suggestion] = so.relationship(
+        backref=so.backref(
+            "extension_requests",
+            order_by="ExtensionRequest.id",
+            cascade="all, delete-orphan",
+        )
+    )
+    requested_by = so.relationship("User", foreign_keys=[requested_by_id])
+
+    def __repr__(self):
+        return f"<ExtensionRequest {self.id} {self.status}>"
+
+    @property
+    def audit_label(self):
+        return f"{self.suggestion.number} 延期申请 {self.id}"
+
+    @property
+    def status_label(self):
+        return RequestStatus(self.status).label

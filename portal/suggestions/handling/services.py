@@ -250,41 +250,6 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
     db.session.flush()
 
 
-def extend_deadline(suggestion, version, reason, actor, calendar):
-    """Grant the one extension (``SUGGESTION_EXTENSION_WORKDAYS`` working days,
-    counted from the current deadline); staff grant it, with a reason.
-
-    :raises ValidationFailed: no reason.
-    :raises InvalidState: not in 办理中, or already extended once.
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationFailed("请填写延期理由。")
-    lock(suggestion, version)
-    _require(suggestion, Status.PROCESSING, message="只有办理中的意见建议可以延期。")
-    if suggestion.extension_days:
-        raise InvalidState("每件意见建议只能延期一次，本件已延期过。")
-    days = current_app.config["SUGGESTION_EXTENSION_WORKDAYS"]
-    old_due = suggestion.due_on
-    suggestion.due_on = calendar.add_workdays(old_due, days)
-    suggestion.extension_days = days
-    suggestion.extension_reason = reason
-    add_event(
-        suggestion,
-        EventKind.EXTENDED,
-        actor,
-        note=f"办理期限延长 {days} 个工作日，至 {suggestion.due_on:%Y-%m-%d}。",
-    )
-    audit.record(
-        "suggestion_extended",
-        actor,
-        suggestion,
-        before={"due_on": old_due},
-        after={"due_on": suggestion.due_on, "reason": reason},
-    )
-    db.session.flush()
-
-
 # Replies ------------------------------------------------------------------------
 
 

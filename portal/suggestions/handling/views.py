@@ -23,7 +23,7 @@ from portal.exceptions import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.orgs.models import Organisation
 from portal.suggestions import uploads
-from portal.suggestions.handling import access, bp, queries, services
+from portal.suggestions.handling import access, bp, deadlines, queries, services
 from portal.suggestions.handling.bp_helpers import deadline_context, no_store
 from portal.suggestions.handling.forms import (
     AcceptForm,
@@ -32,6 +32,7 @@ from portal.suggestions.handling.forms import (
     ExtendForm,
     MergeForm,
     PublishForm,
+    RefuseExtensionForm,
     RejectForm,
     ReturnForm,
 )
@@ -115,12 +116,16 @@ def _render_item(suggestion, status=200, **forms):
         "merge_form": MergeForm,
         "assign_form": AssignForm,
         "extend_form": ExtendForm,
+        "refuse_form": RefuseExtensionForm,
         "approve_form": ApproveForm,
         "return_form": ReturnForm,
     }
+    extension_request = deadlines.open_request(suggestion)
     for name, form_class in defaults.items():
         if name not in forms:
             forms[name] = form_class(formdata=None, version=version)
+            if name == "extend_form" and extension_request is not None:
+                forms[name].reason.data = extension_request.reason
         forms[name].version.data = version
     _assign_choices(forms["assign_form"])
     assign_form = forms["assign_form"]
@@ -137,6 +142,7 @@ def _render_item(suggestion, status=200, **forms):
                 "suggestions/handling/item.html",
                 suggestion=suggestion,
                 open_reply=services.open_reply(suggestion),
+                extension_request=extension_request,
                 similar=similar,
                 flag=queries.deadline_flag(suggestion, calendar, today, warn),
                 full_contact=False,
@@ -255,7 +261,7 @@ def extend_deadline(suggestion_id):
         suggestion_id,
         "extend_form",
         ExtendForm(),
-        lambda s, f: services.extend_deadline(
+        lambda s, f: deadlines.extend_deadline(
             s,
             f.version.data,
             f.reason.data,
@@ -263,6 +269,21 @@ def extend_deadline(suggestion_id):
             deadline_context()[0],
         ),
         "已批准延期。",
+    )
+
+
+@bp.post("/<int:suggestion_id>/extension/refuse")
+@roles_required(*STAFF)
+def refuse_extension(suggestion_id):
+    """Refuse the handler's extension request (the deadline stays)."""
+    return _act(
+        suggestion_id,
+        "refuse_form",
+        RefuseExtensionForm(),
+        lambda s, f: deadlines.refuse_extension(
+            s, f.version.data, f.note.data, Actor.from_request()
+        ),
+        "已不予延期，经办人将看到理由。",
     )
 
 
