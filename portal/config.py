@@ -128,6 +128,13 @@ class Config:
     OPINION_NUMBER_PREFIX = os.environ.get("OPINION_NUMBER_PREFIX") or "执法监督"
     OPINION_MAX_FILES = _int("OPINION_MAX_FILES", 5)
     OPINION_FILE_MAX_MB = _int("OPINION_FILE_MAX_MB", 10)
+    # Handling (docs/suggestions-handling.md): working days from assignment to the
+    # deadline, the one extension, the yellow flag before the deadline; answered
+    # items not rated within SUGGESTION_AUTO_CLOSE_DAYS of publication are closed.
+    SUGGESTION_DEADLINE_WORKDAYS = _int("SUGGESTION_DEADLINE_WORKDAYS", 15)
+    SUGGESTION_EXTENSION_WORKDAYS = _int("SUGGESTION_EXTENSION_WORKDAYS", 7)
+    SUGGESTION_WARN_WORKDAYS = _int("SUGGESTION_WARN_WORKDAYS", 1)
+    SUGGESTION_AUTO_CLOSE_DAYS = _int("SUGGESTION_AUTO_CLOSE_DAYS", 15)
 
 
 class DevConfig(Config):

@@ -31,6 +31,7 @@ PERIODIC_JOBS = [
     "exams.training.jobs.sync_completions",
     "casebank.cases.checks.check_pending_cases",
     "portal.suggestions.oversight.jobs.deidentify_suggestions",
+    "portal.suggestions.handling.jobs.close_unrated_suggestions",
 ]
 
 

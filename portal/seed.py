@@ -182,6 +182,9 @@ def seed_demo(seed=42, users=60):
     from casebank.reviews.services import ensure_template
 
     ensure_template(actor)  # the default scoring template (评分模板), once
+    from portal.suggestions.handling.demo import load_demo_suggestions
+
+    created["suggestions"] = load_demo_suggestions(orgs, actor)
     if any(created.values()):
         audit.record("demo_seeded", actor, after=created)
     db.session.flush()

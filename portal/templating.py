@@ -32,6 +32,12 @@ NAVIGATION = [
     ("评查队列", "supervision.show_queue", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     ("我的评查任务", "supervision.my_assignments", {Role.INVITED_SUPERVISOR}),
     ("监督统计", "reviews.show_dashboard", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
+    (
+        "意见建议",
+        "suggestion_handling.list_inbox",
+        {Role.SYS_ADMIN, Role.SUPERVISION_STAFF},
+    ),
+    ("待办理", "suggestion_handling.list_tasks", {Role.AGENCY_HANDLER}),
     ("审计日志", "audit.list_entries", {Role.SYS_ADMIN}),
     ("意见建议统计", "oversight.show_stats", {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}),
     (

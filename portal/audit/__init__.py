@@ -89,6 +89,22 @@ ACTION_LABELS = {
     "suggestion_observation_added": "添加监督员意见",
     "suggestion_escalated": "监督员转案卷评查",
     "suggestion_escalation_handled": "处理监督员转办",
+    "suggestion_accepted": "受理群众意见建议",
+    "suggestion_rejected": "群众意见建议不予受理",
+    "suggestion_merged": "合并重复意见建议",
+    "suggestion_assigned": "转交意见建议办理",
+    "suggestion_extended": "意见建议延期办理",
+    "suggestion_extension_requested": "申请意见建议延期",
+    "suggestion_extension_refused": "不同意意见建议延期",
+    "suggestion_reply_submitted": "提交意见建议答复",
+    "suggestion_reply_approved": "审核通过意见建议答复",
+    "suggestion_reply_returned": "退回意见建议答复",
+    "suggestion_reply_published": "公开意见建议答复",
+    "suggestion_rated": "评价意见建议办理结果",
+    "suggestion_contested": "对意见建议办理结果提出异议",
+    "suggestion_closed": "意见建议办结",
+    "suggestion_contact_viewed": "查看反映人联系方式",
+    "suggestion_attachment_downloaded": "下载意见建议附件",
 }
 
 

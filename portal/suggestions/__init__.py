@@ -12,8 +12,9 @@ bp = Blueprint("suggestions", __name__, template_folder="templates")
 
 
 def init_app(app):
-    from portal.suggestions import models, views  # noqa: F401 - models and routes
+    from portal.suggestions import handling, models, views  # noqa: F401 - routes
 
+    handling.init_app(app)  # before registering: it adds public routes to ``bp``
     app.register_blueprint(bp, url_prefix="/suggestions")
 
     from portal.suggestions import oversight

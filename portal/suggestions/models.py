@@ -209,10 +209,13 @@ class Suggestion(db.Model):
     merged_into: so.Mapped["Suggestion | None"] = so.relationship(
         remote_side=[id], foreign_keys=[merged_into_id]
     )
+    # The submitter's files; a handler's reply files carry a ``reply_id``.
     attachments: so.Mapped[list["SuggestionAttachment"]] = so.relationship(
         back_populates="suggestion",
         cascade="all, delete-orphan",
         order_by="SuggestionAttachment.id",
+        primaryjoin="and_(Suggestion.id == SuggestionAttachment.suggestion_id, "
+        "SuggestionAttachment.reply_id.is_(None))",
     )
     events: so.Mapped[list["SuggestionEvent"]] = so.relationship(
         back_populates="suggestion",
@@ -263,6 +266,11 @@ class SuggestionAttachment(db.Model):
     size: so.Mapped[int] = so.mapped_column()
     sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
     created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # Owner marker: NULL for the submitter's files, else the handler's reply
+    # (portal/suggestions/handling/models.py) the file belongs to.
+    reply_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("suggestion_replies.id", ondelete="CASCADE"), index=True
+    )
 
     suggestion: so.Mapped[Suggestion] = so.relationship(back_populates="attachments")
 

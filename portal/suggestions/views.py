@@ -186,9 +186,10 @@ def track():
     if form.validate_on_submit():
         suggestion = queries.find_for_tracking(form.number.data, form.code.data)
         if suggestion is not None:
-            return _no_store(
-                render_template("suggestions/status.html", suggestion=suggestion)
-            )
+            from portal.suggestions.handling import public_views
+
+            public_views.grant(suggestion)  # rating and contest forms (handling)
+            return public_views.render_status(suggestion)
         return _no_store(
             (
                 render_template(

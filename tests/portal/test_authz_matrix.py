@@ -1675,6 +1675,105 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Suggestion handling (issue #7 part 2): staff pages for supervision staff and
+    # system administrators, 待办理 for agency handlers, attachments for both; an
+    # empty post fails validation (400) before anything changes. The item is in
+    # 办理中 at world.agency (every principal's scope). Public rating and contest
+    # without a lookup in the session: back to the lookup page.
+    "suggestion_handling.list_inbox": (
+        Case("GET", _const("/suggestions/manage/"), only(CATALOGUE_MANAGERS)),
+    ),
+    "suggestion_handling.show_suggestion": (
+        Case("GET", lambda ctx: _handling_url(ctx), only(CATALOGUE_MANAGERS)),
+    ),
+    **{
+        f"suggestion_handling.{endpoint}": (
+            Case(
+                "POST",
+                lambda ctx, action=action: _handling_url(ctx, f"/{action}"),
+                only(CATALOGUE_MANAGERS, 400),
+                lambda ctx: {},
+            ),
+        )
+        for endpoint, action in (
+            ("accept_suggestion", "accept"),
+            ("reject_suggestion", "reject"),
+            ("merge_suggestion", "merge"),
+            ("assign_suggestion", "assign"),
+            ("extend_deadline", "extend"),
+            ("refuse_extension", "extension/refuse"),
+            ("approve_reply", "approve"),
+            ("return_reply", "return"),
+        )
+    },
+    "suggestion_handling.publish_reply": (
+        # Nothing approved yet: back to the item with a message.
+        Case(
+            "GET",
+            lambda ctx: _handling_url(ctx, "/publish"),
+            only(CATALOGUE_MANAGERS, "/suggestions/manage/"),
+        ),
+        Case(
+            "POST",
+            lambda ctx: _handling_url(ctx, "/publish"),
+            only(CATALOGUE_MANAGERS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "suggestion_handling.download_attachment": (
+        Case(
+            "GET",
+            lambda ctx: _handling_url(ctx, f"/files/{_handling_item(ctx)[1]}"),
+            only(CASE_ROLES),
+        ),
+    ),
+    "suggestion_handling.list_tasks": (
+        Case(
+            "GET",
+            _const("/suggestions/manage/tasks"),
+            only({Role.AGENCY_HANDLER.value}),
+        ),
+    ),
+    "suggestion_handling.show_task": (
+        Case("GET", lambda ctx: _task_url(ctx), only({Role.AGENCY_HANDLER.value})),
+    ),
+    "suggestion_handling.submit_reply": (
+        Case(
+            "POST",
+            lambda ctx: _task_url(ctx, "/reply"),
+            only({Role.AGENCY_HANDLER.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "suggestion_handling.request_extension": (
+        Case(
+            "POST",
+            lambda ctx: _task_url(ctx, "/extension"),
+            only({Role.AGENCY_HANDLER.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "suggestions.show_tracked": (
+        Case(
+            "GET", _const("/suggestions/track/current"), everyone("/suggestions/track")
+        ),
+    ),
+    "suggestions.rate_suggestion": (
+        Case(
+            "POST",
+            _const("/suggestions/track/rate"),
+            everyone("/suggestions/track"),
+            lambda ctx: {"rating": "5"},
+        ),
+    ),
+    "suggestions.contest_suggestion": (
+        Case(
+            "POST",
+            _const("/suggestions/track/contest"),
+            everyone("/suggestions/track"),
+            lambda ctx: {"reason": "异议"},
+        ),
+    ),
 }
 
 CASES = [
@@ -1892,3 +1991,34 @@ def test_training_admin_cannot_take_over_more_privileged_accounts(
         assert user.is_active_account
     for user in (world.users["officer"], world.users["auxiliary"]):
         assert client.get(f"/admin/users/{user.id}").status_code == 200, user
+
+
+# Suggestion handling (issue #7 part 2) ----------------------------------------------
+
+
+def _handling_item(ctx):
+    """An item in 办理中 at world.agency with one photo: ``(id, attachment id)``."""
+    from portal.actor import Actor
+    from portal.extensions import db
+    from portal.suggestions.handling import services
+    from portal.workdays.queries import calendar
+    from tests.suggestions.handling_support import make_suggestion
+
+    if not hasattr(ctx, "suggestion_item"):
+        item, _ = make_suggestion(ctx.world.agency, with_photo=True)
+        staff = Actor(user=ctx.world.users[Role.SUPERVISION_STAFF.value])
+        services.accept_suggestion(item, item.version, staff)
+        services.assign_suggestion(
+            item, item.version, ctx.world.agency, None, staff, calendar()
+        )
+        db.session.commit()
+        ctx.suggestion_item = (item.id, item.attachments[0].id)
+    return ctx.suggestion_item
+
+
+def _handling_url(ctx, suffix=""):
+    return f"/suggestions/manage/{_handling_item(ctx)[0]}{suffix}"
+
+
+def _task_url(ctx, suffix=""):
+    return f"/suggestions/manage/tasks/{_handling_item(ctx)[0]}{suffix}"

@@ -70,6 +70,7 @@ def test_seed_runs_on_migrated_database(empty_db_url):
             "questions": 22,
             "cases": 20,
             "opinions": 2,
+            "suggestions": 5,
         }
         assert seed_demo(users=12) == dict.fromkeys(created, 0)
         db.session.remove()

@@ -1,0 +1,165 @@
+"""Handling forms. Each carries the item's ``version`` (optimistic lock)."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from portal.suggestions.handling.feedback import RATING_LABELS
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class VersionedForm(FlaskForm):
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class AcceptForm(VersionedForm):
+    submit = SubmitField("受理")
+
+
+class RejectForm(VersionedForm):
+    reason = TextAreaField(
+        "不予受理理由（将向反映人公开）",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写不予受理的理由"),
+            Length(max=2000, message="理由不能超过 2000 字"),
+        ],
+    )
+    submit = SubmitField("不予受理")
+
+
+class MergeForm(VersionedForm):
+    target_number = StringField(
+        "主件受理编号",
+        filters=[_strip],
+        validators=[DataRequired(message="请填写主件的受理编号"), Length(max=32)],
+    )
+    note = TextAreaField(
+        "合并说明（内部）",
+        filters=[_strip],
+        validators=[Optional(), Length(max=500, message="说明不能超过 500 字")],
+    )
+    submit = SubmitField("合并到主件")
+
+
+class AssignForm(VersionedForm):
+    agency_id = SelectField("办理部门", coerce=int, validate_choice=True)
+    handler_id = SelectField("指定经办人（可不选）", coerce=int, validate_choice=True)
+    submit = SubmitField("转交办理")
+
+
+class ExtendForm(VersionedForm):
+    reason = TextAreaField(
+        "延期理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写延期理由"),
+            Length(max=1000, message="理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("批准延期")
+
+
+class RefuseExtensionForm(VersionedForm):
+    note = TextAreaField(
+        "不予延期的理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写不予延期的理由"),
+            Length(max=1000, message="理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("不予延期")
+
+
+class ExtensionRequestForm(VersionedForm):
+    reason = TextAreaField(
+        "申请延期的理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写申请延期的理由"),
+            Length(max=1000, message="理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("申请延期")
+
+
+class ApproveForm(VersionedForm):
+    submit = SubmitField("审核通过")
+
+
+class ReturnForm(VersionedForm):
+    reason = TextAreaField(
+        "退回理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写退回理由"),
+            Length(max=1000, message="理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("退回修改")
+
+
+class PublishForm(VersionedForm):
+    text = TextAreaField(
+        "公开的答复内容（已隐去电话、身份证号，请再检查姓名等个人信息）",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写公开的答复内容"),
+            Length(max=5000, message="答复不能超过 5000 字"),
+        ],
+    )
+    submit = SubmitField("公开答复")
+
+
+class ReplyForm(VersionedForm):
+    text = TextAreaField(
+        "答复内容",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写答复内容"),
+            Length(min=10, max=5000, message="答复内容应为 10 至 5000 字"),
+        ],
+    )
+    attachments = MultipleFileField("附件（可选，JPEG、PNG 或 PDF）")
+    submit = SubmitField("提交审核")
+
+
+class RateForm(FlaskForm):
+    rating = RadioField(
+        "满意程度",
+        coerce=int,
+        choices=[SelectChoice(v, label) for v, label in RATING_LABELS.items()],
+        validators=[InputRequired(message="请选择满意程度")],
+    )
+    comment = TextAreaField(
+        "评价意见（可不填）",
+        filters=[_strip],
+        validators=[Optional(), Length(max=500, message="评价意见不能超过 500 字")],
+    )
+    submit = SubmitField("提交评价")
+
+
+class ContestForm(FlaskForm):
+    reason = TextAreaField(
+        "异议理由",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="请填写异议理由"),
+            Length(max=1000, message="异议理由不能超过 1000 字"),
+        ],
+    )
+    submit = SubmitField("提出异议")
