@@ -53,7 +53,8 @@ def test_admin_imports_builds_paper_and_schedules_exam(
         page.click("#submit")
         expect(page).to_have_url(f"{live_server}/dashboard")
 
-        # A bank
+        # A bank, through the 培训考试 menu
+        page.get_by_role("button", name="培训考试").click()
         page.get_by_role("link", name="题库", exact=True).first.click()
         page.fill("#code", "BROWSER-CG")
         page.fill("#name", "城管专门法律知识题库")

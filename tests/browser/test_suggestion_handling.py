@@ -78,7 +78,8 @@ def test_public_to_staff_to_handler_and_back(
 
         staff_ctx, staff = _sign_in(browser, live_server, "supervision_staff")
         contexts.append(staff_ctx)
-        staff.get_by_role("link", name="意见建议").click()
+        staff.get_by_role("button", name="群众意见").click()
+        staff.get_by_role("link", name="意见建议", exact=True).click()
         staff.get_by_role("link", name=number).click()
         expect(staff.get_by_test_id("phone")).to_have_text("138****5678")
         expect(staff.get_by_test_id("description")).to_contain_text("<b>加粗</b>")
