@@ -170,6 +170,10 @@ def test_escalation_links_the_case_with_that_number_and_staff_handle_it(app, wor
     html = staff.get("/suggestions/manage/escalations").get_data(as_text=True)
     assert inside.number in html
     assert f"/casebank/cases/{case_id}" in html
+    # The escalated case goes into review from here (a conflict-free reviewer).
+    assert f'href="/casebank/supervision/cases/{case_id}/assign"' in html
+    assign = staff.get(f"/casebank/supervision/cases/{case_id}/assign")
+    assert assign.status_code == 200
     assert XSS not in html
     assert "&lt;script&gt;" in html
 
