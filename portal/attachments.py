@@ -1,0 +1,238 @@
+"""Checked attachments (images and PDFs) for every feature that takes them from
+people outside the office: public submissions and handler replies (issue #7),
+replies to 监督意见书 (issue #6).
+
+Rules: at most N files of at most M MB each (per feature, from its settings —
+see :class:`Attachments`); the type is decided by content (JPEG, PNG or PDF), never by name or the
+browser's claim. Images are decoded and re-encoded by Pillow, which drops EXIF
+(GPS, camera) and anything appended to the file; a file whose bytes carry HTML or
+script markers (a polyglot) is refused outright. PDFs that carry active content
+(``/JavaScript``, ``/JS``, ``/Launch``, ``/EmbeddedFile``, ``/RichMedia``, also
+hidden in ``#xx``-escaped names or inside compressed object streams) are refused.
+
+All files are checked before any is written; when one is refused, nothing is
+stored (:func:`prepare` raises before :func:`store` is called).
+"""
+
+import hashlib
+import io
+import os
+import re
+import secrets
+import warnings
+import zlib
+from dataclasses import dataclass
+
+from flask import current_app
+from PIL import Image, ImageOps
+
+from portal.exceptions import ValidationFailed
+
+MIB = 1024 * 1024
+MAX_PIXELS = 40_000_000
+SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
+# Markers of markup or script inside a file that claims to be an image or a PDF.
+MARKUP = re.compile(
+    rb"<\s*(script|html|body|iframe|svg|object|embed|meta)\b|<\?php|javascript:",
+    re.IGNORECASE,
+)
+PDF_ACTIVE = re.compile(
+    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z])"
+)
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.DOTALL)
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    """A checked file, held in memory until :func:`store` writes it."""
+
+    original_name: str
+    mime: str
+    content: bytes
+
+    @property
+    def size(self):
+        return len(self.content)
+
+    @property
+    def sha256(self):
+        return hashlib.sha256(self.content).hexdigest()
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    stored_name: str
+    original_name: str
+    mime: str
+    size: int
+    sha256: str
+
+
+def sniff(head):
+    """``image/jpeg``, ``image/png``, ``application/pdf`` or None, from magic bytes."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    return None
+
+
+def _clean_name(name):
+    name = os.path.basename((name or "").replace("\\", "/")).strip()
+    return name[:255] or "附件"
+
+
+def _reencode(content, mime, label):
+    """Decode and re-encode an image; EXIF and trailing data are dropped.
+
+    The EXIF orientation is applied first so that photos stay upright.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as probe:
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise ValidationFailed(f"{label}：图片尺寸过大，未保存任何内容")
+                probe.verify()
+            with Image.open(io.BytesIO(content)) as image:
+                image.load()
+                image = ImageOps.exif_transpose(image)
+                out = io.BytesIO()
+                if mime == "image/jpeg":
+                    if image.mode not in ("RGB", "L"):
+                        image = image.convert("RGB")
+                    image.save(out, format="JPEG", quality=90, optimize=True)
+                else:
+                    if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                        image = image.convert("RGBA")
+                    image.save(out, format="PNG", optimize=True)
+                return out.getvalue()
+    except ValidationFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any decoder failure means "not an image"
+        raise ValidationFailed(
+            f"{label}：图片文件已损坏或无法识别，未保存任何内容"
+        ) from exc
+
+
+def pdf_has_active_content(content):
+    """True when the PDF names JavaScript, launch actions, embedded files or rich
+    media, in plain objects or inside Flate-compressed streams."""
+
+    def scan(data):
+        data = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+        return PDF_ACTIVE.search(data) is not None
+
+    if scan(content):
+        return True
+    for match in PDF_STREAM.finditer(content):
+        try:
+            inflated = zlib.decompressobj().decompress(match.group(1), 50 * MIB)
+        except zlib.error:
+            continue
+        if scan(inflated):
+            return True
+    return False
+
+
+class Attachments:
+    """One feature's rules: its folder under ``UPLOAD_DIR`` and the settings that
+    hold its file count and per-file size limits."""
+
+    def __init__(self, folder_name, max_files_key, max_mb_key):
+        self.folder_name = folder_name
+        self.max_files_key = max_files_key
+        self.max_mb_key = max_mb_key
+
+    def max_files(self):
+        return int(current_app.config[self.max_files_key])
+
+    def file_limit(self):
+        """Bytes allowed per attachment."""
+        return int(current_app.config[self.max_mb_key] * MIB)
+
+    def request_limit(self):
+        """A route's request limit: every file at its maximum plus the text."""
+        return self.max_files() * self.file_limit() + MIB
+
+    def _check_one(self, upload, position):
+        label = f"第 {position} 个附件（{_clean_name(upload.filename)}）"
+        limit = self.file_limit()
+        content = upload.stream.read(limit + 1)
+        if not content:
+            raise ValidationFailed(f"{label}：文件为空，未保存任何内容")
+        if len(content) > limit:
+            raise ValidationFailed(
+                f"{label}：超过 {limit / MIB:g} MB 的大小限制，未保存任何内容"
+            )
+        mime = sniff(content[:16])
+        if mime is None:
+            raise ValidationFailed(
+                f"{label}：只接受 JPEG、PNG 图片或 PDF 文件（按文件内容判断），"
+                "未保存任何内容"
+            )
+        if MARKUP.search(content):
+            raise ValidationFailed(
+                f"{label}：文件中夹带网页或脚本代码，存在安全风险，未保存任何内容"
+            )
+        if mime == "application/pdf":
+            if b"%%EOF" not in content[-2048:]:
+                raise ValidationFailed(f"{label}：PDF 文件不完整，未保存任何内容")
+            if pdf_has_active_content(content):
+                raise ValidationFailed(
+                    f"{label}：PDF 含有脚本、启动动作或嵌入文件，存在安全风险，"
+                    "未保存任何内容"
+                )
+        else:
+            content = _reencode(content, mime, label)
+        return PreparedFile(_clean_name(upload.filename), mime, content)
+
+    def prepare(self, uploads):
+        """Check every upload (werkzeug ``FileStorage`` objects; empty ones ignored).
+
+        :return: a list of :class:`PreparedFile`.
+        :raises ValidationFailed: with a Chinese message naming the first bad file.
+        """
+        uploads = [u for u in uploads if u is not None and u.filename]
+        if len(uploads) > self.max_files():
+            raise ValidationFailed(
+                f"最多上传 {self.max_files()} 个附件，未保存任何内容"
+            )
+        return [self._check_one(u, i) for i, u in enumerate(uploads, start=1)]
+
+    def folder(self):
+        path = os.path.join(current_app.config["UPLOAD_DIR"], self.folder_name)
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def file_path(self, stored_name):
+        return os.path.join(self.folder(), os.path.basename(stored_name))
+
+    def store(self, prepared):
+        """Write checked files under random names; on any failure remove what was
+        written and re-raise. :return: a list of :class:`StoredFile`."""
+        written = []
+        try:
+            for item in prepared:
+                name = secrets.token_hex(16) + SUFFIXES[item.mime]
+                with open(self.file_path(name), "xb") as out:
+                    out.write(item.content)
+                written.append(
+                    StoredFile(
+                        name, item.original_name, item.mime, item.size, item.sha256
+                    )
+                )
+        except BaseException:
+            self.remove([f.stored_name for f in written])
+            raise
+        return written
+
+    def remove(self, stored_names):
+        """Delete stored files (used when the database transaction fails)."""
+        for name in stored_names:
+            path = self.file_path(name)
+            if os.path.exists(path):
+                os.remove(path)
