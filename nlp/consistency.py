@@ -1,4 +1,5 @@
-"""Penalty-consistency checks: tier choice, range checks, findings, 同案不同罚.
+"""Penalty-consistency checks: range checks, findings, 同案不同罚 (tier choice is
+in :mod:`nlp.tiers`).
 
 Pure functions over parsed facts and numbers; no I/O. Finding semantics are written
 down in docs/nlp.md ("Finding semantics").
@@ -7,21 +8,17 @@ down in docs/nlp.md ("Finding semantics").
 from __future__ import annotations
 
 import math
-import re
 import statistics
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from nlp.catalogue import FineRange, GeneralRule, Item, Tier
+from nlp.catalogue import FineRange, GeneralRule, Item
 from nlp.citations import GENERAL_LAWS, Citation, short_law_name
 from nlp.factors import (
     AGGRAVATING,
     MITIGATING,
-    UNIT_PATTERN,
     Factor,
-    canonical_unit,
-    percent_to_symbol,
     refutes_exemption,
     states_aggravation,
     states_discretion,
@@ -29,7 +26,10 @@ from nlp.factors import (
     states_reduction,
 )
 from nlp.matching import provision_keys, same_provision
-from nlp.numerals import parse_int, parse_number
+from nlp.tiers import (
+    TierChoice,
+    quantity_clause,
+)
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 
@@ -89,7 +89,7 @@ def fine_range(
     fines = tuple(
         f
         for f in fines
-        if not f.condition or _quantity_clause(f.condition, {}, bases) is not False
+        if not f.condition or quantity_clause(f.condition, {}, bases) is not False
     )
     rows = [f for f in fines if party and f.party == party] or [
         f for f in fines if f.party == "any"
@@ -154,330 +154,6 @@ def _yuan(value: float) -> str:
     if value >= 10000 and value % 1000 == 0:
         return f"{value / 10000:g}万元"
     return f"{value:,.2f}".rstrip("0").rstrip(".") + "元"
-
-
-# ---------------------------------------------------------------- tiers
-
-# Cues of boolean conditions in tier texts → the factor names that meet them. A
-# cue preceded by a negation (拒不配合, 未及时改正) is not met by the positive factor.
-_NEGATED = re.compile(r"(?:拒不|未能?|不|没有|逾期未?)$")
-_CUES = (
-    ("first_offence", re.compile(r"初次|首次|第一次")),
-    (
-        "corrected",
-        re.compile(
-            r"(?:及时|立即|当场|主动|自行)(?:改正|整改|拆除|清理|纠正|停止|补办)"
-        ),
-    ),
-    (
-        "refused_correction",
-        re.compile(r"逾期(?:仍)?(?:未|不)|拒不(?:改正|整改|停止|拆除|退还)|未按期"),
-    ),
-    (
-        "serious_consequence",
-        re.compile(
-            r"(?<!未)(?<!没有)造成.{0,10}?(?:严重|重大|较大|恶劣)|严重后果|恶劣影响"
-        ),
-    ),
-    ("repeated", re.compile(r"多次|再次|屡次|受过.{0,6}处罚")),
-    ("obstructed", re.compile(r"阻碍|阻挠|暴力|拒绝.{0,4}检查|拒不配合")),
-    ("no_harm", re.compile(r"未造成|没有造成|危害后果轻微|无危害")),
-    ("minor", re.compile(r"情节轻微|违法行为轻微|情节较轻")),
-    ("cooperated", re.compile(r"配合")),
-    ("eliminated_harm", re.compile(r"主动消除|减轻危害|消除影响")),
-)
-_QNUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
-_MONEY_UNITS = {"元": 1.0, "万元": 10000.0}
-_QUNIT = r"(" + UNIT_PATTERN + r"|万元|元|倍|次)"
-_BETWEEN = re.compile(
-    _QNUM
-    + _QUNIT
-    + r"?(?:（含）)?以上(?:不足|不满|未满|低于)?"
-    + _QNUM
-    + _QUNIT
-    + r"(?:（含）)?(?:以下|以内)?"
-)
-_AT_MOST = re.compile(
-    r"(不足|不满|未满|少于|未达到?|未超过|低于)?"
-    + _QNUM
-    + _QUNIT
-    + r"(?:（含）)?(以下|以内)?"
-)
-_AT_LEAST = re.compile(r"(?:超过|达到|多于)?" + _QNUM + _QUNIT + r"(?:（含）)?以上")
-_MONEY_BASES = (
-    "货值",
-    "违法所得",
-    "违法经营额",
-    "工程造价",
-    "砂石价值",
-    "投资",
-    "市场价值",
-    "广告费用",
-)
-_CATCH_ALL = re.compile(r"其他情形|除.{0,20}以外|一般情形|不属于.{0,20}情形")
-_NTH_TIME = re.compile(r"(首次|初次)|第([一二三四五六七八九十\d]+)次(以上)?")
-_TEXTUAL_MIN_CHARS = 5
-_TEXTUAL_CONTAINMENT = 0.85
-
-
-@dataclass(frozen=True)
-class TierChoice:
-    level: str | None
-    how: str | None  # "explicit" | "inferred" | "default"
-    evidence: str = ""
-
-
-def choose_tier(
-    item: Item,
-    text: str,
-    factors: list[Factor],
-    quantities: list[Factor],
-    bases: dict[str, Decimal],
-    facts_text: str | None = None,
-) -> TierChoice:
-    """Choose the tier of ``item`` for a decision.
-
-    An explicit tier stated in the text wins; otherwise the heaviest tier one of
-    whose conditions the stated quantities or factors meet; otherwise a catch-all
-    tier (其他情形); otherwise None.
-
-    :return: a :class:`TierChoice`.
-    """
-    explicit = explicit_tier(item, text)
-    if explicit is not None:
-        return explicit
-    facts_text = text if facts_text is None else facts_text
-    present = {f.name for f in factors}
-    values: dict[str, list[float]] = {}
-    for q in quantities:
-        values.setdefault(q.name, []).append(float(q.value or 0))
-    best: tuple[int, Tier, str] | None = None
-    common = _common_clauses(item)
-    for index, tier in enumerate(item.tiers):
-        satisfied = _satisfied_clauses(
-            tier.condition, present, values, bases, facts_text, common
-        )
-        if satisfied and (best is None or index > best[0]):
-            best = (index, tier, satisfied[0])
-    if best is not None:
-        return TierChoice(best[1].level, "inferred", best[2])
-    for tier in item.tiers:
-        if _CATCH_ALL.search(tier.condition):
-            return TierChoice(tier.level, "default", tier.condition)
-    if len(item.tiers) == 1:
-        return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
-    return TierChoice(None, None)
-
-
-def explicit_tier(item: Item, text: str) -> TierChoice | None:
-    """Return the tier that the text names explicitly, if any.
-
-    When the text names several different tiers (parts of one case fined under
-    different tiers) the tier is undecided: level None, but reasoning was stated.
-    """
-    found: list[tuple[int, str, str]] = []
-    levels = sorted({t.level for t in item.tiers}, key=len, reverse=True)
-    for level in levels:
-        lv = re.escape(level)
-        patterns = (
-            rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
-            rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
-            rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)",
-            rf"{lv}(?:档次|阶次|档)(?!案)",
-            rf"(?:属于|属|认定为|系)(?:违法)?情节{lv}",
-        )
-        for pattern in patterns:
-            for match in re.finditer(pattern, text):
-                # a longer level ("特别严重") already claimed this spot
-                if any(
-                    s <= match.end() and match.start() <= e
-                    for s, _, e in found
-                    if _ != level
-                ):
-                    continue
-                found.append((match.start(), level, match.end()))
-    if not found:
-        return None
-    found.sort()
-    named = list(dict.fromkeys(level for _, level, _ in found))
-    start, _, end = found[0]
-    if len(named) > 1:
-        return TierChoice(None, "explicit", text[start:end])
-    return TierChoice(named[0], "explicit", text[start:end])
-
-
-def _clauses(condition: str) -> list[str]:
-    """Split a tier condition into alternatives (或者/；); each may hold AND parts."""
-    condition = percent_to_symbol(condition)
-    parts = re.split(r"[；;。]|，?或者|，?或(?!者)", condition)
-    return [p.strip("，, ") for p in parts if p.strip("，, ")]
-
-
-def _parts(clause: str) -> list[str]:
-    """The AND parts of one alternative (，/且/并且/但/并)."""
-    parts = re.split(r"[，,]|并且|且|但|(?<![合])并(?=[在处未已])", clause)
-    return [p.strip() for p in parts if p.strip()]
-
-
-def _common_clauses(item: Item) -> frozenset[str]:
-    """Parts every tier shares (尚可采取改正措施): they cannot tell tiers apart."""
-    if len(item.tiers) < 2:
-        return frozenset()
-    sets = [
-        {p for clause in _clauses(t.condition) for p in _parts(clause)}
-        for t in item.tiers
-    ]
-    return frozenset(set.intersection(*sets))
-
-
-def _satisfied_clauses(
-    condition: str,
-    present: set[str],
-    values: dict[str, list[float]],
-    bases: dict[str, Decimal],
-    facts_text: str = "",
-    common: frozenset[str] = frozenset(),
-) -> list[str]:
-    """The alternatives of ``condition`` that the decision meets.
-
-    An alternative is met when none of its AND parts is contradicted by a stated
-    quantity and at least one part is met (by a quantity, a factor cue or the facts
-    restating it). Parts every tier shares (``common``) decide nothing.
-    """
-    satisfied = []
-    for clause in _clauses(condition):
-        results = []
-        for part in _parts(clause):
-            if part in common:
-                continue
-            hit = _quantity_clause(part, values, bases)
-            if hit is None:
-                hit = (_cue_met(part, present) or _stated_in(part, facts_text)) or None
-            results.append(hit)
-        if results and False not in results and True in results:
-            satisfied.append(clause)
-    return satisfied
-
-
-def _cue_met(clause: str, present: set[str]) -> bool:
-    for name, cue in _CUES:
-        for match in cue.finditer(clause):
-            negated = bool(_NEGATED.search(clause[: match.start()]))
-            if name in ("refused_correction", "no_harm", "obstructed") or not negated:
-                if name in present:
-                    return True
-    return False
-
-
-def _stated_in(clause: str, text: str) -> bool:
-    """True when the facts restate a textual condition (主体工程已建成 …).
-
-    Character-bigram containment: nearly every bigram of the clause must occur in
-    the facts. Short clauses are never matched this way.
-    """
-    core = re.sub(r"[的了等，,。“”\s]", "", clause)
-    if len(core) < _TEXTUAL_MIN_CHARS or not text:
-        return False
-    grams = {core[i : i + 2] for i in range(len(core) - 1)}
-    inside = sum(1 for g in grams if g in text)
-    return inside / len(grams) >= _TEXTUAL_CONTAINMENT
-
-
-def _quantity_clause(
-    clause: str, values: dict[str, list[float]], bases: dict[str, Decimal]
-) -> bool | None:
-    """True/False when the clause is a numeric condition we can evaluate; else None."""
-    nth = _NTH_TIME.search(clause)
-    if nth and values.get("times"):
-        wanted = 1.0 if nth.group(1) else float(_qty(nth.group(2), "次") or 0)
-        observed = values["times"][0]
-        return observed >= wanted if nth.group(3) else observed == wanted
-    match = _BETWEEN.search(clause)
-    if match:
-        unit = match.group(4)
-        low = _qty(match.group(1), match.group(2) or unit)
-        high = _qty(match.group(3), unit)
-    else:
-        match = _AT_LEAST.search(clause)
-        if match:
-            unit = match.group(2)
-            low, high = _qty(match.group(1), unit), None
-        else:
-            match = _AT_MOST.search(clause)
-            if not match or not (match.group(1) or match.group(4)):
-                return None
-            unit = match.group(3)
-            low, high = None, _qty(match.group(2), unit)
-    name = _quantity_name(unit, clause[match.end() :], clause)
-    if name is None:
-        return None
-    observed = _observed(name, clause, values, bases)
-    if observed is None:
-        return None
-    # Benchmark tables read "X以上" as including X and "Y以下" as including Y.
-    if low is not None and observed < low - 1e-9:
-        return False
-    return not (high is not None and observed > high + 1e-9)
-
-
-def _qty(raw: str | None, unit: str | None) -> float | None:
-    if raw is None:
-        return None
-    value = float(raw) if raw.replace(".", "", 1).isdigit() else parse_number(raw)
-    if value is None:
-        value = parse_int(raw)
-    if value is None:
-        return None
-    value = float(value)
-    if unit in _MONEY_UNITS:
-        return value * _MONEY_UNITS[unit]
-    known = canonical_unit(unit or "")
-    return value * known[1] if known else value
-
-
-def _quantity_name(unit: str | None, after: str, clause: str) -> str | None:
-    if unit is None:
-        return None
-    if unit in _MONEY_UNITS:
-        return "money"
-    if unit == "倍":
-        return "exceed_multiple" if "超" in clause else None
-    if unit == "次":
-        return "times"
-    if unit == "个" and re.match(r"\s*(?:品种|种)", after):
-        return "种"
-    known = canonical_unit(unit)
-    return known[0] if known else None
-
-
-def _observed(name, clause, values, bases) -> float | None:
-    if name == "money":
-        for key in _MONEY_BASES:
-            if key in clause:
-                for base_key, value in bases.items():
-                    if key in base_key or base_key in key:
-                        return float(value)
-        return None
-    observed = values.get(name)
-    if observed:
-        return observed[0]  # the facts state it first; later mentions restate or quote
-    if name == "平方米" and "面积" in bases:
-        return float(bases["面积"])
-    return None
-
-
-def item_contradicted(item: Item, bases: dict[str, Decimal]) -> bool:
-    """True when a numeric condition in the item's own description is ruled out.
-
-    Items that share provisions are told apart by such conditions: 非法采矿
-    "（违法采出的矿产品市场价值十万元以上）" vs "（…不足十万元）".
-    """
-    notes = re.findall(r"[（(]([^（）()]{4,60})[）)]", item.violation)
-    for note in notes:
-        results = [_quantity_clause(alt, {}, bases) for alt in _clauses(note)]
-        if results and all(r is False for r in results):
-            return True
-    return False
 
 
 # ---------------------------------------------------------------- findings

@@ -15,10 +15,7 @@ from nlp.citations import find_citations
 from nlp.consistency import (
     CasePoint,
     DecisionFacts,
-    TierChoice,
     check,
-    choose_tier,
-    item_contradicted,
     range_bounds,
     similar_case_finding,
 )
@@ -26,6 +23,7 @@ from nlp.factors import find_factors, find_quantities
 from nlp.laws import LawLibrary
 from nlp.matching import Matcher
 from nlp.metadata import agency_domain, decision_date, party_type, reference_date
+from nlp.tiers import TierChoice, choose_tier, item_contradicted
 
 
 @dataclass

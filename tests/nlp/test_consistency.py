@@ -11,11 +11,11 @@ from nlp.consistency import (
     CasePoint,
     DecisionFacts,
     check,
-    choose_tier,
     fine_range,
     similar_case_finding,
 )
 from nlp.factors import find_factors, find_quantities
+from nlp.tiers import choose_tier
 
 SPEC_EXAMPLE = {
     "format": "zhifa.benchmarks/1",
