@@ -21,6 +21,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from nlp.law_text import (
+    COMMENCEMENT,
+    REPEAL_MARK,
+    item_count,
+    repealed_titles,
+    split_paragraphs,
+)
+
 logger = logging.getLogger(__name__)
 
 #: Environment variable that overrides the bundled database path.
@@ -36,31 +44,9 @@ STATUS_UNKNOWN = "unknown"
 _CURRENT_STATUSES = frozenset({"现行有效", "已被修改"})
 _REPEALED_STATUS = "已废止"
 
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN_NUM = "零一二三四五六七八九十百千"
-
 # A trailing version note: "（2018年修正）", "(2019修正)", "（2021年1月22日修订）".
 _VERSION_NOTE = re.compile(r"[（(][^（）()]*\d{4}[^（）()]*[）)]$")
 _SPACES = re.compile(r"\s+")
-# Items (项) of a paragraph: "（一）" / "(一)" and the older "一、" style.
-_ITEM_LINE = re.compile(rf"^(?:[（(]([{_CN_NUM}]+)[）)]|([{_CN_NUM}]+)、)")
-# Sub-items (目) such as "1." belong to the paragraph of their item.
-_SUB_ITEM_LINE = re.compile(r"^\d+[.．、]")
-# Inline enumeration "条件：（一）…；（二）…"; "第（一）项" is a reference, not an item.
-_INLINE_ITEM = re.compile(rf"(?<!第)[（(]([{_CN_NUM}]+)[）)]")
-# Part/chapter/section headings that leaked into the text of the preceding article.
-_HEADING = re.compile(
-    rf"^(?:第[{_CN_NUM}]+[编章节](?:\s*[^。；，：]{{0,30}})?|[附总分]\s*则)$"
-)
-# Appendices (附：…, 附件一) and tables attached to the last article are not 款.
-_APPENDIX = re.compile(
-    r"^(?:附(?:件[一二三四五六七八九十\d]*)?\s*[：:]?$|附[：:]|[|+])"
-)
-_REPEAL_MARK = "同时废止"
-_COMMENCEMENT = re.compile(
-    r"自\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*起\s*施行"
-)
 _RESOLVE_CACHE_MAX = 4096
 
 
@@ -164,124 +150,11 @@ def _lookup_keys(name: str) -> tuple[str, str]:
     return _fold(_unbracket(name)), _fold(stripped)
 
 
-def _cn_int(numeral: str) -> int:
-    """Convert a Chinese numeral such as 二十三 to an int."""
-    total = digit = 0
-    for char in numeral:
-        if char in _CN_DIGITS:
-            digit = _CN_DIGITS[char]
-        else:
-            total += (digit or 1) * _CN_UNITS[char]
-            digit = 0
-    return total + digit
-
-
 def _parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value.strip()) if value else None
     except ValueError:
         return None
-
-
-def split_paragraphs(text: str) -> tuple[str, ...]:
-    """Split an article's text into its paragraphs (款).
-
-    Lines are separated by ``\\n``. An item line ("（一）…", "一、…") and a sub-item
-    line ("1.…") belong to the paragraph above them, and so do the lines between
-    two consecutive items (an item running over several lines). A line ending in
-    "，"/"、" is wrapped and joins the next one. Chapter headings that leaked into
-    the text are dropped; an appendix ("附：", "附件一", tables) ends the paragraphs.
-
-    :param text: the article text
-    :return: the paragraphs, items kept inside their paragraph separated by ``\\n``
-    """
-    paragraphs: list[list[str]] = []
-    pending = ""
-    enumerating: int | None = None  # index of the paragraph with an open item list
-    last_item = 0
-    for raw in text.split("\n"):
-        line = raw.strip()
-        if not line or _HEADING.match(line):
-            continue
-        if _APPENDIX.match(line):
-            break
-        line, pending = pending + line, ""
-        if line.endswith(("，", "、")):
-            pending = line
-            continue
-        number = _item_number(line)
-        if number is not None and not line.startswith(("（", "(")):
-            # "一、" items are taken only in a list introduced by "：", since a
-            # paragraph may open with "二、三类动物疫病…".
-            opens = number == 1 and paragraphs and paragraphs[-1][-1].endswith("：")
-            if not opens and (enumerating is None or number != last_item + 1):
-                number = None
-        if number == 1:
-            if not paragraphs:
-                paragraphs.append([])
-            enumerating, last_item = len(paragraphs) - 1, 1
-        elif number is not None and enumerating is not None and number == last_item + 1:
-            # Lines since the previous item continued it: fold them back.
-            for extra in paragraphs[enumerating + 1 :]:
-                paragraphs[enumerating].extend(extra)
-            del paragraphs[enumerating + 1 :]
-            last_item = number
-        if paragraphs and (number is not None or _SUB_ITEM_LINE.match(line)):
-            paragraphs[-1].append(line)
-        else:
-            paragraphs.append([line])
-    if pending:
-        paragraphs.append([pending])
-    return tuple("\n".join(lines) for lines in paragraphs)
-
-
-def _item_number(line: str) -> int | None:
-    """Return the number of an item line ("（三）…" → 3), or None."""
-    match = _ITEM_LINE.match(line)
-    return _cn_int(match.group(1) or match.group(2)) if match else None
-
-
-def _item_count(paragraph: str) -> int | None:
-    """Count the items of a paragraph; None unless they are clearly enumerated."""
-    head, *rest = paragraph.split("\n")
-    # A head line is an item only when an article opens with "（一）"; "一、" there
-    # is more likely prose ("二、三类动物疫病…").
-    lines = [head, *rest] if head.startswith(("（", "(")) else rest
-    numbers = [n for n in map(_item_number, lines) if n is not None]
-    if not numbers:
-        numbers = [_cn_int(n) for n in _INLINE_ITEM.findall(head)]
-        if len(numbers) < 2:
-            return None
-    # Items must run （一）（二）… without gaps, or the enumeration is not clear.
-    if numbers != list(range(1, len(numbers) + 1)):
-        return None
-    return len(numbers)
-
-
-def _titles(clause: str) -> list[str]:
-    """Return the outermost 《…》 titles of a clause (titles may nest)."""
-    titles, depth, start = [], 0, 0
-    for i, char in enumerate(clause):
-        if char == "《":
-            if depth == 0:
-                start = i + 1
-            depth += 1
-        elif char == "》" and depth:
-            depth -= 1
-            if depth == 0:
-                titles.append(clause[start:i])
-    return titles
-
-
-def _repealed_titles(text: str) -> list[str]:
-    """Return the titles named in the "…同时废止" sentences of an article."""
-    titles = []
-    end = text.find(_REPEAL_MARK)
-    while end != -1:
-        start = max(text.rfind(sep, 0, end) for sep in "。；\n") + 1
-        titles.extend(_titles(text[start:end]))
-        end = text.find(_REPEAL_MARK, end + len(_REPEAL_MARK))
-    return titles
 
 
 class LawLibrary:
@@ -369,18 +242,18 @@ class LawLibrary:
         rows = conn.execute(
             "SELECT law_id, article_text FROM articles WHERE article_text LIKE ? "
             "ORDER BY id",
-            (f"%{_REPEAL_MARK}%",),
+            (f"%{REPEAL_MARK}%",),
         )
         for law_id, text in rows:
             replacing = self._by_id.get(law_id)
             if replacing is None:
                 continue
             # The article's own commencement date, else the replacing law's.
-            match = _COMMENCEMENT.search(text)
+            match = COMMENCEMENT.search(text)
             on = date(*map(int, match.groups())) if match else replacing.effective_date
             if on is None:
                 continue
-            for title in _repealed_titles(text):
+            for title in repealed_titles(text):
                 name = self.resolve(title)
                 if name not in self._marked_repealed or name == replacing.name:
                     continue
@@ -566,7 +439,7 @@ class LawLibrary:
         if item is not None:
             counts = self._items.get(key)
             if counts is None:
-                counts = tuple(_item_count(p) for p in found.paragraphs)
+                counts = tuple(item_count(p) for p in found.paragraphs)
                 self._items[key] = counts
             if paragraph is not None:
                 counts = counts[paragraph - 1 : paragraph]

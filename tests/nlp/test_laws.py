@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from freezegun import freeze_time
 
+from nlp.law_text import split_paragraphs
 from nlp.laws import (
     Article,
     LawLibrary,
@@ -16,7 +17,6 @@ from nlp.laws import (
     Repeal,
     default_db_path,
     short_name,
-    split_paragraphs,
 )
 
 AIR = "中华人民共和国大气污染防治法"
