@@ -36,11 +36,25 @@ MARKUP = re.compile(
     rb"<\s*(script|html|body|iframe|svg|object|embed|meta)\b|<\?php|javascript:",
     re.IGNORECASE,
 )
+# Names of actions and payloads that run or fetch something when the PDF is opened
+# or used: scripts, launch/submit/import/remote-go-to actions, additional-action
+# dictionaries, XFA forms, embedded files, rich media.
 PDF_ACTIVE = re.compile(
-    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z])"
+    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData"
+    rb"|GoToE|GoToR|AA)(?![A-Za-z])"
 )
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 PDF_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\n?endstream", re.DOTALL)
+PDF_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+PDF_FILTER_NAME = re.compile(rb"/([A-Za-z0-9]+)")
+# Stream encodings the check can read (Flate) or that only carry image data; any
+# other (ASCIIHex, ASCII85, LZW, RunLength, Crypt …) could hide a payload from it.
+PDF_IMAGE_FILTERS = frozenset(
+    {b"DCTDecode", b"JPXDecode", b"CCITTFaxDecode", b"JBIG2Decode"}
+)
+PDF_READABLE_FILTERS = PDF_IMAGE_FILTERS | {b"FlateDecode"}
+# Inflated bytes examined per file: a bomb of many streams cannot hold a worker.
+PDF_INFLATE_BUDGET = 20 * MIB
 
 
 @dataclass(frozen=True)
@@ -118,24 +132,52 @@ def _reencode(content, mime, label):
         ) from exc
 
 
-def pdf_has_active_content(content):
-    """True when the PDF names JavaScript, launch actions, embedded files or rich
-    media, in plain objects or inside Flate-compressed streams."""
+def pdf_problem(content):
+    """Why a PDF is refused (a Chinese reason), or None when it may be stored.
 
-    def scan(data):
+    Refused: active names (:data:`PDF_ACTIVE`, also ``#xx``-escaped) in the file or
+    in any Flate-compressed stream; streams in encodings the check cannot read
+    (they could hide such names); more than :data:`PDF_INFLATE_BUDGET` bytes of
+    inflated streams.
+    """
+
+    def active(data):
         data = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
         return PDF_ACTIVE.search(data) is not None
 
-    if scan(content):
-        return True
+    active_reason = "PDF 含有脚本、启动动作或嵌入文件，存在安全风险"
+    if active(content):
+        return active_reason
+    budget = PDF_INFLATE_BUDGET
+    previous_end = 0
     for match in PDF_STREAM.finditer(content):
+        # The stream's dictionary lies between the previous stream and this one.
+        header = content[max(previous_end, match.start() - 4096) : match.start()]
+        header = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), header)
+        previous_end = match.end()
+        start = header.rfind(b"obj")
+        filters = PDF_FILTER.findall(header[start:] if start >= 0 else header)
+        names = PDF_FILTER_NAME.findall(filters[-1]) if filters else []
+        if any(name not in PDF_READABLE_FILTERS for name in names):
+            return "PDF 使用了无法安全检查的编码方式，请另存为标准 PDF 后重新上传"
+        if not names or names[0] != b"FlateDecode":
+            continue  # raw (scanned above as part of the file) or image data
+        inflater = zlib.decompressobj()
         try:
-            inflated = zlib.decompressobj().decompress(match.group(1), 50 * MIB)
+            inflated = inflater.decompress(match.group(1), budget + 1)
         except zlib.error:
             continue
-        if scan(inflated):
-            return True
-    return False
+        budget -= len(inflated)
+        if budget < 0 or inflater.unconsumed_tail:
+            return "PDF 解压后内容过大，无法安全检查"
+        if active(inflated):
+            return active_reason
+    return None
+
+
+def pdf_has_active_content(content):
+    """True when :func:`pdf_problem` refuses the PDF."""
+    return pdf_problem(content) is not None
 
 
 class Attachments:
@@ -181,11 +223,9 @@ class Attachments:
         if mime == "application/pdf":
             if b"%%EOF" not in content[-2048:]:
                 raise ValidationFailed(f"{label}：PDF 文件不完整，未保存任何内容")
-            if pdf_has_active_content(content):
-                raise ValidationFailed(
-                    f"{label}：PDF 含有脚本、启动动作或嵌入文件，存在安全风险，"
-                    "未保存任何内容"
-                )
+            problem = pdf_problem(content)
+            if problem:
+                raise ValidationFailed(f"{label}：{problem}，未保存任何内容")
         else:
             content = _reencode(content, mime, label)
         return PreparedFile(_clean_name(upload.filename), mime, content)
@@ -218,8 +258,12 @@ class Attachments:
         try:
             for item in prepared:
                 name = secrets.token_hex(16) + SUFFIXES[item.mime]
-                with open(self.file_path(name), "xb") as out:
-                    out.write(item.content)
+                try:
+                    with open(self.file_path(name), "xb") as out:
+                        out.write(item.content)
+                except BaseException:
+                    self.remove([name])  # a partly written file (e.g. disk full)
+                    raise
                 written.append(
                     StoredFile(
                         name, item.original_name, item.mime, item.size, item.sha256
