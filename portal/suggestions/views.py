@@ -185,11 +185,12 @@ def track():
     form = TrackForm()
     if form.validate_on_submit():
         suggestion = queries.find_for_tracking(form.number.data, form.code.data)
-        if suggestion is not None:
-            from portal.suggestions.handling import public_views
+        from portal.suggestions.handling import public_views
 
+        if suggestion is not None:
             public_views.grant(suggestion)  # rating and contest forms (handling)
             return public_views.render_status(suggestion)
+        public_views.revoke()
         return _no_store(
             (
                 render_template(
