@@ -1,9 +1,17 @@
 """Regression tests for the public rating/contest guards and the reopened round
 (code review of portal/suggestions/)."""
 
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.extensions import db
+from portal.suggestions.handling.jobs import close_unrated_suggestions
 from portal.suggestions.models import Status
-from tests.suggestions.handling_support import fresh, track
-from tests.suggestions.test_handling_flow import _replied_and_published
+from portal.suggestions.oversight import stats
+from portal.timeutil import to_local, utcnow
+from tests.suggestions.handling_support import fresh, post, track
+from tests.suggestions.test_handling_flow import _replied_and_published, _reply
 
 
 def test_rating_names_its_item_and_must_match_the_grant(app, world):
@@ -53,3 +61,64 @@ def test_failed_lookup_clears_the_grant(app, world):
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/suggestions/track")
     assert fresh(item.id).rating is None
+
+
+def _reply_rate(item):
+    today = to_local(utcnow()).date()
+    figures = stats.load_figures(
+        sa.true(), today, today - timedelta(days=30), today + timedelta(days=1)
+    )
+    return figures.replied.numerator
+
+
+def test_contest_starts_a_new_round_until_the_new_reply_is_published(app, world):
+    """publish → contest → new reply → approve: the old publication neither lets
+    the job close the item nor lets the submitter rate; after the new reply is
+    published, rating works."""
+    item, code, staff, handler = _replied_and_published(app, world, text="第一轮答复。")
+    # Round one was published long ago (beyond the auto-close period).
+    stored = fresh(item.id)
+    stored.reply_published_at = utcnow() - timedelta(days=40)
+    db.session.commit()
+    public = app.test_client()
+    track(public, item.number, code)
+    assert _reply_rate(item) == 1
+    public.post(
+        "/suggestions/track/contest", data={"number": item.number, "reason": "不属实"}
+    )
+    reopened = fresh(item.id)
+    assert reopened.status == Status.PROCESSING
+    assert reopened.replied_at is None
+    assert reopened.reply_published_at is None
+    assert reopened.published_reply == "第一轮答复。"
+    assert _reply_rate(item) == 0  # the old reply no longer counts
+    page = public.get("/suggestions/track/current").get_data(as_text=True)
+    assert "第一轮答复。" in page
+    assert 'data-testid="previous-reply"' in page
+
+    assert _reply(handler, item, "重新核查：已于今日退款 500 元。").status_code == 302
+    assert post(staff, item, "approve").status_code == 302
+    approved = fresh(item.id)
+    assert approved.status == Status.REPLIED
+    assert approved.replied_at is not None
+    assert approved.reply_published_at is None
+    # The publish page offers the new reply, not the old published text.
+    publish_page = staff.get(f"/suggestions/manage/{item.id}/publish")
+    assert "重新核查：已于今日退款 500 元。" in publish_page.get_data(as_text=True)
+
+    assert close_unrated_suggestions() == 0
+    db.session.commit()
+    assert fresh(item.id).status == Status.REPLIED
+    page = public.get("/suggestions/track/current").get_data(as_text=True)
+    assert 'data-testid="rate-form"' not in page
+    public.post("/suggestions/track/rate", data={"number": item.number, "rating": "2"})
+    assert fresh(item.id).rating is None
+
+    assert post(staff, item, "publish", text="第二轮答复。").status_code == 302
+    page = public.get("/suggestions/track/current").get_data(as_text=True)
+    assert "第二轮答复。" in page
+    assert 'data-testid="rate-form"' in page
+    public.post("/suggestions/track/rate", data={"number": item.number, "rating": "4"})
+    done = fresh(item.id)
+    assert done.rating == 4
+    assert done.status == Status.CLOSED

@@ -3,7 +3,8 @@
 An item is closed by the submitter's rating, or automatically
 ``SUGGESTION_AUTO_CLOSE_DAYS`` calendar days after the reply was published
 without a rating (:func:`close_unrated`, a periodic job). A contest (异议) reopens
-the item once: back to 办理中 with a fresh deadline.
+the item once: back to 办理中 with a fresh deadline, and the old reply no longer
+counts as the answer (``replied_at`` and ``reply_published_at`` are cleared).
 """
 
 from datetime import timedelta
@@ -22,10 +23,19 @@ RATING_LABELS = {5: "很满意", 4: "满意", 3: "基本满意", 2: "不满意",
 _ANSWERED = (Status.REPLIED, Status.CLOSED)
 
 
+def reply_is_published(suggestion):
+    """The current round's reply is public (a contest withdraws the publication:
+    ``reply_published_at`` is cleared, the old text stays visible as such)."""
+    return (
+        suggestion.published_reply is not None
+        and suggestion.reply_published_at is not None
+    )
+
+
 def can_rate(suggestion):
     return (
         suggestion.rating is None
-        and suggestion.published_reply is not None
+        and reply_is_published(suggestion)
         and suggestion.status in _ANSWERED
     )
 
@@ -33,7 +43,7 @@ def can_rate(suggestion):
 def can_contest(suggestion):
     return (
         suggestion.contested_at is None
-        and suggestion.published_reply is not None
+        and reply_is_published(suggestion)
         and suggestion.status in _ANSWERED
     )
 
@@ -93,6 +103,11 @@ def contest_suggestion(suggestion, reason, actor, calendar):
     suggestion.contested_at = utcnow()
     suggestion.contest_reason = reason
     suggestion.closed_at = None
+    # A new round: rating, auto-close and the statistics wait for the new reply's
+    # approval and publication. ``published_reply`` keeps the old text, which the
+    # status page shows as the previous reply until a new one is published.
+    suggestion.replied_at = None
+    suggestion.reply_published_at = None
     suggestion.due_on = calendar.add_workdays(
         china_today(), current_app.config["SUGGESTION_DEADLINE_WORKDAYS"]
     )
