@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.actor import Actor
 from portal.extensions import db
 from portal.suggestions.handling.jobs import close_unrated_suggestions
 from portal.suggestions.models import Status
 from portal.suggestions.oversight import stats
+from portal.suggestions.oversight.deidentify import deidentify_suggestions
 from portal.timeutil import to_local, utcnow
 from tests.suggestions.handling_support import fresh, post, track
 from tests.suggestions.test_handling_flow import _replied_and_published, _reply
@@ -121,4 +123,31 @@ def test_contest_starts_a_new_round_until_the_new_reply_is_published(app, world)
     public.post("/suggestions/track/rate", data={"number": item.number, "rating": "4"})
     done = fresh(item.id)
     assert done.rating == 4
+    assert done.status == Status.CLOSED
+
+
+def test_no_rating_or_contest_after_deidentification(app, world):
+    """Once the retention job de-identified a closed item, its submitter can
+    neither rate nor contest (the grant from before the job does not help)."""
+    item, code, *_ = _replied_and_published(app, world)
+    public = app.test_client()
+    track(public, item.number, code)
+    stored = fresh(item.id)
+    stored.status = Status.CLOSED.value
+    stored.closed_at = utcnow() - timedelta(days=400)
+    db.session.commit()
+    assert deidentify_suggestions(Actor.system(), utcnow(), 180) == 1
+    db.session.commit()
+    page = public.get("/suggestions/track/current").get_data(as_text=True)
+    assert 'data-testid="rate-form"' not in page
+    assert 'data-testid="contest-form"' not in page
+    public.post("/suggestions/track/rate", data={"number": item.number, "rating": "1"})
+    follow = public.get("/suggestions/track/current").get_data(as_text=True)
+    assert "去除个人信息" in follow
+    public.post(
+        "/suggestions/track/contest", data={"number": item.number, "reason": "不属实"}
+    )
+    done = fresh(item.id)
+    assert done.rating is None
+    assert done.contested_at is None
     assert done.status == Status.CLOSED

@@ -21,6 +21,7 @@ from portal.timeutil import utcnow
 
 RATING_LABELS = {5: "很满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "很不满意"}
 _ANSWERED = (Status.REPLIED, Status.CLOSED)
+DEIDENTIFIED = "本件已超过保存期限并去除个人信息，不能再评价或提出异议。"
 
 
 def reply_is_published(suggestion):
@@ -35,6 +36,7 @@ def reply_is_published(suggestion):
 def can_rate(suggestion):
     return (
         suggestion.rating is None
+        and suggestion.deidentified_at is None
         and reply_is_published(suggestion)
         and suggestion.status in _ANSWERED
     )
@@ -43,6 +45,7 @@ def can_rate(suggestion):
 def can_contest(suggestion):
     return (
         suggestion.contested_at is None
+        and suggestion.deidentified_at is None
         and reply_is_published(suggestion)
         and suggestion.status in _ANSWERED
     )
@@ -58,10 +61,12 @@ def rate_suggestion(suggestion, rating, comment, actor):
 
     :param rating: 1 (很不满意) … 5 (很满意).
     :raises ValidationFailed: a rating outside 1…5.
-    :raises InvalidState: no published reply yet, or rated before.
+    :raises InvalidState: no published reply yet, rated before, or de-identified.
     """
     if rating not in RATING_LABELS:
         raise ValidationFailed("请选择满意程度。")
+    if suggestion.deidentified_at is not None:
+        raise InvalidState(DEIDENTIFIED)
     if suggestion.rating is not None:
         raise InvalidState("您已评价过本件，每件只能评价一次。")
     if not can_rate(suggestion):
@@ -89,11 +94,14 @@ def contest_suggestion(suggestion, reason, actor, calendar):
     a new deadline of ``SUGGESTION_DEADLINE_WORKDAYS`` working days from today.
 
     :raises ValidationFailed: no reason.
-    :raises InvalidState: nothing published yet, or contested before.
+    :raises InvalidState: nothing published yet, contested before, or
+        de-identified.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写异议理由。")
+    if suggestion.deidentified_at is not None:
+        raise InvalidState(DEIDENTIFIED)
     if suggestion.contested_at is not None:
         raise InvalidState("本件已提出过异议，每件只能提出一次。")
     if not can_contest(suggestion):
