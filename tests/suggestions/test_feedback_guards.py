@@ -12,7 +12,13 @@ from portal.suggestions.models import Status
 from portal.suggestions.oversight import stats
 from portal.suggestions.oversight.deidentify import deidentify_suggestions
 from portal.timeutil import to_local, utcnow
-from tests.suggestions.handling_support import fresh, post, track
+from tests.suggestions.handling_support import (
+    fresh,
+    login,
+    make_suggestion,
+    post,
+    track,
+)
 from tests.suggestions.test_handling_flow import _replied_and_published, _reply
 
 
@@ -151,3 +157,39 @@ def test_no_rating_or_contest_after_deidentification(app, world):
     assert done.rating is None
     assert done.contested_at is None
     assert done.status == Status.CLOSED
+
+
+def test_no_reassignment_while_a_reply_waits_for_approval(app, world):
+    """A re-assignment while the handler's reply waits for approval is refused
+    and changes nothing; after the reply is returned it is allowed again."""
+    item, _ = make_suggestion(world.agency)
+    staff = login(app, "supervision_staff")
+    handler_user = world.users["agency_handler"]
+    post(staff, item, "accept")
+    post(
+        staff,
+        item,
+        "assign",
+        agency_id=str(world.agency.id),
+        handler_id=str(handler_user.id),
+    )
+    handler = login(app, "agency_handler")
+    assert _reply(handler, item, "答复内容：已经核实处理完毕。").status_code == 302
+    version = fresh(item.id).version
+    response = post(
+        staff, item, "assign", agency_id=str(world.agency.id), handler_id="0"
+    )
+    assert response.status_code in (302, 409)
+    page = staff.get(f"/suggestions/manage/{item.id}").get_data(as_text=True)
+    body = response.get_data(as_text=True) + page
+    assert "正在等待审核" in body
+    stored = fresh(item.id)
+    assert stored.handler_id == handler_user.id
+    assert stored.version == version
+    assert [r.status for r in stored.replies] == ["submitted"]
+    post(staff, item, "return", reason="请写明退款金额")
+    response = post(
+        staff, item, "assign", agency_id=str(world.agency.id), handler_id="0"
+    )
+    assert response.status_code == 302
+    assert fresh(item.id).handler_id is None
