@@ -2,7 +2,10 @@
 
 The session cookie is signed but readable by the client, so it keeps only a nonce,
 an expiry and an HMAC (keyed with ``SECRET_KEY``) of the answer, never the answer.
-A challenge is used once: checking it removes it, right or wrong.
+A challenge is used once: checking it removes it from the session, right or
+wrong, and records its nonce in ``suggestion_nonces``; a nonce found there is
+refused (a replayed old cookie would otherwise bring the solved challenge back).
+The caller commits right after :func:`check`.
 """
 
 import hashlib
@@ -13,9 +16,16 @@ import os
 import random
 import secrets
 import time
+from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import current_app, session
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from sqlalchemy.exc import IntegrityError
+
+from portal.extensions import db
+from portal.suggestions.models import SuggestionNonce
+from portal.timeutil import utcnow
 
 SESSION_KEY = "suggestion_captcha"
 FONT_CANDIDATES = (
@@ -28,6 +38,26 @@ WIDTH, HEIGHT = 180, 60
 EXPIRED = "expired"
 WRONG = "wrong"
 MISSING = "missing"
+REUSED = "reused"
+
+
+def spend(key, expires, payload=None):
+    """Record the one-shot ``key`` (valid until the epoch second ``expires``);
+    False if it was recorded before. Prunes expired rows on the way.
+    Flushes only: the caller commits."""
+    now = utcnow()
+    db.session.execute(
+        sa.delete(SuggestionNonce).where(SuggestionNonce.expires_at < now)
+    )
+    until = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                SuggestionNonce(nonce=key[:64], expires_at=until, payload=payload)
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def digest(nonce, answer):
@@ -115,6 +145,8 @@ def check(answer):
         return MISSING
     if time.time() > stored.get("expires", 0):
         return EXPIRED
+    if not spend(f"captcha:{stored.get('nonce')}", stored["expires"]):
+        return REUSED
     answer = (answer or "").strip()
     if not answer.lstrip("-").isdigit():
         return WRONG
@@ -128,4 +160,5 @@ MESSAGES = {
     MISSING: "请先获取验证码（点击图片可更换）。",
     EXPIRED: "验证码已过期，请重新输入新的验证码。",
     WRONG: "验证码不正确，请重新输入新的验证码。",
+    REUSED: "验证码已使用过，请重新输入新的验证码。",
 }

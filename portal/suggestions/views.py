@@ -115,6 +115,7 @@ def submit():
     if not form.validate():
         return _render_form(form, 400)
     failure = captcha.check(form.captcha.data)
+    db.session.commit()  # the captcha's nonce is spent, whatever follows
     if failure:
         form.captcha.errors = [captcha.MESSAGES[failure]]
         return _render_form(form, 400)
