@@ -16,16 +16,11 @@ import os
 import random
 import secrets
 import time
-from datetime import UTC, datetime
 
-import sqlalchemy as sa
 from flask import current_app, session
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
-from sqlalchemy.exc import IntegrityError
 
-from portal.extensions import db
-from portal.suggestions.models import SuggestionNonce
-from portal.timeutil import utcnow
+from portal.suggestions.oneshot import spend
 
 SESSION_KEY = "suggestion_captcha"
 FONT_CANDIDATES = (
@@ -39,25 +34,6 @@ EXPIRED = "expired"
 WRONG = "wrong"
 MISSING = "missing"
 REUSED = "reused"
-
-
-def spend(key, expires, payload=None):
-    """Record the one-shot ``key`` (valid until the epoch second ``expires``);
-    False if it was recorded before. Prunes expired rows on the way.
-    Flushes only: the caller commits."""
-    now = utcnow()
-    db.session.execute(
-        sa.delete(SuggestionNonce).where(SuggestionNonce.expires_at < now)
-    )
-    until = datetime.fromtimestamp(expires, UTC).replace(tzinfo=None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                SuggestionNonce(nonce=key[:64], expires_at=until, payload=payload)
-            )
-    except IntegrityError:
-        return False
-    return True
 
 
 def digest(nonce, answer):
