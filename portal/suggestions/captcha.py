@@ -2,7 +2,10 @@
 
 The session cookie is signed but readable by the client, so it keeps only a nonce,
 an expiry and an HMAC (keyed with ``SECRET_KEY``) of the answer, never the answer.
-A challenge is used once: checking it removes it, right or wrong.
+A challenge is used once: checking it removes it from the session, right or
+wrong, and records its nonce in ``suggestion_nonces``; a nonce found there is
+refused (a replayed old cookie would otherwise bring the solved challenge back).
+The caller commits right after :func:`check`.
 """
 
 import hashlib
@@ -17,6 +20,8 @@ import time
 from flask import current_app, session
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from portal.suggestions.oneshot import spend
+
 SESSION_KEY = "suggestion_captcha"
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -28,6 +33,7 @@ WIDTH, HEIGHT = 180, 60
 EXPIRED = "expired"
 WRONG = "wrong"
 MISSING = "missing"
+REUSED = "reused"
 
 
 def digest(nonce, answer):
@@ -115,6 +121,8 @@ def check(answer):
         return MISSING
     if time.time() > stored.get("expires", 0):
         return EXPIRED
+    if not spend(f"captcha:{stored.get('nonce')}", stored["expires"]):
+        return REUSED
     answer = (answer or "").strip()
     if not answer.lstrip("-").isdigit():
         return WRONG
@@ -128,4 +136,5 @@ MESSAGES = {
     MISSING: "请先获取验证码（点击图片可更换）。",
     EXPIRED: "验证码已过期，请重新输入新的验证码。",
     WRONG: "验证码不正确，请重新输入新的验证码。",
+    REUSED: "验证码已使用过，请重新输入新的验证码。",
 }

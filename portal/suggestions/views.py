@@ -20,11 +20,14 @@ from portal.auth.decorators import public
 from portal.auth.idcard import mask_id_number, mask_phone
 from portal.exceptions import ValidationFailed
 from portal.extensions import csrf, db, limiter
-from portal.suggestions import bp, captcha, queries, services, uploads
+from portal.suggestions import bp, captcha, oneshot, queries, services, uploads
 from portal.suggestions.forms import SuggestionForm, TrackForm
 from portal.suggestions.services import AlreadySubmitted, Submission
 
 RECEIPT_KEY = "suggestion_receipt"
+# The session holds only the number and a random receipt id; the query code
+# waits server-side (suggestion_nonces) and is handed out once.
+RECEIPT_SECONDS = 30 * 60
 TRACK_FAILED = "受理编号或查询码不正确，请核对后重试。"
 _PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -115,6 +118,7 @@ def submit():
     if not form.validate():
         return _render_form(form, 400)
     failure = captcha.check(form.captcha.data)
+    db.session.commit()  # the captcha's nonce is spent, whatever follows
     if failure:
         form.captcha.errors = [captcha.MESSAGES[failure]]
         return _render_form(form, 400)
@@ -128,6 +132,8 @@ def submit():
         suggestion, code = services.submit_suggestion(
             _submission(form), stored, Actor.public()
         )
+        receipt_id = secrets.token_urlsafe(24)
+        oneshot.store(f"receipt:{receipt_id}", code, RECEIPT_SECONDS)
         db.session.commit()
     except AlreadySubmitted as exc:
         db.session.rollback()
@@ -137,14 +143,14 @@ def submit():
         db.session.rollback()
         uploads.remove([f.stored_name for f in stored])
         raise
-    session[RECEIPT_KEY] = {"number": suggestion.number, "code": code}
+    session[RECEIPT_KEY] = {"number": suggestion.number, "receipt": receipt_id}
     return redirect(url_for("suggestions.receipt"))
 
 
 def _repeat_receipt(suggestion):
     receipt = session.get(RECEIPT_KEY)
     if not receipt or receipt.get("number") != suggestion.number:
-        session[RECEIPT_KEY] = {"number": suggestion.number, "code": None}
+        session[RECEIPT_KEY] = {"number": suggestion.number, "receipt": None}
     return redirect(url_for("suggestions.receipt"))
 
 
@@ -154,11 +160,15 @@ def receipt():
     """The confirmation: 受理编号 and the query code, shown once."""
     data = session.pop(RECEIPT_KEY, None)
     suggestion = queries.suggestion_by_number(data["number"]) if data else None
+    code = None
+    if data and data.get("receipt"):
+        code = oneshot.take(f"receipt:{data['receipt']}")
+        db.session.commit()
     return _no_store(
         render_template(
             "suggestions/receipt.html",
             suggestion=suggestion,
-            code=data.get("code") if data else None,
+            code=code,
         )
     )
 
@@ -185,11 +195,12 @@ def track():
     form = TrackForm()
     if form.validate_on_submit():
         suggestion = queries.find_for_tracking(form.number.data, form.code.data)
-        if suggestion is not None:
-            from portal.suggestions.handling import public_views
+        from portal.suggestions.handling import public_views
 
+        if suggestion is not None:
             public_views.grant(suggestion)  # rating and contest forms (handling)
             return public_views.render_status(suggestion)
+        public_views.revoke()
         return _no_store(
             (
                 render_template(

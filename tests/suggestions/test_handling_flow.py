@@ -119,7 +119,9 @@ def test_full_handling_path(app, world):
     assert re.search(r'data-testid="status">\s*已答复\s*<', status_page)
     assert 'data-testid="rate-form"' in status_page
 
-    response = public.post("/suggestions/track/rate", data={"rating": "4"})
+    response = public.post(
+        "/suggestions/track/rate", data={"number": suggestion.number, "rating": "4"}
+    )
     assert response.status_code == 302
     item = fresh(suggestion.id)
     assert item.rating == 4
@@ -200,9 +202,18 @@ def test_contest_reopens_once(app, world):
     suggestion, code, staff, handler = _replied_and_published(app, world)
     public = app.test_client()
     track(public, suggestion.number, code)
-    assert public.post("/suggestions/track/contest", data={}).status_code == 400
+    assert (
+        public.post(
+            "/suggestions/track/contest",
+            data={
+                "number": suggestion.number,
+            },
+        ).status_code
+        == 400
+    )
     response = public.post(
-        "/suggestions/track/contest", data={"reason": "钱没有退，答复不属实。"}
+        "/suggestions/track/contest",
+        data={"number": suggestion.number, "reason": "钱没有退，答复不属实。"},
     )
     assert response.status_code == 302
     item = fresh(suggestion.id)
@@ -220,7 +231,10 @@ def test_contest_reopens_once(app, world):
     _reply(handler, suggestion, "重新核查：已于今日退款 500 元。")
     post(staff, suggestion, "approve")
     post(staff, suggestion, "publish", text="已于今日退款。")
-    response = public.post("/suggestions/track/contest", data={"reason": "再次异议"})
+    response = public.post(
+        "/suggestions/track/contest",
+        data={"number": suggestion.number, "reason": "再次异议"},
+    )
     assert response.status_code == 302
     follow = public.get("/suggestions/track/current").get_data(as_text=True)
     assert "每件只能提出一次" in follow
@@ -235,17 +249,27 @@ def test_rating_once_and_only_after_publication(app, world):
     public = app.test_client()
     page = track(public, suggestion.number, code).get_data(as_text=True)
     assert 'data-testid="rate-form"' not in page
-    public.post("/suggestions/track/rate", data={"rating": "5"})
+    public.post(
+        "/suggestions/track/rate", data={"number": suggestion.number, "rating": "5"}
+    )
     assert fresh(suggestion.id).rating is None
 
     suggestion, code, *_ = _replied_and_published(app, world)
     public = app.test_client()
     track(public, suggestion.number, code)
     assert (
-        public.post("/suggestions/track/rate", data={"rating": "9"}).status_code == 400
+        public.post(
+            "/suggestions/track/rate", data={"number": suggestion.number, "rating": "9"}
+        ).status_code
+        == 400
     )
-    public.post("/suggestions/track/rate", data={"rating": "1", "comment": "太慢"})
-    public.post("/suggestions/track/rate", data={"rating": "5"})
+    public.post(
+        "/suggestions/track/rate",
+        data={"number": suggestion.number, "rating": "1", "comment": "太慢"},
+    )
+    public.post(
+        "/suggestions/track/rate", data={"number": suggestion.number, "rating": "5"}
+    )
     item = fresh(suggestion.id)
     assert item.rating == 1
     assert item.rating_comment == "太慢"
@@ -257,7 +281,9 @@ def test_rating_without_a_lookup_is_refused(app, world):
     sends the visitor back to the lookup page."""
     suggestion, _, *_ = _replied_and_published(app, world)
     stranger = app.test_client()
-    response = stranger.post("/suggestions/track/rate", data={"rating": "1"})
+    response = stranger.post(
+        "/suggestions/track/rate", data={"number": suggestion.number, "rating": "1"}
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/suggestions/track")
     assert fresh(suggestion.id).rating is None

@@ -180,13 +180,19 @@ def test_user_text_is_inert_in_every_handling_view(app, world):
 
     public = app.test_client()
     track(public, suggestion.number, code)
-    public.post("/suggestions/track/contest", data={"reason": "异议" + payload})
+    public.post(
+        "/suggestions/track/contest",
+        data={"number": suggestion.number, "reason": "异议" + payload},
+    )
     assert fresh(suggestion.id).contest_reason.startswith("异议")
     handler_page = handler.get(f"/suggestions/manage/tasks/{suggestion.id}")
     assert reply("第三稿" + payload).status_code == 302
     post(staff, suggestion, "approve")
     post(staff, suggestion, "publish", text="再次公开" + payload)
-    public.post("/suggestions/track/rate", data={"rating": "2", "comment": payload})
+    public.post(
+        "/suggestions/track/rate",
+        data={"number": suggestion.number, "rating": "2", "comment": payload},
+    )
     item = fresh(suggestion.id)
     assert item.rating == 2
     assert item.status == Status.CLOSED

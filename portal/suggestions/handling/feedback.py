@@ -3,7 +3,8 @@
 An item is closed by the submitter's rating, or automatically
 ``SUGGESTION_AUTO_CLOSE_DAYS`` calendar days after the reply was published
 without a rating (:func:`close_unrated`, a periodic job). A contest (异议) reopens
-the item once: back to 办理中 with a fresh deadline.
+the item once: back to 办理中 with a fresh deadline, and the old reply no longer
+counts as the answer (``replied_at`` and ``reply_published_at`` are cleared).
 """
 
 from datetime import timedelta
@@ -20,12 +21,23 @@ from portal.timeutil import utcnow
 
 RATING_LABELS = {5: "很满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "很不满意"}
 _ANSWERED = (Status.REPLIED, Status.CLOSED)
+DEIDENTIFIED = "本件已超过保存期限并去除个人信息，不能再评价或提出异议。"
+
+
+def reply_is_published(suggestion):
+    """The current round's reply is public (a contest withdraws the publication:
+    ``reply_published_at`` is cleared, the old text stays visible as such)."""
+    return (
+        suggestion.published_reply is not None
+        and suggestion.reply_published_at is not None
+    )
 
 
 def can_rate(suggestion):
     return (
         suggestion.rating is None
-        and suggestion.published_reply is not None
+        and suggestion.deidentified_at is None
+        and reply_is_published(suggestion)
         and suggestion.status in _ANSWERED
     )
 
@@ -33,7 +45,8 @@ def can_rate(suggestion):
 def can_contest(suggestion):
     return (
         suggestion.contested_at is None
-        and suggestion.published_reply is not None
+        and suggestion.deidentified_at is None
+        and reply_is_published(suggestion)
         and suggestion.status in _ANSWERED
     )
 
@@ -48,10 +61,12 @@ def rate_suggestion(suggestion, rating, comment, actor):
 
     :param rating: 1 (很不满意) … 5 (很满意).
     :raises ValidationFailed: a rating outside 1…5.
-    :raises InvalidState: no published reply yet, or rated before.
+    :raises InvalidState: no published reply yet, rated before, or de-identified.
     """
     if rating not in RATING_LABELS:
         raise ValidationFailed("请选择满意程度。")
+    if suggestion.deidentified_at is not None:
+        raise InvalidState(DEIDENTIFIED)
     if suggestion.rating is not None:
         raise InvalidState("您已评价过本件，每件只能评价一次。")
     if not can_rate(suggestion):
@@ -79,11 +94,14 @@ def contest_suggestion(suggestion, reason, actor, calendar):
     a new deadline of ``SUGGESTION_DEADLINE_WORKDAYS`` working days from today.
 
     :raises ValidationFailed: no reason.
-    :raises InvalidState: nothing published yet, or contested before.
+    :raises InvalidState: nothing published yet, contested before, or
+        de-identified.
     """
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("请填写异议理由。")
+    if suggestion.deidentified_at is not None:
+        raise InvalidState(DEIDENTIFIED)
     if suggestion.contested_at is not None:
         raise InvalidState("本件已提出过异议，每件只能提出一次。")
     if not can_contest(suggestion):
@@ -93,6 +111,11 @@ def contest_suggestion(suggestion, reason, actor, calendar):
     suggestion.contested_at = utcnow()
     suggestion.contest_reason = reason
     suggestion.closed_at = None
+    # A new round: rating, auto-close and the statistics wait for the new reply's
+    # approval and publication. ``published_reply`` keeps the old text, which the
+    # status page shows as the previous reply until a new one is published.
+    suggestion.replied_at = None
+    suggestion.reply_published_at = None
     suggestion.due_on = calendar.add_workdays(
         china_today(), current_app.config["SUGGESTION_DEADLINE_WORKDAYS"]
     )

@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    HiddenField,
     IntegerField,
     MultipleFileField,
     RadioField,
@@ -138,7 +139,14 @@ class ReplyForm(VersionedForm):
     submit = SubmitField("提交审核")
 
 
-class RateForm(FlaskForm):
+class _TrackedItemForm(FlaskForm):
+    """Names the item the page was rendered for; the view refuses the POST unless
+    it matches the session grant (another tab may have looked up another item)."""
+
+    number = HiddenField(validators=[Optional()])
+
+
+class RateForm(_TrackedItemForm):
     rating = RadioField(
         "满意程度",
         coerce=int,
@@ -153,7 +161,7 @@ class RateForm(FlaskForm):
     submit = SubmitField("提交评价")
 
 
-class ContestForm(FlaskForm):
+class ContestForm(_TrackedItemForm):
     reason = TextAreaField(
         "异议理由",
         filters=[_strip],

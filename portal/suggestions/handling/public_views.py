@@ -24,6 +24,10 @@ from portal.workdays import queries as workday_queries
 GRANT_KEY = "suggestion_tracked"
 GRANT_SECONDS = 30 * 60
 EXPIRED = "查询已超时，请重新输入受理编号和查询码。"
+OTHER_ITEM = (
+    "本页面对应的受理编号与您最近查询的不一致（可能在其他窗口查询了另一件），"
+    "未作任何更改。请核对后重新操作。"
+)
 
 
 def grant(suggestion):
@@ -32,6 +36,11 @@ def grant(suggestion):
         "id": suggestion.id,
         "until": int(time.time()) + GRANT_SECONDS,
     }
+
+
+def revoke():
+    """Forget the grant (a failed lookup must not leave an older grant usable)."""
+    session.pop(GRANT_KEY, None)
 
 
 def _granted():
@@ -48,8 +57,10 @@ def render_status(suggestion, status=200, rate_form=None, contest_form=None):
             render_template(
                 "suggestions/status.html",
                 suggestion=suggestion,
-                rate_form=rate_form or RateForm(formdata=None),
-                contest_form=contest_form or ContestForm(formdata=None),
+                rate_form=rate_form
+                or RateForm(formdata=None, number=suggestion.number),
+                contest_form=contest_form
+                or ContestForm(formdata=None, number=suggestion.number),
                 can_rate=feedback.can_rate(suggestion),
                 can_contest=feedback.can_contest(suggestion),
                 rating_labels=feedback.RATING_LABELS,
@@ -78,6 +89,10 @@ def _feedback(form, form_name, action, success):
     suggestion = _granted()
     if suggestion is None:
         return _expired()
+    if form.number.data != suggestion.number:
+        # The page was rendered for another item than the one granted now.
+        flash(OTHER_ITEM, "danger")
+        return redirect(url_for("suggestions.show_tracked"))
     if not form.validate_on_submit():
         return render_status(suggestion, 400, **{form_name: form})
     try:

@@ -211,6 +211,7 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
     :param calendar: a :class:`portal.workdays.calendar.Calendar`.
     :raises ValidationFailed: not an agency, outside the staff's region, or a
         handler who does not cover the agency.
+    :raises InvalidState: not accepted/processing, or a reply waits for approval.
     """
     if agency is None or agency.kind != OrgKind.AGENCY:
         raise ValidationFailed("请选择办理的执法部门。")
@@ -225,6 +226,10 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
         Status.PROCESSING,
         message="只有已受理或办理中的意见建议可以转交办理。",
     )
+    if suggestion.status == Status.PROCESSING and open_reply(suggestion) is not None:
+        # The waiting reply was written by the current agency/handler; approving
+        # it after a re-assignment would credit the wrong agency.
+        raise InvalidState("本件有一份答复正在等待审核，请先审核通过或退回后再转交。")
     before = suggestion.status
     now = utcnow()
     first = suggestion.status == Status.ACCEPTED

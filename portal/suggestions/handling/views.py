@@ -343,7 +343,11 @@ def publish_reply(suggestion_id):
         form = PublishForm(
             formdata=None,
             version=suggestion.version,
-            text=suggestion.published_reply or mask_pii(reply.text),
+            text=(
+                suggestion.published_reply
+                if suggestion.reply_published_at is not None
+                else mask_pii(reply.text)
+            ),
         )
         return _render_publish(suggestion, form)
     form = PublishForm()

@@ -2,8 +2,10 @@
 
 ``SUGGESTION_RETENTION_DAYS`` (default 180) days after an item reached a final
 state (closed, rejected or merged, with ``closed_at`` set) its phone and name are
-removed, and phone and ID numbers in its free text (``FREE_TEXT`` and the notes of
-its timeline) are masked for good. Anonymous items hold no contact data
+removed, and phone and ID numbers in its free text (``FREE_TEXT``, the notes of
+its timeline, and ``RELATED_TEXT``: replies, extension requests, supervisors'
+observations and escalations) are masked for good; attachments get neutral
+names (附件1.jpg …) instead of the uploader's file names. Anonymous items hold no contact data
 and are left as they are. Before a phone goes, the repeat-complaint result that
 depends on it is frozen in ``is_phone_repeat`` (this item and later items from the
 same phone), so the statistics give the same numbers afterwards.
@@ -16,7 +18,9 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.extensions import db
-from portal.suggestions.models import Status, Suggestion
+from portal.suggestions.handling.models import ExtensionRequest, SuggestionReply
+from portal.suggestions.models import Status, Suggestion, SuggestionAttachment
+from portal.suggestions.oversight.models import Escalation, SupervisorObservation
 from portal.suggestions.oversight.pii import mask_pii
 from portal.suggestions.oversight.scope import agency_id_column
 from portal.suggestions.oversight.stats import REPEAT_WINDOW_DAYS
@@ -35,6 +39,15 @@ FREE_TEXT = (
     "published_reply",
     "extension_reason",
 )
+
+# Texts in other tables that belong to an item: (model, columns).
+RELATED_TEXT = (
+    (SuggestionReply, ("text", "return_reason")),
+    (ExtensionRequest, ("reason", "decision_note")),
+    (SupervisorObservation, ("text",)),
+    (Escalation, ("reason", "handled_note")),
+)
+_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 
 
 def due_for_deidentification(now, retention_days):
@@ -79,6 +92,27 @@ def _freeze_repeats(item):
         later.is_phone_repeat = True
 
 
+def _mask_related(item):
+    """Mask the item's texts kept in other tables and neutralise file names."""
+    for model, columns in RELATED_TEXT:
+        rows = db.session.scalars(
+            sa.select(model).where(model.suggestion_id == item.id)
+        ).all()
+        for row in rows:
+            for name in columns:
+                value = getattr(row, name)
+                if value:
+                    setattr(row, name, mask_pii(value))
+    files = db.session.scalars(
+        sa.select(SuggestionAttachment)
+        .where(SuggestionAttachment.suggestion_id == item.id)
+        .order_by(SuggestionAttachment.id)
+    ).all()
+    for number, attachment in enumerate(files, start=1):
+        suffix = _EXTENSIONS.get(attachment.mime, "")
+        attachment.original_name = f"附件{number}{suffix}"
+
+
 def deidentify_suggestions(actor, now, retention_days):
     """De-identify every item whose retention period has ended; one audit entry
     with the count, also when nothing was due.
@@ -103,6 +137,7 @@ def deidentify_suggestions(actor, now, retention_days):
         for event in item.events:
             if event.note:
                 event.note = mask_pii(event.note)
+        _mask_related(item)
         item.version += 1
     db.session.flush()
     audit.record(
