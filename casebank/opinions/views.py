@@ -28,6 +28,7 @@ from casebank.opinions.forms import (
 )
 from casebank.opinions.models import OPEN_FOR_REPLY, OpinionStatus
 from casebank.opinions.queries import OPINION_ROLES, STAFF_ROLES
+from casebank.supervision.queries import conflict_reason
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -135,6 +136,14 @@ def _render_issue(case, form, status=200):
     )
 
 
+def _issue_conflict(case) -> str | None:
+    """Why the signed-in staff member may not issue for ``case`` (conflict of
+    interest with its agency), or None; system administrators are never refused."""
+    if current_user.has_role(Role.SYS_ADMIN):
+        return None
+    return conflict_reason(current_user, case.agency)
+
+
 @bp.route("/cases/<int:case_id>/opinions/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def issue_opinion(case_id):
@@ -143,6 +152,10 @@ def issue_opinion(case_id):
     case = case_queries.visible_case(current_user, case_id)
     if case is None:
         abort(404)
+    reason = _issue_conflict(case)
+    if reason is not None:
+        flash(f"{reason}，不能签发该案卷的监督意见书。", "danger")
+        return redirect(url_for("casebank.show_case", case_id=case.id))
     if request.method == "GET":
         form = _issue_form()
         form.form_token.data = secrets.token_urlsafe(24)
