@@ -35,7 +35,7 @@ from portal.auth.models import Role
 from portal.exceptions import DomainError
 from portal.extensions import csrf, db
 from portal.workdays.calendar import DeadlineFlag
-from portal.workdays.queries import calendar
+from portal.workdays.queries import calendar, missing_years
 
 PREFILL_MAX = 10_000
 INT_MAX = 2**31 - 1  # review ids are 32-bit integers in the database
@@ -136,6 +136,19 @@ def _render_issue(case, form, status=200):
     )
 
 
+def _warn_missing_holidays(opinion):
+    """Warn (not block) when the issue or due year has no holidays entered: the
+    deadline was then counted on Monday–Friday only."""
+    years = sorted({opinion.issued_on.year, opinion.due_on.year})
+    missing = missing_years(*years)
+    if missing:
+        names = "、".join(str(y) for y in missing)
+        flash(
+            f"{names} 年的节假日安排尚未录入，期限暂按周一至周五计算，请核对。",
+            "warning",
+        )
+
+
 def _issue_conflict(case) -> str | None:
     """Why the signed-in staff member may not issue for ``case`` (conflict of
     interest with its agency), or None; system administrators are never refused."""
@@ -198,6 +211,7 @@ def issue_opinion(case_id):
     flash(
         f"监督意见书 {opinion.number} 已签发，已送达{opinion.agency.name}。", "success"
     )
+    _warn_missing_holidays(opinion)
     return redirect(url_for("opinions.show_opinion", opinion_id=opinion.id))
 
 
@@ -363,6 +377,7 @@ def change_deadline(opinion_id):
     except DomainError as exc:
         return _refuse(opinion_id, exc)
     flash("整改期限已变更。", "success")
+    _warn_missing_holidays(opinion)
     return redirect(url_for("opinions.show_opinion", opinion_id=opinion_id))
 
 
