@@ -79,3 +79,40 @@ def test_overdue_panel_filters_the_domain_in_sql_before_the_limit(app, world):
         everything = overdue_opinions_for(staff, Filters(None, None, None, None))
     assert [r["agency"] for r in market] == [world.other_agency.name] * 2
     assert len(everything) == 50
+
+
+def _add_labels(world, n, start=0):
+    from casebank.reviews.models import FindingLabel
+
+    staff = world.users["supervision_staff"]
+    for i in range(start, start + n):
+        agency = world.agency if i % 2 == 0 else world.other_agency
+        case = make_case(agency)
+        db.session.add(
+            FindingLabel(
+                case_id=case.id,
+                reviewer_id=staff.id,
+                finding_key=f"k{i}",
+                code="MISSING_BASIS",
+                severity="high",
+                message="缺少法律依据",
+                decision="confirmed",
+            )
+        )
+    db.session.commit()
+
+
+def test_label_export_uses_a_fixed_number_of_statements(app, world):
+    """The labelled-data download: 3 vs 20 labels (one case each, two agencies)
+    take the same number of statements."""
+    client = login(app.test_client(), "supervision_staff")
+    _add_labels(world, 3)
+    few, response = _count(lambda: client.get("/casebank/labels.jsonl"))
+    assert response.status_code == 200
+    assert len(response.get_data(as_text=True).splitlines()) == 3
+    _add_labels(world, 17, start=3)
+    many, response = _count(lambda: client.get("/casebank/labels.jsonl"))
+    lines = response.get_data(as_text=True).splitlines()
+    assert len(lines) == 20
+    assert world.other_agency.name in response.get_data(as_text=True)
+    assert many == few, (few, many)
