@@ -90,11 +90,15 @@ class Factories:
             Role.INVITED_SUPERVISOR: district,
             Role.AGENCY_HANDLER: agency,
         }
+        # Where each user works: supervision staff at an office outside the
+        # agencies (no conflict of interest with either), sys admins at the city,
+        # everyone else at the agency.
+        homes = {Role.SYS_ADMIN: city, Role.SUPERVISION_STAFF: town}
         for role in Role:
             world.users[role.value] = self.user(
                 username=role.value,
                 role=role,
                 scope=scopes.get(role),
-                organisation=agency if role != Role.SYS_ADMIN else city,
+                organisation=homes.get(role, agency),
             )
         return world

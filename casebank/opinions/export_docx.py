@@ -1,6 +1,7 @@
 """监督意见书 as a Word document (python-docx)."""
 
 import io
+import re
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -11,9 +12,18 @@ from casebank.opinions.document import build
 
 FONT = "SimSun"
 
+# Control characters XML 1.0 does not allow (tab, newline and CR are allowed):
+# lxml refuses them, so pasted text such as "\x08" would crash the export.
+XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(text) -> str:
+    """``text`` without the control characters an XML document cannot hold."""
+    return XML_INVALID.sub("", text or "")
+
 
 def _run(paragraph, text, size=12, bold=False):
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(xml_safe(text))
     run.font.size = Pt(size)
     run.font.bold = bold
     run.font.name = FONT
@@ -24,7 +34,7 @@ def _run(paragraph, text, size=12, bold=False):
 def render(opinion) -> bytes:
     doc = build(opinion)
     document = Document()
-    document.core_properties.title = f"{doc.title} {doc.number}"
+    document.core_properties.title = xml_safe(f"{doc.title} {doc.number}")
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _run(title, doc.title, size=20, bold=True)

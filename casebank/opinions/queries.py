@@ -8,8 +8,10 @@ agencies, system administrators all. Anything else is a 404.
 from datetime import date
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
+from casebank.cases.models import CaseFile
 from casebank.cases.queries import org_scope_filter
 from casebank.opinions.models import OpinionStatus, SupervisionOpinion
 from portal.auth.models import Role
@@ -66,6 +68,17 @@ def _scoped(user):
     )
 
 
+def _list_options():
+    """Eager loads for opinion lists: the agency (already joined) and the case's
+    title columns only (not its full text), so a page is a fixed number of queries."""
+    return (
+        so.contains_eager(SupervisionOpinion.agency),
+        so.joinedload(SupervisionOpinion.case).load_only(
+            CaseFile.id, CaseFile.doc_number, CaseFile.original_filename
+        ),
+    )
+
+
 def visible_opinion(user, opinion_id: int) -> SupervisionOpinion | None:
     """The opinion if ``user`` may see it, else None (the view answers 404)."""
     return db.session.scalar(_scoped(user).where(SupervisionOpinion.id == opinion_id))
@@ -117,7 +130,7 @@ def opinions_visible_to(
     closed_last = sa.case(
         (SupervisionOpinion.status == OpinionStatus.ACCEPTED.value, 1), else_=0
     )
-    return stmt.order_by(
+    return stmt.options(*_list_options()).order_by(
         closed_last, SupervisionOpinion.due_on, SupervisionOpinion.id.desc()
     )
 
@@ -144,6 +157,7 @@ def todo_for_handler(user):
             sa.or_(*(Organisation.path.startswith(p, autoescape=True) for p in paths)),
             SupervisionOpinion.status != OpinionStatus.ACCEPTED.value,
         )
+        .options(*_list_options())
         .order_by(waiting, SupervisionOpinion.due_on, SupervisionOpinion.id)
     )
 

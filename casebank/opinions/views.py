@@ -28,13 +28,14 @@ from casebank.opinions.forms import (
 )
 from casebank.opinions.models import OPEN_FOR_REPLY, OpinionStatus
 from casebank.opinions.queries import OPINION_ROLES, STAFF_ROLES
+from casebank.supervision.queries import conflict_reason
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.exceptions import DomainError
 from portal.extensions import csrf, db
 from portal.workdays.calendar import DeadlineFlag
-from portal.workdays.queries import calendar
+from portal.workdays.queries import calendar, missing_years
 
 PREFILL_MAX = 10_000
 INT_MAX = 2**31 - 1  # review ids are 32-bit integers in the database
@@ -135,6 +136,27 @@ def _render_issue(case, form, status=200):
     )
 
 
+def _warn_missing_holidays(opinion):
+    """Warn (not block) when the issue or due year has no holidays entered: the
+    deadline was then counted on Monday–Friday only."""
+    years = sorted({opinion.issued_on.year, opinion.due_on.year})
+    missing = missing_years(*years)
+    if missing:
+        names = "、".join(str(y) for y in missing)
+        flash(
+            f"{names} 年的节假日安排尚未录入，期限暂按周一至周五计算，请核对。",
+            "warning",
+        )
+
+
+def _issue_conflict(case) -> str | None:
+    """Why the signed-in staff member may not issue for ``case`` (conflict of
+    interest with its agency), or None; system administrators are never refused."""
+    if current_user.has_role(Role.SYS_ADMIN):
+        return None
+    return conflict_reason(current_user, case.agency)
+
+
 @bp.route("/cases/<int:case_id>/opinions/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def issue_opinion(case_id):
@@ -143,6 +165,10 @@ def issue_opinion(case_id):
     case = case_queries.visible_case(current_user, case_id)
     if case is None:
         abort(404)
+    reason = _issue_conflict(case)
+    if reason is not None:
+        flash(f"{reason}，不能签发该案卷的监督意见书。", "danger")
+        return redirect(url_for("casebank.show_case", case_id=case.id))
     if request.method == "GET":
         form = _issue_form()
         form.form_token.data = secrets.token_urlsafe(24)
@@ -185,6 +211,7 @@ def issue_opinion(case_id):
     flash(
         f"监督意见书 {opinion.number} 已签发，已送达{opinion.agency.name}。", "success"
     )
+    _warn_missing_holidays(opinion)
     return redirect(url_for("opinions.show_opinion", opinion_id=opinion.id))
 
 
@@ -350,6 +377,7 @@ def change_deadline(opinion_id):
     except DomainError as exc:
         return _refuse(opinion_id, exc)
     flash("整改期限已变更。", "success")
+    _warn_missing_holidays(opinion)
     return redirect(url_for("opinions.show_opinion", opinion_id=opinion_id))
 
 

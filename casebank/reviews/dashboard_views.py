@@ -59,14 +59,15 @@ def overdue_opinions_for(user, filters):
     overdue first; the agency and domain filters apply, the decision-date period
     does not (an opinion is overdue now, whatever the case's date)."""
     from casebank.opinions.queries import opinions_visible_to
+    from portal.orgs.models import Organisation
 
     stmt = opinions_visible_to(user, agency_id=filters.agency_id, flag="overdue")
+    if filters.domain:
+        # In SQL before the LIMIT (the list joins the agency as Organisation);
+        # the list eager-loads agency and case, so no query per row.
+        stmt = stmt.where(Organisation.domains.any(Domain.code == filters.domain))
     result = []
     for opinion in db.session.scalars(stmt.limit(50)):
-        if filters.domain and filters.domain not in {
-            d.code for d in opinion.agency.domains
-        }:
-            continue
         result.append(
             {
                 "title": f"{opinion.number}（案卷 {opinion.case.title}）",

@@ -3,6 +3,7 @@
 import hashlib
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from casebank.cases.models import CaseFile
 from casebank.cases.queries import org_scope_filter
@@ -77,13 +78,37 @@ def labels_visible_to(user):
         .join(CaseFile, FindingLabel.case_id == CaseFile.id)
         .join(Organisation, CaseFile.agency_id == Organisation.id)
         .where(org_scope_filter(user))
+        .options(
+            # What label_record reads, without the case text (already joined).
+            so.contains_eager(FindingLabel.case)
+            .load_only(
+                CaseFile.id,
+                CaseFile.doc_number,
+                CaseFile.decision_date,
+                CaseFile.agency_id,
+            )
+            .contains_eager(CaseFile.agency),
+        )
         .order_by(FindingLabel.id)
     )
 
 
 def all_labels():
     """Select every label (the command-line export)."""
-    return sa.select(FindingLabel).order_by(FindingLabel.id)
+    return (
+        sa.select(FindingLabel)
+        .options(
+            so.joinedload(FindingLabel.case)
+            .load_only(
+                CaseFile.id,
+                CaseFile.doc_number,
+                CaseFile.decision_date,
+                CaseFile.agency_id,
+            )
+            .joinedload(CaseFile.agency)
+        )
+        .order_by(FindingLabel.id)
+    )
 
 
 def label_record(label: FindingLabel) -> dict:

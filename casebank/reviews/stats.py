@@ -173,7 +173,14 @@ def dashboard(user, filters: Filters) -> dict:
             CaseFile.fine_yuan.is_not(None),
         )
         .options(
-            so.selectinload(CaseFile.matched_tier).selectinload(BenchmarkTier.fines)
+            # Only what fine_position reads: not the case text.
+            so.load_only(
+                CaseFile.id,
+                CaseFile.matched_tier_id,
+                CaseFile.fine_yuan,
+                CaseFile.party_type,
+            ),
+            so.selectinload(CaseFile.matched_tier).selectinload(BenchmarkTier.fines),
         )
     )
     for case in cases:

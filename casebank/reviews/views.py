@@ -8,7 +8,7 @@ from casebank.cases.models import CaseFinding
 from casebank.reviews import bp, scoring, services
 from casebank.reviews.access import REVIEW_ROLES, SHEET_ROLES, reviewable_case_for
 from casebank.reviews.forms import LabelForm, ReviewSheetForm
-from casebank.reviews.models import ScoreTemplate
+from casebank.reviews.models import CaseReview, ReviewStatus, ScoreTemplate
 from casebank.reviews.queries import (
     finding_key,
     labels_by_key,
@@ -26,6 +26,20 @@ def _case_or_404(case_id):
     if case is None:
         abort(404)
     return case
+
+
+def _has_submitted_review(case_id) -> bool:
+    """True when the signed-in user has submitted a review of the case."""
+    return (
+        db.session.scalar(
+            sa.select(CaseReview.id).where(
+                CaseReview.case_id == case_id,
+                CaseReview.reviewer_id == current_user.id,
+                CaseReview.status == ReviewStatus.SUBMITTED,
+            )
+        )
+        is not None
+    )
 
 
 def case_panel(case) -> dict | None:
@@ -124,8 +138,16 @@ def edit_review(case_id):
 @bp.post("/cases/<int:case_id>/review")
 @roles_required(*SHEET_ROLES)
 def save_review(case_id):
-    """Save the sheet as a draft or submit it; a stale form is refused, input kept."""
-    case = _case_or_404(case_id)
+    """Save the sheet as a draft or submit it; a stale form is refused, input kept.
+
+    A second click on 提交评查 by an invited supervisor (whose task, and so access,
+    ended with the first) lands on 我的评查任务 instead of a 404."""
+    case = reviewable_case_for(current_user, case_id)
+    if case is None:
+        if _has_submitted_review(case_id):
+            flash("评查表已提交。", "info")
+            return redirect(url_for("supervision.my_assignments"))
+        abort(404)
     form = ReviewSheetForm()
     review = review_for(case, current_user)
     template = (

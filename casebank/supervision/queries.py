@@ -138,15 +138,37 @@ def case_visibility(user):
     return scoped
 
 
+def _staff_scope_filter(user):
+    """SQL condition on ``Organisation``: agencies in ``user``'s supervision-staff
+    scope only (an agency-handler scope the same user may hold does not count)."""
+    paths = [s.path for s in user.scopes_for(Role.SUPERVISION_STAFF)]
+    if not paths:
+        return sa.false()
+    return sa.or_(*(Organisation.path.startswith(p, autoescape=True) for p in paths))
+
+
 def reviewable_case(user, case_id: int) -> CaseFile | None:
     """The case if ``user`` may review it, else None (the view answers 404).
 
-    System administrators and supervision staff with the case in their scope (the
-    :func:`casebank.cases.queries.visible_case` rule); invited supervisors with an
-    open assignment of the case and no conflict of interest with its agency.
+    System administrators: every case. Supervision staff: cases of agencies in
+    their supervision-staff scope (not their agency-handler scope) with no conflict
+    of interest (:func:`conflict_reason`). Invited supervisors: an open assignment
+    of the case and no conflict of interest with its agency.
     """
-    if user.has_role(Role.SYS_ADMIN, Role.SUPERVISION_STAFF):
+    if user.has_role(Role.SYS_ADMIN):
         case = visible_case(user, case_id)
+        if case is not None:
+            return case
+    if user.has_role(Role.SUPERVISION_STAFF):
+        case = db.session.scalar(
+            sa.select(CaseFile)
+            .join(Organisation, CaseFile.agency_id == Organisation.id)
+            .where(
+                CaseFile.id == case_id,
+                _staff_scope_filter(user),
+                _conflict_free_agencies(user),
+            )
+        )
         if case is not None:
             return case
     if not user.has_role(Role.INVITED_SUPERVISOR):

@@ -4,6 +4,7 @@ declare and withdraw an interest. Services flush, never commit (STYLE R5)."""
 import logging
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from casebank.cases.models import CaseFile
 from casebank.supervision import queries, sampling
@@ -142,12 +143,31 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
 
 
 def _close(assignment: ReviewAssignment, status: str, reason: str | None):
+    """Close an open assignment with one conditional UPDATE (``WHERE status =
+    'open'``), so of a concurrent 标记完成 and 撤回 exactly one succeeds.
+
+    :raises InvalidState: the assignment is no longer open (in memory or in the
+        database).
+    """
     if assignment.status != AssignmentStatus.OPEN:
         raise InvalidState("该评查任务已结束")
-    assignment.status = status
-    assignment.closed_at = utcnow()
-    assignment.close_reason = reason
-    db.session.flush()
+    closed_at = utcnow()
+    result = db.session.execute(
+        sa.update(ReviewAssignment)
+        .where(
+            ReviewAssignment.id == assignment.id,
+            ReviewAssignment.status == AssignmentStatus.OPEN,
+        )
+        .values(status=status, closed_at=closed_at, close_reason=reason)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.expire(assignment)
+        raise InvalidState("该评查任务已结束")
+    # Bring the loaded object in line with the row without another UPDATE.
+    so.attributes.set_committed_value(assignment, "status", status)
+    so.attributes.set_committed_value(assignment, "closed_at", closed_at)
+    so.attributes.set_committed_value(assignment, "close_reason", reason)
 
 
 def cancel_assignment(assignment: ReviewAssignment, actor, reason: str = "撤回分配"):

@@ -30,7 +30,16 @@ def years_with_entries() -> list[int]:
     return sorted({d.year for d in days})
 
 
+def years_with_holidays() -> list[int]:
+    """Years with at least one holiday entered (a lone 调休 working day does not
+    make a year's schedule entered)."""
+    days = db.session.scalars(
+        sa.select(CalendarDay.day).where(CalendarDay.is_workday.is_(False))
+    ).all()
+    return sorted({d.year for d in days})
+
+
 def missing_years(*years: int) -> list[int]:
     """Those of ``years`` for which no holiday has been entered yet."""
-    known = set(years_with_entries())
+    known = set(years_with_holidays())
     return [y for y in years if y not in known]

@@ -24,11 +24,13 @@ def _year():
 
 def _render(year, form, status=200):
     bundled = services.bundled_schedule()["years"]
+    days = queries.days_of_year(year)
     return (
         render_template(
             "workdays/calendar.html",
             year=year,
-            days=queries.days_of_year(year),
+            days=days,
+            has_holidays=any(not d.is_workday for d in days),
             form=form,
             can_load=str(year) in bundled,
             source=services.bundled_schedule()["source"],

@@ -75,3 +75,49 @@ def test_pdf_export(app, world, client):
         "签发日期：2026年11月2日",
     ):
         assert expected in text, expected
+
+
+def test_docx_export_survives_control_characters(app, world, client):
+    """An opinion stored with a pasted "\\x08" (e.g. issued before the form filter)
+    still exports as a readable Word file, the character dropped."""
+    opinion = issue(
+        make_case(world.agency, "测城管罚〔2026〕89号"),
+        world.users["supervision_staff"],
+        today=date(2026, 11, 2),
+        problems="未告知\x08听证权利\x01。",
+    )
+    login(client, "agency_handler")
+    response = client.get(f"/casebank/opinions/{opinion.id}/export.docx")
+    assert response.status_code == 200
+    text = "\n".join(
+        p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs
+    )
+    assert "未告知听证权利。" in text
+
+
+def test_issue_form_strips_control_characters(app, world, client):
+    """Does the issue form remove control characters from the texts on input
+    (tabs and new lines kept)?"""
+    import sqlalchemy as sa
+
+    from casebank.opinions.models import SupervisionOpinion
+    from portal.extensions import db
+
+    case = make_case(world.agency, "测城管罚〔2026〕90号")
+    login(client, "supervision_staff")
+    response = client.post(
+        f"/casebank/cases/{case.id}/opinions/new",
+        data={
+            "form_token": "x" * 24,
+            "problems": "问题\x08一\n\t问题二\x1f",
+            "opinion": "意见\x00",
+            "legal_basis": "依据\x0c",
+            "deadline_workdays": "10",
+        },
+    )
+    assert response.status_code == 302
+    stored = db.session.scalar(sa.select(SupervisionOpinion))
+    assert stored.problems == "问题一\n\t问题二"
+    assert (stored.opinion, stored.legal_basis) == ("意见", "依据")
+    exported = client.get(f"/casebank/opinions/{stored.id}/export.docx")
+    assert exported.status_code == 200

@@ -142,3 +142,23 @@ def test_dashboard_lists_overdue_opinions(app, world, assigned):
             f"/casebank/dashboard?agency_id={world.other_agency.id}"
         ).get_data(as_text=True)
         assert "逾期监督意见书（0）" in other_agency
+
+
+def test_second_submit_click_lands_on_my_assignments(app, world, assigned):
+    """A double click on 提交评查: the second POST (the task already over) goes to
+    我的评查任务 with "评查表已提交。" instead of a 404, and changes nothing; a
+    supervisor without a submitted review still gets a 404."""
+    case, template = assigned
+    inspector = login(app, "inspector1")
+    _, data = _sheet(template, case, "submit", "意见")
+    assert inspector.post(f"/casebank/cases/{case.id}/review", data=data).status_code
+    again = inspector.post(f"/casebank/cases/{case.id}/review", data=data)
+    assert again.status_code == 302
+    assert again.headers["Location"].endswith("/casebank/supervision/my")
+    page = inspector.get("/casebank/supervision/my").get_data(as_text=True)
+    assert "评查表已提交。" in page
+    assert db.session.scalar(sa.select(sa.func.count(CaseReview.id))) == 1
+    other = login(app, "invited_supervisor")
+    assert other.post(f"/casebank/cases/{case.id}/review", data=data).status_code == (
+        404
+    )

@@ -9,6 +9,7 @@ from casebank.supervision.models import AssignmentStatus, ReviewAssignment
 from casebank.supervision.queries import reviewable_case
 from portal.actor import Actor
 from portal.auth.models import Role
+from portal.exceptions import InvalidState
 from portal.extensions import db
 from tests.casebank.supervision_util import login, make_case
 
@@ -181,3 +182,46 @@ def test_demo_inspector_has_assignments_and_a_declaration(app):
     assert signed_in.status_code == 302
     assert client.get(f"/casebank/cases/{open_ids[0]}").status_code == 200
     assert client.get("/casebank/supervision/my").status_code == 200
+
+
+def test_close_is_conditional_so_complete_and_cancel_cannot_both_win(
+    app, world, reviewer, assigned
+):
+    """A 撤回 working on an assignment loaded while it was open, after the
+    assignee's 标记完成 reached the database, is refused ("该评查任务已结束") and
+    leaves the row as completed, with no cancel audited."""
+    from portal.audit.models import AuditLog
+
+    assignment = db.session.scalar(sa.select(ReviewAssignment))
+    assert assignment.status == AssignmentStatus.OPEN  # loaded: the staff's view
+    # The assignee's 标记完成 lands first (the row changes under the loaded object).
+    db.session.execute(
+        sa.update(ReviewAssignment)
+        .where(ReviewAssignment.id == assignment.id)
+        .values(status=AssignmentStatus.DONE, closed_at=sa.func.current_timestamp())
+        .execution_options(synchronize_session=False)
+    )
+    assert assignment.status == AssignmentStatus.OPEN  # stale in memory
+    staff = Actor(user=world.users["supervision_staff"])
+    with pytest.raises(InvalidState, match="该评查任务已结束"):
+        services.cancel_assignment(assignment, staff)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.scalar(sa.select(ReviewAssignment.status)) == "done"
+    cancelled = sa.select(sa.func.count(AuditLog.id)).where(
+        AuditLog.action == "review_assignment_cancelled"
+    )
+    assert db.session.scalar(cancelled) == 0
+    # Closing an open one still works and updates the loaded object.
+    other = make_case(world.agency, severity=2)
+    services.assign_case(other, reviewer, staff)
+    db.session.commit()
+    fresh = db.session.scalar(
+        sa.select(ReviewAssignment).where(ReviewAssignment.case_id == other.id)
+    )
+    services.complete_assignment(fresh, Actor(user=reviewer))
+    assert fresh.status == AssignmentStatus.DONE
+    assert fresh.closed_at is not None
+    db.session.commit()
+    db.session.expire_all()
+    assert fresh.status == AssignmentStatus.DONE

@@ -68,9 +68,11 @@ def _eligible(agency):
 def test_query_lists_only_reviewers_without_conflict(world, people):
     """Does the eligible-reviewers query exclude members of the agency or of an
     organisation above it, reviewers whose scope does not cover it, and the
-    agency's own users (world fixture), keeping the others?"""
+    agency's own users (world fixture), keeping the others (the world's staff
+    member works at 甲区一街道, outside both agencies)?"""
     eligible = _eligible(world.agency)
-    assert eligible == {people["outsider"].id, people["staff"].id}
+    staff = world.users["supervision_staff"].id
+    assert eligible == {people["outsider"].id, people["staff"].id, staff}
     # For the other agency, its own members are out and the far one is in.
     other = _eligible(world.other_agency)
     assert other == {people["far"].id, world.users["supervision_staff"].id}
