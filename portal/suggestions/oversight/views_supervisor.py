@@ -104,7 +104,7 @@ def escalate(suggestion_id):
     if not form.validate_on_submit():
         return _render_item(suggestion, escalation_form=form, status=400)
     try:
-        escalation = services.escalate(
+        services.escalate(
             suggestion,
             Actor.from_request(),
             form.reason.data,
@@ -116,6 +116,7 @@ def escalate(suggestion_id):
         form.reason.errors = [exc.message]
         return _render_item(suggestion, escalation_form=form, status=400)
     db.session.commit()
-    linked = "，已关联同文号案卷" if escalation.case_file_id else ""
-    flash(f"已转执法监督机构案卷评查{linked}。", "success")
+    # Whether a case file with that 文号 exists is not told to the supervisor
+    # (they have no access to the agency's case files); staff see the link.
+    flash("已转执法监督机构案卷评查。", "success")
     return redirect(url_for("oversight.show_supervised", suggestion_id=suggestion.id))
