@@ -26,7 +26,8 @@ def seed_demo_command(seed, users, if_empty):
         click.echo(
             f"演示数据：新建组织 {created['organisations']} 个，用户 {created['users']} 个，"
             f"裁量基准目录 {created['catalogues']} 个，演示试题 {created['questions']} 道，"
-            f"演示案卷 {created['cases']} 份。"
+            f"演示案卷 {created['cases']} 份，监督意见书 {created['opinions']} 份，"
+            f"群众意见建议 {created['suggestions']} 件。"
         )
         if created["cases"]:
             from casebank.cases.checks import enqueue_pending
