@@ -6,14 +6,16 @@ vectoriser is fitted on the item and its candidates only (a bounded set), so the
 inverse document frequencies reflect what is common among recent submissions.
 """
 
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
-
-from nlp.segment import words
-
 
 def _fit(corpus):
+    # scikit-learn and jieba are imported here, not at module level: the module is
+    # imported at web start-up and they cost almost a second per worker.
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.preprocessing import normalize
+
+    from nlp.segment import words
+
     char = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)
     parts = [char.fit_transform(corpus)]
     word = TfidfVectorizer(analyzer=words, sublinear_tf=True, token_pattern=None)
