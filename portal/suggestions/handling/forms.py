@@ -22,6 +22,21 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _required_text(label, missing, limit=1000, what="理由", minimum=None):
+    """A stripped, required text area of at most ``limit`` characters."""
+    if minimum:
+        length = Length(
+            min=minimum, max=limit, message=f"{what}应为 {minimum} 至 {limit} 字"
+        )
+    else:
+        length = Length(max=limit, message=f"{what}不能超过 {limit} 字")
+    return TextAreaField(
+        label,
+        filters=[_strip],
+        validators=[DataRequired(message=missing), length],
+    )
+
+
 class VersionedForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
@@ -31,13 +46,8 @@ class AcceptForm(VersionedForm):
 
 
 class RejectForm(VersionedForm):
-    reason = TextAreaField(
-        "不予受理理由（将向反映人公开）",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写不予受理的理由"),
-            Length(max=2000, message="理由不能超过 2000 字"),
-        ],
+    reason = _required_text(
+        "不予受理理由（将向反映人公开）", "请填写不予受理的理由", 2000
     )
     submit = SubmitField("不予受理")
 
@@ -63,38 +73,17 @@ class AssignForm(VersionedForm):
 
 
 class ExtendForm(VersionedForm):
-    reason = TextAreaField(
-        "延期理由",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写延期理由"),
-            Length(max=1000, message="理由不能超过 1000 字"),
-        ],
-    )
+    reason = _required_text("延期理由", "请填写延期理由")
     submit = SubmitField("批准延期")
 
 
 class RefuseExtensionForm(VersionedForm):
-    note = TextAreaField(
-        "不予延期的理由",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写不予延期的理由"),
-            Length(max=1000, message="理由不能超过 1000 字"),
-        ],
-    )
+    note = _required_text("不予延期的理由", "请填写不予延期的理由")
     submit = SubmitField("不予延期")
 
 
 class ExtensionRequestForm(VersionedForm):
-    reason = TextAreaField(
-        "申请延期的理由",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写申请延期的理由"),
-            Length(max=1000, message="理由不能超过 1000 字"),
-        ],
-    )
+    reason = _required_text("申请延期的理由", "请填写申请延期的理由")
     submit = SubmitField("申请延期")
 
 
@@ -103,38 +92,22 @@ class ApproveForm(VersionedForm):
 
 
 class ReturnForm(VersionedForm):
-    reason = TextAreaField(
-        "退回理由",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写退回理由"),
-            Length(max=1000, message="理由不能超过 1000 字"),
-        ],
-    )
+    reason = _required_text("退回理由", "请填写退回理由")
     submit = SubmitField("退回修改")
 
 
 class PublishForm(VersionedForm):
-    text = TextAreaField(
+    text = _required_text(
         "公开的答复内容（已隐去电话、身份证号，请再检查姓名等个人信息）",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写公开的答复内容"),
-            Length(max=5000, message="答复不能超过 5000 字"),
-        ],
+        "请填写公开的答复内容",
+        5000,
+        "答复",
     )
     submit = SubmitField("公开答复")
 
 
 class ReplyForm(VersionedForm):
-    text = TextAreaField(
-        "答复内容",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写答复内容"),
-            Length(min=10, max=5000, message="答复内容应为 10 至 5000 字"),
-        ],
-    )
+    text = _required_text("答复内容", "请填写答复内容", 5000, "答复内容", minimum=10)
     attachments = MultipleFileField("附件（可选，JPEG、PNG 或 PDF）")
     submit = SubmitField("提交审核")
 
@@ -162,12 +135,5 @@ class RateForm(_TrackedItemForm):
 
 
 class ContestForm(_TrackedItemForm):
-    reason = TextAreaField(
-        "异议理由",
-        filters=[_strip],
-        validators=[
-            DataRequired(message="请填写异议理由"),
-            Length(max=1000, message="异议理由不能超过 1000 字"),
-        ],
-    )
+    reason = _required_text("异议理由", "请填写异议理由", what="异议理由")
     submit = SubmitField("提出异议")
