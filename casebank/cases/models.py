@@ -97,7 +97,7 @@ class CaseFile(db.Model):
     )
     check_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
     checked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
-    # The review result of shared/specs/benchmark-catalogue.md, as the checker gave it.
+    # The review result of docs/specs/benchmark-catalogue.md, as the checker gave it.
     review: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
     finding_count: so.Mapped[int] = so.mapped_column(default=0)
     max_severity_rank: so.Mapped[int] = so.mapped_column(default=0, index=True)

@@ -1,5 +1,5 @@
 """The default scoring template, built from §2 of the case review standard
-(/work/shared/reference/case_review_standard.md); the source of each line is in
+(docs/reference/case_review_standard.md); the source of each line is in
 docs/case-review.md. Wording is the portal's own where the sources are cut off.
 """
 

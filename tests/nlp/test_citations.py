@@ -7,7 +7,8 @@ import pytest
 from nlp.citations import find_citations, parse_provision, short_law_name
 from nlp.sections import split_sections
 
-DECISIONS = Path(__file__).resolve().parents[2].parent / "shared/reference/decisions"
+# The published extracts (ref-NN.txt) among the labelled decisions.
+DECISIONS = Path(__file__).resolve().parents[1] / "data" / "decisions"
 
 
 def keys(text, **kwargs):
@@ -92,7 +93,7 @@ def test_general_law_is_never_the_penalty_provision():
 
 def test_sectioned_layout_roles_come_from_the_section():
     """In the 【违反条款】/【处罚依据】 form the section decides the role."""
-    text = (DECISIONS / "01.txt").read_text(encoding="utf-8")
+    text = (DECISIONS / "ref-01.txt").read_text(encoding="utf-8")
     parts = split_sections(text)
 
     def section_of(pos):

