@@ -42,6 +42,7 @@ def create_app(config_class=Config, **overrides):
         admin,
         audit,
         auth,
+        backup,
         cli,
         errors,
         jobs,
@@ -65,6 +66,7 @@ def create_app(config_class=Config, **overrides):
         suggestions,
         workdays,
         jobs,
+        backup,
         cli,
     ):
         feature.init_app(app)

@@ -105,6 +105,8 @@ ACTION_LABELS = {
     "suggestion_closed": "意见建议办结",
     "suggestion_contact_viewed": "查看反映人联系方式",
     "suggestion_attachment_downloaded": "下载意见建议附件",
+    "backup_created": "创建备份",
+    "backup_restored": "从备份恢复",
 }
 
 
