@@ -72,9 +72,9 @@ def _questions(total, seed=42):
 
 
 def _run_on(url, total, progress):  # noqa: PLR0915
+    from exams.banks.models import Question
+    from exams.banks.services import commit_import, ensure_bank, plan_import
     from exams.formats.xlsx import read_xlsx, write_xlsx
-    from exams.models import Question
-    from exams.services import commit_import, ensure_bank, plan_import
     from portal import create_app
     from portal.actor import Actor
     from portal.config import TestConfig
@@ -127,7 +127,7 @@ def _generate_papers(bank, candidates, progress):
     ``candidates`` users of one arrangement."""
     from datetime import datetime, timedelta
 
-    from exams.papers import (
+    from exams.papers.services import (
         create_arrangement,
         create_blueprint_paper,
         enrol_candidates,

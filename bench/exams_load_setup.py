@@ -38,14 +38,14 @@ def seed(url, candidates, progress):
     from argon2 import PasswordHasher
 
     from bench.exams import _questions
+    from exams.banks.services import commit_import, ensure_bank, plan_import
     from exams.formats.model import ImportResult
-    from exams.papers import (
+    from exams.papers.services import (
         create_arrangement,
         create_blueprint_paper,
         enrol_candidates,
         pregenerate,
     )
-    from exams.services import commit_import, ensure_bank, plan_import
     from portal import create_app
     from portal.actor import Actor
     from portal.auth.models import User, UserRole

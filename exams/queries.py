@@ -1,22 +1,19 @@
-"""Read helpers of the exam feature that more than one page needs."""
+"""Cross-feature reads for the portal home page: a candidate's arrangements and
+exam overview (exams, results, certificates, mistakes) and the learning summary
+(practice and training hours). Per-feature reads live in each sub-package's
+``queries``."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from exams.analysis import CandidateResult, ItemResponse, item_statistics
-from exams.attempts import is_released, passed_arrangement_ids
+from exams.attempts.models import Attempt
+from exams.attempts.services import is_released, passed_arrangement_ids
 from exams.certs.queries import certificates_of
-from exams.models import (
+from exams.papers.models import (
     ArrangementCandidate,
-    Attempt,
-    BlueprintRule,
     ExamArrangement,
-    Paper,
-    PaperItem,
-    Question,
-    QuestionVersion,
 )
 from exams.practice.queries import mistake_counts
 from exams.training.queries import Requirements, hours_earned
@@ -66,7 +63,7 @@ def candidate_overview(user_id, now, result_limit=5):
     An exam is *open* when now is inside the candidate's window (the make-up
     deadline extends it), the candidate is not exempt and has an attempt in
     progress or attempts left and has not passed yet. Results are shown only once
-    released (:func:`exams.attempts.is_released`).
+    released (:func:`exams.attempts.services.is_released`).
     """
     attempts = db.session.scalars(
         sa.select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
@@ -140,80 +137,3 @@ def learning_summary(user, now):
         hours_required=Requirements(year).for_user(user),
         open_mistakes=open_mistakes,
     )
-
-
-def arrangement_results(arrangement):
-    """Graded results of an arrangement for item analysis: the latest graded attempt
-    of each candidate, items keyed by question id.
-
-    :return: (list of :class:`exams.analysis.CandidateResult`,
-        {question id: [option letters]}).
-    """
-    attempts = db.session.scalars(
-        sa.select(Attempt)
-        .where(Attempt.arrangement_id == arrangement.id, Attempt.status == "graded")
-        .order_by(Attempt.user_id, Attempt.number)
-    ).all()
-    latest = {a.user_id: a for a in attempts}
-    versions = {}
-    results, options = [], {}
-    for attempt in latest.values():
-        answers = {a.position: a for a in attempt.answers}
-        items = {}
-        for position, item in enumerate(attempt.candidate_paper.items):
-            version_id = item["version_id"]
-            if version_id not in versions:
-                versions[version_id] = db.session.get(QuestionVersion, version_id)
-            version = versions[version_id]
-            answer = answers.get(position)
-            response = answer.response if answer is not None else None
-            choice = ()
-            if version.type in ("single", "multiple") and isinstance(response, list):
-                choice = tuple(str(letter) for letter in response)
-                options[version.question_id] = sorted(version.spec.get("options", {}))
-            items[str(version.question_id)] = ItemResponse(
-                score=float(answer.score or 0) if answer is not None else 0.0,
-                max_score=float(item["score"]),
-                choice=choice,
-            )
-        results.append(
-            CandidateResult(
-                candidate=str(attempt.user_id), total=attempt.score, items=items
-            )
-        )
-    return results, {str(k): v for k, v in options.items()}
-
-
-def latest_item_stats(bank):
-    """Item statistics of the bank's questions from the most recent arrangement
-    that drew from the bank and has graded attempts.
-
-    :return: ({question id (str): ItemStats}, the arrangement or None).
-    """
-    uses_bank = sa.or_(
-        Paper.id.in_(
-            sa.select(BlueprintRule.paper_id).where(BlueprintRule.bank_id == bank.id)
-        ),
-        Paper.id.in_(
-            sa.select(PaperItem.paper_id)
-            .join(QuestionVersion, PaperItem.question_version_id == QuestionVersion.id)
-            .join(Question, QuestionVersion.question_id == Question.id)
-            .where(Question.bank_id == bank.id)
-        ),
-    )
-    arrangement = db.session.scalar(
-        sa.select(ExamArrangement)
-        .join(Paper, ExamArrangement.paper_id == Paper.id)
-        .where(
-            uses_bank,
-            ExamArrangement.id.in_(
-                sa.select(Attempt.arrangement_id).where(Attempt.status == "graded")
-            ),
-        )
-        .order_by(ExamArrangement.window_end.desc())
-        .limit(1)
-    )
-    if arrangement is None:
-        return {}, None
-    results, options = arrangement_results(arrangement)
-    return item_statistics(results, item_options=options), arrangement

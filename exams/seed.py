@@ -11,14 +11,18 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import ExamArrangement
-from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
-from exams.services import (
+from exams.banks.services import (
     commit_import,
     ensure_bank,
     ensure_default_knowledge_points,
     plan_import,
+)
+from exams.formats.model import ImportedQuestion, ImportResult
+from exams.papers.models import ExamArrangement
+from exams.papers.services import (
+    create_arrangement,
+    create_blueprint_paper,
+    enrol_candidates,
 )
 from portal.auth.models import Role
 from portal.extensions import db

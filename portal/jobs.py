@@ -26,7 +26,7 @@ jobs_cli = AppGroup("jobs", help="后台任务（RQ 队列）")
 # Maintenance jobs enqueued by ``flask jobs periodic``.
 PERIODIC_JOBS = [
     "portal.jobs.purge_import_uploads",
-    "exams.jobs.close_expired_attempts",
+    "exams.attempts.jobs.close_expired_attempts",
     "exams.certs.jobs.expire_certificates",
     "exams.training.jobs.sync_completions",
     "casebank.cases.checks.check_pending_cases",

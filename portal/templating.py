@@ -22,7 +22,7 @@ NAVIGATION = [
     (
         "培训考试",
         [
-            ("题库", "exams_admin.list_banks", ADMINS),
+            ("题库", "exam_banks.list_banks", ADMINS),
             ("培训管理", "training_admin.list_courses", ADMINS),
             ("证书", "certs.list_certificates", ADMINS),
         ],

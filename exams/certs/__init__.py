@@ -5,3 +5,10 @@ expiry, admin list and status changes, PDF with a QR code, public verification
 from flask import Blueprint
 
 bp = Blueprint("certs", __name__, template_folder="templates")
+
+
+def init_app(app):
+    """Register the certificate models and screens."""
+    from exams.certs import models, views  # noqa: F401
+
+    app.register_blueprint(bp)

@@ -22,8 +22,9 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from exams.attempts.models import Attempt
 from exams.certs.models import LIVE_STATUSES, STATUS_LABELS, Certificate
-from exams.models import Attempt, ExamArrangement
+from exams.papers.models import ExamArrangement
 from portal import audit
 from portal.actor import Actor
 from portal.auth.models import User
@@ -44,7 +45,7 @@ ADMIN_ACTIONS = {
 
 
 def on_attempt_graded(attempt, actor=None, now=None):
-    """Hook called by :func:`exams.attempts.grade_attempt` whenever an attempt is
+    """Hook called by :func:`exams.attempts.services.grade_attempt` whenever an attempt is
     (re)graded to its final state. Idempotent: calling it again changes nothing.
 
     :param attempt: a graded :class:`Attempt` (``passed`` is True or False).

@@ -19,7 +19,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from exams.attempts import is_released
+from exams.attempts.services import is_released
 from exams.certs import bp, queries, services
 from exams.certs.export import MAX_ROWS, certificates_workbook
 from exams.certs.models import Certificate

@@ -130,3 +130,10 @@ def grade_response(
     :raises QuestionSpecError: when the spec is broken
     """
     return get_question_type(spec.get("type")).grade(spec, response, max_score, policy)
+
+
+def init_app(app):
+    """Register the marking screen (under /admin/exams); the registry needs nothing."""
+    from exams.grading import views
+
+    app.register_blueprint(views.bp, url_prefix="/admin/exams")

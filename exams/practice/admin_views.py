@@ -1,23 +1,26 @@
 """Training administrators open or close a bank for practice (audited).
 
-Routes live on the exams admin blueprint (endpoint ``exams_admin.toggle_bank_practice``).
+Routes are on the ``practice_admin`` blueprint, at /admin/exams next to the bank screens.
 """
 
-from flask import abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from exams.admin_views import ADMINS, _bank_or_404, bp
+from exams.banks.queries import bank_or_404
+from exams.common import ADMINS
 from exams.practice.services import set_bank_practice
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.extensions import db
+
+bp = Blueprint("practice_admin", __name__)
 
 
 @bp.post("/banks/<int:bank_id>/practice")
 @roles_required(*ADMINS)
 def toggle_bank_practice(bank_id):
     """Open (``open=1``) or close (``open=0``) a bank for candidates' practice."""
-    bank = _bank_or_404(bank_id)
+    bank = bank_or_404(bank_id)
     wanted = request.form.get("open")
     if wanted not in ("0", "1"):
         abort(400)
@@ -31,7 +34,7 @@ def toggle_bank_practice(bank_id):
         else "已关闭练习：本题库的试题不再用于练习。",
         "success",
     )
-    return redirect(url_for("exams_admin.show_bank", bank_id=bank.id))
+    return redirect(url_for("exam_banks.show_bank", bank_id=bank.id))
 
 
 def may_set_practice(user, bank):

@@ -5,7 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from exams.models import Question, QuestionVersion
+from exams.banks.models import Question, QuestionVersion
 from portal.extensions import db
 from portal.timeutil import utcnow
 

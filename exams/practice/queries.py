@@ -3,7 +3,7 @@
 
 import sqlalchemy as sa
 
-from exams.models import KnowledgePoint, Question, QuestionBank, QuestionVersion
+from exams.banks.models import KnowledgePoint, Question, QuestionBank, QuestionVersion
 from exams.practice.mastery import Outcome, Point, compute_mastery
 from exams.practice.models import AnswerRecord, MistakeEntry, PracticeSession
 from portal.extensions import db

@@ -12,9 +12,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from exams.attempts import is_released
+from exams.attempts.models import Attempt
+from exams.attempts.services import is_released
+from exams.banks.models import KnowledgePoint, QuestionVersion
 from exams.grading import ResponseFormatError, get_question_type
-from exams.models import Attempt, KnowledgePoint, QuestionVersion
 from exams.practice import queries
 from exams.practice.models import AnswerRecord, MistakeEntry, PracticeSession
 from portal.exceptions import InvalidState
@@ -319,7 +320,7 @@ def sync_exam_mistakes(user, now, streak=MASTERED_STREAK):
     practice home page opens).
 
     Only attempts whose results the candidate may see now
-    (:func:`exams.attempts.is_released`) are read, so nothing of an unreleased
+    (:func:`exams.attempts.services.is_released`) are read, so nothing of an unreleased
     exam reaches the 错题本. Objective items only; an unanswered item counts as a
     mistake. A key correction or a change of the arrangement's ``show_answers``
     after an earlier sync is picked up on the next one.

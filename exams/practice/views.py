@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from exams.models import QuestionVersion
+from exams.banks.models import QuestionVersion
 from exams.practice import display, queries, services
 from exams.practice.forms import COUNT_CHOICES, StartForm
 from exams.practice.mastery import LEVEL_LABELS, MIN_ANSWERS, WINDOW

@@ -19,7 +19,7 @@ from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
-from exams.models import Paper
+from exams.papers.models import Paper
 from exams.training import queries, services, uploads
 from exams.training.export import report_workbook
 from exams.training.forms import (

@@ -16,7 +16,7 @@ LEARNER_ROLES = ("auxiliary", "officer")
 
 class TrainingCourse(db.Model):
     """培训课程: materials in order, an optional 结业测验 (an exam paper offered
-    through an :class:`exams.models.ExamArrangement` of kind ``training``), credit
+    through an :class:`exams.papers.models.ExamArrangement` of kind ``training``), credit
     hours (学时) earned on completion, an audience (roles × organisation subtree)."""
 
     __tablename__ = "training_courses"

@@ -13,10 +13,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from exams.attempts import start_attempt
-from exams.models import Attempt, ExamArrangement
-from exams.papers import create_arrangement, enrol_candidates, validate_paper
-from exams.services import sanitise_stem
+from exams.attempts.models import Attempt
+from exams.attempts.services import start_attempt
+from exams.banks.services import sanitise_stem
+from exams.papers.models import ExamArrangement
+from exams.papers.services import create_arrangement, enrol_candidates, validate_paper
 from exams.training.models import (
     MaterialProgress,
     TrainingCompletion,
@@ -353,7 +354,7 @@ def open_quiz(course, user, now):
     """Start (or resume) the learner's 结业测验 through the exam engine: the learner
     is enrolled in the course's arrangement once every material is done.
 
-    :return: the :class:`exams.models.Attempt`.
+    :return: the :class:`exams.attempts.models.Attempt`.
     :raises InvalidState: no quiz, course completed, or materials not done.
     :raises NotAllowed: the exam engine refuses (window closed, attempts used up).
     """

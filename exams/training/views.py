@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from exams.models import Attempt
+from exams.attempts.models import Attempt
 from exams.training import queries, services, uploads
 from exams.training.models import TrainingCourse, TrainingMaterial
 from portal.auth.decorators import roles_required

@@ -99,7 +99,7 @@ def import_law_library(library, actor, run=None):
         _import_law(law, version, repeal, articles, report)
     db.session.flush()
     # Questions citing a repealed law or a changed article go to 法条变更待复核.
-    from exams.services import flag_questions_for_law_changes
+    from exams.banks.services import flag_questions_for_law_changes
 
     report.questions_flagged = flag_questions_for_law_changes(
         report.changed_articles, report.repealed_law_ids, run

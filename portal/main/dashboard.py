@@ -52,10 +52,10 @@ def panels_for(user):
             panel.links += [
                 ("用户管理", "admin.list_users"),
                 ("批量导入", "admin.import_users_view"),
-                ("题库管理", "exams_admin.list_banks"),
-                ("试卷", "exams_admin.list_papers"),
-                ("考试安排", "exams_admin.list_arrangements"),
-                ("主观题阅卷", "exams_admin.grading_queue"),
+                ("题库管理", "exam_banks.list_banks"),
+                ("试卷", "exam_papers.list_papers"),
+                ("考试安排", "exam_papers.list_arrangements"),
+                ("主观题阅卷", "exam_grading.grading_queue"),
                 ("法律法规库", "laws.list_laws"),
                 ("证书管理", "certs.list_certificates"),
             ]

@@ -15,8 +15,8 @@ STEM = "练习判断：行政处罚决定应当依法公开。"
 @pytest.fixture
 def practice_bank(live_app):
     """A city-wide bank open for practice with one 判断题 (key: 对)."""
+    from exams.banks.services import commit_import, ensure_bank, plan_import
     from exams.formats.model import ImportedQuestion, ImportResult
-    from exams.services import commit_import, ensure_bank, plan_import
     from portal.actor import Actor
     from portal.extensions import db
 

@@ -27,13 +27,13 @@ _serial = itertools.count(1)
 def make_exam(live_app):
     """Return a callable creating an arrangement open now, with the world's officer
     enrolled (results released immediately); returns its id."""
+    from exams.banks.services import commit_import, ensure_bank, plan_import
     from exams.formats.model import ImportedQuestion, ImportResult
-    from exams.papers import (
+    from exams.papers.services import (
         create_arrangement,
         create_blueprint_paper,
         enrol_candidates,
     )
-    from exams.services import commit_import, ensure_bank, plan_import
     from portal.actor import Actor
     from portal.auth.models import User
     from portal.extensions import db
@@ -138,7 +138,8 @@ def test_officer_takes_an_exam(
     browser, live_server, live_app, make_exam, screenshot, width
 ):
     """Autosave, flags and the navigator, reload, focus loss, confirmed submit."""
-    from exams.models import Answer, Attempt, AttemptEvent, ExamArrangement
+    from exams.attempts.models import Answer, Attempt, AttemptEvent
+    from exams.papers.models import ExamArrangement
 
     phone = width == "phone"
     name = f"浏览器在线考试（{'手机' if phone else '电脑'}）"
@@ -262,7 +263,7 @@ def test_another_browser_is_refused_when_device_change_is_forbidden(
     with the Chinese message and the refusal is logged; the phone goes on. An
     administrator releases the binding from the timeline; then the laptop holds
     the attempt and the phone is refused."""
-    from exams.models import Attempt, AttemptEvent
+    from exams.attempts.models import Attempt, AttemptEvent
 
     name = "浏览器不许换设备考试"
     arrangement_id = make_exam(name, allow_device_change=False)
@@ -332,7 +333,7 @@ def test_another_browser_is_refused_when_device_change_is_forbidden(
 def _shift_deadline(live_app, attempt_id, delta):
     """Move the server deadline (what a clock drift or a sleeping laptop looks like
     from the page: its own countdown is wrong, the server's is right)."""
-    from exams.models import Attempt
+    from exams.attempts.models import Attempt
     from portal.extensions import db
 
     with live_app.app_context():
@@ -349,7 +350,7 @@ def test_countdown_resyncs_from_the_server(
     """The page's countdown follows the server: at each 30-second heartbeat, at
     once when the tab becomes visible again, and when the server has closed the
     attempt the page goes to the result. (And a paste is blocked and logged.)"""
-    from exams.models import Attempt, AttemptEvent
+    from exams.attempts.models import Attempt, AttemptEvent
 
     name = "浏览器计时同步考试"
     arrangement_id = make_exam(name)

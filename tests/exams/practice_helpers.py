@@ -7,11 +7,15 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from exams.attempts import save_answer, start_attempt, submit_attempt
+from exams.attempts.services import save_answer, start_attempt, submit_attempt
+from exams.banks.models import Question, QuestionVersion
+from exams.banks.services import commit_import, ensure_bank, plan_import
 from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import Question, QuestionVersion
-from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
-from exams.services import commit_import, ensure_bank, plan_import
+from exams.papers.services import (
+    create_arrangement,
+    create_blueprint_paper,
+    enrol_candidates,
+)
 from portal.actor import Actor
 from portal.extensions import db
 from portal.laws.services import add_provision

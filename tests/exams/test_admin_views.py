@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from exams.banks.models import Question, QuestionBank
+from exams.banks.services import ensure_bank
 from exams.formats.model import ImportedQuestion
 from exams.formats.xlsx import read_xlsx, write_xlsx
-from exams.models import Question, QuestionBank
-from exams.services import ensure_bank
 from portal.actor import Actor
 from portal.extensions import db
 from portal.laws.services import add_provision
@@ -181,8 +181,8 @@ def test_cli_import_dry_run_and_commit(app, runner, tmp_path):
 def test_editing_a_used_question_in_the_browser_form(app, client, auth, world):
     """Saving a question whose version a paper used creates version 2; a legal basis
     that is not in the law library is refused with a message."""
+    from exams.banks.services import commit_import, plan_import
     from exams.formats.model import ImportResult
-    from exams.services import commit_import, plan_import
 
     provision()
     bank = ensure_bank("WEB4")

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from exams.analysis import (
+from exams.results.analysis import (
     FLAG_NEGATIVE_DISCRIMINATION,
     FLAG_NO_RESPONSES,
     FLAG_TOO_EASY,

@@ -7,8 +7,9 @@ from datetime import timedelta
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from exams.attempts import start_attempt
-from exams.models import Answer, Attempt, QuestionVersion
+from exams.attempts.models import Answer, Attempt
+from exams.attempts.services import start_attempt
+from exams.banks.models import QuestionVersion
 from portal.audit.models import AuditLog
 from portal.extensions import db
 from tests.exams.test_attempt_rules import events, page_remaining, signed_in, start
@@ -148,7 +149,7 @@ def test_device_change_allowed_resumes_on_another_browser(app, world):
 def test_arrangement_form_has_the_device_rule(app, client, auth, world):
     """The arrangement form offers 允许更换设备继续作答 (on by default); unticked,
     the arrangement binds attempts to their device."""
-    from exams.models import ExamArrangement
+    from exams.papers.models import ExamArrangement
     from tests.exams.test_papers import fill_bank, paper_for
 
     bank, _ = fill_bank("DEV")
@@ -281,7 +282,7 @@ def test_release_refused_after_submission(app, world):
     arrangement = setup_exam(world)
     arrangement.organisation_id = world.district.id
     attempt = start_attempt(arrangement, world.users["officer"], START)
-    from exams.attempts import submit_attempt
+    from exams.attempts.services import submit_attempt
 
     submit_attempt(attempt, START + timedelta(minutes=1))
     db.session.commit()

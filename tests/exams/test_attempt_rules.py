@@ -9,10 +9,10 @@ from datetime import timedelta
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from exams.attempts import start_attempt
-from exams.jobs import close_expired_attempts
-from exams.models import Answer, Attempt, AttemptEvent
-from exams.papers import adjust_candidate
+from exams.attempts.jobs import close_expired_attempts
+from exams.attempts.models import Answer, Attempt, AttemptEvent
+from exams.attempts.services import start_attempt
+from exams.papers.services import adjust_candidate
 from portal.actor import Actor
 from portal.audit.models import AuditLog
 from portal.extensions import db
@@ -283,7 +283,7 @@ def test_double_submit_from_two_clients_gives_one_result(app, world):
 def test_racing_first_writes_to_an_item_share_one_row(app, world):
     """When another request inserted the item's row meanwhile (an answer and a 标记
     sent together), the flag lands on that row instead of failing."""
-    from exams.attempts import save_answer, set_flag
+    from exams.attempts.services import save_answer, set_flag
 
     arrangement = setup_exam(world)
     attempt = start_attempt(arrangement, world.users["officer"], START)

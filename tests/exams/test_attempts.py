@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from exams.attempts import (
+from exams.attempts.models import Attempt, AttemptEvent
+from exams.attempts.services import (
     AttemptClosed,
     close_expired,
     record_event,
@@ -17,10 +18,14 @@ from exams.attempts import (
     start_attempt,
     submit_attempt,
 )
+from exams.banks.models import QuestionVersion
+from exams.banks.services import commit_import, ensure_bank, plan_import
 from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import Attempt, AttemptEvent, QuestionVersion
-from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
-from exams.services import commit_import, ensure_bank, plan_import
+from exams.papers.services import (
+    create_arrangement,
+    create_blueprint_paper,
+    enrol_candidates,
+)
 from portal.actor import Actor
 from portal.exceptions import NotAllowed
 from portal.extensions import db
@@ -310,7 +315,7 @@ def test_blind_grading_queue_and_key_correction(app, client, auth, world):
     """A subjective item waits in the blind queue (no names); the score must lie
     within the item's maximum; grading makes the result final. Correcting a key
     regrades every attempt that used the question, and is audited."""
-    from exams.attempts import correct_key
+    from exams.attempts.services import correct_key
     from portal.audit.models import AuditLog
 
     bank = ensure_bank("GRADE")

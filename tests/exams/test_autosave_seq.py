@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from exams.models import Answer, Attempt
+from exams.attempts.models import Answer, Attempt
 from tests.exams.test_attempts import START, setup_exam
 
 DATE_NOW_MS = 1_796_000_000_000  # 2026-12 in milliseconds, as attempt.js sends it

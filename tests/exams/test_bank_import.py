@@ -6,9 +6,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import KnowledgePoint, Question, QuestionVersion
-from exams.services import (
+from exams.banks.models import KnowledgePoint, Question, QuestionVersion
+from exams.banks.services import (
     commit_import,
     edit_question,
     ensure_bank,
@@ -17,6 +16,7 @@ from exams.services import (
     plan_import,
     sanitise_stem,
 )
+from exams.formats.model import ImportedQuestion, ImportResult
 from portal.actor import Actor
 from portal.extensions import db
 from portal.laws.models import LawArticle

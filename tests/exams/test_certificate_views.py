@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from exams.certs import pdf as certificate_pdf
 from exams.certs.models import Certificate
 from exams.certs.services import change_status
-from exams.models import ExamArrangement
+from exams.papers.models import ExamArrangement
 from portal.actor import Actor
 from portal.audit.models import AuditLog
 from portal.extensions import db

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from exams.attempts import correct_key, grade_attempt
+from exams.attempts.services import correct_key, grade_attempt
 from exams.certs import jobs
 from exams.certs.models import Certificate
 from exams.certs.services import add_years, change_status, live_certificate

@@ -24,11 +24,15 @@ import requests
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
-from exams.attempts import start_attempt
+from exams.attempts.models import Answer, Attempt
+from exams.attempts.services import start_attempt
+from exams.banks.services import commit_import, ensure_bank, plan_import
 from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import Answer, Attempt
-from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
-from exams.services import commit_import, ensure_bank, plan_import
+from exams.papers.services import (
+    create_arrangement,
+    create_blueprint_paper,
+    enrol_candidates,
+)
 from portal import create_app
 from portal.actor import Actor
 from portal.auth.models import User, UserRole

@@ -6,9 +6,11 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from exams.banks.models import QuestionVersion
+from exams.banks.services import commit_import, edit_question, ensure_bank, plan_import
 from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import CandidatePaper, QuestionVersion
-from exams.papers import (
+from exams.papers.models import CandidatePaper
+from exams.papers.services import (
     create_arrangement,
     create_blueprint_paper,
     draw,
@@ -19,7 +21,6 @@ from exams.papers import (
     pregenerate,
     validate_paper,
 )
-from exams.services import commit_import, edit_question, ensure_bank, plan_import
 from portal.actor import Actor
 from portal.auth.models import Role
 from portal.exceptions import InvalidState
@@ -103,7 +104,7 @@ def test_pool_must_be_twice_the_draw(app):
 
 def test_knowledge_point_rules_draw_from_the_subtree(app):
     """A rule on 公共法律知识 draws questions filed under its children."""
-    from exams.models import KnowledgePoint
+    from exams.banks.models import KnowledgePoint
 
     bank, _ = fill_bank("P2", singles=12, judgements=0)
     root = db.session.scalar(
@@ -241,7 +242,7 @@ def test_candidate_list_and_adjustments_in_the_ui(app, client, auth, world):
     needs a reason; extra time and a make-up deadline are saved."""
     import io
 
-    from exams.models import ArrangementCandidate
+    from exams.papers.models import ArrangementCandidate
 
     bank, _ = fill_bank("P7")
     arrangement = arrangement_for(paper_for(bank))
@@ -287,7 +288,7 @@ def test_candidate_list_and_adjustments_in_the_ui(app, client, auth, world):
 def test_arrangement_form_prerequisite_and_domains(app, client, auth, world):
     """资格-通用 needs a 资格-专门 prerequisite; a domain filter enrols only officers
     of that enforcement domain."""
-    from exams.models import ExamArrangement
+    from exams.papers.models import ExamArrangement
     from portal.orgs.models import Domain
 
     bank, _ = fill_bank("P8")

@@ -8,7 +8,12 @@ from datetime import datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from exams.models import ExamArrangement, QuestionVersion
+from exams.banks.models import QuestionVersion
+from exams.banks.services import (
+    ensure_default_knowledge_points,
+    flag_questions_for_law_changes,
+)
+from exams.papers.models import ExamArrangement
 from exams.practice import queries
 from exams.practice.display import key_text, response_text
 from exams.practice.models import AnswerRecord, MistakeEntry
@@ -19,10 +24,6 @@ from exams.practice.services import (
     remove_mistake,
     start_session,
     sync_exam_mistakes,
-)
-from exams.services import (
-    ensure_default_knowledge_points,
-    flag_questions_for_law_changes,
 )
 from portal.exceptions import InvalidState
 from portal.extensions import db
@@ -435,7 +436,7 @@ def test_exam_then_practice_ordering(app, world, banks):
 def test_key_correction_after_sync_is_picked_up(app, world, banks):
     """Correcting a key after the 错题本 was synchronised updates the entry: the
     answer that became right leaves the 错题本."""
-    from exams.attempts import correct_key
+    from exams.attempts.services import correct_key
     from portal.actor import Actor
 
     officer = world.users["officer"]

@@ -3,10 +3,10 @@
 import random
 from datetime import datetime, timedelta
 
+from exams.banks.services import ensure_default_knowledge_points
 from exams.practice import queries
 from exams.practice.mastery import Outcome, Point, compute_mastery, mastery_level
 from exams.practice.services import answer_question, start_session, sync_exam_mistakes
-from exams.services import ensure_default_knowledge_points
 from portal.extensions import db
 from tests.exams.practice_helpers import (
     EXAM_START,
@@ -119,7 +119,7 @@ def test_mastery_from_practice_and_released_exams(app, world):
     session = start_session(
         officer, "random", EXAM_START + timedelta(days=1), rng=random.Random(5)
     )
-    from exams.models import QuestionVersion
+    from exams.banks.models import QuestionVersion
     from tests.exams.practice_helpers import key_response
 
     for position, item in enumerate(session.items):

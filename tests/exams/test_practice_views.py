@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from exams.models import QuestionVersion
+from exams.banks.models import QuestionVersion
+from exams.banks.services import ensure_default_knowledge_points
 from exams.practice.models import AnswerRecord, MistakeEntry, PracticeSession
-from exams.services import ensure_default_knowledge_points
 from portal.audit.models import AuditLog
 from portal.extensions import db
 from tests.exams.practice_helpers import (
@@ -41,7 +41,7 @@ def _page(response):
 
 
 def _point_id(path):
-    from exams.models import KnowledgePoint
+    from exams.banks.models import KnowledgePoint
 
     return db.session.scalar(
         sa.select(KnowledgePoint.id).where(KnowledgePoint.path == path)

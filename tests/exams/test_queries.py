@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from exams.attempts import save_answer, start_attempt, submit_attempt
-from exams.papers import create_arrangement, enrol_candidates
+from exams.attempts.services import save_answer, start_attempt, submit_attempt
+from exams.papers.services import create_arrangement, enrol_candidates
 from exams.queries import candidate_overview
 from portal.extensions import db
 from tests.exams.test_attempts import START, key_for, setup_exam

@@ -1,5 +1,5 @@
-"""考试统计 (exams.reports) against figures computed by hand, on both databases,
-with attempts made through the real exams.attempts services."""
+"""考试统计 (exams.results.reports) against figures computed by hand, on both databases,
+with attempts made through the real exams.attempts.services services."""
 
 import math
 from datetime import timedelta
@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from exams.attempts import save_answer, start_attempt, submit_attempt
-from exams.models import QuestionVersion
-from exams.papers import enrol_candidates, exempt_candidate
-from exams.reports import NO_DOMAIN, arrangement_report
+from exams.attempts.services import save_answer, start_attempt, submit_attempt
+from exams.banks.models import QuestionVersion
+from exams.papers.services import enrol_candidates, exempt_candidate
+from exams.results.reports import NO_DOMAIN, arrangement_report
 from portal.actor import Actor
 from portal.extensions import db
 from portal.orgs.models import Domain

@@ -12,18 +12,22 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from exams.attempts import (
+from exams.attempts.services import (
     grade_manually,
     pending_manual_answers,
     save_answer,
     start_attempt,
     submit_attempt,
 )
+from exams.banks.models import QuestionVersion
+from exams.banks.services import commit_import, ensure_bank, plan_import
 from exams.formats.model import ImportedQuestion, ImportResult
-from exams.models import QuestionVersion
-from exams.papers import create_arrangement, create_blueprint_paper, enrol_candidates
-from exams.results import review_items
-from exams.services import commit_import, ensure_bank, plan_import
+from exams.papers.services import (
+    create_arrangement,
+    create_blueprint_paper,
+    enrol_candidates,
+)
+from exams.results.services import review_items
 from portal.actor import Actor
 from portal.audit.models import AuditLog
 from portal.extensions import db
@@ -410,7 +414,7 @@ def test_report_page_and_exports(app, client, auth, world, factories):
 def test_arrangement_form_sets_show_answers(app, client, auth, world):
     """The arrangement form offers 公布后允许考生查看答案…; ticked it is stored, left
     unticked the arrangement keeps its keys; the arrangement page says which."""
-    from exams.models import ExamArrangement
+    from exams.papers.models import ExamArrangement
 
     paper = setup_exam(world).paper
     as_user(auth, "training_admin")

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from exams.attempts import start_attempt
-from exams.models import Question, QuestionVersion
+from exams.attempts.services import start_attempt
+from exams.banks.models import Question, QuestionVersion
 from exams.seed import BANK_CODE, demo_arrangements, demo_questions, seed_exams_demo
 from nlp.citations import find_citations
 from portal.actor import Actor

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from exams.attempts import save_answer, submit_attempt
-from exams.models import Attempt
+from exams.attempts.models import Attempt
+from exams.attempts.services import save_answer, submit_attempt
 from exams.training import services
 from exams.training.models import (
     MaterialProgress,

@@ -81,9 +81,9 @@ def upload(client, course, content, *, kind="pdf", name="讲义.pdf"):
 
 def quiz_paper():
     """A blueprint paper of one 判断题 worth 100 (pass mark 60)."""
+    from exams.banks.services import commit_import, ensure_bank, plan_import
     from exams.formats.model import ImportedQuestion, ImportResult
-    from exams.papers import create_blueprint_paper
-    from exams.services import commit_import, ensure_bank, plan_import
+    from exams.papers.services import create_blueprint_paper
 
     bank = ensure_bank("TRAIN", "培训题库")
     question = ImportedQuestion(

@@ -134,8 +134,8 @@ def _law(ctx):
 
 def _bank(ctx):
     """A city-wide bank with one question, created once per test."""
+    from exams.banks.services import commit_import, ensure_bank, plan_import
     from exams.formats.model import ImportedQuestion, ImportResult
-    from exams.services import commit_import, ensure_bank, plan_import
     from portal.actor import Actor
     from portal.extensions import db
 
@@ -154,7 +154,7 @@ def _paper(ctx):
     """A blueprint paper over the matrix bank (one true/false question)."""
     from decimal import Decimal
 
-    from exams.papers import create_blueprint_paper
+    from exams.papers.services import create_blueprint_paper
     from portal.extensions import db
 
     if not hasattr(ctx, "paper"):
@@ -179,7 +179,7 @@ def _arrangement(ctx):
     """A city-wide arrangement of the matrix paper (visible to every admin)."""
     from datetime import datetime, timedelta
 
-    from exams.papers import create_arrangement
+    from exams.papers.services import create_arrangement
     from portal.extensions import db
 
     if not hasattr(ctx, "arrangement"):
@@ -200,8 +200,8 @@ def _attempt(ctx):
     """An attempt of the world's officer in an arrangement open now."""
     from datetime import timedelta
 
-    from exams.attempts import start_attempt
-    from exams.papers import create_arrangement, enrol_candidates
+    from exams.attempts.services import start_attempt
+    from exams.papers.services import create_arrangement, enrol_candidates
     from portal.extensions import db
     from portal.timeutil import utcnow
 
@@ -714,7 +714,7 @@ EXPECTED = {
         Case("POST", _const("/laws/import"), only(ADMINS, 400), lambda ctx: {}),
     ),
     # Question banks (training administrators) ---------------------------------
-    "exams_admin.list_banks": (
+    "exam_banks.list_banks": (
         Case("GET", _const("/admin/exams/banks"), only(ADMINS)),
         Case(
             "POST",
@@ -723,13 +723,13 @@ EXPECTED = {
             lambda ctx: {"code": f"NEW{next(_serial)}", "name": "新题库"},
         ),
     ),
-    "exams_admin.show_bank": (
+    "exam_banks.show_bank": (
         Case("GET", lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}", only(ADMINS)),
     ),
-    "exams_admin.download_question_template": (
+    "exam_banks.download_question_template": (
         Case("GET", _const("/admin/exams/import/template.xlsx"), only(ADMINS)),
     ),
-    "exams_admin.import_questions": (
+    "exam_banks.import_questions": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
@@ -743,7 +743,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.commit_question_import": (
+    "exam_banks.commit_question_import": (
         # No token: back to the upload page, nothing saved.
         Case(
             "POST",
@@ -752,17 +752,17 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.export_bank": (
+    "exam_banks.export_bank": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/export.xlsx",
             only(ADMINS),
         ),
     ),
-    "exams_admin.list_review": (
+    "exam_banks.list_review": (
         Case("GET", _const("/admin/exams/review"), only(ADMINS)),
     ),
-    "exams_admin.mark_reviewed": (
+    "exam_banks.mark_reviewed": (
         Case(
             "POST",
             lambda ctx: (
@@ -772,7 +772,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.list_papers": (
+    "exam_papers.list_papers": (
         Case("GET", _const("/admin/exams/papers"), only(ADMINS)),
         Case(
             "POST",
@@ -788,7 +788,7 @@ EXPECTED = {
             },
         ),
     ),
-    "exams_admin.show_paper": (
+    "exam_papers.show_paper": (
         Case("GET", lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}", only(ADMINS)),
         # An empty rule form is rejected (400): reaching validation is what matters.
         Case(
@@ -798,7 +798,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.list_arrangements": (
+    "exam_papers.list_arrangements": (
         Case("GET", _const("/admin/exams/arrangements"), only(ADMINS)),
         Case(
             "POST",
@@ -807,14 +807,14 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.show_arrangement": (
+    "exam_papers.show_arrangement": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}",
             only(ADMINS),
         ),
     ),
-    "exams_admin.pregenerate_papers": (
+    "exam_papers.pregenerate_papers": (
         Case(
             "POST",
             lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/pregenerate",
@@ -822,7 +822,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.edit_question": (
+    "exam_banks.edit_question": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
@@ -835,14 +835,14 @@ EXPECTED = {
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
         ),
     ),
-    "exams_admin.show_analysis": (
+    "exam_results.show_analysis": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/analysis",
             only(ADMINS),
         ),
     ),
-    "exams_admin.upload_candidates": (
+    "exam_papers.upload_candidates": (
         # No file: back to the arrangement with a message, nothing enrolled.
         Case(
             "POST",
@@ -853,7 +853,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.adjust_candidate": (
+    "exam_papers.adjust_candidate": (
         Case(
             "POST",
             lambda ctx: (
@@ -863,7 +863,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.grading_queue": (
+    "exam_grading.grading_queue": (
         Case("GET", _const("/admin/exams/grading"), only(ADMINS)),
         # No answer named: back to the queue with a message.
         Case(
@@ -873,7 +873,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.list_knowledge_points": (
+    "exam_banks.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
     ),
     # Candidates: my exams and the exam page ------------------------------------
@@ -967,7 +967,7 @@ EXPECTED = {
         Case("GET", _const("/admin/audit/export.xlsx"), only(SYS)),
     ),
     # Results: release by hand, 考试统计 and exports (issue #5) ------------------
-    "exams_admin.release_results": (
+    "exam_results.release_results": (
         # The matrix arrangement releases after its window: refused with a message.
         Case(
             "POST",
@@ -978,7 +978,7 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.withdraw_results": (
+    "exam_results.withdraw_results": (
         Case(
             "POST",
             lambda ctx: (
@@ -988,21 +988,21 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
-    "exams_admin.show_report": (
+    "exam_results.show_report": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/report",
             only(ADMINS),
         ),
     ),
-    "exams_admin.export_report": (
+    "exam_results.export_report": (
         Case(
             "GET",
             lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/report.xlsx",
             only(ADMINS),
         ),
     ),
-    "exams_admin.export_results": (
+    "exam_results.export_results": (
         Case(
             "GET",
             lambda ctx: (
@@ -1061,7 +1061,7 @@ EXPECTED = {
         ),
     ),
     # Practice and 错题本 (issue #5, practice) -------------------------------------
-    "exams_admin.toggle_bank_practice": (
+    "practice_admin.toggle_bank_practice": (
         # The matrix bank is city-wide: only a city-level admin may open it.
         Case(
             "POST",
@@ -1139,7 +1139,7 @@ EXPECTED = {
         ),
     ),
     # Attempt monitoring and device release (issue #5, exam-taking) --------------
-    "exams_admin.list_attempts": (
+    "exam_monitor.list_attempts": (
         Case(
             "GET",
             lambda ctx: (
@@ -1148,12 +1148,12 @@ EXPECTED = {
             only(ADMINS),
         ),
     ),
-    "exams_admin.show_attempt": (
+    "exam_monitor.show_attempt": (
         Case(
             "GET", lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}", only(ADMINS)
         ),
     ),
-    "exams_admin.release_attempt_device": (
+    "exam_monitor.release_attempt_device": (
         Case(
             "POST",
             lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}/release-device",

@@ -1,0 +1,290 @@
+"""Candidate pages (``exams`` blueprint, /exams): my exams, start, the exam page with
+autosave and events, submit, result. Every time rule is enforced in
+``exams.attempts.services``; the page only mirrors the server deadline."""
+
+import secrets
+
+import sqlalchemy as sa
+from flask import (
+    abort,
+    after_this_request,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from exams.attempts import bp
+from exams.attempts import services as service
+from exams.attempts.devices import Device, DeviceRefused, check_device
+from exams.attempts.models import Attempt
+from exams.attempts.services import is_released
+from exams.banks.models import QuestionVersion
+from exams.papers.models import ArrangementCandidate, ExamArrangement
+from exams.practice.services import sync_exam_mistakes
+from exams.results.services import result_page
+from portal.auth.decorators import roles_required
+from portal.auth.models import Role
+from portal.exceptions import DomainError
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+CANDIDATES = (Role.OFFICER, Role.AUXILIARY)
+
+# The browser's device token (see exams.attempts.devices): random, signed, kept a year.
+DEVICE_COOKIE = "exam_device"
+DEVICE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def _device_signer():
+    return URLSafeSerializer(current_app.secret_key, salt="exam-device")
+
+
+def _device():
+    """This browser's :class:`Device`; a browser without a (valid) device cookie
+    gets a new token, set on the response."""
+    if "exam_device" in g:
+        return g.exam_device
+    token = None
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if raw:
+        try:
+            token = _device_signer().loads(raw)
+        except BadSignature:
+            token = None
+    if not isinstance(token, str) or len(token) < 32:
+        token = secrets.token_urlsafe(32)
+        signed = _device_signer().dumps(token)
+
+        @after_this_request
+        def set_cookie(response):
+            response.set_cookie(
+                DEVICE_COOKIE,
+                signed,
+                max_age=DEVICE_COOKIE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            return response
+
+    agent = request.user_agent.string or ""
+    g.exam_device = Device(token, f"{request.remote_addr or ''} {agent}"[:200])
+    return g.exam_device
+
+
+def _refused_page():
+    """The Chinese refusal page for another device (the event is committed)."""
+    db.session.commit()
+    return render_template("exams/device_refused.html"), 403
+
+
+def _refused_json(exc):
+    db.session.commit()
+    return jsonify({"ok": False, "error": exc.message, "device": "refused"}), 403
+
+
+def _own_attempt(attempt_id):
+    attempt = db.get_or_404(Attempt, attempt_id)
+    if attempt.user_id != current_user.id:
+        abort(404)
+    return attempt
+
+
+@bp.get("/")
+@roles_required(*CANDIDATES)
+def list_exams():
+    """The candidate's exams: open and upcoming, with their attempts."""
+    rows = db.session.execute(
+        sa.select(ExamArrangement, ArrangementCandidate)
+        .join(
+            ArrangementCandidate,
+            ArrangementCandidate.arrangement_id == ExamArrangement.id,
+        )
+        .where(ArrangementCandidate.user_id == current_user.id)
+        .order_by(ExamArrangement.window_start)
+    ).all()
+    mine = db.session.scalars(
+        sa.select(Attempt)
+        .where(Attempt.user_id == current_user.id)
+        .order_by(Attempt.id)
+    ).all()
+    by_arrangement = {}
+    for attempt in mine:
+        by_arrangement.setdefault(attempt.arrangement_id, []).append(attempt)
+    return render_template(
+        "exams/exam_list.html", rows=rows, attempts=by_arrangement, now=utcnow()
+    )
+
+
+@bp.post("/<int:arrangement_id>/start")
+@roles_required(*CANDIDATES)
+def start_exam(arrangement_id):
+    """Start or resume (idempotent: a double click gives the same attempt)."""
+    arrangement = db.get_or_404(ExamArrangement, arrangement_id)
+    try:
+        attempt = service.start_attempt(
+            arrangement, current_user, utcnow(), device=_device()
+        )
+    except DeviceRefused:
+        return _refused_page()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("exams.list_exams"))
+    db.session.commit()
+    return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@roles_required(*CANDIDATES)
+def take_attempt(attempt_id):
+    """The exam page; after the deadline or submission, the result."""
+    attempt = _own_attempt(attempt_id)
+    try:
+        check_device(attempt, _device(), utcnow(), claim=True)
+    except DeviceRefused:
+        return _refused_page()
+    if service.close_if_expired(attempt, utcnow()):
+        db.session.commit()
+    if attempt.status != "in_progress":
+        return redirect(url_for("exams.show_result", attempt_id=attempt.id))
+    db.session.commit()  # a permitted change of device is kept
+    items = attempt.candidate_paper.items
+    versions = {
+        v.id: v
+        for v in db.session.scalars(
+            sa.select(QuestionVersion).where(
+                QuestionVersion.id.in_([i["version_id"] for i in items])
+            )
+        )
+    }
+    answers = {a.position: a for a in attempt.answers}
+    questions = [
+        (position, versions[item["version_id"]], item, answers.get(position))
+        for position, item in enumerate(items)
+    ]
+    return render_template(
+        "exams/attempt_take.html",
+        attempt=attempt,
+        questions=questions,
+        remaining=service.remaining_seconds(attempt, utcnow()),
+    )
+
+
+def _json_error(exc):
+    closed = isinstance(exc, service.AttemptClosed)
+    status = 409 if closed else exc.status_code
+    return jsonify({"ok": False, "error": exc.message, "closed": closed}), status
+
+
+@bp.post("/attempts/<int:attempt_id>/answers")
+@roles_required(*CANDIDATES)
+def save_answer(attempt_id):
+    """Autosave one answer (JSON: position, response, seq, flagged). Without
+    ``response`` only the 标记 flag is set (an unanswered item can be flagged)."""
+    attempt = _own_attempt(attempt_id)
+    data = request.get_json(silent=True) or {}
+    try:
+        position, seq = int(data.get("position")), int(data.get("seq", 0))
+    except (TypeError, ValueError):
+        return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
+    try:
+        check_device(attempt, _device(), utcnow())
+        if flag_only:
+            answer = service.set_flag(attempt, position, data["flagged"], utcnow())
+        else:
+            answer = service.save_answer(
+                attempt,
+                position,
+                data.get("response"),
+                seq,
+                utcnow(),
+                data.get("flagged"),
+            )
+    except DeviceRefused as exc:
+        return _refused_json(exc)
+    except DomainError as exc:
+        db.session.commit()  # an expired attempt was closed: keep that
+        return _json_error(exc)
+    # Built before the commit, which expires the objects (two reloads per save
+    # otherwise); sent only after the commit succeeded.
+    reply = {
+        "ok": True,
+        "seq": answer.seq,
+        "flagged": answer.flagged,
+        "remaining": service.remaining_seconds(attempt, utcnow()),
+    }
+    db.session.commit()
+    return jsonify(reply)
+
+
+@bp.post("/attempts/<int:attempt_id>/events")
+@roles_required(*CANDIDATES)
+def report_event(attempt_id):
+    """Page events: focus lost (blur/hidden), back (visible), a blocked paste and
+    heartbeats;
+    returns the remaining time (the page re-syncs its countdown) and the number
+    of focus losses (the page warns the candidate)."""
+    attempt = _own_attempt(attempt_id)
+    data = request.get_json(silent=True) or {}
+    kind = str(data.get("kind", ""))[:20]
+    if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
+        return jsonify({"ok": False, "error": "未知事件"}), 400
+    now = utcnow()
+    try:
+        check_device(attempt, _device(), now)
+        if service.close_if_expired(attempt, now):
+            raise service.AttemptClosed("考试时间已到，答卷已自动提交")
+        switches = service.record_event(attempt, kind, now)
+    except DeviceRefused as exc:
+        return _refused_json(exc)
+    except DomainError as exc:
+        db.session.commit()
+        return _json_error(exc)
+    reply = {
+        "ok": True,
+        "status": attempt.status,
+        "switches": switches,
+        "limit": attempt.arrangement.tab_switch_limit,
+        "remaining": service.remaining_seconds(attempt, now),
+    }
+    db.session.commit()
+    return jsonify(reply)
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@roles_required(*CANDIDATES)
+def submit_exam(attempt_id):
+    """Submit (idempotent: two tabs or a double click give one result)."""
+    attempt = _own_attempt(attempt_id)
+    try:
+        check_device(attempt, _device(), utcnow())
+    except DeviceRefused:
+        return _refused_page()
+    service.submit_attempt(attempt, utcnow())
+    db.session.commit()
+    return redirect(url_for("exams.show_result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@roles_required(*CANDIDATES)
+def show_result(attempt_id):
+    """The result as far as the release policy allows (keys only when
+    ``exams.results.services.answers_visible``)."""
+    attempt = _own_attempt(attempt_id)
+    if attempt.status == "in_progress":
+        return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
+    now = utcnow()
+    page = result_page(attempt, now)
+    if is_released(attempt, now):
+        sync_exam_mistakes(current_user, now)  # wrong answers reach the 错题本
+        db.session.commit()
+    return render_template("exams/attempt_result.html", **page)
