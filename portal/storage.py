@@ -287,30 +287,47 @@ def get_storage(app=None):
 def send(key, *, mimetype, download_name, as_attachment, **kwargs):
     """A response with the object under ``key`` (404 when it is missing).
 
-    Local files are sent by path; objects are sent from a temporary file. Both
-    answer range requests (``conditional=True``) so that video seeking works.
+    Local files are sent by path; an S3 object is first copied to a temporary
+    file that is removed when the response is closed. Both answer range requests
+    (``conditional=True``) so that video seeking works.
     """
     from flask import abort
 
-    storage = get_storage()
-    path = storage.local_path(key)
+    backend = get_storage()
+    kwargs.setdefault("conditional", True)
+    path = backend.local_path(key)
     if path is not None:
         if not os.path.isfile(path):
             abort(404)
-        source = path
-    else:
-        try:
-            source = storage.open(key)
-        except FileNotFoundError:
-            abort(404)
-    kwargs.setdefault("conditional", True)
-    return send_file(
-        source,
-        mimetype=mimetype,
-        download_name=download_name,
-        as_attachment=as_attachment,
-        **kwargs,
-    )
+        return send_file(
+            path,
+            mimetype=mimetype,
+            download_name=download_name,
+            as_attachment=as_attachment,
+            **kwargs,
+        )
+    handle, temporary = tempfile.mkstemp(prefix="zhifa-download-")
+    try:
+        with os.fdopen(handle, "wb") as out, backend.open(key) as source:
+            while chunk := source.read(_CHUNK):
+                out.write(chunk)
+        response = send_file(
+            temporary,
+            mimetype=mimetype,
+            download_name=download_name,
+            as_attachment=as_attachment,
+            **kwargs,
+        )
+    except FileNotFoundError:
+        os.unlink(temporary)
+        abort(404)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    # The response holds the file open; the name can go now (POSIX) and the
+    # close hook covers responses that never opened it.
+    response.call_on_close(lambda: os.path.exists(temporary) and os.unlink(temporary))
+    return response
 
 
 def purge_older_than(prefix, max_age_seconds, storage=None):
