@@ -8,7 +8,12 @@ import os
 from datetime import timedelta
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
-INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+# The instance folder (PORTAL_INSTANCE_PATH, as in portal._instance_path): the
+# default home of the SQLite file, UPLOAD_DIR and NLP_MODEL_DIR. Several app nodes
+# must not rely on these defaults for what they share (docs/deployment.md).
+INSTANCE_DIR = os.environ.get("PORTAL_INSTANCE_PATH") or os.path.join(
+    BASE_DIR, "instance"
+)
 
 
 def _int(name, default):
