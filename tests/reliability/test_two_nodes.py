@@ -456,6 +456,11 @@ def test_two_nodes_behind_nginx_survive_losing_one(tmp_path):
         # period not one save failed.
         assert failures_settled - failures_at_kill <= len(threads) * 2
         assert sum(t.failures for t in threads) == failures_settled
+        print(
+            f"two nodes: {acked_before} saves acknowledged before the kill, "
+            f"{len(acked_after)} after; {failures_settled - failures_at_kill} "
+            f"failed at the kill, {failures_at_kill} before it"
+        )
         served_after = proxy.served_by()[len(before) :]
         assert served_after
         assert set(served_after[-20:]) == {upstream_b}
