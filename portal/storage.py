@@ -203,6 +203,8 @@ class S3Storage:
                 size += len(chunk)
                 spool.write(chunk)
             spool.seek(0)
+            # Not atomic (S3 has no create-if-absent here): keys are random names
+            # or per-user staging names, so two writers never race for one key.
             if not overwrite and self.exists(key):
                 raise FileExistsError(key)
             self.client.upload_fileobj(spool, self.bucket, name)
