@@ -9,7 +9,7 @@ LAW_DATA_VERSION := 0.1.1
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run install test lint test-only bench bench-exams-load chromium clean
+.PHONY: run install test lint test-only bench bench-exams-load chromium nginx clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
@@ -55,11 +55,19 @@ chromium:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; } || \
 	  echo "fonts-wqy-microhei not installed: screenshots will show boxes for Chinese"; }
 
+# nginx for the two-node reliability test (tests/reliability/test_two_nodes.py runs
+# its own nginx in the foreground from a temporary prefix). RUNLEVEL=1 keeps the
+# package from starting the system service on port 80.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian nginx for the multi-node test"; \
+	  apt-get update -qq && RUNLEVEL=1 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: install chromium lint test-only
+test: install chromium nginx lint test-only
 
 # Two workers (the machine has two cores); a test file stays on one worker, so
 # its session fixtures (the live server of the browser tests) are built once.

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -27,6 +26,7 @@ from casebank.cases.checks import enqueue_pending
 from casebank.forms import CatalogueConfirmForm, CatalogueUploadForm, WithdrawForm
 from casebank.models import BenchmarkCatalogue, CatalogueVersion, VersionStatus
 from casebank.queries import MANAGERS, can_manage
+from portal import storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -244,13 +244,12 @@ def _fill_choices(form):
     ]
 
 
-def _staging_path(token, suffix):
+def _staging_key(token, suffix):
     if suffix not in IMPORT_SUFFIXES or not _TOKEN.match(token):
         abort(400)
-    # UPLOAD_DIR/imports is purged by portal.jobs.purge_import_uploads.
-    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, f"catalogue-u{current_user.id}-{token}{suffix}")
+    # In the shared storage (any node may receive the commit); imports/ is
+    # purged by portal.jobs.purge_import_uploads.
+    return storage.join("imports", f"catalogue-u{current_user.id}-{token}{suffix}")
 
 
 def _choices_from(form):
@@ -310,8 +309,9 @@ def import_catalogue():
                 if domains is None:
                     domains = services.detect_domains(plan.catalogue)
                 token = secrets.token_urlsafe(24)
-                with open(_staging_path(token, suffix), "wb") as staged:
-                    staged.write(content)
+                storage.get_storage().save(
+                    _staging_key(token, suffix), content, overwrite=True
+                )
                 # formdata=None: the values are ours, not the upload's fields.
                 confirm = CatalogueConfirmForm(
                     formdata=None,
@@ -353,14 +353,14 @@ def commit_catalogue_import():
     ):
         flash("导入请求无效，请重新上传文件。", "danger")
         return redirect(url_for("casebank.import_catalogue"))
-    path = _staging_path(token, suffix)
-    if not os.path.exists(path):
+    key = _staging_key(token, suffix)
+    backend = storage.get_storage()
+    if not backend.exists(key):
         flash(
             "该导入已完成或已过期（重复提交不会重复导入），请在目录中核对。", "warning"
         )
         return redirect(url_for("casebank.list_catalogues"))
-    with open(path, "rb") as staged:
-        content = staged.read()
+    content = backend.read(key)
     jurisdiction, catalogue, code, domains = _choices_from(form)
     try:
         plan = documents.read_document(filename, content)
@@ -386,7 +386,7 @@ def commit_catalogue_import():
         db.session.rollback()
         flash("该文件已被同时导入，本次未重复导入。", "warning")
         return redirect(url_for("casebank.list_catalogues"))
-    os.remove(path)
+    backend.delete(key)
     flash(f"已导入 {len(version.items)} 个事项（{version.status_label}）。", "success")
     version_id = version.id
     if version.status == VersionStatus.PUBLISHED:

@@ -21,6 +21,8 @@ def create_app(config_class=Config, **overrides):
     if not app.config["TESTING"]:
         app.config.from_pyfile("config.py", silent=True)
     app.config.update(overrides)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     os.makedirs(app.instance_path, exist_ok=True)
     _configure_logging(app)
 

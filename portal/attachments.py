@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from flask import current_app
 from PIL import Image, ImageOps
 
+from portal import storage
 from portal.exceptions import ValidationFailed
 
 MIB = 1024 * 1024
@@ -243,27 +244,34 @@ class Attachments:
             )
         return [self._check_one(u, i) for i, u in enumerate(uploads, start=1)]
 
+    def key(self, stored_name):
+        """The storage key of a stored file (:mod:`portal.storage`)."""
+        return storage.join(self.folder_name, stored_name)
+
     def folder(self):
+        """The local folder (local storage backend only; tests and tools)."""
         path = os.path.join(current_app.config["UPLOAD_DIR"], self.folder_name)
         os.makedirs(path, exist_ok=True)
         return path
 
     def file_path(self, stored_name):
+        """The local path (local storage backend only; tests and tools)."""
         return os.path.join(self.folder(), os.path.basename(stored_name))
 
+    def send(self, stored_name, **kwargs):
+        """A download response for a stored file (404 when it is missing)."""
+        return storage.send(self.key(stored_name), **kwargs)
+
     def store(self, prepared):
-        """Write checked files under random names; on any failure remove what was
-        written and re-raise. :return: a list of :class:`StoredFile`."""
+        """Write checked files under random names to the shared storage; on any
+        failure remove what was written and re-raise.
+        :return: a list of :class:`StoredFile`."""
+        backend = storage.get_storage()
         written = []
         try:
             for item in prepared:
                 name = secrets.token_hex(16) + SUFFIXES[item.mime]
-                try:
-                    with open(self.file_path(name), "xb") as out:
-                        out.write(item.content)
-                except BaseException:
-                    self.remove([name])  # a partly written file (e.g. disk full)
-                    raise
+                backend.save(self.key(name), item.content)
                 written.append(
                     StoredFile(
                         name, item.original_name, item.mime, item.size, item.sha256
@@ -276,7 +284,6 @@ class Attachments:
 
     def remove(self, stored_names):
         """Delete stored files (used when the database transaction fails)."""
+        backend = storage.get_storage()
         for name in stored_names:
-            path = self.file_path(name)
-            if os.path.exists(path):
-                os.remove(path)
+            backend.delete(self.key(name))

@@ -8,7 +8,12 @@ import os
 from datetime import timedelta
 
 BASE_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir))
-INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+# The instance folder (PORTAL_INSTANCE_PATH, as in portal._instance_path): the
+# default home of the SQLite file, UPLOAD_DIR and NLP_MODEL_DIR. Several app nodes
+# must not rely on these defaults for what they share (docs/deployment.md).
+INSTANCE_DIR = os.environ.get("PORTAL_INSTANCE_PATH") or os.path.join(
+    BASE_DIR, "instance"
+)
 
 
 def _int(name, default):
@@ -33,6 +38,16 @@ class Config:
     # Uploads: 10 MB per request unless configured otherwise.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or os.path.join(INSTANCE_DIR, "uploads")
+    # Where uploads and generated files go (portal/storage.py, docs/deployment.md):
+    # "local" = UPLOAD_DIR (one shared NFS directory when there are several app
+    # nodes), "s3" = an S3-compatible bucket (needs boto3).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND") or "local"
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_REGION = os.environ.get("S3_REGION") or None
+    S3_PREFIX = os.environ.get("S3_PREFIX") or ""
     # Training materials (issue #5): per-type limits; the upload route alone raises
     # its request limit to fit them. Yearly hours default (执法辅助人员 / 执法人员).
     TRAINING_PDF_MAX_MB = _int("TRAINING_PDF_MAX_MB", 20)
@@ -54,10 +69,10 @@ class Config:
     ARGON2_MEMORY_COST = None
     ARGON2_PARALLELISM = None
 
-    # Rate limits on anonymous endpoints (per client IP).
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or (
-        os.environ.get("REDIS_URL") or "memory://"
-    )
+    # Rate limits on anonymous endpoints (per client IP). Unset = REDIS_URL when
+    # Redis is configured (also in instance/config.py), else memory (one process
+    # only: with several workers or nodes the limits must live in Redis).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "30 per minute"
 

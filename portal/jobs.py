@@ -10,8 +10,6 @@ Run a worker with ``flask jobs worker``; schedule the periodic jobs by calling
 
 import importlib
 import logging
-import os
-import time
 
 import click
 from flask import current_app
@@ -99,19 +97,13 @@ def purge_import_uploads(max_age_hours=24):
 
     :return: the number of files removed.
     """
-    from portal import audit
+    from portal import audit, storage
     from portal.actor import Actor
 
-    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
-    if not os.path.isdir(folder):
-        return 0
-    cutoff = time.time() - max_age_hours * 3600
-    removed = 0
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        if os.path.isfile(path) and os.path.getmtime(path) < cutoff:
-            os.remove(path)
-            removed += 1
+    removed = sum(
+        storage.purge_older_than(prefix, max_age_hours * 3600)
+        for prefix in ("imports/", "question-imports/")
+    )
     if removed:
         audit.record("import_uploads_purged", Actor.system(), after={"文件数": removed})
     return removed

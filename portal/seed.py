@@ -3,7 +3,6 @@
 import random
 
 import sqlalchemy as sa
-from flask import current_app
 
 from portal import audit
 from portal.actor import Actor
@@ -170,7 +169,7 @@ def seed_demo(seed=42, users=60):
 
     seed_training_demo(actor, orgs["JC"])
     created["catalogues"] = load_demo_catalogues(orgs["JC"], actor)
-    created["cases"] = load_demo_cases(orgs, actor, current_app.config["UPLOAD_DIR"])
+    created["cases"] = load_demo_cases(orgs, actor)
     from casebank.supervision.demo import load_demo_supervision
 
     # Not counted in ``created``: assignments only exist alongside new demo cases.

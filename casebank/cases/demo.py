@@ -22,10 +22,11 @@ DEMO_CASES = {
 }
 
 
-def load_demo_cases(orgs: dict, actor, upload_dir: str) -> int:
+def load_demo_cases(orgs: dict, actor, upload_dir: str | None = None) -> int:
     """Add the demo cases that are not there yet; they are pending their check.
 
     :param orgs: demo organisations by code.
+    :param upload_dir: a local folder for the originals; None = the shared storage.
     :return: how many cases were added.
     """
     if not DECISIONS.is_dir():

@@ -16,7 +16,7 @@ from casebank.cases.intake import Entry
 from casebank.cases.models import CaseBatch, CaseFile, CheckStatus
 from nlp import amounts, sections
 from nlp.metadata import decision_date, document_number, party_type
-from portal import audit
+from portal import audit, storage
 from portal.exceptions import NotAllowed
 from portal.extensions import db
 from portal.orgs.models import Organisation, organisation_domains
@@ -53,21 +53,17 @@ def detect_agency(text: str, agencies: list[Organisation]) -> Organisation | Non
     return named[0] if len(named) == 1 else None
 
 
-def _store(upload_dir: str, data: bytes, filename: str) -> str:
-    folder = os.path.join(upload_dir, "cases")
-    os.makedirs(folder, exist_ok=True)
+def _store(upload_dir: str | None, data: bytes, filename: str) -> str:
     suffix = os.path.splitext(filename)[1].lower()[:8]
     name = secrets.token_hex(16) + suffix
-    with open(os.path.join(folder, name), "wb") as handle:
-        handle.write(data)
+    backend = storage.LocalStorage(upload_dir) if upload_dir else storage.get_storage()
+    backend.save(original_key(name), data)
     return name
 
 
-def original_path(upload_dir: str, case: CaseFile) -> str | None:
-    """Where the original file of ``case`` is stored, or None for pasted text."""
-    if not case.stored_name:
-        return None
-    return os.path.join(upload_dir, "cases", case.stored_name)
+def original_key(stored_name: str) -> str:
+    """The storage key of a stored original (:mod:`portal.storage`)."""
+    return storage.join("cases", stored_name)
 
 
 def add_cases(
@@ -76,7 +72,7 @@ def add_cases(
     *,
     agency: Organisation | None,
     agencies: list[Organisation],
-    upload_dir: str,
+    upload_dir: str | None = None,
     pasted: str = "",
 ) -> CaseBatch:
     """Import every usable document of a submission as a case; report each one.
@@ -84,7 +80,9 @@ def add_cases(
     :param entries: the uploaded documents (see :mod:`casebank.cases.intake`).
     :param agency: the agency chosen on the form, or None to read it from each text.
     :param agencies: the agencies the actor may add cases to (the scope).
-    :param upload_dir: ``UPLOAD_DIR``; originals go to ``cases/`` with random names.
+    :param upload_dir: a local folder to store originals in (tools and tests);
+        None = the app's shared storage. Originals go to ``cases/`` with random
+        names.
     :param pasted: pasted decision text (a case without a file).
     :return: the :class:`CaseBatch` with one result per document (flushed); the
         new cases are pending their check.

@@ -1,7 +1,6 @@
 """Case-file screens (/casebank/cases …): list, add (files, zip, paste), batch
 result, detail with highlighted text, metadata edit, re-check, original file."""
 
-import os
 from datetime import date
 from decimal import Decimal
 
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -30,6 +28,7 @@ from casebank.cases.highlight import (
 from casebank.cases.models import CaseBatch, CheckStatus
 from casebank.cases.queries import CASE_ROLES
 from casebank.views import bp
+from portal import storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -126,7 +125,6 @@ def add_cases():
                 Actor.from_request(),
                 agency=agency,
                 agencies=agencies,
-                upload_dir=current_app.config["UPLOAD_DIR"],
                 pasted=pasted,
             )
         except DomainError as exc:
@@ -305,13 +303,10 @@ def recheck_case(case_id):
 def download_case_original(case_id):
     """The original uploaded file, as it was received."""
     case = _case_or_404(case_id)
-    path = services.original_path(current_app.config["UPLOAD_DIR"], case)
-    if path is None:
+    if not case.stored_name:
         abort(404)
-    if not os.path.isfile(path):
-        abort(404)
-    return send_file(
-        path,
+    return storage.send(
+        services.original_key(case.stored_name),
         as_attachment=True,
         download_name=case.original_filename or "decision",
         mimetype="application/octet-stream",

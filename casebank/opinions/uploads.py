@@ -14,5 +14,7 @@ request_limit = RULES.request_limit
 prepare = RULES.prepare
 folder = RULES.folder
 file_path = RULES.file_path
+key = RULES.key
+send = RULES.send
 store = RULES.store
 remove = RULES.remove

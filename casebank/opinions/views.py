@@ -389,16 +389,12 @@ def download_attachment(opinion_id, attachment_id):
     attachment = queries.attachment_of(opinion, attachment_id)
     if attachment is None:
         abort(404)
-    try:
-        path = uploads.file_path(attachment.stored_name)
-        return send_file(
-            path,
-            mimetype=attachment.mime,
-            as_attachment=True,
-            download_name=attachment.original_name,
-        )
-    except FileNotFoundError:
-        abort(404)
+    return uploads.send(
+        attachment.stored_name,
+        mimetype=attachment.mime,
+        as_attachment=True,
+        download_name=attachment.original_name,
+    )
 
 
 def _export(opinion_id, render, suffix, mimetype):

@@ -10,7 +10,6 @@ import secrets
 import sqlalchemy as sa
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,6 +30,7 @@ from exams.banks.models import (
 )
 from exams.banks.queries import bank_or_404, visible_banks
 from exams.common import ADMINS, XLSX_MIME
+from portal import storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -120,13 +120,15 @@ def download_question_template():
     )
 
 
-def _staging_path(bank, token, filename):
-    folder = os.path.join(current_app.config["UPLOAD_DIR"], "question-imports")
-    os.makedirs(folder, exist_ok=True)
+def _staging_key(bank, token, filename):
+    """A previewed file waits in the shared storage (any node may receive the
+    commit); purged by ``portal.jobs.purge_import_uploads``."""
     suffix = os.path.splitext(filename)[1].lower()
     if suffix not in IMPORT_SUFFIXES:
         abort(400)
-    return os.path.join(folder, f"bank{bank.id}-u{current_user.id}-{token}{suffix}")
+    return storage.join(
+        "question-imports", f"bank{bank.id}-u{current_user.id}-{token}{suffix}"
+    )
 
 
 def _read(filename, content):
@@ -161,8 +163,9 @@ def import_questions(bank_id):
                 confirm = None
                 if plan.questions and not plan.errors:
                     token = secrets.token_urlsafe(24)
-                    with open(_staging_path(bank, token, filename), "wb") as staged:
-                        staged.write(content)
+                    storage.get_storage().save(
+                        _staging_key(bank, token, filename), content, overwrite=True
+                    )
                     confirm = ConfirmForm(token=token, filename=filename)
                 db.session.rollback()  # the preview saves nothing
                 return render_template(
@@ -189,14 +192,14 @@ def commit_question_import(bank_id):
     if not form.validate_on_submit() or not _TOKEN.match(token):
         flash("导入请求无效，请重新上传文件。", "danger")
         return redirect(url_for("exam_banks.import_questions", bank_id=bank.id))
-    path = _staging_path(bank, token, filename)
-    if not os.path.exists(path):
+    key = _staging_key(bank, token, filename)
+    backend = storage.get_storage()
+    if not backend.exists(key):
         flash(
             "该导入已完成或已过期（重复提交不会重复导入），请在题库中核对。", "warning"
         )
         return redirect(url_for("exam_banks.show_bank", bank_id=bank.id))
-    with open(path, "rb") as staged:
-        content = staged.read()
+    content = backend.read(key)
     plan = services.plan_import(_read(filename, content), bank)
     if plan.errors:
         db.session.rollback()
@@ -207,7 +210,7 @@ def commit_question_import(bank_id):
         return redirect(url_for("exam_banks.import_questions", bank_id=bank.id))
     created = services.commit_import(plan, bank, Actor.from_request())
     db.session.commit()
-    os.remove(path)
+    backend.delete(key)
     flash(f"已导入 {len(created)} 道试题。", "success")
     return redirect(url_for("exam_banks.show_bank", bank_id=bank.id))
 

@@ -1,5 +1,5 @@
 """Training material files: type by content (magic bytes), per-type size limits,
-random stored names under ``UPLOAD_DIR/training/`` and SHA-256 (issue #5).
+random stored names under ``training/`` in the shared storage and SHA-256 (issue #5).
 
 Nothing is left on disk when a file is refused.
 """
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from portal import storage
 from portal.exceptions import ValidationFailed
 
 MIB = 1024 * 1024
@@ -60,18 +61,24 @@ def request_limit():
 
 
 def training_dir():
+    """The local folder (local storage backend only; tests and tools)."""
     folder = os.path.join(current_app.config["UPLOAD_DIR"], "training")
     os.makedirs(folder, exist_ok=True)
     return folder
 
 
 def file_path(stored_name):
-    """Absolute path of a stored material file (names are ours, never the user's)."""
+    """Local path of a stored material file (local storage backend only)."""
     return os.path.join(training_dir(), os.path.basename(stored_name))
 
 
+def key(stored_name):
+    """The storage key of a material file (names are ours, never the user's)."""
+    return storage.join("training", stored_name)
+
+
 def store_upload(kind, stream):
-    """Validate and store an uploaded material file.
+    """Validate and store an uploaded material file in the shared storage.
 
     :param kind: ``pdf`` or ``video`` (what the admin said they upload).
     :param stream: a binary file object (the uploaded file).
@@ -87,31 +94,27 @@ def store_upload(kind, stream):
         raise ValidationFailed("文件内容不是 MP4 或 WebM 视频，未保存")
     limit = size_limit(kind)
     name = secrets.token_hex(16) + SUFFIXES[found]
-    path = file_path(name)
     digest = hashlib.sha256()
-    size = 0
-    try:
-        with open(path, "xb") as out:
-            chunk = head
-            while chunk:
-                size += len(chunk)
-                if size > limit:
-                    raise FileTooLarge(
-                        f"{'PDF 文档' if kind == 'pdf' else '视频'}不能超过 "
-                        f"{limit / MIB:g} MB，未保存"
-                    )
-                digest.update(chunk)
-                out.write(chunk)
-                chunk = stream.read(_CHUNK)
-    except BaseException:
-        if os.path.exists(path):
-            os.remove(path)
-        raise
+
+    def checked_chunks():
+        size = 0
+        chunk = head
+        while chunk:
+            size += len(chunk)
+            if size > limit:
+                raise FileTooLarge(
+                    f"{'PDF 文档' if kind == 'pdf' else '视频'}不能超过 "
+                    f"{limit / MIB:g} MB，未保存"
+                )
+            digest.update(chunk)
+            yield chunk
+            chunk = stream.read(_CHUNK)
+
+    # The storage writes nothing under the key when a chunk check raises.
+    size = storage.get_storage().save(key(name), checked_chunks())
     return StoredFile(name, MIMES[found], size, digest.hexdigest())
 
 
 def remove_file(stored_name):
     """Delete a stored file (after its material row is gone)."""
-    path = file_path(stored_name)
-    if os.path.exists(path):
-        os.remove(path)
+    storage.get_storage().delete(key(stored_name))

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -18,6 +17,7 @@ from flask_login import current_user
 from exams.attempts.models import Attempt
 from exams.training import queries, services, uploads
 from exams.training.models import TrainingCourse, TrainingMaterial
+from portal import storage
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.exceptions import DomainError
@@ -198,8 +198,8 @@ def material_file(material_id):
     material = db.session.get(TrainingMaterial, material_id)
     if material is None or material.stored_name is None or not _may_see_file(material):
         abort(404)
-    response = send_file(
-        uploads.file_path(material.stored_name),
+    response = storage.send(
+        uploads.key(material.stored_name),
         mimetype=material.mime,
         conditional=True,
         download_name=material.original_name or material.stored_name,

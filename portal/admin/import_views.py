@@ -1,15 +1,15 @@
 import io
-import os
 import re
 import secrets
 
-from flask import current_app, flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import DataRequired
 
+from portal import storage
 from portal.actor import Actor
 from portal.admin import bp
 from portal.admin.imports import (
@@ -41,11 +41,11 @@ class ConfirmForm(FlaskForm):
     submit = SubmitField("确认导入")
 
 
-def _staging_path(token):
-    """Staged uploads are per admin: another account cannot commit them."""
-    folder = os.path.join(current_app.config["UPLOAD_DIR"], "imports")
-    os.makedirs(folder, exist_ok=True)
-    return os.path.join(folder, f"users-{current_user.id}-{token}.xlsx")
+def _staging_key(token):
+    """Staged uploads are per admin: another account cannot commit them. They are
+    kept in the shared storage (any node may receive the commit) and purged by
+    :func:`portal.jobs.purge_import_uploads`."""
+    return storage.join("imports", f"users-{current_user.id}-{token}.xlsx")
 
 
 @bp.get("/users/import/template.xlsx")
@@ -83,8 +83,7 @@ def import_users_view():
         confirm = None
         if result.is_valid:
             token = secrets.token_urlsafe(24)
-            with open(_staging_path(token), "wb") as staged:
-                staged.write(content)
+            storage.get_storage().save(_staging_key(token), content, overwrite=True)
             confirm = ConfirmForm(token=token)
         return render_template(
             "admin/import_preview.html",
@@ -108,23 +107,23 @@ def commit_user_import():
     if not form.validate_on_submit() or not _TOKEN.match(token):
         flash("导入请求无效，请重新上传文件。", "danger")
         return redirect(url_for("admin.import_users_view"))
-    path = _staging_path(token)
-    if not os.path.exists(path):
+    key = _staging_key(token)
+    backend = storage.get_storage()
+    if not backend.exists(key):
         flash(
             "该导入已完成或已过期（重复提交不会重复创建用户），请到用户列表核对。",
             "warning",
         )
         return redirect(url_for("admin.list_users"))
-    with open(path, "rb") as staged:
-        content = staged.read()
+    content = backend.read(key)
     try:
         created = import_users(
-            content, Actor.from_request(), filename=os.path.basename(path)
+            content, Actor.from_request(), filename=key.rsplit("/", 1)[-1]
         )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message + "。数据在预览后发生了变化，请重新上传预览。", "danger")
         return redirect(url_for("admin.import_users_view"))
     db.session.commit()
-    os.remove(path)
+    backend.delete(key)
     return render_template("admin/import_done.html", created=created)

@@ -1,21 +1,18 @@
 """Supervision staff: inbox, triage, merge, assignment, extension, approval,
 publication; and the attachment download shared with the assigned handler."""
 
-import os
-
 from flask import (
     abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from portal import audit
+from portal import audit, storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role, User
@@ -384,8 +381,7 @@ def download_attachment(suggestion_id, attachment_id):
         or access.can_handle(current_user, suggestion)
     ):
         abort(404)
-    path = uploads.file_path(attachment.stored_name)
-    if not os.path.isfile(path):
+    if not storage.get_storage().exists(uploads.key(attachment.stored_name)):
         abort(404)
     audit.record(
         "suggestion_attachment_downloaded",
@@ -394,8 +390,8 @@ def download_attachment(suggestion_id, attachment_id):
         after={"attachment": attachment.id, "name": attachment.original_name},
     )
     db.session.commit()
-    response = send_file(
-        path,
+    response = uploads.send(
+        attachment.stored_name,
         as_attachment=True,
         download_name=attachment.original_name or attachment.stored_name,
         mimetype=attachment.mime,
