@@ -204,6 +204,7 @@ class Reviewer:
         )
         rules = self._rules.get(item.catalogue, []) if item else _all_rules(self)
         findings = check(facts, item, tier, rules)
+        low = high = None
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
             point = CasePoint(
@@ -250,6 +251,9 @@ class Reviewer:
                 else None
             ),
             "tier": tier.level,
+            # The tier's range in yuan for this party and these bases (per-unit
+            # and multiple fines converted): the archive comparison's scale.
+            "tier_range": {"low": low, "high": high} if high is not None else None,
             "factors": [f.to_json() for f in facts.factors + facts.quantities],
             "findings": [f.to_json() for f in findings],
         }

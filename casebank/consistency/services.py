@@ -1,0 +1,452 @@
+"""Compare checked cases with the archive and keep INCONSISTENT_WITH_SIMILAR current.
+
+* :func:`update_key` stores a case's comparison key after its check (the
+  :class:`~casebank.consistency.models.CasePeerKey` row);
+* :func:`evaluate_group` re-judges every case of one peer group (after new cases
+  arrive in it) and :func:`recompute_all` every group (the nightly job);
+* a finding is opened (or re-opened), updated, or **closed** with a reason; never
+  deleted, so the supervisors' labels keep their finding.
+
+Services flush, the job or command that calls them commits (STYLE R5).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import current_app
+
+from casebank.cases.models import SEVERITY_RANK, CaseFile, CaseFinding
+from casebank.consistency.models import (
+    SCOPE_LABELS,
+    SCOPES,
+    CaseOfficer,
+    CasePeerKey,
+    scope_column,
+)
+from nlp.peers import PeerPoint, Rule, Verdict, judge_group, parse_officers, position
+from nlp.peers import reason_flags as _reason_flags
+from portal.extensions import db
+from portal.orgs.models import Organisation
+from portal.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+CODE = "INCONSISTENT_WITH_SIMILAR"
+SEVERITY = "medium"
+CLOSED_REASON = "重新比对后不再偏离同类案件"
+CLOSED_NO_KEY = "重新检查后不再属于可比对的同类案件组"
+REFERENCE_COUNT = 5
+REFERENCE_POOL = 30
+FINDING_POSITION = 1000  # after the checker's findings
+
+
+@dataclass(frozen=True)
+class GroupKey:
+    """One peer group in one comparison scope."""
+
+    item_code: str
+    tier_level: str
+    scope: str
+    scope_id: int
+
+    def as_list(self) -> list:
+        return [self.item_code, self.tier_level, self.scope, self.scope_id]
+
+
+def configured_scope() -> str:
+    """``CONSISTENCY_SCOPE`` (city | region | agency), city when misconfigured."""
+    scope = current_app.config.get("CONSISTENCY_SCOPE", "city")
+    return scope if scope in SCOPES else "city"
+
+
+def configured_rule() -> Rule:
+    """The outlier rule with ``CONSISTENCY_MIN_GROUP`` (default 5)."""
+    return Rule(min_group=int(current_app.config.get("CONSISTENCY_MIN_GROUP", 5)))
+
+
+def scope_ids(agency: Organisation) -> tuple[int, int]:
+    """(city id, region id) of an agency from its materialised path.
+
+    The region is the district level (second node of the path) or the city when
+    the agency sits directly under the city.
+    """
+    ids = [int(x) for x in agency.path.strip("/").split("/") if x]
+    city = ids[0] if ids else agency.id
+    region = ids[1] if len(ids) >= 3 else city
+    return city, region
+
+
+def group_of(row: CasePeerKey, scope: str | None = None) -> GroupKey:
+    """The group of a key row in ``scope`` (the configured one by default)."""
+    scope = scope or configured_scope()
+    return GroupKey(row.item_code, row.tier_level, scope, row.group_column(scope))
+
+
+# ----------------------------------------------------------------- keys
+
+
+def update_key(case: CaseFile) -> list[GroupKey]:
+    """Store (or drop) the comparison key of a just-checked case; parse officers.
+
+    :return: the groups whose verdicts may change: the case's former group and
+        its new one (the caller re-evaluates them).
+    """
+    scope = configured_scope()
+    row = db.session.get(CasePeerKey, case.id)
+    affected = [group_of(row, scope)] if row is not None else []
+    values = key_values(case)
+    if values is None:
+        if row is not None:
+            db.session.delete(row)
+        close_open_finding(case, CLOSED_NO_KEY)
+    else:
+        if row is None:
+            row = CasePeerKey(case_id=case.id)
+            db.session.add(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        affected.append(group_of(row, scope))
+    _store_officers(case)
+    db.session.flush()
+    return list(dict.fromkeys(affected))
+
+
+def key_values(case: CaseFile) -> dict | None:
+    """The comparison key of a case, or None when it cannot be compared (no item,
+    no tier, no fine, or a tier range that cannot be converted to yuan)."""
+    review = case.review or {}
+    rng = review.get("tier_range") or {}
+    if case.matched_item is None or case.matched_tier is None:
+        return None
+    pos = position(case.fine_yuan, rng.get("low"), rng.get("high"))
+    if pos is None:
+        return None
+    aggravating, mitigating = _reason_flags(case.text, review.get("factors") or [])
+    city, region = scope_ids(case.agency)
+    reasoned = not any(
+        f.get("code") == "NO_DISCRETION_REASONING" for f in review.get("findings") or []
+    )
+    return {
+        "item_code": case.matched_item.code,
+        "tier_level": case.matched_tier.level,
+        "city_id": city,
+        "region_id": region,
+        "agency_id": case.agency_id,
+        "party_type": case.party_type,
+        "decision_date": case.decision_date,
+        "fine_yuan": float(case.fine_yuan),
+        "range_low": float(rng["low"]),
+        "range_high": float(rng["high"]),
+        "position": pos,
+        "is_aggravating": aggravating,
+        "is_mitigating": mitigating,
+        "is_reasoned": reasoned,
+    }
+
+
+def _store_officers(case: CaseFile) -> None:
+    db.session.execute(sa.delete(CaseOfficer).where(CaseOfficer.case_id == case.id))
+    for officer in parse_officers(case.text):
+        db.session.add(
+            CaseOfficer(
+                case_id=case.id, name=officer.name[:40], cert_no=officer.cert_no[:40]
+            )
+        )
+
+
+# ----------------------------------------------------------------- groups
+
+
+def group_rows(key: GroupKey) -> list[CasePeerKey]:
+    """Every key row of a group: one SELECT on the scope's composite index."""
+    return list(
+        db.session.scalars(
+            sa.select(CasePeerKey).where(
+                CasePeerKey.item_code == key.item_code,
+                CasePeerKey.tier_level == key.tier_level,
+                scope_column(key.scope) == key.scope_id,
+            )
+        )
+    )
+
+
+def _point(row: CasePeerKey) -> PeerPoint:
+    return PeerPoint(row.case_id, row.position, row.is_aggravating, row.is_mitigating)
+
+
+def compare_case(case_id: int) -> tuple[Verdict, list[CasePeerKey]] | None:
+    """Compare one case with its peers (its group in the configured scope).
+
+    :return: (verdict, the group's rows) or None when the case has no key.
+    """
+    row = db.session.get(CasePeerKey, case_id)
+    if row is None:
+        return None
+    rows = group_rows(group_of(row))
+    verdicts = {v.case_id: v for v in judge_group_for(row, rows)}
+    return verdicts[case_id], rows
+
+
+def judge_group_for(row: CasePeerKey, rows: list[CasePeerKey]) -> list[Verdict]:
+    """Verdict of ``row`` only (leave-one-out against the other rows)."""
+    from nlp.peers import judge
+
+    others = [_point(r) for r in rows if r.case_id != row.case_id]
+    return [judge(_point(row), others, configured_rule())]
+
+
+def evaluate_group(key: GroupKey) -> dict:
+    """Re-judge every case of a group and open/update/close its findings.
+
+    :return: counts ``{"cases", "opened", "closed", "updated"}``.
+    """
+    rows = group_rows(key)
+    open_by_case = _open_findings([r.case_id for r in rows])
+    return _apply_group(key, rows, open_by_case)
+
+
+def evaluate_groups(keys) -> dict:
+    """Re-evaluate several groups (a job argument: lists or :class:`GroupKey`)."""
+    totals = defaultdict(int)
+    for key in keys:
+        if not isinstance(key, GroupKey):
+            key = GroupKey(*key)
+        for name, count in evaluate_group(key).items():
+            totals[name] += count
+    return dict(totals)
+
+
+def recompute_all() -> dict:
+    """The nightly recomputation: every group of the configured scope.
+
+    Reads every key row once (ordered by group) and the open findings once, so
+    the cost is a scan plus the changed findings; an unchanged verdict writes
+    nothing. Open findings of cases without a key any more are closed.
+    """
+    scope = configured_scope()
+    column = scope_column(scope)
+    open_by_case = _open_findings(None)
+    totals = defaultdict(int)
+    seen: set[int] = set()
+    stmt = sa.select(CasePeerKey).order_by(
+        CasePeerKey.item_code, CasePeerKey.tier_level, column
+    )
+    current: GroupKey | None = None
+    rows: list[CasePeerKey] = []
+    for row in db.session.scalars(stmt).yield_per(5000):
+        key = group_of(row, scope)
+        if key != current and rows:
+            for name, count in _apply_group(current, rows, open_by_case).items():
+                totals[name] += count
+            rows = []
+        current = key
+        rows.append(row)
+        seen.add(row.case_id)
+    if rows:
+        for name, count in _apply_group(current, rows, open_by_case).items():
+            totals[name] += count
+    for case_id, finding in open_by_case.items():
+        if case_id not in seen:
+            _close(finding, CLOSED_NO_KEY)
+            totals["closed"] += 1
+    db.session.flush()
+    return dict(totals)
+
+
+def _open_findings(case_ids) -> dict[int, CaseFinding]:
+    stmt = sa.select(CaseFinding).where(
+        CaseFinding.code == CODE, CaseFinding.closed_at.is_(None)
+    )
+    if case_ids is not None:
+        if not case_ids:
+            return {}
+        stmt = stmt.where(CaseFinding.case_id.in_(case_ids))
+    return {f.case_id: f for f in db.session.scalars(stmt)}
+
+
+def _apply_group(key: GroupKey, rows, open_by_case) -> dict:
+    counts = {"cases": len(rows), "opened": 0, "closed": 0, "updated": 0}
+    verdicts = judge_group([_point(r) for r in rows], configured_rule())
+    by_id = {r.case_id: r for r in rows}
+    for verdict in verdicts:
+        finding = open_by_case.get(verdict.case_id)
+        if verdict.inconsistent:
+            details = _details(key, by_id[verdict.case_id], verdict)
+            if finding is None:
+                _open(by_id[verdict.case_id], rows, verdict, details)
+                counts["opened"] += 1
+            elif finding.details != details:
+                _update(finding, by_id[verdict.case_id], rows, verdict, details)
+                counts["updated"] += 1
+        elif finding is not None:
+            _close(finding, CLOSED_REASON)
+            counts["closed"] += 1
+    db.session.flush()
+    return counts
+
+
+def _details(key: GroupKey, row: CasePeerKey, verdict: Verdict) -> dict:
+    return {
+        "scope": key.scope,
+        "scope_id": key.scope_id,
+        "item_code": key.item_code,
+        "tier_level": key.tier_level,
+        "group_size": verdict.group_size,
+        "position": round(row.position, 4),
+        "median": round(verdict.median, 4),
+        "threshold": round(verdict.threshold, 4),
+        "direction": verdict.direction,
+    }
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def _yuan(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") + "元"
+
+
+def _message(row: CasePeerKey, verdict: Verdict, scope: str) -> str:
+    high = verdict.direction == "high"
+    return (
+        f"与{SCOPE_LABELS[scope]}、同一裁量事项（{row.item_code}）、同一阶次"
+        f"（{row.tier_level}）的{verdict.group_size - 1}件同类案件相比，本案罚款"
+        f"{_yuan(row.fine_yuan)}位于该阶次幅度的{_pct(row.position)}，同类案件中位为"
+        f"{_pct(verdict.median)}，明显{'偏高' if high else '偏低'}，且文书未载明"
+        f"{'从重处罚的事实和理由' if high else '从轻、减轻处罚的事实和依据'}"
+    )
+
+
+def _evidence(row: CasePeerKey) -> str:
+    # Stable while the case itself is unchanged: a label (keyed on code +
+    # evidence) stays attached across re-comparisons.
+    return f"本案罚款{_yuan(row.fine_yuan)}（“{row.tier_level}”阶次幅度{_pct(row.position)}处）"
+
+
+def _open(row, rows, verdict, details) -> None:
+    case = db.session.get(CaseFile, row.case_id)
+    closed = db.session.scalar(
+        sa.select(CaseFinding)
+        .where(CaseFinding.case_id == case.id, CaseFinding.code == CODE)
+        .where(CaseFinding.closed_at.is_not(None))
+        .order_by(CaseFinding.closed_at.desc())
+        .limit(1)
+    )
+    if closed is not None and closed.evidence == _evidence(row):
+        # The same deviation again: re-open the finding its labels refer to.
+        closed.closed_at = None
+        closed.closed_reason = None
+        finding = closed
+    else:
+        finding = CaseFinding(
+            case_id=case.id,
+            position=FINDING_POSITION,
+            code=CODE,
+            severity=SEVERITY,
+            severity_rank=SEVERITY_RANK[SEVERITY],
+            spans=[],
+        )
+        db.session.add(finding)
+    finding.version_id = case.matched_version_id
+    finding.item_id = case.matched_item_id
+    finding.tier_id = case.matched_tier_id
+    _fill(finding, case, row, rows, verdict, details)
+    db.session.flush()
+    _recount(case)
+
+
+def _update(finding, row, rows, verdict, details) -> None:
+    case = db.session.get(CaseFile, row.case_id)
+    _fill(finding, case, row, rows, verdict, details)
+
+
+def _fill(finding, case, row, rows, verdict, details) -> None:
+    finding.message = _message(row, verdict, details["scope"])
+    finding.evidence = _evidence(row)
+    finding.details = details
+    finding.reference_cases = reference_cases(case, rows, verdict)
+    if not finding.spans:
+        from casebank.cases.checks import evidence_spans
+
+        fine_text = ((case.review or {}).get("penalties") or {}).get("fine_yuan")
+        finding.spans = evidence_spans(case.text, str(fine_text or ""))
+
+
+def _close(finding: CaseFinding, reason: str) -> None:
+    finding.closed_at = utcnow()
+    finding.closed_reason = reason
+    db.session.flush()
+    case = db.session.get(CaseFile, finding.case_id)
+    db.session.expire(case, ["findings", "closed_findings"])
+    _recount(case)
+
+
+def close_open_finding(case: CaseFile, reason: str) -> None:
+    """Close the case's open INCONSISTENT_WITH_SIMILAR finding, if any."""
+    finding = _open_findings([case.id]).get(case.id)
+    if finding is not None:
+        _close(finding, reason)
+
+
+def _recount(case: CaseFile) -> None:
+    db.session.expire(case, ["findings"])
+    case.finding_count = len(case.findings)
+    case.max_severity_rank = max((f.severity_rank for f in case.findings), default=0)
+
+
+def reference_cases(case: CaseFile, rows, verdict: Verdict) -> list[dict]:
+    """Up to five peers to compare with: the typical cases (closest to the group
+    median) ranked by textual similarity of their facts with this case."""
+    from casebank.supervision.similar import TEXT_CHARS, rank
+
+    others = [r for r in rows if r.case_id != case.id]
+    others.sort(key=lambda r: (abs(r.position - verdict.median), r.case_id))
+    pool = others[:REFERENCE_POOL]
+    texts = dict(
+        db.session.execute(
+            sa.select(CaseFile.id, sa.func.substr(CaseFile.text, 1, TEXT_CHARS)).where(
+                CaseFile.id.in_([r.case_id for r in pool])
+            )
+        ).all()
+    )
+    ranked = rank(case.text[:TEXT_CHARS], list(texts.items())) if texts else []
+    chosen = [cid for cid, _ in ranked[:REFERENCE_COUNT]]
+    meta = {
+        c.id: c
+        for c in db.session.execute(
+            sa.select(
+                CaseFile.id,
+                CaseFile.doc_number,
+                CaseFile.decision_date,
+                CaseFile.agency_id,
+                Organisation.name,
+            )
+            .join(Organisation, CaseFile.agency_id == Organisation.id)
+            .where(CaseFile.id.in_(chosen))
+        ).all()
+    }
+    by_id = {r.case_id: r for r in pool}
+    similarity = dict(ranked)
+    result = []
+    for cid in chosen:
+        m, r = meta[cid], by_id[cid]
+        result.append(
+            {
+                "case_id": cid,
+                "document_number": m.doc_number,
+                "agency": m.name,
+                "agency_id": m.agency_id,
+                "decision_date": m.decision_date.isoformat()
+                if m.decision_date
+                else None,
+                "fine_yuan": r.fine_yuan,
+                "position": round(r.position, 4),
+                "similarity": round(similarity.get(cid, 0.0), 3),
+            }
+        )
+    return result
