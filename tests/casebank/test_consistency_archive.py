@@ -3,7 +3,6 @@ incremental re-evaluation, closing (labels survive), the nightly recomputation,
 scopes and the peer chart's anonymisation."""
 
 import json
-from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -82,11 +81,13 @@ def test_add_cases_flags_the_unexplained_outlier_with_references(
     out = _add(runner, tmp_path / "batch")
     assert set(out) == {p.name for p in paths} | {"broken.pdf"}
     flagged = out["outlier.txt"]
-    assert flagged["item_id"] == "CG-003" and flagged["tier"] == "一般"
+    assert flagged["item_id"] == "CG-003"
+    assert flagged["tier"] == "一般"
     assert flagged["fine_yuan"] == 11900
     assert flagged["document_number"] == "江临城管罚决字〔2025〕第050号"
     finding = next(f for f in flagged["findings"] if f["code"] == CODE)
-    assert "明显偏高" in finding["message"] and "从重" in finding["message"]
+    assert "明显偏高" in finding["message"]
+    assert "从重" in finding["message"]
     refs = finding["reference_cases"]
     assert len(refs) == 5
     ordinary_numbers = {out[f"ordinary-{i}.txt"]["document_number"] for i in range(6)}
@@ -178,11 +179,14 @@ def test_disappearing_finding_is_closed_and_its_label_survives(
     label = db.session.scalar(
         sa.select(FindingLabel).where(FindingLabel.case_id == case_id)
     )
-    assert label is not None and label.code == CODE and label.decision == "confirmed"
+    assert label is not None
+    assert label.code == CODE
+    assert label.decision == "confirmed"
     # The nightly job finds nothing to change, and keeps the closed row.
     counts = services.recompute_all()
     db.session.commit()
-    assert counts.get("opened", 0) == 0 and counts.get("closed", 0) == 0
+    assert counts.get("opened", 0) == 0
+    assert counts.get("closed", 0) == 0
     assert db.session.get(CaseFinding, finding.id).closed_at is not None
     page = login(app, "supervision_staff").get(f"/casebank/cases/{case_id}")
     html = page.get_data(as_text=True)
