@@ -72,8 +72,25 @@ def test_mad_threshold_and_minimum_gap():
     tight = _group([0.5] * 8)
     assert judge(PeerPoint(9, 0.8), tight).direction is None  # gap 0.3 < 0.35
     assert judge(PeerPoint(9, 0.9), tight).direction == "high"
-    spread = _group([0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0])
-    assert judge(PeerPoint(9, 1.0), spread).direction is None
+    spread = _group([0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9])
+    assert judge(PeerPoint(9, 0.93), spread).direction is None
+
+
+def test_tier_end_rule():
+    """Is a fine at the very bottom of the tier flagged when the peers sit well
+    inside it (0.2 from the median is enough there), and not when sitting at the
+    bottom is usual in the group or the median is close to it?"""
+    inside = _group([0.14, 0.25, 0.29, 0.3, 0.33, 0.5])
+    verdict = judge(PeerPoint(9, 0.0), inside)
+    assert verdict.direction == "low"
+    assert verdict.at_end
+    usual = _group([0.0, 0.0, 0.02, 0.3, 0.33, 0.5, 0.4])
+    assert judge(PeerPoint(9, 0.0), usual).direction is None
+    near = _group([0.1, 0.12, 0.15, 0.18, 0.2])
+    assert judge(PeerPoint(9, 0.0), near).direction is None
+    # The reference median ignores peers at the ends (judged by this rule).
+    mixed = _group([0.0, 1.0, 0.3, 0.35, 0.4, 0.45])
+    assert judge(PeerPoint(9, 1.0), mixed).median == pytest.approx(0.375)
 
 
 def test_leave_one_out_and_large_group_approximation():
@@ -98,8 +115,14 @@ def test_reason_flags_from_the_checker_factors():
     assert reason_flags(text, find_factors(text)) == (True, False)
     text = "当事人主动消除危害后果。"
     assert reason_flags(text, find_factors(text)) == (False, True)
-    text = "当事人积极配合调查，如实陈述违法事实。"
+    text = "当事人积极配合调查，如实陈述违法事实，立即停止违法行为。"
     assert reason_flags(text, find_factors(text)) == (False, False)
+    text = "执法人员当场责令其限期改正。"
+    assert reason_flags(text, find_factors(text)) == (False, False)
+    text = "当事人曾于2025年3月因同类行为被本局查处。"
+    assert reason_flags(text, find_factors(text)) == (True, False)
+    text = "当事人作业时关闭船舶自动识别系统、遮挡船名，刻意逃避监管。"
+    assert reason_flags(text, find_factors(text))[0]
     stored = [f.to_json() for f in find_factors("当事人主动消除危害后果。")]
     assert reason_flags("", stored) == (False, True)
 
