@@ -321,8 +321,10 @@ def speed(total, samples, progress) -> tuple[list, dict]:
     ids = [rng.randrange(1, total + 1) for _ in range(samples)]
     records = []
 
-    def compare(ids=iter(ids * 3)):
-        services.compare_case(next(ids))
+    sample_ids = iter(ids * 3)
+
+    def compare():
+        services.compare_case(next(sample_ids))
         db.session.rollback()
 
     from bench import timed
