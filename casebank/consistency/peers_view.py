@@ -7,7 +7,7 @@ from flask import url_for
 
 from casebank.cases.models import CaseFile
 from casebank.consistency import services
-from casebank.consistency.models import SCOPE_LABELS, CasePeerKey
+from casebank.consistency.models import SCOPE_LABELS
 from casebank.supervision.queries import case_visibility
 from portal.extensions import db
 from portal.orgs.models import Organisation
@@ -82,7 +82,7 @@ def _pct(value):
     return None if value is None else round(value * 100, 1)
 
 
-def _point(row: CasePeerKey, label, visible, is_self, agency):
+def _point(row, label, visible, is_self, agency):
     return {
         "label": label,
         "agency": agency if visible else None,

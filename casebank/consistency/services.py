@@ -13,7 +13,8 @@ Services flush, the job or command that calls them commits (STYLE R5).
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -41,6 +42,7 @@ CLOSED_REASON = "重新比对后不再偏离同类案件"
 CLOSED_NO_KEY = "重新检查后不再属于可比对的同类案件组"
 REFERENCE_COUNT = 5
 REFERENCE_POOL = 30
+TEXT_CHARS = 800
 FINDING_POSITION = 1000  # after the checker's findings
 
 
@@ -80,10 +82,30 @@ def scope_ids(agency: Organisation) -> tuple[int, int]:
     return city, region
 
 
-def group_of(row: CasePeerKey, scope: str | None = None) -> GroupKey:
-    """The group of a key row in ``scope`` (the configured one by default)."""
+_SCOPE_ATTR = {"city": "city_id", "region": "region_id", "agency": "agency_id"}
+# What a comparison reads of each key row: plain tuples, no ORM objects (the
+# nightly job reads every row of the archive).
+KEY_COLUMNS = (
+    CasePeerKey.case_id,
+    CasePeerKey.item_code,
+    CasePeerKey.tier_level,
+    CasePeerKey.city_id,
+    CasePeerKey.region_id,
+    CasePeerKey.agency_id,
+    CasePeerKey.decision_date,
+    CasePeerKey.fine_yuan,
+    CasePeerKey.position,
+    CasePeerKey.is_aggravating,
+    CasePeerKey.is_mitigating,
+)
+
+
+def group_of(row, scope: str | None = None) -> GroupKey:
+    """The group of a key row (model or tuple) in ``scope`` (default: configured)."""
     scope = scope or configured_scope()
-    return GroupKey(row.item_code, row.tier_level, scope, row.group_column(scope))
+    return GroupKey(
+        row.item_code, row.tier_level, scope, getattr(row, _SCOPE_ATTR[scope])
+    )
 
 
 # ----------------------------------------------------------------- keys
@@ -161,20 +183,21 @@ def _store_officers(case: CaseFile) -> None:
 # ----------------------------------------------------------------- groups
 
 
-def group_rows(key: GroupKey) -> list[CasePeerKey]:
-    """Every key row of a group: one SELECT on the scope's composite index."""
+def group_rows(key: GroupKey) -> list:
+    """Every key row of a group (tuples of :data:`KEY_COLUMNS`): one SELECT on
+    the scope's composite index."""
     return list(
-        db.session.scalars(
-            sa.select(CasePeerKey).where(
+        db.session.execute(
+            sa.select(*KEY_COLUMNS).where(
                 CasePeerKey.item_code == key.item_code,
                 CasePeerKey.tier_level == key.tier_level,
                 scope_column(key.scope) == key.scope_id,
             )
-        )
+        ).all()
     )
 
 
-def _point(row: CasePeerKey) -> PeerPoint:
+def _point(row) -> PeerPoint:
     return PeerPoint(row.case_id, row.position, row.is_aggravating, row.is_mitigating)
 
 
@@ -183,20 +206,16 @@ def compare_case(case_id: int) -> tuple[Verdict, list[CasePeerKey]] | None:
 
     :return: (verdict, the group's rows) or None when the case has no key.
     """
-    row = db.session.get(CasePeerKey, case_id)
+    from nlp.peers import judge
+
+    row = db.session.execute(
+        sa.select(*KEY_COLUMNS).where(CasePeerKey.case_id == case_id)
+    ).first()
     if row is None:
         return None
     rows = group_rows(group_of(row))
-    verdicts = {v.case_id: v for v in judge_group_for(row, rows)}
-    return verdicts[case_id], rows
-
-
-def judge_group_for(row: CasePeerKey, rows: list[CasePeerKey]) -> list[Verdict]:
-    """Verdict of ``row`` only (leave-one-out against the other rows)."""
-    from nlp.peers import judge
-
-    others = [_point(r) for r in rows if r.case_id != row.case_id]
-    return [judge(_point(row), others, configured_rule())]
+    others = [_point(r) for r in rows if r.case_id != case_id]
+    return judge(_point(row), others, configured_rule()), rows
 
 
 def evaluate_group(key: GroupKey) -> dict:
@@ -232,12 +251,12 @@ def recompute_all() -> dict:
     open_by_case = _open_findings(None)
     totals = defaultdict(int)
     seen: set[int] = set()
-    stmt = sa.select(CasePeerKey).order_by(
+    stmt = sa.select(*KEY_COLUMNS).order_by(
         CasePeerKey.item_code, CasePeerKey.tier_level, column
     )
     current: GroupKey | None = None
-    rows: list[CasePeerKey] = []
-    for row in db.session.scalars(stmt).yield_per(5000):
+    rows: list = []
+    for row in db.session.execute(stmt).yield_per(5000):
         key = group_of(row, scope)
         if key != current and rows:
             for name, count in _apply_group(current, rows, open_by_case).items():
@@ -289,7 +308,7 @@ def _apply_group(key: GroupKey, rows, open_by_case) -> dict:
     return counts
 
 
-def _details(key: GroupKey, row: CasePeerKey, verdict: Verdict) -> dict:
+def _details(key: GroupKey, row, verdict: Verdict) -> dict:
     return {
         "scope": key.scope,
         "scope_id": key.scope_id,
@@ -311,7 +330,7 @@ def _yuan(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".") + "元"
 
 
-def _message(row: CasePeerKey, verdict: Verdict, scope: str) -> str:
+def _message(row, verdict: Verdict, scope: str) -> str:
     high = verdict.direction == "high"
     return (
         f"与{SCOPE_LABELS[scope]}、同一裁量事项（{row.item_code}）、同一阶次"
@@ -322,7 +341,7 @@ def _message(row: CasePeerKey, verdict: Verdict, scope: str) -> str:
     )
 
 
-def _evidence(row: CasePeerKey) -> str:
+def _evidence(row) -> str:
     # Stable while the case itself is unchanged: a label (keyed on code +
     # evidence) stays attached across re-comparisons.
     return f"本案罚款{_yuan(row.fine_yuan)}（“{row.tier_level}”阶次幅度{_pct(row.position)}处）"
@@ -402,8 +421,6 @@ def _recount(case: CaseFile) -> None:
 def reference_cases(case: CaseFile, rows, verdict: Verdict) -> list[dict]:
     """Up to five peers to compare with: the typical cases (closest to the group
     median) ranked by textual similarity of their facts with this case."""
-    from casebank.supervision.similar import TEXT_CHARS, rank
-
     others = [r for r in rows if r.case_id != case.id]
     others.sort(key=lambda r: (abs(r.position - verdict.median), r.case_id))
     pool = others[:REFERENCE_POOL]
@@ -414,7 +431,7 @@ def reference_cases(case: CaseFile, rows, verdict: Verdict) -> list[dict]:
             )
         ).all()
     )
-    ranked = rank(case.text[:TEXT_CHARS], list(texts.items())) if texts else []
+    ranked = rank_by_bigrams(case.text[:TEXT_CHARS], texts)
     chosen = [cid for cid, _ in ranked[:REFERENCE_COUNT]]
     meta = {
         c.id: c
@@ -450,3 +467,27 @@ def reference_cases(case: CaseFile, rows, verdict: Verdict) -> list[dict]:
             }
         )
     return result
+
+
+def _bigrams(text: str) -> Counter:
+    text = "".join(text.split())
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def rank_by_bigrams(target: str, texts: dict[int, str]) -> list[tuple[int, float]]:
+    """Cosine similarity of character-bigram counts, best first (ties by id).
+
+    A plain-Python counterpart of the TF-IDF ranking of the similar-cases panel:
+    no vectoriser to fit, so ranking 30 peers costs about a millisecond, which
+    keeps the nightly recomputation of every flagged case cheap.
+    """
+    own = _bigrams(target)
+    own_norm = math.sqrt(sum(v * v for v in own.values())) or 1.0
+    ranked = []
+    for case_id, text in texts.items():
+        other = _bigrams(text or "")
+        norm = math.sqrt(sum(v * v for v in other.values())) or 1.0
+        dot = sum(count * other.get(gram, 0) for gram, count in own.items())
+        ranked.append((case_id, dot / (own_norm * norm)))
+    ranked.sort(key=lambda pair: (-pair[1], pair[0]))
+    return ranked
