@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app
 
 from casebank.cases.models import SEVERITY_RANK, CaseFile, CaseFinding
@@ -201,21 +202,36 @@ def _point(row) -> PeerPoint:
     return PeerPoint(row.case_id, row.position, row.is_aggravating, row.is_mitigating)
 
 
-def compare_case(case_id: int) -> tuple[Verdict, list[CasePeerKey]] | None:
+def compare_case(case_id: int) -> tuple[Verdict, list] | None:
     """Compare one case with its peers (its group in the configured scope).
+
+    One SELECT: the key rows joined to the case's own key on the scope's
+    composite index.
 
     :return: (verdict, the group's rows) or None when the case has no key.
     """
     from nlp.peers import judge
 
-    row = db.session.execute(
-        sa.select(*KEY_COLUMNS).where(CasePeerKey.case_id == case_id)
-    ).first()
-    if row is None:
+    scope = configured_scope()
+    me = so.aliased(CasePeerKey)
+    rows = list(
+        db.session.execute(
+            sa.select(*KEY_COLUMNS).join(
+                me,
+                sa.and_(
+                    me.case_id == case_id,
+                    me.item_code == CasePeerKey.item_code,
+                    me.tier_level == CasePeerKey.tier_level,
+                    getattr(me, _SCOPE_ATTR[scope]) == scope_column(scope),
+                ),
+            )
+        ).all()
+    )
+    own = next((r for r in rows if r.case_id == case_id), None)
+    if own is None:
         return None
-    rows = group_rows(group_of(row))
     others = [_point(r) for r in rows if r.case_id != case_id]
-    return judge(_point(row), others, configured_rule()), rows
+    return judge(_point(own), others, configured_rule()), rows
 
 
 def evaluate_group(key: GroupKey) -> dict:
@@ -288,22 +304,26 @@ def _open_findings(case_ids) -> dict[int, CaseFinding]:
 
 
 def _apply_group(key: GroupKey, rows, open_by_case) -> dict:
+    """Judge a group and write only what changed, with a fixed number of queries
+    per group (not per case): the flagged cases' texts, their peers' texts and
+    the reference metadata are each read in one query."""
     counts = {"cases": len(rows), "opened": 0, "closed": 0, "updated": 0}
     verdicts = judge_group([_point(r) for r in rows], configured_rule())
     by_id = {r.case_id: r for r in rows}
+    to_write, to_close = [], []
     for verdict in verdicts:
         finding = open_by_case.get(verdict.case_id)
         if verdict.inconsistent:
             details = _details(key, by_id[verdict.case_id], verdict)
-            if finding is None:
-                _open(by_id[verdict.case_id], rows, verdict, details)
-                counts["opened"] += 1
-            elif finding.details != details:
-                _update(finding, by_id[verdict.case_id], rows, verdict, details)
-                counts["updated"] += 1
+            if finding is None or finding.details != details:
+                to_write.append((verdict, details, finding))
         elif finding is not None:
-            _close(finding, CLOSED_REASON)
-            counts["closed"] += 1
+            to_close.append(finding)
+    if to_write:
+        counts["opened"], counts["updated"] = _write(key, rows, by_id, to_write)
+    for finding in to_close:
+        _close(finding, CLOSED_REASON)
+    counts["closed"] = len(to_close)
     db.session.flush()
     return counts
 
@@ -347,95 +367,146 @@ def _evidence(row) -> str:
     return f"本案罚款{_yuan(row.fine_yuan)}（“{row.tier_level}”阶次幅度{_pct(row.position)}处）"
 
 
-def _open(row, rows, verdict, details) -> None:
-    case = db.session.get(CaseFile, row.case_id)
-    closed = db.session.scalar(
+def _write(key, rows, by_id, to_write) -> tuple[int, int]:
+    """Open, re-open or update the findings of ``to_write`` in one group."""
+    from casebank.cases.checks import evidence_spans
+
+    ids = [verdict.case_id for verdict, _, _ in to_write]
+    cases = {
+        c.id: c
+        for c in db.session.execute(
+            sa.select(
+                CaseFile.id,
+                CaseFile.text,
+                CaseFile.review,
+                CaseFile.matched_version_id,
+                CaseFile.matched_item_id,
+                CaseFile.matched_tier_id,
+            ).where(CaseFile.id.in_(ids))
+        ).all()
+    }
+    closed = {}
+    for finding in db.session.scalars(
         sa.select(CaseFinding)
-        .where(CaseFinding.case_id == case.id, CaseFinding.code == CODE)
-        .where(CaseFinding.closed_at.is_not(None))
-        .order_by(CaseFinding.closed_at.desc())
-        .limit(1)
-    )
-    if closed is not None and closed.evidence == _evidence(row):
-        # The same deviation again: re-open the finding its labels refer to.
-        closed.closed_at = None
-        closed.closed_reason = None
-        finding = closed
-    else:
-        finding = CaseFinding(
-            case_id=case.id,
-            position=FINDING_POSITION,
-            code=CODE,
-            severity=SEVERITY,
-            severity_rank=SEVERITY_RANK[SEVERITY],
-            spans=[],
+        .where(
+            CaseFinding.case_id.in_(ids),
+            CaseFinding.code == CODE,
+            CaseFinding.closed_at.is_not(None),
         )
-        db.session.add(finding)
-    finding.version_id = case.matched_version_id
-    finding.item_id = case.matched_item_id
-    finding.tier_id = case.matched_tier_id
-    _fill(finding, case, row, rows, verdict, details)
+        .order_by(CaseFinding.closed_at.desc())
+    ):
+        closed.setdefault(finding.case_id, finding)
+    pools = {v.case_id: _reference_pool(v.case_id, rows, v) for v, _, _ in to_write}
+    texts = _texts({cid for pool in pools.values() for cid in pool})
+    ranked = {
+        cid: rank_by_bigrams(cases[cid].text[:TEXT_CHARS], {p: texts[p] for p in pool})[
+            :REFERENCE_COUNT
+        ]
+        for cid, pool in pools.items()
+    }
+    meta = _reference_meta({p for pairs in ranked.values() for p, _ in pairs})
+    opened = updated = 0
+    new_ids = []
+    for verdict, details, finding in to_write:
+        row, case = by_id[verdict.case_id], cases[verdict.case_id]
+        if finding is None:
+            again = closed.get(case.id)
+            if again is not None and again.evidence == _evidence(row):
+                # The same deviation again: re-open the finding its labels refer to.
+                again.closed_at = None
+                again.closed_reason = None
+                finding = again
+            else:
+                finding = CaseFinding(
+                    case_id=case.id,
+                    position=FINDING_POSITION,
+                    code=CODE,
+                    severity=SEVERITY,
+                    severity_rank=SEVERITY_RANK[SEVERITY],
+                )
+                db.session.add(finding)
+            fine_text = ((case.review or {}).get("penalties") or {}).get("fine_yuan")
+            finding.spans = evidence_spans(case.text, str(fine_text or ""))
+            finding.version_id = case.matched_version_id
+            finding.item_id = case.matched_item_id
+            finding.tier_id = case.matched_tier_id
+            new_ids.append(case.id)
+            opened += 1
+        else:
+            updated += 1
+        finding.message = _message(row, verdict, details["scope"])
+        finding.evidence = _evidence(row)
+        finding.details = details
+        finding.reference_cases = [
+            {
+                **meta[p],
+                "fine_yuan": by_id[p].fine_yuan,
+                "position": round(by_id[p].position, 4),
+                "similarity": round(sim, 3),
+            }
+            for p, sim in ranked[case.id]
+        ]
     db.session.flush()
-    _recount(case)
+    if new_ids:
+        # One statement for the counts of every newly flagged case of the group.
+        db.session.execute(
+            sa.update(CaseFile)
+            .where(CaseFile.id.in_(new_ids))
+            .values(
+                finding_count=CaseFile.finding_count + 1,
+                max_severity_rank=sa.case(
+                    (
+                        CaseFile.max_severity_rank < SEVERITY_RANK[SEVERITY],
+                        SEVERITY_RANK[SEVERITY],
+                    ),
+                    else_=CaseFile.max_severity_rank,
+                ),
+            ),
+            execution_options={"synchronize_session": False},
+        )
+        _expire_cases(new_ids)
+    return opened, updated
 
 
-def _update(finding, row, rows, verdict, details) -> None:
-    case = db.session.get(CaseFile, row.case_id)
-    _fill(finding, case, row, rows, verdict, details)
+def _expire_cases(ids) -> None:
+    """Expire loaded CaseFile objects changed by a bulk UPDATE."""
+    wanted = set(ids)
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, CaseFile) and obj.id in wanted:
+            db.session.expire(obj)
 
 
-def _fill(finding, case, row, rows, verdict, details) -> None:
-    finding.message = _message(row, verdict, details["scope"])
-    finding.evidence = _evidence(row)
-    finding.details = details
-    finding.reference_cases = reference_cases(case, rows, verdict)
-    if not finding.spans:
-        from casebank.cases.checks import evidence_spans
-
-        fine_text = ((case.review or {}).get("penalties") or {}).get("fine_yuan")
-        finding.spans = evidence_spans(case.text, str(fine_text or ""))
-
-
-def _close(finding: CaseFinding, reason: str) -> None:
-    finding.closed_at = utcnow()
-    finding.closed_reason = reason
-    db.session.flush()
-    case = db.session.get(CaseFile, finding.case_id)
-    db.session.expire(case, ["findings", "closed_findings"])
-    _recount(case)
-
-
-def close_open_finding(case: CaseFile, reason: str) -> None:
-    """Close the case's open INCONSISTENT_WITH_SIMILAR finding, if any."""
-    finding = _open_findings([case.id]).get(case.id)
-    if finding is not None:
-        _close(finding, reason)
-
-
-def _recount(case: CaseFile) -> None:
-    db.session.expire(case, ["findings"])
-    case.finding_count = len(case.findings)
-    case.max_severity_rank = max((f.severity_rank for f in case.findings), default=0)
-
-
-def reference_cases(case: CaseFile, rows, verdict: Verdict) -> list[dict]:
-    """Up to five peers to compare with: the typical cases (closest to the group
-    median) ranked by textual similarity of their facts with this case."""
-    others = [r for r in rows if r.case_id != case.id]
+def _reference_pool(case_id: int, rows, verdict: Verdict) -> list[int]:
+    """The typical peers (closest to the group median) to rank by text."""
+    others = [r for r in rows if r.case_id != case_id]
     others.sort(key=lambda r: (abs(r.position - verdict.median), r.case_id))
-    pool = others[:REFERENCE_POOL]
-    texts = dict(
+    return [r.case_id for r in others[:REFERENCE_POOL]]
+
+
+def _texts(ids) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(
         db.session.execute(
             sa.select(CaseFile.id, sa.func.substr(CaseFile.text, 1, TEXT_CHARS)).where(
-                CaseFile.id.in_([r.case_id for r in pool])
+                CaseFile.id.in_(list(ids))
             )
         ).all()
     )
-    ranked = rank_by_bigrams(case.text[:TEXT_CHARS], texts)
-    chosen = [cid for cid, _ in ranked[:REFERENCE_COUNT]]
-    meta = {
-        c.id: c
-        for c in db.session.execute(
+
+
+def _reference_meta(ids) -> dict[int, dict]:
+    if not ids:
+        return {}
+    return {
+        m.id: {
+            "case_id": m.id,
+            "document_number": m.doc_number,
+            "agency": m.name,
+            "agency_id": m.agency_id,
+            "decision_date": m.decision_date.isoformat() if m.decision_date else None,
+        }
+        for m in db.session.execute(
             sa.select(
                 CaseFile.id,
                 CaseFile.doc_number,
@@ -444,29 +515,26 @@ def reference_cases(case: CaseFile, rows, verdict: Verdict) -> list[dict]:
                 Organisation.name,
             )
             .join(Organisation, CaseFile.agency_id == Organisation.id)
-            .where(CaseFile.id.in_(chosen))
+            .where(CaseFile.id.in_(list(ids)))
         ).all()
     }
-    by_id = {r.case_id: r for r in pool}
-    similarity = dict(ranked)
-    result = []
-    for cid in chosen:
-        m, r = meta[cid], by_id[cid]
-        result.append(
-            {
-                "case_id": cid,
-                "document_number": m.doc_number,
-                "agency": m.name,
-                "agency_id": m.agency_id,
-                "decision_date": m.decision_date.isoformat()
-                if m.decision_date
-                else None,
-                "fine_yuan": r.fine_yuan,
-                "position": round(r.position, 4),
-                "similarity": round(similarity.get(cid, 0.0), 3),
-            }
-        )
-    return result
+
+
+def _close(finding: CaseFinding, reason: str) -> None:
+    finding.closed_at = utcnow()
+    finding.closed_reason = reason
+    db.session.flush()
+    case = db.session.get(CaseFile, finding.case_id)
+    db.session.expire(case, ["findings", "closed_findings"])
+    case.finding_count = len(case.findings)
+    case.max_severity_rank = max((f.severity_rank for f in case.findings), default=0)
+
+
+def close_open_finding(case: CaseFile, reason: str) -> None:
+    """Close the case's open INCONSISTENT_WITH_SIMILAR finding, if any."""
+    finding = _open_findings([case.id]).get(case.id)
+    if finding is not None:
+        _close(finding, reason)
 
 
 def _bigrams(text: str) -> Counter:
