@@ -360,6 +360,7 @@ def speed(total, samples, progress) -> tuple[list, dict]:
             2,
         )
     )
+    db.session.rollback()
     for name in ("nightly_recompute_first_run", "nightly_recompute_steady"):
         progress(f"consistency: {name} …")
         start = time.perf_counter()
