@@ -15,7 +15,15 @@ CATALOGUE_DIR = Path(__file__).resolve().parent / "resources" / "catalogues"
 
 def init_app(app):
     """Register the models, the catalogue screens and the command groups."""
-    from casebank import cli, models, opinions, reviews, supervision, views  # noqa: F401
+    from casebank import (  # noqa: F401
+        cli,
+        consistency,
+        models,
+        opinions,
+        reviews,
+        supervision,
+        views,
+    )
     from casebank.cases import models as case_models  # noqa: F401
     from casebank.cases import views as case_views  # noqa: F401
 
@@ -24,3 +32,4 @@ def init_app(app):
     cli.init_app(app)
     supervision.init_app(app)
     reviews.init_app(app)
+    consistency.init_app(app)

@@ -23,6 +23,7 @@ from nlp.factors import find_factors, find_quantities
 from nlp.laws import LawLibrary
 from nlp.matching import Matcher
 from nlp.metadata import agency_domain, decision_date, party_type, reference_date
+from nlp.peers import peer_range
 from nlp.tiers import TierChoice, choose_tier, item_contradicted
 
 
@@ -204,8 +205,11 @@ class Reviewer:
         )
         rules = self._rules.get(item.catalogue, []) if item else _all_rules(self)
         findings = check(facts, item, tier, rules)
+        scale = (None, None)
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
+            # The archive comparison's scale (rates of a stated base preferred).
+            scale = peer_range(item, tier.level, facts.party, facts.bases)
             point = CasePoint(
                 parsed.source, item.id, tier.level, facts.fine_yuan, low, high
             )
@@ -250,6 +254,11 @@ class Reviewer:
                 else None
             ),
             "tier": tier.level,
+            # The tier's range in yuan for this party and these bases (per-unit
+            # and multiple fines converted): the archive comparison's scale.
+            "tier_range": {"low": scale[0], "high": scale[1]}
+            if scale[1] is not None
+            else None,
             "factors": [f.to_json() for f in facts.factors + facts.quantities],
             "findings": [f.to_json() for f in findings],
         }

@@ -132,6 +132,11 @@ class Config:
     # Case supervision (docs/case-supervision.md): default share of a random sample
     # draw of unflagged cases (0.05 = 5 %); each draw may give its own rate.
     CASE_SAMPLE_RATE = float(os.environ.get("CASE_SAMPLE_RATE") or 0.05)
+    # Archive comparison (同案不同罚): peer groups are the same catalogue item and
+    # tier within the same city | region (district) | agency; no verdict below
+    # CONSISTENCY_MIN_GROUP cases in the group.
+    CONSISTENCY_SCOPE = os.environ.get("CONSISTENCY_SCOPE") or "city"
+    CONSISTENCY_MIN_GROUP = int(os.environ.get("CONSISTENCY_MIN_GROUP") or 5)
     # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
     # days of the shared calendar from the issue date (staff may set 1 to
     # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow

@@ -28,6 +28,7 @@ PERIODIC_JOBS = [
     "exams.certs.jobs.expire_certificates",
     "exams.training.jobs.sync_completions",
     "casebank.cases.checks.check_pending_cases",
+    "casebank.consistency.jobs.recompute_consistency",
     "portal.suggestions.oversight.jobs.deidentify_suggestions",
     "portal.suggestions.handling.jobs.close_unrated_suggestions",
 ]

@@ -20,6 +20,8 @@ from portal.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
+CONSISTENCY_CODE = "INCONSISTENT_WITH_SIMILAR"
+
 
 def enqueue_checks(case_ids) -> int:
     """Queue the check of these cases in chunks; inline without Redis.
@@ -57,11 +59,14 @@ def check_pending_cases(limit: int = 500) -> int:
 def check_cases(case_ids) -> dict:
     """Check each case (a job). :return: counts of checked and failed cases."""
     from casebank.cli import make_reviewer
+    from casebank.consistency import jobs as consistency_jobs
+    from casebank.consistency.services import update_key
     from casebank.queries import to_nlp_catalogue
 
     app = current_app._get_current_object()
     reviewers: dict[tuple, object] = {}
     counts = {"checked": 0, "failed": 0}
+    groups = []
     for case_id in case_ids:
         case = db.session.get(CaseFile, case_id)
         if case is None:
@@ -75,6 +80,7 @@ def check_cases(case_ids) -> dict:
                 )
             result = reviewers[key].review(case.text, f"case:{case.id}")
             record_result(case, result, versions)
+            groups.extend(update_key(case))
             db.session.commit()
             counts["checked"] += 1
         except Exception as exc:  # noqa: BLE001 - a failing check never loses a case
@@ -86,6 +92,8 @@ def check_cases(case_ids) -> dict:
             record_failure(case, f"{type(exc).__name__}: {exc}")
             db.session.commit()
             counts["failed"] += 1
+    # The archive moves: the groups these cases entered or left are re-judged.
+    consistency_jobs.enqueue_groups(groups)
     return counts
 
 
@@ -129,9 +137,15 @@ def record_result(case: CaseFile, result: dict, versions) -> None:
     case.matched_version_id = version.id if version else None
     case.matched_item_id = item.id if item else None
     case.matched_tier_id = tier.id if tier else None
-    case.findings.clear()
+    # The archive-comparison finding is not the checker's: it is kept (and
+    # re-judged, closed or re-opened by casebank.consistency) so labels survive.
+    for old in [f for f in case.findings if f.code != CONSISTENCY_CODE]:
+        case.findings.remove(old)
     db.session.flush()
-    for position, finding in enumerate(result.get("findings") or []):
+    checker_findings = [
+        f for f in result.get("findings") or [] if f.get("code") != CONSISTENCY_CODE
+    ]
+    for position, finding in enumerate(checker_findings):
         severity = (
             finding.get("severity")
             if finding.get("severity") in SEVERITY_RANK

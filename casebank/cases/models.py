@@ -24,6 +24,19 @@ class CheckStatus(enum.StrEnum):
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SEVERITY_LABELS = {"high": "严重", "medium": "一般", "low": "轻微"}
 PARTY_TYPE_LABELS = {"individual": "个人", "organization": "单位"}
+# The Chinese name of each finding code (pages and exports never show the code).
+FINDING_LABELS = {
+    "CITATION_REPEALED": "引用已废止的法律条文",
+    "CITATION_NOT_FOUND": "引用的条款不存在",
+    "AMOUNT_INCONSISTENT": "金额前后不一致",
+    "BASIS_MISMATCH": "处罚依据与违法事项不符",
+    "NO_PENALTY_EXPECTED": "依规可不予处罚",
+    "FINE_ABOVE_STATUTORY": "罚款超过法定上限",
+    "FINE_BELOW_STATUTORY_NO_REASON": "罚款低于法定下限且未说明理由",
+    "FINE_OUTSIDE_TIER": "罚款超出裁量阶次",
+    "NO_DISCRETION_REASONING": "未说明裁量理由",
+    "INCONSISTENT_WITH_SIMILAR": "与同类案件处罚明显不一致",
+}
 
 
 class CaseBatch(db.Model):
@@ -123,10 +136,20 @@ class CaseFile(db.Model):
     matched_version = so.relationship("CatalogueVersion")
     matched_item = so.relationship("BenchmarkItem")
     matched_tier = so.relationship("BenchmarkTier")
+    # The open findings (every finding of the checker; a closed archive-comparison
+    # finding is kept in ``closed_findings`` so its labels keep their context).
     findings: so.Mapped[list["CaseFinding"]] = so.relationship(
         back_populates="case",
+        primaryjoin="and_(CaseFile.id == CaseFinding.case_id, "
+        "CaseFinding.closed_at.is_(None))",
         order_by="(CaseFinding.severity_rank.desc(), CaseFinding.position)",
         cascade="all, delete-orphan",
+    )
+    closed_findings: so.Mapped[list["CaseFinding"]] = so.relationship(
+        primaryjoin="and_(CaseFile.id == CaseFinding.case_id, "
+        "CaseFinding.closed_at.is_not(None))",
+        order_by="CaseFinding.closed_at.desc()",
+        viewonly=True,
     )
 
     def __repr__(self):
@@ -181,6 +204,15 @@ class CaseFinding(db.Model):
         sa.ForeignKey("benchmark_tiers.id", ondelete="SET NULL")
     )
 
+    # Archive comparison (INCONSISTENT_WITH_SIMILAR) only: the reference cases
+    # [{case_id, document_number, agency, agency_id, decision_date, fine_yuan,
+    # position}] and the group figures {scope, group_size, median, threshold, …}.
+    reference_cases: so.Mapped[list | None] = so.mapped_column(sa.JSON)
+    details: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # A finding that no longer holds after a re-comparison is closed, not deleted.
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    closed_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+
     case: so.Mapped[CaseFile] = so.relationship(back_populates="findings")
 
     def __repr__(self):
@@ -189,3 +221,7 @@ class CaseFinding(db.Model):
     @property
     def severity_label(self):
         return SEVERITY_LABELS.get(self.severity, self.severity)
+
+    @property
+    def code_label(self):
+        return FINDING_LABELS.get(self.code, "其他问题")

@@ -195,6 +195,7 @@ def _review_panel(case):
 
 
 def _render_case(case, form, status=200, read_only=False):
+    from casebank.consistency.peers_view import peer_group
     from casebank.supervision.similar import similar_cases
 
     spans = spans_from_review(case.text, case.review, case.findings)
@@ -214,6 +215,7 @@ def _render_case(case, form, status=200, read_only=False):
                 s.case.id: queries.fine_position(s.case) for s in similar
             },
             review_panel=_review_panel(case),
+            peer_group=peer_group(current_user, case),
         ),
         status,
     )

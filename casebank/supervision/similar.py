@@ -1,7 +1,9 @@
 """Similar cases for the case page (同类案件比对).
 
-A bounded candidate set (cases the viewer may open: up to ``PER_POOL`` newest with
-the same matched benchmark item, of the same agency, and of the whole scope) is
+A bounded candidate set (cases the viewer may open: up to ``PEER_POOL`` of the case's
+peer group of the archive comparison — same catalogue item and tier in the comparison
+scope, see :mod:`casebank.consistency` — and up to ``PER_POOL`` newest with the same
+matched benchmark item, of the same agency, and of the whole scope) is
 ranked by "same matched item first, then TF-IDF cosine similarity over character
 bigrams of the first ``TEXT_CHARS`` characters". Character bigrams need no word
 segmentation and catch near-duplicate decisions (same facts, other party) well.
@@ -22,6 +24,7 @@ from portal.extensions import db
 from portal.orgs.models import Organisation
 
 PER_POOL = 80
+PEER_POOL = 200
 TEXT_CHARS = 1200
 LIMIT = 5
 
@@ -33,15 +36,31 @@ class SimilarCase:
     same_item: bool
 
 
-def _pool(user, case: CaseFile, extra) -> list[tuple[int, str, int | None]]:
+def _pool(user, case: CaseFile, extra, limit=PER_POOL) -> list[tuple[int, str]]:
     stmt = (
         sa.select(CaseFile.id, sa.func.substr(CaseFile.text, 1, TEXT_CHARS))
         .join(Organisation, CaseFile.agency_id == Organisation.id)
         .where(case_visibility(user), CaseFile.id != case.id, *extra)
         .order_by(CaseFile.id.desc())
-        .limit(PER_POOL)
+        .limit(limit)
     )
     return list(db.session.execute(stmt).all())
+
+
+def _peer_group_ids(case: CaseFile):
+    """A subquery of the ids in the case's peer group, or None without a key."""
+    from casebank.consistency.models import CasePeerKey, scope_column
+    from casebank.consistency.services import configured_scope, group_of
+
+    row = db.session.get(CasePeerKey, case.id)
+    if row is None:
+        return None
+    key = group_of(row, configured_scope())
+    return sa.select(CasePeerKey.case_id).where(
+        CasePeerKey.item_code == key.item_code,
+        CasePeerKey.tier_level == key.tier_level,
+        scope_column(key.scope) == key.scope_id,
+    )
 
 
 def rank(target: str, candidates: list[tuple[int, str]]) -> list[tuple[int, float]]:
@@ -71,6 +90,11 @@ def similar_cases(user, case: CaseFile, limit: int = LIMIT) -> list[SimilarCase]
     similarity.
     """
     pools = []
+    group = _peer_group_ids(case)
+    if group is not None:
+        # The whole peer group of the archive comparison (same item and tier in
+        # the comparison scope), not only the newest cases.
+        pools.append(_pool(user, case, [CaseFile.id.in_(group)], PEER_POOL))
     if case.matched_item_id is not None:
         pools.append(
             _pool(user, case, [CaseFile.matched_item_id == case.matched_item_id])

@@ -1447,6 +1447,25 @@ EXPECTED = {
             only(CATALOGUE_MANAGERS),
         ),
     ),
+    # Consistency report (#13): the supervision roles that run the queue. Without
+    # an organisation and period there is nothing to download (404).
+    "consistency.show_report": (
+        Case("GET", _const("/casebank/consistency/report"), only(CATALOGUE_MANAGERS)),
+    ),
+    "consistency.download_report_xlsx": (
+        Case(
+            "GET",
+            _const("/casebank/consistency/report.xlsx?period=2026-Q1"),
+            only(CATALOGUE_MANAGERS, 404),
+        ),
+    ),
+    "consistency.download_report_pdf": (
+        Case(
+            "GET",
+            _const("/casebank/consistency/report.pdf?period=2026-Q1"),
+            only(CATALOGUE_MANAGERS, 404),
+        ),
+    ),
     "supervision.list_samples": (
         Case("GET", _const("/casebank/supervision/samples"), only(CATALOGUE_MANAGERS)),
     ),

@@ -1,0 +1,389 @@
+"""Comparison of a case with its peers (同案不同罚 across an archive): pure rules.
+
+A *peer group* is every checked case with the same catalogue item, the same tier and
+the same comparison scope (city by default). Each case is reduced to a
+:class:`PeerPoint`: where its fine sits in its tier's yuan range (``position``, 0 =
+bottom, 1 = top; per-unit and multiple fines are converted with the bases stated in
+the decision, so a position is the rate relative to its base) and whether it states
+aggravating or mitigating reasons.
+
+The outlier rule (documented in docs/case-supervision.md):
+
+* the reference statistics are those of the *other* cases of the group (leave one
+  out, so an outlier does not pull its own reference);
+* ``median`` and ``MAD`` (median absolute deviation, scaled by 1.4826 to estimate a
+  standard deviation) of the peers' positions;
+* the case is an outlier when ``|position − median| > max(k × MAD, min_gap)``
+  (defaults ``k = 3``, ``min_gap = 0.35`` of the tier's width);
+* no verdict below ``min_group`` cases in the group (the case included);
+* a high outlier stating an aggravating factor, or a low one stating a mitigating
+  factor (or 从轻/减轻 with a basis), is explained and not flagged.
+
+Also here: the 执法人员 / 执法证号 parser for the selective-enforcement report.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nlp.factors import (
+    AGGRAVATING,
+    MITIGATING,
+    Factor,
+    find_factors,
+    states_mitigation,
+)
+
+MAD_SCALE = 1.4826
+DEFAULT_K = 3.0
+DEFAULT_MIN_GAP = 0.35
+DEFAULT_MIN_GROUP = 5
+# The tier-end rule: a fine within 5 % of a tier end, at least 0.2 of the range
+# from the peers' median, in a group where at most 20 % of the peers sit there.
+DEFAULT_END = 0.05
+DEFAULT_END_GAP = 0.2
+DEFAULT_END_SHARE = 0.2
+# Mitigating factors that are stated in almost every decision and do not by
+# themselves explain a fine far below the others.
+WEAK_MITIGATING = frozenset({"cooperated"})
+# Positions are clamped here so a wildly misread amount does not dominate.
+POSITION_FLOOR, POSITION_CEILING = -1.0, 2.0
+
+
+@dataclass(frozen=True)
+class PeerPoint:
+    """One checked case of a group, reduced to what the comparison uses."""
+
+    case_id: int
+    position: float
+    aggravating: bool = False
+    mitigating: bool = False
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Parameters of the outlier rule (see the module docstring)."""
+
+    min_group: int = DEFAULT_MIN_GROUP
+    k: float = DEFAULT_K
+    min_gap: float = DEFAULT_MIN_GAP
+    end: float = DEFAULT_END
+    end_gap: float = DEFAULT_END_GAP
+    end_share: float = DEFAULT_END_SHARE
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The comparison of one case with its peers."""
+
+    case_id: int
+    group_size: int  # the case included
+    median: float | None
+    mad: float | None
+    threshold: float | None
+    deviation: float | None  # position − median (signed)
+    direction: str | None  # "high" | "low" | None (not an outlier)
+    explained: bool = False
+    at_end: bool = False  # flagged by the tier-end rule
+
+    @property
+    def inconsistent(self) -> bool:
+        """An unexplained outlier: the case gets INCONSISTENT_WITH_SIMILAR."""
+        return self.direction is not None and not self.explained
+
+    @property
+    def lower(self) -> float | None:
+        """Lower edge of the band of consistent positions."""
+        if self.median is None or self.threshold is None:
+            return None
+        return self.median - self.threshold
+
+    @property
+    def upper(self) -> float | None:
+        """Upper edge of the band of consistent positions."""
+        if self.median is None or self.threshold is None:
+            return None
+        return self.median + self.threshold
+
+
+def position(fine: float | None, low: float | None, high: float | None):
+    """Where ``fine`` sits in ``[low, high]``: 0 bottom, 1 top (clamped to −1..2).
+
+    :return: None when the fine or a bound is missing or the range is empty.
+    """
+    if fine is None or low is None or high is None or high <= low:
+        return None
+    value = (float(fine) - float(low)) / (float(high) - float(low))
+    return max(POSITION_FLOOR, min(POSITION_CEILING, value))
+
+
+def peer_range(item, level, party, bases) -> tuple[float | None, float | None]:
+    """The tier's range in yuan for the archive comparison.
+
+    As :func:`nlp.consistency.range_bounds`, except that when some of the tier's
+    rows are rates of a base the decision states (违法所得 × 2–3, 每平方米 …), only
+    those rows are used: the fine was set as a rate of that base, so its position
+    is its rate's position (a ``yuan`` row for "没有违法所得" would otherwise widen
+    the range to nonsense).
+    """
+    from nlp.consistency import fine_range, range_bounds
+
+    tier = item.tier(level) if item is not None else None
+    if tier is None:
+        return None, None
+    rated = tuple(
+        row
+        for row in tier.fines
+        if row.unit != "yuan" and fine_range((row,), party, bases) is not None
+    )
+    if rated:
+        rng = fine_range(rated, party, bases)
+        if rng is not None and rng[1] is not None:
+            return rng
+    return range_bounds(item, level, party, bases)
+
+
+# Stated circumstances that justify a fine at the top / bottom of a tier although
+# the checker's factor list has no name for them (a decision states facts, not
+# labels). Searched in the decision text.
+_AGGRAVATING_FACTS = re.compile(
+    r"曾(?:于|在)?[^。；]{0,40}?(?:因|被)[^。；]{0,60}?(?:处罚|查处)|"
+    r"藏匿|隐匿|逃避(?:监管|检查|执法)|刻意|故意规避|"
+    r"(?:学校|小学|中学|幼儿园|医院|居民(?:住宅|小区|楼))[^。；]{0,30}?"
+    r"(?:门前|附近|范围内|窗户|正对)|正对[^。；]{0,12}?(?:住宅|居民|窗户)|"
+    r"放学|上学时段|"
+    r"(?:安全|通行)[^。；]{0,6}?造成(?:了)?(?:影响|隐患|威胁)|遮挡了?[^。；]{0,6}?标志|"
+    r"持续(?:近|约|长达)?[\d一二三四五六七八九十]+个?(?:月|年)|"
+    r"涉及(?:消费者|群众|人员)[\d一二三四五六七八九十百]+|"
+    r"超过?(?:排放)?标准[\d.]+倍"
+)
+_MITIGATING_FACTS = re.compile(
+    r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
+    r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗)|"
+    r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
+    r"第三十二条|第(?:三十三|33)条"
+)
+
+
+def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
+    """Whether the decision states an aggravating / a mitigating reason.
+
+    :param factors: the checker's factors, as :class:`nlp.factors.Factor` or as
+        their JSON (``{"kind", "text", …}``; the factor name may be in ``name``).
+    :return: (aggravating, mitigating).
+    """
+    parsed = [_factor(f) for f in factors]
+    text = text or ""
+    aggravating = any(f.kind == AGGRAVATING for f in parsed) or bool(
+        _AGGRAVATING_FACTS.search(text)
+    )
+    substantive = any(f.kind == MITIGATING and not _weak(f) for f in parsed)
+    mitigating = (
+        substantive
+        or states_mitigation(text, parsed)
+        or any("责令" not in m.group(0) for m in _MITIGATING_FACTS.finditer(text))
+    )
+    return aggravating, mitigating
+
+
+def _weak(factor: Factor) -> bool:
+    """Cooperation, and ceasing the violation (停止违法行为, the party's legal duty
+    once ordered), are stated in most decisions: they do not explain a fine at
+    the bottom of a tier by themselves."""
+    if factor.name in WEAK_MITIGATING:
+        return True
+    return factor.name == "corrected" and "停止" in factor.text
+
+
+def _factor(value) -> Factor:
+    if isinstance(value, Factor):
+        return value
+    if not value.get("name"):
+        # The stored JSON of a factor has no name: find it again in its own text.
+        again = find_factors(value.get("text", ""))
+        if again:
+            return again[0]
+    return Factor(
+        value.get("kind", ""),
+        value.get("name", ""),
+        value.get("text", ""),
+        value.get("start", 0),
+        value.get("end", 0),
+    )
+
+
+def robust_stats(values: list[float]) -> tuple[float, float]:
+    """Median and scaled MAD of ``values`` (non-empty)."""
+    median = statistics.median(values)
+    mad = statistics.median(abs(v - median) for v in values) * MAD_SCALE
+    return median, mad
+
+
+def _end(position: float, rule: Rule) -> str | None:
+    if position <= rule.end:
+        return "low"
+    if position >= 1 - rule.end:
+        return "high"
+    return None
+
+
+def _reference(values: list[float], rule: Rule) -> list[float]:
+    """The peers the median and MAD are taken from: without those at a tier end
+    where sitting there is unusual in the group (they are judged by the tier-end
+    rule and would only widen the band), unless too few peers remain."""
+    ends = [_end(v, rule) for v in values]
+    unusual = {
+        end
+        for end in ("low", "high")
+        if ends.count(end) <= rule.end_share * len(values)
+    }
+    inner = [v for v, end in zip(values, ends, strict=True) if end not in unusual]
+    return inner if len(inner) >= max(rule.min_group - 1, 1) else values
+
+
+def _in_reference(position: float, reference: list[float]) -> bool:
+    import bisect
+
+    index = bisect.bisect_left(reference, position)
+    return index < len(reference) and reference[index] == position
+
+
+def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
+    """Apply the two outlier rules given the peers' statistics.
+
+    :param ends: {"low": n, "high": n} peers at each tier end (the case excluded).
+    :param count: number of peers.
+    """
+    threshold = max(rule.k * mad, rule.min_gap)
+    deviation = case.position - median
+    direction = None
+    at_end = False
+    if deviation > threshold:
+        direction = "high"
+    elif deviation < -threshold:
+        direction = "low"
+    else:
+        end = _end(case.position, rule)
+        usual = count and ends.get(end, 0) / count > rule.end_share
+        if end and not usual and abs(deviation) >= rule.end_gap:
+            if (end == "high") == (deviation > 0):
+                direction, at_end = end, True
+    explained = (direction == "high" and case.aggravating) or (
+        direction == "low" and case.mitigating
+    )
+    return Verdict(
+        case.case_id,
+        size,
+        median,
+        mad,
+        threshold,
+        deviation,
+        direction,
+        explained,
+        at_end,
+    )
+
+
+def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdict:
+    """Compare ``case`` with ``peers`` (the other cases of its group).
+
+    :return: the :class:`Verdict`; ``direction`` is None below the minimum group
+        size or when the case is consistent with its peers.
+    """
+    others = [p.position for p in peers if p.case_id != case.case_id]
+    size = len(others) + 1
+    if size < rule.min_group or not others:
+        return Verdict(case.case_id, size, None, None, None, None, None)
+    median, mad = robust_stats(_reference(others, rule))
+    ends = {"low": 0, "high": 0}
+    for value in others:
+        end = _end(value, rule)
+        if end:
+            ends[end] += 1
+    return _verdict(case, size, median, mad, ends, len(others), rule)
+
+
+def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
+    """The verdict of every case of one group (leave-one-out statistics).
+
+    Exact (:func:`judge` per case) under 400 cases. Above, the reference median
+    is still leave-one-out (removing one value from a sorted list shifts the
+    median by at most one rank, O(n log n) for the group) but the MAD is the
+    group's: one value changes it by a negligible amount at that size.
+    """
+    n = len(points)
+    if n < rule.min_group:
+        return [Verdict(p.case_id, n, None, None, None, None, None) for p in points]
+    if n < 400:
+        return [judge(p, points, rule) for p in points]
+    import bisect
+
+    values = [p.position for p in points]
+    reference = sorted(_reference(values, rule))
+    _, mad = robust_stats(reference)
+    ends = {"low": 0, "high": 0}
+    for value in values:
+        end = _end(value, rule)
+        if end:
+            ends[end] += 1
+    verdicts = []
+    for p in points:
+        own_end = _end(p.position, rule)
+        if _in_reference(p.position, reference):
+            index = bisect.bisect_left(reference, p.position)
+            median = _median_without(reference, index, len(reference))
+        else:
+            median = statistics.median(reference)
+        peer_ends = dict(ends)
+        if own_end:
+            peer_ends[own_end] -= 1
+        verdicts.append(_verdict(p, n, median, mad, peer_ends, n - 1, rule))
+    return verdicts
+
+
+def _median_without(values: list[float], index: int, n: int) -> float:
+    """Median of sorted ``values`` with the element at ``index`` removed."""
+    m = n - 1
+
+    def at(i: int) -> float:
+        return values[i if i < index else i + 1]
+
+    if m % 2:
+        return at(m // 2)
+    return (at(m // 2 - 1) + at(m // 2)) / 2
+
+
+# ------------------------------------------------------------ officers (执法人员)
+
+_OFFICER_LINE = re.compile(r"(?:执法人员|承办人员?|办案人员)[：:]\s*([^\n]{2,200})")
+_OFFICER = re.compile(
+    r"([\u4e00-\u9fa5]{1,3}[某×*]{0,2}[\u4e00-\u9fa5]{0,2})\s*[（(]\s*"
+    r"(?:行政)?执法证(?:件)?(?:号|编号)(?:码)?[：:\s]*([A-Za-z0-9\-]{4,30})\s*[）)]"
+)
+
+
+@dataclass(frozen=True)
+class Officer:
+    name: str
+    cert_no: str
+
+
+def parse_officers(text: str) -> list[Officer]:
+    """The handling officers named with their 执法证号 in a decision.
+
+    Accepts ``执法人员：张某某（执法证号：33010023061）、李某某（执法证号…）`` and
+    the same on separate lines. Officers without a certificate number are not
+    returned (a name alone does not identify an officer).
+    """
+    found: list[Officer] = []
+    seen: set[str] = set()
+    for line in _OFFICER_LINE.finditer(text or ""):
+        for match in _OFFICER.finditer(line.group(1)):
+            name, cert = match.group(1).strip(), match.group(2).strip()
+            if cert not in seen:
+                seen.add(cert)
+                found.append(Officer(name, cert))
+    return found
