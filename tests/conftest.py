@@ -3,6 +3,18 @@
 Database tests run on SQLite and, when PostgreSQL is reachable, on PostgreSQL too:
 the ``app`` fixture is parametrised over both. ``REQUIRE_POSTGRES=1`` (set by CI)
 turns an unreachable PostgreSQL into a failure instead of a skip.
+
+Speed: each test process builds ONE application per backend (schema created once);
+every test then runs inside a transaction that is rolled back at teardown. The
+session is bound to that connection with ``join_transaction_mode="create_savepoint"``,
+so ``db.session.commit()`` in application code only releases a savepoint and
+``db.session.rollback()`` returns to the last one. Settings a test changes in
+``app.config`` are restored afterwards and the rate-limiter storage is emptied.
+
+Tests whose data must be committed for other connections (threads racing on
+PostgreSQL) carry ``@pytest.mark.committed_db``: they run without the outer
+transaction and the tables are emptied afterwards. Tests that need an application
+of their own (another database, a worker subprocess) call ``make_app``.
 """
 
 import os
@@ -12,11 +24,12 @@ import pytest
 import sqlalchemy as sa
 from flask import g
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from portal import create_app
 from portal.config import TestConfig
-from portal.extensions import db
-from tests.factories import Factories
+from portal.extensions import db, limiter
+from tests.factories import Factories, login
 
 PG_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -59,17 +72,12 @@ def require_pg():
         pytest.skip("PostgreSQL not reachable")
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """A dedicated PostgreSQL database for the test session (schema built once)."""
-    require_pg()
-    url = create_pg_database()
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    yield url
-    drop_pg_database(url)
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "committed_db: the test's data is really committed (other connections or "
+        "threads must see it); tables are emptied after the test",
+    )
 
 
 class RequestIsolatedClient(FlaskClient):
@@ -88,10 +96,83 @@ class RequestIsolatedClient(FlaskClient):
             g.__dict__.clear()
 
 
-def _truncate_all():
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.session.commit()
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session, but always on the test's connection.
+
+    Flask-SQLAlchemy's ``get_bind`` picks the engine by bind key and would ignore
+    the ``bind`` given to the session.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+def _sqlite_savepoints(engine):
+    """Let pysqlite do SAVEPOINT/ROLLBACK TO (SQLAlchemy's documented recipe):
+    the driver must not issue its own BEGIN/COMMIT; SQLAlchemy emits BEGIN."""
+
+    @sa.event.listens_for(engine, "connect")
+    def do_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def do_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def _build_app(url, **overrides):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, **overrides)
+    app.test_client_class = RequestIsolatedClient
+    return app
+
+
+def _empty_all_tables():
+    """Remove committed rows (committed_db tests), resetting ids as a new
+    database would have them."""
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+    else:
+        db.drop_all()
+        db.create_all()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A dedicated PostgreSQL database for the test session (schema built once)."""
+    require_pg()
+    url = create_pg_database()
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def _session_apps(request):
+    """One application per backend for this test process, built on first use."""
+    apps = {}
+
+    def get(backend):
+        if backend not in apps:
+            if backend == "sqlite":
+                app = _build_app("sqlite://")  # StaticPool: one shared connection
+                with app.app_context():
+                    _sqlite_savepoints(db.engine)
+                    db.create_all()
+            else:
+                app = _build_app(request.getfixturevalue("pg_url"))
+            apps[backend] = app
+        return apps[backend]
+
+    yield get
+    for app in apps.values():
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -103,25 +184,61 @@ def db_url(request):
 
 
 @pytest.fixture
-def app(db_url, tmp_path):
-    """An application bound to an empty database of one backend."""
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=db_url,
-        UPLOAD_DIR=str(tmp_path / "uploads"),
-    )
-    app.test_client_class = RequestIsolatedClient
+def app(request, db_url, tmp_path, _session_apps):
+    """The backend's application, in a transaction rolled back after the test."""
+    app = _session_apps("sqlite" if db_url.startswith("sqlite") else "postgresql")
+    saved_config = app.config.copy()
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    limiter.reset()
+    committed = request.node.get_closest_marker("committed_db") is not None
     with app.app_context():
-        if db_url.startswith("sqlite"):
-            db.create_all()
-        yield app
-        db.session.rollback()
-        if db_url.startswith("sqlite"):
-            db.drop_all()
+        registry = db.session.registry
+        create_session = registry.createfunc
+        if committed:
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                _empty_all_tables()
+                db.session.remove()
         else:
-            _truncate_all()
-        db.session.remove()
-        db.engine.dispose()
+            connection = db.engine.connect()
+            outer = connection.begin()
+            options = dict(db.session.session_factory.kw)
+            options.update(bind=connection, join_transaction_mode="create_savepoint")
+            registry.createfunc = sa.orm.sessionmaker(
+                class_=_ConnectionBoundSession, **options
+            )
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                registry.createfunc = create_session
+                if outer.is_active:
+                    outer.rollback()
+                connection.close()
+    app.config.clear()
+    app.config.update(saved_config)
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """Build an application of its own (``make_app(**settings)``), for the few tests
+    that need settings fixed at start-up or another database."""
+    built = []
+
+    def make(**overrides):
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", "sqlite://")
+        overrides.setdefault("UPLOAD_DIR", str(tmp_path / "uploads"))
+        app = create_app(TestConfig, **overrides)
+        app.test_client_class = RequestIsolatedClient
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture
@@ -151,11 +268,7 @@ class AuthActions:
         self._client = client
 
     def login(self, username, password="Passw0rd!", follow=False):
-        return self._client.post(
-            "/login",
-            data={"login": username, "password": password},
-            follow_redirects=follow,
-        )
+        return login(self._client, username, password, follow=follow)
 
     def logout(self):
         return self._client.post("/logout")

@@ -102,3 +102,22 @@ class Factories:
                 organisation=homes.get(role, agency),
             )
         return world
+
+
+def login(client, username, password=PASSWORD, follow=False):
+    """POST the login form with ``client``; return the response."""
+    return client.post(
+        "/login",
+        data={"login": username, "password": password},
+        follow_redirects=follow,
+    )
+
+
+def signed_in(app_or_client, username, password=PASSWORD):
+    """A client signed in as ``username``: a fresh client of an application, or
+    the given client itself. Fails the test unless the login redirects."""
+    client = getattr(app_or_client, "test_client", None)
+    client = client() if client is not None else app_or_client
+    response = login(client, username, password)
+    assert response.status_code == 302, username
+    return client
