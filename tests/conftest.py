@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import current_app, g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -193,7 +193,7 @@ def app(request, db_url, tmp_path, _session_apps):
     committed = request.node.get_closest_marker("committed_db") is not None
     with app.app_context():
         registry = db.session.registry
-        create_session = registry.createfunc
+        default_session = registry.createfunc
         if committed:
             try:
                 yield app
@@ -206,14 +206,21 @@ def app(request, db_url, tmp_path, _session_apps):
             outer = connection.begin()
             options = dict(db.session.session_factory.kw)
             options.update(bind=connection, join_transaction_mode="create_savepoint")
-            registry.createfunc = sa.orm.sessionmaker(
-                class_=_ConnectionBoundSession, **options
-            )
+            bound = sa.orm.sessionmaker(class_=_ConnectionBoundSession, **options)
+
+            def create_session_for_context():
+                # Only this application's sessions join the test transaction (a
+                # test may build another application, e.g. for a worker).
+                if current_app._get_current_object() is app:
+                    return bound()
+                return default_session()
+
+            registry.createfunc = create_session_for_context
             try:
                 yield app
             finally:
                 db.session.remove()
-                registry.createfunc = create_session
+                registry.createfunc = default_session
                 if outer.is_active:
                     outer.rollback()
                 connection.close()
