@@ -10,11 +10,14 @@ session is bound to that connection with ``join_transaction_mode="create_savepoi
 so ``db.session.commit()`` in application code only releases a savepoint and
 ``db.session.rollback()`` returns to the last one. Settings a test changes in
 ``app.config`` are restored afterwards and the rate-limiter storage is emptied.
+Tests that use ``world`` get a second application per backend whose database
+already holds the committed world (built once), so it is not rebuilt per test.
 
 Tests whose data must be committed for other connections (threads racing on
 PostgreSQL) carry ``@pytest.mark.committed_db``: they run without the outer
 transaction and the tables are emptied afterwards. Tests that need an application
-of their own (another database, a worker subprocess) call ``make_app``.
+of their own (another database, a worker subprocess, the browser's live server)
+build it with ``create_app`` and are not affected.
 """
 
 import os
@@ -154,20 +157,38 @@ def pg_url():
 
 @pytest.fixture(scope="session")
 def _session_apps(request):
-    """One application per backend for this test process, built on first use."""
+    """The applications of this test process, built on first use: per backend one
+    on an empty database and one on a database holding the committed ``world``."""
     apps = {}
 
-    def get(backend):
-        if backend not in apps:
-            if backend == "sqlite":
-                app = _build_app("sqlite://")  # StaticPool: one shared connection
-                with app.app_context():
-                    _sqlite_savepoints(db.engine)
-                    db.create_all()
-            else:
-                app = _build_app(request.getfixturevalue("pg_url"))
-            apps[backend] = app
-        return apps[backend]
+    def get(backend, with_world):
+        key = (backend, with_world)
+        if key in apps:
+            return apps[key]
+        if backend == "sqlite":
+            app = _build_app("sqlite://")  # StaticPool: one shared connection
+            with app.app_context():
+                _sqlite_savepoints(db.engine)
+                db.create_all()
+        elif with_world:
+            # Same database, own schema (cheaper than a second database).
+            url = request.getfixturevalue("pg_url")
+            with sa.create_engine(url, poolclass=sa.NullPool).begin() as conn:
+                conn.execute(sa.text("CREATE SCHEMA world"))
+            options = dict(TestConfig.SQLALCHEMY_ENGINE_OPTIONS)
+            options["connect_args"] = {"options": "-c search_path=world"}
+            app = _build_app(url, SQLALCHEMY_ENGINE_OPTIONS=options)
+            with app.app_context():
+                db.create_all()
+        else:
+            app = _build_app(request.getfixturevalue("pg_url"))
+        if with_world:
+            with app.app_context():
+                factories = Factories()
+                app.extensions["test_world"] = factories.ids(factories.world())
+                db.session.remove()
+        apps[key] = app
+        return app
 
     yield get
     for app in apps.values():
@@ -186,11 +207,14 @@ def db_url(request):
 @pytest.fixture
 def app(request, db_url, tmp_path, _session_apps):
     """The backend's application, in a transaction rolled back after the test."""
-    app = _session_apps("sqlite" if db_url.startswith("sqlite") else "postgresql")
+    committed = request.node.get_closest_marker("committed_db") is not None
+    app = _session_apps(
+        "sqlite" if db_url.startswith("sqlite") else "postgresql",
+        with_world="world" in request.fixturenames and not committed,
+    )
     saved_config = app.config.copy()
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
-    committed = request.node.get_closest_marker("committed_db") is not None
     with app.app_context():
         registry = db.session.registry
         default_session = registry.createfunc
@@ -229,26 +253,6 @@ def app(request, db_url, tmp_path, _session_apps):
 
 
 @pytest.fixture
-def make_app(tmp_path):
-    """Build an application of its own (``make_app(**settings)``), for the few tests
-    that need settings fixed at start-up or another database."""
-    built = []
-
-    def make(**overrides):
-        overrides.setdefault("SQLALCHEMY_DATABASE_URI", "sqlite://")
-        overrides.setdefault("UPLOAD_DIR", str(tmp_path / "uploads"))
-        app = create_app(TestConfig, **overrides)
-        app.test_client_class = RequestIsolatedClient
-        built.append(app)
-        return app
-
-    yield make
-    for app in built:
-        with app.app_context():
-            db.engine.dispose()
-
-
-@pytest.fixture
 def client(app):
     return app.test_client()
 
@@ -265,9 +269,16 @@ def factories(app):
 
 
 @pytest.fixture
-def world(factories):
-    """A small org tree and one committed user per role (password ``Passw0rd!``)."""
-    return factories.world()
+def world(app, factories):
+    """A small org tree and one committed user per role (password ``Passw0rd!``).
+
+    Built once per application: tests asking for it get an application whose
+    database already holds it (their own changes are rolled back as usual).
+    """
+    ids = app.extensions.get("test_world")
+    if ids is None:  # committed_db tests, or a world asked for late
+        return factories.world()
+    return factories.load_world(ids)
 
 
 class AuthActions:
