@@ -15,9 +15,10 @@ already holds the committed world (built once), so it is not rebuilt per test.
 
 Tests whose data must be committed for other connections (threads racing on
 PostgreSQL) carry ``@pytest.mark.committed_db``: they run without the outer
-transaction and the tables are emptied afterwards. Tests that need an application
-of their own (another database, a worker subprocess, the browser's live server)
-build it with ``create_app`` and are not affected.
+transaction and the tables are emptied afterwards. Tests that change the
+application itself (add a route) carry ``@pytest.mark.own_app`` and get a new one.
+Tests that need an application on another database (a worker subprocess, the
+browser's live server) build it with ``create_app`` and are not affected.
 """
 
 import os
@@ -75,14 +76,6 @@ def require_pg():
         pytest.skip("PostgreSQL not reachable")
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers",
-        "committed_db: the test's data is really committed (other connections or "
-        "threads must see it); tables are emptied after the test",
-    )
-
-
 class RequestIsolatedClient(FlaskClient):
     """A test client whose requests do not share ``g`` with each other.
 
@@ -127,6 +120,11 @@ def _build_app(url, **overrides):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, **overrides)
     app.test_client_class = RequestIsolatedClient
     return app
+
+
+def _dispose(app):
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _empty_all_tables():
@@ -192,8 +190,7 @@ def _session_apps(request):
 
     yield get
     for app in apps.values():
-        with app.app_context():
-            db.engine.dispose()
+        _dispose(app)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -208,10 +205,18 @@ def db_url(request):
 def app(request, db_url, tmp_path, _session_apps):
     """The backend's application, in a transaction rolled back after the test."""
     committed = request.node.get_closest_marker("committed_db") is not None
-    app = _session_apps(
-        "sqlite" if db_url.startswith("sqlite") else "postgresql",
-        with_world="world" in request.fixturenames and not committed,
-    )
+    own_app = request.node.get_closest_marker("own_app") is not None
+    if own_app:
+        app = _build_app(db_url)
+        if db_url.startswith("sqlite"):
+            with app.app_context():
+                _sqlite_savepoints(db.engine)
+                db.create_all()
+    else:
+        app = _session_apps(
+            "sqlite" if db_url.startswith("sqlite") else "postgresql",
+            with_world="world" in request.fixturenames and not committed,
+        )
     saved_config = app.config.copy()
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
@@ -250,6 +255,8 @@ def app(request, db_url, tmp_path, _session_apps):
                 connection.close()
     app.config.clear()
     app.config.update(saved_config)
+    if own_app:
+        _dispose(app)
 
 
 @pytest.fixture
