@@ -71,6 +71,8 @@ test: install chromium nginx lint test-only
 
 # Two workers (the machine has two cores); a test file stays on one worker, so
 # its session fixtures (the live server of the browser tests) are built once.
+# Each worker builds one application per database and rolls each test back
+# (tests/conftest.py; README "Tests").
 # PYTEST_ARGS="-n 0" runs in one process.
 test-only: install
 	$(VENV)/bin/pytest -q -p no:cacheprovider -n 2 --dist loadfile $(PYTEST_ARGS)

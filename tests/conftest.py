@@ -3,6 +3,22 @@
 Database tests run on SQLite and, when PostgreSQL is reachable, on PostgreSQL too:
 the ``app`` fixture is parametrised over both. ``REQUIRE_POSTGRES=1`` (set by CI)
 turns an unreachable PostgreSQL into a failure instead of a skip.
+
+Speed: each test process builds ONE application per backend (schema created once);
+every test then runs inside a transaction that is rolled back at teardown. The
+session is bound to that connection with ``join_transaction_mode="create_savepoint"``,
+so ``db.session.commit()`` in application code only releases a savepoint and
+``db.session.rollback()`` returns to the last one. Settings a test changes in
+``app.config`` are restored afterwards and the rate-limiter storage is emptied.
+Tests that use ``world`` get a second application per backend whose database
+already holds the committed world (built once), so it is not rebuilt per test.
+
+Tests whose data must be committed for other connections (threads racing on
+PostgreSQL) carry ``@pytest.mark.committed_db``: they run without the outer
+transaction and the tables are emptied afterwards. Tests that change the
+application itself (add a route) carry ``@pytest.mark.own_app`` and get a new one.
+Tests that need an application on another database (a worker subprocess, the
+browser's live server) build it with ``create_app`` and are not affected.
 """
 
 import os
@@ -10,13 +26,14 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from flask import g
+from flask import current_app, g
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
 
 from portal import create_app
 from portal.config import TestConfig
-from portal.extensions import db
-from tests.factories import Factories
+from portal.extensions import db, limiter
+from tests.factories import Factories, login
 
 PG_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -59,19 +76,6 @@ def require_pg():
         pytest.skip("PostgreSQL not reachable")
 
 
-@pytest.fixture(scope="session")
-def pg_url():
-    """A dedicated PostgreSQL database for the test session (schema built once)."""
-    require_pg()
-    url = create_pg_database()
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
-    with app.app_context():
-        db.create_all()
-        db.engine.dispose()
-    yield url
-    drop_pg_database(url)
-
-
 class RequestIsolatedClient(FlaskClient):
     """A test client whose requests do not share ``g`` with each other.
 
@@ -88,10 +92,105 @@ class RequestIsolatedClient(FlaskClient):
             g.__dict__.clear()
 
 
-def _truncate_all():
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.session.commit()
+class _ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session, but always on the test's connection.
+
+    Flask-SQLAlchemy's ``get_bind`` picks the engine by bind key and would ignore
+    the ``bind`` given to the session.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+def _sqlite_savepoints(engine):
+    """Let pysqlite do SAVEPOINT/ROLLBACK TO (SQLAlchemy's documented recipe):
+    the driver must not issue its own BEGIN/COMMIT; SQLAlchemy emits BEGIN."""
+
+    @sa.event.listens_for(engine, "connect")
+    def do_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def do_begin(conn):
+        conn.exec_driver_sql("BEGIN")
+
+
+def _build_app(url, **overrides):
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url, **overrides)
+    app.test_client_class = RequestIsolatedClient
+    return app
+
+
+def _dispose(app):
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _empty_all_tables():
+    """Remove committed rows (committed_db tests), resetting ids as a new
+    database would have them."""
+    db.session.rollback()
+    if db.engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+    else:
+        db.drop_all()
+        db.create_all()
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    """A dedicated PostgreSQL database for the test session (schema built once)."""
+    require_pg()
+    url = create_pg_database()
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    yield url
+    drop_pg_database(url)
+
+
+@pytest.fixture(scope="session")
+def _session_apps(request):
+    """The applications of this test process, built on first use: per backend one
+    on an empty database and one on a database holding the committed ``world``."""
+    apps = {}
+
+    def get(backend, with_world):
+        key = (backend, with_world)
+        if key in apps:
+            return apps[key]
+        if backend == "sqlite":
+            app = _build_app("sqlite://")  # StaticPool: one shared connection
+            with app.app_context():
+                _sqlite_savepoints(db.engine)
+                db.create_all()
+        elif with_world:
+            # Same database, own schema (cheaper than a second database).
+            url = request.getfixturevalue("pg_url")
+            with sa.create_engine(url, poolclass=sa.NullPool).begin() as conn:
+                conn.execute(sa.text("CREATE SCHEMA world"))
+            options = dict(TestConfig.SQLALCHEMY_ENGINE_OPTIONS)
+            options["connect_args"] = {"options": "-c search_path=world"}
+            app = _build_app(url, SQLALCHEMY_ENGINE_OPTIONS=options)
+            with app.app_context():
+                db.create_all()
+        else:
+            app = _build_app(request.getfixturevalue("pg_url"))
+        if with_world:
+            with app.app_context():
+                factories = Factories()
+                app.extensions["test_world"] = factories.ids(factories.world())
+                db.session.remove()
+        apps[key] = app
+        return app
+
+    yield get
+    for app in apps.values():
+        _dispose(app)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -103,25 +202,61 @@ def db_url(request):
 
 
 @pytest.fixture
-def app(db_url, tmp_path):
-    """An application bound to an empty database of one backend."""
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=db_url,
-        UPLOAD_DIR=str(tmp_path / "uploads"),
-    )
-    app.test_client_class = RequestIsolatedClient
+def app(request, db_url, tmp_path, _session_apps):
+    """The backend's application, in a transaction rolled back after the test."""
+    committed = request.node.get_closest_marker("committed_db") is not None
+    own_app = request.node.get_closest_marker("own_app") is not None
+    if own_app:
+        app = _build_app(db_url)
+        if db_url.startswith("sqlite"):
+            with app.app_context():
+                _sqlite_savepoints(db.engine)
+                db.create_all()
+    else:
+        app = _session_apps(
+            "sqlite" if db_url.startswith("sqlite") else "postgresql",
+            with_world="world" in request.fixturenames and not committed,
+        )
+    saved_config = app.config.copy()
+    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    limiter.reset()
     with app.app_context():
-        if db_url.startswith("sqlite"):
-            db.create_all()
-        yield app
-        db.session.rollback()
-        if db_url.startswith("sqlite"):
-            db.drop_all()
+        registry = db.session.registry
+        default_session = registry.createfunc
+        if committed:
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                _empty_all_tables()
+                db.session.remove()
         else:
-            _truncate_all()
-        db.session.remove()
-        db.engine.dispose()
+            connection = db.engine.connect()
+            outer = connection.begin()
+            options = dict(db.session.session_factory.kw)
+            options.update(bind=connection, join_transaction_mode="create_savepoint")
+            bound = sa.orm.sessionmaker(class_=_ConnectionBoundSession, **options)
+
+            def create_session_for_context():
+                # Only this application's sessions join the test transaction (a
+                # test may build another application, e.g. for a worker).
+                if current_app._get_current_object() is app:
+                    return bound()
+                return default_session()
+
+            registry.createfunc = create_session_for_context
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                registry.createfunc = default_session
+                if outer.is_active:
+                    outer.rollback()
+                connection.close()
+    app.config.clear()
+    app.config.update(saved_config)
+    if own_app:
+        _dispose(app)
 
 
 @pytest.fixture
@@ -141,9 +276,16 @@ def factories(app):
 
 
 @pytest.fixture
-def world(factories):
-    """A small org tree and one committed user per role (password ``Passw0rd!``)."""
-    return factories.world()
+def world(app, factories):
+    """A small org tree and one committed user per role (password ``Passw0rd!``).
+
+    Built once per application: tests asking for it get an application whose
+    database already holds it (their own changes are rolled back as usual).
+    """
+    ids = app.extensions.get("test_world")
+    if ids is None:  # committed_db tests, or a world asked for late
+        return factories.world()
+    return factories.load_world(ids)
 
 
 class AuthActions:
@@ -151,11 +293,7 @@ class AuthActions:
         self._client = client
 
     def login(self, username, password="Passw0rd!", follow=False):
-        return self._client.post(
-            "/login",
-            data={"login": username, "password": password},
-            follow_redirects=follow,
-        )
+        return login(self._client, username, password, follow=follow)
 
     def logout(self):
         return self._client.post("/logout")

@@ -94,11 +94,50 @@ class Factories:
         # agencies (no conflict of interest with either), sys admins at the city,
         # everyone else at the agency.
         homes = {Role.SYS_ADMIN: city, Role.SUPERVISION_STAFF: town}
-        for role in Role:
+        for index, role in enumerate(Role):
             world.users[role.value] = self.user(
                 username=role.value,
                 role=role,
                 scope=scopes.get(role),
                 organisation=homes.get(role, agency),
+                # Outside the range of user(): the world may outlive many tests.
+                id_number=make_id_number(f"42010219800101{index:03d}"),
             )
         return world
+
+    def ids(self, world):
+        """The primary keys of a world, to load it again in another session."""
+        orgs = ("city", "district", "other_district", "town", "agency", "other_agency")
+        return {
+            "orgs": {name: getattr(world, name).id for name in orgs},
+            "users": {role: user.id for role, user in world.users.items()},
+        }
+
+    def load_world(self, ids):
+        """The world whose keys :meth:`ids` returned, from the current session."""
+        from portal.auth.models import User
+        from portal.orgs.models import Organisation
+
+        orgs = {n: db.session.get(Organisation, k) for n, k in ids["orgs"].items()}
+        world = World(**orgs)
+        world.users = {r: db.session.get(User, k) for r, k in ids["users"].items()}
+        return world
+
+
+def login(client, username, password=PASSWORD, follow=False):
+    """POST the login form with ``client``; return the response."""
+    return client.post(
+        "/login",
+        data={"login": username, "password": password},
+        follow_redirects=follow,
+    )
+
+
+def signed_in(app_or_client, username, password=PASSWORD):
+    """A client signed in as ``username``: a fresh client of an application, or
+    the given client itself. Fails the test unless the login redirects."""
+    client = getattr(app_or_client, "test_client", None)
+    client = client() if client is not None else app_or_client
+    response = login(client, username, password)
+    assert response.status_code == 302, username
+    return client

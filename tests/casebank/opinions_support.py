@@ -12,6 +12,7 @@ from casebank.opinions import services
 from portal.actor import Actor
 from portal.extensions import db
 from portal.workdays.services import load_bundled_year
+from tests.factories import signed_in
 
 PROBLEMS = "一、未告知当事人陈述申辩权利；二、罚款数额超出裁量基准。"
 OPINION = "请在期限内重新审查该案，纠正违法行为，并建立法制审核台账。"
@@ -53,10 +54,7 @@ def load_2026():
     db.session.commit()
 
 
-def login(client, username):
-    response = client.post("/login", data={"login": username, "password": "Passw0rd!"})
-    assert response.status_code == 302, username
-    return client
+login = signed_in  # signs ``client`` in as ``username``
 
 
 def png_bytes():

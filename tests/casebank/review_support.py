@@ -12,6 +12,7 @@ from casebank.cases.models import CaseFile
 from casebank.cases.services import add_cases
 from portal.actor import Actor
 from portal.extensions import db
+from tests.factories import signed_in
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -24,11 +25,7 @@ def decision(name):
     return (DATA / "decisions" / name).read_text(encoding="utf-8")
 
 
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"login": username, "password": "Passw0rd!"})
-    assert response.status_code == 302
-    return client
+login = signed_in  # a fresh client of ``app`` signed in as ``username``
 
 
 def add_case(agency, name=None, text=None, check=True) -> CaseFile:

@@ -6,7 +6,7 @@ from datetime import date
 
 from casebank.cases.models import CaseFile
 from portal.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import signed_in
 
 _serial = itertools.count(1)
 
@@ -47,9 +47,4 @@ def make_case(
     return case
 
 
-def login(app, username):
-    """A fresh client signed in as ``username``."""
-    client = app.test_client()
-    response = client.post("/login", data={"login": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-    return client
+login = signed_in  # a fresh client of ``app`` signed in as ``username``

@@ -14,6 +14,7 @@ from casebank import CATALOGUE_DIR
 from casebank.cases.models import CaseBatch, CaseFile
 from portal.audit.models import AuditLog
 from portal.extensions import db
+from tests.factories import signed_in
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LABELS = {
@@ -26,10 +27,7 @@ def _decision(name):
     return (DATA / "decisions" / name).read_text(encoding="utf-8")
 
 
-def _login(client, username):
-    response = client.post("/login", data={"login": username, "password": "Passw0rd!"})
-    assert response.status_code == 302
-    return client
+_login = signed_in
 
 
 def _post(client, files=(), agency_id=None, text=""):

@@ -267,6 +267,7 @@ def test_stale_forms_are_refused(app, world, client, opinion):
     assert _stored() == []
 
 
+@pytest.mark.committed_db
 def test_two_staff_deciding_at_once_make_one_transition(app, world, db_url, opinion):
     """Do two staff members, one accepting and one returning the same reply at the
     same moment on PostgreSQL, end with exactly one decision (the other refused)?"""

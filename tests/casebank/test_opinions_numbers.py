@@ -77,6 +77,7 @@ def test_double_submit_of_the_issue_form_makes_one_opinion(app, world, client):
     db.session.rollback()
 
 
+@pytest.mark.committed_db
 def test_concurrent_issues_get_distinct_gapless_numbers(app, world, db_url):
     """Do 6 staff issuing 4 opinions each at the same moment on PostgreSQL get 24
     distinct, consecutive numbers of the year (nothing shared, nothing skipped)?"""

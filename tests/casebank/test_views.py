@@ -10,14 +10,12 @@ from openpyxl import load_workbook
 from casebank.models import CatalogueVersion
 from portal.audit.models import AuditLog
 from portal.extensions import db
+from tests.factories import signed_in
 
 XSS = '<script>alert("x")</script>'
 
 
-def _login(client, username):
-    response = client.post("/login", data={"login": username, "password": "Passw0rd!"})
-    assert response.status_code == 302
-    return client
+_login = signed_in
 
 
 def _count(model):

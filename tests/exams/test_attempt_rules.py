@@ -16,16 +16,13 @@ from exams.papers.services import adjust_candidate
 from portal.actor import Actor
 from portal.audit.models import AuditLog
 from portal.extensions import db
+from tests import factories
 from tests.exams.test_attempts import START, key_for, setup_exam
-from tests.factories import PASSWORD
 
 
 def signed_in(app, username="officer"):
     """A fresh browser (own cookie jar) signed in as ``username``."""
-    client = app.test_client()
-    response = client.post("/login", data={"login": username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return factories.signed_in(app, username)
 
 
 def start(client, arrangement):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from exams.training import services
 from portal.actor import Actor
 from portal.extensions import db
-from tests.factories import PASSWORD
+from tests.factories import signed_in
 
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -28,11 +28,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HTML = b"<!doctype html><html><script>alert(1)</script></html>"
 
 
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"login": username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+login = signed_in  # a fresh client of ``app`` signed in as ``username``
 
 
 def make_course(world, *, title="辅助人员岗前培训", year=2026, hours="4", **fields):

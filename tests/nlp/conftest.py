@@ -1,5 +1,8 @@
+import fcntl
 import importlib.util
+import os
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -41,9 +44,7 @@ def _laws_db() -> Path:
     return Path(spec.submodule_search_locations[0]) / "data" / "laws.db"
 
 
-@pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory):
-    """Build a real domain model (dim 64) from ~200 law articles and ~20 pairs."""
+def _build_tiny_model(out_dir):
     from nlp.model_builder import build_domain_model
 
     articles: dict[tuple[int, int], str] = {}
@@ -57,8 +58,26 @@ def tiny_model_dir(tmp_path_factory):
             for number, text in rows:
                 articles.setdefault((index, number), text)
     pairs = [(desc, articles[(law, no)]) for desc, law, no in TINY_MODEL_PAIRS]
-    out_dir = tmp_path_factory.mktemp("tiny-model")
     build_domain_model(
         list(articles.values()), pairs, out_dir, dim=64, epochs=3, max_seconds=60
     )
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """Build a real domain model (dim 64) from ~200 law articles and ~20 pairs.
+
+    Built once per test run: pytest-xdist workers share the run's temporary folder
+    (the parent of each worker's own), and the first worker builds under a lock.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    out_dir = root / "tiny-model"
+    with open(root / "tiny-model.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not out_dir.exists():
+            building = Path(tempfile.mkdtemp(prefix="tiny-model-", dir=root))
+            _build_tiny_model(building)
+            building.rename(out_dir)
     return out_dir

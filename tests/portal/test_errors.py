@@ -84,8 +84,8 @@ def test_oversized_upload_is_chinese_413(app, client, auth, world):
 def test_login_rate_limit_is_chinese_429(app, client):
     """Is the 4th login POST within a minute refused when the limit is 3 per minute?
 
-    The limiter's memory storage belongs to the app of this test (``create_app``
-    initialises a fresh one), so these hits do not count against other tests.
+    The ``app`` fixture empties the limiter's memory storage before each test, so
+    these hits do not count against other tests.
     """
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     data = {"login": "nobody", "password": "wrong-password"}
@@ -101,6 +101,7 @@ def test_login_rate_limit_is_chinese_429(app, client):
     assert client.get("/login").status_code == 200
 
 
+@pytest.mark.own_app  # adds a route
 def test_unexpected_error_is_chinese_500_without_details(app, client, caplog):
     """Does an unhandled exception give the Chinese 500 page, log the traceback, and
     keep the exception text away from the visitor?"""
@@ -125,6 +126,7 @@ def test_unexpected_error_is_chinese_500_without_details(app, client, caplog):
     assert "secret-internal-detail-42" not in _page(response)
 
 
+@pytest.mark.own_app  # adds a route
 def test_domain_error_maps_to_its_status_and_message(app, client):
     """Does a DomainError raised by a service become its status and Chinese message?"""
 

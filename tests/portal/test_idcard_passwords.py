@@ -1,6 +1,7 @@
 """Pure helpers: GB 11643 ID numbers, masking, password policy and hashing."""
 
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 
 from portal.auth.idcard import (
     id_number_error,
@@ -149,3 +150,22 @@ def test_verify_password_rejects_a_malformed_or_missing_hash():
     assert verify_password("not-a-hash", "Passw0rd!") is False
     assert verify_password(None, "Passw0rd!") is False
     assert verify_password("", "dummy-password-for-timing") is False
+
+
+def test_production_config_hashes_with_argon2_defaults(app):
+    """Does ``Config`` (production) hash with argon2-cffi's default cost, while only
+    ``TestConfig`` lowers it (so that the test suite stays fast)?"""
+    from portal.config import Config, TestConfig
+
+    defaults = PasswordHasher()
+    for name in ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST", "ARGON2_PARALLELISM"):
+        assert getattr(Config, name) is None
+        app.config[name] = getattr(Config, name)
+    params = extract_parameters(hash_password("Passw0rd!"))
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (
+        defaults.time_cost,
+        defaults.memory_cost,
+        defaults.parallelism,
+    )
+    assert params.memory_cost >= 64 * 1024
+    assert TestConfig.ARGON2_MEMORY_COST < params.memory_cost

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.suggestions import uploads
 from portal.suggestions.models import Suggestion
 from portal.suggestions.services import Submission, submit_suggestion
-from tests.factories import PASSWORD
+from tests.factories import signed_in
 from tests.suggestions.support import PHONE, jpeg_with_gps
 
 NAME = "王小明"
@@ -54,11 +54,7 @@ def make_suggestion(
     return suggestion, code
 
 
-def login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"login": username, "password": PASSWORD})
-    assert response.status_code == 302, username
-    return client
+login = signed_in  # a fresh client of ``app`` signed in as ``username``
 
 
 def fresh(suggestion_id):

@@ -14,6 +14,7 @@ from portal.suggestions.services import (
 )
 
 
+@pytest.mark.committed_db
 def test_concurrent_numbers_are_unique_and_gapless(app, db_url):
     """Do 6 threads drawing numbers at once on PostgreSQL get 30 distinct,
     consecutive numbers of the day (the counter is one atomic upsert)?"""

@@ -12,17 +12,13 @@ from portal.audit.models import AuditLog
 from portal.auth.models import Role
 from portal.extensions import db
 from portal.suggestions.oversight.models import Escalation, SupervisorObservation
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, signed_in
 from tests.suggestions.oversight_support import make_suggestion
 
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 
 
-def _login(app, username):
-    client = app.test_client()
-    response = client.post("/login", data={"login": username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+_login = signed_in
 
 
 def _items(world):
