@@ -36,13 +36,13 @@ from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.auth.queries import admin_org_filter
+from portal.auth.roles import TRAINING_ADMINS as ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
 bp = Blueprint("exams_admin", __name__, template_folder="templates")
 
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IMPORT_SUFFIXES = (".xlsx", ".docx", ".gift", ".txt", ".aiken")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")

@@ -24,9 +24,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from exams.models import ArrangementCandidate, Attempt
-from portal.auth.idcard import mask_phone
 from portal.auth.models import User, user_domains
 from portal.extensions import db
+from portal.masking import mask_phone
 from portal.orgs.models import Domain, Organisation
 
 NO_DOMAIN = "未设置执法领域"

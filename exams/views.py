@@ -28,14 +28,13 @@ from exams.models import ArrangementCandidate, Attempt, ExamArrangement, Questio
 from exams.practice.services import sync_exam_mistakes
 from exams.results import result_page
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role
+from portal.auth.roles import LEARNERS as CANDIDATES
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 bp = Blueprint("exams", __name__, template_folder="templates", static_folder="static")
 
-CANDIDATES = (Role.OFFICER, Role.AUXILIARY)
 
 # The browser's device token (see exams.devices): random, signed, kept a year.
 DEVICE_COOKIE = "exam_device"

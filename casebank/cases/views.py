@@ -24,17 +24,17 @@ from casebank.cases.forms import CaseAddForm, CaseMetadataForm, CsrfOnlyForm
 from casebank.cases.highlight import (
     KINDS,
     highlight,
-    mask_personal,
     spans_from_review,
 )
 from casebank.cases.models import CaseBatch, CheckStatus
-from casebank.cases.queries import CASE_ROLES
 from casebank.views import bp
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
+from portal.auth.roles import CASE_WORKERS
 from portal.exceptions import DomainError
 from portal.extensions import db
+from portal.masking import mask_pii
 
 
 def _limits() -> intake.Limits:
@@ -63,7 +63,7 @@ def _case_or_404(case_id):
 
 
 @bp.get("/cases")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def list_cases():
     """Cases in scope, most severe findings first; filters in the query string."""
     agency_id = request.args.get("agency_id", type=int)
@@ -94,7 +94,7 @@ def list_cases():
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def add_cases():
     """Upload one or many decisions (or a zip), or paste a decision's text."""
     agencies = queries.agencies_for(current_user)
@@ -155,7 +155,7 @@ def add_cases():
 
 
 @bp.get("/cases/batches/<int:batch_id>")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def show_batch(batch_id):
     """The per-file outcome of one submission (its author, or a system admin)."""
     batch = db.session.get(CaseBatch, batch_id)
@@ -207,7 +207,7 @@ def _render_case(case, form, status=200, read_only=False):
             case=case,
             form=form,
             button=CsrfOnlyForm(),
-            marked_text=highlight(mask_personal(case.text), spans),
+            marked_text=highlight(mask_pii(case.text), spans),
             kinds=KINDS,
             position=queries.fine_position(case),
             read_only=read_only,
@@ -222,7 +222,7 @@ def _render_case(case, form, status=200, read_only=False):
 
 
 @bp.get("/cases/<int:case_id>")
-@roles_required(*CASE_ROLES, Role.INVITED_SUPERVISOR)
+@roles_required(*CASE_WORKERS, Role.INVITED_SUPERVISOR)
 def show_case(case_id):
     """The case: metadata form, highlighted text, findings, matched tier table,
     similar cases. An invited supervisor sees a case assigned to them, read-only."""
@@ -248,7 +248,7 @@ def render_case_page(case, status=200):
 
 
 @bp.post("/cases/<int:case_id>")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def edit_case(case_id):
     """Save the metadata (audited); a new date, agency or party type re-checks."""
     case = _case_or_404(case_id)
@@ -287,7 +287,7 @@ def edit_case(case_id):
 
 
 @bp.post("/cases/<int:case_id>/recheck")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def recheck_case(case_id):
     """Run the automatic check again (e.g. after 检查失败)."""
     case = _case_or_404(case_id)
@@ -301,7 +301,7 @@ def recheck_case(case_id):
 
 
 @bp.get("/cases/<int:case_id>/original")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def download_case_original(case_id):
     """The original uploaded file, as it was received."""
     case = _case_or_404(case_id)

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from casebank.cases.models import CaseFinding
 from casebank.reviews import bp, scoring, services
-from casebank.reviews.access import REVIEW_ROLES, SHEET_ROLES, reviewable_case_for
+from casebank.reviews.access import SHEET_ROLES, reviewable_case_for
 from casebank.reviews.forms import LabelForm, ReviewSheetForm
 from casebank.reviews.models import CaseReview, ReviewStatus, ScoreTemplate
 from casebank.reviews.queries import (
@@ -17,6 +17,7 @@ from casebank.reviews.queries import (
 )
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 
@@ -83,7 +84,7 @@ def _render_sheet(
     case, template, review, form, values, errors=None, status=200, saved=False
 ):
     entries, _ = services.parse_entries(template, values)
-    can_issue = current_user.has_role(*REVIEW_ROLES)
+    can_issue = current_user.has_role(*SUPERVISION_MANAGERS)
     return (
         render_template(
             "reviews/review_edit.html",

@@ -8,12 +8,10 @@ uploads, zip bombs, huge sheets) before or while parsing.
 
 import io
 import re
-import warnings
 from collections.abc import Iterable
-from contextlib import contextmanager
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,13 +25,8 @@ from exams.formats.model import (
     build_question,
     format_blanks,
 )
-from exams.formats.text import (
-    DEFAULT_MAX_BYTES,
-    MAX_UNCOMPRESSED_BYTES,
-    FormatError,
-    open_office_zip,
-)
-from portal.spreadsheets import is_neutralised, neutralise
+from portal.spreadsheets import is_neutralised, neutralise, open_workbook
+from portal.uploads import DEFAULT_MAX_BYTES, MAX_UNCOMPRESSED_BYTES, FormatError
 
 OPTION_COLUMNS = [f"选项{letter}" for letter in OPTION_LETTERS]
 TEMPLATE_COLUMNS = [
@@ -327,35 +320,6 @@ def _find_header(workbook) -> tuple[object, int, dict[str, int]]:
     raise FormatError(
         "未找到表头：表头行应包含“题型”“题干”“答案”等列，请使用下载的导入模板"
     )
-
-
-@contextmanager
-def open_workbook(
-    data: bytes,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
-):
-    """Open an uploaded .xlsx read-only after the size and zip-bomb checks.
-
-    openpyxl warns about features it drops (extensions, default styles) in files
-    saved by Excel or WPS; those warnings say nothing about the data and are
-    silenced while the workbook is read.
-
-    :raises FormatError: too large, a zip bomb, or not a readable .xlsx.
-    """
-    stream = open_office_zip(data, "xlsx", max_bytes, max_uncompressed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
-            raise FormatError(
-                "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
-            ) from exc
-        try:
-            yield workbook
-        finally:
-            workbook.close()
 
 
 def read_xlsx(

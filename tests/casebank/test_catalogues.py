@@ -565,7 +565,7 @@ def test_hostile_xlsx_uploads_are_refused(app, spec):
     """Are a forged zip bomb, an oversized file and a workbook that is not the
     template refused with Chinese messages, before anything is stored?"""
     from casebank import xlsx
-    from exams.formats.text import FormatError
+    from portal.uploads import FormatError
     from tests.exams.test_formats import _bomb
 
     with pytest.raises(documents.CatalogueImportError, match="解压后超过"):

@@ -115,7 +115,7 @@ def test_pdf_falls_back_to_the_builtin_cid_font(app, holder, monkeypatch):
     with app.test_request_context():
         embedded = certificate_pdf.render_certificate(certificate, url, NOW)
         monkeypatch.setattr(certificate_pdf, "FONT_CANDIDATES", ())
-        app.config["CERT_PDF_FONT"] = "/nonexistent/font.ttf"
+        app.config["PDF_FONT"] = "/nonexistent/font.ttf"
         fallback = certificate_pdf.render_certificate(certificate, url, NOW)
     assert b"FontFile2" in embedded
     assert b"STSong-Light" in fallback

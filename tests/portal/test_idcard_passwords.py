@@ -5,8 +5,6 @@ import pytest
 from portal.auth.idcard import (
     id_number_error,
     make_id_number,
-    mask_id_number,
-    mask_phone,
     normalise_id_number,
 )
 from portal.auth.passwords import (
@@ -15,6 +13,7 @@ from portal.auth.passwords import (
     policy_errors,
     verify_password,
 )
+from portal.masking import mask_id_number, mask_phone
 
 KNOWN_VALID = "11010519491231002X"
 
