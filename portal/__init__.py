@@ -38,7 +38,6 @@ def create_app(config_class=Config, **overrides):
     import casebank
     import exams
     import nlp  # noqa: F401 - framework-free; imported so packaging errors surface
-    from portal import numbering  # noqa: F401 - registers the counter table
     from portal import (
         admin,
         audit,
@@ -48,6 +47,7 @@ def create_app(config_class=Config, **overrides):
         jobs,
         laws,
         main,
+        numbering,  # noqa: F401 - registers the counter table
         orgs,
         suggestions,
         templating,

@@ -22,6 +22,7 @@ from portal.auth.models import User
 from portal.auth.roles import CASE_WORKERS, SUPERVISION_MANAGERS
 from portal.exceptions import DomainError, ValidationFailed
 from portal.extensions import db
+from portal.locking import StaleForm
 from portal.masking import mask_pii
 from portal.orgs.models import Organisation
 from portal.suggestions import uploads
@@ -38,7 +39,6 @@ from portal.suggestions.handling.forms import (
     RejectForm,
     ReturnForm,
 )
-from portal.suggestions.handling.services import StaleForm
 from portal.suggestions.models import (
     CATEGORY_LABELS,
     STATUS_LABELS,
