@@ -3,7 +3,6 @@ result, detail with highlighted text, metadata edit, re-check, original file."""
 
 import os
 from datetime import date
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import (
@@ -19,13 +18,8 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from casebank.cases import checks, intake, queries, services
-from casebank.cases.forms import CaseAddForm, CaseMetadataForm, CsrfOnlyForm
-from casebank.cases.highlight import (
-    KINDS,
-    highlight,
-    spans_from_review,
-)
+from casebank.cases import checks, intake, page, queries, services
+from casebank.cases.forms import CaseAddForm, CsrfOnlyForm
 from casebank.cases.models import CaseBatch, CheckStatus
 from casebank.views import bp
 from portal.actor import Actor
@@ -34,7 +28,6 @@ from portal.auth.models import Role
 from portal.auth.roles import CASE_WORKERS
 from portal.exceptions import DomainError
 from portal.extensions import db
-from portal.masking import mask_pii
 
 
 def _limits() -> intake.Limits:
@@ -174,53 +167,6 @@ def show_batch(batch_id):
     return render_template("casebank/case_batch.html", batch=batch, cases=cases)
 
 
-def _metadata_form(case, agencies, formdata=None):
-    form = CaseMetadataForm(
-        formdata=formdata, obj=None if formdata is not None else case
-    )
-    form.agency_id.choices = [SelectChoice(a.id, a.name) for a in agencies]
-    if case.agency_id not in {a.id for a in agencies}:
-        form.agency_id.choices.insert(0, SelectChoice(case.agency_id, case.agency.name))
-    if formdata is None:
-        form.party_type.data = case.party_type or ""
-        form.fine_yuan.data = (
-            Decimal(str(case.fine_yuan)) if case.fine_yuan is not None else None
-        )
-    return form
-
-
-def _review_panel(case):
-    # Local import: the review package builds on the case screens, not the reverse.
-    from casebank.reviews.views import case_panel
-
-    return case_panel(case)
-
-
-def _render_case(case, form, status=200, read_only=False):
-    from casebank.supervision.similar import similar_cases
-
-    spans = spans_from_review(case.text, case.review, case.findings)
-    similar = similar_cases(current_user, case)
-    return (
-        render_template(
-            "casebank/case_show.html",
-            case=case,
-            form=form,
-            button=CsrfOnlyForm(),
-            marked_text=highlight(mask_pii(case.text), spans),
-            kinds=KINDS,
-            position=queries.fine_position(case),
-            read_only=read_only,
-            similar=similar,
-            similar_positions={
-                s.case.id: queries.fine_position(s.case) for s in similar
-            },
-            review_panel=_review_panel(case),
-        ),
-        status,
-    )
-
-
 @bp.get("/cases/<int:case_id>")
 @roles_required(*CASE_WORKERS, Role.INVITED_SUPERVISOR)
 def show_case(case_id):
@@ -235,15 +181,8 @@ def show_case(case_id):
         if case is None:
             abort(404)
     agencies = queries.agencies_for(current_user)
-    return _render_case(case, _metadata_form(case, agencies), read_only=read_only)
-
-
-def render_case_page(case, status=200):
-    """The case page as ``show_case`` renders it (for other packages' errors)."""
-    agencies = queries.agencies_for(current_user)
-    read_only = queries.visible_case(current_user, case.id) is None
-    return _render_case(
-        case, _metadata_form(case, agencies), status, read_only=read_only
+    return page.render_case(
+        case, page.metadata_form(case, agencies), read_only=read_only
     )
 
 
@@ -253,13 +192,13 @@ def edit_case(case_id):
     """Save the metadata (audited); a new date, agency or party type re-checks."""
     case = _case_or_404(case_id)
     agencies = queries.agencies_for(current_user)
-    form = _metadata_form(case, agencies, request.form)
+    form = page.metadata_form(case, agencies, request.form)
     valid = form.validate_on_submit()
     if valid and form.agency_id.data not in {a.id for a in agencies}:
         form.agency_id.errors = list(form.agency_id.errors) + ["请选择执法部门"]
         valid = False
     if not valid:
-        return _render_case(case, form, 400)
+        return page.render_case(case, form, 400)
     changes = {
         "doc_number": (form.doc_number.data or "").strip() or None,
         "agency_id": form.agency_id.data,

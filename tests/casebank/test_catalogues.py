@@ -413,8 +413,8 @@ def test_fine_rows_keep_units_and_condition(app, world, spec, importer):
 
 def test_to_nlp_catalogue_reviews_like_the_files(app, world):
     """Does the checker give the same result from the database as from the files?"""
-    from casebank.cli import make_reviewer
     from casebank.demo import load_demo_catalogues
+    from casebank.reviewer import make_reviewer
 
     load_demo_catalogues(world.city, Actor.system())
     db.session.commit()
