@@ -11,6 +11,7 @@ def init_app(app):
         models,
         paper_views,
         result_views,
+        services,
         views,
     )
     from exams.certs import bp as certs_bp
@@ -19,12 +20,14 @@ def init_app(app):
     from exams.practice import admin_views as practice_admin  # noqa: F401
     from exams.practice import models as practice_models  # noqa: F401
     from exams.practice import views as practice_views
+    from portal.laws.hooks import on_law_changes
 
     app.register_blueprint(admin_views.bp, url_prefix="/admin/exams")
     app.register_blueprint(views.bp, url_prefix="/exams")
     app.register_blueprint(certs_bp)
     app.register_blueprint(practice_views.bp, url_prefix="/practice")
     app.cli.add_command(cli.exams_cli)
+    on_law_changes(services.flag_questions_for_law_changes)
 
     from exams.training import admin_views as training_admin
     from exams.training import models as training_models  # noqa: F401
