@@ -21,3 +21,5 @@ SCOPED_CASE_WORKERS = (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
 REVIEWERS = (Role.INVITED_SUPERVISOR, Role.SUPERVISION_STAFF)
 #: An agency's handler (opinions and suggestions addressed to the agency).
 HANDLERS = (Role.AGENCY_HANDLER,)
+#: Supervision-side roles that work within an area (负责范围) of organisations.
+AREA_WORKERS = (Role.INVITED_SUPERVISOR, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)

@@ -8,6 +8,7 @@ from portal.audit.models import AuditLog
 from portal.auth.models import Role, User
 from portal.auth.queries import users_visible_to
 from portal.auth.roles import (
+    AREA_WORKERS,
     LEARNERS,
     SCOPED_CASE_WORKERS,
     SUPERVISION_MANAGERS,
@@ -108,11 +109,7 @@ def panels_for(user):
             panel.figures.append(("执法领域", "、".join(d.name for d in user.domains)))
         if role == Role.OFFICER and user.cert_number:
             panel.figures.append(("执法证号", user.cert_number))
-        if role in (
-            Role.INVITED_SUPERVISOR,
-            Role.SUPERVISION_STAFF,
-            Role.AGENCY_HANDLER,
-        ):
+        if role in AREA_WORKERS:
             scopes = "、".join(s.name for s in user.scopes_for(role))
             panel.figures.append(("负责范围", scopes or "未设置"))
             if role == Role.INVITED_SUPERVISOR and user.contact_point:
