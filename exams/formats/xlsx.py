@@ -6,12 +6,10 @@ reports problems per Excel row number, and refuses hostile files (oversized
 uploads, zip bombs, huge sheets) before or while parsing.
 """
 
-import io
 import re
 from collections.abc import Iterable
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -25,7 +23,13 @@ from exams.formats.model import (
     build_question,
     format_blanks,
 )
-from portal.spreadsheets import is_neutralised, neutralise, open_workbook
+from portal.spreadsheets import (
+    is_neutralised,
+    neutralise,
+    new_workbook,
+    open_workbook,
+    workbook_bytes,
+)
 from portal.uploads import DEFAULT_MAX_BYTES, MAX_UNCOMPRESSED_BYTES, FormatError
 
 OPTION_COLUMNS = [f"选项{letter}" for letter in OPTION_LETTERS]
@@ -167,12 +171,10 @@ def write_xlsx(questions: Iterable[ImportedQuestion]) -> bytes:
     :return: the workbook bytes.
     """
     # Write-only mode streams rows: a 20,000-question bank exports in seconds.
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     _fill_sheet(sheet, (_row(question) for question in questions))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 _NOTES = [
@@ -267,7 +269,7 @@ def build_template() -> bytes:
 
     :return: the workbook bytes.
     """
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
     _fill_sheet(sheet, _EXAMPLES)
@@ -297,9 +299,7 @@ def build_template() -> bytes:
     notes.column_dimensions["C"].width = 90
     for row in notes.iter_rows(min_row=2):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _find_header(workbook) -> tuple[object, int, dict[str, int]]:
