@@ -19,6 +19,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from casebank.reviewer import embedding_model_path, make_reviewer
+
 nlp_cli = AppGroup("nlp", help="执法文书智能审查（处罚决定书核查）")
 
 DOC_SUFFIXES = (".txt", ".docx", ".pdf")
@@ -27,27 +29,6 @@ DOC_SUFFIXES = (".txt", ".docx", ".pdf")
 def _fail(message: str) -> None:
     click.echo(f"错误：{message}", err=True)
     sys.exit(2)
-
-
-def embedding_model_path(app) -> str | None:
-    """The configured embedding model directory, or None for TF-IDF only."""
-    from nlp.embedding import is_model_dir
-
-    configured = app.config.get("NLP_EMBEDDING_MODEL")
-    if configured:
-        return None if configured.lower() == "none" else configured
-    default = app.config.get("NLP_MODEL_DIR")
-    return default if default and is_model_dir(default) else None
-
-
-def make_reviewer(catalogues, app=None, embedding: bool = True):
-    """Build a :class:`nlp.review.Reviewer` with the portal's configuration."""
-    from nlp.embedding import get_embedder
-    from nlp.review import Reviewer
-
-    app = app or current_app
-    embedder = get_embedder(embedding_model_path(app)) if embedding else None
-    return Reviewer(catalogues, embedder=embedder)
 
 
 def _load_catalogues(paths):

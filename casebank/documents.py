@@ -99,7 +99,7 @@ def read_document(filename, content):
     :raises CatalogueImportError: with every error found.
     """
     from casebank.xlsx import read_xlsx
-    from exams.formats.text import FormatError
+    from portal.uploads import FormatError
 
     if filename.lower().endswith(".xlsx"):
         try:

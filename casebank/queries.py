@@ -17,8 +17,6 @@ from portal.extensions import db
 from portal.orgs.models import Organisation, OrgKind
 from portal.timeutil import to_local, utcnow
 
-MANAGERS = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
-
 
 def china_today() -> date:
     """Today's date in China Standard Time (catalogue periods are local dates)."""

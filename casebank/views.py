@@ -25,11 +25,12 @@ from casebank import documents, queries, services
 from casebank.cases.checks import enqueue_pending
 from casebank.forms import CatalogueConfirmForm, CatalogueUploadForm, WithdrawForm
 from casebank.models import BenchmarkCatalogue, CatalogueVersion, VersionStatus
-from casebank.queries import MANAGERS, can_manage
+from casebank.queries import can_manage
 from portal import storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Domain, Organisation
@@ -75,7 +76,7 @@ def list_catalogues():
         issuer=issuer,
         domain_id=domain_id,
         on=on_text,
-        may_import=current_user.has_role(*MANAGERS),
+        may_import=current_user.has_role(*SUPERVISION_MANAGERS),
     )
 
 
@@ -161,7 +162,7 @@ def _managed_version(version_id):
 
 
 @bp.post("/versions/<int:version_id>/publish")
-@roles_required(*MANAGERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def publish_version(version_id):
     """Publish a draft (closing the open-ended edition it supersedes)."""
     version = _managed_version(version_id)
@@ -187,7 +188,7 @@ def publish_version(version_id):
 
 
 @bp.post("/versions/<int:version_id>/withdraw")
-@roles_required(*MANAGERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def withdraw_version(version_id):
     """Withdraw a version; it stays in the history, never in force."""
     version = _managed_version(version_id)
@@ -208,7 +209,7 @@ def withdraw_version(version_id):
 
 
 @bp.get("/import/template.xlsx")
-@roles_required(*MANAGERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def download_catalogue_template():
     """The blank .xlsx template with its instructions sheet."""
     from casebank.xlsx import build_template
@@ -273,7 +274,7 @@ def _choices_from(form):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@roles_required(*MANAGERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def import_catalogue():
     """Upload a catalogue and preview it with every error; saves nothing."""
     form = CatalogueUploadForm()
@@ -340,7 +341,7 @@ def import_catalogue():
 
 
 @bp.post("/import/commit")
-@roles_required(*MANAGERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def commit_catalogue_import():
     """Save a previewed file in one transaction (a second submit saves nothing)."""
     form = CatalogueConfirmForm()

@@ -16,17 +16,20 @@ the same dict as the JSON format, which then goes through the same validation.
 Uploads are opened with the size and zip-bomb guards of the question importer.
 """
 
-import io
 import re
 from datetime import date, datetime
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from exams.formats.text import FormatError
-from exams.formats.xlsx import open_workbook
 from nlp.catalogue import FORMAT, RULE_KINDS
-from portal.spreadsheets import is_neutralised, neutralise
+from portal.spreadsheets import (
+    append,
+    is_neutralised,
+    new_workbook,
+    open_workbook,
+    workbook_bytes,
+)
+from portal.uploads import FormatError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -118,13 +121,6 @@ def _lines(values) -> str:
     return "\n".join(values or [])
 
 
-def _safe(value):
-    """Neutralise formula-looking text and drop characters XML cannot carry."""
-    if not isinstance(value, str):
-        return value
-    return neutralise(value)
-
-
 def _header(sheet, columns, widths):
     sheet.append(columns)
     fill = PatternFill("solid", fgColor="DDEBF7")
@@ -139,7 +135,7 @@ def _header(sheet, columns, widths):
 def _rows(sheet, rows):
     wrap = Alignment(wrap_text=True, vertical="top")
     for row in rows:
-        sheet.append([_safe(v) for v in row])
+        append(sheet, row)
         for cell in sheet[sheet.max_row]:
             cell.alignment = wrap
 
@@ -150,7 +146,7 @@ def write_xlsx(document: dict) -> bytes:
     :param document: the JSON document (e.g. :func:`casebank.queries.export_document`).
     :return: the workbook bytes.
     """
-    workbook = Workbook()
+    workbook = new_workbook()
     info = workbook.active
     info.title = INFO_TITLE
     _header(info, ["字段", "值"], [14, 80])
@@ -201,9 +197,7 @@ def write_xlsx(document: dict) -> bytes:
             )
     _rows(tiers, rows)
     _notes(workbook.create_sheet(NOTES_TITLE))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 _NOTES = [

@@ -22,6 +22,9 @@ def init_app(app):
         results,
         training,
     )
+    from exams.banks.services import flag_questions_for_law_changes
+    from portal.laws.hooks import on_law_changes
 
     for sub in (banks, papers, attempts, results, grading, certs, practice, training):
         sub.init_app(app)
+    on_law_changes(flag_questions_for_law_changes)

@@ -25,6 +25,7 @@ from exams.papers.services import (
     enrol_candidates,
 )
 from portal.auth.models import Role
+from portal.auth.roles import LEARNERS
 from portal.extensions import db
 from portal.laws.models import Law
 from portal.timeutil import utcnow
@@ -277,7 +278,7 @@ RULES = (
 
 EXAMS = (
     # (name, kind, duration, roles, release, show answers, attempts)
-    ("行政处罚法模拟考试（演示）", "mock", 30, (Role.OFFICER, Role.AUXILIARY), True, 3),
+    ("行政处罚法模拟考试（演示）", "mock", 30, LEARNERS, True, 3),
     ("城管专门法律知识考试（演示）", "qual_special", 45, (Role.OFFICER,), False, 1),
     ("通用法律知识考试（演示）", "qual_general", 45, (Role.OFFICER,), False, 1),
 )

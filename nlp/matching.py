@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse import hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from nlp.catalogue import Item
 from nlp.citations import GENERAL_LAWS, Citation, parse_provision, short_law_name
-from nlp.segment import words
+from nlp.similarity import TfidfSpace
 
 # Fusion weight of TF-IDF against the embedding, and the retrieval threshold. Tuned on
 # the development set by ``flask nlp evaluate`` (see docs/nlp.md, "Matching").
@@ -81,24 +78,12 @@ class Matcher:
             provision_keys(i.violated_provisions) for i in self.items
         ]
         texts = [_item_text(i) for i in self.items] or [""]
-        self._word_vec = TfidfVectorizer(
-            analyzer=words, sublinear_tf=True, min_df=1, token_pattern=None
-        )
-        self._char_vec = TfidfVectorizer(
-            analyzer="char", ngram_range=(2, 3), sublinear_tf=True, min_df=1
-        )
-        self._item_matrix = self._tfidf_fit(texts)
+        self._space = TfidfSpace(char_ngrams=(2, 3), use_words=True)
+        self._item_matrix = self._space.fit(texts)
         self._item_vectors = None
 
-    def _tfidf_fit(self, texts):
-        word = self._word_vec.fit_transform(texts)
-        char = self._char_vec.fit_transform(texts)
-        return normalize(hstack([word, char]).tocsr())
-
     def _tfidf(self, text: str):
-        word = self._word_vec.transform([text])
-        char = self._char_vec.transform([text])
-        return normalize(hstack([word, char]).tocsr())
+        return self._space.transform([text])
 
     def _embedding_scores(self, text: str) -> np.ndarray | None:
         if self.embedder is None or not self.items:

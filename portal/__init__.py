@@ -50,6 +50,7 @@ def create_app(config_class=Config, **overrides):
         jobs,
         laws,
         main,
+        numbering,  # noqa: F401 - registers the counter table
         orgs,
         suggestions,
         templating,

@@ -104,7 +104,9 @@ class Config:
     CERT_VERIFY_RATE_LIMIT = os.environ.get("CERT_VERIFY_RATE_LIMIT") or "30 per minute"
     CERT_VERIFY_BASE_URL = os.environ.get("CERT_VERIFY_BASE_URL") or None
     # A TTF/TTC with CJK glyphs for the PDF; unset = the first Debian font found.
-    CERT_PDF_FONT = os.environ.get("CERT_PDF_FONT") or None
+    # The CJK TrueType font of every PDF (certificates, 监督意见书); CERT_PDF_FONT
+    # is the older name of the variable.
+    PDF_FONT = os.environ.get("PDF_FONT") or os.environ.get("CERT_PDF_FONT") or None
 
     # Public suggestions and complaints (issue #7, docs/suggestions.md). Limits are
     # per client IP; contact data is removed SUGGESTION_RETENTION_DAYS after closure.

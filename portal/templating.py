@@ -3,21 +3,27 @@
 from flask import url_for
 from flask_login import current_user
 
-from portal.auth.idcard import mask_id_number, mask_phone
+from portal import masking
 from portal.auth.models import Role
+from portal.auth.roles import (
+    CASE_WORKERS,
+    LEARNERS,
+    SUPERVISION_MANAGERS,
+    TRAINING_ADMINS,
+)
 from portal.timeutil import to_local
 
-STAFF = {Role.SYS_ADMIN, Role.SUPERVISION_STAFF}
-ADMINS = {Role.SYS_ADMIN, Role.TRAINING_ADMIN}
+STAFF = set(SUPERVISION_MANAGERS)
+ADMINS = set(TRAINING_ADMINS)
 
 # (label, endpoint, roles allowed) — None means every signed-in user — or
 # (label, [entries]) for a menu. A menu shows the entries the user may open; with
 # one entry it is shown as that link, with none it is left out.
 NAVIGATION = [
     ("工作台", "main.dashboard", None),
-    ("我的考试", "exams.list_exams", {Role.OFFICER, Role.AUXILIARY}),
-    ("我的培训", "training.my_training", {Role.OFFICER, Role.AUXILIARY}),
-    ("练习", "practice.home", {Role.OFFICER, Role.AUXILIARY}),
+    ("我的考试", "exams.list_exams", set(LEARNERS)),
+    ("我的培训", "training.my_training", set(LEARNERS)),
+    ("练习", "practice.home", set(LEARNERS)),
     ("我的证书", "certs.my_certificates", {Role.OFFICER}),
     (
         "培训考试",
@@ -33,7 +39,7 @@ NAVIGATION = [
             (
                 "案卷",
                 "casebank.list_cases",
-                {Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER},
+                set(CASE_WORKERS),
             ),
             ("评查队列", "supervision.show_queue", STAFF),
             ("我的评查任务", "supervision.my_assignments", {Role.INVITED_SUPERVISOR}),
@@ -105,6 +111,5 @@ def format_datetime(value, fmt="%Y-%m-%d %H:%M"):
 
 def init_app(app):
     app.add_template_filter(format_datetime, "datetime")
-    app.add_template_filter(mask_phone, "mask_phone")
-    app.add_template_filter(mask_id_number, "mask_id")
+    masking.init_app(app)
     app.context_processor(lambda: {"nav_items": nav_items, "Role": Role})

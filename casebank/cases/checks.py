@@ -58,10 +58,10 @@ def check_pending_cases(limit: int = 500) -> int:
 
 def check_cases(case_ids) -> dict:
     """Check each case (a job). :return: counts of checked and failed cases."""
-    from casebank.cli import make_reviewer
     from casebank.consistency import jobs as consistency_jobs
     from casebank.consistency.services import update_key
     from casebank.queries import to_nlp_catalogue
+    from casebank.reviewer import make_reviewer
 
     app = current_app._get_current_object()
     reviewers: dict[tuple, object] = {}

@@ -21,18 +21,6 @@ _AMOUNT = re.compile(
 )
 
 
-_ID_NUMBER = re.compile(
-    r"(?<![0-9])([1-9][0-9]{5})([0-9]{8})([0-9]{3}[0-9Xx])(?![0-9])"
-)
-_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9])")
-
-
-def mask_personal(text: str) -> str:
-    """Mask 身份证号 and mobile numbers in a decision, keeping every offset."""
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 8 + "***" + "*", text)
-    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)
-
-
 def spans_from_review(text: str, review: dict | None, findings) -> list[tuple]:
     """(start, end, kind) spans: citations, amounts, factors, findings' evidence."""
     spans: list[tuple] = []

@@ -11,18 +11,13 @@ import sqlalchemy as sa
 
 from casebank.cases.models import CaseFile, CheckStatus
 from portal.auth.models import Role
+from portal.auth.roles import SCOPED_CASE_WORKERS
 from portal.extensions import db
 from portal.orgs.models import Organisation, OrgKind
 
-CASE_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
-
 
 def _scope_paths(user) -> list[str]:
-    return [
-        s.path
-        for role in (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
-        for s in user.scopes_for(role)
-    ]
+    return [s.path for role in SCOPED_CASE_WORKERS for s in user.scopes_for(role)]
 
 
 def org_scope_filter(user):

@@ -2,7 +2,6 @@
 result, detail with highlighted text, metadata edit, re-check, original file."""
 
 from datetime import date
-from decimal import Decimal
 
 import sqlalchemy as sa
 from flask import (
@@ -17,21 +16,15 @@ from flask import (
 from flask_login import current_user
 from wtforms import SelectChoice
 
-from casebank.cases import checks, intake, queries, services
-from casebank.cases.forms import CaseAddForm, CaseMetadataForm, CsrfOnlyForm
-from casebank.cases.highlight import (
-    KINDS,
-    highlight,
-    mask_personal,
-    spans_from_review,
-)
+from casebank.cases import checks, intake, page, queries, services
+from casebank.cases.forms import CaseAddForm, CsrfOnlyForm
 from casebank.cases.models import CaseBatch, CheckStatus
-from casebank.cases.queries import CASE_ROLES
 from casebank.views import bp
 from portal import storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
+from portal.auth.roles import CASE_WORKERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 
@@ -62,7 +55,7 @@ def _case_or_404(case_id):
 
 
 @bp.get("/cases")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def list_cases():
     """Cases in scope, most severe findings first; filters in the query string."""
     agency_id = request.args.get("agency_id", type=int)
@@ -93,7 +86,7 @@ def list_cases():
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def add_cases():
     """Upload one or many decisions (or a zip), or paste a decision's text."""
     agencies = queries.agencies_for(current_user)
@@ -153,7 +146,7 @@ def add_cases():
 
 
 @bp.get("/cases/batches/<int:batch_id>")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def show_batch(batch_id):
     """The per-file outcome of one submission (its author, or a system admin)."""
     batch = db.session.get(CaseBatch, batch_id)
@@ -172,57 +165,8 @@ def show_batch(batch_id):
     return render_template("casebank/case_batch.html", batch=batch, cases=cases)
 
 
-def _metadata_form(case, agencies, formdata=None):
-    form = CaseMetadataForm(
-        formdata=formdata, obj=None if formdata is not None else case
-    )
-    form.agency_id.choices = [SelectChoice(a.id, a.name) for a in agencies]
-    if case.agency_id not in {a.id for a in agencies}:
-        form.agency_id.choices.insert(0, SelectChoice(case.agency_id, case.agency.name))
-    if formdata is None:
-        form.party_type.data = case.party_type or ""
-        form.fine_yuan.data = (
-            Decimal(str(case.fine_yuan)) if case.fine_yuan is not None else None
-        )
-    return form
-
-
-def _review_panel(case):
-    # Local import: the review package builds on the case screens, not the reverse.
-    from casebank.reviews.views import case_panel
-
-    return case_panel(case)
-
-
-def _render_case(case, form, status=200, read_only=False):
-    from casebank.consistency.peers_view import peer_group
-    from casebank.supervision.similar import similar_cases
-
-    spans = spans_from_review(case.text, case.review, case.findings)
-    similar = similar_cases(current_user, case)
-    return (
-        render_template(
-            "casebank/case_show.html",
-            case=case,
-            form=form,
-            button=CsrfOnlyForm(),
-            marked_text=highlight(mask_personal(case.text), spans),
-            kinds=KINDS,
-            position=queries.fine_position(case),
-            read_only=read_only,
-            similar=similar,
-            similar_positions={
-                s.case.id: queries.fine_position(s.case) for s in similar
-            },
-            review_panel=_review_panel(case),
-            peer_group=peer_group(current_user, case),
-        ),
-        status,
-    )
-
-
 @bp.get("/cases/<int:case_id>")
-@roles_required(*CASE_ROLES, Role.INVITED_SUPERVISOR)
+@roles_required(*CASE_WORKERS, Role.INVITED_SUPERVISOR)
 def show_case(case_id):
     """The case: metadata form, highlighted text, findings, matched tier table,
     similar cases. An invited supervisor sees a case assigned to them, read-only."""
@@ -235,31 +179,24 @@ def show_case(case_id):
         if case is None:
             abort(404)
     agencies = queries.agencies_for(current_user)
-    return _render_case(case, _metadata_form(case, agencies), read_only=read_only)
-
-
-def render_case_page(case, status=200):
-    """The case page as ``show_case`` renders it (for other packages' errors)."""
-    agencies = queries.agencies_for(current_user)
-    read_only = queries.visible_case(current_user, case.id) is None
-    return _render_case(
-        case, _metadata_form(case, agencies), status, read_only=read_only
+    return page.render_case(
+        case, page.metadata_form(case, agencies), read_only=read_only
     )
 
 
 @bp.post("/cases/<int:case_id>")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def edit_case(case_id):
     """Save the metadata (audited); a new date, agency or party type re-checks."""
     case = _case_or_404(case_id)
     agencies = queries.agencies_for(current_user)
-    form = _metadata_form(case, agencies, request.form)
+    form = page.metadata_form(case, agencies, request.form)
     valid = form.validate_on_submit()
     if valid and form.agency_id.data not in {a.id for a in agencies}:
         form.agency_id.errors = list(form.agency_id.errors) + ["请选择执法部门"]
         valid = False
     if not valid:
-        return _render_case(case, form, 400)
+        return page.render_case(case, form, 400)
     changes = {
         "doc_number": (form.doc_number.data or "").strip() or None,
         "agency_id": form.agency_id.data,
@@ -287,7 +224,7 @@ def edit_case(case_id):
 
 
 @bp.post("/cases/<int:case_id>/recheck")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def recheck_case(case_id):
     """Run the automatic check again (e.g. after 检查失败)."""
     case = _case_or_404(case_id)
@@ -301,7 +238,7 @@ def recheck_case(case_id):
 
 
 @bp.get("/cases/<int:case_id>/original")
-@roles_required(*CASE_ROLES)
+@roles_required(*CASE_WORKERS)
 def download_case_original(case_id):
     """The original uploaded file, as it was received."""
     case = _case_or_404(case_id)

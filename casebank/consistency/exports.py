@@ -3,21 +3,21 @@
 import io
 from xml.sax.saxutils import escape
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal.spreadsheets import neutralise
+from portal.spreadsheets import (
+    append,
+    new_workbook,
+    set_widths,
+    workbook_bytes,
+)
 
 SCOPE_NAMES = {"city": "同一城市", "region": "同一区县", "agency": "同一执法部门"}
 NO_FIGURE = "—"
 
 
 def _v(value):
-    if value is None:
-        return NO_FIGURE
-    if isinstance(value, str):
-        return neutralise(value)
-    return value
+    return NO_FIGURE if value is None else value
 
 
 def parameter_lines(report: dict) -> list[tuple[str, str]]:
@@ -103,27 +103,23 @@ def _cell(row, key):
 
 def to_xlsx(report: dict) -> bytes:
     """The report as a workbook: a parameters sheet and one sheet per table."""
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "说明"
-    sheet.append([neutralise(report["title"])])
+    append(sheet, [report["title"]])
     sheet["A1"].font = Font(bold=True)
     for label, value in parameter_lines(report):
-        sheet.append([label, _v(value)])
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 70
+        append(sheet, [label, _v(value)])
+    set_widths(sheet, (24, 70))
     for title, key, columns in TABLES:
         ws = workbook.create_sheet(title)
-        ws.append([c[0] for c in columns])
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
+        append(ws, [c[0] for c in columns])
+        for header in ws[1]:
+            header.font = Font(bold=True)
         for row in report[key]:
-            ws.append([_v(_cell(row, k)) for _, k in columns])
-        for index in range(len(columns)):
-            ws.column_dimensions[chr(ord("A") + index)].width = 16
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            append(ws, [_v(_cell(row, k)) for _, k in columns])
+        set_widths(ws, [16] * len(columns))
+    return workbook_bytes(workbook)
 
 
 def to_pdf(report: dict) -> bytes:
@@ -140,7 +136,7 @@ def to_pdf(report: dict) -> bytes:
         TableStyle,
     )
 
-    from exams.certs.pdf import cjk_font
+    from portal.pdf import cjk_font
 
     font = cjk_font()
     body = ParagraphStyle("b", fontName=font, fontSize=9, leading=13, wordWrap="CJK")

@@ -6,9 +6,9 @@ from flask_login import current_user
 
 from casebank.consistency import exports, report, services
 from casebank.supervision import sampling
-from casebank.supervision.queries import QUEUE_ROLES
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
@@ -54,7 +54,7 @@ def _request_report():
 
 
 @bp.get("/report")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_report():
     """The report page for a period and an organisation (tables + charts)."""
     orgs, org, period, result = _request_report()
@@ -70,7 +70,7 @@ def show_report():
 
 
 @bp.get("/report.xlsx")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def download_report_xlsx():
     """The report as an Excel workbook."""
     _, _, _, result = _request_report()
@@ -85,7 +85,7 @@ def download_report_xlsx():
 
 
 @bp.get("/report.pdf")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def download_report_pdf():
     """The report as a PDF."""
     _, _, _, result = _request_report()

@@ -1,22 +1,18 @@
-"""监督意见书 as an A4 PDF (reportlab, the CJK font of the certificates)."""
+"""监督意见书 as an A4 PDF (reportlab; font and page setup from :mod:`portal.pdf`)."""
 
 import io
-from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Spacer
 
 from casebank.opinions.document import build
-from exams.certs.pdf import cjk_font
+from portal.pdf import a4_document, body_style, cjk_font, paragraph
 
 
 def _styles(font):
-    body = ParagraphStyle(
-        "body", fontName=font, fontSize=12, leading=20, wordWrap="CJK"
-    )
+    body = body_style(font)
     return {
         "title": ParagraphStyle(
             "title", parent=body, fontSize=20, leading=28, alignment=TA_CENTER
@@ -28,38 +24,26 @@ def _styles(font):
     }
 
 
-def _p(text, style):
-    return Paragraph(escape(text), style)
-
-
 def render(opinion) -> bytes:
     doc = build(opinion)
     styles = _styles(cjk_font())
     story = [
-        _p(doc.title, styles["title"]),
-        _p(doc.number, styles["number"]),
+        paragraph(doc.title, styles["title"]),
+        paragraph(doc.number, styles["number"]),
         Spacer(1, 6 * mm),
-        _p(doc.addressee, styles["body"]),
-        _p(doc.intro, styles["body"]),
+        paragraph(doc.addressee, styles["body"]),
+        paragraph(doc.intro, styles["body"]),
     ]
     for section in doc.sections:
-        story.append(_p(section.heading, styles["heading"]))
-        story += [_p(line, styles["body"]) for line in section.text.splitlines()]
+        story.append(paragraph(section.heading, styles["heading"]))
+        story += [paragraph(line, styles["body"]) for line in section.text.splitlines()]
     story += [
         Spacer(1, 4 * mm),
-        _p(doc.deadline, styles["body"]),
+        paragraph(doc.deadline, styles["body"]),
         Spacer(1, 10 * mm),
-        _p(doc.issuer, styles["right"]),
-        _p(doc.issued, styles["right"]),
+        paragraph(doc.issuer, styles["right"]),
+        paragraph(doc.issued, styles["right"]),
     ]
     buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=f"{doc.title} {doc.number}",
-        leftMargin=25 * mm,
-        rightMargin=25 * mm,
-        topMargin=25 * mm,
-        bottomMargin=25 * mm,
-    ).build(story)
+    a4_document(buffer, f"{doc.title} {doc.number}").build(story)
     return buffer.getvalue()

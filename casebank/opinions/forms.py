@@ -14,6 +14,8 @@ from wtforms.validators import (
     Regexp,
 )
 
+from portal.locking import VersionedForm
+
 # Control characters (other than tab, newline, CR) pasted from other programs: they
 # are invisible, and an XML document (the Word export) cannot hold them.
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -58,18 +60,6 @@ class IssueForm(FlaskForm):
             InputRequired("请填写整改期限"),
             NumberRange(low, high, message=f"整改期限应为 {low} 至 {high} 个工作日"),
         ]
-
-
-class VersionedForm(FlaskForm):
-    """A form about one opinion: carries the version it was rendered from."""
-
-    version = HiddenField(validators=[DataRequired("表单已失效，请刷新页面后重试")])
-
-    def expected_version(self):
-        try:
-            return int(self.version.data)
-        except (TypeError, ValueError):
-            return -1
 
 
 class ReplyForm(VersionedForm):

@@ -1,4 +1,4 @@
-"""监督意见书, their replies (整改情况) with attachments, timeline and yearly counter."""
+"""监督意见书, their replies (整改情况) with attachments and timeline."""
 
 import enum
 from datetime import date, datetime
@@ -233,16 +233,3 @@ class OpinionEvent(db.Model):
     @property
     def label(self):
         return EventKind(self.kind).label
-
-
-class OpinionCounter(db.Model):
-    """The last sequence number used per year for the opinions' numbers."""
-
-    __tablename__ = "opinion_counters"
-    __table_args__ = (sa.CheckConstraint("last_value > 0", name="last_positive"),)
-
-    year: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
-    last_value: so.Mapped[int]
-
-    def __repr__(self):
-        return f"<OpinionCounter {self.year} {self.last_value}>"

@@ -1,19 +1,16 @@
 """Opinion numbers: ``{prefix}〔{year}〕第{n}号``, unique and gap-free per year.
 
-The counter is one atomic INSERT … ON CONFLICT DO UPDATE … RETURNING (the technique
-of portal/suggestions numbers). The counter row stays locked until the issuing
-transaction ends, so concurrent issuers are serialised on PostgreSQL, and a
-transaction that rolls back takes its number back with it: no gaps.
+The sequence is the shared document counter (:mod:`portal.numbering`, kind
+``opinion``, one period per year): concurrent issuers are serialised and a
+transaction that rolls back takes its number back with it.
 """
 
-import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 
-from casebank.opinions.models import OpinionCounter
-from portal.extensions import db
+from portal import numbering
 
 DEFAULT_PREFIX = "执法监督"
+KIND = "opinion"
 
 
 def prefix():
@@ -26,24 +23,8 @@ def format_number(year: int, seq: int) -> str:
 
 def next_seq(year: int) -> int:
     """Draw the next sequence number of ``year`` (inside the caller's transaction)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(OpinionCounter)
-        .values(year=year, last_value=1)
-        .on_conflict_do_update(
-            index_elements=[OpinionCounter.year],
-            set_={"last_value": OpinionCounter.last_value + 1},
-        )
-        .returning(OpinionCounter.last_value)
-    )
-    return db.session.execute(statement).scalar_one()
+    return numbering.next_value(KIND, year)
 
 
 def last_seq(year: int) -> int:
-    return (
-        db.session.scalar(
-            sa.select(OpinionCounter.last_value).where(OpinionCounter.year == year)
-        )
-        or 0
-    )
+    return numbering.last_value(KIND, year)

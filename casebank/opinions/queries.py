@@ -21,9 +21,6 @@ from portal.timeutil import to_local, utcnow
 from portal.workdays.calendar import Calendar, DeadlineFlag
 from portal.workdays.queries import calendar
 
-STAFF_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
-HANDLER_ROLES = (Role.AGENCY_HANDLER,)
-OPINION_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
 FLAGS = (DeadlineFlag.OK, DeadlineFlag.WARNING, DeadlineFlag.OVERDUE, DeadlineFlag.DONE)
 
 

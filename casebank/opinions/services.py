@@ -21,7 +21,7 @@ from casebank.opinions.models import (
     SupervisionOpinion,
 )
 from casebank.opinions.queries import china_today, opinion_by_form_token
-from portal import audit
+from portal import audit, locking
 from portal.exceptions import Conflict, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.timeutil import utcnow
@@ -156,28 +156,19 @@ def issue_opinion(case, draft, actor, today=None):
 
 def _fresh(opinion, expected_version):
     """Refuse a form rendered from an older state of ``opinion``."""
-    if expected_version != opinion.version:
-        raise Conflict(STALE)
+    locking.check_fresh(opinion, expected_version, STALE)
 
 
 def _transition(opinion, expected_version, allowed, **values):
     """Move ``opinion`` on when it is still at ``expected_version`` in one of the
     ``allowed`` statuses; otherwise refuse (stale form or concurrent decision)."""
-    db.session.flush()
-    result = db.session.execute(
-        sa.update(SupervisionOpinion)
-        .where(
-            SupervisionOpinion.id == opinion.id,
-            SupervisionOpinion.version == expected_version,
-            SupervisionOpinion.status.in_([s.value for s in allowed]),
-        )
-        .values(version=SupervisionOpinion.version + 1, **values)
-        .execution_options(synchronize_session=False)
+    locking.claim(
+        opinion,
+        expected_version,
+        STALE,
+        where=(SupervisionOpinion.status.in_([s.value for s in allowed]),),
+        **values,
     )
-    if result.rowcount != 1:
-        db.session.expire(opinion)
-        raise Conflict(STALE)
-    db.session.refresh(opinion)
 
 
 def submit_reply(opinion, expected_version, text, files, actor):

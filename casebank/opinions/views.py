@@ -27,11 +27,11 @@ from casebank.opinions.forms import (
     ReturnForm,
 )
 from casebank.opinions.models import OPEN_FOR_REPLY, OpinionStatus
-from casebank.opinions.queries import OPINION_ROLES, STAFF_ROLES
 from casebank.supervision.queries import conflict_reason
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
+from portal.auth.roles import CASE_WORKERS, SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import csrf, db
 from portal.workdays.calendar import DeadlineFlag
@@ -87,7 +87,7 @@ def _flags(opinions):
 
 
 @bp.get("/opinions")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def list_opinions():
     """Opinions in scope (most urgent first); filters: agency, status, flag, number."""
     agency_id = request.args.get("agency_id", type=int)
@@ -158,7 +158,7 @@ def _issue_conflict(case) -> str | None:
 
 
 @bp.route("/cases/<int:case_id>/opinions/new", methods=["GET", "POST"])
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def issue_opinion(case_id):
     """Issue a 监督意见书 for a case; ``?review_id=`` and ``?problems=`` /
     ``?opinion=`` prefill the form (links from the review sheet)."""
@@ -249,7 +249,7 @@ def _render_show(opinion, status=200, **forms):
 
 
 @bp.get("/opinions/<int:opinion_id>")
-@roles_required(*OPINION_ROLES)
+@roles_required(*CASE_WORKERS)
 def show_opinion(opinion_id):
     """The opinion, its deadline flag, replies, attachments and timeline."""
     return _render_show(_opinion_or_404(opinion_id))
@@ -319,7 +319,7 @@ def _decidable(opinion_id):
 
 
 @bp.post("/opinions/<int:opinion_id>/accept")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def accept(opinion_id):
     """采纳: close the opinion (已办结)."""
     opinion = _decidable(opinion_id)
@@ -338,7 +338,7 @@ def accept(opinion_id):
 
 
 @bp.post("/opinions/<int:opinion_id>/return")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def return_reply(opinion_id):
     """退回: the agency rectifies and replies again (reason required)."""
     opinion = _decidable(opinion_id)
@@ -357,7 +357,7 @@ def return_reply(opinion_id):
 
 
 @bp.post("/opinions/<int:opinion_id>/deadline")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def change_deadline(opinion_id):
     """Change the number of working days (with a reason)."""
     opinion = _decidable(opinion_id)
@@ -382,7 +382,7 @@ def change_deadline(opinion_id):
 
 
 @bp.get("/opinions/<int:opinion_id>/attachments/<int:attachment_id>")
-@roles_required(*OPINION_ROLES)
+@roles_required(*CASE_WORKERS)
 def download_attachment(opinion_id, attachment_id):
     """An attachment of a reply, for those who may see the opinion."""
     opinion = _opinion_or_404(opinion_id)
@@ -411,7 +411,7 @@ def _export(opinion_id, render, suffix, mimetype):
 
 
 @bp.get("/opinions/<int:opinion_id>/export.docx")
-@roles_required(*OPINION_ROLES)
+@roles_required(*CASE_WORKERS)
 def export_opinion_docx(opinion_id):
     return _export(
         opinion_id,
@@ -422,7 +422,7 @@ def export_opinion_docx(opinion_id):
 
 
 @bp.get("/opinions/<int:opinion_id>/export.pdf")
-@roles_required(*OPINION_ROLES)
+@roles_required(*CASE_WORKERS)
 def export_opinion_pdf(opinion_id):
     return _export(opinion_id, export_pdf.render, ".pdf", "application/pdf")
 
@@ -434,5 +434,5 @@ def case_opinion_panel(case):
     return {
         "opinions": opinions,
         "flags": _flags(opinions),
-        "may_issue": current_user.has_role(*STAFF_ROLES),
+        "may_issue": current_user.has_role(*SUPERVISION_MANAGERS),
     }

@@ -2,11 +2,11 @@
 
 from casebank.supervision.queries import reviewable_case
 from portal.auth.models import Role
+from portal.auth.roles import SUPERVISION_MANAGERS
 
 # The dashboard and the scoring templates: supervision staff and system admins.
-REVIEW_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
 # The 评查表 and finding labels: also invited supervisors, on cases assigned to them.
-SHEET_ROLES = (*REVIEW_ROLES, Role.INVITED_SUPERVISOR)
+SHEET_ROLES = (*SUPERVISION_MANAGERS, Role.INVITED_SUPERVISOR)
 
 
 def reviewable_case_for(user, case_id: int):

@@ -8,11 +8,11 @@ from flask_login import current_user
 
 from casebank.cases.queries import agencies_for
 from casebank.reviews import bp, stats
-from casebank.reviews.access import REVIEW_ROLES
 from casebank.reviews.queries import label_record, labels_visible_to
 from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.extensions import db
 from portal.orgs.models import Domain
 
@@ -80,7 +80,7 @@ def overdue_opinions_for(user, filters):
 
 
 @bp.get("/dashboard")
-@roles_required(*REVIEW_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_dashboard():
     """Cases, findings, dismissal rates, fine positions and grades, filtered."""
     agencies = agencies_for(current_user)
@@ -112,7 +112,7 @@ def show_dashboard():
 
 
 @bp.get("/labels.jsonl")
-@roles_required(*REVIEW_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def export_labels():
     """The finding labels of the cases in scope, one JSON object per line (audited)."""
     labels = list(db.session.scalars(labels_visible_to(current_user)))

@@ -7,6 +7,7 @@ import sqlalchemy.orm as so
 
 from casebank.cases.models import CaseFile
 from casebank.cases.queries import org_scope_filter
+from casebank.reviews.access import reviewable_case_for
 from casebank.reviews.models import (
     CaseReview,
     FindingLabel,
@@ -133,4 +134,23 @@ def label_record(label: FindingLabel) -> dict:
         "reason": label.reason,
         "reviewer_id": label.reviewer_id,
         "labelled_at": label.updated_at.isoformat(timespec="seconds"),
+    }
+
+
+def case_panel(case, user, error=None) -> dict | None:
+    """What the case page shows of reviews for ``user`` (None: nothing).
+
+    Labels are matched to the current findings by (code, evidence).
+
+    :param error: the label error to show under its finding (or None).
+    """
+    if reviewable_case_for(user, case.id) is None:
+        return None
+    labels = labels_by_key(case, user)
+    return {
+        "review": review_for(case, user),
+        "labels": {
+            f.id: labels.get(finding_key(f.code, f.evidence)) for f in case.findings
+        },
+        "error": error,
     }

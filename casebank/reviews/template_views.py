@@ -3,19 +3,19 @@
 from flask import abort, flash, redirect, render_template, url_for
 
 from casebank.reviews import bp, services
-from casebank.reviews.access import REVIEW_ROLES
 from casebank.reviews.forms import TemplateForm
 from casebank.reviews.models import ScoreTemplate
 from casebank.reviews.queries import template_versions
 from casebank.reviews.template_text import TemplateErrors, dump, parse
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 
 
 @bp.get("/review-templates")
-@roles_required(*REVIEW_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def list_templates():
     """The current template and every earlier version."""
     services.ensure_template(Actor.from_request())
@@ -27,7 +27,7 @@ def list_templates():
 
 
 @bp.get("/review-templates/<int:template_id>")
-@roles_required(*REVIEW_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_template(template_id):
     """One template version as a table."""
     template = db.session.get(ScoreTemplate, template_id)
@@ -39,7 +39,7 @@ def show_template(template_id):
 
 
 @bp.route("/review-templates/new", methods=["GET", "POST"])
-@roles_required(*REVIEW_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def publish_template():
     """Edit the text of the current template and publish it as a new version."""
     actor = Actor.from_request()

@@ -5,18 +5,18 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casebank.cases.models import CaseFinding
+from casebank.cases.page import render_case_page
 from casebank.reviews import bp, scoring, services
-from casebank.reviews.access import REVIEW_ROLES, SHEET_ROLES, reviewable_case_for
+from casebank.reviews.access import SHEET_ROLES, reviewable_case_for
 from casebank.reviews.forms import LabelForm, ReviewSheetForm
 from casebank.reviews.models import CaseReview, ReviewStatus, ScoreTemplate
 from casebank.reviews.queries import (
-    finding_key,
-    labels_by_key,
     review_for,
     submitted_reviews,
 )
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 
@@ -40,23 +40,6 @@ def _has_submitted_review(case_id) -> bool:
         )
         is not None
     )
-
-
-def case_panel(case) -> dict | None:
-    """What the case page shows of reviews for the signed-in user (None: nothing).
-
-    Labels are matched to the current findings by (code, evidence).
-    """
-    if reviewable_case_for(current_user, case.id) is None:
-        return None
-    labels = labels_by_key(case, current_user)
-    return {
-        "review": review_for(case, current_user),
-        "labels": {
-            f.id: labels.get(finding_key(f.code, f.evidence)) for f in case.findings
-        },
-        "error": g.get("label_error"),
-    }
 
 
 def _raw_entries(template):
@@ -83,7 +66,7 @@ def _render_sheet(
     case, template, review, form, values, errors=None, status=200, saved=False
 ):
     entries, _ = services.parse_entries(template, values)
-    can_issue = current_user.has_role(*REVIEW_ROLES)
+    can_issue = current_user.has_role(*SUPERVISION_MANAGERS)
     return (
         render_template(
             "reviews/review_edit.html",
@@ -242,9 +225,7 @@ def label_finding(case_id, finding_id):
             "decision": request.form.get("decision", ""),
             "reason": request.form.get("reason", ""),
         }
-        from casebank.cases import views as case_views
-
-        return case_views.render_case_page(case, 400)
+        return render_case_page(case, 400)
     db.session.commit()
     flash(
         "已标注：" + ("确认" if form.decision.data == "confirmed" else "驳回"),

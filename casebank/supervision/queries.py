@@ -23,13 +23,12 @@ from casebank.supervision.models import (
     SampleDraw,
 )
 from portal.auth.models import Role, User, UserRole
+from portal.auth.roles import CASE_WORKERS, REVIEWERS
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
 # Who may be given cases to review.
-REVIEWER_ROLES = (Role.INVITED_SUPERVISOR, Role.SUPERVISION_STAFF)
 # Who runs the queue: draws samples and assigns cases.
-QUEUE_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
 
 SEVERITY_FILTERS = {"high": 3, "medium": 2, "low": 1, "none": 0}
 
@@ -63,7 +62,7 @@ def eligible_reviewers(agency: Organisation):
     above = ancestor_ids(agency)
     covered = sa.exists().where(
         UserRole.user_id == User.id,
-        UserRole.role.in_([r.value for r in REVIEWER_ROLES]),
+        UserRole.role.in_([r.value for r in REVIEWERS]),
         UserRole.scope_id.in_(above),
     )
     return (
@@ -127,7 +126,7 @@ def case_visibility(user):
     """SQL condition on ``CaseFile`` joined to its agency ``Organisation``: the cases
     ``user`` may open (scope for staff/handlers/admins; for invited supervisors the
     cases assigned to them without a conflict)."""
-    if user.has_role(Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER):
+    if user.has_role(*CASE_WORKERS):
         scoped = org_scope_filter(user)
     else:
         scoped = sa.false()

@@ -12,16 +12,16 @@ from casebank.supervision.models import (
     InterestDeclaration,
     ReviewAssignment,
 )
-from casebank.supervision.queries import REVIEWER_ROLES
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.roles import REVIEWERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
 
 @bp.get("/my")
-@roles_required(*REVIEWER_ROLES)
+@roles_required(*REVIEWERS)
 def my_assignments():
     """The signed-in reviewer's open assignments, and the last finished ones."""
     open_items = list(db.session.scalars(queries.assignments_of(current_user)))
@@ -39,7 +39,7 @@ def my_assignments():
 
 
 @bp.post("/assignments/<int:assignment_id>/complete")
-@roles_required(*REVIEWER_ROLES)
+@roles_required(*REVIEWERS)
 def complete_assignment(assignment_id):
     """The assignee marks the review finished (a double submit is harmless)."""
     assignment = db.session.get(ReviewAssignment, assignment_id)
@@ -80,14 +80,14 @@ def _render_interests(form, status=200):
 
 
 @bp.get("/interests")
-@roles_required(*REVIEWER_ROLES)
+@roles_required(*REVIEWERS)
 def list_interests():
     """The reviewer's declarations (withdrawn ones too) and the declaration form."""
     return _render_interests(_declaration_form())
 
 
 @bp.post("/interests")
-@roles_required(*REVIEWER_ROLES)
+@roles_required(*REVIEWERS)
 def declare_interest():
     """Declare an interest; open assignments it touches are withdrawn at once."""
     form = _declaration_form(request.form)
@@ -117,7 +117,7 @@ def declare_interest():
 
 
 @bp.post("/interests/<int:declaration_id>/withdraw")
-@roles_required(*REVIEWER_ROLES)
+@roles_required(*REVIEWERS)
 def withdraw_interest(declaration_id):
     """Withdraw one of the reviewer's own declarations (kept in the history)."""
     declaration = db.session.get(InterestDeclaration, declaration_id)

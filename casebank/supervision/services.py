@@ -16,7 +16,7 @@ from casebank.supervision.models import (
     SampleDraw,
 )
 from portal import audit
-from portal.auth.models import Role
+from portal.auth.roles import REVIEWERS
 from portal.exceptions import Conflict, InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
 from portal.orgs.models import Organisation, OrgKind
@@ -116,7 +116,7 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
     :raises InvalidState: the case already has an open assignment.
     """
     agency = case.agency
-    if not assignee.is_active_account or not assignee.has_role(*queries.REVIEWER_ROLES):
+    if not assignee.is_active_account or not assignee.has_role(*REVIEWERS):
         raise NotAllowed(f"{assignee.name}不是可分配评查任务的监督人员")
     reason = queries.conflict_reason(assignee, agency)
     if reason:
@@ -267,4 +267,4 @@ def withdraw_interest(declaration: InterestDeclaration, actor):
 
 def can_review(user) -> bool:
     """Whether ``user`` holds a role that can be given reviews."""
-    return user.has_role(Role.INVITED_SUPERVISOR, Role.SUPERVISION_STAFF)
+    return user.has_role(*REVIEWERS)

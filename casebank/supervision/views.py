@@ -14,10 +14,10 @@ from casebank.cases.queries import agencies_for, visible_case
 from casebank.supervision import bp, queries, sampling, services
 from casebank.supervision.forms import AssignForm, SampleDrawForm
 from casebank.supervision.models import ReviewAssignment
-from casebank.supervision.queries import QUEUE_ROLES
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import User
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 
@@ -34,7 +34,7 @@ def _yes_no(name):
 
 
 @bp.get("/queue")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_queue():
     """The review queue: flagged cases by severity, then sampled clean ones."""
     agency_id = request.args.get("agency_id", type=int)
@@ -94,14 +94,14 @@ def _render_samples(form, status=200):
 
 
 @bp.get("/samples")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def list_samples():
     """The log of sample draws in scope, and the form for a new draw."""
     return _render_samples(_draw_form())
 
 
 @bp.post("/samples")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def draw_sample():
     """Draw a sample for an agency and period; an existing draw is shown instead."""
     form = _draw_form(request.form)
@@ -146,7 +146,7 @@ def draw_sample():
 
 
 @bp.get("/samples/<int:draw_id>")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_sample(draw_id):
     """One draw: its parameters, seed, candidate digest and the drawn cases."""
     draw = queries.visible_draw(current_user, draw_id)
@@ -192,7 +192,7 @@ def _render_assign(case, form, eligible, status=200):
 
 
 @bp.get("/cases/<int:case_id>/assign")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def assign_case(case_id):
     """Choose a reviewer for the case (only those without a conflict are listed)."""
     case = visible_case(current_user, case_id)
@@ -203,7 +203,7 @@ def assign_case(case_id):
 
 
 @bp.post("/cases/<int:case_id>/assign")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def save_assignment(case_id):
     """Assign the case; the service checks the conflict-of-interest rule again."""
     case = visible_case(current_user, case_id)
@@ -230,7 +230,7 @@ def save_assignment(case_id):
 
 
 @bp.post("/assignments/<int:assignment_id>/cancel")
-@roles_required(*QUEUE_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def cancel_assignment(assignment_id):
     """Withdraw an open assignment of a case in scope."""
     assignment = db.session.get(ReviewAssignment, assignment_id)

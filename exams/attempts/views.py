@@ -30,12 +30,10 @@ from exams.papers.models import ArrangementCandidate, ExamArrangement
 from exams.practice.services import sync_exam_mistakes
 from exams.results.services import result_page
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role
+from portal.auth.roles import LEARNERS as CANDIDATES
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.timeutil import utcnow
-
-CANDIDATES = (Role.OFFICER, Role.AUXILIARY)
 
 # The browser's device token (see exams.attempts.devices): random, signed, kept a year.
 DEVICE_COOKIE = "exam_device"

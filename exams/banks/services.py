@@ -250,7 +250,7 @@ def find_near_duplicates(stems, sources, bank, threshold=NEAR_DUPLICATE_SIMILARI
 
     :return: [{"where", "other", "similarity"}], most similar first.
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from nlp.similarity import TfidfSpace
 
     existing = []
     if bank is not None and bank.id is not None:
@@ -262,8 +262,8 @@ def find_near_duplicates(stems, sources, bank, threshold=NEAR_DUPLICATE_SIMILARI
     texts = [_plain(s) for s in stems] + [_plain(s) for _, s in existing]
     if len(texts) < 2 or not any(texts):
         return []
-    vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 2))
-    matrix = vectorizer.fit_transform([t or " " for t in texts])
+    space = TfidfSpace(char_ngrams=(1, 2), use_words=False, sublinear_tf=False)
+    matrix = space.fit([t or " " for t in texts])
     labels = list(sources) + [f"题库试题 {qid}" for qid, _ in existing]
     found = []
     # Row blocks keep memory bounded (a 5,000-question file against a large bank).

@@ -1,69 +1,22 @@
 """The certificate PDF: A4 landscape, CJK text, a vector QR code to /verify/<code>.
 
-The font is a TrueType CJK font of the machine (``CERT_PDF_FONT`` or the first of
-the Debian fonts below), embedded as a subset; without one, reportlab's built-in
-CID font ``STSong-Light`` is used (not embedded: readers substitute a Song face).
+The CJK font and the document metadata come from :mod:`portal.pdf`.
 """
 
 import io
-import logging
-import os
 
 import segno
-from flask import current_app
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen import canvas
 
-from portal.auth.idcard import mask_id_number
+from portal.masking import mask_id_number
+from portal.pdf import cjk_font, new_canvas
 from portal.timeutil import to_local
-
-logger = logging.getLogger(__name__)
-
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-)
-CID_FALLBACK = "STSong-Light"
-_registered = {}
 
 RED = HexColor("#b22222")
 DARK = HexColor("#1f2d3d")
 GREY = HexColor("#6c757d")
-
-
-def font_path():
-    """The TrueType font to embed, or None when the machine has none."""
-    configured = current_app.config.get("CERT_PDF_FONT")
-    for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
-        if path and os.path.isfile(path):
-            return path
-    return None
-
-
-def cjk_font():
-    """Register (once per process) and return the name of the CJK font to use."""
-    path = font_path()
-    key = path or CID_FALLBACK
-    if key not in _registered:
-        if path is None:
-            pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-            _registered[key] = CID_FALLBACK
-        else:
-            name = f"CertCJK{len(_registered)}"
-            try:
-                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-                _registered[key] = name
-            except Exception:  # noqa: BLE001 - an unusable font file: fall back
-                logger.warning("Cannot use font %s; using %s", path, CID_FALLBACK)
-                pdfmetrics.registerFont(UnicodeCIDFont(CID_FALLBACK))
-                _registered[key] = CID_FALLBACK
-    return _registered[key]
 
 
 def _date(value):
@@ -126,10 +79,12 @@ def render_certificate(certificate, url, now):
     font = cjk_font()
     width, height = landscape(A4)
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
-    pdf.setTitle(f"行政执法资格证书 {certificate.number}")
-    pdf.setAuthor("执法培训考试与监督评查平台")
-    pdf.setSubject(certificate.number)
+    pdf = new_canvas(
+        buffer,
+        (width, height),
+        f"行政执法资格证书 {certificate.number}",
+        subject=certificate.number,
+    )
 
     # Frame.
     pdf.setStrokeColor(RED)

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from exams.attempts.models import Attempt
 from exams.certs.models import LIVE_STATUSES, STATUS_LABELS, Certificate
 from exams.papers.models import ExamArrangement
-from portal import audit
+from portal import audit, numbering
 from portal.actor import Actor
 from portal.auth.models import User
 from portal.exceptions import InvalidState
@@ -185,7 +185,8 @@ def number_prefix(holder):
 
 
 def next_number(prefix, year):
-    """The next free number ``<prefix>-<year>-<6-digit sequence>``."""
+    """The next free number ``<prefix>-<year>-<6-digit sequence>``
+    (:mod:`portal.numbering`, kind ``certificate:<prefix>``, one period per year)."""
     head = f"{prefix}-{year}-"
     numbers = db.session.scalars(
         sa.select(Certificate.number).where(
@@ -193,7 +194,10 @@ def next_number(prefix, year):
         )
     ).all()
     used = [int(n[len(head) :]) for n in numbers if n[len(head) :].isdigit()]
-    return f"{head}{max(used, default=0) + 1:06d}"
+    # The shared counter serialises concurrent issuers; the numbers already
+    # used are its floor (certificates issued before the counter existed).
+    seq = numbering.next_value(f"certificate:{prefix}", year, max(used, default=0))
+    return f"{head}{seq:06d}"
 
 
 def _domains_of(holder):

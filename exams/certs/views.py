@@ -27,14 +27,12 @@ from exams.certs.pdf import render_certificate
 from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import public, roles_required
-from portal.auth.models import Role
+from portal.auth.roles import LEARNERS, TRAINING_ADMINS
 from portal.errors import render_error
 from portal.exceptions import DomainError
 from portal.extensions import db, limiter
 from portal.timeutil import to_local, utcnow
 
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
-HOLDERS = (Role.OFFICER, Role.AUXILIARY)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -60,7 +58,7 @@ def _visible_to_holder(certificate, now):
 
 
 @bp.get("/certificates/")
-@roles_required(*HOLDERS)
+@roles_required(*LEARNERS)
 def my_certificates():
     """我的证书: the signed-in holder's certificates with download links."""
     now = utcnow()
@@ -70,7 +68,7 @@ def my_certificates():
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
-@roles_required(*HOLDERS, *ADMINS)
+@roles_required(*LEARNERS, *TRAINING_ADMINS)
 def download_certificate(certificate_id):
     """The certificate PDF: the holder's own, or any in an administrator's scope."""
     now = utcnow()
@@ -78,7 +76,7 @@ def download_certificate(certificate_id):
     if certificate is None:
         abort(404)
     allowed = _visible_to_holder(certificate, now)
-    if not allowed and current_user.has_role(*ADMINS):
+    if not allowed and current_user.has_role(*TRAINING_ADMINS):
         allowed = queries.certificate_in_scope(current_user, certificate.id) is not None
     if not allowed:
         abort(404)
@@ -125,7 +123,7 @@ def _filters():
 
 
 @bp.get("/admin/certificates/")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def list_certificates():
     """Certificates in scope, filterable by status, expiry within N days and
     overdue 年度审验."""
@@ -146,7 +144,7 @@ def list_certificates():
 
 
 @bp.get("/admin/certificates/export.xlsx")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def export_certificates():
     """The filtered list as Excel (ID numbers masked); the export is audited."""
     now = utcnow()
@@ -194,14 +192,14 @@ def _render_detail(certificate, form=None, error=None, status=200):
 
 
 @bp.get("/admin/certificates/<int:certificate_id>")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def show_certificate(certificate_id):
     """One certificate: its fields, its history and the status actions."""
     return _render_detail(_in_scope_or_404(certificate_id))
 
 
 @bp.post("/admin/certificates/<int:certificate_id>/status")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def change_certificate_status(certificate_id):
     """Suspend (暂扣), revoke (注销) or reinstate (恢复) with a reason; audited."""
     certificate = _in_scope_or_404(certificate_id)

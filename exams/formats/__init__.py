@@ -20,8 +20,8 @@ from exams.formats.model import (
     ImportIssue,
     ImportResult,
 )
-from exams.formats.text import DEFAULT_MAX_BYTES, FormatError, check_size, decode_text
 from exams.formats.xlsx import TEMPLATE_COLUMNS, build_template, read_xlsx, write_xlsx
+from portal.uploads import DEFAULT_MAX_BYTES, FormatError, check_size, decode_text
 
 __all__ = [
     "QUESTION_TYPES",

@@ -26,7 +26,7 @@ from exams.formats.model import (
     ImportResult,
     build_question,
 )
-from exams.formats.text import (
+from portal.uploads import (
     DEFAULT_MAX_BYTES,
     MAX_UNCOMPRESSED_BYTES,
     FormatError,

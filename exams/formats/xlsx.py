@@ -6,14 +6,10 @@ reports problems per Excel row number, and refuses hostile files (oversized
 uploads, zip bombs, huge sheets) before or while parsing.
 """
 
-import io
 import re
-import warnings
 from collections.abc import Iterable
-from contextlib import contextmanager
 from decimal import Decimal
 
-from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -27,13 +23,14 @@ from exams.formats.model import (
     build_question,
     format_blanks,
 )
-from exams.formats.text import (
-    DEFAULT_MAX_BYTES,
-    MAX_UNCOMPRESSED_BYTES,
-    FormatError,
-    open_office_zip,
+from portal.spreadsheets import (
+    is_neutralised,
+    neutralise,
+    new_workbook,
+    open_workbook,
+    workbook_bytes,
 )
-from portal.spreadsheets import is_neutralised, neutralise
+from portal.uploads import DEFAULT_MAX_BYTES, MAX_UNCOMPRESSED_BYTES, FormatError
 
 OPTION_COLUMNS = [f"选项{letter}" for letter in OPTION_LETTERS]
 TEMPLATE_COLUMNS = [
@@ -174,12 +171,10 @@ def write_xlsx(questions: Iterable[ImportedQuestion]) -> bytes:
     :return: the workbook bytes.
     """
     # Write-only mode streams rows: a 20,000-question bank exports in seconds.
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(SHEET_TITLE)
     _fill_sheet(sheet, (_row(question) for question in questions))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 _NOTES = [
@@ -274,7 +269,7 @@ def build_template() -> bytes:
 
     :return: the workbook bytes.
     """
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
     _fill_sheet(sheet, _EXAMPLES)
@@ -304,9 +299,7 @@ def build_template() -> bytes:
     notes.column_dimensions["C"].width = 90
     for row in notes.iter_rows(min_row=2):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _find_header(workbook) -> tuple[object, int, dict[str, int]]:
@@ -327,35 +320,6 @@ def _find_header(workbook) -> tuple[object, int, dict[str, int]]:
     raise FormatError(
         "未找到表头：表头行应包含“题型”“题干”“答案”等列，请使用下载的导入模板"
     )
-
-
-@contextmanager
-def open_workbook(
-    data: bytes,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
-):
-    """Open an uploaded .xlsx read-only after the size and zip-bomb checks.
-
-    openpyxl warns about features it drops (extensions, default styles) in files
-    saved by Excel or WPS; those warnings say nothing about the data and are
-    silenced while the workbook is read.
-
-    :raises FormatError: too large, a zip bomb, or not a readable .xlsx.
-    """
-    stream = open_office_zip(data, "xlsx", max_bytes, max_uncompressed)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
-            raise FormatError(
-                "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"
-            ) from exc
-        try:
-            yield workbook
-        finally:
-            workbook.close()
 
 
 def read_xlsx(

@@ -160,8 +160,8 @@ def _manageable_user(login):
 @roles_required(*ADMINS)
 def upload_candidates(arrangement_id):
     """Enrol the users listed in an .xlsx (one 用户名 or 身份证号 per row)."""
-    from exams.formats.text import FormatError
-    from exams.formats.xlsx import open_workbook
+    from portal.spreadsheets import open_workbook
+    from portal.uploads import FormatError
 
     arrangement = arrangement_or_404(arrangement_id)
     form = CandidateListForm()

@@ -19,14 +19,13 @@ from exams.practice.forms import COUNT_CHOICES, StartForm
 from exams.practice.mastery import LEVEL_LABELS, MIN_ANSWERS, WINDOW
 from exams.practice.models import MistakeEntry
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role
+from portal.auth.roles import LEARNERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 bp = Blueprint("practice", __name__, template_folder="templates")
 
-CANDIDATES = (Role.OFFICER, Role.AUXILIARY)
 MISTAKE_FILTERS = {"active": "未掌握", "mastered": "已掌握", "all": "全部"}
 
 
@@ -68,7 +67,7 @@ def _point_choices():
 
 
 @bp.get("/")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def home():
     """Start a set (by knowledge point or at random), resume unfinished sets."""
     _sync()
@@ -101,7 +100,7 @@ def _progress(session):
 
 
 @bp.post("/sessions")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def start_session():
     """Draw and store a new set, then open its first question."""
     form = StartForm()
@@ -144,7 +143,7 @@ def _versions(session):
 
 
 @bp.get("/sessions/<int:session_id>")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def take_session(session_id):
     """One question at a time (``?q=``) or the whole set (``?view=list``); an
     answered question shows its feedback."""
@@ -176,7 +175,7 @@ def take_session(session_id):
 
 
 @bp.post("/sessions/<int:session_id>/answer")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def answer_question(session_id):
     """Grade one answer and show the feedback (a repeated submit changes nothing)."""
     session = _own_session(session_id)
@@ -213,7 +212,7 @@ def answer_question(session_id):
 
 
 @bp.post("/sessions/<int:session_id>/finish")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def finish_session(session_id):
     """End a set early (unanswered questions stay unanswered)."""
     session = _own_session(session_id)
@@ -223,7 +222,7 @@ def finish_session(session_id):
 
 
 @bp.get("/sessions/<int:session_id>/summary")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def show_summary(session_id):
     """How the set went: right, wrong and unanswered questions."""
     session = _own_session(session_id)
@@ -243,7 +242,7 @@ def show_summary(session_id):
 
 
 @bp.get("/mistakes")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def list_mistakes():
     """The 错题本: entries from practice and released exams; re-practise them."""
     _sync()
@@ -274,7 +273,7 @@ def list_mistakes():
 
 
 @bp.post("/mistakes/<int:entry_id>/remove")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def remove_mistake(entry_id):
     """Remove one entry from the user's own 错题本."""
     entry = db.session.get(MistakeEntry, entry_id)
@@ -293,7 +292,7 @@ def remove_mistake(entry_id):
 
 
 @bp.get("/mastery")
-@roles_required(*CANDIDATES)
+@roles_required(*LEARNERS)
 def show_mastery():
     """Mastery per knowledge point (rolled up to parents) over the last answers."""
     _sync()

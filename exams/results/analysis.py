@@ -8,17 +8,15 @@ Cronbach's alpha. Nothing here touches Flask or the database: callers build
 numbers can be checked against an independent computation in tests.
 """
 
-import io
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal.spreadsheets import neutralise
+from portal.spreadsheets import neutralise, new_workbook, workbook_bytes
 
 FLAG_NEGATIVE_DISCRIMINATION = "区分度为负"
 FLAG_TOO_HARD = "过难（难度系数低于0.2）"
@@ -390,7 +388,7 @@ def export_xlsx(
     """
     item_labels = item_labels or {}
     bold = Font(bold=True)
-    workbook = Workbook()
+    workbook = new_workbook()
 
     paper = workbook.active
     paper.title = "试卷"
@@ -426,6 +424,4 @@ def export_xlsx(
     items.column_dimensions["B"].width = 40
     items.column_dimensions["J"].width = 40
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -4,13 +4,11 @@ Text cells go through :func:`portal.spreadsheets.neutralise` (names, units and e
 reasons are typed by people and must never run as formulas); phones are masked.
 """
 
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from portal.spreadsheets import neutralise
+from portal.spreadsheets import neutralise, new_workbook, workbook_bytes
 from portal.timeutil import to_local
 
 URGENT_FILL = PatternFill("solid", fgColor="FFF3CD")
@@ -69,9 +67,7 @@ def _finish(workbook):
             cell.font = bold
         sheet.freeze_panes = "A2"
         sheet.column_dimensions["A"].width = 24
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def report_workbook(arrangement, report):
@@ -80,7 +76,7 @@ def report_workbook(arrangement, report):
     :param report: an :class:`exams.results.reports.ArrangementReport`.
     :return: the ``.xlsx`` bytes.
     """
-    workbook = Workbook()
+    workbook = new_workbook()
     summary = workbook.active
     summary.title = "概况"
     p, d = report.participation, report.distribution
@@ -144,7 +140,7 @@ def results_workbook(arrangement, report):
 
     :return: the ``.xlsx`` bytes.
     """
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "成绩"
     sheet.append(RESULT_HEADERS)

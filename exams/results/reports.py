@@ -25,9 +25,9 @@ import sqlalchemy as sa
 
 from exams.attempts.models import Attempt
 from exams.papers.models import ArrangementCandidate
-from portal.auth.idcard import mask_phone
 from portal.auth.models import User, user_domains
 from portal.extensions import db
+from portal.masking import mask_phone
 from portal.orgs.models import Domain, Organisation
 
 NO_DOMAIN = "未设置执法领域"

@@ -39,6 +39,7 @@ from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.auth.queries import organisations_visible_to
+from portal.auth.roles import TRAINING_ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import csrf, db
 from portal.orgs.models import Organisation
@@ -46,7 +47,6 @@ from portal.timeutil import to_local, utcnow
 
 bp = Blueprint("training_admin", __name__, template_folder="templates")
 
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ROLE_LABELS = {"auxiliary": "执法辅助人员", "officer": "执法人员"}
 
@@ -108,7 +108,7 @@ def _course_or_404(course_id):
 
 
 @bp.get("/")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def list_courses():
     """The courses of the admin's subtrees."""
     courses = db.session.scalars(queries.admin_courses(current_user)).all()
@@ -116,7 +116,7 @@ def list_courses():
 
 
 @bp.route("/courses/new", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def new_course():
     """Create a course (unpublished until materials are added)."""
     form = _course_form()
@@ -131,7 +131,7 @@ def new_course():
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def edit_course(course_id):
     """Edit a course (audited)."""
     course = _course_or_404(course_id)
@@ -170,14 +170,14 @@ def _render_course(course, text_form=None, upload_form=None, status=200):
 
 
 @bp.get("/courses/<int:course_id>")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def show_course(course_id):
     """A course: materials in order, quiz, publishing, forms to add materials."""
     return _render_course(_course_or_404(course_id))
 
 
 @bp.post("/courses/<int:course_id>/materials/text")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def add_text_material(course_id):
     """Add a text material (sanitised like question stems)."""
     course = _course_or_404(course_id)
@@ -198,7 +198,7 @@ def add_text_material(course_id):
 
 @bp.post("/courses/<int:course_id>/materials/upload")
 @csrf.exempt  # CSRF is checked below, after the request limit is raised
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def upload_material(course_id):
     """Upload a PDF or video. This route alone accepts bodies above the app-wide
     ``MAX_CONTENT_LENGTH``; the type is decided by content and limited per type."""
@@ -244,7 +244,7 @@ def upload_material(course_id):
 
 
 @bp.post("/materials/<int:material_id>/remove")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def remove_material(material_id):
     """Remove a material of an unpublished course and its file."""
     material = db.get_or_404(TrainingMaterial, material_id)
@@ -263,7 +263,7 @@ def remove_material(material_id):
 
 
 @bp.post("/materials/<int:material_id>/move")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def move_material(material_id):
     """Move a material up or down (form field ``direction``: up / down)."""
     material = db.get_or_404(TrainingMaterial, material_id)
@@ -275,7 +275,7 @@ def move_material(material_id):
 
 
 @bp.post("/courses/<int:course_id>/publish")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def publish_course(course_id):
     """Publish to the audience (audited)."""
     course = _course_or_404(course_id)
@@ -291,7 +291,7 @@ def publish_course(course_id):
 
 
 @bp.post("/courses/<int:course_id>/unpublish")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def unpublish_course(course_id):
     """Withdraw from learners (audited)."""
     course = _course_or_404(course_id)
@@ -302,7 +302,7 @@ def unpublish_course(course_id):
 
 
 @bp.route("/requirements", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def list_requirements():
     """年度学时要求 of the admin's subtrees; a form to set one."""
     orgs = _orgs()
@@ -354,7 +354,7 @@ def _build_report(year):
 
 
 @bp.get("/report")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def show_report():
     """培训进度报表: per unit, on track / behind, and who is behind."""
     year = _report_year()
@@ -368,7 +368,7 @@ def show_report():
 
 
 @bp.get("/report.xlsx")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def export_report():
     """The report as .xlsx (formula-safe cells; audited)."""
     year = _report_year()

@@ -1,12 +1,10 @@
 """The 培训进度报表 as an .xlsx workbook (formula-safe text cells)."""
 
-import io
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from portal.spreadsheets import neutralise
+from portal.spreadsheets import append, new_workbook, workbook_bytes
 
 HEADERS = [
     "单位",
@@ -32,20 +30,21 @@ def report_workbook(year, units):
     :param units: :class:`exams.training.queries.UnitRow` list.
     :return: the .xlsx bytes.
     """
-    book = Workbook()
+    book = new_workbook()
     summary = book.active
     summary.title = "按单位汇总"
     summary.append([f"{year}年度培训进度"])
     summary["A1"].font = Font(bold=True)
     summary.append(["单位", "学员人数", "进度正常", "进度落后"])
     for unit in units:
-        summary.append(
+        append(
+            summary,
             [
-                neutralise(unit.organisation.full_name),
+                unit.organisation.full_name,
                 len(unit.learners),
                 unit.on_track,
                 len(unit.behind),
-            ]
+            ],
         )
     detail = book.create_sheet("学员明细")
     detail.append(HEADERS)
@@ -53,19 +52,18 @@ def report_workbook(year, units):
         cell.font = Font(bold=True)
     for unit in units:
         for row in unit.learners:
-            detail.append(
+            append(
+                detail,
                 [
-                    neutralise(unit.organisation.full_name),
-                    neutralise(row.user.name),
-                    neutralise(row.user.username),
-                    neutralise(row.role_label),
+                    unit.organisation.full_name,
+                    row.user.name,
+                    row.user.username,
+                    row.role_label,
                     _number(row.required),
                     _number(row.expected),
                     _number(row.earned),
                     row.courses,
                     "落后" if row.behind else "正常",
-                ]
+                ],
             )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)

@@ -7,11 +7,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from portal.auth.roles import LEARNERS
 from portal.extensions import db
 from portal.timeutil import utcnow
 
 MATERIAL_KINDS = {"text": "图文", "pdf": "PDF 文档", "video": "视频"}
-LEARNER_ROLES = ("auxiliary", "officer")
+# Learner roles as stored strings, in a stable (alphabetical) order.
+LEARNER_ROLES = tuple(sorted(role.value for role in LEARNERS))
 
 
 class TrainingCourse(db.Model):

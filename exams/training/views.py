@@ -19,7 +19,7 @@ from exams.training import queries, services, uploads
 from exams.training.models import TrainingCourse, TrainingMaterial
 from portal import storage
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role
+from portal.auth.roles import LEARNERS, TRAINING_ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.timeutil import to_local, utcnow
@@ -31,9 +31,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
-
-LEARNERS = (Role.OFFICER, Role.AUXILIARY)
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 
 
 def _year_arg():
@@ -177,7 +174,7 @@ def heartbeat(material_id):
 
 
 def _may_see_file(material):
-    if current_user.has_role(*ADMINS):
+    if current_user.has_role(*TRAINING_ADMINS):
         managed = db.session.scalar(
             queries.admin_courses(current_user)
             .where(TrainingCourse.id == material.course_id)
@@ -191,7 +188,7 @@ def _may_see_file(material):
 
 
 @bp.get("/materials/<int:material_id>/file")
-@roles_required(*LEARNERS, *ADMINS)
+@roles_required(*LEARNERS, *TRAINING_ADMINS)
 def material_file(material_id):
     """The PDF or video of a material, to learners of its course and its admins;
     range requests work so that video seeking does."""

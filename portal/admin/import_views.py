@@ -20,11 +20,10 @@ from portal.admin.imports import (
     validate_rows,
 )
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role
+from portal.auth.roles import TRAINING_ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import db
 
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,7 +48,7 @@ def _staging_key(token):
 
 
 @bp.get("/users/import/template.xlsx")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def download_import_template():
     """The blank import template with instructions and organisation codes."""
     return send_file(
@@ -61,7 +60,7 @@ def download_import_template():
 
 
 @bp.route("/users/import", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def import_users_view():
     """Upload a workbook and preview every row with its errors; saves nothing."""
     form = UploadForm()
@@ -99,7 +98,7 @@ def import_users_view():
 
 
 @bp.post("/users/import/commit")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def commit_user_import():
     """Create every account of a previewed file in one transaction."""
     form = ConfirmForm()

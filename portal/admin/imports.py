@@ -1,13 +1,9 @@
 """Bulk user import from ``.xlsx``: template, row validation, atomic commit."""
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from portal import audit
 from portal.admin.services import create_user, grant_role
@@ -18,6 +14,8 @@ from portal.auth.queries import can_manage_org, grantable_roles
 from portal.exceptions import ValidationFailed
 from portal.extensions import db
 from portal.orgs.models import Domain, Organisation
+from portal.spreadsheets import append, new_workbook, open_workbook, workbook_bytes
+from portal.uploads import FormatError
 
 COLUMNS = [
     ("username", "用户名", True),
@@ -61,7 +59,7 @@ class ImportResult:
 
 def build_template():
     """Return the bytes of the downloadable ``.xlsx`` template."""
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "用户"
     sheet.append([header for _, header, _ in COLUMNS])
@@ -102,10 +100,8 @@ def build_template():
     for code, name in db.session.execute(
         sa.select(Organisation.code, Organisation.name).order_by(Organisation.path)
     ):
-        codes.append([code, name])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        append(codes, [code, name])
+    return workbook_bytes(workbook)
 
 
 def _text(value):
@@ -127,11 +123,13 @@ def read_rows(content):
             "文件不是 Excel .xlsx 格式（如为 .xls 或 .csv，请另存为 .xlsx 后上传）"
         )
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
-        raise ValidationFailed("无法读取该 Excel 文件，文件可能已损坏") from None
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+        with open_workbook(content) as workbook:
+            return _data_rows(workbook.worksheets[0].iter_rows(values_only=True))
+    except FormatError as exc:
+        raise ValidationFailed(str(exc)) from None
+
+
+def _data_rows(rows):
     header = [_text(v) for v in next(rows, [])]
     missing = [h for _, h, required in COLUMNS if required and h not in header]
     if missing:
@@ -147,7 +145,6 @@ def read_rows(content):
         if len(result) >= MAX_ROWS:
             raise ValidationFailed(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后上传")
         result.append(ImportRow(line=line, values=values))
-    workbook.close()
     if not result:
         raise ValidationFailed("文件中没有数据行")
     return result

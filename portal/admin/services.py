@@ -13,7 +13,7 @@ from portal.extensions import db
 
 def user_snapshot(user):
     """The audit summary of an account (no secrets; ID number masked)."""
-    from portal.auth.idcard import mask_id_number, mask_phone
+    from portal.masking import mask_id_number, mask_phone
 
     return {
         "用户名": user.username,

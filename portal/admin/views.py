@@ -15,12 +15,11 @@ from portal.auth.queries import (
     organisations_visible_to,
     users_visible_to,
 )
+from portal.auth.roles import TRAINING_ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Domain, Organisation
 from portal.timeutil import utcnow
-
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 
 
 def _org_choices():
@@ -49,14 +48,14 @@ def _managed_user_or_404(user_id):
 
 
 @bp.get("/")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def index():
     """Administration home."""
     return redirect(url_for("admin.list_users"))
 
 
 @bp.get("/users")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def list_users():
     """Accounts within the admin's scope, filterable by keyword, unit and role."""
     form = UserFilterForm(request.args)
@@ -85,7 +84,7 @@ def list_users():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def create_user():
     """Create one account; its initial password is shown once."""
     form = UserForm()
@@ -121,7 +120,7 @@ def create_user():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def edit_user(user_id):
     """Edit an account's profile and see its roles."""
     user = _managed_user_or_404(user_id)
@@ -175,7 +174,7 @@ def _grant_form(user):
 
 
 @bp.post("/users/<int:user_id>/roles")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def grant_role(user_id):
     """Grant a role, with its organisation scope when the role needs one."""
     user = _managed_user_or_404(user_id)
@@ -197,7 +196,7 @@ def grant_role(user_id):
 
 
 @bp.post("/users/<int:user_id>/roles/<int:grant_id>/revoke")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def revoke_role(user_id, grant_id):
     """Remove one role grant."""
     user = _managed_user_or_404(user_id)
@@ -211,7 +210,7 @@ def revoke_role(user_id, grant_id):
 
 
 @bp.post("/users/<int:user_id>/reset-password")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def reset_password(user_id):
     """Reset to a random password that must be changed at next login."""
     user = _managed_user_or_404(user_id)
@@ -224,7 +223,7 @@ def reset_password(user_id):
 
 
 @bp.post("/users/<int:user_id>/unlock")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def unlock_user(user_id):
     """Lift a login lockout."""
     user = _managed_user_or_404(user_id)
@@ -235,7 +234,7 @@ def unlock_user(user_id):
 
 
 @bp.post("/users/<int:user_id>/active")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def set_user_active(user_id):
     """Enable or disable an account."""
     user = _managed_user_or_404(user_id)

@@ -1,12 +1,7 @@
 """Excel export of audit entries."""
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from portal.audit import ACTION_LABELS
-from portal.spreadsheets import neutralise
+from portal.spreadsheets import write_workbook
 from portal.timeutil import to_local
 
 HEADERS = [
@@ -24,31 +19,24 @@ HEADERS = [
 MAX_ROWS = 100_000
 
 
-def _cell(value):
-    return neutralise(value) if isinstance(value, str) else value
-
-
 def audit_workbook(entries):
     """Write ``entries`` to an ``.xlsx`` workbook and return its bytes."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("审计日志")
-    for index, width in enumerate([8, 20, 24, 16, 14, 12, 30, 40, 40], start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.append(HEADERS)
-    for entry in entries:
-        sheet.append(
+    return write_workbook(
+        "审计日志",
+        HEADERS,
+        (
             [
                 entry.id,
                 to_local(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
-                _cell(entry.actor_name),
+                entry.actor_name,
                 entry.ip,
                 ACTION_LABELS.get(entry.action, entry.action),
                 entry.target_type,
-                _cell(entry.target_label),
-                _cell(entry.before),
-                _cell(entry.after),
+                entry.target_label,
+                entry.before,
+                entry.after,
             ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            for entry in entries
+        ),
+        widths=[8, 20, 24, 16, 14, 12, 30, 40, 40],
+    )

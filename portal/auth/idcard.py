@@ -1,4 +1,4 @@
-"""Resident identity numbers (GB 11643-1999) and phone masking."""
+"""Resident identity numbers (GB 11643-1999); masking is in :mod:`portal.masking`."""
 
 import re
 from datetime import date
@@ -33,19 +33,3 @@ def make_id_number(prefix17):
     """Complete a 17-digit prefix with its check character (used by demo data)."""
     total = sum(int(d) * w for d, w in zip(prefix17, _WEIGHTS, strict=True))
     return prefix17 + _CHECK_CHARS[total % 11]
-
-
-def mask_id_number(value):
-    """``110101199003071234`` → ``110***********1234``."""
-    if not value:
-        return ""
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
-def mask_phone(value):
-    """``13812341234`` → ``138****1234``."""
-    if not value:
-        return ""
-    if len(value) < 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from portal.auth.models import Role, User, UserRole
+from portal.auth.roles import LEARNERS
 from portal.orgs.models import Organisation
 
 
@@ -69,7 +70,7 @@ def grantable_roles(actor_user):
     if actor_user.has_role(Role.SYS_ADMIN):
         return list(Role)
     if actor_user.has_role(Role.TRAINING_ADMIN):
-        return [Role.OFFICER, Role.AUXILIARY]
+        return list(LEARNERS)
     return []
 
 

@@ -1,18 +1,16 @@
 """Regulations from Excel: one row per article (法规名称, 效力级别, 制定机关, 施行日期,
 条号, 条文内容). Every row is checked first; nothing is saved unless all are valid."""
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from openpyxl import Workbook
 
-from exams.formats.text import FormatError
-from exams.formats.xlsx import open_workbook
 from nlp.numerals import parse_int
 from portal.extensions import db
 from portal.laws.models import LEVELS, Law
+from portal.spreadsheets import new_workbook, open_workbook, workbook_bytes
+from portal.uploads import FormatError
 
 COLUMNS = ["法规名称", "效力级别", "制定机关", "施行日期", "条号", "条文内容"]
 MAX_ROWS = 20_000
@@ -32,7 +30,7 @@ class ProvisionRows:
 
 def build_template():
     """The .xlsx template with a header, an example and a 说明 sheet."""
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "法规条文"
     sheet.append(COLUMNS)
@@ -54,9 +52,7 @@ def build_template():
         "国家法律请通过“国家法律法规库”导入，不必在此填写。",
     ):
         help_sheet.append([line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def read_provisions(data):

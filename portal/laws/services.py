@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from portal import audit
 from portal.exceptions import InvalidState
 from portal.extensions import db
+from portal.laws import hooks
 from portal.laws.models import Law, LawArticle, LawChange
 from portal.timeutil import utcnow
 
@@ -98,10 +99,9 @@ def import_law_library(library, actor, run=None):
             law = next((x for x in existing.values() if x.name == version.name), None)
         _import_law(law, version, repeal, articles, report)
     db.session.flush()
-    # Questions citing a repealed law or a changed article go to 法条变更待复核.
-    from exams.banks.services import flag_questions_for_law_changes
-
-    report.questions_flagged = flag_questions_for_law_changes(
+    # Features react (exams: questions citing a repealed law or a changed article
+    # go to 法条变更待复核) through the hooks they registered.
+    report.questions_flagged = hooks.notify_law_changes(
         report.changed_articles, report.repealed_law_ids, run
     )
     audit.record("laws_imported", actor, label="国家法律法规库", after=report.as_dict())

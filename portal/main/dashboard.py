@@ -7,6 +7,13 @@ import sqlalchemy as sa
 from portal.audit.models import AuditLog
 from portal.auth.models import Role, User
 from portal.auth.queries import users_visible_to
+from portal.auth.roles import (
+    AREA_WORKERS,
+    LEARNERS,
+    SCOPED_CASE_WORKERS,
+    SUPERVISION_MANAGERS,
+    TRAINING_ADMINS,
+)
 from portal.extensions import db
 from portal.timeutil import utcnow
 
@@ -42,7 +49,7 @@ def panels_for(user):
         if role not in user.role_set:
             continue
         panel = Panel(role=role, title=role.label, coming=COMING.get(role, []))
-        if role in (Role.SYS_ADMIN, Role.TRAINING_ADMIN):
+        if role in TRAINING_ADMINS:
             visible = users_visible_to(user)
             locked = visible.where(User.locked_until > utcnow())
             panel.figures += [
@@ -59,11 +66,11 @@ def panels_for(user):
                 ("法律法规库", "laws.list_laws"),
                 ("证书管理", "certs.list_certificates"),
             ]
-        if role in (Role.SYS_ADMIN, Role.TRAINING_ADMIN):
+        if role in TRAINING_ADMINS:
             panel.links.append(("培训管理", "training_admin.list_courses"))
         if role == Role.SUPERVISION_STAFF:
             panel.links.append(("裁量基准目录", "casebank.list_catalogues"))
-        if role in (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER):
+        if role in SCOPED_CASE_WORKERS:
             from casebank.cases.queries import cases_visible_to
 
             flagged = cases_visible_to(user, has_findings=True)
@@ -79,37 +86,30 @@ def panels_for(user):
             )
             panel.figures.append(("今日登录失败", _count(failures)))
             panel.links.append(("审计日志", "audit.list_entries"))
-        if role in (Role.SUPERVISION_STAFF, Role.SYS_ADMIN):
+        if role in SUPERVISION_MANAGERS:
             panel.links += [
                 ("监督统计", "reviews.show_dashboard"),
                 ("评分模板", "reviews.list_templates"),
             ]
-        if (
-            role in (Role.OFFICER, Role.AUXILIARY)
-            and ("我的考试", "exams.list_exams") not in panel.links
-        ):
+        if role in LEARNERS and ("我的考试", "exams.list_exams") not in panel.links:
             panel.links.append(("我的考试", "exams.list_exams"))
         if role == Role.OFFICER:
             panel.links.append(("我的证书", "certs.my_certificates"))
-        if role in (Role.OFFICER, Role.AUXILIARY):
+        if role in LEARNERS:
             panel.links += [
                 ("练习", "practice.home"),
                 ("错题本", "practice.list_mistakes"),
                 ("掌握情况", "practice.show_mastery"),
             ]
-        if role in (Role.OFFICER, Role.AUXILIARY):
+        if role in LEARNERS:
             link = ("我的培训（课程与培训记录）", "training.my_training")
             if link not in panel.links:
                 panel.links.append(link)
-        if role in (Role.OFFICER, Role.AUXILIARY) and user.domains:
+        if role in LEARNERS and user.domains:
             panel.figures.append(("执法领域", "、".join(d.name for d in user.domains)))
         if role == Role.OFFICER and user.cert_number:
             panel.figures.append(("执法证号", user.cert_number))
-        if role in (
-            Role.INVITED_SUPERVISOR,
-            Role.SUPERVISION_STAFF,
-            Role.AGENCY_HANDLER,
-        ):
+        if role in AREA_WORKERS:
             scopes = "、".join(s.name for s in user.scopes_for(role))
             panel.figures.append(("负责范围", scopes or "未设置"))
             if role == Role.INVITED_SUPERVISOR and user.contact_point:

@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from exams.queries import candidate_overview, learning_summary
 from portal.auth.decorators import public
 from portal.auth.models import Role
+from portal.auth.roles import LEARNERS
 from portal.extensions import db
 from portal.main import bp
 from portal.main.dashboard import panels_for
@@ -26,7 +27,7 @@ def dashboard():
     """One panel per role the user holds."""
     user = current_user._get_current_object()
     overview = summary = None
-    if user.has_role(Role.OFFICER, Role.AUXILIARY):
+    if user.has_role(*LEARNERS):
         overview = candidate_overview(user.id, utcnow())
         summary = learning_summary(user, utcnow())
     return render_template(

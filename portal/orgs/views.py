@@ -7,13 +7,12 @@ from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.auth.queries import can_manage_org, organisations_visible_to
+from portal.auth.roles import TRAINING_ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs import bp, services
 from portal.orgs.forms import OrgEditForm, OrgForm
 from portal.orgs.models import Domain, Organisation
-
-ADMINS = (Role.SYS_ADMIN, Role.TRAINING_ADMIN)
 
 
 def _domain_choices():
@@ -30,7 +29,7 @@ def _selected_domains(ids):
 
 
 @bp.get("/")
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def list_orgs():
     """The organisation tree within the admin's scope."""
     orgs = db.session.scalars(organisations_visible_to(current_user)).all()
@@ -76,7 +75,7 @@ def create_org():
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
-@roles_required(*ADMINS)
+@roles_required(*TRAINING_ADMINS)
 def edit_org(org_id):
     """Rename an organisation or change its enforcement domains."""
     org = db.get_or_404(Organisation, org_id)

@@ -1,4 +1,4 @@
-"""Suggestions, their attachments, their public timeline and the daily counter."""
+"""Suggestions, their attachments and their public timeline."""
 
 import enum
 from datetime import date, datetime
@@ -316,23 +316,6 @@ class SuggestionEvent(db.Model):
     @property
     def status_label(self):
         return Status(self.status_after).label if self.status_after else ""
-
-
-class SuggestionCounter(db.Model):
-    """The last sequence number used per day (China date) for 受理编号."""
-
-    __tablename__ = "suggestion_counters"
-    __table_args__ = (sa.CheckConstraint("last_value > 0", name="last_positive"),)
-
-    day: so.Mapped[date] = so.mapped_column(sa.Date, primary_key=True)
-    last_value: so.Mapped[int] = so.mapped_column()
-
-    def __repr__(self):
-        return f"<SuggestionCounter {self.day} {self.last_value}>"
-
-    @property
-    def audit_label(self):
-        return str(self.day)
 
 
 class SuggestionNonce(db.Model):

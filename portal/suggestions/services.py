@@ -5,9 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from portal import audit
+from portal import audit, numbering
 from portal.auth.passwords import hash_password
 from portal.exceptions import Conflict, ValidationFailed
 from portal.extensions import db
@@ -17,7 +16,6 @@ from portal.suggestions.models import (
     Status,
     Suggestion,
     SuggestionAttachment,
-    SuggestionCounter,
     SuggestionEvent,
 )
 from portal.timeutil import to_local, utcnow
@@ -65,21 +63,10 @@ def normalise_code(value):
 def next_number(day):
     """The next 受理编号 of ``day`` (a China date), e.g. ``JC-20261206-0001``.
 
-    One atomic INSERT … ON CONFLICT DO UPDATE … RETURNING on both databases, so
-    concurrent submissions never get the same number.
+    The shared document counter (kind ``suggestion``, one period per day): one
+    atomic upsert, so concurrent submissions never get the same number.
     """
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(SuggestionCounter)
-        .values(day=day, last_value=1)
-        .on_conflict_do_update(
-            index_elements=[SuggestionCounter.day],
-            set_={"last_value": SuggestionCounter.last_value + 1},
-        )
-        .returning(SuggestionCounter.last_value)
-    )
-    value = db.session.execute(statement).scalar_one()
+    value = numbering.next_value("suggestion", f"{day:%Y%m%d}")
     return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{value:04d}"
 
 

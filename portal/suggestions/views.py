@@ -1,6 +1,5 @@
 """Public pages: submit (no login), receipt, captcha image, status by number + code."""
 
-import re
 import secrets
 
 from flask import (
@@ -17,7 +16,6 @@ from wtforms import SelectChoice
 
 from portal.actor import Actor
 from portal.auth.decorators import public
-from portal.auth.idcard import mask_id_number, mask_phone
 from portal.exceptions import ValidationFailed
 from portal.extensions import csrf, db, limiter
 from portal.suggestions import bp, captcha, oneshot, queries, services, uploads
@@ -29,15 +27,6 @@ RECEIPT_KEY = "suggestion_receipt"
 # waits server-side (suggestion_nonces) and is handed out once.
 RECEIPT_SECONDS = 30 * 60
 TRACK_FAILED = "受理编号或查询码不正确，请核对后重试。"
-_PHONE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-
-
-@bp.app_template_filter("mask_pii")
-def mask_pii(text):
-    """Mask mobile and ID numbers that people type into free text."""
-    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text or "")
-    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
 
 
 def _no_store(response):

@@ -6,14 +6,12 @@ from flask import flash, redirect, render_template, request, url_for
 
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.timeutil import to_local, utcnow
 from portal.workdays import bp, queries, services
 from portal.workdays.forms import DayForm, LoadYearForm
-
-CALENDAR_KEEPERS = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
 
 
 def _year():
@@ -40,14 +38,14 @@ def _render(year, form, status=200):
 
 
 @bp.get("/")
-@roles_required(*CALENDAR_KEEPERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_calendar():
     """The holidays and 调休 working days of one year."""
     return _render(_year(), DayForm())
 
 
 @bp.post("/")
-@roles_required(*CALENDAR_KEEPERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def set_day():
     """Enter or change one day."""
     form = DayForm()
@@ -70,7 +68,7 @@ def set_day():
 
 
 @bp.post("/<day>/delete")
-@roles_required(*CALENDAR_KEEPERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def remove_day(day):
     """Drop one day's override."""
     form = LoadYearForm()
@@ -94,7 +92,7 @@ def remove_day(day):
 
 
 @bp.post("/load/<int:year>")
-@roles_required(*CALENDAR_KEEPERS)
+@roles_required(*SUPERVISION_MANAGERS)
 def load_year(year):
     """Enter the shipped schedule of ``year``."""
     form = LoadYearForm()

@@ -413,8 +413,8 @@ def test_fine_rows_keep_units_and_condition(app, world, spec, importer):
 
 def test_to_nlp_catalogue_reviews_like_the_files(app, world):
     """Does the checker give the same result from the database as from the files?"""
-    from casebank.cli import make_reviewer
     from casebank.demo import load_demo_catalogues
+    from casebank.reviewer import make_reviewer
 
     load_demo_catalogues(world.city, Actor.system())
     db.session.commit()
@@ -565,7 +565,7 @@ def test_hostile_xlsx_uploads_are_refused(app, spec):
     """Are a forged zip bomb, an oversized file and a workbook that is not the
     template refused with Chinese messages, before anything is stored?"""
     from casebank import xlsx
-    from exams.formats.text import FormatError
+    from portal.uploads import FormatError
     from tests.exams.test_formats import _bomb
 
     with pytest.raises(documents.CatalogueImportError, match="解压后超过"):

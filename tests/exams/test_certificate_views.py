@@ -18,6 +18,7 @@ from exams.certs import pdf as certificate_pdf
 from exams.certs.models import Certificate
 from exams.certs.services import change_status
 from exams.papers.models import ExamArrangement
+from portal import pdf as portal_pdf
 from portal.actor import Actor
 from portal.audit.models import AuditLog
 from portal.extensions import db
@@ -114,8 +115,8 @@ def test_pdf_falls_back_to_the_builtin_cid_font(app, holder, monkeypatch):
     url = "http://localhost/verify/x"
     with app.test_request_context():
         embedded = certificate_pdf.render_certificate(certificate, url, NOW)
-        monkeypatch.setattr(certificate_pdf, "FONT_CANDIDATES", ())
-        app.config["CERT_PDF_FONT"] = "/nonexistent/font.ttf"
+        monkeypatch.setattr(portal_pdf, "FONT_CANDIDATES", ())
+        app.config["PDF_FONT"] = "/nonexistent/font.ttf"
         fallback = certificate_pdf.render_certificate(certificate, url, NOW)
     assert b"FontFile2" in embedded
     assert b"STSong-Light" in fallback

@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-import exams.formats.xlsx as xlsx_module
 from exams.formats import (
     TEMPLATE_COLUMNS,
     TYPE_NAMES,
@@ -37,6 +36,7 @@ from exams.formats.model import (
     parse_blanks,
     parse_type,
 )
+from portal import spreadsheets
 
 DATA = Path(__file__).parent / "data"
 KP = "公共法律知识/行政处罚法"
@@ -395,7 +395,7 @@ def test_zip_bomb_is_refused_before_parsing(monkeypatch, forged, name):
     def must_not_parse(*args, **kwargs):
         raise AssertionError("parser reached")
 
-    monkeypatch.setattr(xlsx_module, "load_workbook", must_not_parse)
+    monkeypatch.setattr(spreadsheets, "load_workbook", must_not_parse)
     monkeypatch.setattr(docx, "Document", must_not_parse)
     data = _bomb(forged)
     assert len(data) < 2 * 1024 * 1024

@@ -6,8 +6,6 @@ from argon2 import PasswordHasher, extract_parameters
 from portal.auth.idcard import (
     id_number_error,
     make_id_number,
-    mask_id_number,
-    mask_phone,
     normalise_id_number,
 )
 from portal.auth.passwords import (
@@ -16,6 +14,7 @@ from portal.auth.passwords import (
     policy_errors,
     verify_password,
 )
+from portal.masking import mask_id_number, mask_phone
 
 KNOWN_VALID = "11010519491231002X"
 

@@ -5,11 +5,10 @@ import pytest
 from portal.auth.idcard import (
     id_number_error,
     make_id_number,
-    mask_id_number,
-    mask_phone,
     normalise_id_number,
 )
 from portal.auth.passwords import generate_password, policy_errors
+from portal.masking import mask_id_number, mask_phone
 
 
 def test_published_example_id_number_is_valid():

@@ -149,7 +149,7 @@ def test_bad_rows_are_listed_and_nothing_is_saved(admin_client, world):
     [
         (b"\xd3\xc3\xbb\xa7\xc3\xfb,\xd0\xd5\xc3\xfb\n", "users.csv", ".xlsx"),
         ("用户名,姓名\n".encode("gbk"), "users.xlsx", "不是 Excel"),
-        (b"PK\x03\x04broken zip", "users.xlsx", "无法读取"),
+        (b"PK\x03\x04broken zip", "users.xlsx", "不是有效的 .xlsx 文件"),
     ],
 )
 def test_unreadable_files_get_a_chinese_error(admin_client, content, name, message):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from portal.actor import Actor
 from portal.extensions import db
+from portal.locking import StaleForm
 from portal.suggestions.handling import services
 from portal.suggestions.handling.jobs import close_unrated_suggestions
 from portal.suggestions.models import Status, Suggestion
@@ -325,7 +326,7 @@ def test_lock_is_enforced_by_the_database(app, world):
     )
     assert item.version == seen
     staff = Actor(user=world.users["supervision_staff"])
-    with pytest.raises(services.StaleForm):
+    with pytest.raises(StaleForm):
         services.accept_suggestion(item, seen, staff)
     db.session.rollback()
     assert fresh(suggestion.id).status == Status.PENDING

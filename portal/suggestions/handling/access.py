@@ -17,8 +17,6 @@ from portal.extensions import db
 from portal.orgs.models import Organisation
 from portal.suggestions.models import Status, Suggestion
 
-STAFF_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
-HANDLER_ROLES = (Role.AGENCY_HANDLER,)
 # Statuses in which the assigned agency sees an item.
 HANDLER_STATUSES = (Status.PROCESSING, Status.REPLIED, Status.CLOSED)
 

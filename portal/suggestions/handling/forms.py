@@ -3,7 +3,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -13,8 +12,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
 
+from portal.locking import VersionedForm
 from portal.suggestions.handling.feedback import RATING_LABELS
 
 
@@ -35,10 +34,6 @@ def _required_text(label, missing, limit=1000, what="理由", minimum=None):
         filters=[_strip],
         validators=[DataRequired(message=missing), length],
     )
-
-
-class VersionedForm(FlaskForm):
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class AcceptForm(VersionedForm):

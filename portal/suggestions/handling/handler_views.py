@@ -7,16 +7,15 @@ from flask_login import current_user
 from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
+from portal.auth.roles import HANDLERS
 from portal.exceptions import DomainError, ValidationFailed
 from portal.extensions import db
+from portal.locking import StaleForm
 from portal.suggestions import uploads
 from portal.suggestions.handling import access, bp, deadlines, queries, services
 from portal.suggestions.handling.bp_helpers import deadline_context, no_store
 from portal.suggestions.handling.forms import ExtensionRequestForm, ReplyForm
-from portal.suggestions.handling.services import StaleForm
 from portal.suggestions.models import Suggestion
-
-HANDLERS = access.HANDLER_ROLES
 
 
 def _handled(suggestion_id):

@@ -6,11 +6,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from nlp.similarity import similarity_scores
 from portal.auth.models import Role, User, UserRole
 from portal.extensions import db
 from portal.orgs.models import Organisation, OrgKind
 from portal.suggestions.handling import access
-from portal.suggestions.handling.similarity import similarity_scores
 from portal.suggestions.models import Status, Suggestion
 from portal.timeutil import utcnow
 from portal.workdays.calendar import DeadlineFlag

@@ -2,26 +2,24 @@
 
 Services flush, views commit (STYLE R5). Every status change writes a timeline
 event (public or internal) and an audit entry. Every change goes through
-:func:`lock`, an optimistic lock on ``suggestions.version``: a form carries the
-version it was rendered with, and a conditional ``UPDATE … WHERE version = :seen``
-lets exactly one of two concurrent actions through; the other (or a double
-submit) gets :class:`StaleForm`.
+:func:`lock`, the shared optimistic lock (:mod:`portal.locking`) on
+``suggestions.version``: exactly one of two concurrent actions goes through; the
+other (or a double submit) gets :class:`StaleForm`.
 """
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
-from portal.exceptions import Conflict, InvalidState, NotAllowed, ValidationFailed
+from portal.exceptions import InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
+from portal.locking import claim
 from portal.orgs.models import OrgKind
 from portal.suggestions.handling import access
 from portal.suggestions.handling.models import ReplyStatus, SuggestionReply
 from portal.suggestions.models import (
     EventKind,
     Status,
-    Suggestion,
     SuggestionAttachment,
     SuggestionEvent,
 )
@@ -30,13 +28,6 @@ from portal.timeutil import to_local, utcnow
 STALE_MESSAGE = (
     "该意见建议刚刚已被他人处理（或重复提交），页面内容已过期，请查看最新状态后再操作。"
 )
-
-
-class StaleForm(Conflict):
-    """The form was rendered for an older version of the item."""
-
-    def __init__(self):
-        super().__init__(STALE_MESSAGE)
 
 
 def china_today():
@@ -49,17 +40,7 @@ def lock(suggestion, seen_version):
     :param seen_version: the version the acting form was rendered with.
     :raises StaleForm: someone changed the item since (or this is a resend).
     """
-    if seen_version is None or int(seen_version) != suggestion.version:
-        raise StaleForm()
-    result = db.session.execute(
-        sa.update(Suggestion)
-        .where(Suggestion.id == suggestion.id, Suggestion.version == seen_version)
-        .values(version=seen_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleForm()
-    set_committed_value(suggestion, "version", seen_version + 1)
+    claim(suggestion, seen_version, STALE_MESSAGE)
 
 
 def add_event(suggestion, kind, actor, *, note="", public=True, status=None):

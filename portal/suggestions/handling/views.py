@@ -15,9 +15,12 @@ from wtforms import SelectChoice
 from portal import audit, storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
-from portal.auth.models import Role, User
+from portal.auth.models import User
+from portal.auth.roles import CASE_WORKERS, SUPERVISION_MANAGERS
 from portal.exceptions import DomainError, ValidationFailed
 from portal.extensions import db
+from portal.locking import StaleForm
+from portal.masking import mask_pii
 from portal.orgs.models import Organisation
 from portal.suggestions import uploads
 from portal.suggestions.handling import access, bp, deadlines, queries, services
@@ -33,16 +36,12 @@ from portal.suggestions.handling.forms import (
     RejectForm,
     ReturnForm,
 )
-from portal.suggestions.handling.services import StaleForm
 from portal.suggestions.models import (
     CATEGORY_LABELS,
     STATUS_LABELS,
     Status,
     SuggestionAttachment,
 )
-from portal.suggestions.views import mask_pii
-
-STAFF = access.STAFF_ROLES
 
 
 def _managed(suggestion_id):
@@ -66,7 +65,7 @@ def _filters():
 
 
 @bp.get("/")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def list_inbox():
     """The items of the staff member's region, with filters and deadline flags."""
     filters = _filters()
@@ -151,7 +150,7 @@ def _render_item(suggestion, status=200, **forms):
 
 
 @bp.get("/<int:suggestion_id>")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_suggestion(suggestion_id):
     """One item: details (contact masked), full timeline, duplicates, actions."""
     return _render_item(_managed(suggestion_id))
@@ -181,7 +180,7 @@ def _act(suggestion_id, form_name, form, action, success):
 
 
 @bp.post("/<int:suggestion_id>/accept")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def accept_suggestion(suggestion_id):
     """受理."""
     return _act(
@@ -196,7 +195,7 @@ def accept_suggestion(suggestion_id):
 
 
 @bp.post("/<int:suggestion_id>/reject")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def reject_suggestion(suggestion_id):
     """不予受理 (the reason is shown to the submitter)."""
     return _act(
@@ -222,7 +221,7 @@ def _merge(suggestion, form):
 
 
 @bp.post("/<int:suggestion_id>/merge")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def merge_suggestion(suggestion_id):
     """Merge this item, a duplicate, into another (the main item)."""
     return _act(suggestion_id, "merge_form", MergeForm(), _merge, "已合并到主件。")
@@ -244,14 +243,14 @@ def _assign(suggestion, form):
 
 
 @bp.post("/<int:suggestion_id>/assign")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def assign_suggestion(suggestion_id):
     """Assign to an agency (and optionally a handler); sets the deadline."""
     return _act(suggestion_id, "assign_form", AssignForm(), _assign, "已转交办理。")
 
 
 @bp.post("/<int:suggestion_id>/extend")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def extend_deadline(suggestion_id):
     """Grant the one extension."""
     return _act(
@@ -270,7 +269,7 @@ def extend_deadline(suggestion_id):
 
 
 @bp.post("/<int:suggestion_id>/extension/refuse")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def refuse_extension(suggestion_id):
     """Refuse the handler's extension request (the deadline stays)."""
     return _act(
@@ -285,7 +284,7 @@ def refuse_extension(suggestion_id):
 
 
 @bp.post("/<int:suggestion_id>/approve")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def approve_reply(suggestion_id):
     """Approve the handler's reply."""
     return _act(
@@ -298,7 +297,7 @@ def approve_reply(suggestion_id):
 
 
 @bp.post("/<int:suggestion_id>/return")
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def return_reply(suggestion_id):
     """Send the reply back to the handler."""
     return _act(
@@ -327,7 +326,7 @@ def _render_publish(suggestion, form, status=200):
 
 
 @bp.route("/<int:suggestion_id>/publish", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(*SUPERVISION_MANAGERS)
 def publish_reply(suggestion_id):
     """Publish the approved reply, de-personalised (phone and ID numbers masked,
     then edited by staff)."""
@@ -368,7 +367,7 @@ def publish_reply(suggestion_id):
 
 
 @bp.get("/<int:suggestion_id>/files/<int:attachment_id>")
-@roles_required(Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
+@roles_required(*CASE_WORKERS)
 def download_attachment(suggestion_id, attachment_id):
     """A submission or reply attachment, for staff managing the item and the
     assigned agency's handlers; every download is audited. Others: 404."""
@@ -377,7 +376,10 @@ def download_attachment(suggestion_id, attachment_id):
         abort(404)
     suggestion = attachment.suggestion
     if not (
-        (current_user.has_role(*STAFF) and access.can_manage(current_user, suggestion))
+        (
+            current_user.has_role(*SUPERVISION_MANAGERS)
+            and access.can_manage(current_user, suggestion)
+        )
         or access.can_handle(current_user, suggestion)
     ):
         abort(404)

@@ -18,10 +18,10 @@ import sqlalchemy as sa
 
 from portal import audit
 from portal.extensions import db
+from portal.masking import mask_pii
 from portal.suggestions.handling.models import ExtensionRequest, SuggestionReply
 from portal.suggestions.models import Status, Suggestion, SuggestionAttachment
 from portal.suggestions.oversight.models import Escalation, SupervisorObservation
-from portal.suggestions.oversight.pii import mask_pii
 from portal.suggestions.oversight.scope import agency_id_column
 from portal.suggestions.oversight.stats import REPEAT_WINDOW_DAYS
 

@@ -7,10 +7,8 @@ spreadsheet program would evaluate as a formula is shown as text.
 import csv
 import io
 
-from openpyxl import Workbook
-
-from portal.spreadsheets import neutralise
-from portal.suggestions.oversight.pii import mask_pii
+from portal.masking import mask_pii
+from portal.spreadsheets import cell, new_workbook, workbook_bytes
 from portal.timeutil import to_local
 
 # The open-data columns. The names are a published interface: add columns at the
@@ -39,10 +37,6 @@ def _date(value):
     return to_local(value).strftime("%Y-%m-%d") if value else ""
 
 
-def _cell(value):
-    return neutralise(value) if isinstance(value, str) else value
-
-
 def open_data_csv(items, regions):
     """The CSV text (UTF-8 BOM for Excel) of published ``items``.
 
@@ -55,7 +49,7 @@ def open_data_csv(items, regions):
     for item in items:
         agency = _agency(item)
         region = regions.get(agency.id, "") if agency else ""
-        writer.writerow([_cell(get(item, region)) for _, get in OPEN_DATA_COLUMNS])
+        writer.writerow([cell(get(item, region)) for _, get in OPEN_DATA_COLUMNS])
     return out.getvalue()
 
 
@@ -64,20 +58,20 @@ def _section(sheet, title, rows, header=("项目", "件数")):
     sheet.append([title])
     sheet.append(list(header))
     for label, count in rows:
-        sheet.append([_cell(label), count])
+        sheet.append([cell(label), count])
 
 
 def stats_workbook(figures, period_label, scope_label):
     """The statistics as an ``.xlsx`` workbook; returns its bytes."""
-    workbook = Workbook()
+    workbook = new_workbook()
     sheet = workbook.active
     sheet.title = "统计"
     sheet.column_dimensions["A"].width = 36
     sheet.column_dimensions["B"].width = 14
     sheet.column_dimensions["C"].width = 14
     sheet.append(["群众意见建议统计"])
-    sheet.append(["统计期间", _cell(period_label)])
-    sheet.append(["统计范围", _cell(scope_label)])
+    sheet.append(["统计期间", cell(period_label)])
+    sheet.append(["统计范围", cell(scope_label)])
     sheet.append(["件数合计", figures.total])
     sheet.append([])
     sheet.append(["指标", "比率", "分子/分母"])
@@ -120,6 +114,4 @@ def stats_workbook(figures, period_label, scope_label):
     _section(sheet, "按执法部门", figures.by_agency)
     _section(sheet, "按区域", figures.by_region)
     _section(sheet, "按办理状态", figures.by_status)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 
 from portal.auth.models import Role
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.extensions import db
 from portal.suggestions.models import Category, Status, Suggestion
 from portal.suggestions.oversight.models import (
@@ -87,7 +88,7 @@ def item_for_reader(user, suggestion_id):
     """The item for its oversight notes page, else None (404): supervision staff
     of the region and system administrators, and a 部门经办人 once the item is
     assigned to an agency in their scope."""
-    if user.has_role(Role.SYS_ADMIN, Role.SUPERVISION_STAFF):
+    if user.has_role(*SUPERVISION_MANAGERS):
         item = item_in_scope(user, Role.SUPERVISION_STAFF, suggestion_id)
         if item is not None:
             return item

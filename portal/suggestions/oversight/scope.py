@@ -15,8 +15,6 @@ from portal.auth.models import Role
 from portal.orgs.models import Organisation
 from portal.suggestions.models import Suggestion
 
-STAFF_ROLES = (Role.SYS_ADMIN, Role.SUPERVISION_STAFF)
-
 # A table alias (not an ORM alias, which would configure every mapper at import).
 AgencyOrg = Organisation.__table__.alias("agency_org")
 

@@ -9,13 +9,14 @@ from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
+from portal.auth.roles import CASE_WORKERS, SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.suggestions.oversight import bp, export, queries, stats
 from portal.suggestions.oversight.forms import HandleEscalationForm
 from portal.suggestions.oversight.models import EscalationStatus
 from portal.suggestions.oversight.period import parse_period, today
-from portal.suggestions.oversight.scope import STAFF_ROLES, scope_condition
+from portal.suggestions.oversight.scope import scope_condition
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -36,7 +37,7 @@ def _figures(period):
 
 
 @bp.get("/manage/stats")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def show_stats():
     """Figures of the items in the staff member's region for a period."""
     period = parse_period(request.args)
@@ -53,7 +54,7 @@ def show_stats():
 
 
 @bp.get("/manage/stats.xlsx")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def export_stats():
     """The same figures as an Excel workbook (audited)."""
     period = parse_period(request.args)
@@ -79,7 +80,7 @@ def export_stats():
 
 
 @bp.get("/manage/escalations")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def list_escalations():
     """监督员转办: escalations of items in the region, open ones first."""
     status = request.args.get("status") or ""
@@ -98,7 +99,7 @@ def list_escalations():
 
 
 @bp.post("/manage/escalations/<int:escalation_id>/handle")
-@roles_required(*STAFF_ROLES)
+@roles_required(*SUPERVISION_MANAGERS)
 def handle_escalation(escalation_id):
     """Mark one escalation handled, with a note."""
     from portal.suggestions.oversight import services
@@ -124,7 +125,7 @@ def handle_escalation(escalation_id):
 
 
 @bp.get("/manage/<int:suggestion_id>/oversight")
-@roles_required(Role.SYS_ADMIN, Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER)
+@roles_required(*CASE_WORKERS)
 def show_item_oversight(suggestion_id):
     """监督员意见 and 转办 of one item, for staff and the handling agency."""
     suggestion = queries.item_for_reader(current_user, suggestion_id)

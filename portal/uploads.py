@@ -1,7 +1,9 @@
-"""Raw-input helpers shared by the readers: encoding detection and size guards.
+"""Untrusted uploaded files: size guards, text encoding, Office (zip) checks.
 
-Nothing here knows about questions; the functions only turn untrusted bytes into
-text (or refuse them) with messages an administrator can act on.
+Every reader of an uploaded document (question banks, catalogues, regulations,
+user and candidate lists, case documents) goes through these functions, and
+:class:`FormatError` is the one "this file cannot be read" error: its message is
+Chinese, for the user. Nothing here knows about any feature.
 """
 
 import codecs
