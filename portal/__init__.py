@@ -48,6 +48,7 @@ def create_app(config_class=Config, **overrides):
         jobs,
         laws,
         main,
+        notifications,
         orgs,
         suggestions,
         templating,
@@ -66,6 +67,7 @@ def create_app(config_class=Config, **overrides):
         suggestions,
         workdays,
         jobs,
+        notifications,
         backup,
         cli,
     ):

@@ -136,6 +136,23 @@ class Config:
     SUGGESTION_WARN_WORKDAYS = _int("SUGGESTION_WARN_WORKDAYS", 1)
     SUGGESTION_AUTO_CLOSE_DAYS = _int("SUGGESTION_AUTO_CLOSE_DAYS", 15)
 
+    # Notifications (issue #15, docs/notifications.md). 站内信 is always on; e-mail
+    # goes through this SMTP server when MAIL_SERVER is set; SMS through the sender
+    # class SMS_SENDER (a dotted path; the default only logs, number masked).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
+    MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME") or "执法培训考试与监督评查平台"
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    SMS_SENDER = os.environ.get("SMS_SENDER") or (
+        "portal.notifications.channels.LoggingSmsSender"
+    )
+    # Absolute links in e-mails (e.g. https://zhifa.example.cn); unset = no link.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL") or None
+
 
 class DevConfig(Config):
     pass

@@ -596,6 +596,25 @@ EXPECTED = {
         Case("POST", _const("/password"), signed_in(400), lambda ctx: {}),
     ),
     "main.dashboard": (Case("GET", _const("/dashboard"), signed_in(200)),),
+    "notifications.centre": (Case("GET", _const("/notifications/"), signed_in(200)),),
+    "notifications.open_notification": (
+        Case("POST", _const("/notifications/999999/open"), signed_in(404)),
+    ),
+    "notifications.mark_read": (
+        Case("POST", _const("/notifications/999999/read"), signed_in(404)),
+    ),
+    "notifications.mark_all_read": (
+        Case("POST", _const("/notifications/read-all"), signed_in("/notifications/")),
+    ),
+    "notifications.settings": (
+        Case("GET", _const("/notifications/settings"), signed_in(200)),
+        Case(
+            "POST",
+            _const("/notifications/settings"),
+            signed_in("/notifications/settings"),
+            data=lambda ctx: {"email": ""},
+        ),
+    ),
     # Organisations --------------------------------------------------------------
     "orgs.list_orgs": (Case("GET", _const("/admin/orgs/"), only(ADMINS)),),
     "orgs.create_org": (
