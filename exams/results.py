@@ -26,6 +26,7 @@ from exams.models import ArrangementCandidate, Attempt, QuestionVersion
 from portal import audit
 from portal.exceptions import InvalidState
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.timeutil import to_local
 
 logger = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ def release_results(arrangement, actor, now):
         },
     )
     logger.info("Results of arrangement %s released by %s", arrangement.id, actor.label)
+    notify_events.results_released(arrangement)
     return True
 
 

@@ -19,6 +19,7 @@ from portal import audit
 from portal.auth.models import Role
 from portal.exceptions import Conflict, InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.orgs.models import Organisation, OrgKind
 from portal.timeutil import utcnow
 
@@ -139,6 +140,7 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
         assignment,
         after={"案卷": case.audit_label, "评查人": assignee.audit_label},
     )
+    notify_events.review_assigned(assignment)
     return assignment
 
 

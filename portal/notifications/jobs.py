@@ -8,13 +8,17 @@ digest per day listing all of them.
 
 import importlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from portal.notifications.service import notify
 from portal.timeutil import to_local, utcnow
 
 # Dotted paths of functions ``collect(now) -> list[DueItem]``.
-COLLECTORS = []
+COLLECTORS = [
+    "portal.notifications.due.opinions",
+    "portal.notifications.due.suggestions",
+    "portal.notifications.due.certificates",
+]
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class DueItem:
     kind: str  # a notify() kind, e.g. "opinion_overdue"
     title: str
     link: str | None
-    due_at: datetime | None
+    due_at: datetime | date | None
     key: str  # identifies the object and the state, e.g. "opinion:3:overdue"
     overdue: bool = False
 
@@ -77,5 +81,6 @@ def daily_digest(now=None):
 def _due_text(item):
     if item.due_at is None:
         return "已逾期" if item.overdue else "即将到期"
-    when = to_local(item.due_at).strftime("%Y-%m-%d")
+    due = item.due_at
+    when = (to_local(due) if isinstance(due, datetime) else due).strftime("%Y-%m-%d")
     return f"已于 {when} 逾期" if item.overdue else f"期限 {when}"

@@ -15,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal import audit
 from portal.exceptions import Conflict, InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.orgs.models import OrgKind
 from portal.suggestions.handling import access
 from portal.suggestions.handling.models import ReplyStatus, SuggestionReply
@@ -258,6 +259,7 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
         due_on=suggestion.due_on,
     )
     db.session.flush()
+    notify_events.suggestion_assigned(suggestion)
 
 
 # Replies ------------------------------------------------------------------------
@@ -333,6 +335,7 @@ def submit_reply(suggestion, version, text, files, actor):
         after={"reply": reply.id, "attachments": len(files)},
     )
     db.session.flush()
+    notify_events.suggestion_replied(suggestion)
     return reply
 
 
@@ -386,6 +389,7 @@ def return_reply(suggestion, version, reason, actor):
         after={"reply": reply.id, "reason": reason},
     )
     db.session.flush()
+    notify_events.suggestion_reply_returned(suggestion, reason)
 
 
 def publish_reply(suggestion, version, text, actor):
@@ -412,3 +416,4 @@ def publish_reply(suggestion, version, text, actor):
         after={"published_reply": text},
     )
     db.session.flush()
+    notify_events.suggestion_published(suggestion)
