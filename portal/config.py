@@ -117,6 +117,8 @@ class Config:
     # Case supervision (docs/case-supervision.md): default share of a random sample
     # draw of unflagged cases (0.05 = 5 %); each draw may give its own rate.
     CASE_SAMPLE_RATE = float(os.environ.get("CASE_SAMPLE_RATE") or 0.05)
+    # Default 评查期限 offered when assigning a case (calendar days from today).
+    CASE_REVIEW_DUE_DAYS = _int("CASE_REVIEW_DUE_DAYS", 10)
     # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
     # days of the shared calendar from the issue date (staff may set 1 to
     # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow

@@ -109,7 +109,7 @@ def draw_sample(
     return draw
 
 
-def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
+def assign_case(case: CaseFile, assignee, actor, due_on=None) -> ReviewAssignment:
     """Give ``case`` to ``assignee`` for review.
 
     :raises NotAllowed: the assignee holds no reviewer role covering the agency, or
@@ -131,6 +131,7 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
         case_id=case.id,
         assignee_id=assignee.id,
         assigned_by_id=actor.user.id if actor.user else None,
+        due_on=due_on,
     )
     db.session.add(assignment)
     db.session.flush()  # the partial unique index stops a concurrent second one
@@ -138,7 +139,11 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
         "review_assigned",
         actor,
         assignment,
-        after={"案卷": case.audit_label, "评查人": assignee.audit_label},
+        after={
+            "案卷": case.audit_label,
+            "评查人": assignee.audit_label,
+            "评查期限": due_on.isoformat() if due_on else "",
+        },
     )
     notify_events.review_assigned(assignment)
     return assignment

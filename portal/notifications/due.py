@@ -158,3 +158,44 @@ def certificates(now):
                 )
             )
     return items
+
+
+def review_tasks(now):
+    """Open review tasks with a 评查期限: due within 2 days → the assignee; overdue →
+    the assignee and the one who assigned it."""
+    from casebank.supervision.models import AssignmentStatus, ReviewAssignment
+
+    today = to_local(now).date()
+    rows = db.session.scalars(
+        sa.select(ReviewAssignment).where(
+            ReviewAssignment.status == AssignmentStatus.OPEN,
+            ReviewAssignment.due_on.is_not(None),
+            ReviewAssignment.due_on <= today + timedelta(days=2),
+        )
+    )
+    items = []
+    for task in rows:
+        overdue = task.due_on < today
+        users = [task.assignee_id]
+        if overdue and task.assigned_by_id:
+            users.append(task.assigned_by_id)
+        state = "overdue" if overdue else "soon"
+        for user_id in dict.fromkeys(users):
+            link = (
+                path_for("reviews.edit_review", case_id=task.case_id)
+                if user_id == task.assignee_id
+                else path_for("supervision.assign_case", case_id=task.case_id)
+            )
+            items.append(
+                DueItem(
+                    user_id=user_id,
+                    kind="review_due",
+                    title=f"评查任务 {task.case.title}"
+                    + ("已逾期" if overdue else "即将到期"),
+                    link=link,
+                    due_at=task.due_on,
+                    key=f"assignment:{task.id}:{state}:{task.due_on}",
+                    overdue=overdue,
+                )
+            )
+    return items

@@ -175,7 +175,8 @@ def review_assigned(assignment):
         assignment.assignee_id,
         "review_assigned",
         f"评查任务：{case.title}",
-        body=f"{case.agency.name} 的案卷已分配给您评查。",
+        body=f"{case.agency.name} 的案卷已分配给您评查"
+        + (f"，评查期限 {assignment.due_on:%Y-%m-%d}。" if assignment.due_on else "。"),
         link=path_for("reviews.edit_review", case_id=case.id),
         dedupe_key=f"assignment:{assignment.id}",
     )

@@ -18,6 +18,7 @@ COLLECTORS = [
     "portal.notifications.due.opinions",
     "portal.notifications.due.suggestions",
     "portal.notifications.due.certificates",
+    "portal.notifications.due.review_tasks",
 ]
 
 

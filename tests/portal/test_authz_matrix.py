@@ -1480,6 +1480,14 @@ EXPECTED = {
     ),
     "supervision.show_sample": (Case("GET", sv.draw_url, only(CATALOGUE_MANAGERS)),),
     "supervision.assign_case": (Case("GET", sv.assign_url, only(CATALOGUE_MANAGERS)),),
+    "supervision.bulk_assign": (
+        Case(
+            "POST",
+            _const("/casebank/supervision/queue/assign"),
+            only(CATALOGUE_MANAGERS, "/casebank/supervision/queue"),
+            lambda ctx: {},
+        ),
+    ),
     "supervision.save_assignment": (
         # No reviewer chosen: the form again with its error, nothing assigned.
         Case("POST", sv.assign_url, only(CATALOGUE_MANAGERS, 400), lambda ctx: {}),
