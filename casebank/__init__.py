@@ -17,6 +17,7 @@ def init_app(app):
     """Register the models, the catalogue screens and the command groups."""
     from casebank import cli, models, opinions, reviews, supervision, views  # noqa: F401
     from casebank.cases import models as case_models  # noqa: F401
+    from casebank.cases import status_views  # noqa: F401 - polled by case pages
     from casebank.cases import views as case_views  # noqa: F401
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
@@ -24,3 +25,6 @@ def init_app(app):
     cli.init_app(app)
     supervision.init_app(app)
     reviews.init_app(app)
+    from casebank.cases import warmup
+
+    warmup.init_app(app)

@@ -119,6 +119,9 @@ class Config:
     CASE_SAMPLE_RATE = float(os.environ.get("CASE_SAMPLE_RATE") or 0.05)
     # Default 评查期限 offered when assigning a case (calendar days from today).
     CASE_REVIEW_DUE_DAYS = _int("CASE_REVIEW_DUE_DAYS", 10)
+    # Load the checker (segmenter, embedding model) in a background thread on the
+    # first request, so the first upload does not wait for it.
+    CASE_CHECK_WARMUP = os.environ.get("CASE_CHECK_WARMUP", "1") == "1"
     # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
     # days of the shared calendar from the issue date (staff may set 1 to
     # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow

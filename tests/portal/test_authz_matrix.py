@@ -1442,6 +1442,13 @@ EXPECTED = {
             {**only(CASE_ROLES), Role.INVITED_SUPERVISOR.value: 404},
         ),
     ),
+    "casebank.check_status": (
+        Case(
+            "GET",
+            _case_url("/check-status"),
+            {**only(CASE_ROLES), Role.INVITED_SUPERVISOR.value: 404},
+        ),
+    ),
     "casebank.edit_case": (
         # No agency: the form again with its error, nothing saved.
         Case("POST", _case_url(), only(CASE_ROLES, 400), lambda ctx: {}),
