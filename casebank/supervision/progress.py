@@ -81,6 +81,30 @@ def open_workload(user_ids):
     return dict(rows.all())
 
 
+def reviewers_for_agencies(agencies):
+    """Active reviewers whose scope covers at least one of ``agencies``, with their
+    open workload (two queries): ``[(user, open_count)]`` by name."""
+    above = {i for agency in agencies for i in ancestor_ids(agency)}
+    if not above:
+        return []
+    users = list(
+        db.session.scalars(
+            sa.select(User)
+            .where(
+                User.is_active_account.is_(True),
+                sa.exists().where(
+                    UserRole.user_id == User.id,
+                    UserRole.role.in_([r.value for r in REVIEWER_ROLES]),
+                    UserRole.scope_id.in_(above),
+                ),
+            )
+            .order_by(User.name, User.id)
+        )
+    )
+    load = open_workload([u.id for u in users])
+    return [(u, load.get(u.id, 0)) for u in users]
+
+
 def reviewers_covering(agency):
     """Active users with a reviewer role whose scope covers ``agency``, each with
     their open workload and why they may not review it (None when eligible).

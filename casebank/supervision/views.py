@@ -202,12 +202,9 @@ def _assign_form(case, formdata=None):
 def _bulk_form(agencies, formdata=None):
     """Reviewers covering any agency in scope; each case is checked on assignment."""
     form = BulkAssignForm(formdata=formdata)
-    seen = {}
-    for agency in agencies:
-        for user, load, _ in progress.reviewers_covering(agency):
-            seen.setdefault(user.id, (user, load))
     form.assignee_id.choices = [
-        SelectChoice(u.id, f"{u.name}（在办 {n} 件）") for u, n in seen.values()
+        SelectChoice(u.id, f"{u.name}（在办 {n} 件）")
+        for u, n in progress.reviewers_for_agencies(agencies)
     ]
     if formdata is not None:
         form.case_ids.choices = [

@@ -47,5 +47,7 @@ def test_warm_up_loads_the_segmenter(app):
 
 def test_status_script_is_served(client):
     response = client.get("/static/js/case_status.js")
+    data = response.get_data()
+    response.close()
     assert response.status_code == 200
-    assert b"window.location.reload" in response.data
+    assert b"window.location.reload" in data

@@ -108,5 +108,7 @@ def test_no_prefill_once_a_sheet_exists(app, world):
 
 def test_review_sheet_script_is_served(client):
     response = client.get("/static/js/review_sheet.js")
+    data = response.get_data()
+    response.close()
     assert response.status_code == 200
-    assert b"recompute" in response.data
+    assert b"recompute" in data
