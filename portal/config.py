@@ -131,6 +131,12 @@ class Config:
     OPINION_DEADLINE_MAX_WORKDAYS = _int("OPINION_DEADLINE_MAX_WORKDAYS", 60)
     OPINION_WARN_WORKDAYS = _int("OPINION_WARN_WORKDAYS", 3)
     OPINION_NUMBER_PREFIX = os.environ.get("OPINION_NUMBER_PREFIX") or "执法监督"
+    # The 发文机关 and 签发人 printed on 监督意见书 (GB/T 9704), per organisation code,
+    # looked up from the agency upwards; set in instance/config.py, e.g.
+    # OPINION_ISSUERS = {"C": {"authority": "江城市司法局", "signer": "王某某"}}.
+    # Unconfigured: OPINION_AUTHORITY, else "<city>司法局", and no 签发人.
+    OPINION_ISSUERS: dict = {}
+    OPINION_AUTHORITY = os.environ.get("OPINION_AUTHORITY") or None
     OPINION_MAX_FILES = _int("OPINION_MAX_FILES", 5)
     OPINION_FILE_MAX_MB = _int("OPINION_FILE_MAX_MB", 10)
     # Handling (docs/suggestions-handling.md): working days from assignment to the

@@ -3,14 +3,17 @@
 import io
 from xml.sax.saxutils import escape
 
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import HRFlowable, Paragraph, SimpleDocTemplate, Spacer
 
 from casebank.opinions.document import build
 from exams.certs.pdf import cjk_font
+
+RED = Color(0.75, 0, 0)
 
 
 def _styles(font):
@@ -22,6 +25,14 @@ def _styles(font):
             "title", parent=body, fontSize=20, leading=28, alignment=TA_CENTER
         ),
         "number": ParagraphStyle("number", parent=body, alignment=TA_CENTER),
+        "authority": ParagraphStyle(
+            "authority",
+            parent=body,
+            fontSize=26,
+            leading=36,
+            alignment=TA_CENTER,
+            textColor=RED,
+        ),
         "heading": ParagraphStyle("heading", parent=body, spaceBefore=8),
         "body": body,
         "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
@@ -36,8 +47,14 @@ def render(opinion) -> bytes:
     doc = build(opinion)
     styles = _styles(cjk_font())
     story = [
-        _p(doc.title, styles["title"]),
+        _p(doc.authority, styles["authority"]),
         _p(doc.number, styles["number"]),
+    ]
+    if doc.signer:
+        story.append(_p(doc.signer, styles["right"]))
+    story += [
+        HRFlowable(width="100%", thickness=1.5, color=RED, spaceBefore=2, spaceAfter=8),
+        _p(doc.title, styles["title"]),
         Spacer(1, 6 * mm),
         _p(doc.addressee, styles["body"]),
         _p(doc.intro, styles["body"]),
@@ -49,7 +66,8 @@ def render(opinion) -> bytes:
         Spacer(1, 4 * mm),
         _p(doc.deadline, styles["body"]),
         Spacer(1, 10 * mm),
-        _p(doc.issuer, styles["right"]),
+        _p(doc.seal, styles["right"]),
+        _p(doc.authority, styles["right"]),
         _p(doc.issued, styles["right"]),
     ]
     buffer = io.BytesIO()
