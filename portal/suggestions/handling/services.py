@@ -392,7 +392,7 @@ def return_reply(suggestion, version, reason, actor):
     notify_events.suggestion_reply_returned(suggestion, reason)
 
 
-def publish_reply(suggestion, version, text, actor):
+def publish_reply(suggestion, version, text, actor, description=None):
     """Publish the approved reply's de-personalised text on the public status page.
 
     :raises ValidationFailed: empty text.
@@ -406,6 +406,8 @@ def publish_reply(suggestion, version, text, actor):
         raise InvalidState("只有审核通过的答复可以公开。")
     before = suggestion.published_reply
     suggestion.published_reply = text
+    if description is not None:
+        suggestion.published_description = description.strip() or None
     suggestion.reply_published_at = utcnow()
     add_event(suggestion, EventKind.REPLY_PUBLISHED, actor, note="答复已公开。")
     audit.record(
@@ -413,7 +415,10 @@ def publish_reply(suggestion, version, text, actor):
         actor,
         suggestion,
         before={"published_reply": before},
-        after={"published_reply": text},
+        after={
+            "published_reply": text,
+            "published_description": suggestion.published_description,
+        },
     )
     db.session.flush()
     notify_events.suggestion_published(suggestion)
