@@ -58,22 +58,8 @@ def panels_for(user):
         if role in (Role.SYS_ADMIN, Role.TRAINING_ADMIN):
             panel.links.append(("培训管理", "training_admin.list_courses"))
         if role == Role.SUPERVISION_STAFF:
-            panel.links += [
-                ("评查队列", "supervision.show_queue"),
-                ("监督意见书", "opinions.list_opinions"),
-                ("意见建议", "suggestion_handling.list_inbox"),
-                ("裁量基准目录", "casebank.list_catalogues"),
-            ]
-        if role == Role.INVITED_SUPERVISOR:
-            panel.links += [
-                ("我的评查任务", "supervision.my_assignments"),
-                ("群众意见监督", "oversight.list_supervised"),
-            ]
-        if role == Role.AGENCY_HANDLER:
-            panel.links += [
-                ("待整改意见书", "opinions.todo"),
-                ("待办理意见建议", "suggestion_handling.list_tasks"),
-            ]
+            # The work entries link to the queue, opinions and suggestions.
+            panel.links.append(("裁量基准目录", "casebank.list_catalogues"))
         if role in (Role.SUPERVISION_STAFF, Role.AGENCY_HANDLER):
             from casebank.cases.queries import cases_visible_to
 

@@ -390,7 +390,7 @@ def agency_handler(user, now):
         ),
         Work(
             "suggestion_tasks",
-            "待办理的群众意见建议",
+            "转交本单位办理的群众意见建议",
             len(rows),
             url_for("suggestion_handling.list_tasks"),
             [
