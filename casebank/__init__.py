@@ -25,6 +25,7 @@ def init_app(app):
         views,
     )
     from casebank.cases import models as case_models  # noqa: F401
+    from casebank.cases import status_views  # noqa: F401 - polled by case pages
     from casebank.cases import views as case_views  # noqa: F401
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
@@ -33,3 +34,6 @@ def init_app(app):
     supervision.init_app(app)
     reviews.init_app(app)
     consistency.init_app(app)
+    from casebank.cases import warmup
+
+    warmup.init_app(app)

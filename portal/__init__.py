@@ -50,6 +50,7 @@ def create_app(config_class=Config, **overrides):
         jobs,
         laws,
         main,
+        notifications,
         numbering,  # noqa: F401 - registers the counter table
         orgs,
         suggestions,
@@ -69,6 +70,7 @@ def create_app(config_class=Config, **overrides):
         suggestions,
         workdays,
         jobs,
+        notifications,
         backup,
         cli,
     ):

@@ -139,6 +139,11 @@ class Config:
     # CONSISTENCY_MIN_GROUP cases in the group.
     CONSISTENCY_SCOPE = os.environ.get("CONSISTENCY_SCOPE") or "city"
     CONSISTENCY_MIN_GROUP = int(os.environ.get("CONSISTENCY_MIN_GROUP") or 5)
+    # Default 评查期限 offered when assigning a case (calendar days from today).
+    CASE_REVIEW_DUE_DAYS = _int("CASE_REVIEW_DUE_DAYS", 10)
+    # Load the checker (segmenter, embedding model) in a background thread on the
+    # first request, so the first upload does not wait for it.
+    CASE_CHECK_WARMUP = os.environ.get("CASE_CHECK_WARMUP", "1") == "1"
     # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
     # days of the shared calendar from the issue date (staff may set 1 to
     # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow
@@ -148,6 +153,12 @@ class Config:
     OPINION_DEADLINE_MAX_WORKDAYS = _int("OPINION_DEADLINE_MAX_WORKDAYS", 60)
     OPINION_WARN_WORKDAYS = _int("OPINION_WARN_WORKDAYS", 3)
     OPINION_NUMBER_PREFIX = os.environ.get("OPINION_NUMBER_PREFIX") or "执法监督"
+    # The 发文机关 and 签发人 printed on 监督意见书 (GB/T 9704), per organisation code,
+    # looked up from the agency upwards; set in instance/config.py, e.g.
+    # OPINION_ISSUERS = {"C": {"authority": "江城市司法局", "signer": "王某某"}}.
+    # Unconfigured: OPINION_AUTHORITY, else "<city>司法局", and no 签发人.
+    OPINION_ISSUERS: dict = {}
+    OPINION_AUTHORITY = os.environ.get("OPINION_AUTHORITY") or None
     OPINION_MAX_FILES = _int("OPINION_MAX_FILES", 5)
     OPINION_FILE_MAX_MB = _int("OPINION_FILE_MAX_MB", 10)
     # Handling (docs/suggestions-handling.md): working days from assignment to the
@@ -157,6 +168,23 @@ class Config:
     SUGGESTION_EXTENSION_WORKDAYS = _int("SUGGESTION_EXTENSION_WORKDAYS", 7)
     SUGGESTION_WARN_WORKDAYS = _int("SUGGESTION_WARN_WORKDAYS", 1)
     SUGGESTION_AUTO_CLOSE_DAYS = _int("SUGGESTION_AUTO_CLOSE_DAYS", 15)
+
+    # Notifications (issue #15, docs/notifications.md). 站内信 is always on; e-mail
+    # goes through this SMTP server when MAIL_SERVER is set; SMS through the sender
+    # class SMS_SENDER (a dotted path; the default only logs, number masked).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_FROM = os.environ.get("MAIL_FROM") or None
+    MAIL_FROM_NAME = os.environ.get("MAIL_FROM_NAME") or "执法培训考试与监督评查平台"
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 10)
+    SMS_SENDER = os.environ.get("SMS_SENDER") or (
+        "portal.notifications.channels.LoggingSmsSender"
+    )
+    # Absolute links in e-mails (e.g. https://zhifa.example.cn); unset = no link.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL") or None
 
 
 class DevConfig(Config):

@@ -31,6 +31,8 @@ PERIODIC_JOBS = [
     "casebank.consistency.jobs.recompute_consistency",
     "portal.suggestions.oversight.jobs.deidentify_suggestions",
     "portal.suggestions.handling.jobs.close_unrated_suggestions",
+    "portal.notifications.jobs.daily_digest",
+    "portal.notifications.service.retry_deliveries",
 ]
 
 
@@ -62,6 +64,7 @@ def run_job(path, args=(), kwargs=None, *, own_session=True):
     try:
         result = _resolve(path)(*args, **(kwargs or {}))
         db.session.commit()
+        _dispatch_notifications()
         return result
     except Exception:
         db.session.rollback()
@@ -70,6 +73,12 @@ def run_job(path, args=(), kwargs=None, *, own_session=True):
     finally:
         if own_session:
             db.session.remove()
+
+
+def _dispatch_notifications():
+    from portal.notifications.service import dispatch_ready
+
+    dispatch_ready()
 
 
 def _run_in_worker(path, args, kwargs):

@@ -46,14 +46,21 @@ def spans_from_review(text: str, review: dict | None, findings) -> list[tuple]:
     return spans
 
 
-def highlight(text: str, spans) -> Markup:
-    """The escaped text with ``<mark class="hl-KIND …">`` around each span."""
-    cuts = {0, len(text)}
+def highlight(text: str, spans, anchors=None) -> Markup:
+    """The escaped text with ``<mark class="hl-KIND …">`` around each span.
+
+    :param anchors: optional offset → element id; an empty ``<span id>`` is put at
+        each offset so a link can jump to that place (e.g. a finding's evidence).
+    """
+    anchors = {k: v for k, v in (anchors or {}).items() if 0 <= k < len(text)}
+    cuts = {0, len(text), *anchors}
     for start, end, _ in spans:
         cuts.update((max(0, start), min(len(text), end)))
     points = sorted(cuts)
     out = []
     for a, b in zip(points, points[1:], strict=False):
+        if a in anchors:
+            out.append(Markup('<span id="{}" tabindex="-1"></span>').format(anchors[a]))
         piece = escape(text[a:b])
         kinds = sorted({k for s, e, k in spans if s <= a and b <= e and k in KINDS})
         if kinds:

@@ -1,6 +1,15 @@
-"""The text of a 监督意见书 as the exports print it (shared by .docx and .pdf)."""
+"""The text of a 监督意见书 as the exports print it (shared by .docx and .pdf).
+
+The elements follow 党政机关公文格式 (GB/T 9704-2012): 发文机关标志, 发文字号, 标题,
+主送机关, 正文, 发文机关署名, 成文日期 (Arabic numerals), 印章 over the 署名 and date,
+and 签发人 only where the organisation configured one. The 发文机关 and 签发人 come
+from ``OPINION_ISSUERS`` (organisation code → ``{"authority", "signer"}``, looked up
+from the agency upwards), never from the account that clicked 签发.
+"""
 
 from dataclasses import dataclass
+
+from flask import current_app
 
 
 def cn_date(day):
@@ -15,14 +24,31 @@ class Section:
 
 @dataclass(frozen=True)
 class OpinionDocument:
+    authority: str  # 发文机关 (标志 and 署名)
     title: str
-    number: str
-    addressee: str
+    number: str  # 发文字号
+    addressee: str  # 主送机关
     intro: str
     sections: list
     deadline: str
-    issuer: str
-    issued: str
+    signer: str  # "签发人：…" or "" when none is configured
+    seal: str  # where the seal goes
+    issued: str  # 成文日期
+
+
+def issuer_of(agency):
+    """``(authority, signer)`` for opinions to ``agency``: the nearest configured
+    organisation from the agency up; unconfigured → the city's 司法局, no signer."""
+    issuers = current_app.config.get("OPINION_ISSUERS") or {}
+    node, root = agency, agency
+    while node is not None:
+        entry = issuers.get(node.code)
+        if entry:
+            return entry.get("authority") or "", entry.get("signer") or ""
+        root = node
+        node = node.parent
+    default = current_app.config.get("OPINION_AUTHORITY")
+    return default or f"{root.name}司法局", ""
 
 
 def build(opinion) -> OpinionDocument:
@@ -34,7 +60,9 @@ def build(opinion) -> OpinionDocument:
     ]
     if opinion.legal_basis:
         sections.append(Section("三、法律依据", opinion.legal_basis))
+    authority, signer = issuer_of(opinion.agency)
     return OpinionDocument(
+        authority=authority,
         title="行政执法监督意见书",
         number=opinion.number,
         addressee=f"{opinion.agency.name}：",
@@ -47,6 +75,7 @@ def build(opinion) -> OpinionDocument:
             f"请于{cn_date(opinion.due_on)}前（{opinion.deadline_workdays}个工作日内）"
             "完成整改，并将整改情况书面报送本机关。"
         ),
-        issuer=f"签发人：{opinion.issued_by_name}",
-        issued=f"签发日期：{cn_date(opinion.issued_on)}",
+        signer=f"签发人：{signer}" if signer else "",
+        seal="（印章）",
+        issued=cn_date(opinion.issued_on),
     )

@@ -2,13 +2,16 @@
 
 import io
 
+from reportlab.lib.colors import Color
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Spacer
+from reportlab.platypus import HRFlowable, Spacer
 
 from casebank.opinions.document import build
 from portal.pdf import a4_document, body_style, cjk_font, paragraph
+
+RED = Color(0.75, 0, 0)
 
 
 def _styles(font):
@@ -18,6 +21,14 @@ def _styles(font):
             "title", parent=body, fontSize=20, leading=28, alignment=TA_CENTER
         ),
         "number": ParagraphStyle("number", parent=body, alignment=TA_CENTER),
+        "authority": ParagraphStyle(
+            "authority",
+            parent=body,
+            fontSize=26,
+            leading=36,
+            alignment=TA_CENTER,
+            textColor=RED,
+        ),
         "heading": ParagraphStyle("heading", parent=body, spaceBefore=8),
         "body": body,
         "right": ParagraphStyle("right", parent=body, alignment=TA_RIGHT),
@@ -28,8 +39,14 @@ def render(opinion) -> bytes:
     doc = build(opinion)
     styles = _styles(cjk_font())
     story = [
-        paragraph(doc.title, styles["title"]),
+        paragraph(doc.authority, styles["authority"]),
         paragraph(doc.number, styles["number"]),
+    ]
+    if doc.signer:
+        story.append(paragraph(doc.signer, styles["right"]))
+    story += [
+        HRFlowable(width="100%", thickness=1.5, color=RED, spaceBefore=2, spaceAfter=8),
+        paragraph(doc.title, styles["title"]),
         Spacer(1, 6 * mm),
         paragraph(doc.addressee, styles["body"]),
         paragraph(doc.intro, styles["body"]),
@@ -41,7 +58,8 @@ def render(opinion) -> bytes:
         Spacer(1, 4 * mm),
         paragraph(doc.deadline, styles["body"]),
         Spacer(1, 10 * mm),
-        paragraph(doc.issuer, styles["right"]),
+        paragraph(doc.seal, styles["right"]),
+        paragraph(doc.authority, styles["right"]),
         paragraph(doc.issued, styles["right"]),
     ]
     buffer = io.BytesIO()

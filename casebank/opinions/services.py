@@ -24,6 +24,7 @@ from casebank.opinions.queries import china_today, opinion_by_form_token
 from portal import audit, locking
 from portal.exceptions import Conflict, InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.timeutil import utcnow
 from portal.workdays.queries import calendar
 
@@ -151,6 +152,7 @@ def issue_opinion(case, draft, actor, today=None):
             "deadline_workdays": draft.deadline_workdays,
         },
     )
+    notify_events.opinion_issued(opinion)
     return opinion
 
 
@@ -221,6 +223,7 @@ def submit_reply(opinion, expected_version, text, files, actor):
         opinion,
         after={"round": reply.round, "attachments": len(files), "text": text[:500]},
     )
+    notify_events.opinion_replied(opinion)
     return reply
 
 
@@ -258,6 +261,7 @@ def accept_reply(opinion, expected_version, actor, note=""):
         before={"status": OpinionStatus.REPLIED.value},
         after={"status": OpinionStatus.ACCEPTED.value, "round": reply.round},
     )
+    notify_events.opinion_decided(opinion, accepted=True)
 
 
 def return_reply(opinion, expected_version, reason, actor):
@@ -292,6 +296,7 @@ def return_reply(opinion, expected_version, reason, actor):
             "reason": reason,
         },
     )
+    notify_events.opinion_decided(opinion, accepted=False)
 
 
 def change_deadline(opinion, expected_version, workdays, reason, actor):

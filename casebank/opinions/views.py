@@ -19,6 +19,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from casebank.cases import queries as case_queries
 from casebank.opinions import bp, export_docx, export_pdf, queries, services, uploads
+from casebank.opinions.document import issuer_of
 from casebank.opinions.forms import (
     AcceptForm,
     DeadlineForm,
@@ -64,13 +65,10 @@ def _problems_of(review):
     for deduction in review.deductions:
         if not deduction.points and not deduction.vetoed:
             continue
+        # A formal document states the problem, not the score it cost.
         item = deduction.item
-        points = f"{deduction.points.normalize():f}"
-        what = "一票否决" if deduction.vetoed else f"扣 {points} 分"
         note = f"：{deduction.note}" if deduction.note else ""
-        lines.append(
-            f"{len(lines) + 1}. 【{item.section.name}】{item.text}（{what}）{note}"
-        )
+        lines.append(f"{len(lines) + 1}. 【{item.section.name}】{item.text}{note}")
     return "\n".join(lines)
 
 
@@ -124,6 +122,16 @@ def _issue_form(formdata=None):
     return form
 
 
+def _due_dates():
+    """Working days → due date (ISO) for every allowed deadline, counted from
+    today, so the form shows the due date before issuing."""
+    from casebank.queries import china_today
+
+    low, high = services.deadline_bounds()
+    today, cal = china_today(), calendar()
+    return {n: cal.add_workdays(today, n).isoformat() for n in range(low, high + 1)}
+
+
 def _render_issue(case, form, status=200):
     return (
         render_template(
@@ -131,6 +139,8 @@ def _render_issue(case, form, status=200):
             case=case,
             form=form,
             bounds=services.deadline_bounds(),
+            due_dates=_due_dates(),
+            authority=issuer_of(case.agency)[0],
         ),
         status,
     )

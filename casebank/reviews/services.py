@@ -24,6 +24,7 @@ from casebank.reviews.template_text import parse
 from portal import audit
 from portal.exceptions import Conflict, InvalidState, ValidationFailed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -211,6 +212,7 @@ def save_review(
                 "template_version": review.template.version,
             },
         )
+        notify_events.review_submitted(review)
     return review
 
 

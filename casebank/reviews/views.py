@@ -11,6 +11,7 @@ from casebank.reviews.access import SHEET_ROLES, reviewable_case_for
 from casebank.reviews.forms import LabelForm, ReviewSheetForm
 from casebank.reviews.models import CaseReview, ReviewStatus, ScoreTemplate
 from casebank.reviews.queries import (
+    case_panel,
     review_for,
     submitted_reviews,
 )
@@ -19,6 +20,7 @@ from portal.auth.decorators import roles_required
 from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.exceptions import DomainError
 from portal.extensions import db
+from portal.masking import mask_pii
 
 
 def _case_or_404(case_id):
@@ -63,9 +65,25 @@ def _stored_entries(review):
 
 
 def _render_sheet(
-    case, template, review, form, values, errors=None, status=200, saved=False
+    case,
+    template,
+    review,
+    form,
+    values,
+    errors=None,
+    status=200,
+    saved=False,
+    prefilled=None,
 ):
+    from casebank.cases.highlight import KINDS, highlight, spans_from_review
+    from casebank.reviews import prefill
+
     entries, _ = services.parse_entries(template, values)
+    panel = case_panel(case, current_user)
+    anchors = {
+        f.spans[0][0]: f"evidence-{f.id}" for f in reversed(case.findings) if f.spans
+    }
+    spans = spans_from_review(case.text or "", case.review, case.findings)
     can_issue = current_user.has_role(*SUPERVISION_MANAGERS)
     return (
         render_template(
@@ -77,6 +95,11 @@ def _render_sheet(
             values=values,
             errors=errors or {},
             saved=review if saved else None,
+            prefilled=prefilled or {},
+            marked_text=highlight(mask_pii(case.text or ""), spans, anchors),
+            kinds=KINDS,
+            labels=panel["labels"] if panel else {},
+            finding_items=prefill.item_by_finding(template, case.findings),
             preview=scoring.compute(template, entries),
             # Staff see every submitted sheet and issue 监督意见书 from one; invited
             # supervisors review independently and see only their own.
@@ -115,7 +138,13 @@ def edit_review(case_id):
         template_id=template.id,
         opinion=review.opinion if review else "",
     )
-    return _render_sheet(case, template, review, form, _stored_entries(review))
+    values, prefilled = _stored_entries(review), {}
+    if review is None:
+        # A new sheet starts from the findings this reviewer confirmed.
+        from casebank.reviews import prefill
+
+        values, prefilled = prefill.confirmed_entries(template, case, current_user)
+    return _render_sheet(case, template, review, form, values, prefilled=prefilled)
 
 
 @bp.post("/cases/<int:case_id>/review")

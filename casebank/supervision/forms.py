@@ -1,8 +1,22 @@
 """Forms of the supervision screens."""
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from casebank.supervision.sampling import MAX_SEED
 
@@ -37,6 +51,23 @@ class SampleDrawForm(FlaskForm):
 class AssignForm(FlaskForm):
     assignee_id = SelectField(
         "评查人", coerce=int, validators=[DataRequired("请选择评查人")]
+    )
+    due_on = DateField(
+        "评查期限",
+        validators=[Optional()],
+        description="评查人须在该日期前提交评查表；到期前和逾期时会收到提醒。",
+    )
+
+    def validate_due_on(self, field):
+        from casebank.queries import china_today
+
+        if field.data is not None and field.data < china_today():
+            raise ValidationError("评查期限不能早于今天")
+
+
+class BulkAssignForm(AssignForm):
+    case_ids = SelectMultipleField(
+        "案卷", coerce=int, validators=[DataRequired("请至少勾选一件案卷")]
     )
 
 

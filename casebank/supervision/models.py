@@ -131,6 +131,8 @@ class ReviewAssignment(db.Model):
     )
     closed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
     close_reason: so.Mapped[str | None] = so.mapped_column(sa.String(200))
+    # 评查期限 (China date), set by staff when assigning; None for older tasks.
+    due_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
 
     case: so.Mapped[CaseFile] = so.relationship()
     assignee = so.relationship("User", foreign_keys=[assignee_id])

@@ -19,6 +19,7 @@ from portal import audit
 from portal.auth.roles import REVIEWERS
 from portal.exceptions import Conflict, InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.orgs.models import Organisation, OrgKind
 from portal.timeutil import utcnow
 
@@ -108,7 +109,7 @@ def draw_sample(
     return draw
 
 
-def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
+def assign_case(case: CaseFile, assignee, actor, due_on=None) -> ReviewAssignment:
     """Give ``case`` to ``assignee`` for review.
 
     :raises NotAllowed: the assignee holds no reviewer role covering the agency, or
@@ -130,6 +131,7 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
         case_id=case.id,
         assignee_id=assignee.id,
         assigned_by_id=actor.user.id if actor.user else None,
+        due_on=due_on,
     )
     db.session.add(assignment)
     db.session.flush()  # the partial unique index stops a concurrent second one
@@ -137,8 +139,13 @@ def assign_case(case: CaseFile, assignee, actor) -> ReviewAssignment:
         "review_assigned",
         actor,
         assignment,
-        after={"案卷": case.audit_label, "评查人": assignee.audit_label},
+        after={
+            "案卷": case.audit_label,
+            "评查人": assignee.audit_label,
+            "评查期限": due_on.isoformat() if due_on else "",
+        },
     )
+    notify_events.review_assigned(assignment)
     return assignment
 
 

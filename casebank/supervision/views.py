@@ -11,8 +11,8 @@ from wtforms import SelectChoice
 from casebank.cases.forms import CsrfOnlyForm
 from casebank.cases.models import CaseFile
 from casebank.cases.queries import agencies_for, visible_case
-from casebank.supervision import bp, queries, sampling, services
-from casebank.supervision.forms import AssignForm, SampleDrawForm
+from casebank.supervision import bp, progress, queries, sampling, services
+from casebank.supervision.forms import AssignForm, BulkAssignForm, SampleDrawForm
 from casebank.supervision.models import ReviewAssignment
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
@@ -57,15 +57,23 @@ def show_queue():
         assigned=_yes_no("assigned"),
         sampled=_yes_no("sampled"),
     )
+    state = request.args.get("state") or ""
+    if state in progress.STATES:
+        stmt = stmt.where(progress.state_condition(state))
     page = db.paginate(stmt, per_page=PER_PAGE, error_out=False)
     ids = [c.id for c in page.items]
+    agencies = agencies_for(current_user)
     return render_template(
         "supervision/queue.html",
         page=page,
         assignments=queries.open_assignments_by_case(ids),
         sampled=queries.sampled_case_ids(ids),
-        agencies=agencies_for(current_user),
+        progress=progress.progress_by_case(ids),
+        states=progress.STATES,
+        agencies=agencies,
+        bulk=_bulk_form(agencies),
         filters={
+            "state": state if state in progress.STATES else "",
             "agency_id": agency_id,
             "period": period_text,
             "severity": severity,
@@ -167,13 +175,78 @@ def show_sample(draw_id):
     )
 
 
+def _default_due(form):
+    from datetime import timedelta
+
+    from casebank.queries import china_today
+
+    if form.due_on.data is None and not form.is_submitted():
+        days = current_app.config.get("CASE_REVIEW_DUE_DAYS", 10)
+        form.due_on.data = china_today() + timedelta(days=days)
+
+
 def _assign_form(case, formdata=None):
     form = AssignForm(formdata=formdata)
-    eligible = list(db.session.scalars(queries.eligible_reviewers(case.agency)))
+    reviewers = progress.reviewers_covering(case.agency)
+    eligible = [u for u, _, reason in reviewers if reason is None]
     form.assignee_id.choices = [
-        SelectChoice(u.id, f"{u.name}（{'、'.join(u.role_labels)}）") for u in eligible
+        SelectChoice(u.id, f"{u.name}（{'、'.join(u.role_labels)}，在办 {n} 件）")
+        for u, n, reason in reviewers
+        if reason is None
     ]
+    _default_due(form)
+    form.reviewers = reviewers
     return form, eligible
+
+
+def _bulk_form(agencies, formdata=None):
+    """Reviewers covering any agency in scope; each case is checked on assignment."""
+    form = BulkAssignForm(formdata=formdata)
+    form.assignee_id.choices = [
+        SelectChoice(u.id, f"{u.name}（在办 {n} 件）")
+        for u, n in progress.reviewers_for_agencies(agencies)
+    ]
+    if formdata is not None:
+        form.case_ids.choices = [
+            SelectChoice(int(v), v) for v in formdata.getlist("case_ids") if v.isdigit()
+        ]
+    _default_due(form)
+    return form
+
+
+@bp.post("/queue/assign")
+@roles_required(*SUPERVISION_MANAGERS)
+def bulk_assign():
+    """Assign several cases of the queue to one reviewer with one due date."""
+    form = _bulk_form(agencies_for(current_user), request.form)
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "danger")
+        return redirect(request.referrer or url_for("supervision.show_queue"))
+    assignee = db.session.get(User, form.assignee_id.data)
+    done, refused = [], []
+    for case_id in form.case_ids.data:
+        case = visible_case(current_user, case_id)
+        if case is None:
+            refused.append(f"案卷 #{case_id}（不在您的范围内）")
+            continue
+        try:
+            with db.session.begin_nested():
+                services.assign_case(
+                    case, assignee, Actor.from_request(), due_on=form.due_on.data
+                )
+            done.append(case.title)
+        except DomainError as exc:
+            refused.append(f"{case.title}（{exc.message}）")
+        except IntegrityError:
+            refused.append(f"{case.title}（刚刚已被分配）")
+    db.session.commit()
+    if done:
+        flash(f"已将 {len(done)} 件案卷分配给{assignee.name}。", "success")
+    if refused:
+        flash("未分配：" + "；".join(refused), "warning")
+    return redirect(url_for("supervision.show_queue"))
 
 
 def _render_assign(case, form, eligible, status=200):
@@ -214,7 +287,9 @@ def save_assignment(case_id):
         return _render_assign(case, form, eligible, 400)
     assignee = db.session.get(User, form.assignee_id.data)
     try:
-        services.assign_case(case, assignee, Actor.from_request())
+        services.assign_case(
+            case, assignee, Actor.from_request(), due_on=form.due_on.data
+        )
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

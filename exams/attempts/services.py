@@ -23,6 +23,7 @@ from portal import audit
 from portal.actor import Actor
 from portal.exceptions import InvalidState, NotAllowed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 
 logger = logging.getLogger(__name__)
 
@@ -450,9 +451,11 @@ def correct_key(version, new_spec, actor):
         .where(Answer.version_id == version.id, Attempt.status != "in_progress")
         .distinct()
     ).all()
+    before_scores = notify_events.scores_of(affected)
     for attempt in affected:
         grade_attempt(attempt, actor)
     db.session.flush()
+    notify_events.scores_changed(affected, before_scores)
     audit.record(
         "key_corrected",
         actor,

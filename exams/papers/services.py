@@ -23,6 +23,7 @@ from portal import audit
 from portal.auth.models import Role, User, UserRole
 from portal.exceptions import InvalidState
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.orgs.models import Domain, Organisation
 
 CHOICE_TYPES = ("single", "multiple")
@@ -265,6 +266,7 @@ def enrol_candidates(arrangement, *, organisation=None, roles=(), domains=(), us
             have.add(user.id)
             added += 1
     db.session.flush()
+    notify_events.exam_scheduled(arrangement)
     return added
 
 
@@ -298,6 +300,7 @@ def adjust_candidate(
         arrangement,
         after={"user_id": entry.user_id, **after},
     )
+    notify_events.candidate_adjusted(arrangement, entry, action)
     return entry
 
 

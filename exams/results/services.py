@@ -28,6 +28,7 @@ from exams.papers.models import ArrangementCandidate
 from portal import audit
 from portal.exceptions import InvalidState
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.timeutil import to_local
 
 logger = logging.getLogger(__name__)
@@ -71,6 +72,7 @@ def release_results(arrangement, actor, now):
         },
     )
     logger.info("Results of arrangement %s released by %s", arrangement.id, actor.label)
+    notify_events.results_released(arrangement)
     return True
 
 

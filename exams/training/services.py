@@ -28,6 +28,7 @@ from exams.training.models import (
 from portal import audit
 from portal.exceptions import InvalidState
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.timeutil import to_local, to_utc
 
 logger = logging.getLogger(__name__)
@@ -169,6 +170,7 @@ def publish_course(course, actor, now):
     course.is_published, course.published_at = True, now
     db.session.flush()
     audit.record("training_course_published", actor, course)
+    notify_events.course_published(course)
     return course
 
 

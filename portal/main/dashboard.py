@@ -1,4 +1,5 @@
-"""What each role's dashboard panel shows (figures now, features as they land)."""
+"""What each role's dashboard panel shows: the work waiting for them (see
+:mod:`portal.main.workqueue`), a few figures and links to the pages of the role."""
 
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from portal.auth.roles import (
     TRAINING_ADMINS,
 )
 from portal.extensions import db
+from portal.main import workqueue
 from portal.timeutil import utcnow
 
 
@@ -24,15 +26,7 @@ class Panel:
     title: str
     figures: list = field(default_factory=list)  # (label, value)
     links: list = field(default_factory=list)  # (label, endpoint)
-    coming: list = field(default_factory=list)  # planned features, shown as such
-
-
-COMING = {
-    Role.SUPERVISION_STAFF: ["案卷评查（评分与监督意见）", "群众意见建议办理"],
-    Role.INVITED_SUPERVISOR: ["待评查案卷", "所联系区域的群众意见建议"],
-    Role.AGENCY_HANDLER: ["待办理的意见建议", "评查整改通知"],
-    Role.SYS_ADMIN: ["系统参数设置"],
-}
+    work: list = field(default_factory=list)  # workqueue.Work, what needs them now
 
 
 def _count(select):
@@ -48,7 +42,9 @@ def panels_for(user):
     for role in Role:
         if role not in user.role_set:
             continue
-        panel = Panel(role=role, title=role.label, coming=COMING.get(role, []))
+        panel = Panel(role=role, title=role.label)
+        if role in workqueue.BUILDERS:
+            panel.work = workqueue.BUILDERS[role](user, utcnow())
         if role in TRAINING_ADMINS:
             visible = users_visible_to(user)
             locked = visible.where(User.locked_until > utcnow())
@@ -69,6 +65,7 @@ def panels_for(user):
         if role in TRAINING_ADMINS:
             panel.links.append(("培训管理", "training_admin.list_courses"))
         if role == Role.SUPERVISION_STAFF:
+            # The work entries link to the queue, opinions and suggestions.
             panel.links.append(("裁量基准目录", "casebank.list_catalogues"))
         if role in SCOPED_CASE_WORKERS:
             from casebank.cases.queries import cases_visible_to

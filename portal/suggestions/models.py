@@ -161,6 +161,8 @@ class Suggestion(db.Model):
     # For the handling part: the reason shown on 不予受理, the published reply.
     public_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     published_reply: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # The submitter's text as staff edited it for publication (never the original).
+    published_description: so.Mapped[str | None] = so.mapped_column(sa.Text)
     reply_published_at: so.Mapped[datetime | None] = so.mapped_column()
     # Set when a scheduled job removes contact data after closure (handling part).
     deidentified_at: so.Mapped[datetime | None] = so.mapped_column()

@@ -49,10 +49,14 @@ def test_docx_export(app, world, client):
         OPINION,
         "《中华人民共和国行政处罚法》第四十四条",
         "请于2026年11月16日前（10个工作日内）",
-        f"签发人：{world.users['supervision_staff'].name}",
-        "签发日期：2026年11月2日",
+        "测试市司法局",  # 发文机关 (unconfigured: the city's 司法局)
+        "（印章）",
+        "2026年11月2日",  # 成文日期
     ):
         assert expected in text, expected
+    # 签发人 is configured per organisation, never the account that clicked.
+    assert "签发人" not in text
+    assert world.users["supervision_staff"].name not in text
 
 
 def test_pdf_export(app, world, client):
@@ -72,7 +76,8 @@ def test_pdf_export(app, world, client):
         "未告知当事人陈述申辩权利",
         "建立法制审核台账",
         "2026年11月16日",
-        "签发日期：2026年11月2日",
+        "测试市司法局",
+        "2026年11月2日",
     ):
         assert expected in text, expected
 
@@ -121,3 +126,24 @@ def test_issue_form_strips_control_characters(app, world, client):
     assert (stored.opinion, stored.legal_basis) == ("意见", "依据")
     exported = client.get(f"/casebank/opinions/{stored.id}/export.docx")
     assert exported.status_code == 200
+
+
+def test_configured_authority_and_signer(app, world, client):
+    """Do the 发文机关 and 签发人 configured for an organisation above the agency
+    appear on both exports (GB/T 9704 elements)?"""
+    app.config["OPINION_ISSUERS"] = {
+        "C-A": {"authority": "甲区司法局", "signer": "王某某"}
+    }
+    opinion = _opinion(world)
+    login(client, "supervision_staff")
+    response = client.get(f"/casebank/opinions/{opinion.id}/export.docx")
+    text = "\n".join(
+        p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs
+    )
+    assert "甲区司法局" in text
+    assert "签发人：王某某" in text
+    assert "测试市司法局" not in text
+    pdf = client.get(f"/casebank/opinions/{opinion.id}/export.pdf").data
+    pdf_text = _pdf_text(pdf).replace("\r", "").replace("\n", "")
+    assert "甲区司法局" in pdf_text
+    assert "签发人：王某某" in pdf_text

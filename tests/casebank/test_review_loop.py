@@ -79,7 +79,9 @@ def test_supervisor_review_becomes_an_opinion(app, world, assigned):
         f"/casebank/cases/{case.id}/opinions/new?review_id={review.id}"
     ).get_data(as_text=True)
     assert "建议责令整改并复查裁量。" in form
-    assert f"【{item.section.name}】{item.text}（扣 3 分）" in form
+    # The problems state the item, not the points it cost (a formal document).
+    assert f"【{item.section.name}】{item.text}：" in form
+    assert "（扣 3 分）" not in form
     assert "未载明&lt;b&gt;陈述申辩&lt;/b&gt;告知" in form
     assert f'value="{review.id}"' in form
 

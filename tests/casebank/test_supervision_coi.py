@@ -201,8 +201,12 @@ def test_assign_screen_offers_only_eligible_and_refuses_others(app, world, peopl
     )
     assert "甲外部监督员" in page
     assert "乙监督科员" in page
-    assert people["member"].name not in page
-    assert people["district"].name not in page
+    # Conflicted reviewers are not offered, but listed with the reason (issue #15).
+    options = page[page.index('name="assignee_id"') : page.index("</select>")]
+    assert "甲外部监督员" in options
+    assert people["member"].name not in options
+    assert people["district"].name not in options
+    assert f"不可分配：{people['member'].name}所在单位" in page
     url = f"/casebank/supervision/cases/{case.id}/assign"
     refused = client.post(url, data={"assignee_id": str(people["member"].id)})
     assert refused.status_code == 400

@@ -113,8 +113,10 @@ def test_queue_page_with_filters_and_bounded_queries(app, world, queue):
     assert "随机抽中" in page
     assert staff.name in page
     assert "严重" in page
-    assert first <= 12, first
-    assert second <= 12, second
+    # 12 for the queue itself, 4 for the 评查进度 column (reviews, opinions) and the
+    # bulk-assignment reviewers (users, workloads): constant, not per row.
+    assert first <= 16, first
+    assert second <= 16, second
     filtered = client.get(
         "/casebank/supervision/queue?severity=none&period=2026-03&sampled=yes"
     ).get_data(as_text=True)

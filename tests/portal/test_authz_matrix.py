@@ -596,6 +596,25 @@ EXPECTED = {
         Case("POST", _const("/password"), signed_in(400), lambda ctx: {}),
     ),
     "main.dashboard": (Case("GET", _const("/dashboard"), signed_in(200)),),
+    "notifications.centre": (Case("GET", _const("/notifications/"), signed_in(200)),),
+    "notifications.open_notification": (
+        Case("POST", _const("/notifications/999999/open"), signed_in(404)),
+    ),
+    "notifications.mark_read": (
+        Case("POST", _const("/notifications/999999/read"), signed_in(404)),
+    ),
+    "notifications.mark_all_read": (
+        Case("POST", _const("/notifications/read-all"), signed_in("/notifications/")),
+    ),
+    "notifications.settings": (
+        Case("GET", _const("/notifications/settings"), signed_in(200)),
+        Case(
+            "POST",
+            _const("/notifications/settings"),
+            signed_in("/notifications/settings"),
+            data=lambda ctx: {"email": ""},
+        ),
+    ),
     # Organisations --------------------------------------------------------------
     "orgs.list_orgs": (Case("GET", _const("/admin/orgs/"), only(ADMINS)),),
     "orgs.create_org": (
@@ -1423,6 +1442,13 @@ EXPECTED = {
             {**only(CASE_ROLES), Role.INVITED_SUPERVISOR.value: 404},
         ),
     ),
+    "casebank.check_status": (
+        Case(
+            "GET",
+            _case_url("/check-status"),
+            {**only(CASE_ROLES), Role.INVITED_SUPERVISOR.value: 404},
+        ),
+    ),
     "casebank.edit_case": (
         # No agency: the form again with its error, nothing saved.
         Case("POST", _case_url(), only(CASE_ROLES, 400), lambda ctx: {}),
@@ -1480,6 +1506,14 @@ EXPECTED = {
     ),
     "supervision.show_sample": (Case("GET", sv.draw_url, only(CATALOGUE_MANAGERS)),),
     "supervision.assign_case": (Case("GET", sv.assign_url, only(CATALOGUE_MANAGERS)),),
+    "supervision.bulk_assign": (
+        Case(
+            "POST",
+            _const("/casebank/supervision/queue/assign"),
+            only(CATALOGUE_MANAGERS, "/casebank/supervision/queue"),
+            lambda ctx: {},
+        ),
+    ),
     "supervision.save_assignment": (
         # No reviewer chosen: the form again with its error, nothing assigned.
         Case("POST", sv.assign_url, only(CATALOGUE_MANAGERS, 400), lambda ctx: {}),

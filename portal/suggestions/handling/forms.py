@@ -92,6 +92,11 @@ class ReturnForm(VersionedForm):
 
 
 class PublishForm(VersionedForm):
+    description = TextAreaField(
+        "公开的反映内容（反映人原文不公开，只公开此处编辑后的内容；留空则不公开）",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=5000, message="反映内容不能超过5000字")],
+    )
     text = _required_text(
         "公开的答复内容（已隐去电话、身份证号，请再检查姓名等个人信息）",
         "请填写公开的答复内容",

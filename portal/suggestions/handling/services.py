@@ -14,6 +14,7 @@ from portal import audit
 from portal.exceptions import InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
 from portal.locking import claim
+from portal.notifications import events as notify_events
 from portal.orgs.models import OrgKind
 from portal.suggestions.handling import access
 from portal.suggestions.handling.models import ReplyStatus, SuggestionReply
@@ -239,6 +240,7 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
         due_on=suggestion.due_on,
     )
     db.session.flush()
+    notify_events.suggestion_assigned(suggestion)
 
 
 # Replies ------------------------------------------------------------------------
@@ -314,6 +316,7 @@ def submit_reply(suggestion, version, text, files, actor):
         after={"reply": reply.id, "attachments": len(files)},
     )
     db.session.flush()
+    notify_events.suggestion_replied(suggestion)
     return reply
 
 
@@ -367,9 +370,10 @@ def return_reply(suggestion, version, reason, actor):
         after={"reply": reply.id, "reason": reason},
     )
     db.session.flush()
+    notify_events.suggestion_reply_returned(suggestion, reason)
 
 
-def publish_reply(suggestion, version, text, actor):
+def publish_reply(suggestion, version, text, actor, description=None):
     """Publish the approved reply's de-personalised text on the public status page.
 
     :raises ValidationFailed: empty text.
@@ -383,6 +387,8 @@ def publish_reply(suggestion, version, text, actor):
         raise InvalidState("只有审核通过的答复可以公开。")
     before = suggestion.published_reply
     suggestion.published_reply = text
+    if description is not None:
+        suggestion.published_description = description.strip() or None
     suggestion.reply_published_at = utcnow()
     add_event(suggestion, EventKind.REPLY_PUBLISHED, actor, note="答复已公开。")
     audit.record(
@@ -390,6 +396,10 @@ def publish_reply(suggestion, version, text, actor):
         actor,
         suggestion,
         before={"published_reply": before},
-        after={"published_reply": text},
+        after={
+            "published_reply": text,
+            "published_description": suggestion.published_description,
+        },
     )
     db.session.flush()
+    notify_events.suggestion_published(suggestion)

@@ -20,10 +20,16 @@ from portal.auth.roles import CASE_WORKERS, SUPERVISION_MANAGERS
 from portal.exceptions import DomainError, ValidationFailed
 from portal.extensions import db
 from portal.locking import StaleForm
-from portal.masking import mask_pii
 from portal.orgs.models import Organisation
 from portal.suggestions import uploads
-from portal.suggestions.handling import access, bp, deadlines, queries, services
+from portal.suggestions.handling import (
+    access,
+    bp,
+    deadlines,
+    publication,
+    queries,
+    services,
+)
 from portal.suggestions.handling.bp_helpers import deadline_context, no_store
 from portal.suggestions.handling.forms import (
     AcceptForm,
@@ -319,6 +325,10 @@ def _render_publish(suggestion, form, status=200):
                 suggestion=suggestion,
                 reply=services.latest_approved_reply(suggestion),
                 form=form,
+                to_review=publication.personal_data(
+                    (form.description.data or "") + "\n" + (form.text.data or ""),
+                    suggestion,
+                ),
             ),
             status,
         )
@@ -336,13 +346,19 @@ def publish_reply(suggestion_id):
         if reply is None or suggestion.status != Status.REPLIED:
             flash("只有审核通过的答复可以公开。", "warning")
             return redirect(url_for(".show_suggestion", suggestion_id=suggestion_id))
+        published = suggestion.reply_published_at is not None
         form = PublishForm(
             formdata=None,
             version=suggestion.version,
             text=(
                 suggestion.published_reply
-                if suggestion.reply_published_at is not None
-                else mask_pii(reply.text)
+                if published
+                else publication.depersonalise(reply.text, suggestion)
+            ),
+            description=(
+                suggestion.published_description
+                if published and suggestion.published_description
+                else publication.depersonalise(suggestion.description, suggestion)
             ),
         )
         return _render_publish(suggestion, form)
@@ -351,7 +367,11 @@ def publish_reply(suggestion_id):
         return _render_publish(suggestion, form, 400)
     try:
         services.publish_reply(
-            suggestion, form.version.data, form.text.data, Actor.from_request()
+            suggestion,
+            form.version.data,
+            form.text.data,
+            Actor.from_request(),
+            description=form.description.data,
         )
     except StaleForm as exc:
         db.session.rollback()

@@ -37,6 +37,7 @@ FREE_TEXT = (
     "contest_reason",
     "public_reason",
     "published_reply",
+    "published_description",
     "extension_reason",
 )
 

@@ -23,7 +23,7 @@ OPEN_DATA_COLUMNS = [
     ("status", lambda s, region: s.status),
     ("status_label", lambda s, region: s.status_label),
     ("reply_published_on", lambda s, region: _date(s.reply_published_at)),
-    ("description", lambda s, region: mask_pii(s.description)),
+    ("description", lambda s, region: mask_pii(s.published_description or "")),
     ("reply", lambda s, region: mask_pii(s.published_reply)),
 ]
 BOM = "\ufeff"

@@ -9,6 +9,7 @@ from casebank.cases.models import CaseFile
 from portal import audit
 from portal.exceptions import Conflict, ValidationFailed
 from portal.extensions import db
+from portal.notifications import events as notify_events
 from portal.suggestions.oversight.models import (
     Escalation,
     EscalationStatus,
@@ -139,6 +140,7 @@ def escalate(suggestion, actor, reason, doc_number=None, form_token=None):
             "关联案卷": case.audit_label if case else "未找到",
         },
     )
+    notify_events.escalation_received(escalation)
     return escalation
 
 
