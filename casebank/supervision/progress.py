@@ -5,8 +5,9 @@ import sqlalchemy as sa
 
 from casebank.cases.models import CaseFile
 from casebank.supervision.models import AssignmentStatus, ReviewAssignment
-from casebank.supervision.queries import REVIEWER_ROLES, ancestor_ids, conflict_reason
+from casebank.supervision.queries import ancestor_ids, conflict_reason
 from portal.auth.models import User, UserRole
+from portal.auth.roles import REVIEWERS
 from portal.extensions import db
 
 # filter value -> label (the queue's 评查进度 select).
@@ -94,7 +95,7 @@ def reviewers_for_agencies(agencies):
                 User.is_active_account.is_(True),
                 sa.exists().where(
                     UserRole.user_id == User.id,
-                    UserRole.role.in_([r.value for r in REVIEWER_ROLES]),
+                    UserRole.role.in_([r.value for r in REVIEWERS]),
                     UserRole.scope_id.in_(above),
                 ),
             )
@@ -119,7 +120,7 @@ def reviewers_covering(agency):
                 User.is_active_account.is_(True),
                 sa.exists().where(
                     UserRole.user_id == User.id,
-                    UserRole.role.in_([r.value for r in REVIEWER_ROLES]),
+                    UserRole.role.in_([r.value for r in REVIEWERS]),
                     UserRole.scope_id.in_(above),
                 ),
             )

@@ -53,10 +53,11 @@ def _day(value):
 
 
 def training_admin(user, now):
-    from exams.admin_views import visible_banks
-    from exams.attempts import pending_manual_answers
+    from exams.attempts.services import pending_manual_answers
+    from exams.banks.models import Question
+    from exams.banks.queries import visible_banks
     from exams.certs.queries import filtered_certificates
-    from exams.models import ExamArrangement, Question
+    from exams.papers.models import ExamArrangement
     from exams.training.queries import unit_report
     from portal.auth.queries import organisations_visible_to
 
@@ -80,7 +81,7 @@ def training_admin(user, now):
         return [
             Item(
                 a.name,
-                url_for("exams_admin.show_arrangement", arrangement_id=a.id),
+                url_for("exam_papers.show_arrangement", arrangement_id=a.id),
                 deadline(a),
             )
             for a in db.session.scalars(stmt.limit(SHOW))
@@ -102,27 +103,27 @@ def training_admin(user, now):
             "exams_running",
             "进行中的考试",
             _count(running),
-            url_for("exams_admin.list_arrangements"),
+            url_for("exam_papers.list_arrangements"),
             arrangement_items(running, lambda a: f"{_day(a.window_end)} 结束"),
         ),
         Work(
             "exams_upcoming",
             "即将开始的考试",
             _count(upcoming),
-            url_for("exams_admin.list_arrangements"),
+            url_for("exam_papers.list_arrangements"),
             arrangement_items(upcoming, lambda a: f"{_day(a.window_start)} 开始"),
         ),
         Work(
             "answers_to_mark",
             "待阅卷的主观题答案",
             _count(pending_manual_answers(bank_ids)),
-            url_for("exams_admin.grading_queue"),
+            url_for("exam_grading.grading_queue"),
         ),
         Work(
             "results_to_release",
             "待公布成绩的考试",
             _count(to_release),
-            url_for("exams_admin.list_arrangements"),
+            url_for("exam_papers.list_arrangements"),
             arrangement_items(to_release, lambda a: f"{_day(a.window_end)} 已结束"),
             urgent=True,
         ),
@@ -130,7 +131,7 @@ def training_admin(user, now):
             "law_review",
             "法条变更待复核的试题",
             _count(review),
-            url_for("exams_admin.list_review"),
+            url_for("exam_banks.list_review"),
             urgent=True,
         ),
         Work(

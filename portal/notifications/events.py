@@ -92,7 +92,7 @@ def candidate_adjusted(arrangement, entry, action):
 
 
 def _latest_attempts(arrangement_id):
-    from exams.models import Attempt
+    from exams.attempts.models import Attempt
 
     rows = db.session.scalars(
         sa.select(Attempt)

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from casebank.opinions.models import OpinionStatus
-from exams.papers import adjust_candidate, enrol_candidates
+from exams.papers.services import adjust_candidate, enrol_candidates
 from portal.actor import Actor
 from portal.extensions import db
 from portal.notifications.jobs import daily_digest

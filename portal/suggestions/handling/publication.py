@@ -3,7 +3,7 @@ phone and ID numbers masked, and what is left to check listed for staff."""
 
 import re
 
-from portal.suggestions.views import mask_pii
+from portal.masking import mask_pii
 
 STAND_IN = "反映人"
 _MASKED = re.compile(r"[0-9]{3}\*{4}[0-9]{4}|[0-9]{6}\*{8,}[0-9Xx*]*")
