@@ -6,6 +6,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import secret_key
 from portal.config import Config
 from portal.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -22,6 +23,7 @@ def create_app(config_class=Config, **overrides):
         app.config.from_pyfile("config.py", silent=True)
     app.config.update(overrides)
     os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SECRET_KEY"] = secret_key.resolve(app)
     _configure_logging(app)
 
     proxies = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
