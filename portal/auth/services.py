@@ -93,6 +93,11 @@ def authenticate(login, password, actor):
     return user
 
 
+def end_sessions(user):
+    """Invalidate every session of ``user``: the loader compares this version."""
+    user.session_version += 1
+
+
 def set_password(user, new_password):
     """Validate ``new_password`` against the policy and store it.
 
@@ -103,7 +108,7 @@ def set_password(user, new_password):
         raise ValidationFailed("；".join(errors))
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.session_version += 1
+    end_sessions(user)
 
 
 def change_password(user, old_password, new_password, actor):
@@ -150,6 +155,6 @@ def set_active(user, active, actor):
         return
     user.is_active_account = active
     if not active:
-        user.session_version += 1
+        end_sessions(user)
     audit.record("user_activated" if active else "user_deactivated", actor, user)
     db.session.flush()

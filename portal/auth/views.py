@@ -64,6 +64,8 @@ def login():
 def logout():
     """Sign out."""
     user = current_user._get_current_object()
+    # End the session server-side: a copied cookie carries the old version.
+    services.end_sessions(user)
     audit.record("logout", Actor.from_request(user), user)
     db.session.commit()
     logout_user()
