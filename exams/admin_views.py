@@ -104,6 +104,26 @@ def _bank_or_404(bank_id):
     return bank
 
 
+def may_write_bank(user, bank):
+    """Who may change a bank (import, edit, review, practice switch): a system
+    administrator any bank; a training administrator the banks of their subtree,
+    and a city-wide bank only when they administer the whole city (a 区 admin
+    reads city-wide banks but does not change them for everyone)."""
+    if user.has_role(Role.SYS_ADMIN):
+        return True
+    scopes = user.scopes_for(Role.TRAINING_ADMIN)
+    if bank.organisation is None:
+        return any(scope.parent_id is None for scope in scopes)
+    return any(bank.organisation.is_within(scope) for scope in scopes)
+
+
+def _writable_bank_or_403(bank_id):
+    bank = _bank_or_404(bank_id)
+    if not may_write_bank(current_user, bank):
+        abort(403)
+    return bank
+
+
 @bp.route("/banks", methods=["GET", "POST"])
 @roles_required(*ADMINS)
 def list_banks():
@@ -161,6 +181,7 @@ def show_bank(bank_id):
     stats, analysed = latest_item_stats(bank)
     return render_template(
         "exams/admin/bank_show.html",
+        can_write=may_write_bank(current_user, bank),
         stats=stats,
         analysed=analysed,
         bank=bank,
@@ -205,7 +226,7 @@ def import_questions(bank_id):
     """Upload a file and preview every question and every error; saves nothing."""
     from exams.formats import FormatError
 
-    bank = _bank_or_404(bank_id)
+    bank = _writable_bank_or_403(bank_id)
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -247,7 +268,7 @@ def import_questions(bank_id):
 @roles_required(*ADMINS)
 def commit_question_import(bank_id):
     """Save a previewed file in one transaction (a second submit saves nothing)."""
-    bank = _bank_or_404(bank_id)
+    bank = _writable_bank_or_403(bank_id)
     form = ConfirmForm()
     token, filename = form.token.data or "", os.path.basename(form.filename.data or "")
     if not form.validate_on_submit() or not _TOKEN.match(token):
@@ -322,7 +343,7 @@ def list_review():
 def mark_reviewed(question_id):
     """Clear a question from the review list after checking it."""
     question = db.get_or_404(Question, question_id)
-    _bank_or_404(question.bank_id)
+    _writable_bank_or_403(question.bank_id)
     services.mark_reviewed(question, Actor.from_request())
     db.session.commit()
     flash(f"试题 {question.id} 已复核。", "success")
@@ -359,7 +380,7 @@ class QuestionEditForm(FlaskForm):
 def edit_question(question_id):
     """Edit a question; a version already used in a paper is kept and a new one made."""
     question = db.get_or_404(Question, question_id)
-    bank = _bank_or_404(question.bank_id)
+    bank = _writable_bank_or_403(question.bank_id)
     current = question.current
     form = QuestionEditForm(obj=current)
     if form.validate_on_submit():

@@ -6,7 +6,7 @@ Routes live on the exams admin blueprint (endpoint ``exams_admin.toggle_bank_pra
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from exams.admin_views import ADMINS, _bank_or_404, bp
+from exams.admin_views import ADMINS, _bank_or_404, bp, may_write_bank
 from exams.practice.services import set_bank_practice
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
@@ -35,14 +35,5 @@ def toggle_bank_practice(bank_id):
 
 
 def may_set_practice(user, bank):
-    """Who may open a bank for practice: a system administrator any bank; a
-    training administrator the banks of their subtree, and a city-wide bank only
-    when they administer the whole city (opening it opens it for everyone)."""
-    from portal.auth.models import Role
-
-    if user.has_role(Role.SYS_ADMIN):
-        return True
-    scopes = user.scopes_for(Role.TRAINING_ADMIN)
-    if bank.organisation is None:
-        return any(scope.parent_id is None for scope in scopes)
-    return any(bank.organisation.is_within(scope) for scope in scopes)
+    """The practice switch follows the bank write rule (exams.admin_views)."""
+    return may_write_bank(user, bank)
