@@ -49,7 +49,12 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    # After LOGIN_MAX_FAILURES failed logins for one login name within
+    # LOGIN_LOCKOUT, the login form asks for a captcha (no account is locked).
     LOGIN_LOCKOUT = timedelta(minutes=_int("LOGIN_LOCKOUT_MINUTES", 15))
+    # 等保 password expiry: days after which a password must be changed at the next
+    # login (audited); 0 = off.
+    PASSWORD_MAX_AGE_DAYS = _int("PASSWORD_MAX_AGE_DAYS", 0)
     # argon2id cost; None means argon2-cffi's defaults (t=3, m=64 MiB, p=4).
     ARGON2_TIME_COST = None
     ARGON2_MEMORY_COST = None

@@ -226,7 +226,13 @@ def validate_rows(rows, actor):
         ]
         if unknown_domains:
             errors.append("未知执法领域：" + "、".join(unknown_domains))
-        if v.get("password") and (problems := policy_errors(v["password"])):
+        if v.get("password") and (
+            problems := policy_errors(
+                v["password"],
+                username=v.get("username"),
+                id_number=v.get("id_number"),
+            )
+        ):
             errors.append("初始密码不符合要求：" + "；".join(problems))
     return ImportResult(rows=rows)
 

@@ -73,7 +73,7 @@ def create_user(
     check_unique(username, id_number)
     if password is None:
         password = generate_password()
-    elif errors := policy_errors(password):
+    elif errors := policy_errors(password, username=username, id_number=id_number):
         raise ValidationFailed("初始密码不符合要求：" + "；".join(errors))
     user = User(
         username=username,

@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "session_expired": "会话超时",
     "password_changed": "修改密码",
     "password_reset": "重置密码",
+    "password_expired": "密码过期须修改",
     "user_created": "创建用户",
     "user_updated": "修改用户",
     "user_activated": "启用账号",
@@ -116,7 +117,19 @@ def _dump(value):
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record(action, actor, target=None, *, before=None, after=None, label=None):
+OUTCOME_LABELS = {"success": "成功", "failure": "失败", "refused": "拒绝"}
+
+
+def record(
+    action,
+    actor,
+    target=None,
+    *,
+    before=None,
+    after=None,
+    label=None,
+    outcome="success",
+):
     """Append one audit entry; the caller's transaction commits it.
 
     :param action: a key of ``ACTION_LABELS``.
@@ -125,12 +138,15 @@ def record(action, actor, target=None, *, before=None, after=None, label=None):
     :param before: state before the change (dict or text), if any.
     :param after: state after the change (dict or text), if any.
     :param label: a readable name for the target; defaults to its ``audit_label``.
+    :param outcome: ``success``, ``failure`` or ``refused``.
     :return: the new :class:`AuditLog`.
     """
     from portal.audit.models import AuditLog
 
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
+    if outcome not in OUTCOME_LABELS:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
     entry = AuditLog(
         action=action,
         actor_id=actor.user.id if actor.user is not None else None,
@@ -138,6 +154,7 @@ def record(action, actor, target=None, *, before=None, after=None, label=None):
         ip=actor.ip,
         before=_dump(before),
         after=_dump(after),
+        outcome=outcome,
     )
     if target is not None:
         entry.target_type = type(target).__name__

@@ -5,7 +5,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from portal.audit import ACTION_LABELS
+from portal.audit import ACTION_LABELS, OUTCOME_LABELS
 from portal.spreadsheets import neutralise
 from portal.timeutil import to_local
 
@@ -15,6 +15,7 @@ HEADERS = [
     "操作人",
     "IP 地址",
     "操作",
+    "结果",
     "对象类型",
     "对象",
     "变更前",
@@ -32,7 +33,7 @@ def audit_workbook(entries):
     """Write ``entries`` to an ``.xlsx`` workbook and return its bytes."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("审计日志")
-    for index, width in enumerate([8, 20, 24, 16, 14, 12, 30, 40, 40], start=1):
+    for index, width in enumerate([8, 20, 24, 16, 14, 8, 12, 30, 40, 40], start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append(HEADERS)
     for entry in entries:
@@ -43,6 +44,7 @@ def audit_workbook(entries):
                 _cell(entry.actor_name),
                 entry.ip,
                 ACTION_LABELS.get(entry.action, entry.action),
+                OUTCOME_LABELS.get(entry.outcome, entry.outcome),
                 entry.target_type,
                 _cell(entry.target_label),
                 _cell(entry.before),
