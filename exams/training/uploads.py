@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from portal.attachments import pdf_problem_full
 from portal.exceptions import ValidationFailed
 
 MIB = 1024 * 1024
@@ -103,6 +104,12 @@ def store_upload(kind, stream):
                 digest.update(chunk)
                 out.write(chunk)
                 chunk = stream.read(_CHUNK)
+        if found == "pdf":
+            # The one PDF check of every upload (portal/attachments.py).
+            with open(path, "rb") as stored:
+                problem = pdf_problem_full(stored.read())
+            if problem:
+                raise ValidationFailed(f"{problem}，未保存")
     except BaseException:
         if os.path.exists(path):
             os.remove(path)
