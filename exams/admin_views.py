@@ -32,6 +32,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Regexp
 
 from exams import services
 from exams.models import KnowledgePoint, Question, QuestionBank, QuestionVersion
+from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -144,6 +145,12 @@ def list_banks():
                 else scopes[0]
             )
             bank = services.ensure_bank(form.code.data, form.name.data, org)
+            audit.record(
+                "bank_created",
+                Actor.from_request(),
+                bank,
+                label=f"{bank.name}（{bank.code}）",
+            )
             db.session.commit()
             flash(f"已新建题库 {bank.name}", "success")
             return redirect(url_for("exams_admin.show_bank", bank_id=bank.id))

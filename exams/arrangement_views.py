@@ -12,6 +12,7 @@ from exams.admin_views import ADMINS, bp
 from exams.models import ARRANGEMENT_KINDS, ExamArrangement
 from exams.paper_forms import ArrangementForm, CandidateAdjustForm, CandidateListForm
 from exams.paper_views import _paper_or_404, _visible_papers
+from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -79,6 +80,13 @@ def list_arrangements():
             except DomainError as exc:
                 flash(exc.message, "danger")
             else:
+                audit.record(
+                    "arrangement_created",
+                    Actor.from_request(),
+                    arrangement,
+                    label=arrangement.name,
+                    after={"参考人数": added},
+                )
                 db.session.commit()
                 flash(f"考试安排已发布，参考人员 {added} 人。", "success")
                 return redirect(
@@ -204,6 +212,13 @@ def upload_candidates(arrangement_id):
         flash("名单有错误，未导入任何考生：" + "；".join(errors[:20]), "danger")
     else:
         added = papers.enrol_candidates(arrangement, users=users)
+        audit.record(
+            "candidates_enrolled",
+            Actor.from_request(),
+            arrangement,
+            label=arrangement.name,
+            after={"新增考生": added},
+        )
         db.session.commit()
         flash(f"已导入名单，新增考生 {added} 人。", "success")
     return redirect(

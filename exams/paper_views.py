@@ -11,6 +11,8 @@ from exams import papers
 from exams.admin_views import ADMINS, TYPE_LABELS, bp, visible_banks
 from exams.models import KnowledgePoint, Paper
 from exams.paper_forms import PaperForm, PickForm, RuleForm
+from portal import audit
+from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.auth.queries import organisations_visible_to
@@ -61,6 +63,8 @@ def list_papers():
             )
             paper.multiple_policy = form.multiple_policy.data
             paper.organisation = _admin_scope_org()
+            db.session.flush()
+            audit.record("paper_created", Actor.from_request(), paper, label=paper.name)
             db.session.commit()
             flash(
                 "试卷已创建，请添加组卷规则。"
@@ -104,6 +108,13 @@ def show_paper(paper_id):
         else:
             done = _add_rule(paper, form)
         if done:
+            audit.record(
+                "paper_edited",
+                Actor.from_request(),
+                paper,
+                label=paper.name,
+                after="添加试题" if paper.kind == "fixed" else "添加组卷规则",
+            )
             db.session.commit()
             return redirect(url_for("exams_admin.show_paper", paper_id=paper.id))
     errors = papers.validate_paper(paper)

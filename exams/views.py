@@ -27,6 +27,7 @@ from exams.devices import Device, DeviceRefused, check_device
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement, QuestionVersion
 from exams.practice.services import sync_exam_mistakes
 from exams.results import result_page
+from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.exceptions import DomainError
@@ -130,7 +131,11 @@ def start_exam(arrangement_id):
     arrangement = db.get_or_404(ExamArrangement, arrangement_id)
     try:
         attempt = service.start_attempt(
-            arrangement, current_user, utcnow(), device=_device()
+            arrangement,
+            current_user,
+            utcnow(),
+            device=_device(),
+            actor=Actor.from_request(),
         )
     except DeviceRefused:
         return _refused_page()
@@ -243,7 +248,7 @@ def report_event(attempt_id):
         check_device(attempt, _device(), now)
         if service.close_if_expired(attempt, now):
             raise service.AttemptClosed("考试时间已到，答卷已自动提交")
-        switches = service.record_event(attempt, kind, now)
+        switches = service.record_event(attempt, kind, now, actor=Actor.from_request())
     except DeviceRefused as exc:
         return _refused_json(exc)
     except DomainError as exc:
@@ -269,7 +274,7 @@ def submit_exam(attempt_id):
         check_device(attempt, _device(), utcnow())
     except DeviceRefused:
         return _refused_page()
-    service.submit_attempt(attempt, utcnow())
+    service.submit_attempt(attempt, utcnow(), actor=Actor.from_request())
     db.session.commit()
     return redirect(url_for("exams.show_result", attempt_id=attempt.id))
 
