@@ -46,6 +46,7 @@ def create_app(config_class=Config, **overrides):
         auth,
         cli,
         errors,
+        headers,
         jobs,
         laws,
         main,
@@ -57,6 +58,7 @@ def create_app(config_class=Config, **overrides):
 
     for feature in (
         templating,
+        headers,
         errors,
         auth,
         main,

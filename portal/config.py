@@ -67,6 +67,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "30 per minute"
 
+    # Strict-Transport-Security max-age (seconds) on HTTPS responses (portal/headers.py).
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME") or "http"
+
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     BOOTSTRAP_SERVE_LOCAL = (
         True  # no CDN: Bootstrap 5 comes from the bootstrap-flask wheel
