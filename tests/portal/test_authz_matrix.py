@@ -588,6 +588,7 @@ EXPECTED = {
             lambda ctx: {"login": "officer", "password": PASSWORD},
         ),
     ),
+    "auth.login_captcha": (Case("GET", _const("/login/captcha.png"), everyone(200)),),
     # Any signed-in user ---------------------------------------------------------
     "auth.logout": (Case("POST", _const("/logout"), signed_in(LOGIN)),),
     "auth.change_password": (
@@ -1838,6 +1839,35 @@ def test_every_route_is_in_the_matrix():
         for case in cases:
             assert set(case.expected) == set(PRINCIPALS), endpoint
             assert case.method in routed[endpoint], endpoint
+
+
+def test_post_routes_send_anonymous_visitors_to_login():
+    """Every state-changing (POST) route outside the public pages sends anonymous
+    visitors to the login page, and every one not meant for all signed-in users
+    refuses the other roles (403/404): checked against the matrix entries that
+    test_authorization runs with real requests."""
+    public = {
+        endpoint
+        for endpoint, cases in EXPECTED.items()
+        for case in cases
+        if case.method == "POST" and case.expected[ANON] != LOGIN
+    }
+    assert public <= {
+        "auth.login",
+        "suggestions.submit",
+        "suggestions.track",
+        "suggestions.rate_suggestion",
+        "suggestions.contest_suggestion",
+    }, public
+    post_cases = [
+        case for cases in EXPECTED.values() for case in cases if case.method == "POST"
+    ]
+    assert len(post_cases) > 80
+    for case in post_cases:
+        refused = [r for r in ROLES if case.expected[r] in (403, 404)]
+        allowed = [r for r in ROLES if case.expected[r] not in (403, 404)]
+        # Either some roles are refused, or the route is for every signed-in user.
+        assert refused or len(allowed) == len(ROLES), case
 
 
 @pytest.mark.parametrize(("endpoint", "case"), CASES)
