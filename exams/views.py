@@ -22,6 +22,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from exams import attempts as service
+from exams.answer_check import is_int, response_error
 from exams.attempts import is_released
 from exams.devices import Device, DeviceRefused, check_device
 from exams.models import ArrangementCandidate, Attempt, ExamArrangement, QuestionVersion
@@ -36,6 +37,8 @@ from portal.timeutil import utcnow
 
 bp = Blueprint("exams", __name__, template_folder="templates", static_folder="static")
 
+# Largest save counter accepted (answers.seq is a BIGINT; JavaScript integers).
+MAX_SEQ = 2**53
 CANDIDATES = (Role.OFFICER, Role.AUXILIARY)
 
 # The browser's device token (see exams.devices): random, signed, kept a year.
@@ -195,11 +198,26 @@ def save_answer(attempt_id):
     """Autosave one answer (JSON: position, response, seq, flagged). Without
     ``response`` only the 标记 flag is set (an unanswered item can be flagged)."""
     attempt = _own_attempt(attempt_id)
-    data = request.get_json(silent=True) or {}
-    try:
-        position, seq = int(data.get("position")), int(data.get("seq", 0))
-    except (TypeError, ValueError):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    position, seq = data.get("position"), data.get("seq", 0)
+    items = attempt.candidate_paper.items
+    if not (is_int(position) and is_int(seq) and 0 <= seq <= MAX_SEQ):
+        return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    flagged = data.get("flagged")
+    if flagged is not None and not isinstance(flagged, bool):
+        return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    if "response" in data and 0 <= position < len(items):
+        version = db.session.get(QuestionVersion, items[position]["version_id"])
+        problem = response_error(
+            version.type,
+            version.spec,
+            data["response"],
+            current_app.config["EXAM_ANSWER_MAX_CHARS"],
+        )
+        if problem:
+            return jsonify({"ok": False, "error": problem}), 400
     flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
     try:
         check_device(attempt, _device(), utcnow())

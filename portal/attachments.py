@@ -31,6 +31,7 @@ from flask import current_app
 from PIL import Image, ImageOps
 
 from portal.exceptions import ValidationFailed
+from portal.textclean import clean_filename
 
 MIB = 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -99,7 +100,8 @@ def sniff(head):
 
 
 def _clean_name(name):
-    name = os.path.basename((name or "").replace("\\", "/")).strip()
+    name = clean_filename(name)  # no bidi controls: "x‮fdp.exe" shows as "xexe.pdf"
+    name = os.path.basename(name.replace("\\", "/")).strip()
     return name[:255] or "附件"
 
 

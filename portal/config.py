@@ -40,6 +40,8 @@ class Config:
     TRAINING_VIDEO_MAX_MB = _int("TRAINING_VIDEO_MAX_MB", 200)
     TRAINING_REQUIRED_HOURS = _int("TRAINING_REQUIRED_HOURS", 40)
     TRAINING_REQUIRED_HOURS_OFFICER = _int("TRAINING_REQUIRED_HOURS_OFFICER", 0)
+    # Longest autosaved answer to one exam item, in characters (larger: 400).
+    EXAM_ANSWER_MAX_CHARS = _int("EXAM_ANSWER_MAX_CHARS", 20_000)
 
     # Sessions and login policy.
     SESSION_COOKIE_HTTPONLY = True

@@ -35,6 +35,7 @@ from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.exceptions import DomainError
 from portal.extensions import db
+from portal.textclean import clean_filename
 
 
 def _limits() -> intake.Limits:
@@ -108,7 +109,7 @@ def add_cases():
         if not form.validate_on_submit():
             return render_template("casebank/case_add.html", form=form), 400
         uploads = [
-            (f.filename or "", f.read())
+            (clean_filename(f.filename), f.read())
             for f in (form.files.data or [])
             if getattr(f, "filename", "")
         ]

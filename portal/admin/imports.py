@@ -116,6 +116,19 @@ def _text(value):
     return str(value).strip()
 
 
+def _cell_values(cells):
+    """The values of one row; a formula cell stops the import (it could compute
+    anything, and its cached result is not what the sender sees)."""
+    values = []
+    for cell in cells:
+        if getattr(cell, "data_type", None) == "f":
+            raise ValidationFailed(
+                f"单元格 {cell.coordinate} 含有公式，请改为直接填写内容后重新上传"
+            )
+        values.append(cell.value)
+    return values
+
+
 def read_rows(content):
     """Read the data rows of an uploaded workbook.
 
@@ -127,11 +140,19 @@ def read_rows(content):
             "文件不是 Excel .xlsx 格式（如为 .xls 或 .csv，请另存为 .xlsx 后上传）"
         )
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        # Formulas are read as formulas (not their cached results) and refused.
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
         raise ValidationFailed("无法读取该 Excel 文件，文件可能已损坏") from None
+    try:
+        return _read_sheet(workbook)
+    finally:
+        workbook.close()
+
+
+def _read_sheet(workbook):
     sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    rows = (_cell_values(cells) for cells in sheet.iter_rows())
     header = [_text(v) for v in next(rows, [])]
     missing = [h for _, h, required in COLUMNS if required and h not in header]
     if missing:
@@ -147,7 +168,6 @@ def read_rows(content):
         if len(result) >= MAX_ROWS:
             raise ValidationFailed(f"单个文件最多导入 {MAX_ROWS} 行，请拆分后上传")
         result.append(ImportRow(line=line, values=values))
-    workbook.close()
     if not result:
         raise ValidationFailed("文件中没有数据行")
     return result

@@ -731,16 +731,18 @@ EXPECTED = {
         Case("GET", _const("/admin/exams/import/template.xlsx"), only(ADMINS)),
     ),
     "exams_admin.import_questions": (
+        # The matrix bank is city-wide: a 区 training admin reads it, only a
+        # city-level admin changes it (tests/security/test_bank_scope.py).
         Case(
             "GET",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
-            only(ADMINS),
+            only(SYS),
         ),
         # No file: the upload form is re-shown with its error.
         Case(
             "POST",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
-            only(ADMINS, 400),
+            only(SYS, 400),
             lambda ctx: {},
         ),
     ),
@@ -749,7 +751,7 @@ EXPECTED = {
         Case(
             "POST",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import/commit",
-            only(ADMINS, "/admin/exams/banks/"),
+            only(SYS, "/admin/exams/banks/"),
             lambda ctx: {},
         ),
     ),
@@ -764,12 +766,14 @@ EXPECTED = {
         Case("GET", _const("/admin/exams/review"), only(ADMINS)),
     ),
     "exams_admin.mark_reviewed": (
+        # The matrix bank is city-wide: a 区 training admin reads it, only a
+        # city-level admin changes it (tests/security/test_bank_scope.py).
         Case(
             "POST",
             lambda ctx: (
                 f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/reviewed"
             ),
-            only(ADMINS, "/admin/exams/review"),
+            only(SYS, "/admin/exams/review"),
             lambda ctx: {},
         ),
     ),
@@ -824,15 +828,17 @@ EXPECTED = {
         ),
     ),
     "exams_admin.edit_question": (
+        # The matrix bank is city-wide: a 区 training admin reads it, only a
+        # city-level admin changes it (tests/security/test_bank_scope.py).
         Case(
             "GET",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
-            only(ADMINS),
+            only(SYS),
         ),
         Case(
             "POST",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
-            only(ADMINS, "/admin/exams/banks/"),
+            only(SYS, "/admin/exams/banks/"),
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
         ),
     ),
