@@ -6,6 +6,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import secret_key
 from portal.config import Config
 from portal.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 
@@ -24,6 +25,7 @@ def create_app(config_class=Config, **overrides):
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = app.config.get("REDIS_URL") or "memory://"
     os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SECRET_KEY"] = secret_key.resolve(app)
     _configure_logging(app)
 
     proxies = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
@@ -47,6 +49,7 @@ def create_app(config_class=Config, **overrides):
         backup,
         cli,
         errors,
+        headers,
         jobs,
         laws,
         main,
@@ -60,6 +63,7 @@ def create_app(config_class=Config, **overrides):
 
     for feature in (
         templating,
+        headers,
         errors,
         auth,
         main,

@@ -7,8 +7,12 @@ see :class:`Attachments`); the type is decided by content (JPEG, PNG or PDF), ne
 browser's claim. Images are decoded and re-encoded by Pillow, which drops EXIF
 (GPS, camera) and anything appended to the file; a file whose bytes carry HTML or
 script markers (a polyglot) is refused outright. PDFs that carry active content
-(``/JavaScript``, ``/JS``, ``/Launch``, ``/EmbeddedFile``, ``/RichMedia``, also
-hidden in ``#xx``-escaped names or inside compressed object streams) are refused.
+(``/JavaScript``, ``/JS``, ``/AA``, ``/Launch``, ``/EmbeddedFile``, ``/XFA``,
+``/RichMedia`` …, also hidden in ``#xx``-escaped names, in compressed object
+streams, behind indirect ``/Filter`` references or filter chains: every object is
+read with pypdf and every stream decoded) are refused, and so is a PDF pypdf cannot
+parse or decode. :func:`pdf_problem_full` is the one check every PDF upload uses,
+training materials included.
 
 All files are checked before any is written; when one is refused, nothing is
 stored (:func:`prepare` raises before :func:`store` is called).
@@ -28,6 +32,7 @@ from PIL import Image, ImageOps
 
 from portal import storage
 from portal.exceptions import ValidationFailed
+from portal.textclean import clean_filename
 
 MIB = 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -96,7 +101,8 @@ def sniff(head):
 
 
 def _clean_name(name):
-    name = os.path.basename((name or "").replace("\\", "/")).strip()
+    name = clean_filename(name)  # no bidi controls: "x‮fdp.exe" shows as "xexe.pdf"
+    name = os.path.basename(name.replace("\\", "/")).strip()
     return name[:255] or "附件"
 
 
@@ -173,7 +179,125 @@ def pdf_problem(content):
             return "PDF 解压后内容过大，无法安全检查"
         if active(inflated):
             return active_reason
+    return _pdf_walk_problem(content, PDF_INFLATE_BUDGET)
+
+
+# Dictionary keys and name values that make a PDF act: checked on every object
+# pypdf reads (names arrive with their #xx escapes decoded).
+PDF_ACTIVE_NAMES = frozenset(
+    "/" + name
+    for name in (
+        "JavaScript",
+        "JS",
+        "AA",
+        "Launch",
+        "EmbeddedFile",
+        "EmbeddedFiles",
+        "RichMedia",
+        "XFA",
+        "SubmitForm",
+        "ImportData",
+        "GoToE",
+        "GoToR",
+    )
+)
+
+
+def _pdf_walk_problem(content, budget):
+    """Parse with pypdf; refuse active names in any object (also inside object
+    streams, and with indirect or chained filters) and streams pypdf cannot decode."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _pdf_walk(content, budget)
+
+
+def _pdf_walk(content, budget):
+    from pypdf import PdfReader
+    from pypdf.generic import (
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        StreamObject,
+    )
+
+    active_reason = "PDF 含有脚本、启动动作或嵌入文件，存在安全风险"
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            return "PDF 已加密，无法安全检查，请去除密码后重新上传"
+        numbers = {(num, gen) for gen, table in reader.xref.items() for num in table}
+        numbers |= {(num, 0) for num in reader.xref_objStm}
+    except Exception:  # noqa: BLE001 - unreadable structure: refuse, do not guess
+        return "PDF 文件结构无法解析，请另存为标准 PDF 后重新上传"
+
+    seen = set()
+    remaining = [budget]
+
+    def visit(obj, depth=0):
+        if depth > 64:
+            return "PDF 结构嵌套过深，无法安全检查"
+        if isinstance(obj, IndirectObject):
+            return None  # visited as its own numbered object
+        if isinstance(obj, NameObject):
+            return active_reason if str(obj) in PDF_ACTIVE_NAMES else None
+        if isinstance(obj, DictionaryObject):
+            for key, value in obj.items():
+                if str(key) in PDF_ACTIVE_NAMES:
+                    return active_reason
+                if problem := visit(value, depth + 1):
+                    return problem
+            if isinstance(obj, StreamObject):
+                try:
+                    data = obj.get_data()
+                except Exception:  # noqa: BLE001
+                    if obj.get("/Subtype") == "/Image":
+                        return None  # image data cannot carry actions
+                    return (
+                        "PDF 使用了无法安全检查的编码方式，请另存为标准 PDF 后重新上传"
+                    )
+                remaining[0] -= len(data)
+                if remaining[0] < 0:
+                    return "PDF 解压后内容过大，无法安全检查"
+                escaped = PDF_NAME_ESCAPE.sub(
+                    lambda m: bytes([int(m.group(1), 16)]), data
+                )
+                if PDF_ACTIVE.search(escaped):
+                    return active_reason
+            return None
+        if isinstance(obj, ArrayObject):
+            for item in obj:
+                if problem := visit(item, depth + 1):
+                    return problem
+        return None
+
+    try:
+        if problem := visit(reader.trailer):
+            return problem
+        for num, gen in sorted(numbers):
+            if (num, gen) in seen:
+                continue
+            seen.add((num, gen))
+            obj = reader.get_object(IndirectObject(num, gen, reader))
+            if problem := visit(obj):
+                return problem
+    except Exception:  # noqa: BLE001
+        return "PDF 文件结构无法解析，请另存为标准 PDF 后重新上传"
     return None
+
+
+def pdf_problem_full(content):
+    """The one PDF check for every PDF upload (attachments, training materials).
+
+    :return: a Chinese reason, or None when the PDF may be stored.
+    """
+    if not content.startswith(b"%PDF-"):
+        return "文件内容不是 PDF 文档"
+    if b"%%EOF" not in content[-2048:]:
+        return "PDF 文件不完整"
+    if MARKUP.search(content):
+        return "文件中夹带网页或脚本代码，存在安全风险"
+    return pdf_problem(content)
 
 
 def pdf_has_active_content(content):
@@ -222,9 +346,7 @@ class Attachments:
                 f"{label}：文件中夹带网页或脚本代码，存在安全风险，未保存任何内容"
             )
         if mime == "application/pdf":
-            if b"%%EOF" not in content[-2048:]:
-                raise ValidationFailed(f"{label}：PDF 文件不完整，未保存任何内容")
-            problem = pdf_problem(content)
+            problem = pdf_problem_full(content)
             if problem:
                 raise ValidationFailed(f"{label}：{problem}，未保存任何内容")
         else:

@@ -29,7 +29,8 @@ def _database_url():
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-change-me"
+    # Unset: generated once into instance/secret_key (portal/secret_key.py).
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
     SQLALCHEMY_DATABASE_URI = _database_url()
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
@@ -54,6 +55,8 @@ class Config:
     TRAINING_VIDEO_MAX_MB = _int("TRAINING_VIDEO_MAX_MB", 200)
     TRAINING_REQUIRED_HOURS = _int("TRAINING_REQUIRED_HOURS", 40)
     TRAINING_REQUIRED_HOURS_OFFICER = _int("TRAINING_REQUIRED_HOURS_OFFICER", 0)
+    # Longest autosaved answer to one exam item, in characters (larger: 400).
+    EXAM_ANSWER_MAX_CHARS = _int("EXAM_ANSWER_MAX_CHARS", 20_000)
 
     # Sessions and login policy.
     SESSION_COOKIE_HTTPONLY = True
@@ -63,7 +66,12 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    # After LOGIN_MAX_FAILURES failed logins for one login name within
+    # LOGIN_LOCKOUT, the login form asks for a captcha (no account is locked).
     LOGIN_LOCKOUT = timedelta(minutes=_int("LOGIN_LOCKOUT_MINUTES", 15))
+    # 等保 password expiry: days after which a password must be changed at the next
+    # login (audited); 0 = off.
+    PASSWORD_MAX_AGE_DAYS = _int("PASSWORD_MAX_AGE_DAYS", 0)
     # argon2id cost; None means argon2-cffi's defaults (t=3, m=64 MiB, p=4).
     ARGON2_TIME_COST = None
     ARGON2_MEMORY_COST = None
@@ -75,6 +83,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT") or "30 per minute"
+
+    # Strict-Transport-Security max-age (seconds) on HTTPS responses (portal/headers.py).
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME") or "http"
 
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     BOOTSTRAP_SERVE_LOCAL = (
@@ -193,7 +205,7 @@ class DevConfig(Config):
 
 class TestConfig(Config):
     TESTING = True
-    SECRET_KEY = "test-secret"  # noqa: S105 - test-only key
+    SECRET_KEY = "test-only-key-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     REDIS_URL = None
     RATELIMIT_STORAGE_URI = "memory://"

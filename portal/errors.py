@@ -43,9 +43,55 @@ def render_error(status, detail=None):
     ), status
 
 
+def _audit_refusal(action, detail):
+    """Record a refused request (等保 安全审计); never let auditing break the page."""
+    from flask_login import current_user
+
+    from portal import audit
+    from portal.actor import Actor
+
+    try:
+        db.session.rollback()  # nothing of the refused request is kept
+        actor = (
+            Actor.from_request()
+            if current_user and current_user.is_authenticated
+            else Actor.public()
+        )
+        audit.record(
+            action,
+            actor,
+            label=f"{request.method} {request.path}"[:255],
+            after=detail,
+            outcome="refused",
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        logger.exception("Could not audit a refused request to %s", request.path)
+
+
+def _audit_http_refusal(code):
+    from flask_login import current_user
+
+    if code == 403:
+        _audit_refusal("access_refused", "无权访问（403）")
+    elif (
+        code == 404
+        and request.view_args
+        and request.endpoint not in (None, "static", "bootstrap.static")
+        and current_user
+        and current_user.is_authenticated
+    ):
+        # An object route: the object is missing or outside the user's scope.
+        _audit_refusal("access_refused", "对象不存在或无权查看（404）")
+    elif code == 429:
+        _audit_refusal("rate_limited", "请求过于频繁（429）")
+
+
 def handle_http_exception(exc):
     if exc.code is None or exc.code < 400:
         return exc
+    _audit_http_refusal(exc.code)
     response = make_response(render_error(exc.code))
     # Keep the exception's own headers (``Allow`` on 405, ``Retry-After``, ...).
     for name, value in exc.get_headers(request.environ):
@@ -55,11 +101,14 @@ def handle_http_exception(exc):
 
 
 def handle_csrf_error(exc):
+    _audit_refusal("csrf_failed", "表单校验失败（CSRF）")
     return render_error(400, "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。")
 
 
 def handle_domain_error(exc):
     db.session.rollback()
+    if exc.status_code == 403:
+        _audit_refusal("access_refused", exc.message)
     return render_error(exc.status_code, exc.message)
 
 

@@ -110,8 +110,12 @@ def open_workbook(
     data: bytes,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_uncompressed: int = MAX_UNCOMPRESSED_BYTES,
+    data_only: bool = True,
 ):
     """Open an uploaded .xlsx read-only after the size and zip-bomb checks.
+
+    ``data_only=False`` reads formulas as formulas (for imports that refuse them)
+    instead of their cached results.
 
     openpyxl warns about features it drops (extensions, default styles) in files
     saved by Excel or WPS; those warnings say nothing about the data and are
@@ -123,7 +127,7 @@ def open_workbook(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            workbook = load_workbook(stream, read_only=True, data_only=True)
+            workbook = load_workbook(stream, read_only=True, data_only=data_only)
         except Exception as exc:  # noqa: BLE001 - zip, XML and package errors alike
             raise FormatError(
                 "无法读取该 Excel 文件：文件已损坏或不是 .xlsx 格式"

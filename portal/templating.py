@@ -2,6 +2,7 @@
 
 from flask import url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal import masking
 from portal.auth.models import Role
@@ -11,6 +12,7 @@ from portal.auth.roles import (
     SUPERVISION_MANAGERS,
     TRAINING_ADMINS,
 )
+from portal.textclean import SURROGATES, clean_text
 from portal.timeutil import to_local
 
 STAFF = set(SUPERVISION_MANAGERS)
@@ -109,7 +111,18 @@ def format_datetime(value, fmt="%Y-%m-%d %H:%M"):
     return local.strftime(fmt) if local else ""
 
 
+def _finalize(value):
+    """Every ``{{ value }}``: a lone surrogate (stored by an old client) cannot be
+    encoded and would make the whole page fail; show U+FFFD instead."""
+    if isinstance(value, str) and SURROGATES.search(value):
+        cleaned = clean_text(value)
+        # Already-safe markup stays markup (only a surrogate was replaced).
+        return Markup(cleaned) if isinstance(value, Markup) else cleaned  # noqa: S704
+    return value
+
+
 def init_app(app):
+    app.jinja_env.finalize = _finalize
     app.add_template_filter(format_datetime, "datetime")
     masking.init_app(app)
     app.context_processor(lambda: {"nav_items": nav_items, "Role": Role})

@@ -11,6 +11,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from nlp.documents import SUPPORTED_SUFFIXES, DocumentError, read_bytes
+from portal.textclean import clean_filename
 
 
 @dataclass
@@ -92,6 +93,7 @@ def _safe_name(name: str) -> str | None:
     """The entry's path if it stays inside the archive, else None."""
     if not name or "\x00" in name:
         return None
+    name = clean_filename(name)  # bidi controls would disguise the name
     normal = posixpath.normpath(name.replace("\\", "/"))
     if normal.startswith(("/", "../")) or normal == ".." or ":" in normal.split("/")[0]:
         return None

@@ -27,6 +27,7 @@ from portal.auth.models import Role
 from portal.auth.roles import CASE_WORKERS
 from portal.exceptions import DomainError
 from portal.extensions import db
+from portal.textclean import clean_filename
 
 
 def _limits() -> intake.Limits:
@@ -100,7 +101,7 @@ def add_cases():
         if not form.validate_on_submit():
             return render_template("casebank/case_add.html", form=form), 400
         uploads = [
-            (f.filename or "", f.read())
+            (clean_filename(f.filename), f.read())
             for f in (form.files.data or [])
             if getattr(f, "filename", "")
         ]

@@ -24,6 +24,7 @@ from portal.actor import Actor
 from portal.exceptions import InvalidState, NotAllowed
 from portal.extensions import db
 from portal.notifications import events as notify_events
+from portal.textclean import clean_value
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def passed_arrangement_ids(user_id):
     )
 
 
-def start_attempt(arrangement, user, now, device=None):
+def start_attempt(arrangement, user, now, device=None, actor=None):
     """Start (or resume) the candidate's attempt; idempotent.
 
     A refresh, a double click or a second tab gets the attempt in progress. The
@@ -59,6 +60,8 @@ def start_attempt(arrangement, user, now, device=None):
         window, or no attempts left.
     :raises DeviceRefused: resuming from another device when that is forbidden (a
         ``device_refused`` event is flushed; commit it).
+    :param actor: who starts it (the candidate with the client IP) for the audit
+        entry of a new attempt; defaults to the candidate without IP.
     """
     current = _in_progress(arrangement.id, user.id)
     if current is not None:
@@ -110,6 +113,12 @@ def start_attempt(arrangement, user, now, device=None):
     except IntegrityError:
         # Another request of the same candidate started it a moment ago.
         return _in_progress(arrangement.id, user.id)
+    audit.record(
+        "attempt_started",
+        actor or Actor(user=user),
+        attempt,
+        label=f"{arrangement.name} 第 {attempt.number} 次",
+    )
     logger.info("Attempt %s started by user %s", attempt.id, user.id)
     return attempt
 
@@ -202,6 +211,7 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
     :return: the :class:`Answer` as stored.
     :raises AttemptClosed: the deadline has passed or the attempt was submitted.
     """
+    response = clean_value(response)  # no lone surrogate reaches the graders
     answer = _answer_row(attempt, position, now)
     if seq >= answer.seq:
         answer.response, answer.seq, answer.saved_at = response, seq, now
@@ -226,7 +236,7 @@ def set_flag(attempt, position, flagged, now):
     return answer
 
 
-def record_event(attempt, kind, now, detail=""):
+def record_event(attempt, kind, now, detail="", actor=None):
     """Log a page event; focus losses count, and at the arrangement's limit the
     attempt is submitted (0 = no limit).
 
@@ -249,12 +259,12 @@ def record_event(attempt, kind, now, detail=""):
         attempt.tab_switches += 1
         limit = attempt.arrangement.tab_switch_limit
         if limit and attempt.tab_switches >= limit:
-            submit_attempt(attempt, now, reason="tab_switch")
+            submit_attempt(attempt, now, reason="tab_switch", actor=actor)
     db.session.flush()
     return attempt.tab_switches
 
 
-def submit_attempt(attempt, now, reason="manual"):
+def submit_attempt(attempt, now, reason="manual", actor=None):
     """Close and grade an attempt; a second submit (two tabs, double click) changes
     nothing and returns the same result.
 
@@ -264,6 +274,13 @@ def submit_attempt(attempt, now, reason="manual"):
     """
     if attempt.status != "in_progress":
         return attempt
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Two tabs submitting at once: the second waits and sees it submitted, so
+        # the submission is graded and audited once.
+        db.session.flush()
+        db.session.refresh(attempt, with_for_update=True)
+        if attempt.status != "in_progress":
+            return attempt
     attempt.status = "submitted"
     attempt.submitted_at = min(now, attempt.deadline_at)
     attempt.submit_reason = reason
@@ -271,7 +288,7 @@ def submit_attempt(attempt, now, reason="manual"):
     db.session.flush()
     audit.record(
         "attempt_submitted",
-        Actor.system(),
+        actor or Actor.system(),
         attempt,
         after={"reason": reason, "score": str(attempt.score)},
     )

@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from exams.attempts import bp
 from exams.attempts import services as service
+from exams.attempts.answer_check import is_int, response_error
 from exams.attempts.devices import Device, DeviceRefused, check_device
 from exams.attempts.models import Attempt
 from exams.attempts.services import is_released
@@ -29,11 +30,15 @@ from exams.banks.models import QuestionVersion
 from exams.papers.models import ArrangementCandidate, ExamArrangement
 from exams.practice.services import sync_exam_mistakes
 from exams.results.services import result_page
+from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.roles import LEARNERS as CANDIDATES
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.timeutil import utcnow
+
+# Largest save counter accepted (answers.seq is a BIGINT; JavaScript integers).
+MAX_SEQ = 2**53
 
 # The browser's device token (see exams.attempts.devices): random, signed, kept a year.
 DEVICE_COOKIE = "exam_device"
@@ -128,7 +133,11 @@ def start_exam(arrangement_id):
     arrangement = db.get_or_404(ExamArrangement, arrangement_id)
     try:
         attempt = service.start_attempt(
-            arrangement, current_user, utcnow(), device=_device()
+            arrangement,
+            current_user,
+            utcnow(),
+            device=_device(),
+            actor=Actor.from_request(),
         )
     except DeviceRefused:
         return _refused_page()
@@ -188,11 +197,26 @@ def save_answer(attempt_id):
     """Autosave one answer (JSON: position, response, seq, flagged). Without
     ``response`` only the 标记 flag is set (an unanswered item can be flagged)."""
     attempt = _own_attempt(attempt_id)
-    data = request.get_json(silent=True) or {}
-    try:
-        position, seq = int(data.get("position")), int(data.get("seq", 0))
-    except (TypeError, ValueError):
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    position, seq = data.get("position"), data.get("seq", 0)
+    items = attempt.candidate_paper.items
+    if not (is_int(position) and is_int(seq) and 0 <= seq <= MAX_SEQ):
+        return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    flagged = data.get("flagged")
+    if flagged is not None and not isinstance(flagged, bool):
+        return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    if "response" in data and 0 <= position < len(items):
+        version = db.session.get(QuestionVersion, items[position]["version_id"])
+        problem = response_error(
+            version.type,
+            version.spec,
+            data["response"],
+            current_app.config["EXAM_ANSWER_MAX_CHARS"],
+        )
+        if problem:
+            return jsonify({"ok": False, "error": problem}), 400
     flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
     try:
         check_device(attempt, _device(), utcnow())
@@ -241,7 +265,7 @@ def report_event(attempt_id):
         check_device(attempt, _device(), now)
         if service.close_if_expired(attempt, now):
             raise service.AttemptClosed("考试时间已到，答卷已自动提交")
-        switches = service.record_event(attempt, kind, now)
+        switches = service.record_event(attempt, kind, now, actor=Actor.from_request())
     except DeviceRefused as exc:
         return _refused_json(exc)
     except DomainError as exc:
@@ -267,7 +291,7 @@ def submit_exam(attempt_id):
         check_device(attempt, _device(), utcnow())
     except DeviceRefused:
         return _refused_page()
-    service.submit_attempt(attempt, utcnow())
+    service.submit_attempt(attempt, utcnow(), actor=Actor.from_request())
     db.session.commit()
     return redirect(url_for("exams.show_result", attempt_id=attempt.id))
 

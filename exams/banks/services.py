@@ -348,8 +348,25 @@ def create_question(bank, planned):
 _ALLOWED_TAGS = {"p", "br", "b", "strong", "i", "em", "u", "sub", "sup", "img", "span"}
 
 
+_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]+$")
+
+
+def _local_image_src(tag, attribute, value):
+    """An image loads only from the portal itself or from the stem (data: URL):
+    a remote src would tell another site who opens the question, and when."""
+    if tag == "img" and attribute == "src":
+        value = value.strip()
+        if _DATA_IMAGE.match(value):
+            return value
+        if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+            return value
+        return None
+    return value
+
+
 def sanitise_stem(html):
-    """Keep a small whitelist of tags; images keep only an http(s) or relative src.
+    """Keep a small whitelist of tags; images keep only a same-site path or an
+    inline ``data:image/…;base64`` src (no remote images).
 
     Uses nh3 (the Ammonia HTML sanitiser): a real HTML parser, so unclosed or
     malformed tags cannot smuggle markup past it as a regular expression could.
@@ -360,7 +377,8 @@ def sanitise_stem(html):
         html,
         tags=_ALLOWED_TAGS,
         attributes={"img": {"src", "alt"}},
-        url_schemes={"http", "https"},
+        url_schemes={"data"},
+        attribute_filter=_local_image_src,
         link_rel=None,
     )
 

@@ -28,9 +28,14 @@ from exams.banks.models import (
     QuestionBank,
     QuestionVersion,
 )
-from exams.banks.queries import bank_or_404, visible_banks
+from exams.banks.queries import (
+    bank_or_404,
+    may_write_bank,
+    visible_banks,
+    writable_bank_or_403,
+)
 from exams.common import ADMINS, XLSX_MIME
-from portal import storage
+from portal import audit, storage
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
@@ -60,6 +65,12 @@ def list_banks():
                 else scopes[0]
             )
             bank = services.ensure_bank(form.code.data, form.name.data, org)
+            audit.record(
+                "bank_created",
+                Actor.from_request(),
+                bank,
+                label=f"{bank.name}（{bank.code}）",
+            )
             db.session.commit()
             flash(f"已新建题库 {bank.name}", "success")
             return redirect(url_for("exam_banks.show_bank", bank_id=bank.id))
@@ -97,6 +108,7 @@ def show_bank(bank_id):
     stats, analysed = latest_item_stats(bank)
     return render_template(
         "exams/admin/bank_show.html",
+        can_write=may_write_bank(current_user, bank),
         stats=stats,
         analysed=analysed,
         bank=bank,
@@ -143,7 +155,7 @@ def import_questions(bank_id):
     """Upload a file and preview every question and every error; saves nothing."""
     from exams.formats import FormatError
 
-    bank = bank_or_404(bank_id)
+    bank = writable_bank_or_403(bank_id)
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -186,7 +198,7 @@ def import_questions(bank_id):
 @roles_required(*ADMINS)
 def commit_question_import(bank_id):
     """Save a previewed file in one transaction (a second submit saves nothing)."""
-    bank = bank_or_404(bank_id)
+    bank = writable_bank_or_403(bank_id)
     form = ConfirmForm()
     token, filename = form.token.data or "", os.path.basename(form.filename.data or "")
     if not form.validate_on_submit() or not _TOKEN.match(token):
@@ -261,7 +273,7 @@ def list_review():
 def mark_reviewed(question_id):
     """Clear a question from the review list after checking it."""
     question = db.get_or_404(Question, question_id)
-    bank_or_404(question.bank_id)
+    writable_bank_or_403(question.bank_id)
     services.mark_reviewed(question, Actor.from_request())
     db.session.commit()
     flash(f"试题 {question.id} 已复核。", "success")
@@ -285,7 +297,7 @@ def list_knowledge_points():
 def edit_question(question_id):
     """Edit a question; a version already used in a paper is kept and a new one made."""
     question = db.get_or_404(Question, question_id)
-    bank = bank_or_404(question.bank_id)
+    bank = writable_bank_or_403(question.bank_id)
     current = question.current
     form = QuestionEditForm(obj=current)
     if form.validate_on_submit():

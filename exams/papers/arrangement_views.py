@@ -19,6 +19,7 @@ from exams.papers.queries import (
     visible_arrangements,
     visible_papers,
 )
+from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.queries import organisations_visible_to
@@ -85,6 +86,13 @@ def list_arrangements():
             except DomainError as exc:
                 flash(exc.message, "danger")
             else:
+                audit.record(
+                    "arrangement_created",
+                    Actor.from_request(),
+                    arrangement,
+                    label=arrangement.name,
+                    after={"参考人数": added},
+                )
                 db.session.commit()
                 flash(f"考试安排已发布，参考人员 {added} 人。", "success")
                 return redirect(
@@ -191,6 +199,13 @@ def upload_candidates(arrangement_id):
         flash("名单有错误，未导入任何考生：" + "；".join(errors[:20]), "danger")
     else:
         added = papers.enrol_candidates(arrangement, users=users)
+        audit.record(
+            "candidates_enrolled",
+            Actor.from_request(),
+            arrangement,
+            label=arrangement.name,
+            after={"新增考生": added},
+        )
         db.session.commit()
         flash(f"已导入名单，新增考生 {added} 人。", "success")
     return redirect(

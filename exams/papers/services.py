@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from exams.banks.models import KnowledgePoint, Question, QuestionVersion
 from exams.papers.models import (
@@ -168,7 +169,19 @@ def generate_candidate_paper(arrangement, user_id):
     if existing is not None:
         return existing
     paper = _personal_paper(arrangement, user_id)
-    db.session.add(paper)
+    try:
+        with db.session.begin_nested():
+            db.session.add(paper)
+            db.session.flush()
+    except IntegrityError:
+        # A second tab of the same candidate generated it a moment ago (the same
+        # seed draws the same paper): use theirs.
+        return db.session.scalar(
+            sa.select(CandidatePaper).where(
+                CandidatePaper.arrangement_id == arrangement.id,
+                CandidatePaper.user_id == user_id,
+            )
+        )
     _mark_used([item["version_id"] for item in paper.items])
     return paper
 

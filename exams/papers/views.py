@@ -15,6 +15,8 @@ from exams.papers import bp
 from exams.papers import services as papers
 from exams.papers.forms import PaperForm, PickForm, RuleForm
 from exams.papers.queries import paper_or_404, visible_papers
+from portal import audit
+from portal.actor import Actor
 from portal.auth.decorators import roles_required
 from portal.auth.models import Role
 from portal.exceptions import DomainError
@@ -45,6 +47,8 @@ def list_papers():
             )
             paper.multiple_policy = form.multiple_policy.data
             paper.organisation = _admin_scope_org()
+            db.session.flush()
+            audit.record("paper_created", Actor.from_request(), paper, label=paper.name)
             db.session.commit()
             flash(
                 "试卷已创建，请添加组卷规则。"
@@ -88,6 +92,13 @@ def show_paper(paper_id):
         else:
             done = _add_rule(paper, form)
         if done:
+            audit.record(
+                "paper_edited",
+                Actor.from_request(),
+                paper,
+                label=paper.name,
+                after="添加试题" if paper.kind == "fixed" else "添加组卷规则",
+            )
             db.session.commit()
             return redirect(url_for("exam_papers.show_paper", paper_id=paper.id))
     errors = papers.validate_paper(paper)

@@ -6,7 +6,7 @@ Routes are on the ``practice_admin`` blueprint, at /admin/exams next to the bank
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from exams.banks.queries import bank_or_404
+from exams.banks.queries import bank_or_404, may_write_bank
 from exams.common import ADMINS
 from exams.practice.services import set_bank_practice
 from portal.actor import Actor
@@ -38,14 +38,5 @@ def toggle_bank_practice(bank_id):
 
 
 def may_set_practice(user, bank):
-    """Who may open a bank for practice: a system administrator any bank; a
-    training administrator the banks of their subtree, and a city-wide bank only
-    when they administer the whole city (opening it opens it for everyone)."""
-    from portal.auth.models import Role
-
-    if user.has_role(Role.SYS_ADMIN):
-        return True
-    scopes = user.scopes_for(Role.TRAINING_ADMIN)
-    if bank.organisation is None:
-        return any(scope.parent_id is None for scope in scopes)
-    return any(bank.organisation.is_within(scope) for scope in scopes)
+    """The practice switch follows the bank write rule (exams.banks.queries)."""
+    return may_write_bank(user, bank)

@@ -43,6 +43,7 @@ from portal.auth.roles import TRAINING_ADMINS
 from portal.exceptions import DomainError
 from portal.extensions import csrf, db
 from portal.orgs.models import Organisation
+from portal.textclean import clean_filename
 from portal.timeutil import to_local, utcnow
 
 bp = Blueprint("training_admin", __name__, template_folder="templates")
@@ -231,7 +232,7 @@ def upload_material(course_id):
             kind=form.kind.data,
             title=form.title.data.strip(),
             stored=stored,
-            original_name=upload.filename or "",
+            original_name=clean_filename(upload.filename),
             required_minutes=form.required_minutes.data,
         )
         db.session.commit()

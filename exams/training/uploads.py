@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from portal import storage
+from portal.attachments import pdf_problem_full
 from portal.exceptions import ValidationFailed
 
 MIB = 1024 * 1024
@@ -110,8 +111,17 @@ def store_upload(kind, stream):
             yield chunk
             chunk = stream.read(_CHUNK)
 
-    # The storage writes nothing under the key when a chunk check raises.
-    size = storage.get_storage().save(key(name), checked_chunks())
+    if found == "pdf":
+        # A PDF (at most the PDF limit) is checked whole before anything is
+        # stored: the one PDF check of every upload (portal/attachments.py).
+        data = b"".join(checked_chunks())
+        problem = pdf_problem_full(data)
+        if problem:
+            raise ValidationFailed(f"{problem}，未保存")
+        size = storage.get_storage().save(key(name), data)
+    else:
+        # The storage writes nothing under the key when a chunk check raises.
+        size = storage.get_storage().save(key(name), checked_chunks())
     return StoredFile(name, MIMES[found], size, digest.hexdigest())
 
 

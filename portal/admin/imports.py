@@ -112,6 +112,19 @@ def _text(value):
     return str(value).strip()
 
 
+def _cell_values(cells):
+    """The values of one row; a formula cell stops the import (it could compute
+    anything, and its cached result is not what the sender sees)."""
+    values = []
+    for cell in cells:
+        if getattr(cell, "data_type", None) == "f":
+            raise ValidationFailed(
+                f"单元格 {cell.coordinate} 含有公式，请改为直接填写内容后重新上传"
+            )
+        values.append(cell.value)
+    return values
+
+
 def read_rows(content):
     """Read the data rows of an uploaded workbook.
 
@@ -123,13 +136,16 @@ def read_rows(content):
             "文件不是 Excel .xlsx 格式（如为 .xls 或 .csv，请另存为 .xlsx 后上传）"
         )
     try:
-        with open_workbook(content) as workbook:
-            return _data_rows(workbook.worksheets[0].iter_rows(values_only=True))
+        # Formulas are read as formulas (not their cached results) and refused.
+        with open_workbook(content, data_only=False) as workbook:
+            return _read_sheet(workbook)
     except FormatError as exc:
         raise ValidationFailed(str(exc)) from None
 
 
-def _data_rows(rows):
+def _read_sheet(workbook):
+    sheet = workbook.worksheets[0]
+    rows = (_cell_values(cells) for cells in sheet.iter_rows())
     header = [_text(v) for v in next(rows, [])]
     missing = [h for _, h, required in COLUMNS if required and h not in header]
     if missing:
@@ -223,7 +239,13 @@ def validate_rows(rows, actor):
         ]
         if unknown_domains:
             errors.append("未知执法领域：" + "、".join(unknown_domains))
-        if v.get("password") and (problems := policy_errors(v["password"])):
+        if v.get("password") and (
+            problems := policy_errors(
+                v["password"],
+                username=v.get("username"),
+                id_number=v.get("id_number"),
+            )
+        ):
             errors.append("初始密码不符合要求：" + "；".join(problems))
     return ImportResult(rows=rows)
 

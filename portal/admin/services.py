@@ -7,6 +7,7 @@ from portal.auth.idcard import id_number_error, normalise_id_number
 from portal.auth.models import SCOPED_ROLES, Role, User, UserRole
 from portal.auth.passwords import generate_password, hash_password, policy_errors
 from portal.auth.queries import can_manage_org, grantable_roles
+from portal.auth.services import end_sessions
 from portal.exceptions import Conflict, NotAllowed, ValidationFailed
 from portal.extensions import db
 
@@ -72,7 +73,7 @@ def create_user(
     check_unique(username, id_number)
     if password is None:
         password = generate_password()
-    elif errors := policy_errors(password):
+    elif errors := policy_errors(password, username=username, id_number=id_number):
         raise ValidationFailed("初始密码不符合要求：" + "；".join(errors))
     user = User(
         username=username,
@@ -140,6 +141,7 @@ def grant_role(user, role, actor, scope=None):
             return existing
     grant = UserRole(role=role.value, scope=scope)
     user.roles.append(grant)
+    end_sessions(user)  # sessions begun under the old roles end
     db.session.flush()
     audit.record("role_granted", actor, user, after={"角色": grant.label})
     return grant
@@ -158,5 +160,6 @@ def revoke_role(user, grant, actor):
         raise NotAllowed("不能撤销自己的系统管理员角色")
     label = grant.label
     user.roles.remove(grant)
+    end_sessions(user)
     db.session.flush()
     audit.record("role_revoked", actor, user, before={"角色": label})

@@ -16,6 +16,7 @@ from portal.auth.queries import (
     users_visible_to,
 )
 from portal.auth.roles import TRAINING_ADMINS
+from portal.auth.session import start_session
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Domain, Organisation
@@ -173,6 +174,12 @@ def _grant_form(user):
     return form
 
 
+def _keep_own_session(user):
+    """A role change ends the user's sessions; an admin editing themselves stays in."""
+    if user.id == current_user.id:
+        start_session(user)
+
+
 @bp.post("/users/<int:user_id>/roles")
 @roles_required(*TRAINING_ADMINS)
 def grant_role(user_id):
@@ -189,6 +196,7 @@ def grant_role(user_id):
             user, Role(form.role.data), Actor.from_request(), scope=scope
         )
         db.session.commit()
+        _keep_own_session(user)
         flash("已授予角色。", "success")
     else:
         flash("请选择有效的角色和范围。", "danger")
@@ -205,6 +213,7 @@ def revoke_role(user_id, grant_id):
         abort(404)
     services.revoke_role(user, grant, Actor.from_request())
     db.session.commit()
+    _keep_own_session(user)
     flash("已撤销角色。", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
 

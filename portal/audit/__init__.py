@@ -17,6 +17,7 @@ ACTION_LABELS = {
     "session_expired": "会话超时",
     "password_changed": "修改密码",
     "password_reset": "重置密码",
+    "password_expired": "密码过期须修改",
     "user_created": "创建用户",
     "user_updated": "修改用户",
     "user_activated": "启用账号",
@@ -28,6 +29,15 @@ ACTION_LABELS = {
     "org_updated": "修改组织",
     "audit_exported": "导出审计日志",
     "import_uploads_purged": "清理过期导入文件",
+    "access_refused": "拒绝访问",
+    "csrf_failed": "表单校验失败（CSRF）",
+    "rate_limited": "请求频率超限",
+    "bank_created": "新建题库",
+    "paper_created": "新建试卷",
+    "paper_edited": "修改试卷（组卷规则或试题）",
+    "arrangement_created": "发布考试安排",
+    "candidates_enrolled": "导入考生名单",
+    "attempt_started": "开始考试",
     "demo_seeded": "生成演示数据",
     "laws_imported": "导入国家法律法规库",
     "law_added": "新增法规",
@@ -118,7 +128,19 @@ def _dump(value):
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
-def record(action, actor, target=None, *, before=None, after=None, label=None):
+OUTCOME_LABELS = {"success": "成功", "failure": "失败", "refused": "拒绝"}
+
+
+def record(
+    action,
+    actor,
+    target=None,
+    *,
+    before=None,
+    after=None,
+    label=None,
+    outcome="success",
+):
     """Append one audit entry; the caller's transaction commits it.
 
     :param action: a key of ``ACTION_LABELS``.
@@ -127,12 +149,15 @@ def record(action, actor, target=None, *, before=None, after=None, label=None):
     :param before: state before the change (dict or text), if any.
     :param after: state after the change (dict or text), if any.
     :param label: a readable name for the target; defaults to its ``audit_label``.
+    :param outcome: ``success``, ``failure`` or ``refused``.
     :return: the new :class:`AuditLog`.
     """
     from portal.audit.models import AuditLog
 
     if action not in ACTION_LABELS:
         raise ValueError(f"unknown audit action {action!r}")
+    if outcome not in OUTCOME_LABELS:
+        raise ValueError(f"unknown audit outcome {outcome!r}")
     entry = AuditLog(
         action=action,
         actor_id=actor.user.id if actor.user is not None else None,
@@ -140,6 +165,7 @@ def record(action, actor, target=None, *, before=None, after=None, label=None):
         ip=actor.ip,
         before=_dump(before),
         after=_dump(after),
+        outcome=outcome,
     )
     if target is not None:
         entry.target_type = type(target).__name__

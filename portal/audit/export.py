@@ -1,6 +1,6 @@
 """Excel export of audit entries."""
 
-from portal.audit import ACTION_LABELS
+from portal.audit import ACTION_LABELS, OUTCOME_LABELS
 from portal.spreadsheets import write_workbook
 from portal.timeutil import to_local
 
@@ -10,6 +10,7 @@ HEADERS = [
     "操作人",
     "IP 地址",
     "操作",
+    "结果",
     "对象类型",
     "对象",
     "变更前",
@@ -31,6 +32,7 @@ def audit_workbook(entries):
                 entry.actor_name,
                 entry.ip,
                 ACTION_LABELS.get(entry.action, entry.action),
+                OUTCOME_LABELS.get(entry.outcome, entry.outcome),
                 entry.target_type,
                 entry.target_label,
                 entry.before,
@@ -38,5 +40,5 @@ def audit_workbook(entries):
             ]
             for entry in entries
         ),
-        widths=[8, 20, 24, 16, 14, 12, 30, 40, 40],
+        widths=[8, 20, 24, 16, 14, 8, 12, 30, 40, 40],
     )

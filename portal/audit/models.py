@@ -18,6 +18,11 @@ class AuditLog(db.Model):
     """
 
     __tablename__ = "audit_logs"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "outcome IN ('success', 'failure', 'refused')", name="outcome_valid"
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
@@ -33,6 +38,12 @@ class AuditLog(db.Model):
     target_label: so.Mapped[str | None] = so.mapped_column(sa.String(255))
     before: so.Mapped[str | None] = so.mapped_column(sa.Text)
     after: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # 等保2.0 安全审计: the result of the event. "failure" = the user's attempt did
+    # not succeed (wrong password); "refused" = the portal denied it (403/404 on an
+    # object, CSRF, rate limit).
+    outcome: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="success", server_default="success", index=True
+    )
 
     def __repr__(self):
         return f"<AuditLog {self.id} {self.action}>"

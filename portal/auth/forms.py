@@ -8,6 +8,8 @@ class LoginForm(FlaskForm):
         "用户名或身份证号", validators=[DataRequired("请输入用户名或身份证号")]
     )
     password = PasswordField("密码", validators=[DataRequired("请输入密码")])
+    # Shown only after repeated failures for the typed login name (views.login).
+    captcha = StringField("验证码", description="请输入图片中算式的结果")
     submit = SubmitField("登录")
 
 
@@ -18,7 +20,10 @@ class ChangePasswordForm(FlaskForm):
     new_password = PasswordField(
         "新密码",
         validators=[DataRequired("请输入新密码"), Length(max=128, message="密码过长")],
-        description="至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类",
+        description=(
+            "至少 8 位，包含大写字母、小写字母、数字、符号中的至少三类；"
+            "不能是常见密码，不能包含用户名或身份证号"
+        ),
     )
     confirm = PasswordField(
         "确认新密码",

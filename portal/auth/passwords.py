@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the password policy."""
 
 import functools
+import os
 import secrets
 import string
 
@@ -74,14 +75,50 @@ def burn_verify_time(password):
     verify_password(_dummy_hash(_hasher()), password + "x")
 
 
-def policy_errors(password):
-    """Return the Chinese reasons ``password`` breaks the policy (empty if none)."""
+@functools.cache
+def common_passwords():
+    """The shipped list of common passwords (lower case)."""
+    path = os.path.join(os.path.dirname(__file__), "data", "common_passwords.txt")
+    with open(path, encoding="utf-8") as handle:
+        return frozenset(
+            line.strip().lower()
+            for line in handle
+            if line.strip() and not line.startswith("#")
+        )
+
+
+def _personal_fragments(username, id_number):
+    """Parts of the account that must not appear in its password."""
+    fragments = []
+    if username and len(username) >= 3:
+        fragments.append(("用户名", username.lower()))
+    if id_number and len(id_number) == 18:
+        fragments.append(("身份证号", id_number.lower()))
+        fragments.append(("身份证号中的出生日期", id_number[6:14]))
+        fragments.append(("身份证号后六位", id_number[-6:].lower()))
+    return fragments
+
+
+def policy_errors(password, username=None, id_number=None):
+    """Return the Chinese reasons ``password`` breaks the policy (empty if none).
+
+    :param username: the account's user name (a password containing it is refused).
+    :param id_number: the account's 身份证号 (the number, its birth date or its last
+        six characters inside the password are refused).
+    """
     errors = []
     if len(password) < MIN_LENGTH:
         errors.append(f"密码长度至少 {MIN_LENGTH} 位")
     classes = sum(any(test(ch) for ch in password) for test in _CLASSES)
     if classes < 3:
         errors.append("密码须包含大写字母、小写字母、数字、符号中的至少三类")
+    if password.lower() in common_passwords():
+        errors.append("该密码属于常见密码，容易被猜中，请换一个")
+    lowered = password.lower()
+    for label, fragment in _personal_fragments(username, id_number):
+        if fragment in lowered:
+            errors.append(f"密码不能包含{label}")
+            break
     return errors
 
 

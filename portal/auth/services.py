@@ -1,11 +1,14 @@
 """Authentication and account services. They flush; the caller commits (R5)."""
 
 import logging
+import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from portal import audit
+from portal.auth import throttle
 from portal.auth.idcard import normalise_id_number
 from portal.auth.models import User
 from portal.auth.passwords import (
@@ -18,11 +21,13 @@ from portal.auth.passwords import (
 )
 from portal.exceptions import NotAllowed, ValidationFailed
 from portal.extensions import db
-from portal.timeutil import to_local, utcnow
+from portal.masking import mask_id_number
+from portal.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
 GENERIC_LOGIN_ERROR = "用户名/身份证号或密码错误"
+ID_LIKE = re.compile(r"\d{17}[\dXx]")
 
 
 class LoginFailed(NotAllowed):
@@ -42,47 +47,53 @@ def find_user_by_login(login):
     return user
 
 
+def audit_login_label(login):
+    """The typed login name for the audit log; an ID number is stored masked."""
+    login = (login or "").strip()[:64]
+    if ID_LIKE.search(login):
+        return ID_LIKE.sub(lambda m: mask_id_number(m.group(0)), login)
+    return login
+
+
 def authenticate(login, password, actor):
-    """Check a login, applying the lockout policy.
+    """Check a login. No account is locked (anyone could lock an administrator
+    out); repeated failures make the form ask for a captcha instead (view).
 
     :param login: username or ID number as typed.
     :param password: the password as typed.
     :param actor: an Actor without user (carries the client IP).
     :return: the authenticated :class:`User`.
-    :raises LoginFailed: with a message to show; failures are audited.
+    :raises LoginFailed: with one message whether or not the account exists;
+        failures are audited.
     """
-    config = current_app.config
     now = utcnow()
     user = find_user_by_login(login)
     if user is None:
         burn_verify_time(password)
         audit.record(
-            "login_failed", actor, label=(login or "")[:64], after="账号不存在"
+            "login_failed",
+            actor,
+            label=audit_login_label(login),
+            after="账号不存在",
+            outcome="failure",
         )
         raise LoginFailed(GENERIC_LOGIN_ERROR)
     actor = type(actor)(user=None, ip=actor.ip)
-    if user.locked_until is not None and user.locked_until > now:
-        audit.record("login_failed", actor, user, after="账号锁定期间尝试登录")
-        until = to_local(user.locked_until).strftime("%H:%M")
-        raise LoginFailed(f"登录失败次数过多，账号已锁定，请于 {until} 后再试")
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
-        remaining = config["LOGIN_MAX_FAILURES"] - user.failed_logins
         audit.record(
-            "login_failed", actor, user, after={"连续失败次数": user.failed_logins}
+            "login_failed",
+            actor,
+            user,
+            after={"连续失败次数": user.failed_logins},
+            outcome="failure",
         )
-        if remaining <= 0:
-            user.failed_logins = 0
-            user.locked_until = now + config["LOGIN_LOCKOUT"]
-            minutes = int(config["LOGIN_LOCKOUT"].total_seconds() // 60)
-            audit.record("account_locked", actor, user, after={"锁定分钟": minutes})
-            logger.warning("Account %s locked after failed logins", user.username)
-            db.session.flush()
-            raise LoginFailed(f"登录失败次数过多，账号已锁定 {minutes} 分钟")
+        if user.failed_logins % current_app.config["LOGIN_MAX_FAILURES"] == 0:
+            logger.warning("Repeated failed logins for %s", user.username)
         db.session.flush()
-        raise LoginFailed(f"{GENERIC_LOGIN_ERROR}，再失败 {remaining} 次账号将被锁定")
+        raise LoginFailed(GENERIC_LOGIN_ERROR)
     if not user.is_active_account:
-        audit.record("login_failed", actor, user, after="账号已停用")
+        audit.record("login_failed", actor, user, after="账号已停用", outcome="refused")
         raise LoginFailed("该账号已停用，请联系管理员")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -90,7 +101,24 @@ def authenticate(login, password, actor):
     user.locked_until = None
     user.last_login_at = now
     audit.record("login", type(actor)(user=user, ip=actor.ip), user)
+    _apply_password_expiry(user, type(actor)(user=user, ip=actor.ip), now)
     return user
+
+
+def _apply_password_expiry(user, actor, now):
+    """With PASSWORD_MAX_AGE_DAYS set, an old password must be changed now."""
+    days = current_app.config.get("PASSWORD_MAX_AGE_DAYS") or 0
+    if days <= 0 or user.must_change_password:
+        return
+    changed = user.password_changed_at or user.created_at
+    if changed is not None and now - changed > timedelta(days=days):
+        user.must_change_password = True
+        audit.record("password_expired", actor, user, after={"密码有效期（天）": days})
+
+
+def end_sessions(user):
+    """Invalidate every session of ``user``: the loader compares this version."""
+    user.session_version += 1
 
 
 def set_password(user, new_password):
@@ -98,12 +126,14 @@ def set_password(user, new_password):
 
     :raises ValidationFailed: when the policy is not met.
     """
-    errors = policy_errors(new_password)
+    errors = policy_errors(
+        new_password, username=user.username, id_number=user.id_number
+    )
     if errors:
         raise ValidationFailed("；".join(errors))
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.session_version += 1
+    end_sessions(user)
 
 
 def change_password(user, old_password, new_password, actor):
@@ -131,15 +161,21 @@ def reset_password(user, actor):
     user.must_change_password = True
     user.failed_logins = 0
     user.locked_until = None
+    for name in (user.username, user.id_number):
+        if name:
+            throttle.clear(name)
     audit.record("password_reset", actor, user)
     db.session.flush()
     return temporary
 
 
 def unlock_user(user, actor):
-    """Lift a lockout before it expires."""
+    """Reset the failure count (and an old lockout); the captcha is no longer asked."""
     user.failed_logins = 0
     user.locked_until = None
+    for name in (user.username, user.id_number):
+        if name:
+            throttle.clear(name)
     audit.record("account_unlocked", actor, user)
     db.session.flush()
 
@@ -150,6 +186,6 @@ def set_active(user, active, actor):
         return
     user.is_active_account = active
     if not active:
-        user.session_version += 1
+        end_sessions(user)
     audit.record("user_activated" if active else "user_deactivated", actor, user)
     db.session.flush()

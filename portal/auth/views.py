@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 from flask import (
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -13,12 +14,13 @@ from flask_login import current_user, login_required, logout_user
 
 from portal import audit
 from portal.actor import Actor
-from portal.auth import bp, services
+from portal.auth import bp, services, throttle
 from portal.auth.decorators import public
 from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.session import start_session
 from portal.exceptions import DomainError
 from portal.extensions import db, limiter
+from portal.suggestions import captcha
 
 
 def _safe_next(target):
@@ -33,6 +35,16 @@ def _safe_next(target):
     return target
 
 
+CAPTCHA_SESSION_KEY = "login_captcha"
+
+
+def _render_login(form, captcha_needed, status=200):
+    return (
+        render_template("auth/login.html", form=form, captcha_needed=captcha_needed),
+        status,
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
@@ -42,21 +54,48 @@ def login():
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        typed = form.login.data
+        if throttle.captcha_required(typed):
+            failure = captcha.check(form.captcha.data, key=CAPTCHA_SESSION_KEY)
+            if failure:
+                audit.record(
+                    "login_failed",
+                    Actor.from_request(),
+                    label=services.audit_login_label(typed),
+                    after="验证码未通过",
+                    outcome="refused",
+                )
+                db.session.commit()  # the captcha nonce is spent
+                form.captcha.errors = [captcha.MESSAGES[failure]]
+                return _render_login(form, True)
         try:
             user = services.authenticate(
-                form.login.data, form.password.data, Actor.from_request()
+                typed, form.password.data, Actor.from_request()
             )
         except DomainError as exc:
             db.session.commit()  # keep the failure count and the audit entries
+            throttle.record_failure(typed)
             form.password.errors.append(exc.message)
-            return render_template("auth/login.html", form=form), 200
+            return _render_login(form, throttle.captcha_required(typed))
         db.session.commit()
+        throttle.clear(typed)
         start_session(user)
         target = _safe_next(request.args.get("next"))
         if user.must_change_password:
             return redirect(url_for("auth.change_password"))
         return redirect(target or url_for("main.dashboard"))
-    return render_template("auth/login.html", form=form)
+    return _render_login(form, False)
+
+
+@bp.get("/login/captcha.png")
+@public
+@limiter.limit(lambda: current_app.config["SUGGESTION_CAPTCHA_RATE_LIMIT"])
+def login_captcha():
+    """A fresh login captcha picture (offline, portal/suggestions/captcha.py)."""
+    response = make_response(captcha.new_challenge(key=CAPTCHA_SESSION_KEY))
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/logout")
@@ -64,6 +103,8 @@ def login():
 def logout():
     """Sign out."""
     user = current_user._get_current_object()
+    # End the session server-side: a copied cookie carries the old version.
+    services.end_sessions(user)
     audit.record("logout", Actor.from_request(user), user)
     db.session.commit()
     logout_user()

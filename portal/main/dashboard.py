@@ -4,6 +4,7 @@
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal.audit.models import AuditLog
 from portal.auth.models import Role, User
@@ -47,10 +48,13 @@ def panels_for(user):
             panel.work = workqueue.BUILDERS[role](user, utcnow())
         if role in TRAINING_ADMINS:
             visible = users_visible_to(user)
-            locked = visible.where(User.locked_until > utcnow())
+            # No account is locked any more: the figure counts repeated failures.
+            failing = visible.where(
+                User.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]
+            )
             panel.figures += [
                 ("可管理用户", _count(visible)),
-                ("锁定中账号", _count(locked)),
+                ("连续登录失败账号", _count(failing)),
             ]
             panel.links += [
                 ("用户管理", "admin.list_users"),

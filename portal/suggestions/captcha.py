@@ -97,13 +97,14 @@ def render(text, rng):
     return out.getvalue()
 
 
-def new_challenge():
-    """Create a challenge, remember it in the session; return the PNG bytes."""
+def new_challenge(key=SESSION_KEY):
+    """Create a challenge, remember it in the session under ``key``; return the
+    PNG bytes (the login form keeps its own challenge under another key)."""
     rng = random.SystemRandom()
     text, answer = _challenge(rng)
     nonce = secrets.token_hex(8)
     lifetime = current_app.config["SUGGESTION_CAPTCHA_SECONDS"]
-    session[SESSION_KEY] = {
+    session[key] = {
         "nonce": nonce,
         "digest": digest(nonce, answer),
         "expires": int(time.time()) + lifetime,
@@ -111,12 +112,12 @@ def new_challenge():
     return render(text, rng)
 
 
-def check(answer):
+def check(answer, key=SESSION_KEY):
     """Check (and consume) the session's challenge.
 
     :return: None when ``answer`` is right, else ``MISSING``, ``EXPIRED`` or ``WRONG``.
     """
-    stored = session.pop(SESSION_KEY, None)
+    stored = session.pop(key, None)
     if not stored:
         return MISSING
     if time.time() > stored.get("expires", 0):

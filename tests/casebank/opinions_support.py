@@ -13,6 +13,7 @@ from portal.actor import Actor
 from portal.extensions import db
 from portal.workdays.services import load_bundled_year
 from tests.factories import signed_in
+from tests.suggestions.support import pdf_bytes as suggestion_pdf_bytes
 
 PROBLEMS = "一、未告知当事人陈述申辩权利；二、罚款数额超出裁量基准。"
 OPINION = "请在期限内重新审查该案，纠正违法行为，并建立法制审核台账。"
@@ -64,13 +65,9 @@ def png_bytes():
 
 
 def pdf_bytes(extra=b""):
-    """A minimal PDF (optionally carrying ``extra`` in an object)."""
-    return (
-        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-        b"3 0 obj\n" + (extra or b"<< >>") + b"\nendobj\ntrailer\n<< /Root 1 0 R >>\n"
-        b"%%EOF\n"
-    )
+    """A small well-formed PDF (optionally carrying ``extra`` in an object): every
+    PDF upload is parsed by the PDF check, so the sample has an xref table."""
+    return suggestion_pdf_bytes(extra)
 
 
 def reply_data(opinion, text="已重新审查并撤销原处罚决定，整改完毕。", files=()):

@@ -71,7 +71,7 @@ def test_preview_errors_then_commit_once(app, client, auth, world):
     """A file with an error is previewed and saves nothing; the fixed file commits,
     and submitting the confirmation twice imports once."""
     provision()
-    bank = ensure_bank("WEB1", "网页导入")
+    bank = ensure_bank("WEB1", "网页导入", world.district)  # the admin's own bank
     db.session.commit()
     auth.login("training_admin")
 
@@ -96,7 +96,7 @@ def test_preview_errors_then_commit_once(app, client, auth, world):
 def test_export_round_trips(app, client, auth, world):
     """Export to .xlsx and import again gives the same questions."""
     provision()
-    bank = ensure_bank("WEB2")
+    bank = ensure_bank("WEB2", None, world.district)
     db.session.commit()
     auth.login("training_admin")
     page = upload(client, bank, write_xlsx(questions())).get_data(as_text=True)
@@ -129,7 +129,7 @@ def test_export_round_trips(app, client, auth, world):
 
 def test_hostile_upload_is_refused(app, client, auth, world):
     """A file that is not what its name says gets a Chinese error and saves nothing."""
-    bank = ensure_bank("WEB3")
+    bank = ensure_bank("WEB3", None, world.district)
     db.session.commit()
     auth.login("training_admin")
     response = upload(client, bank, b"<script>alert(1)</script>", name="bank.xlsx")
@@ -185,7 +185,7 @@ def test_editing_a_used_question_in_the_browser_form(app, client, auth, world):
     from exams.formats.model import ImportResult
 
     provision()
-    bank = ensure_bank("WEB4")
+    bank = ensure_bank("WEB4", None, world.district)
     plan = plan_import(ImportResult(questions=questions()[:1], format="xlsx"), bank)
     (question,) = commit_import(plan, bank, Actor.system())
     question.current.is_used = True

@@ -143,7 +143,7 @@ class Gunicorn:
             k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "FLASK_APP")
         } | {
             "DATABASE_URL": url,
-            "SECRET_KEY": "kill-restart-test-secret",
+            "SECRET_KEY": "kill-restart-test-secret-0123456789abcdef",
             "PORTAL_INSTANCE_PATH": instance,
             "LOG_LEVEL": "WARNING",
         }

@@ -25,6 +25,7 @@ from tests.exams.training_support import (
     WEBM,
     login,
     make_course,
+    padded_pdf,
     text_material,
     training_files,
     upload,
@@ -109,7 +110,7 @@ def test_pdf_above_app_limit_accepted_but_over_type_limit_refused(app, world):
     refuse one byte over 20 MiB with 413, a Chinese message and nothing stored?"""
     course = make_course(world)
     client = login(app, "training_admin")
-    big = PDF + b"0" * (15 * 1024 * 1024)
+    big = padded_pdf(15 * 1024 * 1024)
     accepted = upload(client, course, big)
     assert accepted.status_code == 302
     _release(accepted)

@@ -8,11 +8,23 @@ from exams.training import services
 from portal.actor import Actor
 from portal.extensions import db
 from tests.factories import signed_in
+from tests.suggestions.support import pdf_bytes
 
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF = pdf_bytes()  # well-formed: every PDF upload is parsed by the PDF check
+
+
+def padded_pdf(size):
+    """A well-formed PDF of exactly ``size`` bytes (one uncompressed stream)."""
+    empty = len(pdf_bytes(b"<< /Length 0 >>\nstream\n\nendstream"))
+    pad = size - empty
+    for _ in range(3):  # the /Length digits change the total; settle it
+        body = b"<< /Length " + str(pad).encode() + b" >>\nstream\n"
+        content = pdf_bytes(body + b"0" * pad + b"\nendstream")
+        pad += size - len(content)
+    assert len(content) == size
+    return content
+
+
 # An ISO base media header: a 24-byte ftyp box (brand isom) and an empty mdat box.
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00\x00\x00\x08mdat"
 # An EBML header with DocType "webm" and an empty Segment.

@@ -588,6 +588,7 @@ EXPECTED = {
             lambda ctx: {"login": "officer", "password": PASSWORD},
         ),
     ),
+    "auth.login_captcha": (Case("GET", _const("/login/captcha.png"), everyone(200)),),
     # Any signed-in user ---------------------------------------------------------
     "auth.logout": (Case("POST", _const("/logout"), signed_in(LOGIN)),),
     "auth.change_password": (
@@ -749,16 +750,18 @@ EXPECTED = {
         Case("GET", _const("/admin/exams/import/template.xlsx"), only(ADMINS)),
     ),
     "exam_banks.import_questions": (
+        # The matrix bank is city-wide: a 区 training admin reads it, only a
+        # city-level admin changes it (tests/security/test_bank_scope.py).
         Case(
             "GET",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
-            only(ADMINS),
+            only(SYS),
         ),
         # No file: the upload form is re-shown with its error.
         Case(
             "POST",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import",
-            only(ADMINS, 400),
+            only(SYS, 400),
             lambda ctx: {},
         ),
     ),
@@ -767,7 +770,7 @@ EXPECTED = {
         Case(
             "POST",
             lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/import/commit",
-            only(ADMINS, "/admin/exams/banks/"),
+            only(SYS, "/admin/exams/banks/"),
             lambda ctx: {},
         ),
     ),
@@ -782,12 +785,14 @@ EXPECTED = {
         Case("GET", _const("/admin/exams/review"), only(ADMINS)),
     ),
     "exam_banks.mark_reviewed": (
+        # The matrix bank is city-wide: a 区 training admin reads it, only a
+        # city-level admin changes it (tests/security/test_bank_scope.py).
         Case(
             "POST",
             lambda ctx: (
                 f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/reviewed"
             ),
-            only(ADMINS, "/admin/exams/review"),
+            only(SYS, "/admin/exams/review"),
             lambda ctx: {},
         ),
     ),
@@ -842,15 +847,17 @@ EXPECTED = {
         ),
     ),
     "exam_banks.edit_question": (
+        # The matrix bank is city-wide: a 区 training admin reads it, only a
+        # city-level admin changes it (tests/security/test_bank_scope.py).
         Case(
             "GET",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
-            only(ADMINS),
+            only(SYS),
         ),
         Case(
             "POST",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
-            only(ADMINS, "/admin/exams/banks/"),
+            only(SYS, "/admin/exams/banks/"),
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
         ),
     ),
@@ -1891,6 +1898,35 @@ def test_every_route_is_in_the_matrix():
         for case in cases:
             assert set(case.expected) == set(PRINCIPALS), endpoint
             assert case.method in routed[endpoint], endpoint
+
+
+def test_post_routes_send_anonymous_visitors_to_login():
+    """Every state-changing (POST) route outside the public pages sends anonymous
+    visitors to the login page, and every one not meant for all signed-in users
+    refuses the other roles (403/404): checked against the matrix entries that
+    test_authorization runs with real requests."""
+    public = {
+        endpoint
+        for endpoint, cases in EXPECTED.items()
+        for case in cases
+        if case.method == "POST" and case.expected[ANON] != LOGIN
+    }
+    assert public <= {
+        "auth.login",
+        "suggestions.submit",
+        "suggestions.track",
+        "suggestions.rate_suggestion",
+        "suggestions.contest_suggestion",
+    }, public
+    post_cases = [
+        case for cases in EXPECTED.values() for case in cases if case.method == "POST"
+    ]
+    assert len(post_cases) > 80
+    for case in post_cases:
+        refused = [r for r in ROLES if case.expected[r] in (403, 404)]
+        allowed = [r for r in ROLES if case.expected[r] not in (403, 404)]
+        # Either some roles are refused, or the route is for every signed-in user.
+        assert refused or len(allowed) == len(ROLES), case
 
 
 @pytest.mark.parametrize(("endpoint", "case"), CASES)

@@ -52,7 +52,7 @@ def test_masking():
         ("abcdefgh", False),
         ("abcdefg1", False),
         ("abcdef1!", True),
-        ("Abcdefg1", True),
+        ("Qmxvtrg1", True),
         ("ABCD12!@", True),
     ],
 )

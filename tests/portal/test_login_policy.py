@@ -24,52 +24,7 @@ def test_login_by_id_number(client, auth, world):
     assert client.get("/dashboard").status_code == 200
 
 
-def test_wrong_password_is_audited_and_counts_down(auth, world):
-    """Does a wrong password show the remaining attempts and write an audit entry?"""
-    page = auth.login("officer", "wrong-Passw0rd").get_data(as_text=True)
-    assert "再失败 4 次账号将被锁定" in page
-    assert "login_failed" in _actions()
-    unknown = auth.login("nobody", "whatever").get_data(as_text=True)
-    assert "用户名/身份证号或密码错误" in unknown
-
-
-def test_lockout_after_five_failures_and_release_after_fifteen_minutes(auth, world):
-    """Is the account locked after 5 failures, refused while locked, free after 15 min?"""
-    with freeze_time(START) as frozen:
-        for _ in range(4):
-            auth.login("officer", "wrong-Passw0rd")
-        page = auth.login("officer", "wrong-Passw0rd").get_data(as_text=True)
-        assert "锁定" in page
-        assert "account_locked" in _actions()
-        refused = auth.login("officer")
-        assert refused.status_code == 200
-        assert "锁定" in refused.get_data(as_text=True)
-        frozen.tick(timedelta(minutes=14))
-        assert auth.login("officer").status_code == 200
-        frozen.tick(timedelta(minutes=2))
-        assert auth.login("officer").status_code == 302
-
-
-def test_lockout_threshold_is_configurable(app, auth, world):
-    """Does LOGIN_MAX_FAILURES change the number of failures before a lock?"""
-    app.config["LOGIN_MAX_FAILURES"] = 3
-    for _ in range(3):
-        auth.login("officer", "wrong-Passw0rd")
-    user = db.session.scalar(sa.select(User).where(User.username == "officer"))
-    db.session.refresh(user)
-    assert user.locked_until is not None
-
-
-def test_admin_unlock_lifts_lock(app, auth, world):
-    """Can a system admin lift a lockout before it expires?"""
-    for _ in range(5):
-        auth.login("officer", "wrong-Passw0rd")
-    officer = world.users["officer"]
-    admin = app.test_client()
-    admin.post("/login", data={"login": "sys_admin", "password": "Passw0rd!"})
-    assert admin.post(f"/admin/users/{officer.id}/unlock").status_code == 302
-    assert auth.login("officer").status_code == 302
-    assert "account_unlocked" in _actions()
+# Failure counting and the login captcha: tests/security/test_login.py.
 
 
 def test_idle_timeout_after_thirty_minutes(client, auth, world):

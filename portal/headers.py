@@ -1,0 +1,42 @@
+"""Security headers on every response (ASVS V14.4).
+
+``X-Content-Type-Options: nosniff``, ``Referrer-Policy``, ``X-Frame-Options: DENY``
+with ``Content-Security-Policy: frame-ancestors 'none'`` (the only CSP directive
+for now: the script policy waits until the templates have no inline scripts), and
+``Strict-Transport-Security`` when the request came over HTTPS (behind a proxy:
+set ``PROXY_FIX_X_FOR`` so X-Forwarded-Proto counts) or ``PREFERRED_URL_SCHEME``
+is ``https``. A view may set its own framing (training PDFs are shown in a page
+of the portal itself: ``SAMEORIGIN``); these are defaults, not overrides.
+
+``csp_nonce()`` in templates gives the request's nonce for the coming
+nonce-based script policy.
+"""
+
+import secrets
+
+from flask import current_app, request
+
+
+def csp_nonce():
+    """One random nonce per request (for ``<script nonce="...">``)."""
+    return request.environ.setdefault("zhifa.csp_nonce", secrets.token_urlsafe(18))
+
+
+def set_security_headers(response):
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+    config = current_app.config
+    if request.is_secure or config.get("PREFERRED_URL_SCHEME") == "https":
+        headers.setdefault(
+            "Strict-Transport-Security",
+            f"max-age={int(config['HSTS_MAX_AGE'])}; includeSubDomains",
+        )
+    return response
+
+
+def init_app(app):
+    app.after_request(set_security_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
