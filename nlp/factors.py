@@ -156,6 +156,9 @@ class Factor:
     start: int
     end: int
     value: float | None = None
+    # "keyword" (a pattern) or "meaning" (nlp.factor_model: nearest labelled phrase)
+    how: str = "keyword"
+    example: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -183,6 +186,55 @@ def find_factors(text: str) -> list[Factor]:
             found.append(Factor(kind, name, match.group(0), start, end))
     found.sort(key=lambda f: f.start)
     return found
+
+
+_MEANING_KIND = {
+    "corrected": MITIGATING,
+    "no_harm": MITIGATING,
+    "first_offence": MITIGATING,
+    "minor": MITIGATING,
+}
+
+
+def find_factors_by_meaning(text: str, factors: list[Factor]) -> list[Factor]:
+    """Factors the keyword patterns missed, recognised by meaning.
+
+    Only factors not already found by a keyword are added (a clause that states
+    correction in its own words, e.g. 次日即恢复原状), with the span of the words
+    that carried them.
+
+    :param text: the facts (quoted statute text blanked).
+    :param factors: the keyword factors found in ``text``.
+    :return: ``factors`` plus the new ones, in textual order.
+    """
+    from nlp.factor_model import FactorModel
+
+    names = {f.name for f in factors}
+    taken = [(f.start, f.end) for f in factors]
+    added = []
+    for match in FactorModel.default().find(text, taken):
+        if match.name in names:
+            continue
+        # A keyword already states the opposite: the meaning match is noise.
+        if match.name == "first_offence" and names & {"not_first", "repeated"}:
+            continue
+        if match.name == "corrected" and "refused_correction" in names:
+            continue
+        if match.name == "no_harm" and "serious_consequence" in names:
+            continue
+        names.add(match.name)
+        added.append(
+            Factor(
+                _MEANING_KIND[match.name],
+                match.name,
+                text[match.start : match.end],
+                match.start,
+                match.end,
+                how="meaning",
+                example=match.example,
+            )
+        )
+    return sorted(factors + added, key=lambda f: f.start)
 
 
 def find_quantities(text: str) -> list[Factor]:
