@@ -230,14 +230,14 @@ def check(
     if item is None:
         # No catalogue item: only what needs none — the range the cited penalty
         # provision itself sets, when it can be read from the law text.
-        within = True
         if facts.statutory_text is not None:
             low, high, provision = facts.statutory_text
-            within = _statutory_findings(
+            _statutory_findings(
                 findings, fine, (low, high), reduction, facts, provision
             )
-        if within and not _reasoned(facts, tier):
-            findings.append(_no_reasoning(facts, fine))
+        # NO_DISCRETION_REASONING needs an item: discretion is reasoned against
+        # the catalogue's tiers, and a decision no item fits (often 简易程序)
+        # cannot be said to lack it.
         return _dedupe(findings)
 
     statutory = fine_range(item.statutory_fines, facts.party, facts.bases)

@@ -40,6 +40,7 @@ _CLAUSE = re.compile(r"[^，,。；;！!？?\n：:（）()“”]+")
 _NEGATED = re.compile(r"(?:未|没有|拒不|不|并非|尚未|仍未)$")
 # "危害后果不属于轻微": the words are there, the statement is the opposite.
 _DENIED = re.compile(r"不属于?|并非|不是|不能认定|较长|较大|较重")
+_NEGATION = re.compile(r"[未无没不非]|尚未")
 _NEGATABLE = {"corrected", "first_offence", "minor"}
 
 
@@ -86,6 +87,21 @@ class FactorModel:
             return 0.0
         return sum(w for g, w in weights.items() if g in clause) / total
 
+    def _keeps_key(self, clause: str, example: str, hi: int) -> bool:
+        """The clause keeps what makes the phrase state its factor: its rarest
+        bigram (轻微 in 违法行为轻微) and, for a phrase written with a negation
+        (未造成…, 没有…投诉), a negation of its own up to the carried words."""
+        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
+        grams = [example[i : i + 2] for i in range(len(example) - 1)]
+        known = [g for g in grams if g in vocabulary]
+        if known:
+            keys = sorted(set(known), key=lambda g: -idf[vocabulary[g]])[:2]
+            if not any(key in clause for key in keys):
+                return False
+        if _NEGATION.search(example) and not _NEGATION.search(clause[:hi]):
+            return False
+        return True
+
     @classmethod
     def default(cls) -> FactorModel:
         """The model of the bundled labelled phrases (built once per process)."""
@@ -102,9 +118,6 @@ class FactorModel:
         for match in _CLAUSE.finditer(text):
             start, end = match.span()
             body = match.group(0)
-            sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n")
-            if _CLAIM.search(text, sentence + 1, start):
-                continue
             stripped = body.strip()
             if not 4 <= len(stripped) <= 60:
                 continue
@@ -132,6 +145,11 @@ class FactorModel:
             if hi - lo < 2 or self._coverage(clause, example) < COVERAGE:
                 continue
             if _DENIED.search(clause, lo):
+                continue
+            if not self._keeps_key(clause, example, hi):
+                continue
+            sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n")
+            if _CLAIM.search(text, sentence + 1, start + lo):
                 continue
             if label in _NEGATABLE and _NEGATED.search(clause[:lo]):
                 continue
