@@ -144,6 +144,12 @@ _GENERIC = re.compile(
     + _CONDITION_AFTER
 )
 _EXCEED = re.compile(r"超(?:过)?(?:排放)?(?:标准|标)(?:限值)?" + _QTY_NUM + r"\s*倍")
+# 超过…排放限值2.1分贝, 超标5分贝: the excess, not the measured level (52.1分贝).
+_EXCEED_DB = re.compile(
+    r"超(?:过|出|标)?[^，。；\n]{0,60}?(?:限值|标准|标)[^，。；\n\d]{0,4}?"
+    + _QTY_NUM
+    + r"\s*(?:分贝|dB|db)"
+)
 _TIMES = re.compile(r"第\s*" + _QTY_NUM + r"\s*次")
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
@@ -257,6 +263,8 @@ def find_quantities(text: str) -> list[Factor]:
 
     for match in _EXCEED.finditer(text):
         add("exceed_multiple", match, _number(match.group(1)))
+    for match in _EXCEED_DB.finditer(text):
+        add("exceed_db", match, _number(match.group(1)))
     for match in _TIMES.finditer(text):
         add("times", match, _number(match.group(1)))
     for match in _FIRST_TIME.finditer(text):
