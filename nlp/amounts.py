@@ -111,6 +111,7 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNIT_NAMES, key=len, reverse=
 _PER_BEFORE_RE = re.compile(rf"每(?P<unit>{_UNIT_ALT})的?(?:处以|处|罚款|计|收取|按)?$")
 _PER_AFTER_RE = re.compile(rf"(?:/|每)(?P<unit>{_UNIT_ALT})")
 _AREA_UNIT_RE = re.compile(r"平方米|平米|㎡|m²|m2|亩")
+_AREA_TOTAL_RE = re.compile(r"(?:合计|共计|总计)[^，。；;\d]{0,8}$")
 _AREA_STATEMENT_RE = re.compile(r"面积(?:[为是约达共计合总：:\s])*$")
 MU_IN_SQUARE_METRES = Decimal("666.67")
 
@@ -467,7 +468,7 @@ def find_bases(text: str) -> dict[str, Decimal]:
         target.setdefault(_STATED_BASES[name], money.value)
     for name, value in aliases.items():
         bases.setdefault(name, value)
-    stated = fallback = None
+    stated = fallback = total = None
     for tok in tokens:
         unit = _AREA_UNIT_RE.match(norm, tok.end)
         if (
@@ -480,9 +481,15 @@ def find_bases(text: str) -> dict[str, Decimal]:
         if _AREA_STATEMENT_RE.search(norm, max(0, tok.start - 8), tok.start):
             stated = area
             break
+        # 分别…320平方米和…180平方米，合计占用土地500平方米: the total wins over
+        # the first part.
+        if total is None and _AREA_TOTAL_RE.search(
+            norm, max(0, tok.start - 12), tok.start
+        ):
+            total = area
         if fallback is None:
             fallback = area
-    area = stated if stated is not None else fallback
+    area = stated if stated is not None else total if total is not None else fallback
     if area is not None:
         bases["面积"] = area
     return bases
@@ -544,6 +551,17 @@ def _role(text: str, money: Money) -> str | None:
         # "处货值金额二倍罚款，即4000元": the fine word is in the previous clause.
         previous = _clause_before(text, money.start - len(before) - 1)
         fine = _FINE_BEFORE_RE.search(previous + before.strip())
+    if fine is None and re.search(r"[＝=]\s*$", before):
+        # "按每平方米200元处以罚款，计500平方米×200元/平方米＝100000元": the
+        # result of a computation in a sentence that imposes a 罚款.
+        sentence = _sentence_span(text, money.start)
+        head = text[sentence[0] : money.start]
+        stated = re.search(
+            r"罚款(?:人民币|金额|数额)?[为:：]?\s*[\d零壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千]",
+            head,
+        )
+        if "罚款" in head and not stated and "拟" not in head and "没收" not in head:
+            return "fine"
     if fine is None:
         return None
     return "fine_total" if any(w in before for w in _TOTAL_WORDS) else "fine"
