@@ -170,9 +170,13 @@ def check(
     item: Item | None,
     tier: TierChoice,
     rules: list[GeneralRule],
+    notes: list | None = None,
 ) -> list[Finding]:
     """Run every check except 同案不同罚 and return the findings.
 
+    :param notes: when given, neutral explanations (hints) are appended to it: a
+        lawful 减轻/从轻/从重 with a stated basis that moves the fine out of the
+        tier or below the statutory minimum (``LAWFUL_ADJUSTMENT``).
     :param facts: the parsed decision.
     :param item: the matched item, or None.
     :param tier: the chosen tier.
@@ -233,7 +237,7 @@ def check(
         if facts.statutory_text is not None:
             low, high, provision = facts.statutory_text
             _statutory_findings(
-                findings, fine, (low, high), reduction, facts, provision
+                findings, fine, (low, high), reduction, facts, provision, notes
             )
         # NO_DISCRETION_REASONING needs an item: discretion is reasoned against
         # the catalogue's tiers, and a decision no item fits (often 简易程序)
@@ -244,7 +248,7 @@ def check(
     within_statutory = True
     if statutory is not None:
         within_statutory = _statutory_findings(
-            findings, fine, statutory, reduction, facts
+            findings, fine, statutory, reduction, facts, "", notes
         )
     chosen = item.tier(tier.level)
     tier_range = fine_range(chosen.fines, facts.party, facts.bases) if chosen else None
@@ -254,6 +258,17 @@ def check(
             within_tier = False
             below = fine < tier_range[0]
             reasoned = (mitigation or reduction) if below else aggravation
+            if reasoned and notes is not None:
+                notes.append(
+                    Finding(
+                        "LAWFUL_ADJUSTMENT",
+                        HINT,
+                        f"罚款{_yuan(fine)}{'低于' if below else '高于'}“{chosen.level}”档"
+                        f"（{_describe(tier_range)}），文书载明了"
+                        f"{'从轻或减轻' if below else '从重'}处罚的理由（依法调整，非问题）",
+                        tier.evidence or facts.fine_evidence,
+                    )
+                )
             if not reasoned:
                 findings.append(
                     Finding(
@@ -277,6 +292,7 @@ def _statutory_findings(
     reduction: bool,
     facts: DecisionFacts,
     provision: str = "",
+    notes: list | None = None,
 ) -> bool:
     """Append the statutory-range findings; True when the fine is within range."""
     low, high = statutory
@@ -292,6 +308,16 @@ def _statutory_findings(
         )
         return False
     if fine < low - 0.005:
+        if reduction and notes is not None:
+            notes.append(
+                Finding(
+                    "LAWFUL_ADJUSTMENT",
+                    HINT,
+                    f"罚款{_yuan(fine)}低于法定最低限额（{_describe(statutory)}）{source}，"
+                    "文书载明了减轻处罚的事实和依据（依法减轻，非问题）",
+                    facts.fine_evidence,
+                )
+            )
         if not reduction:
             findings.append(
                 Finding(

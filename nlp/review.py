@@ -288,8 +288,9 @@ class Reviewer:
         rules = self._rules.get(item.catalogue, []) if item else _all_rules(self)
         if item is None:
             facts.statutory_text = self._statutory_from_law(facts)
-        findings = check(facts, item, tier, rules)
-        notes = [h.to_json() for h in hints(facts, item)]
+        adjustments: list = []
+        findings = check(facts, item, tier, rules, adjustments)
+        notes = [h.to_json() for h in hints(facts, item) + adjustments]
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
             point = CasePoint(
