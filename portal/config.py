@@ -117,6 +117,12 @@ class Config:
     # Case supervision (docs/case-supervision.md): default share of a random sample
     # draw of unflagged cases (0.05 = 5 %); each draw may give its own rate.
     CASE_SAMPLE_RATE = float(os.environ.get("CASE_SAMPLE_RATE") or 0.05)
+    # The checker's running score (docs/nlp.md, "Learning from supervisors"): a
+    # finding code whose precision measured by supervisors' labels in an agency or
+    # catalogue is below the floor after the minimum number of labels is shown there
+    # as 提示 instead of 问题. 0 disables it (reversible: nothing is deleted).
+    CHECKER_PRECISION_FLOOR = float(os.environ.get("CHECKER_PRECISION_FLOOR") or 0.5)
+    CHECKER_MIN_LABELS = int(os.environ.get("CHECKER_MIN_LABELS") or 10)
     # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
     # days of the shared calendar from the issue date (staff may set 1 to
     # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow

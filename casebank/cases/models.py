@@ -99,6 +99,8 @@ class CaseFile(db.Model):
     checked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
     # The review result of shared/specs/benchmark-catalogue.md, as the checker gave it.
     review: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # The checker's hints (提示): not findings, not part of the review JSON.
+    hints: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     finding_count: so.Mapped[int] = so.mapped_column(default=0)
     max_severity_rank: so.Mapped[int] = so.mapped_column(default=0, index=True)
     matched_version_id: so.Mapped[int | None] = so.mapped_column(

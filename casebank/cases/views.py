@@ -196,6 +196,12 @@ def _review_panel(case):
     return case_panel(case)
 
 
+def _demoted(case):
+    from casebank.reviews.precision import demoted_codes
+
+    return demoted_codes(case)
+
+
 def _render_case(case, form, status=200, read_only=False):
     from casebank.supervision.similar import similar_cases
 
@@ -216,6 +222,7 @@ def _render_case(case, form, status=200, read_only=False):
                 s.case.id: queries.fine_position(s.case) for s in similar
             },
             review_panel=_review_panel(case),
+            demoted=_demoted(case),
         ),
         status,
     )
