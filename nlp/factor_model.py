@@ -16,11 +16,14 @@ costs one sparse transform of its clauses.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
@@ -71,10 +74,39 @@ class FactorModel:
         )
         self._matrix = normalize(self._vec.fit_transform(self.examples)).T.tocsc()
         self._classes = sorted(set(self.labels))
-        self._index = {
-            c: [i for i, label in enumerate(self.labels) if label == c]
+        self._key_grams = {
+            gram
+            for label, text in zip(self.labels, self.examples, strict=True)
+            if label != NONE
+            for gram in self._key_bigrams(text)
+        }
+        self._index_arrays = {
+            c: np.array([i for i, label in enumerate(self.labels) if label == c])
             for c in self._classes
         }
+
+    def _transform(self, texts: list[str]) -> csr_matrix:
+        """TF-IDF (sublinear tf, L2-normalised) of character 1–3-grams, built
+        directly: the same vectors as the fitted vectoriser's ``transform`` (a
+        test checks it) without its per-call validation, which cost more than the
+        arithmetic on ~40 short clauses per decision."""
+        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
+        data, indices, indptr = [], [], [0]
+        for text in texts:
+            counts: dict[int, int] = {}
+            text = " ".join(text.lower().split())
+            for n in (1, 2, 3):
+                for i in range(len(text) - n + 1):
+                    column = vocabulary.get(text[i : i + n])
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+            weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for column, weight in weights.items():
+                indices.append(column)
+                data.append(weight / norm)
+            indptr.append(len(indices))
+        return csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
 
     def _coverage(self, clause: str, example: str) -> float:
         """IDF-weighted share of ``example``'s character bigrams found in
@@ -87,17 +119,23 @@ class FactorModel:
             return 0.0
         return sum(w for g, w in weights.items() if g in clause) / total
 
+    def _key_bigrams(self, example: str) -> list[str]:
+        """The two rarest (highest-IDF) bigrams of a labelled phrase."""
+        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
+        grams = {example[i : i + 2] for i in range(len(example) - 1)}
+        known = sorted(
+            (g for g in grams if g in vocabulary),
+            key=lambda g: (-idf[vocabulary[g]], g),
+        )
+        return known[:2]
+
     def _keeps_key(self, clause: str, example: str, hi: int) -> bool:
         """The clause keeps what makes the phrase state its factor: its rarest
         bigram (轻微 in 违法行为轻微) and, for a phrase written with a negation
         (未造成…, 没有…投诉), a negation of its own up to the carried words."""
-        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
-        grams = [example[i : i + 2] for i in range(len(example) - 1)]
-        known = [g for g in grams if g in vocabulary]
-        if known:
-            keys = sorted(set(known), key=lambda g: -idf[vocabulary[g]])[:2]
-            if not any(key in clause for key in keys):
-                return False
+        keys = self._key_bigrams(example)
+        if keys and not any(key in clause for key in keys):
+            return False
         if _NEGATION.search(example) and not _NEGATION.search(clause[:hi]):
             return False
         return True
@@ -123,22 +161,36 @@ class FactorModel:
                 continue
             if any(s < end and start < e for s, e in taken):
                 continue
+            # A clause without the key words of any positive phrase cannot pass
+            # _keeps_key: skip it before vectorising (same result, less work).
+            if not any(
+                stripped[i : i + 2] in self._key_grams for i in range(len(stripped) - 1)
+            ):
+                continue
             clauses.append((start + body.index(stripped), stripped))
         if not clauses:
             return []
-        query = normalize(self._vec.transform([c for _, c in clauses]))
-        sims = (query @ self._matrix).toarray()
+        sims = (self._transform([c for _, c in clauses]) @ self._matrix).toarray()
+        # Per class: the best score and the phrase that gave it (vectorised).
+        best_scores = {}
+        best_index = {}
+        for c, idx in self._index_arrays.items():
+            block = sims[:, idx]
+            arg = block.argmax(axis=1)
+            best_index[c] = idx[arg]
+            best_scores[c] = block[np.arange(len(clauses)), arg]
+        classes = list(best_scores)
+        stacked = np.vstack([best_scores[c] for c in classes])
+        winners = stacked.argmax(axis=0)
+        none_scores = best_scores.get(NONE, np.zeros(len(clauses)))
         found = []
         for row, (start, clause) in enumerate(clauses):
-            best = {
-                c: max(((sims[row, i], i) for i in idx), default=(0.0, -1))
-                for c, idx in self._index.items()
-            }
-            label = max(best, key=lambda c: best[c][0])
-            score, example_index = best[label]
+            label = classes[winners[row]]
+            score = float(best_scores[label][row])
+            example_index = int(best_index[label][row])
             if label == NONE or score < THRESHOLD:
                 continue
-            if score - best.get(NONE, (0.0, -1))[0] < MARGIN:
+            if score - float(none_scores[row]) < MARGIN:
                 continue
             example = self.examples[example_index]
             lo, hi = _shared_span(clause, example)

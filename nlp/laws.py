@@ -180,6 +180,7 @@ class LawLibrary:
         self._keys: dict[str, str] = {}
         self._resolved: dict[str, str | None] = {}
         self._repeals: dict[str, Repeal] = {}
+        self._bigram_cache: dict[str, list[tuple[int, set[str]]]] = {}
         self._replacements: dict[tuple[str, int], tuple[str, list[int]] | None] = {}
         self._articles: dict[tuple[str, int], Article] | None = None
         self._items: dict[tuple[str, int], tuple[int | None, ...]] = {}
@@ -431,10 +432,7 @@ class LawLibrary:
             version = self.version_on(repeal.replaced_by, None)
             scored = []
             if version is not None and old_grams:
-                for (law_id, other_number), art in self._ensure_articles().items():
-                    if law_id != version.law_id:
-                        continue
-                    grams = _bigrams(art.text)
+                for other_number, grams in self._law_bigrams(version.law_id):
                     if grams:
                         dice = (
                             2 * len(old_grams & grams) / (len(old_grams) + len(grams))
@@ -447,6 +445,18 @@ class LawLibrary:
                 result = (repeal.replaced_by, numbers)
         self._replacements[key] = result
         return result
+
+    def _law_bigrams(self, law_id: str) -> list[tuple[int, set[str]]]:
+        """(article number, bigrams) of one law version, computed once."""
+        cached = self._bigram_cache.get(law_id)
+        if cached is None:
+            cached = [
+                (number, _bigrams(art.text))
+                for (other, number), art in self._ensure_articles().items()
+                if other == law_id
+            ]
+            self._bigram_cache[law_id] = cached
+        return cached
 
     def citation_status(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from nlp.catalogue import Item, Tier
 from nlp.factors import (
@@ -248,12 +249,17 @@ def _stated_in(clause: str, text: str) -> bool:
     return _words_in_one_paragraph(core, text)
 
 
+@lru_cache(maxsize=2048)
+def _condition_words(core: str) -> tuple[str, ...]:
+    from nlp.segment import cut
+
+    return tuple(w for w in cut(core) if len(w) >= 2)
+
+
 def _words_in_one_paragraph(core: str, text: str) -> bool:
     """True when every word (2+ characters) of a short condition (夜间超标排放 →
     夜间, 超标, 排放) occurs in one paragraph of the facts, in other words' order."""
-    from nlp.segment import cut
-
-    words = [w for w in cut(core) if len(w) >= 2]
+    words = _condition_words(core)
     if len(words) < 2 or "".join(words) != core:
         return False
 
