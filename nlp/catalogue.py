@@ -1,6 +1,6 @@
 """Discretion-benchmark catalogues in the ``zhifa.benchmarks/1`` interchange format.
 
-The format is a contract (``shared/specs/benchmark-catalogue.md``): unknown keys are
+The format is a contract (``docs/specs/benchmark-catalogue.md``): unknown keys are
 ignored, a missing required key is an error naming the item and the key.
 """
 

@@ -1,6 +1,6 @@
 """Review one penalty decision: the JSON object of ``flask nlp review``.
 
-The shape of the result is the contract in ``shared/specs/benchmark-catalogue.md``.
+The shape of the result is the contract in ``docs/specs/benchmark-catalogue.md``.
 """
 
 from __future__ import annotations

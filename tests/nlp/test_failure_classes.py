@@ -305,3 +305,28 @@ def test_lawful_reduction_is_a_neutral_hint(reviewer):
     (note,) = [h for h in hints if h["code"] == "LAWFUL_ADJUSTMENT"]
     assert "非问题" in note["message"]
     assert "超出" not in note["message"]
+
+
+def test_direct_tfidf_vectors_equal_scikit_learns(reviewer):
+    """The fast TF-IDF rows (matcher and factor model) are scikit-learn's."""
+    import numpy as np
+
+    from nlp.factor_model import FactorModel
+    from nlp.matching import char_ngrams, tfidf_vector
+
+    matcher = reviewer.matcher_for(None)
+    text = "当事人在人行道上 摆摊经营，占用面积约4平方米。ABC"
+    fast = tfidf_vector(matcher._char_vec, char_ngrams(text, 2, 3)).toarray()
+    slow = matcher._char_vec.transform([text]).toarray()
+    assert np.abs(fast - slow).max() < 1e-12
+    words = tfidf_vector(matcher._word_vec, matcher._word_vec.analyzer(text))
+    assert (
+        np.abs(words.toarray() - matcher._word_vec.transform([text]).toarray()).max()
+        < 1e-12
+    )
+    model = FactorModel.default()
+    from sklearn.preprocessing import normalize
+
+    clauses = ["次日即恢复原状", "没有群众投诉"]
+    expected = normalize(model._vec.transform(clauses)).toarray()
+    assert np.abs(model._transform(clauses).toarray() - expected).max() < 1e-12
