@@ -881,7 +881,7 @@ def _unit_price_issues(
         listed = _listed_parts(text, groups[:index], para_start)
         if listed and len(listed) >= 2:
             part_sum = sum((m.value for m in listed), Decimal(0))
-            if part_sum != total.value and not _in_lead(text, listed[0], total):
+            if part_sum != total.value:
                 message = (
                     f"分项金额{'、'.join(_strip_prefix(m.text) for m in listed)}之和为"
                     f"{_fmt(part_sum)}元，与合计金额{_described(total)}不一致"
@@ -928,10 +928,6 @@ def _unit_price_issues(
     return issues
 
 
-def _in_lead(text: str, first: Money, total: Money) -> bool:
-    return first.start >= total.start
-
-
 def _listed_parts(text: str, groups: Sequence[_Group], floor: int) -> list[Money]:
     """The amounts of the last 分别为a、b、c元 list before a total, in its paragraph."""
     for start_index in range(len(groups) - 1, -1, -1):
@@ -957,7 +953,7 @@ def _quantities(scope: str, unit: str) -> list[Decimal]:
     """Numbers written with ``unit`` (1300吨, 3趟, 二百台) in ``scope``."""
     found = []
     pattern = re.compile(
-        r"(?<![\d.每])(\d[\d,]*(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
+        r"(?<![\d.每月年])(\d[\d,]*(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
         + re.escape(unit)
         + "(?!元)"
     )
