@@ -29,6 +29,9 @@ def init_app(app):
     from casebank.cases import views as case_views  # noqa: F401
 
     app.register_blueprint(views.bp, url_prefix="/casebank")
+    from nlp.codes import finding_label
+
+    app.add_template_filter(finding_label, "finding_label")
     opinions.init_app(app)
     cli.init_app(app)
     supervision.init_app(app)

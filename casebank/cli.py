@@ -163,16 +163,30 @@ def _training_pairs(catalogues, laws):
 
 
 @nlp_cli.command("evaluate")
+@click.option("--labels", "labels", multiple=True, type=click.Path(exists=True))
 @click.option(
-    "--labels", "labels", multiple=True, required=True, type=click.Path(exists=True)
+    "--from-portal",
+    is_flag=True,
+    help="用门户中评查人员的确认/驳回标注评估当前检查程序",
 )
 @click.option("--baseline", is_flag=True, help="同时给出仅用 TF-IDF 的匹配结果")
 @click.option("--errors/--no-errors", default=False, help="列出每份出错文书")
-def evaluate_command(labels, baseline, errors):
+def evaluate_command(labels, from_portal, baseline, errors):
     """Score the checker on labelled decisions and print the metrics as JSON."""
     from nlp.evaluate import LabelError, evaluate
 
     app = current_app._get_current_object()
+    if from_portal:
+        from casebank.reviews.precision import evaluate_portal
+
+        metrics = evaluate_portal(app)
+        metrics["embedding_model"] = embedding_model_path(app)
+        if not errors:
+            metrics.pop("errors", None)
+        click.echo(json.dumps(metrics, ensure_ascii=False, indent=2))
+        return
+    if not labels:
+        _fail("请用 --labels 指定标注文件，或用 --from-portal 评估门户中的标注")
     try:
         metrics = evaluate(lambda cats: make_reviewer(cats, app), list(labels))
         if baseline:

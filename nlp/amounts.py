@@ -111,6 +111,7 @@ _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNIT_NAMES, key=len, reverse=
 _PER_BEFORE_RE = re.compile(rf"每(?P<unit>{_UNIT_ALT})的?(?:处以|处|罚款|计|收取|按)?$")
 _PER_AFTER_RE = re.compile(rf"(?:/|每)(?P<unit>{_UNIT_ALT})")
 _AREA_UNIT_RE = re.compile(r"平方米|平米|㎡|m²|m2|亩")
+_AREA_TOTAL_RE = re.compile(r"(?:合计|共计|总计)[^，。；;\d]{0,8}$")
 _AREA_STATEMENT_RE = re.compile(r"面积(?:[为是约达共计合总：:\s])*$")
 MU_IN_SQUARE_METRES = Decimal("666.67")
 
@@ -146,7 +147,8 @@ _PAIR_GAP_RE = re.compile(r"\s*[（(]\s*(?:小写|大写)?(?:金额)?[:：]?\s*"
 _PAIR_CLOSE_RE = re.compile(r"\s*[）)]")
 _MONEY_PREFIX_STRIP_RE = re.compile(r"^(?:人民币|RMB|￥|¥)[:：]?\s?")
 _TOTAL_BEFORE_RE = re.compile(
-    r"(?:^|(?<=[，,；;。：:\n])|(?<=罚款)|(?<=罚没款))(?P<word>合计|共计|总计)"
+    r"(?:^|(?<=[，,；;。：:\n])|(?<=罚款)|(?<=罚没款)|(?<=以上)|(?<=上述))"
+    r"(?P<word>合计|共计|总计)"
     r"(?:罚没款|罚款|金额|罚没金额|为|：|:|\s)*$"
 )
 _PART_WORDS = ("赔偿", "追缴", "退赔", "补缴")
@@ -466,7 +468,7 @@ def find_bases(text: str) -> dict[str, Decimal]:
         target.setdefault(_STATED_BASES[name], money.value)
     for name, value in aliases.items():
         bases.setdefault(name, value)
-    stated = fallback = None
+    stated = fallback = total = None
     for tok in tokens:
         unit = _AREA_UNIT_RE.match(norm, tok.end)
         if (
@@ -479,9 +481,15 @@ def find_bases(text: str) -> dict[str, Decimal]:
         if _AREA_STATEMENT_RE.search(norm, max(0, tok.start - 8), tok.start):
             stated = area
             break
+        # 分别…320平方米和…180平方米，合计占用土地500平方米: the total wins over
+        # the first part.
+        if total is None and _AREA_TOTAL_RE.search(
+            norm, max(0, tok.start - 12), tok.start
+        ):
+            total = area
         if fallback is None:
             fallback = area
-    area = stated if stated is not None else fallback
+    area = stated if stated is not None else total if total is not None else fallback
     if area is not None:
         bases["面积"] = area
     return bases
@@ -543,6 +551,17 @@ def _role(text: str, money: Money) -> str | None:
         # "处货值金额二倍罚款，即4000元": the fine word is in the previous clause.
         previous = _clause_before(text, money.start - len(before) - 1)
         fine = _FINE_BEFORE_RE.search(previous + before.strip())
+    if fine is None and re.search(r"[＝=]\s*$", before):
+        # "按每平方米200元处以罚款，计500平方米×200元/平方米＝100000元": the
+        # result of a computation in a sentence that imposes a 罚款.
+        sentence = _sentence_span(text, money.start)
+        head = text[sentence[0] : money.start]
+        stated = re.search(
+            r"罚款(?:人民币|金额|数额)?[为:：]?\s*[\d零壹贰叁肆伍陆柒捌玖拾佰仟一二三四五六七八九十百千]",
+            head,
+        )
+        if "罚款" in head and not stated and "拟" not in head and "没收" not in head:
+            return "fine"
     if fine is None:
         return None
     return "fine_total" if any(w in before for w in _TOTAL_WORDS) else "fine"
@@ -818,4 +837,131 @@ def check_amount_consistency(text: str) -> list[AmountIssue]:
         return []
     groups = _groups_of(text)
     issues = _pair_issues(text, groups) + _total_issues(text, groups)
+    issues += _unit_price_issues(text, groups, issues)
     return sorted(issues, key=lambda issue: issue.start)
+
+
+# A unit price: 每台45元, 单价为每吨37.5元, 每趟收取运费800元.
+_UNIT_PRICE_RE = re.compile(
+    r"每(?P<unit>[\u4e00-\u9fa5]{1,2}?)[^\d，。；\n]{0,6}?"
+    r"(?P<num>\d[\d,]*(?:\.\d+)?)\s*元"
+)
+# A computed total of value: 共计/合计/总计 …, 货值金额 …, 销售金额 ….
+_VALUE_TOTAL_RE = re.compile(
+    r"(?:合计|共计|总计|货值金额|销售金额|货值)[^，。；\n\d]{0,8}?$"
+)
+_LIST_PARTS_RE = re.compile(r"分别为$|分别是$|各为$")
+
+
+def _unit_price_issues(
+    text: str, groups: Sequence[_Group], known: list[AmountIssue]
+) -> list[AmountIssue]:
+    """Totals written as unit price × quantity (每台45元 … 货值金额共计9600元) and
+    listed parts (分别为a、b、c元，合计T元) that do not agree.
+
+    Only totals introduced by 合计/共计/总计 or named 货值金额/销售金额 are
+    checked (违法所得 stated alone is often a profit, not price × quantity), and
+    only against prices and quantities stated before them in the same paragraph.
+    A total agrees when it is some stated price times one stated quantity of the
+    price's unit, or times the sum of all or of two of them.
+    """
+    issues = []
+    covered = {(i.start, i.end) for i in known}
+    for index, group in enumerate(groups):
+        total = group.used
+        if total.value is None or total.value <= 0:
+            continue
+        lead = text[max(0, total.start - 14) : total.start]
+        if not _VALUE_TOTAL_RE.search(lead):
+            continue
+        para_start = text.rfind("\n", 0, total.start) + 1
+        if any(s <= total.start < e for s, e in covered):
+            continue
+        # (a) listed parts: 分别为48,750元、56,250元、45,000元，合计…160,000元
+        listed = _listed_parts(text, groups[:index], para_start)
+        if listed and len(listed) >= 2:
+            part_sum = sum((m.value for m in listed), Decimal(0))
+            if part_sum != total.value:
+                message = (
+                    f"分项金额{'、'.join(_strip_prefix(m.text) for m in listed)}之和为"
+                    f"{_fmt(part_sum)}元，与合计金额{_described(total)}不一致"
+                )
+                start = listed[0].start
+                issues.append(
+                    AmountIssue(message, text[start : total.end], start, total.end)
+                )
+                continue
+        # (b) unit price × quantity
+        scope = text[para_start : total.start]
+        prices = []
+        for match in _UNIT_PRICE_RE.finditer(scope):
+            price = parse_number(match["num"].replace(",", ""))
+            if price:
+                prices.append((match["unit"], price))
+        if not prices:
+            continue
+        consistent = False
+        described = []
+        for unit, price in prices:
+            quantities = _quantities(scope, unit)
+            if not quantities:
+                continue
+            candidates = set(quantities) | {sum(quantities)}
+            candidates |= {
+                a + b for i, a in enumerate(quantities) for b in quantities[i + 1 :]
+            }
+            if any(abs(price * q - total.value) <= Decimal("0.5") for q in candidates):
+                consistent = True
+                break
+            most = max(quantities)
+            described.append(
+                f"每{unit}{_fmt(price)}元×{_fmt(most)}{unit}={_fmt(price * most)}元"
+            )
+        if consistent or not described:
+            continue
+        message = (
+            f"按单价和数量计算（{described[0]}）与所载金额{_described(total)}不一致"
+        )
+        issues.append(
+            AmountIssue(message, text[total.start : total.end], total.start, total.end)
+        )
+    return issues
+
+
+def _listed_parts(text: str, groups: Sequence[_Group], floor: int) -> list[Money]:
+    """The amounts of the last 分别为a、b、c元 list before a total, in its paragraph."""
+    for start_index in range(len(groups) - 1, -1, -1):
+        first = groups[start_index].used
+        if first.start < floor:
+            return []
+        lead = text[max(floor, first.start - 4) : first.start]
+        if _LIST_PARTS_RE.search(lead):
+            parts = [first]
+            for g in groups[start_index + 1 :]:
+                gap = text[parts[-1].end : g.used.start]
+                if (
+                    gap.strip() not in ("、", "，", ",", "和", "及")
+                    or g.used.value is None
+                ):
+                    break
+                parts.append(g.used)
+            return parts if all(p.value is not None for p in parts) else []
+    return []
+
+
+def _quantities(scope: str, unit: str) -> list[Decimal]:
+    """Numbers written with ``unit`` (1300吨, 3趟, 二百台) in ``scope``."""
+    found = []
+    pattern = re.compile(
+        r"(?<![\d.每月年])(\d[\d,]*(?:\.\d+)?|[一二两三四五六七八九十百千万]+)\s*"
+        + re.escape(unit)
+        + "(?!元)"
+    )
+    for match in pattern.finditer(scope):
+        before = scope[max(0, match.start() - 1) : match.start()]
+        if before == "每":
+            continue
+        value = parse_number(match.group(1).replace(",", ""))
+        if value is not None and value > 0:
+            found.append(value)
+    return found

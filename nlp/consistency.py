@@ -32,6 +32,8 @@ from nlp.tiers import (
 )
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
+# A hint (提示) is not a finding: something to look at, never counted or scored.
+HINT = "hint"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ class DecisionFacts:
     reasoning_visible: bool = True
     reference_date: date | None = None
     facts_text: str = ""
+    window: object = None  # nlp.metadata.DateWindow
+    uncertain_repeals: list = field(default_factory=list)  # (citation, Repeal)
+    replacements: dict = field(default_factory=dict)  # citation key -> text
+    statutory_text: tuple | None = None  # (low, high, provision) from the law text
 
 
 # ---------------------------------------------------------------- fine ranges
@@ -164,9 +170,13 @@ def check(
     item: Item | None,
     tier: TierChoice,
     rules: list[GeneralRule],
+    notes: list | None = None,
 ) -> list[Finding]:
     """Run every check except 同案不同罚 and return the findings.
 
+    :param notes: when given, neutral explanations (hints) are appended to it: a
+        lawful 减轻/从轻/从重 with a stated basis that moves the fine out of the
+        tier or below the statutory minimum (``LAWFUL_ADJUSTMENT``).
     :param facts: the parsed decision.
     :param item: the matched item, or None.
     :param tier: the chosen tier.
@@ -180,8 +190,9 @@ def check(
                 Finding(
                     "CITATION_REPEALED",
                     HIGH,
-                    f"引用的《{short_law_name(citation.law)}》在决定作出之日"
-                    f"（{_iso(facts.decision_date or facts.reference_date)}）已废止",
+                    f"引用的《{short_law_name(citation.law)}》{_provision_label(citation)}"
+                    f"在决定作出之日（{_when(facts)}）已废止"
+                    + _replaced(facts, citation),
                     citation.text,
                 )
             )
@@ -221,36 +232,24 @@ def check(
             )
         )
     if item is None:
-        if not _reasoned(facts, tier):
-            findings.append(_no_reasoning(facts, fine))
+        # No catalogue item: only what needs none — the range the cited penalty
+        # provision itself sets, when it can be read from the law text.
+        if facts.statutory_text is not None:
+            low, high, provision = facts.statutory_text
+            _statutory_findings(
+                findings, fine, (low, high), reduction, facts, provision, notes
+            )
+        # NO_DISCRETION_REASONING needs an item: discretion is reasoned against
+        # the catalogue's tiers, and a decision no item fits (often 简易程序)
+        # cannot be said to lack it.
         return _dedupe(findings)
 
     statutory = fine_range(item.statutory_fines, facts.party, facts.bases)
     within_statutory = True
     if statutory is not None:
-        low, high = statutory
-        if high is not None and fine > high + 0.005:
-            within_statutory = False
-            findings.append(
-                Finding(
-                    "FINE_ABOVE_STATUTORY",
-                    HIGH,
-                    f"罚款{_yuan(fine)}超过法定最高限额（{_describe(statutory)}）",
-                    facts.fine_evidence,
-                )
-            )
-        elif fine < low - 0.005:
-            within_statutory = False
-            if not reduction:
-                findings.append(
-                    Finding(
-                        "FINE_BELOW_STATUTORY_NO_REASON",
-                        HIGH,
-                        f"罚款{_yuan(fine)}低于法定最低限额（{_describe(statutory)}），"
-                        "文书未载明减轻处罚的事实和依据",
-                        facts.fine_evidence,
-                    )
-                )
+        within_statutory = _statutory_findings(
+            findings, fine, statutory, reduction, facts, "", notes
+        )
     chosen = item.tier(tier.level)
     tier_range = fine_range(chosen.fines, facts.party, facts.bases) if chosen else None
     within_tier = True
@@ -259,6 +258,17 @@ def check(
             within_tier = False
             below = fine < tier_range[0]
             reasoned = (mitigation or reduction) if below else aggravation
+            if reasoned and notes is not None:
+                notes.append(
+                    Finding(
+                        "LAWFUL_ADJUSTMENT",
+                        HINT,
+                        f"罚款{_yuan(fine)}{'低于' if below else '高于'}“{chosen.level}”档"
+                        f"（{_describe(tier_range)}），文书载明了"
+                        f"{'从轻或减轻' if below else '从重'}处罚的理由（依法调整，非问题）",
+                        tier.evidence or facts.fine_evidence,
+                    )
+                )
             if not reasoned:
                 findings.append(
                     Finding(
@@ -273,6 +283,53 @@ def check(
     if within_statutory and within_tier and not _reasoned(facts, tier):
         findings.append(_no_reasoning(facts, fine))
     return _dedupe(findings)
+
+
+def _statutory_findings(
+    findings: list[Finding],
+    fine: float,
+    statutory: tuple[float, float | None],
+    reduction: bool,
+    facts: DecisionFacts,
+    provision: str = "",
+    notes: list | None = None,
+) -> bool:
+    """Append the statutory-range findings; True when the fine is within range."""
+    low, high = statutory
+    source = f"（{provision}）" if provision else ""
+    if high is not None and fine > high + 0.005:
+        findings.append(
+            Finding(
+                "FINE_ABOVE_STATUTORY",
+                HIGH,
+                f"罚款{_yuan(fine)}超过法定最高限额（{_describe(statutory)}）{source}",
+                facts.fine_evidence,
+            )
+        )
+        return False
+    if fine < low - 0.005:
+        if reduction and notes is not None:
+            notes.append(
+                Finding(
+                    "LAWFUL_ADJUSTMENT",
+                    HINT,
+                    f"罚款{_yuan(fine)}低于法定最低限额（{_describe(statutory)}）{source}，"
+                    "文书载明了减轻处罚的事实和依据（依法减轻，非问题）",
+                    facts.fine_evidence,
+                )
+            )
+        if not reduction:
+            findings.append(
+                Finding(
+                    "FINE_BELOW_STATUTORY_NO_REASON",
+                    HIGH,
+                    f"罚款{_yuan(fine)}低于法定最低限额（{_describe(statutory)}）{source}，"
+                    "文书未载明减轻处罚的事实和依据",
+                    facts.fine_evidence,
+                )
+            )
+        return False
+    return True
 
 
 def _reasoned(facts: DecisionFacts, tier: TierChoice) -> bool:
@@ -349,6 +406,72 @@ def _provision_label(citation: Citation) -> str:
 
 def _iso(value: date | None) -> str:
     return value.isoformat() if value else "日期不详"
+
+
+def _when(facts: DecisionFacts) -> str:
+    if facts.decision_date is not None:
+        return facts.decision_date.isoformat()
+    window = facts.window
+    if window is not None and window.low is not None:
+        return f"不早于{window.low.isoformat()}"
+    return _iso(facts.reference_date)
+
+
+def _replaced(facts: DecisionFacts, citation: Citation) -> str:
+    text = facts.replacements.get(citation.key)
+    return f"（{text}）" if text else ""
+
+
+def hints(facts: DecisionFacts, item: Item | None) -> list[Finding]:
+    """Things to look at that are not findings (severity ``hint``, 提示).
+
+    - ``CITATION_REPEAL_UNCERTAIN``: a cited law was repealed on a day the decision
+      date cannot be placed before or after (the date is unknown or its bounds
+      straddle the repeal).
+    - ``NO_ITEM_MATCHED``: no catalogue item fits the decision (未匹配到裁量基准事项).
+
+    :return: hints in a stable order (not part of the review JSON; see docs/nlp.md).
+    """
+    result: list[Finding] = []
+    seen = set()
+    for citation, repeal in facts.uncertain_repeals:
+        key = (short_law_name(citation.law), citation.article)
+        if key in seen:
+            continue
+        seen.add(key)
+        window = facts.window
+        if window is not None and window.known:
+            bounds = "、".join(window.basis) or "文书"
+            known = (
+                f"按{bounds}只能确定决定作出于"
+                f"{_iso(window.low) if window.low else '（不详）'}至"
+                f"{_iso(window.high) if window.high else '（不详）'}之间"
+            )
+        else:
+            known = "文书中没有可读的决定日期"
+        result.append(
+            Finding(
+                "CITATION_REPEAL_UNCERTAIN",
+                HINT,
+                f"引用的《{short_law_name(citation.law)}》{_provision_label(citation)}"
+                f"已于{repeal.repealed_on.isoformat()}废止"
+                + _replaced(facts, citation)
+                + f"；{known}，无法判断作出决定时该法是否有效，请核对决定日期",
+                citation.text,
+            )
+        )
+    if item is None:
+        result.append(
+            Finding(
+                "NO_ITEM_MATCHED",
+                HINT,
+                "未匹配到裁量基准事项：只检查了引用条文、金额"
+                + ("和法律条文所载的罚款幅度" if facts.statutory_text else "")
+                + "，未作档次和裁量基准检查",
+                "",
+            )
+        )
+    return result
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

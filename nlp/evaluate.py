@@ -227,3 +227,72 @@ def _text_only_accuracy(reviewer, parsed, labels, use_embedding) -> float | None
         total += 1
         hits += bool(match) and match.item.id == wanted
     return round(hits / total, 4) if total else None
+
+
+def score_feedback(results: list[dict], feedback: list[dict]) -> dict:
+    """Finding metrics against supervisors' verdicts (the portal's labels).
+
+    Supervisors label findings they were shown, not whole decisions, so only
+    labelled codes are scored: a code the checker reports now that supervisors
+    confirmed is a true positive, one they dismissed a false positive, and a
+    confirmed code it no longer reports a miss. Codes nobody labelled count
+    neither way. Fine, date and party are scored against the case's metadata as
+    staff corrected it, where present.
+
+    :param results: review JSON objects, in the order of ``feedback``.
+    :param feedback: per case ``{"case_id", "confirmed": [codes], "dismissed":
+        [codes], "fine_yuan", "decision_date", "party"}``.
+    :return: the metrics dict (the finding and metadata keys of :func:`score`).
+    """
+    code_tp, code_fp, code_fn = Counter(), Counter(), Counter()
+    fine_ok = date_ok = party_ok = 0
+    fine_n = date_n = party_n = 0
+    errors = []
+    for result, entry in zip(results, feedback, strict=True):
+        got = {f["code"] for f in result["findings"]}
+        confirmed, dismissed = set(entry["confirmed"]), set(entry["dismissed"])
+        for code in got & confirmed:
+            code_tp[code] += 1
+        for code in got & dismissed:
+            code_fp[code] += 1
+        for code in confirmed - got:
+            code_fn[code] += 1
+        if (got & dismissed) or (confirmed - got):
+            errors.append(
+                {
+                    "case_id": entry["case_id"],
+                    "missed": sorted(confirmed - got),
+                    "extra": sorted(got & dismissed),
+                }
+            )
+        if entry.get("fine_yuan") is not None:
+            fine_n += 1
+            fine_ok += _fine_equal(
+                result["penalties"]["fine_yuan"], entry.get("fine_yuan")
+            )
+        if entry.get("decision_date"):
+            date_n += 1
+            date_ok += result["decision_date"] == entry["decision_date"]
+        if entry.get("party"):
+            party_n += 1
+            party_ok += result["party"] == entry["party"]
+    per_code = {}
+    for code in FINDING_CODES:
+        t, p, m = code_tp[code], code_fp[code], code_fn[code]
+        per_code[code] = {
+            "support": t + m,
+            "predicted": t + p,
+            "precision": round(t / (t + p), 4) if t + p else None,
+            "recall": round(t / (t + m), 4) if t + m else None,
+        }
+    tp, fp, fn = sum(code_tp.values()), sum(code_fp.values()), sum(code_fn.values())
+    return {
+        "documents": len(feedback),
+        "fine_exact_match": round(fine_ok / fine_n, 4) if fine_n else None,
+        "decision_date_accuracy": round(date_ok / date_n, 4) if date_n else None,
+        "party_accuracy": round(party_ok / party_n, 4) if party_n else None,
+        "finding_precision": round(tp / (tp + fp), 4) if tp + fp else None,
+        "finding_recall": round(tp / (tp + fn), 4) if tp + fn else None,
+        "findings_by_code": per_code,
+        "errors": errors,
+    }

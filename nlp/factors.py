@@ -144,6 +144,12 @@ _GENERIC = re.compile(
     + _CONDITION_AFTER
 )
 _EXCEED = re.compile(r"超(?:过)?(?:排放)?(?:标准|标)(?:限值)?" + _QTY_NUM + r"\s*倍")
+# 超过…排放限值2.1分贝, 超标5分贝: the excess, not the measured level (52.1分贝).
+_EXCEED_DB = re.compile(
+    r"超(?:过|出|标)?[^，。；\n]{0,60}?(?:限值|标准|标)[^，。；\n\d]{0,4}?"
+    + _QTY_NUM
+    + r"\s*(?:分贝|dB|db)"
+)
 _TIMES = re.compile(r"第\s*" + _QTY_NUM + r"\s*次")
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
@@ -156,6 +162,9 @@ class Factor:
     start: int
     end: int
     value: float | None = None
+    # "keyword" (a pattern) or "meaning" (nlp.factor_model: nearest labelled phrase)
+    how: str = "keyword"
+    example: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -185,6 +194,55 @@ def find_factors(text: str) -> list[Factor]:
     return found
 
 
+_MEANING_KIND = {
+    "corrected": MITIGATING,
+    "no_harm": MITIGATING,
+    "first_offence": MITIGATING,
+    "minor": MITIGATING,
+}
+
+
+def find_factors_by_meaning(text: str, factors: list[Factor]) -> list[Factor]:
+    """Factors the keyword patterns missed, recognised by meaning.
+
+    Only factors not already found by a keyword are added (a clause that states
+    correction in its own words, e.g. 次日即恢复原状), with the span of the words
+    that carried them.
+
+    :param text: the facts (quoted statute text blanked).
+    :param factors: the keyword factors found in ``text``.
+    :return: ``factors`` plus the new ones, in textual order.
+    """
+    from nlp.factor_model import FactorModel
+
+    names = {f.name for f in factors}
+    taken = [(f.start, f.end) for f in factors]
+    added = []
+    for match in FactorModel.default().find(text, taken):
+        if match.name in names:
+            continue
+        # A keyword already states the opposite: the meaning match is noise.
+        if match.name == "first_offence" and names & {"not_first", "repeated"}:
+            continue
+        if match.name == "corrected" and "refused_correction" in names:
+            continue
+        if match.name == "no_harm" and "serious_consequence" in names:
+            continue
+        names.add(match.name)
+        added.append(
+            Factor(
+                _MEANING_KIND[match.name],
+                match.name,
+                text[match.start : match.end],
+                match.start,
+                match.end,
+                how="meaning",
+                example=match.example,
+            )
+        )
+    return sorted(factors + added, key=lambda f: f.start)
+
+
 def find_quantities(text: str) -> list[Factor]:
     """Find quantities (面积, 处数, 品种数, 超标倍数, 次数 …) with spans and values.
 
@@ -205,6 +263,8 @@ def find_quantities(text: str) -> list[Factor]:
 
     for match in _EXCEED.finditer(text):
         add("exceed_multiple", match, _number(match.group(1)))
+    for match in _EXCEED_DB.finditer(text):
+        add("exceed_db", match, _number(match.group(1)))
     for match in _TIMES.finditer(text):
         add("times", match, _number(match.group(1)))
     for match in _FIRST_TIME.finditer(text):

@@ -143,3 +143,32 @@ def repealed_titles(text: str) -> list[str]:
         titles.extend(_titles(text[start:end]))
         end = text.find(REPEAL_MARK, end + len(REPEAL_MARK))
     return titles
+
+
+_CN_MONEY = r"[\d零〇一二两三四五六七八九十百千万亿.]{1,12}"
+_YUAN_RANGE = re.compile(
+    rf"(?:处|并处|处以)(?:警告(?:或者|、|，|并处)?)?(?:(?P<low>{_CN_MONEY})元?以上)?(?P<high>{_CN_MONEY})元以下(?:的)?罚款"
+)
+_MULTIPLE_FINE = re.compile(r"倍以[上下]|百分之|%")
+
+
+def statutory_yuan_range(text: str) -> tuple[float, float] | None:
+    """The one fine range in yuan a provision's text sets (…处X元以上Y元以下罚款).
+
+    :param text: an article or paragraph of a law.
+    :return: (low, high) in yuan, or None when the text sets no yuan range, sets
+        several different ones (e.g. for individuals and organisations, or 情节严重),
+        or also sets fines in multiples or percentages.
+    """
+    from nlp.numerals import parse_money
+
+    if _MULTIPLE_FINE.search(text):
+        return None
+    ranges = set()
+    for match in _YUAN_RANGE.finditer(text):
+        high = parse_money(match["high"] + "元")
+        low = parse_money(match["low"] + "元") if match["low"] else 0
+        if high is None or low is None:
+            return None
+        ranges.add((float(low), float(high)))
+    return ranges.pop() if len(ranges) == 1 else None

@@ -180,6 +180,8 @@ class LawLibrary:
         self._keys: dict[str, str] = {}
         self._resolved: dict[str, str | None] = {}
         self._repeals: dict[str, Repeal] = {}
+        self._bigram_cache: dict[str, list[tuple[int, set[str]]]] = {}
+        self._replacements: dict[tuple[str, int], tuple[str, list[int]] | None] = {}
         self._articles: dict[tuple[str, int], Article] | None = None
         self._items: dict[tuple[str, int], tuple[int | None, ...]] = {}
         self._lock = threading.Lock()
@@ -399,6 +401,63 @@ class LawLibrary:
                 return found
         return None
 
+    def replacement_articles(
+        self, name: str, number: int, before: date | None = None, limit: int = 2
+    ) -> tuple[str, list[int]] | None:
+        """Where a repealed law's article went: the replacing law and its articles.
+
+        ``laws.db`` has no article concordance, so the replacing law's articles are
+        ranked by their character-bigram overlap with the repealed article (Dice
+        coefficient); those at least half as close as the best one and above a floor
+        of 0.3 are returned, closest first.
+
+        :param name: the repealed law as cited.
+        :param number: the cited article.
+        :param before: a date before the repeal (to read the repealed version).
+        :param limit: at most this many articles.
+        :return: (replacing law's full name, article numbers) or None when the law
+            was not replaced or no article is close enough.
+        """
+        repeal = self.repeal(name)
+        if repeal is None:
+            return None
+        key = (repeal.law_name, number)
+        cached = self._replacements.get(key)
+        if cached is not None or key in self._replacements:
+            return cached
+        old = self.article(name, number, before)
+        result = None
+        if old is not None:
+            old_grams = _bigrams(old.text)
+            version = self.version_on(repeal.replaced_by, None)
+            scored = []
+            if version is not None and old_grams:
+                for other_number, grams in self._law_bigrams(version.law_id):
+                    if grams:
+                        dice = (
+                            2 * len(old_grams & grams) / (len(old_grams) + len(grams))
+                        )
+                        scored.append((dice, other_number))
+            scored.sort(key=lambda row: (-row[0], row[1]))
+            if scored and scored[0][0] >= 0.3:
+                best = scored[0][0]
+                numbers = [n for d, n in scored[:limit] if d >= max(0.3, best * 0.5)]
+                result = (repeal.replaced_by, numbers)
+        self._replacements[key] = result
+        return result
+
+    def _law_bigrams(self, law_id: str) -> list[tuple[int, set[str]]]:
+        """(article number, bigrams) of one law version, computed once."""
+        cached = self._bigram_cache.get(law_id)
+        if cached is None:
+            cached = [
+                (number, _bigrams(art.text))
+                for (other, number), art in self._ensure_articles().items()
+                if other == law_id
+            ]
+            self._bigram_cache[law_id] = cached
+        return cached
+
     def citation_status(
         self,
         name: str,
@@ -502,3 +561,9 @@ class LawLibrary:
 
 _default_library: LawLibrary | None = None
 _default_lock = threading.Lock()
+
+
+def _bigrams(text: str) -> set[str]:
+    """Character bigrams of the Chinese text of an article (punctuation dropped)."""
+    chars = re.sub(r"[^\u4e00-\u9fa5]", "", text)
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}

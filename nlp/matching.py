@@ -83,7 +83,7 @@ class Matcher:
         self._item_vectors = None
 
     def _tfidf(self, text: str):
-        return self._space.transform([text])
+        return self._space.transform_one(text)
 
     def _embedding_scores(self, text: str) -> np.ndarray | None:
         if self.embedder is None or not self.items:
@@ -141,6 +141,8 @@ class Matcher:
         if domain:
             same = np.array([i.domain == domain for i in self.items], dtype=float)
             retrieval = raw + DOMAIN_BONUS * same
+        if self._foreign_basis(citations):
+            return None
         exact = self._provision_scores(citations)
         if contradicted is not None and exact.max() > 0:
             for index, item in enumerate(self.items):
@@ -178,6 +180,24 @@ class Matcher:
             (self.items[i], round(float(raw[i]), 4)) for i in order[1:4]
         )
         return Match(self.items[best], round(float(raw[best]), 4), alternatives, method)
+
+    def _foreign_basis(self, citations: list[Citation]) -> bool:
+        """True when no item fits: the decision cites specific penalty provisions,
+        none of them is the penalty basis of any item, and no violated provision
+        it cites is an item's either. (With a violated-provision match the conduct
+        identifies the item and the cited basis is the error: ``BASIS_MISMATCH``.)
+        """
+        penalty = [
+            c.key
+            for c in citations
+            if c.role == "penalty" and short_law_name(c.law) not in GENERAL_LAWS
+        ]
+        if not penalty:
+            return False
+        if any(_overlap(penalty, keys) for keys in self._penalty_keys):
+            return False
+        violated = [c.key for c in citations if c.role == "violated"]
+        return not any(_overlap(violated, keys) for keys in self._violated_keys)
 
     def _provision_scores(self, citations: list[Citation]) -> np.ndarray:
         penalty = [

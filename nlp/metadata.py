@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from nlp.numerals import parse_int
@@ -199,3 +200,95 @@ def document_number(text: str) -> str | None:
         or next((m for m in found if not quoted(m)), None)
     )
     return re.sub(r"\s+", "", best.group(0)) if best else None
+
+
+# ---------------------------------------------------------------- date window
+
+# 送达 of the decision itself: the decision was made on or before that day.
+_SERVED = re.compile(
+    r"(?:本|该)?(?:行政)?(?:处罚)?决定书[^。\n；]{0,20}?送达|送达(?:日期|时间)[：:]|"
+    r"(?:直接|留置|邮寄)?送达(?:了)?(?:本|该)?(?:行政)?(?:处罚)?决定书"
+)
+_BEFORE_DEADLINE = re.compile(r"\s*(?:前|之前|以前|止|为止|届满)")
+_NOTICE_WORDS = ("告知书", "听证", "陈述", "申辩")
+
+
+def _sentence_around(text: str, start: int, end: int, limit: int = 40) -> str:
+    """The sentence holding ``text[start:end]``, at most ``limit`` chars each side."""
+    lo = max(0, start - limit)
+    head = max(text.rfind(sep, lo, start) for sep in "。；;\n")
+    hi = min(len(text), end + limit)
+    stops = [i for i in (text.find(sep, end, hi) for sep in "。；;\n") if i >= 0]
+    return text[max(lo, head + 1) : min(stops) if stops else hi]
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """What a decision's text tells about its date.
+
+    ``low`` and ``high`` bound the decision date (inclusive; None = unbounded);
+    ``exact`` is set when the decision states its date; ``basis`` says where each
+    bound came from (落款, 送达, 文号年份, 文书所载最晚日期).
+    """
+
+    low: date | None
+    high: date | None
+    exact: date | None = None
+    basis: tuple[str, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return self.low is not None or self.high is not None
+
+    def reference(self) -> date | None:
+        """One date to judge by when a single one is needed (catalogue in force)."""
+        return self.exact or self.low or self.high
+
+
+def decision_window(text: str, stated: date | None = None) -> DateWindow:
+    """Bound the decision date from every place a decision carries it.
+
+    The stated date (a date supplied by the user, the 决定日期 label or the closing
+    落款) is exact. Otherwise: every step the text records (立案, 检查, 告知书 …)
+    happened on or before the decision, so the latest of them is a lower bound;
+    a 送达 of the decision itself is an upper bound; the year in the 文号
+    (〔2024〕) bounds both ends as a last resort. Deadlines (…前缴纳) are not steps.
+
+    :param text: the decision text.
+    :param stated: a decision date known from elsewhere (e.g. entered by staff).
+    :return: the window.
+    """
+    exact = stated or decision_date(text)
+    if exact is not None:
+        return DateWindow(exact, exact, exact, ("落款",) if stated is None else ())
+    low: date | None = None
+    high: date | None = None
+    basis: list[str] = []
+    served: list[date] = []
+    for value, start, end in find_dates(text):
+        if _BEFORE_DEADLINE.match(text, end):
+            continue
+        around = _sentence_around(text, start, end)
+        if _SERVED.search(around) and not any(w in around for w in _NOTICE_WORDS):
+            served.append(value)
+            continue
+        if low is None or value > low:
+            low = value
+    if low is not None:
+        basis.append("文书所载最晚日期")
+    if served:
+        high = min(served)
+        basis.append("送达")
+    number = document_number(text)
+    year = re.search(r"(?:19|20)\d{2}", number) if number else None
+    if year:
+        first, last = date(int(year.group(0)), 1, 1), date(int(year.group(0)), 12, 31)
+        if low is None or low < first:
+            low = first
+        if high is None or high > last:
+            high = last
+        basis.append("文号年份")
+    if low is not None and high is not None and low > high:
+        # Contradictory bounds (a typo somewhere): trust nothing but the low one.
+        high = None
+    return DateWindow(low, high, None, tuple(basis))

@@ -11,18 +11,26 @@ from datetime import date
 
 from nlp import amounts, sections
 from nlp.catalogue import Catalogue, GeneralRule, Item
-from nlp.citations import find_citations
+from nlp.citations import GENERAL_LAWS, find_citations, short_law_name
 from nlp.consistency import (
     CasePoint,
     DecisionFacts,
     check,
+    hints,
     range_bounds,
     similar_case_finding,
 )
-from nlp.factors import find_factors, find_quantities
+from nlp.factors import find_factors, find_factors_by_meaning, find_quantities
+from nlp.law_text import statutory_yuan_range
 from nlp.laws import LawLibrary
 from nlp.matching import Matcher
-from nlp.metadata import agency_domain, decision_date, party_type, reference_date
+from nlp.metadata import (
+    DateWindow,
+    agency_domain,
+    decision_date,
+    decision_window,
+    party_type,
+)
 from nlp.peers import peer_range
 from nlp.tiers import TierChoice, choose_tier, item_contradicted
 
@@ -76,8 +84,14 @@ class Reviewer:
 
     # -- parsing ---------------------------------------------------------
 
-    def parse(self, text: str, source: str = "") -> Parsed:
-        """Parse a decision (no catalogue involved)."""
+    def parse(
+        self, text: str, source: str = "", stated_date: date | None = None
+    ) -> Parsed:
+        """Parse a decision (no catalogue involved).
+
+        :param stated_date: the decision date when known from elsewhere (entered by
+            staff in the portal); the text is read otherwise.
+        """
         parts = sections.split_sections(text)
         decision_span = sections.section_span(parts, sections.DECISION)
 
@@ -87,12 +101,23 @@ class Reviewer:
                     return part.name
             return None
 
-        on = reference_date(text)
+        window = decision_window(text, stated_date)
+        on = window.reference()
         citations = find_citations(text, section_of)
-        statuses = [
-            (c, self.laws.citation_status(c.law, c.article, c.paragraph, c.item, on))
-            for c in citations
-        ]
+        statuses = []
+        uncertain = []
+        replacements = {}
+        for citation in citations:
+            status, repeal = self._status(citation, window)
+            statuses.append((citation, status))
+            straddles = repeal is not None and not (
+                (window.low is not None and window.low >= repeal.repealed_on)
+                or (window.high is not None and window.high < repeal.repealed_on)
+            )
+            if straddles:
+                uncertain.append((citation, repeal))
+            if repeal is not None and (straddles or status == "repealed"):
+                replacements[citation.key] = self._replacement_text(citation, repeal)
         penalties = amounts.extract_penalties(text, decision_span)
         facts_text = sections.section_text(
             text, parts, sections.FACTS, sections.VIOLATED, sections.HEADER
@@ -111,7 +136,7 @@ class Reviewer:
         # remedy notices are blanked out (offsets stay valid).
         facts_only = _blank(text, _quoted_spans(text, citations, parts))
         quantities = find_quantities(facts_only)
-        factors = find_factors(facts_only)
+        factors = find_factors_by_meaning(facts_only, find_factors(facts_only))
         party_span = sections.section_span(parts, sections.PARTY)
         party = party_type(
             text, text[party_span[0] : party_span[1]] if party_span else None
@@ -120,8 +145,11 @@ class Reviewer:
         facts = DecisionFacts(
             text=text,
             party=party,
-            decision_date=decision_date(text),
+            decision_date=stated_date or decision_date(text),
             reference_date=on,
+            window=window,
+            uncertain_repeals=uncertain,
+            replacements=replacements,
             citations=statuses,
             fine_yuan=penalties.fine_yuan,
             fine_evidence=fine_evidence,
@@ -147,6 +175,38 @@ class Reviewer:
             warning=penalties.warning,
             confiscation=penalties.confiscation,
         )
+
+    def _status(self, citation, window: DateWindow):
+        """The status of a citation on the decision date, as far as it is known.
+
+        :return: (status, repeal) where ``repeal`` is the law's repeal when the law
+            was repealed at some time (None otherwise). A repealed law whose repeal
+            date falls inside the decision-date window keeps ``in_force`` (the
+            presumption) and is reported as a hint, never as a finding.
+        """
+        args = (citation.law, citation.article, citation.paragraph, citation.item)
+        repeal = self.laws.repeal(citation.law)
+        if repeal is None:
+            return self.laws.citation_status(*args, window.reference()), None
+        cut = repeal.repealed_on
+        if window.low is not None and window.low >= cut:
+            return self.laws.citation_status(*args, window.low), repeal
+        if window.high is not None and window.high < cut:
+            return self.laws.citation_status(*args, window.high), repeal
+        # Unknown or straddling: judge the article the day before the repeal.
+        before = date.fromordinal(cut.toordinal() - 1)
+        return self.laws.citation_status(*args, before), repeal
+
+    def _replacement_text(self, citation, repeal) -> str:
+        """“2026-08-15起由《生态环境法典》取代（相近条文：第1107条）” for messages."""
+        before = date.fromordinal(repeal.repealed_on.toordinal() - 1)
+        found = self.laws.replacement_articles(citation.law, citation.article, before)
+        law = short_law_name(repeal.replaced_by)
+        text = f"{repeal.repealed_on.isoformat()}起由《{law}》取代"
+        if found and found[1]:
+            numbers = "、".join(f"第{n}条" for n in found[1])
+            text += f"，内容相近的条文：《{law}》{numbers}"
+        return text
 
     # -- matching and checks ----------------------------------------------
 
@@ -178,8 +238,31 @@ class Reviewer:
         parsed = self.parse(text, source)
         return self.review_parsed(parsed, use_embedding)
 
+    def review_with_hints(
+        self,
+        text: str,
+        source: str = "",
+        stated_date: date | None = None,
+        use_embedding: bool = True,
+    ) -> tuple[dict, list[dict]]:
+        """Review one decision; also return its hints (提示), which are not findings
+        and are not part of the spec's JSON (see docs/nlp.md, "Hints").
+
+        :param stated_date: the decision date when known from elsewhere.
+        :return: (the spec's JSON object, hints as finding-shaped dicts with
+            severity ``hint``).
+        """
+        parsed = self.parse(text, source, stated_date)
+        return self.review_parsed_with_hints(parsed, use_embedding)
+
     def review_parsed(self, parsed: Parsed, use_embedding: bool = True) -> dict:
         """Match and check an already parsed decision."""
+        return self.review_parsed_with_hints(parsed, use_embedding)[0]
+
+    def review_parsed_with_hints(
+        self, parsed: Parsed, use_embedding: bool = True
+    ) -> tuple[dict, list[dict]]:
+        """Match and check an already parsed decision; (result, hints)."""
         facts = parsed.facts
         citations = [c for c, _ in facts.citations]
         match = self.matcher_for(facts.reference_date).match(
@@ -204,7 +287,11 @@ class Reviewer:
             else TierChoice(None, None)
         )
         rules = self._rules.get(item.catalogue, []) if item else _all_rules(self)
-        findings = check(facts, item, tier, rules)
+        if item is None:
+            facts.statutory_text = self._statutory_from_law(facts)
+        adjustments: list = []
+        findings = check(facts, item, tier, rules, adjustments)
+        notes = [h.to_json() for h in hints(facts, item) + adjustments]
         scale = (None, None)
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
@@ -261,7 +348,37 @@ class Reviewer:
             else None,
             "factors": [f.to_json() for f in facts.factors + facts.quantities],
             "findings": [f.to_json() for f in findings],
-        }
+        }, notes
+
+    def _statutory_from_law(self, facts: DecisionFacts):
+        """The fine range of the cited penalty provision, read from the law text.
+
+        :return: (low, high, provision text) when exactly one yuan range can be read
+            from the cited paragraph (or the article when no paragraph is cited) of
+            the version in force; None otherwise (several ranges, multiples, or a
+            law outside the library).
+        """
+        found = None
+        for citation, status in facts.citations:
+            if citation.role != "penalty" or status != "in_force":
+                continue
+            if short_law_name(citation.law) in GENERAL_LAWS:
+                continue
+            article = self.laws.article(
+                citation.law, citation.article, facts.reference_date
+            )
+            if article is None:
+                continue
+            text = article.text
+            if citation.paragraph and citation.paragraph <= len(article.paragraphs):
+                text = article.paragraphs[citation.paragraph - 1]
+            rng = statutory_yuan_range(text)
+            if rng is None:
+                return None
+            if found is not None and found[:2] != rng:
+                return None  # two provisions, two ranges: cannot tell
+            found = (*rng, citation.text)
+        return found
 
     def points(self) -> dict[str, CasePoint]:
         """The cases reviewed so far that have an item and a fine, by source."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from nlp.catalogue import Item, Tier
 from nlp.factors import (
@@ -51,7 +52,7 @@ _CUES = (
 )
 _QNUM = r"(\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百千万]+)"
 _MONEY_UNITS = {"元": 1.0, "万元": 10000.0}
-_QUNIT = r"(" + UNIT_PATTERN + r"|万元|元|倍|次)"
+_QUNIT = r"(" + UNIT_PATTERN + r"|万元|元|倍|次|分贝)"
 _BETWEEN = re.compile(
     _QNUM
     + _QUNIT
@@ -239,11 +240,40 @@ def _stated_in(clause: str, text: str) -> bool:
     the facts. Short clauses are never matched this way.
     """
     core = re.sub(r"[的了等，,。“”\s]", "", clause)
-    if len(core) < _TEXTUAL_MIN_CHARS or not text:
+    if len(core) < 4 or not text:
         return False
     grams = {core[i : i + 2] for i in range(len(core) - 1)}
     inside = sum(1 for g in grams if g in text)
-    return inside / len(grams) >= _TEXTUAL_CONTAINMENT
+    if len(core) >= _TEXTUAL_MIN_CHARS and inside / len(grams) >= _TEXTUAL_CONTAINMENT:
+        return True
+    return _words_in_one_paragraph(core, text)
+
+
+@lru_cache(maxsize=2048)
+def _condition_words(core: str) -> tuple[str, ...]:
+    from nlp.segment import cut
+
+    return tuple(w for w in cut(core) if len(w) >= 2)
+
+
+def _words_in_one_paragraph(core: str, text: str) -> bool:
+    """True when every word (2+ characters) of a short condition (夜间超标排放 →
+    夜间, 超标, 排放) occurs in one paragraph of the facts, in other words' order."""
+    words = _condition_words(core)
+    if len(words) < 2 or "".join(words) != core:
+        return False
+
+    def found(word: str, paragraph: str) -> bool:
+        if word in paragraph:
+            return True
+        # 超标排放 written apart (超标噪声…排放): both halves of a 4-character word.
+        return len(word) == 4 and word[:2] in paragraph and word[2:] in paragraph
+
+    return any(
+        all(found(w, paragraph) for w in words)
+        for paragraph in text.split("\n")
+        if len(paragraph) > len(core)
+    )
 
 
 def quantity_clause(
@@ -307,6 +337,8 @@ def _quantity_name(unit: str | None, after: str, clause: str) -> str | None:
         return "exceed_multiple" if "超" in clause else None
     if unit == "次":
         return "times"
+    if unit == "分贝":
+        return "exceed_db" if "超" in clause else None
     if unit == "个" and re.match(r"\s*(?:品种|种)", after):
         return "种"
     known = canonical_unit(unit)

@@ -156,6 +156,12 @@ class Config:
     # Load the checker (segmenter, embedding model) in a background thread on the
     # first request, so the first upload does not wait for it.
     CASE_CHECK_WARMUP = os.environ.get("CASE_CHECK_WARMUP", "1") == "1"
+    # The checker's running score (docs/nlp.md, "Learning from supervisors"): a
+    # finding code whose precision measured by supervisors' labels in an agency or
+    # catalogue is below the floor after the minimum number of labels is shown there
+    # as 提示 instead of 问题. 0 disables it (reversible: nothing is deleted).
+    CHECKER_PRECISION_FLOOR = float(os.environ.get("CHECKER_PRECISION_FLOOR") or 0.5)
+    CHECKER_MIN_LABELS = int(os.environ.get("CHECKER_MIN_LABELS") or 10)
     # 监督意见书 (issue #6, docs/case-opinions.md). The deadline is counted in working
     # days of the shared calendar from the issue date (staff may set 1 to
     # OPINION_DEADLINE_MAX_WORKDAYS per opinion); the flag turns yellow

@@ -78,8 +78,10 @@ def check_cases(case_ids) -> dict:
                 reviewers[key] = make_reviewer(
                     [to_nlp_catalogue(v) for v in versions], app
                 )
-            result = reviewers[key].review(case.text, f"case:{case.id}")
-            record_result(case, result, versions)
+            result, hints = reviewers[key].review_with_hints(
+                case.text, f"case:{case.id}", stated_date=case.decision_date
+            )
+            record_result(case, result, versions, hints)
             groups.extend(update_key(case))
             db.session.commit()
             counts["checked"] += 1
@@ -126,14 +128,23 @@ def evidence_spans(text: str, evidence: str) -> list[list[int]]:
     return spans
 
 
-def record_result(case: CaseFile, result: dict, versions) -> None:
-    """Store a review result: the JSON as the spec defines it and finding rows."""
+def record_result(case: CaseFile, result: dict, versions, hints=None) -> None:
+    """Store a review result: the JSON as the spec defines it, finding rows, and
+    the checker's hints (提示; not findings, stored apart)."""
     match = result.get("match") or {}
     version, item = _item_row(versions, match.get("item_id"))
     tier = None
     if item is not None and result.get("tier"):
         tier = next((t for t in item.tiers if t.level == result["tier"]), None)
     case.review = result
+    case.hints = [
+        {
+            "code": h.get("code", "")[:40],
+            "message": h.get("message") or "",
+            "evidence": h.get("evidence") or "",
+        }
+        for h in hints or []
+    ]
     case.matched_version_id = version.id if version else None
     case.matched_item_id = item.id if item else None
     case.matched_tier_id = tier.id if tier else None

@@ -6,6 +6,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from nlp.codes import finding_label
 from portal.extensions import db
 from portal.orgs.models import Organisation
 from portal.timeutil import utcnow
@@ -24,19 +25,6 @@ class CheckStatus(enum.StrEnum):
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SEVERITY_LABELS = {"high": "严重", "medium": "一般", "low": "轻微"}
 PARTY_TYPE_LABELS = {"individual": "个人", "organization": "单位"}
-# The Chinese name of each finding code (pages and exports never show the code).
-FINDING_LABELS = {
-    "CITATION_REPEALED": "引用已废止的法律条文",
-    "CITATION_NOT_FOUND": "引用的条款不存在",
-    "AMOUNT_INCONSISTENT": "金额前后不一致",
-    "BASIS_MISMATCH": "处罚依据与违法事项不符",
-    "NO_PENALTY_EXPECTED": "依规可不予处罚",
-    "FINE_ABOVE_STATUTORY": "罚款超过法定上限",
-    "FINE_BELOW_STATUTORY_NO_REASON": "罚款低于法定下限且未说明理由",
-    "FINE_OUTSIDE_TIER": "罚款超出裁量阶次",
-    "NO_DISCRETION_REASONING": "未说明裁量理由",
-    "INCONSISTENT_WITH_SIMILAR": "与同类案件处罚明显不一致",
-}
 
 
 class CaseBatch(db.Model):
@@ -112,6 +100,8 @@ class CaseFile(db.Model):
     checked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
     # The review result of docs/specs/benchmark-catalogue.md, as the checker gave it.
     review: so.Mapped[dict | None] = so.mapped_column(sa.JSON)
+    # The checker's hints (提示): not findings, not part of the review JSON.
+    hints: so.Mapped[list | None] = so.mapped_column(sa.JSON)
     finding_count: so.Mapped[int] = so.mapped_column(default=0)
     max_severity_rank: so.Mapped[int] = so.mapped_column(default=0, index=True)
     matched_version_id: so.Mapped[int | None] = so.mapped_column(
@@ -224,4 +214,5 @@ class CaseFinding(db.Model):
 
     @property
     def code_label(self):
-        return FINDING_LABELS.get(self.code, "其他问题")
+        """The Chinese name of the code (pages and exports never show the code)."""
+        return finding_label(self.code)

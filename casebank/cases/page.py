@@ -32,6 +32,7 @@ def metadata_form(case, agencies, formdata=None):
 
 def render_case(case, form, status=200, read_only=False):
     from casebank.consistency.peers_view import peer_group
+    from casebank.reviews.precision import demoted_codes
     from casebank.supervision.similar import similar_cases
 
     spans = spans_from_review(case.text, case.review, case.findings)
@@ -52,6 +53,7 @@ def render_case(case, form, status=200, read_only=False):
             },
             review_panel=case_panel(case, current_user, g.get("label_error")),
             peer_group=peer_group(current_user, case),
+            demoted=demoted_codes(case),
         ),
         status,
     )

@@ -32,3 +32,18 @@ def export_labels_command(out, with_text):
     )
     db.session.commit()
     click.echo(f"已导出 {count} 条标注到 {out}")
+
+
+@casebank_cli.command("checker-precision")
+def checker_precision_command():
+    """按评查标注重新计算各检查发现的精确率，并更新“降为提示”状态（变化记入审计日志）。"""
+    from casebank.reviews.precision import refresh_states
+
+    changed = refresh_states(Actor.system())
+    db.session.commit()
+    for state in changed:
+        click.echo(
+            f"{state.audit_label}：{'降为提示' if state.demoted else '恢复为问题'}"
+            f"（确认 {state.confirmed} / 已标注 {state.labelled}）"
+        )
+    click.echo(f"状态变化 {len(changed)} 项")

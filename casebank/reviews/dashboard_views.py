@@ -9,6 +9,7 @@ from flask_login import current_user
 from casebank.cases.queries import agencies_for
 from casebank.reviews import bp, stats
 from casebank.reviews.queries import label_record, labels_visible_to
+from nlp.codes import finding_label
 from portal import audit
 from portal.actor import Actor
 from portal.auth.decorators import roles_required
@@ -39,7 +40,7 @@ def chart_data(figures: dict) -> dict:
             "flagged": [a["flagged"] for a in figures["agencies"]],
         },
         "codes": {
-            "names": [c["code"] for c in codes],
+            "names": [finding_label(c["code"]) for c in codes],
             "findings": [c["findings"] for c in codes],
             "dismissal": [c["dismissal_rate"] for c in codes],
         },

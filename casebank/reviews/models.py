@@ -288,8 +288,39 @@ class FindingLabel(db.Model):
 
     @property
     def audit_label(self):
-        return f"案卷 #{self.case_id} 检查发现 {self.code}"
+        from nlp.codes import finding_label
+
+        return f"案卷 #{self.case_id} 检查发现“{finding_label(self.code)}”"
 
     @property
     def decision_label(self):
         return LabelDecision(self.decision).label
+
+
+class CheckerPrecisionState(db.Model):
+    """Whether a finding code is demoted to 提示 in a scope (an agency or a
+    catalogue) because supervisors' labels measured its precision below
+    ``CHECKER_PRECISION_FLOOR`` after ``CHECKER_MIN_LABELS`` labels. Kept so that
+    every change of state is audited once (see docs/nlp.md)."""
+
+    __tablename__ = "checker_precision_states"
+    __table_args__ = (sa.UniqueConstraint("code", "scope", "scope_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    code: so.Mapped[str] = so.mapped_column(sa.String(40))
+    scope: so.Mapped[str] = so.mapped_column(sa.String(16))  # agency | catalogue
+    scope_id: so.Mapped[int]
+    demoted: so.Mapped[bool] = so.mapped_column(default=False)
+    labelled: so.Mapped[int] = so.mapped_column(default=0)
+    confirmed: so.Mapped[int] = so.mapped_column(default=0)
+    changed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+
+    def __repr__(self):
+        return f"<CheckerPrecisionState {self.code} {self.scope}:{self.scope_id}>"
+
+    @property
+    def audit_label(self):
+        from nlp.codes import finding_label
+
+        where = "执法部门" if self.scope == "agency" else "裁量基准目录"
+        return f"检查发现“{finding_label(self.code)}”在{where} #{self.scope_id}"

@@ -14,6 +14,7 @@ from casebank.reviews.models import (
     ReviewStatus,
     ScoreTemplate,
 )
+from nlp.codes import finding_label
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
@@ -125,6 +126,7 @@ def label_record(label: FindingLabel) -> dict:
         if case and case.decision_date
         else None,
         "code": label.code,
+        "code_label": finding_label(label.code),
         "severity": label.severity,
         "message": label.message,
         "evidence": label.evidence,

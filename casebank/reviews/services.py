@@ -307,4 +307,8 @@ def label_finding(case, finding, reviewer, decision: str, reason: str, actor):
         before=before,
         after={"decision": decision, "reason": label.reason},
     )
+    # The checker's running score moves with every label (docs/nlp.md).
+    from casebank.reviews.precision import refresh_states
+
+    refresh_states(actor)
     return label

@@ -8,8 +8,16 @@ import sqlalchemy.orm as so
 
 from casebank.cases.models import CaseFile, CaseFinding, CheckStatus
 from casebank.cases.queries import fine_position, org_scope_filter
-from casebank.models import BenchmarkTier
+from casebank.models import BenchmarkCatalogue, BenchmarkTier
 from casebank.reviews.models import CaseReview, FindingLabel, Grade, ReviewStatus
+from casebank.reviews.precision import (
+    AGENCY,
+    CATALOGUE,
+    label_counts,
+    precision_row,
+    settings,
+)
+from nlp.precision import is_demoted
 from portal.extensions import db
 from portal.orgs.models import Domain, Organisation, organisation_domains
 
@@ -48,6 +56,43 @@ def _case_ids(user, filters: Filters):
     if filters.date_to:
         stmt = stmt.where(CaseFile.decision_date <= filters.date_to)
     return stmt
+
+
+def precision_scopes(case_ids) -> list[dict]:
+    """Measured precision of each finding code per agency and per catalogue over
+    the labels of ``case_ids``: counts, precision, Wilson 95 % interval, and
+    whether the code is shown there as 提示 under the current settings."""
+    floor, min_labels = settings()
+    counts = label_counts(case_ids)
+    names = {
+        AGENCY: dict(
+            db.session.execute(
+                sa.select(Organisation.id, Organisation.name).where(
+                    Organisation.id.in_([k[2] for k in counts if k[1] == AGENCY])
+                )
+            ).all()
+        ),
+        CATALOGUE: dict(
+            db.session.execute(
+                sa.select(BenchmarkCatalogue.id, BenchmarkCatalogue.name).where(
+                    BenchmarkCatalogue.id.in_(
+                        [k[2] for k in counts if k[1] == CATALOGUE]
+                    )
+                )
+            ).all()
+        ),
+    }
+    rows = []
+    for (code, scope, scope_id), (ok, n) in sorted(counts.items()):
+        row = {
+            "code": code,
+            "scope": "执法部门" if scope == AGENCY else "裁量基准目录",
+            "scope_name": names[scope].get(scope_id, f"#{scope_id}"),
+            "demoted": is_demoted(ok, n, floor, min_labels),
+        }
+        row.update(precision_row(ok, n))
+        rows.append(row)
+    return rows
 
 
 def position_bucket(pct: float) -> str:
@@ -198,11 +243,20 @@ def dashboard(user, filters: Filters) -> dict:
         .group_by(CaseReview.grade)
     ).all():
         grades[Grade(grade)] = n
+    for row in codes:
+        row.update(
+            {
+                k: v
+                for k, v in precision_row(row["confirmed"], row["labelled"]).items()
+                if k in ("precision", "low", "high")
+            }
+        )
     return {
         "totals": totals,
         "agencies": agencies,
         "domains": by_domain,
         "codes": codes,
+        "precision": precision_scopes(sa.select(ids.c.id)),
         "positions": positions,
         "grades": {g.label: n for g, n in grades.items()},
     }

@@ -89,6 +89,8 @@ ACTION_LABELS = {
     "case_review_submitted": "提交案卷评查",
     "finding_labelled": "标注检查发现（确认/驳回）",
     "finding_labels_exported": "导出检查发现标注数据",
+    "checker_code_demoted": "检查发现降为提示（精确率低于下限）",
+    "checker_code_restored": "检查发现恢复为问题",
     "opinion_issued": "签发监督意见书",
     "opinion_replied": "提交监督意见书整改情况",
     "opinion_accepted": "采纳整改情况（监督意见书办结）",

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from casebank import CATALOGUE_DIR
 from casebank.cases.models import CaseBatch, CaseFile
+from nlp.codes import finding_label
 from portal.audit.models import AuditLog
 from portal.extensions import db
 from tests.factories import signed_in
@@ -322,7 +323,9 @@ def test_check_stores_the_labelled_findings(app, world, chengguan, name):
     assert "本案" in page  # the matched tier row
     assert 'class="hl-citation"' in page
     for code in label["findings"]:
-        assert code in page
+        # The Chinese label is shown, never the raw code (issue #14).
+        assert finding_label(code) in page
+        assert f">{code}<" not in page
 
 
 def test_publishing_a_version_rechecks_the_cases_it_covers(app, world, importer):

@@ -114,7 +114,9 @@ def test_dashboard_page_shows_tables_and_chart_json(app, world, known):
     data = re.search(
         r'<script id="dashboard-data" type="application/json">(.*?)</script>', page
     ).group(1)
-    assert '"FINE_OUTSIDE_TIER"' in data
+    # Chart names are the Chinese labels, not the codes.
+    assert json.dumps("罚款超出裁量档次且未说明理由") in data
+    assert '"FINE_OUTSIDE_TIER"' not in data
     assert "逾期监督意见书（0）" in page  # none issued in this set-up
     # Filters in the query string; an out-of-scope agency id is ignored.
     page = client.get("/casebank/dashboard?domain=market&agency_id=99999").get_data(
