@@ -138,7 +138,9 @@ class _GuardedBrowser:
         return getattr(self._browser, name)
 
     def new_context(self, *args, **kwargs):
-        context = _GuardedContext(self._browser.new_context(*args, **kwargs), self._guard)
+        context = _GuardedContext(
+            self._browser.new_context(*args, **kwargs), self._guard
+        )
         self.contexts.append(context)
         return context
 
