@@ -51,12 +51,14 @@ def create_app(config_class=Config, **overrides):
         laws,
         main,
         orgs,
+        security_headers,
         suggestions,
         templating,
         workdays,
     )
 
     for feature in (
+        security_headers,
         templating,
         errors,
         auth,
