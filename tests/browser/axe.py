@@ -49,8 +49,12 @@ def run_axe(page):
         page.evaluate(axe_source())
     result = page.evaluate(
         """async (tags) => {
-            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                               resultTypes: ['violations']});
+            // One run at a time per page (a load audit and a final audit may meet).
+            const previous = window.__axeQueue || Promise.resolve();
+            const run = previous.catch(() => null).then(() => axe.run(document, {
+                runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}));
+            window.__axeQueue = run;
+            const r = await run;
             return r.violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 targets: v.nodes.map(n => n.target.join(' ')).slice(0, 10),

@@ -109,6 +109,9 @@ def chromium():
             browser.close()
 
 
+AUDIT_TIMEOUT_MS = 30_000
+
+
 class _GuardedContext:
     """A browser context whose pages are audited (axe, CSP) on each load."""
 
@@ -119,6 +122,11 @@ class _GuardedContext:
 
     def __getattr__(self, name):
         return getattr(self._context, name)
+
+    def set_default_timeout(self, timeout):
+        # Each page load now also runs axe-core in the page (seconds on a busy
+        # machine): the waits get room for it.
+        return self._context.set_default_timeout(max(timeout, AUDIT_TIMEOUT_MS))
 
     def close(self, *args, **kwargs):
         # The last state of each page is audited too, before it goes away.
@@ -149,6 +157,9 @@ class _GuardedBrowser:
 def browser(chromium):
     """Chromium for one test: every page it loads must pass axe-core (WCAG 2.1
     A/AA, no critical or serious violation) and raise no CSP violation."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=AUDIT_TIMEOUT_MS // 2)
     guard = PageGuard()
     guarded = _GuardedBrowser(chromium, guard)
     yield guarded
