@@ -110,6 +110,15 @@ def chromium():
 
 
 AUDIT_TIMEOUT_MS = 30_000
+_AUDIT_TOTALS = {"audited": 0, "interrupted": 0}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _AUDIT_TOTALS["audited"] or _AUDIT_TOTALS["interrupted"]:
+        terminalreporter.write_line(
+            f"axe-core: {_AUDIT_TOTALS['audited']} page states audited, "
+            f"{_AUDIT_TOTALS['interrupted']} audits interrupted by a navigation"
+        )
 
 
 class _GuardedContext:
@@ -166,6 +175,8 @@ def browser(chromium):
     pages = [p for c in guarded.contexts for p in c.pages]
     for context in guarded.contexts:
         context.close()
+    _AUDIT_TOTALS["audited"] += len(guard.audited)
+    _AUDIT_TOTALS["interrupted"] += guard.interrupted
     guard.check(pages)
     assert guard.audited or not guarded.contexts, "no page state was audited"
 
