@@ -2,8 +2,9 @@
 
 axe-core is a test tool: npm installs it (pinned in package.json /
 package-lock.json, ``npm ci``) into ``node_modules/`` at the repository root;
-it is never served by the portal.  It is injected with ``page.evaluate``
-(DevTools evaluation is not subject to the page's CSP).
+it is never served by the portal.  It is added to every page as a
+Playwright init script (``page.evaluate`` when missing); DevTools evaluation is
+not subject to the page's CSP.
 
 ``assert_accessible(page)`` audits the current page state and fails on any
 critical or serious violation.  :class:`PageGuard` (used by the ``browser``
@@ -90,6 +91,9 @@ class PageGuard:
 
     def watch_context(self, context):
         context.add_init_script(CSP_LISTENER)
+        # axe is in every page from the start: an audit on load need not send
+        # the library first, so fewer are cut short by the test navigating on.
+        context.add_init_script(axe_source())
         context.on("page", self.watch_page)
         return context
 
