@@ -56,12 +56,14 @@ def create_app(config_class=Config, **overrides):
         notifications,
         numbering,  # noqa: F401 - registers the counter table
         orgs,
+        security_headers,
         suggestions,
         templating,
         workdays,
     )
 
     for feature in (
+        security_headers,
         templating,
         headers,
         errors,

@@ -1,4 +1,7 @@
-"""An offline image captcha: a small sum drawn with Pillow.
+"""An offline captcha: a small sum drawn with Pillow, or (the accessible
+alternative, WCAG 2.1 1.1.1) the same kind of sum asked as text in Chinese
+numerals, which a screen reader reads out.  Both kinds share one session slot,
+the one-shot nonce and the rate limit.
 
 The session cookie is signed but readable by the client, so it keeps only a nonce,
 an expiry and an HMAC (keyed with ``SECRET_KEY``) of the answer, never the answer.
@@ -97,11 +100,7 @@ def render(text, rng):
     return out.getvalue()
 
 
-def new_challenge(key=SESSION_KEY):
-    """Create a challenge, remember it in the session under ``key``; return the
-    PNG bytes (the login form keeps its own challenge under another key)."""
-    rng = random.SystemRandom()
-    text, answer = _challenge(rng)
+def _remember(answer, key=SESSION_KEY):
     nonce = secrets.token_hex(8)
     lifetime = current_app.config["SUGGESTION_CAPTCHA_SECONDS"]
     session[key] = {
@@ -109,7 +108,40 @@ def new_challenge(key=SESSION_KEY):
         "digest": digest(nonce, answer),
         "expires": int(time.time()) + lifetime,
     }
+
+
+def new_challenge(key=SESSION_KEY):
+    """Create a challenge, remember it in the session under ``key``; return the
+    PNG bytes (the login form keeps its own challenge under another key)."""
+    rng = random.SystemRandom()
+    text, answer = _challenge(rng)
+    _remember(answer, key)
     return render(text, rng)
+
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(value):
+    """``value`` (0-99) in Chinese numerals: 7 -> 七, 10 -> 十, 47 -> 四十七."""
+    tens, ones = divmod(value, 10)
+    if tens == 0:
+        return DIGITS[ones]
+    words = ("" if tens == 1 else DIGITS[tens]) + "十"
+    return words + (DIGITS[ones] if ones else "")
+
+
+def new_text_challenge(key=SESSION_KEY):
+    """Create a challenge asked as text (no image); remember it in the session and
+    return the question, e.g. ``四十七减三等于多少？``."""
+    rng = random.SystemRandom()
+    a, b = rng.randint(10, 49), rng.randint(1, 9)
+    if rng.random() < 0.5:
+        question, answer = f"{chinese_number(a)}加{chinese_number(b)}等于多少？", a + b
+    else:
+        question, answer = f"{chinese_number(a)}减{chinese_number(b)}等于多少？", a - b
+    _remember(answer, key)
+    return question
 
 
 def check(answer, key=SESSION_KEY):
@@ -134,7 +166,7 @@ def check(answer, key=SESSION_KEY):
 
 
 MESSAGES = {
-    MISSING: "请先获取验证码（点击图片可更换）。",
+    MISSING: "请先获取验证码（点击图片可更换，或改用文字题）。",
     EXPIRED: "验证码已过期，请重新输入新的验证码。",
     WRONG: "验证码不正确，请重新输入新的验证码。",
     REUSED: "验证码已使用过，请重新输入新的验证码。",

@@ -49,6 +49,9 @@ def _render_form(form, status=200, error=None):
             render_template(
                 "suggestions/form.html",
                 form=form,
+                captcha_question=(
+                    captcha.new_text_challenge() if _text_captcha() else None
+                ),
                 error=error,
                 max_files=uploads.max_files(),
                 max_mb=current_app.config["SUGGESTION_FILE_MAX_MB"],
@@ -74,10 +77,27 @@ def _submission(form):
     )
 
 
+def _text_captcha():
+    """The accessible captcha (a question asked as text) instead of the image."""
+    return request.args.get("captcha") == "text"
+
+
+def _captcha_limit():
+    return current_app.config["SUGGESTION_CAPTCHA_RATE_LIMIT"]
+
+
 @bp.route("/", methods=["GET", "POST"])
 @public
 @csrf.exempt  # CSRF is checked below, after the request limit is raised
 @limiter.limit(_submit_limit, methods=["POST"])
+# Showing the form with a text question creates a challenge, as the image does:
+# the same limit, counted together with the image's.
+@limiter.shared_limit(
+    _captcha_limit,
+    scope="suggestion-captcha",
+    methods=["GET"],
+    exempt_when=lambda: not _text_captcha(),
+)
 def submit():
     """The public form (no login). Every check passes before anything is stored;
     a refused submission keeps the text the user typed."""
@@ -164,7 +184,7 @@ def receipt():
 
 @bp.get("/captcha.png")
 @public
-@limiter.limit(lambda: current_app.config["SUGGESTION_CAPTCHA_RATE_LIMIT"])
+@limiter.shared_limit(_captcha_limit, scope="suggestion-captcha")
 def captcha_image():
     """A fresh captcha picture; the answer's HMAC goes into the session."""
     response = make_response(captcha.new_challenge())

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
+from tests.browser.axe import PageGuard
 from tests.factories import PASSWORD, Factories
 
 CHROMIUM = "/usr/bin/chromium"
@@ -93,7 +94,7 @@ def live_server(live_app):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def chromium():
     """A headless Debian Chromium driven by Playwright."""
     _require_chromium()
     from playwright.sync_api import sync_playwright
@@ -106,6 +107,78 @@ def browser():
             yield browser
         finally:
             browser.close()
+
+
+AUDIT_TIMEOUT_MS = 30_000
+_AUDIT_TOTALS = {"audited": 0, "interrupted": 0}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _AUDIT_TOTALS["audited"] or _AUDIT_TOTALS["interrupted"]:
+        terminalreporter.write_line(
+            f"axe-core: {_AUDIT_TOTALS['audited']} page states audited, "
+            f"{_AUDIT_TOTALS['interrupted']} audits interrupted by a navigation"
+        )
+
+
+class _GuardedContext:
+    """A browser context whose pages are audited (axe, CSP) on each load."""
+
+    def __init__(self, context, guard):
+        self._context = context
+        self._guard = guard
+        guard.watch_context(context)
+
+    def __getattr__(self, name):
+        return getattr(self._context, name)
+
+    def set_default_timeout(self, timeout):
+        # Each page load now also runs axe-core in the page (seconds on a busy
+        # machine): the waits get room for it.
+        return self._context.set_default_timeout(max(timeout, AUDIT_TIMEOUT_MS))
+
+    def close(self, *args, **kwargs):
+        # The last state of each page is audited too, before it goes away.
+        for page in self._context.pages:
+            if not page.is_closed():
+                self._guard._audit(page)
+        return self._context.close(*args, **kwargs)
+
+
+class _GuardedBrowser:
+    def __init__(self, browser, guard):
+        self._browser = browser
+        self._guard = guard
+        self.contexts = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, *args, **kwargs):
+        context = _GuardedContext(
+            self._browser.new_context(*args, **kwargs), self._guard
+        )
+        self.contexts.append(context)
+        return context
+
+
+@pytest.fixture
+def browser(chromium):
+    """Chromium for one test: every page it loads must pass axe-core (WCAG 2.1
+    A/AA, no critical or serious violation) and raise no CSP violation."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=AUDIT_TIMEOUT_MS // 2)
+    guard = PageGuard()
+    guarded = _GuardedBrowser(chromium, guard)
+    yield guarded
+    pages = [p for c in guarded.contexts for p in c.pages]
+    for context in guarded.contexts:
+        context.close()
+    _AUDIT_TOTALS["audited"] += len(guard.audited)
+    _AUDIT_TOTALS["interrupted"] += guard.interrupted
+    guard.check(pages)
+    assert guard.audited or not guarded.contexts, "no page state was audited"
 
 
 @pytest.fixture

@@ -138,3 +138,51 @@ def test_oversize_file_is_refused_before_sending(browser, live_server, live_app)
     finally:
         live_app.config["SUGGESTION_FILE_MAX_MB"] = 10
         context.close()
+
+
+def test_text_captcha_instead_of_the_picture(browser, live_server, live_app):
+    """Can someone who cannot see the picture switch to the text question (a
+    link, no script needed), answer it and submit, with the question read out
+    as the input's description?"""
+    from tests.suggestions.test_captcha_text import _value
+
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/suggestions/")
+        page.get_by_test_id("captcha-use-text").click()
+        question = page.get_by_test_id("captcha-question")
+        expect(question).to_contain_text("等于多少？")
+        expect(page.get_by_test_id("captcha-image")).to_have_count(0)
+        field = page.get_by_label("验证码")
+        expect(field).to_have_accessible_description(re.compile("等于多少"))
+        left, op, right = re.search(
+            r"文字题：(.+?)([加减])(.+?)等于多少？", question.inner_text()
+        ).groups()
+        answer = _value(left) + (_value(right) if op == "加" else -_value(right))
+        page.get_by_label("乱罚款").check()
+        page.get_by_label("具体情况").fill("窗口工作人员态度恶劣，拒绝告知办理进度。")
+        page.get_by_test_id("anonymous").check()
+        # A wrong answer first: a new question, the text kept, still in text mode.
+        field.fill(str(answer + 1))
+        page.get_by_test_id("consent").check()
+        page.get_by_test_id("submit").click()
+        expect(page.get_by_text("验证码不正确")).to_be_visible()
+        expect(page.get_by_label("具体情况")).to_have_value(
+            "窗口工作人员态度恶劣，拒绝告知办理进度。"
+        )
+        left, op, right = re.search(
+            r"文字题：(.+?)([加减])(.+?)等于多少？",
+            page.get_by_test_id("captcha-question").inner_text(),
+        ).groups()
+        answer = _value(left) + (_value(right) if op == "加" else -_value(right))
+        page.get_by_label("验证码").fill(str(answer))
+        if not page.get_by_test_id("consent").is_checked():
+            page.get_by_test_id("consent").check()
+        page.get_by_test_id("submit").click()
+        assert re.fullmatch(
+            r"JC-\d{8}-\d{4}", page.get_by_test_id("number").inner_text()
+        )
+    finally:
+        context.close()
