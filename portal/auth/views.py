@@ -39,8 +39,19 @@ CAPTCHA_SESSION_KEY = "login_captcha"
 
 
 def _render_login(form, captcha_needed, status=200):
+    # ?captcha=text asks the same kind of sum as text (screen readers, WCAG 2.1
+    # 1.1.1); the form posts back to the same address, so the choice stays.
+    text_question = None
+    if captcha_needed and request.args.get("captcha") == "text":
+        text_question = captcha.new_text_challenge(key=CAPTCHA_SESSION_KEY)
     return (
-        render_template("auth/login.html", form=form, captcha_needed=captcha_needed),
+        render_template(
+            "auth/login.html",
+            form=form,
+            captcha_needed=captcha_needed,
+            text_question=text_question,
+            next_target=_safe_next(request.args.get("next")),
+        ),
         status,
     )
 

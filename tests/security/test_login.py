@@ -2,6 +2,7 @@
 (a captcha after repeated failures instead); typed ID numbers masked in the audit."""
 
 import io
+import re
 
 import sqlalchemy as sa
 from openpyxl import load_workbook
@@ -129,3 +130,27 @@ def test_typed_id_number_is_masked_in_audit_log_and_export(
     cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row]
     assert not any(typed in cell for cell in cells)
     assert "失败" in cells
+
+
+def test_login_captcha_has_a_text_alternative(app, client, auth, world):
+    """The captcha after repeated failures can be answered without the picture
+    (WCAG 2.1 1.1.1): the same kind of sum asked as text, same session slot."""
+    from tests.suggestions.test_captcha_text import _value
+
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        page = _page(auth.login("officer", WRONG))
+    assert 'data-testid="login-captcha-text-link"' in page
+    response = client.post(
+        "/login?captcha=text", data={"login": "officer", "password": WRONG}
+    )
+    page = _page(response)
+    assert "验证码图片" not in page
+    match = re.search(r"文字题：(.+?)([加减])(.+?)等于多少？", page)
+    assert match, "no text question on the login page"
+    left, op, right = _value(match[1]), match[2], _value(match[3])
+    answer = left + right if op == "加" else left - right
+    response = client.post(
+        "/login?captcha=text",
+        data={"login": "officer", "password": "Passw0rd!", "captcha": str(answer)},
+    )
+    assert response.status_code == 302
