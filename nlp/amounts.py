@@ -851,6 +851,8 @@ _VALUE_TOTAL_RE = re.compile(
     r"(?:合计|共计|总计|货值金额|销售金额|货值)[^，。；\n\d]{0,8}?$"
 )
 _LIST_PARTS_RE = re.compile(r"分别为$|分别是$|各为$")
+# How far before a total its prices, quantities and listed parts are looked for.
+_SCOPE_CHARS = 800
 
 
 def _unit_price_issues(
@@ -874,7 +876,11 @@ def _unit_price_issues(
         lead = text[max(0, total.start - 14) : total.start]
         if not _VALUE_TOTAL_RE.search(lead):
             continue
-        para_start = text.rfind("\n", 0, total.start) + 1
+        # The paragraph, at most _SCOPE_CHARS before the total: prices, lists and
+        # totals stand close together, and a bound keeps a long text linear.
+        para_start = max(
+            text.rfind("\n", 0, total.start) + 1, total.start - _SCOPE_CHARS
+        )
         if any(s <= total.start < e for s, e in covered):
             continue
         # (a) listed parts: 分别为48,750元、56,250元、45,000元，合计…160,000元
