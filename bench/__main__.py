@@ -9,7 +9,15 @@ import time
 from bench import RESULTS_DIR, machine_info, peak_rss_mib, timestamp
 
 # exams-load (gunicorn + PostgreSQL + locust, ~20 min at full scale) runs last.
-SUITES = ["foundation", "nlp", "exams", "cases", "review-queue", "exams-load"]
+SUITES = [
+    "foundation",
+    "nlp",
+    "exams",
+    "cases",
+    "review-queue",
+    "autosave-profile",
+    "exams-load",
+]
 
 
 def _print_summary(report, path):

@@ -45,6 +45,9 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # The cookie is re-sent only when the session changed (login, and the
+    # once-a-minute ``seen_at`` of portal.auth.session), not on every request.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)

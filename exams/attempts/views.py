@@ -189,13 +189,29 @@ def _json_error(exc):
 def save_answer(attempt_id):
     """Autosave one answer (JSON: position, response, seq, flagged). Without
     ``response`` only the 标记 flag is set (an unanswered item can be flagged)."""
-    attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True) or {}
     try:
         position, seq = int(data.get("position")), int(data.get("seq", 0))
     except (TypeError, ValueError):
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
     flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
+    if not flag_only:
+        # The common case in two UPDATEs; None: a rule fails, a first save of
+        # the item or an older seq — the full path below decides and explains.
+        reply = service.quick_save(
+            attempt_id,
+            current_user.id,
+            _device(),
+            position,
+            data.get("response"),
+            seq,
+            utcnow(),
+            data.get("flagged"),
+        )
+        if reply is not None:
+            db.session.commit()
+            return jsonify(reply)
+    attempt = _own_attempt(attempt_id)
     try:
         check_device(attempt, _device(), utcnow())
         if flag_only:
@@ -233,12 +249,17 @@ def report_event(attempt_id):
     heartbeats;
     returns the remaining time (the page re-syncs its countdown) and the number
     of focus losses (the page warns the candidate)."""
-    attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True) or {}
     kind = str(data.get("kind", ""))[:20]
     if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
         return jsonify({"ok": False, "error": "未知事件"}), 400
     now = utcnow()
+    if kind == "heartbeat":
+        reply = service.quick_heartbeat(attempt_id, current_user.id, _device(), now)
+        if reply is not None:
+            db.session.commit()
+            return jsonify(reply)
+    attempt = _own_attempt(attempt_id)
     try:
         check_device(attempt, _device(), now)
         if service.close_if_expired(attempt, now):
