@@ -48,6 +48,10 @@ class Config:
     # The cookie is re-sent only when the session changed (login, and the
     # once-a-minute ``seen_at`` of portal.auth.session), not on every request.
     SESSION_REFRESH_EACH_REQUEST = False
+    # Exam day (issue #17, docs/benchmarks.md): autosaves and heartbeats inside
+    # the handler at once per worker process (more get 503 + Retry-After at once).
+    EXAM_SAVE_CONCURRENCY = _int("EXAM_SAVE_CONCURRENCY", 4)
+    EXAM_SAVE_RETRY_AFTER = _int("EXAM_SAVE_RETRY_AFTER", 3)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)

@@ -22,6 +22,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from exams.attempts import bp
 from exams.attempts import services as service
+from exams.attempts.admission import limited
 from exams.attempts.devices import Device, DeviceRefused, check_device
 from exams.attempts.models import Attempt
 from exams.attempts.services import is_released
@@ -185,6 +186,7 @@ def _json_error(exc):
 
 
 @bp.post("/attempts/<int:attempt_id>/answers")
+@limited
 @roles_required(*CANDIDATES)
 def save_answer(attempt_id):
     """Autosave one answer (JSON: position, response, seq, flagged). Without
@@ -243,6 +245,7 @@ def save_answer(attempt_id):
 
 
 @bp.post("/attempts/<int:attempt_id>/events")
+@limited
 @roles_required(*CANDIDATES)
 def report_event(attempt_id):
     """Page events: focus lost (blur/hidden), back (visible), a blocked paste and

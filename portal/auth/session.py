@@ -4,7 +4,6 @@ import time
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
