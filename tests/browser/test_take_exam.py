@@ -424,3 +424,67 @@ def test_countdown_resyncs_from_the_server(
         assert reason == "deadline"
     finally:
         context.close()
+
+
+def test_busy_server_keeps_the_answer_and_saves_it_later(
+    browser, live_server, live_app, make_exam
+):
+    """Every save slot of the server busy (503 + Retry-After): the page shows
+    未保存/重试中, keeps the answer in the browser across a reload, backs off,
+    and stores it once the server has room again (issue #17)."""
+    from exams.attempts.admission import save_slots
+    from exams.attempts.models import Answer, Attempt
+    from exams.papers.models import ExamArrangement
+
+    name = "浏览器繁忙重试考试"
+    arrangement_id = make_exam(name)
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    slots = save_slots(live_app)
+    taken = 0
+    try:
+        page = _sign_in(context, live_server)
+        _start(page, live_server, name)
+        expect(page.locator("#countdown")).not_to_have_text("--:--")
+        (attempt_id,) = _query(
+            live_app,
+            sa.select(Attempt.id)
+            .join(ExamArrangement)
+            .where(ExamArrangement.id == arrangement_id),
+        )[0]
+        while slots.acquire(blocking=False):
+            taken += 1
+        busy = []
+        page.on(
+            "response",
+            lambda r: (
+                busy.append(r.headers.get("retry-after")) if r.status == 503 else None
+            ),
+        )
+        page.locator("label[for='q1对']").click()
+        expect(page.locator("#save-state")).to_contain_text("重试中", timeout=15_000)
+        assert busy and busy[0] == str(live_app.config["EXAM_SAVE_RETRY_AFTER"])
+        stored = sa.select(Answer.position).where(Answer.attempt_id == attempt_id)
+        assert _query(live_app, stored) == []
+
+        # A reload while the server is still busy: the answer stays on the page.
+        page.reload()
+        expect(page.locator("#q1对")).to_be_checked()
+        expect(page.locator("#save-state")).to_contain_text("未保存")
+        assert _query(live_app, stored) == []
+
+        for _ in range(taken):  # the server has room again
+            slots.release()
+        taken = 0
+        expect(page.locator("#save-state")).to_have_text("已保存", timeout=30_000)
+        rows = _query(
+            live_app,
+            sa.select(Answer.position, Answer.response).where(
+                Answer.attempt_id == attempt_id
+            ),
+        )
+        assert [tuple(row) for row in rows] == [(1, ["对"])]
+    finally:
+        for _ in range(taken):
+            slots.release()
+        context.close()
