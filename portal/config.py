@@ -52,6 +52,12 @@ class Config:
     # the handler at once per worker process (more get 503 + Retry-After at once).
     EXAM_SAVE_CONCURRENCY = _int("EXAM_SAVE_CONCURRENCY", 4)
     EXAM_SAVE_RETRY_AFTER = _int("EXAM_SAVE_RETRY_AFTER", 3)
+    # Start admission (exams.attempts.gate): candidates let in per second and at
+    # once; the others wait in the 排队中 queue. 0 turns the gate off. A
+    # conservative default, not a measured capacity: size it from
+    # docs/benchmarks.md for the machine.
+    EXAM_START_RATE = float(os.environ.get("EXAM_START_RATE") or 20)
+    EXAM_START_BURST = _int("EXAM_START_BURST", 40)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("SESSION_ABSOLUTE_HOURS", 12))
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)

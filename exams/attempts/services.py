@@ -113,6 +113,11 @@ def start_attempt(arrangement, user, now, device=None):
     return attempt
 
 
+def in_progress(arrangement_id, user_id):
+    """The candidate's attempt in progress for the arrangement, or None."""
+    return _in_progress(arrangement_id, user_id)
+
+
 def _in_progress(arrangement_id, user_id):
     return db.session.scalar(
         sa.select(Attempt).where(

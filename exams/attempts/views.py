@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from exams.attempts import bp
+from exams.attempts import bp, gate
 from exams.attempts import services as service
 from exams.attempts.admission import limited
 from exams.attempts.devices import Device, DeviceRefused, check_device
@@ -129,6 +129,9 @@ def list_exams():
 def start_exam(arrangement_id):
     """Start or resume (idempotent: a double click gives the same attempt)."""
     arrangement = db.get_or_404(ExamArrangement, arrangement_id)
+    if _must_queue(arrangement, utcnow()):
+        db.session.commit()  # the ticket (database gate)
+        return redirect(url_for("exams.start_queue", arrangement_id=arrangement.id))
     try:
         attempt = service.start_attempt(
             arrangement, current_user, utcnow(), device=_device()
@@ -141,6 +144,41 @@ def start_exam(arrangement_id):
         return redirect(url_for("exams.list_exams"))
     db.session.commit()
     return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
+
+
+def _must_queue(arrangement, now):
+    """Whether a start must wait in the admission queue: the gate is on, the
+    candidate has no attempt in progress (a resume never waits), is enrolled (a
+    refusal should not take a place), and their ticket's time has not come."""
+    if not gate.enabled():
+        return False
+    if service.in_progress(arrangement.id, current_user.id) is not None:
+        return False
+    enrolled = db.session.scalar(
+        sa.select(ArrangementCandidate.id).where(
+            ArrangementCandidate.arrangement_id == arrangement.id,
+            ArrangementCandidate.user_id == current_user.id,
+        )
+    )
+    if enrolled is None or now < arrangement.window_start:
+        return False
+    return gate.ticket(arrangement.id, current_user.id, now) > now
+
+
+@bp.get("/<int:arrangement_id>/queue")
+@roles_required(*CANDIDATES)
+def start_queue(arrangement_id):
+    """排队中: the candidate's place in the start queue; the page polls (JSON with
+    ``Accept: application/json``) and enters by itself when its time comes."""
+    arrangement = db.get_or_404(ExamArrangement, arrangement_id)
+    now = utcnow()
+    admit_at = gate.peek(arrangement.id, current_user.id) if gate.enabled() else None
+    ahead, wait = gate.position(admit_at, now) if admit_at else (0, 0)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"ready": ahead == 0, "position": ahead, "wait": wait})
+    return render_template(
+        "exams/start_queue.html", arrangement=arrangement, position=ahead, wait=wait
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>")
