@@ -233,6 +233,7 @@ def save_answer(attempt_id):
     try:
         position, seq = int(data.get("position")), int(data.get("seq", 0))
     except (TypeError, ValueError):
+        _own_attempt(attempt_id)  # another's attempt: 404 before anything else
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
     flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
     if not flag_only:
@@ -293,6 +294,7 @@ def report_event(attempt_id):
     data = request.get_json(silent=True) or {}
     kind = str(data.get("kind", ""))[:20]
     if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
+        _own_attempt(attempt_id)  # another's attempt: 404 before anything else
         return jsonify({"ok": False, "error": "未知事件"}), 400
     now = utcnow()
     if kind == "heartbeat":
