@@ -203,6 +203,8 @@ def run(plan="full", progress=print):  # noqa: PLR0915
     settings = server_settings() | {
         "EXAM_START_RATE": params["start_rate"],
         "EXAM_START_BURST": params["start_burst"],
+        # Fewer than the threads of a gthread worker: spare threads answer 503.
+        "EXAM_SAVE_CONCURRENCY": 2,
     }
     n, spike = params["candidates"], params["spike"]
     workdir = tempfile.mkdtemp(prefix="zhifa-load-")
@@ -212,6 +214,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         "plan": plan,
         "params": params,
         "bench_argon2": BENCH_ARGON2,
+        "server_settings": settings,
         "workdir": workdir,
         "loadavg_at_start": open("/proc/loadavg", encoding="utf-8").read().split()[:3],
         "load_generator": "locust on the same 2-core machine as gunicorn and "

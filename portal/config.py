@@ -52,6 +52,9 @@ class Config:
     # the handler at once per worker process (more get 503 + Retry-After at once).
     EXAM_SAVE_CONCURRENCY = _int("EXAM_SAVE_CONCURRENCY", 4)
     EXAM_SAVE_RETRY_AFTER = _int("EXAM_SAVE_RETRY_AFTER", 3)
+    # 503 at once for a save that already waited this long before the app
+    # (needs the proxy's X-Request-Start header; 0: off).
+    EXAM_SAVE_MAX_WAIT_MS = _int("EXAM_SAVE_MAX_WAIT_MS", 2000)
     # Start admission (exams.attempts.gate): candidates let in per second and at
     # once; the others wait in the 排队中 queue. 0 turns the gate off. A
     # conservative default, not a measured capacity: size it from

@@ -124,3 +124,28 @@ def test_fast_path_keeps_the_rules(app, client, world, auth, factories):
     answer = db.session.scalar(sa.select(Answer).where(Answer.position == 2))
     assert (answer.response, answer.seq, answer.flagged) == (["A"], 11, True)
     assert db.session.get(Attempt, attempt_id).status != "in_progress"
+
+
+def test_a_save_that_waited_too_long_upstream_gets_503(app, client, world, auth):
+    """The proxy stamped the request 5 s ago (X-Request-Start): 503 at once; a
+    fresh stamp (or none) is served."""
+    import time
+
+    arrangement = setup_exam(world)
+    app.config["EXAM_SAVE_MAX_WAIT_MS"] = 2000
+    with freeze_time(START + timedelta(minutes=1)):
+        attempt_id = _start(client, auth, world, arrangement)
+        url = f"/exams/attempts/{attempt_id}/answers"
+        body = {"position": 0, "response": ["A"], "seq": 7}
+        stale = client.post(
+            url, json=body, headers={"X-Request-Start": f"t={time.time() - 5:.3f}"}
+        )
+        assert stale.status_code == 503
+        assert stale.headers["Retry-After"] == "3"
+        assert db.session.scalar(sa.select(sa.func.count(Answer.id))) == 0
+        fresh = client.post(
+            url,
+            json=body,
+            headers={"X-Request-Start": f"t={int(time.time() * 1000)}"},
+        )
+        assert fresh.status_code == 200
