@@ -489,3 +489,49 @@ def test_busy_server_keeps_the_answer_and_saves_it_later(
         for _ in range(taken):
             slots.release()
         context.close()
+
+
+def test_start_queue_shows_the_place_and_enters_by_itself(
+    browser, live_server, live_app, make_exam
+):
+    """With the start gate at one candidate per 10 s and someone just let in, the
+    officer's click lands on 排队中 with their position, and the page enters the
+    exam by itself when the turn comes; the clock starts then (issue #17)."""
+    from exams.attempts import gate
+    from exams.attempts.models import Attempt
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    name = "浏览器排队考试"
+    arrangement_id = make_exam(name)
+    saved = {k: live_app.config[k] for k in ("EXAM_START_RATE", "EXAM_START_BURST")}
+    live_app.config.update(EXAM_START_RATE=0.1, EXAM_START_BURST=1)
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    try:
+        page = _sign_in(context, live_server)
+        with live_app.app_context():
+            other = db.session.scalar(
+                sa.select(User).where(User.username == "auxiliary")
+            )
+            gate.ticket(arrangement_id, other.id, utcnow())  # takes the burst
+            db.session.commit()
+            db.session.remove()
+        _start(page, live_server, name)
+        expect(page.locator("#queue-state")).to_have_text("排队中")
+        expect(page.locator("#queue-position")).to_have_text("1")
+        clicked = utcnow()
+        expect(page.locator("#countdown")).not_to_have_text("--:--", timeout=30_000)
+        assert "/exams/attempts/" in page.url
+        rows = _query(
+            live_app,
+            sa.select(Attempt.started_at).where(
+                Attempt.arrangement_id == arrangement_id
+            ),
+        )
+        assert len(rows) == 1
+        assert rows[0][0] > clicked  # the clock started at admission, not the click
+    finally:
+        live_app.config.update(saved)
+        context.close()
