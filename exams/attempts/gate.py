@@ -72,13 +72,21 @@ def _redis():
     return client
 
 
+def _key(arrangement_id):
+    """Redis key prefix of an arrangement's gate, inside the deployment's Redis
+    namespace (``RATELIMIT_KEY_PREFIX``), so that two portals (or a test and a
+    benchmark database) sharing one Redis never read each other's tickets."""
+    namespace = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    return f"{namespace}:exam-gate:{arrangement_id}"
+
+
 def ticket(arrangement_id, user_id, now):
     """The candidate's admission time (naive UTC), issuing a ticket on the first
     call; later calls return the same time."""
     rate, burst = settings()
     interval, window = 1.0 / rate, (burst - 1) / rate
     if current_app.config.get("REDIS_URL"):
-        prefix = f"exam-gate:{arrangement_id}"
+        prefix = _key(arrangement_id)
         admit = _redis().eval(
             _LUA,
             2,
@@ -137,7 +145,7 @@ def _stored(arrangement_id, user_id):
 def peek(arrangement_id, user_id):
     """The candidate's admission time, or None without a ticket."""
     if current_app.config.get("REDIS_URL"):
-        raw = _redis().get(f"exam-gate:{arrangement_id}:user:{user_id}")
+        raw = _redis().get(f"{_key(arrangement_id)}:user:{user_id}")
         return _from_epoch(float(raw)) if raw is not None else None
     return _stored(arrangement_id, user_id)
 
