@@ -16,6 +16,7 @@ SUITES = [
     "cases",
     "review-queue",
     "consistency",
+    "autosave-profile",
     "exams-load",
 ]
 

@@ -15,11 +15,20 @@ run). Steps, all against 127.0.0.1 and bounded in time:
    the measured phases; the second half starts its attempt (unmeasured);
 4. worker comparison: the same fixed autosave rate against each gunicorn worker
    configuration, the best (lowest p95, no errors) is used from then on;
-5. (b) start spike: the first half of the candidates click 开始考试 within 30 s;
+5. (b) start spike: 2,000 of the 3,000 candidates click 开始考试 within 30 s; those
+   the start gate queues (排队中) poll and enter when admitted; the admitted
+   request (start + exam page) and the queue wait are reported apart;
 6. (a) every candidate autosaves every 30 s (± 3 s) with the page's 30 s heartbeat;
 7. (c) step-up: the autosave rate is raised step by step until p95 ≥ 200 ms or an
    error, then one bisection step;
-8. every acknowledged save is checked in the database.
+8. (d) overload: twice the highest passing rate of (c); saves answered 503/429
+   are retried as the exam page does (Retry-After, doubling, jitter); the p95 of
+   the admitted requests, the shed count and whether every answer was stored in
+   the end are reported;
+9. every acknowledged save is checked in the database.
+
+The machine's speed (a fixed 10M-step Python loop, a fixed PostgreSQL query) is
+recorded at the start and the end of the run.
 
 The gunicorn process group, locust and the database are removed at the end, also
 on failure.
@@ -32,6 +41,7 @@ import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from bench.autosave_profile import machine_speed
 from bench.exams_load_setup import (
     BENCH_ARGON2,
     acknowledged_missing,
@@ -59,8 +69,10 @@ START_P95_TARGET_MS = 1000.0
 
 PLANS = {
     "full": {
-        "candidates": 2000,
-        "spike": 1000,
+        "candidates": 3000,
+        "spike": 2000,
+        "start_rate": 20,
+        "start_burst": 40,
         "spike_spread_s": 30,
         "period_s": 30,
         "jitter_s": 3,
@@ -74,6 +86,8 @@ PLANS = {
     "quick": {
         "candidates": 200,
         "spike": 100,
+        "start_rate": 3,
+        "start_burst": 10,
         "spike_spread_s": 10,
         "period_s": 30,
         "jitter_s": 3,
@@ -129,9 +143,17 @@ def _autosave_phase(
     samples = finish_locust(proc, path, timeout=90)
     window = (t0 + warmup_s, end)
     saves = [s for s in samples if s["name"] == "save"]
+    done = [s for s in samples if s["name"] == "save_done"]
     summary = {
         "offered_rps": round(len(sessions) / period, 1),
+        # Admitted requests (not answered 503/429), with their latency.
         "save": latency_summary(saves, window),
+        "shed_503_429": sum(1 for s in samples if s["name"] == "save_shed"),
+        # One per answer the user wanted saved: stored in the end (after retries)?
+        "answers_offered": len(done),
+        "answers_stored_eventually": sum(1 for s in done if s["ok"]),
+        "candidates_with_a_stored_answer": len({s["user"] for s in done if s["ok"]}),
+        "candidates": len(sessions),
         "cpu": cpu,
     }
     if heartbeat:
@@ -178,6 +200,12 @@ def _worker_configs():
 def run(plan="full", progress=print):  # noqa: PLR0915
     """Run every scenario; returns (records, setup) for ``python -m bench``."""
     params = PLANS[plan]
+    settings = server_settings() | {
+        "EXAM_START_RATE": params["start_rate"],
+        "EXAM_START_BURST": params["start_burst"],
+        # Fewer than the threads of a gthread worker: spare threads answer 503.
+        "EXAM_SAVE_CONCURRENCY": 2,
+    }
     n, spike = params["candidates"], params["spike"]
     workdir = tempfile.mkdtemp(prefix="zhifa-load-")
     db_url, server = None, None
@@ -186,8 +214,11 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         "plan": plan,
         "params": params,
         "bench_argon2": BENCH_ARGON2,
+        "server_settings": settings,
         "workdir": workdir,
         "loadavg_at_start": open("/proc/loadavg", encoding="utf-8").read().split()[:3],
+        "load_generator": "locust on the same 2-core machine as gunicorn and "
+        "PostgreSQL (its CPU is reported per phase)",
     }
 
     def note_acked(samples):
@@ -202,11 +233,12 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         env = os.environ | {"PORTAL_INSTANCE_PATH": workdir}
         migrate(db_url, env)
         arrangement_id, usernames = seed(db_url, n, progress)
+        setup["machine_speed_start"] = machine_speed(db_url)
         secret = secrets.token_hex(32)
         port = free_port()
 
         configs = _worker_configs()
-        server = Server(db_url, workdir, configs[0], port, server_settings())
+        server = Server(db_url, workdir, configs[0], port, settings)
         server.start(secret)
         progress(f"  logging {n} candidates in (low argon2 cost, unmeasured) …")
         started = time.perf_counter()
@@ -233,7 +265,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         # Worker configurations: the same fixed autosave rate against each.
         comparison = []
         for config in configs:
-            server = Server(db_url, workdir, config, port, server_settings())
+            server = Server(db_url, workdir, config, port, settings)
             server.start(secret)
             rate = params["compare_rate"]
             progress(
@@ -259,7 +291,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             {"name": "worker_comparison", "results": comparison, "chosen": best}
         )
         setup["gunicorn"] = best
-        server = Server(db_url, workdir, best, port, server_settings())
+        server = Server(db_url, workdir, best, port, settings)
         server.start(secret)
 
         # (b) start spike.
@@ -285,7 +317,14 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         samples = finish_locust(proc, path, timeout=params["spike_spread_s"] + 120)
         cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
         totals = [s for s in samples if s["name"] == "start_total"]
+        waits = [s for s in samples if s["name"] == "queue_wait"]
         spike_record = {
+            "queued": sum(1 for s in samples if s["name"] == "start_queued"),
+            "queue_wait": latency_summary(waits),
+            "gate": {
+                "EXAM_START_RATE": settings["EXAM_START_RATE"],
+                "EXAM_START_BURST": settings["EXAM_START_BURST"],
+            },
             "name": "start_spike",
             "candidates": spike,
             "spread_s": params["spike_spread_s"],
@@ -400,6 +439,38 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             }
         )
 
+        # (d) overload: twice the highest passing rate; the server sheds with
+        # 503 + Retry-After and the users retry as the exam page does.
+        base_rate = last_ok or params["step_rates"][0]
+        rate = 2 * base_rate
+        progress(f"  (d) overload {rate} saves/s (2 × {base_rate}) …")
+        summary, samples = _autosave_phase(
+            server,
+            workdir,
+            everyone,
+            db_url,
+            period=len(everyone) / rate,
+            jitter=0,
+            measure_s=params["step_measure_s"],
+            warmup_s=params["step_warmup_s"],
+            tag="overload",
+        )
+        note_acked(samples)
+        overload = {
+            "name": "overload_twice_sustainable",
+            "target_rps": rate,
+            "sustainable_rps_used": base_rate,
+            **summary,
+            "target_p95_ms": SAVE_P95_TARGET_MS,
+        }
+        overload["met"] = (
+            overload["save"].get("errors", 1) == 0
+            and overload["save"].get("p95_ms", 1e9) < SAVE_P95_TARGET_MS
+            and overload["answers_stored_eventually"] == overload["answers_offered"]
+        )
+        records.append(overload)
+        progress(f"    {summary['save']} shed={summary['shed_503_429']}")
+
         missing = acknowledged_missing(db_url, acked)
         records.append(
             {
@@ -408,6 +479,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                 "missing_or_older": len(missing),
             }
         )
+        setup["machine_speed_end"] = machine_speed(db_url)
         setup["loadavg_at_end"] = (
             open("/proc/loadavg", encoding="utf-8").read().split()[:3]
         )
@@ -449,6 +521,10 @@ def summary_lines(report):
                 f"(b) start spike, {record['candidates']} in {record['spread_s']} s: "
                 f"start+page {fmt(record['start_total'])} — target met: {record['met']}"
             )
+            lines.append(
+                f"    queued {record.get('queued')}, queue wait "
+                f"{fmt(record.get('queue_wait'))}"
+            )
         elif name.startswith("autosave") and "save" in record:
             lines.append(
                 f"(a) {record['candidates']} candidates every {record['period_s']} s: "
@@ -463,6 +539,13 @@ def summary_lines(report):
             lines.append(
                 f"(c) highest passing rate: {record['highest_passing_achieved_rps']} "
                 "saves/s"
+            )
+        elif name == "overload_twice_sustainable":
+            lines.append(
+                f"(d) overload {record['target_rps']} saves/s: admitted "
+                f"{fmt(record['save'])}, shed {record['shed_503_429']}, stored "
+                f"{record['answers_stored_eventually']}/{record['answers_offered']}"
+                f" — target met: {record['met']}"
             )
         elif name == "acknowledged_saves_in_database":
             lines.append(

@@ -171,12 +171,21 @@ def _first_csrf(html):
 
 def start_unmeasured(base, arrangement_id, session):
     client = session.pop("client")
-    resp = client.post(
-        f"{base}/exams/{arrangement_id}/start",
-        data={"csrf_token": session["csrf"]},
-        allow_redirects=False,
-        timeout=60,
-    )
+    while True:  # through the start gate: wait in the queue as the page does
+        resp = client.post(
+            f"{base}/exams/{arrangement_id}/start",
+            data={"csrf_token": session["csrf"]},
+            allow_redirects=False,
+            timeout=60,
+        )
+        if not resp.headers["Location"].endswith("/queue"):
+            break
+        status = client.get(
+            f"{base}/exams/{arrangement_id}/queue",
+            headers={"Accept": "application/json"},
+            timeout=60,
+        ).json()
+        time.sleep(min(10.0, max(0.5, float(status.get("wait") or 1))))
     attempt = int(_ATTEMPT_URL.search(resp.headers["Location"]).group(1))
     page = client.get(f"{base}/exams/attempts/{attempt}", timeout=60)
     session["attempt"] = attempt

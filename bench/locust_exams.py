@@ -13,11 +13,18 @@ Modes (``BENCH_MODE``):
 
 ``start``
     the start spike: user *i* clicks 开始考试 at ``T0 + i × BENCH_SPREAD / N`` (POST
-    ``/exams/<id>/start``) and loads the exam page it is redirected to.
+    ``/exams/<id>/start``) and loads the exam page it is redirected to. A user
+    sent to the 排队中 queue polls it as the page does (JSON, after half the
+    announced wait, 1–10 s) and clicks again when admitted; the queue wait is
+    recorded apart from the admitted request (``start_total``).
 ``autosave``
     every user saves one answer every ``BENCH_PERIOD`` s (± ``BENCH_JITTER``), the
     first save at a random offset within the first period; with ``BENCH_HEARTBEAT=1``
-    it also sends the exam page's 30-second heartbeat.
+    it also sends the exam page's 30-second heartbeat (only after 30 s without a
+    reply, as the page does: a save is a heartbeat). A 503/429 reply is not the
+    end: the user keeps the answer and retries after ``Retry-After`` (doubling,
+    ±50 % jitter), as ``attempt.js`` does, until it is stored or ``BENCH_END``
+    + ``BENCH_GRACE`` s; every try is recorded (``save`` / ``save_shed``).
 """
 
 import itertools
@@ -42,6 +49,7 @@ HEARTBEAT = os.environ.get("BENCH_HEARTBEAT") == "1"
 ARRANGEMENT = os.environ.get("BENCH_ARRANGEMENT", "")
 SAMPLES_PATH = os.environ.get("BENCH_SAMPLES", "samples.jsonl")
 POSITIONS = int(os.environ.get("BENCH_POSITIONS") or 50)
+GRACE = float(os.environ.get("BENCH_GRACE") or 120)
 
 with open(os.environ.get("BENCH_SESSIONS", "sessions.json"), encoding="utf-8") as fh:
     SESSIONS = json.load(fh)
@@ -115,6 +123,15 @@ class Candidate(FastHttpUser):
             allow_redirects=False,
         )
         location = resp.headers.get("Location", "") if resp.headers else ""
+        if resp.status_code == 302 and (location or "").endswith("/queue"):
+            resp.success()
+            _record("start_queued", started, post_ms, True, resp.status_code)
+            admitted = self._wait_in_queue(started)
+            if admitted is None:
+                _finish()
+                return
+            resp, started, post_ms = admitted
+            location = resp.headers.get("Location", "") if resp.headers else ""
         match = _ATTEMPT_URL.search(location or "")
         ok = resp.status_code == 302 and match is not None
         if ok:
@@ -151,10 +168,47 @@ class Candidate(FastHttpUser):
         )
         _finish()
 
+    def _wait_in_queue(self, clicked):
+        """Poll the queue until admitted, then click 开始考试 again; returns the
+        admitted POST (response, start, ms) or None (gave up)."""
+        deadline = clicked + 600
+        wait = 1.0
+        while time.time() < deadline:
+            gevent.sleep(min(10.0, max(1.0, wait / 2)) * self.rng.uniform(0.75, 1.25))
+            with self.client.get(
+                f"/exams/{ARRANGEMENT}/queue",
+                name="queue_poll",
+                headers={"Accept": "application/json"},
+                catch_response=True,
+            ) as poll:
+                poll.success()
+                try:
+                    data = poll.json() if poll.status_code == 200 else {}
+                except ValueError:
+                    data = {}
+            if not data.get("ready"):
+                wait = float(data.get("wait") or 2)
+                continue
+            _record("queue_wait", clicked, (time.time() - clicked) * 1000.0, True, 200)
+            resp, started, ms = self._post(
+                "start",
+                f"/exams/{ARRANGEMENT}/start",
+                data={"csrf_token": self.me["csrf"]},
+                allow_redirects=False,
+            )
+            location = resp.headers.get("Location", "") if resp.headers else ""
+            if resp.status_code == 302 and location.endswith("/queue"):
+                resp.success()
+                continue
+            return resp, started, ms
+        _record("queue_wait", clicked, (time.time() - clicked) * 1000.0, False, 0)
+        return None
+
     def _autosave_loop(self):
         first = T0 + self.rng.uniform(0, PERIOD)
         next_save = first
         next_beat = T0 + self.rng.uniform(0, 30.0) if HEARTBEAT else float("inf")
+        self.last_reply = first
         while True:
             when = min(next_save, next_beat)
             if when >= END:
@@ -163,15 +217,40 @@ class Candidate(FastHttpUser):
             if next_save <= next_beat:
                 self._save()
                 next_save += PERIOD + self.rng.uniform(-JITTER, JITTER)
-            else:
+            elif time.time() - self.last_reply >= 30.0:
                 self._heartbeat()
                 next_beat += 30.0
+            else:  # a save was answered within 30 s: it was the heartbeat
+                next_beat = self.last_reply + 30.0
         _finish()
 
     def _save(self):
         self.seq += 1
         position = self.rng.randrange(POSITIONS)
         response = self.rng.choice(_RESPONSES)
+        backoff = 0.0
+        first_try = time.time()
+        while True:
+            resp, started, ms = self._post_save(position, response)
+            if resp.status_code not in (503, 429):
+                break
+            after = float(resp.headers.get("Retry-After") or 3)
+            backoff = min(60.0, max(after, backoff * 2))
+            if time.time() + backoff > END + GRACE:
+                break
+            gevent.sleep(backoff * self.rng.uniform(0.5, 1.5))
+        if resp.status_code == 200:
+            self.last_reply = time.time()
+        _record(
+            "save_done",
+            first_try,
+            (time.time() - first_try) * 1000.0,
+            resp.status_code == 200,
+            resp.status_code,
+            user=self.me["username"],
+        )
+
+    def _post_save(self, position, response):
         resp, started, ms = self._post(
             "save",
             f"/exams/attempts/{self.me['attempt']}/answers",
@@ -184,12 +263,13 @@ class Candidate(FastHttpUser):
                 ok = bool(resp.json().get("ok"))
             except ValueError:
                 ok = False
-        if ok:
+        shed = resp.status_code in (503, 429)
+        if ok or shed:
             resp.success()
         else:
             resp.failure(f"save: {resp.status_code}")
         _record(
-            "save",
+            "save_shed" if shed else "save",
             started,
             ms,
             ok,
@@ -198,6 +278,7 @@ class Candidate(FastHttpUser):
             position=position,
             seq=self.seq,
         )
+        return resp, started, ms
 
     def _heartbeat(self):
         resp, started, ms = self._post(
@@ -207,11 +288,16 @@ class Candidate(FastHttpUser):
             headers={"X-CSRFToken": self.me["csrf"]},
         )
         ok = resp.status_code == 200
-        if ok:
+        shed = resp.status_code in (503, 429)
+        if ok or shed:
             resp.success()
         else:
             resp.failure(f"heartbeat: {resp.status_code}")
-        _record("heartbeat", started, ms, ok, resp.status_code)
+        if ok:
+            self.last_reply = time.time()
+        _record(
+            "heartbeat_shed" if shed else "heartbeat", started, ms, ok, resp.status_code
+        )
 
 
 def _finish():

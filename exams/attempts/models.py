@@ -119,3 +119,23 @@ class AttemptEvent(db.Model):
 
     def __repr__(self):
         return f"<AttemptEvent {self.attempt_id} {self.kind}>"
+
+
+class StartTicket(db.Model):
+    """A candidate's place in the start queue of an arrangement (see
+    :mod:`exams.attempts.gate`; used when Redis is not configured)."""
+
+    __tablename__ = "exam_start_tickets"
+    __table_args__ = (sa.UniqueConstraint("arrangement_id", "user_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    arrangement_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("exam_arrangements.id", ondelete="CASCADE"), index=True
+    )
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE")
+    )
+    # When the candidate may enter, and the gate's theoretical arrival time after
+    # this ticket (the next ticket's starting point).
+    admit_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime)
+    tat_after: so.Mapped[datetime] = so.mapped_column(sa.DateTime)

@@ -17,7 +17,7 @@ from exams.attempts.models import Answer, Attempt, AttemptEvent
 from exams.banks.models import QuestionVersion
 from exams.certs import services as certificates
 from exams.grading import get_question_type
-from exams.papers.models import ArrangementCandidate
+from exams.papers.models import ArrangementCandidate, ExamArrangement
 from exams.papers.services import generate_candidate_paper, may_take
 from portal import audit
 from portal.actor import Actor
@@ -123,6 +123,11 @@ def start_attempt(arrangement, user, now, device=None, actor=None):
     return attempt
 
 
+def in_progress(arrangement_id, user_id):
+    """The candidate's attempt in progress for the arrangement, or None."""
+    return _in_progress(arrangement_id, user_id)
+
+
 def _in_progress(arrangement_id, user_id):
     return db.session.scalar(
         sa.select(Attempt).where(
@@ -220,6 +225,112 @@ def save_answer(attempt, position, response, seq, now, flagged=None):
     attempt.last_seen_at = now
     db.session.flush()
     return answer
+
+
+def quick_save(attempt_id, user_id, device, position, response, seq, now, flagged=None):
+    """The autosave fast path: two UPDATE statements and no ORM object.
+
+    The first statement moves ``last_seen_at`` (a save is a heartbeat) only if
+    every rule holds — the attempt is the user's, in progress, before its
+    deadline, and the request comes from its device or the arrangement allows
+    changing device — and returns the deadline; the attempt's row stays locked
+    until the commit, so a concurrent submit grades after this save. The second
+    writes the answer only if its row exists and ``seq`` is not older than the
+    stored one (the stale-seq rule, in the statement).
+
+    :return: the reply (``seq``, ``flagged``, ``remaining``), or None when the
+        fast path cannot decide (a rule fails, a first save of the item, an
+        older seq): the caller then takes :func:`save_answer`, which gives the
+        precise answer or error. Nothing needs undoing in that case.
+    """
+    attempts = Attempt.__table__
+    arrangements = ExamArrangement.__table__
+    digest = hash_token(device.token) if device is not None else None
+    device_ok = sa.or_(
+        attempts.c.device_hash == digest if digest is not None else sa.false(),
+        sa.select(arrangements.c.allow_device_change)
+        .where(arrangements.c.id == attempts.c.arrangement_id)
+        .scalar_subquery()
+        .is_(True),
+    )
+    deadline = db.session.execute(
+        sa.update(attempts)
+        .where(
+            attempts.c.id == attempt_id,
+            attempts.c.user_id == user_id,
+            attempts.c.status == "in_progress",
+            attempts.c.deadline_at > now,
+            device_ok,
+        )
+        .values(last_seen_at=now)
+        .returning(attempts.c.deadline_at)
+    ).scalar()
+    if deadline is None:
+        return None
+    answers = Answer.__table__
+    values = {"response": response, "seq": seq, "saved_at": now}
+    if flagged is not None:
+        values["flagged"] = bool(flagged)
+    row = db.session.execute(
+        sa.update(answers)
+        .where(
+            answers.c.attempt_id == attempt_id,
+            answers.c.position == position,
+            answers.c.seq <= seq,
+        )
+        .values(**values)
+        .returning(answers.c.seq, answers.c.flagged)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "ok": True,
+        "seq": row.seq,
+        "flagged": row.flagged,
+        "remaining": max(0, int((deadline - now).total_seconds())),
+    }
+
+
+def quick_heartbeat(attempt_id, user_id, device, now):
+    """The heartbeat fast path: one UPDATE under the same rules as
+    :func:`quick_save`. :return: the reply, or None (take the full path)."""
+    attempts = Attempt.__table__
+    arrangements = ExamArrangement.__table__
+    digest = hash_token(device.token) if device is not None else None
+    allow = (
+        sa.select(arrangements.c.allow_device_change)
+        .where(arrangements.c.id == attempts.c.arrangement_id)
+        .scalar_subquery()
+    )
+    limit = (
+        sa.select(arrangements.c.tab_switch_limit)
+        .where(arrangements.c.id == attempts.c.arrangement_id)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.update(attempts)
+        .where(
+            attempts.c.id == attempt_id,
+            attempts.c.user_id == user_id,
+            attempts.c.status == "in_progress",
+            attempts.c.deadline_at > now,
+            sa.or_(
+                attempts.c.device_hash == digest if digest is not None else sa.false(),
+                allow.is_(True),
+            ),
+        )
+        .values(last_seen_at=now)
+        .returning(attempts.c.deadline_at, attempts.c.tab_switches, limit)
+    ).first()
+    if row is None:
+        return None
+    return {
+        "ok": True,
+        "status": "in_progress",
+        "switches": row[1],
+        "limit": row[2],
+        "remaining": max(0, int((row[0] - now).total_seconds())),
+    }
 
 
 def set_flag(attempt, position, flagged, now):

@@ -20,14 +20,19 @@ from flask import (
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from exams.attempts import bp
+from exams.attempts import bp, gate
 from exams.attempts import services as service
+from exams.attempts.admission import limited
 from exams.attempts.answer_check import is_int, response_error
 from exams.attempts.devices import Device, DeviceRefused, check_device
 from exams.attempts.models import Attempt
 from exams.attempts.services import is_released
 from exams.banks.models import QuestionVersion
-from exams.papers.models import ArrangementCandidate, ExamArrangement
+from exams.papers.models import (
+    ArrangementCandidate,
+    CandidatePaper,
+    ExamArrangement,
+)
 from exams.practice.services import sync_exam_mistakes
 from exams.results.services import result_page
 from portal.actor import Actor
@@ -131,6 +136,9 @@ def list_exams():
 def start_exam(arrangement_id):
     """Start or resume (idempotent: a double click gives the same attempt)."""
     arrangement = db.get_or_404(ExamArrangement, arrangement_id)
+    if _must_queue(arrangement, utcnow()):
+        db.session.commit()  # the ticket (database gate)
+        return redirect(url_for("exams.start_queue", arrangement_id=arrangement.id))
     try:
         attempt = service.start_attempt(
             arrangement,
@@ -147,6 +155,41 @@ def start_exam(arrangement_id):
         return redirect(url_for("exams.list_exams"))
     db.session.commit()
     return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
+
+
+def _must_queue(arrangement, now):
+    """Whether a start must wait in the admission queue: the gate is on, the
+    candidate has no attempt in progress (a resume never waits), is enrolled (a
+    refusal should not take a place), and their ticket's time has not come."""
+    if not gate.enabled():
+        return False
+    if service.in_progress(arrangement.id, current_user.id) is not None:
+        return False
+    enrolled = db.session.scalar(
+        sa.select(ArrangementCandidate.id).where(
+            ArrangementCandidate.arrangement_id == arrangement.id,
+            ArrangementCandidate.user_id == current_user.id,
+        )
+    )
+    if enrolled is None or now < arrangement.window_start:
+        return False
+    return gate.ticket(arrangement.id, current_user.id, now) > now
+
+
+@bp.get("/<int:arrangement_id>/queue")
+@roles_required(*CANDIDATES)
+def start_queue(arrangement_id):
+    """排队中: the candidate's place in the start queue; the page polls (JSON with
+    ``Accept: application/json``) and enters by itself when its time comes."""
+    arrangement = db.get_or_404(ExamArrangement, arrangement_id)
+    now = utcnow()
+    admit_at = gate.peek(arrangement.id, current_user.id) if gate.enabled() else None
+    ahead, wait = gate.position(admit_at, now) if admit_at else (0, 0)
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"ready": ahead == 0, "position": ahead, "wait": wait})
+    return render_template(
+        "exams/start_queue.html", arrangement=arrangement, position=ahead, wait=wait
+    )
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -191,33 +234,66 @@ def _json_error(exc):
     return jsonify({"ok": False, "error": exc.message, "closed": closed}), status
 
 
+def _response_problem(attempt_id, position, response):
+    """Why ``response`` does not fit the item's type or size (a Chinese message),
+    or None. Reads the item of the candidate's own attempt only (one query); an
+    attempt of someone else or a position off the paper is left to the save path,
+    which answers 404 / 409 as before."""
+    items = db.session.scalar(
+        sa.select(CandidatePaper.items)
+        .join(Attempt, Attempt.candidate_paper_id == CandidatePaper.id)
+        .where(Attempt.id == attempt_id, Attempt.user_id == current_user.id)
+    )
+    if not items or not 0 <= position < len(items):
+        return None
+    version = db.session.get(QuestionVersion, items[position]["version_id"])
+    return response_error(
+        version.type,
+        version.spec,
+        response,
+        current_app.config["EXAM_ANSWER_MAX_CHARS"],
+    )
+
+
 @bp.post("/attempts/<int:attempt_id>/answers")
+@limited
 @roles_required(*CANDIDATES)
 def save_answer(attempt_id):
     """Autosave one answer (JSON: position, response, seq, flagged). Without
     ``response`` only the 标记 flag is set (an unanswered item can be flagged)."""
-    attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
+        _own_attempt(attempt_id)  # another's attempt: 404 before anything else
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
     position, seq = data.get("position"), data.get("seq", 0)
-    items = attempt.candidate_paper.items
-    if not (is_int(position) and is_int(seq) and 0 <= seq <= MAX_SEQ):
-        return jsonify({"ok": False, "error": "请求格式错误"}), 400
     flagged = data.get("flagged")
-    if flagged is not None and not isinstance(flagged, bool):
+    if not (is_int(position) and is_int(seq) and 0 <= seq <= MAX_SEQ) or (
+        flagged is not None and not isinstance(flagged, bool)
+    ):
+        _own_attempt(attempt_id)
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
-    if "response" in data and 0 <= position < len(items):
-        version = db.session.get(QuestionVersion, items[position]["version_id"])
-        problem = response_error(
-            version.type,
-            version.spec,
-            data["response"],
-            current_app.config["EXAM_ANSWER_MAX_CHARS"],
-        )
+    if "response" in data:
+        problem = _response_problem(attempt_id, position, data["response"])
         if problem:
             return jsonify({"ok": False, "error": problem}), 400
     flag_only = "response" not in data and isinstance(data.get("flagged"), bool)
+    if not flag_only:
+        # The common case in two UPDATEs; None: a rule fails, a first save of
+        # the item or an older seq — the full path below decides and explains.
+        reply = service.quick_save(
+            attempt_id,
+            current_user.id,
+            _device(),
+            position,
+            data.get("response"),
+            seq,
+            utcnow(),
+            data.get("flagged"),
+        )
+        if reply is not None:
+            db.session.commit()
+            return jsonify(reply)
+    attempt = _own_attempt(attempt_id)
     try:
         check_device(attempt, _device(), utcnow())
         if flag_only:
@@ -249,18 +325,25 @@ def save_answer(attempt_id):
 
 
 @bp.post("/attempts/<int:attempt_id>/events")
+@limited
 @roles_required(*CANDIDATES)
 def report_event(attempt_id):
     """Page events: focus lost (blur/hidden), back (visible), a blocked paste and
     heartbeats;
     returns the remaining time (the page re-syncs its countdown) and the number
     of focus losses (the page warns the candidate)."""
-    attempt = _own_attempt(attempt_id)
     data = request.get_json(silent=True) or {}
     kind = str(data.get("kind", ""))[:20]
     if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
+        _own_attempt(attempt_id)  # another's attempt: 404 before anything else
         return jsonify({"ok": False, "error": "未知事件"}), 400
     now = utcnow()
+    if kind == "heartbeat":
+        reply = service.quick_heartbeat(attempt_id, current_user.id, _device(), now)
+        if reply is not None:
+            db.session.commit()
+            return jsonify(reply)
+    attempt = _own_attempt(attempt_id)
     try:
         check_device(attempt, _device(), now)
         if service.close_if_expired(attempt, now):

@@ -2,12 +2,16 @@
 
 import time
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
 from portal import audit
 from portal.actor import Actor
 from portal.extensions import db, login_manager
+
+SEEN_AT_RESOLUTION_S = 60
 
 # Endpoints a user who must change their password may still reach.
 _PASSWORD_CHANGE_EXEMPT = {
@@ -25,7 +29,16 @@ def load_user(session_id):
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # The user and their roles in one statement: every request checks a role.
+    user = (
+        db.session.execute(
+            sa.select(User)
+            .options(so.joinedload(User.roles))
+            .where(User.id == int(user_id))
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
     if user is None or user.session_version != int(version):
         return None  # password changed/reset or account disabled since login
     return user
@@ -76,7 +89,12 @@ def enforce_session_policy():
         if request.method == "GET":
             return redirect(url_for("auth.login", next=request.full_path))
         return redirect(url_for("auth.login"))
-    session["seen_at"] = int(time.time())
+    # Refreshed once a minute, not on every request: an unchanged session is
+    # not re-signed and re-sent (autosaves and heartbeats of a whole exam room);
+    # the idle timeout keeps a one-minute resolution.
+    now = int(time.time())
+    if now - session.get("seen_at", 0) >= SEEN_AT_RESOLUTION_S:
+        session["seen_at"] = now
     if current_user.must_change_password and request.endpoint not in (
         _PASSWORD_CHANGE_EXEMPT
     ):

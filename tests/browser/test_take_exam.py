@@ -424,3 +424,114 @@ def test_countdown_resyncs_from_the_server(
         assert reason == "deadline"
     finally:
         context.close()
+
+
+def test_busy_server_keeps_the_answer_and_saves_it_later(
+    browser, live_server, live_app, make_exam
+):
+    """Every save slot of the server busy (503 + Retry-After): the page shows
+    未保存/重试中, keeps the answer in the browser across a reload, backs off,
+    and stores it once the server has room again (issue #17)."""
+    from exams.attempts.admission import save_slots
+    from exams.attempts.models import Answer, Attempt
+    from exams.papers.models import ExamArrangement
+
+    name = "浏览器繁忙重试考试"
+    arrangement_id = make_exam(name)
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    slots = save_slots(live_app)
+    taken = 0
+    try:
+        page = _sign_in(context, live_server)
+        _start(page, live_server, name)
+        expect(page.locator("#countdown")).not_to_have_text("--:--")
+        (attempt_id,) = _query(
+            live_app,
+            sa.select(Attempt.id)
+            .join(ExamArrangement)
+            .where(ExamArrangement.id == arrangement_id),
+        )[0]
+        while slots.acquire(blocking=False):
+            taken += 1
+        busy = []
+        page.on(
+            "response",
+            lambda r: (
+                busy.append(r.headers.get("retry-after")) if r.status == 503 else None
+            ),
+        )
+        page.locator("label[for='q1对']").click()
+        expect(page.locator("#save-state")).to_contain_text("重试中", timeout=15_000)
+        assert busy
+        assert busy[0] == str(live_app.config["EXAM_SAVE_RETRY_AFTER"])
+        stored = sa.select(Answer.position).where(Answer.attempt_id == attempt_id)
+        assert _query(live_app, stored) == []
+
+        # A reload while the server is still busy: the answer stays on the page.
+        page.reload()
+        expect(page.locator("#q1对")).to_be_checked()
+        expect(page.locator("#save-state")).to_contain_text("未保存")
+        assert _query(live_app, stored) == []
+
+        for _ in range(taken):  # the server has room again
+            slots.release()
+        taken = 0
+        expect(page.locator("#save-state")).to_have_text("已保存", timeout=30_000)
+        rows = _query(
+            live_app,
+            sa.select(Answer.position, Answer.response).where(
+                Answer.attempt_id == attempt_id
+            ),
+        )
+        assert [tuple(row) for row in rows] == [(1, ["对"])]
+    finally:
+        for _ in range(taken):
+            slots.release()
+        context.close()
+
+
+def test_start_queue_shows_the_place_and_enters_by_itself(
+    browser, live_server, live_app, make_exam
+):
+    """With the start gate at one candidate per 10 s and someone just let in, the
+    officer's click lands on 排队中 with their position, and the page enters the
+    exam by itself when the turn comes; the clock starts then (issue #17)."""
+    from exams.attempts import gate
+    from exams.attempts.models import Attempt
+    from portal.auth.models import User
+    from portal.extensions import db
+    from portal.timeutil import utcnow
+
+    name = "浏览器排队考试"
+    arrangement_id = make_exam(name)
+    saved = {k: live_app.config[k] for k in ("EXAM_START_RATE", "EXAM_START_BURST")}
+    live_app.config.update(EXAM_START_RATE=0.1, EXAM_START_BURST=1)
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    try:
+        page = _sign_in(context, live_server)
+        with live_app.app_context():
+            other = db.session.scalar(
+                sa.select(User).where(User.username == "auxiliary")
+            )
+            gate.ticket(arrangement_id, other.id, utcnow())  # takes the burst
+            db.session.commit()
+            db.session.remove()
+        _start(page, live_server, name)
+        expect(page.locator("#queue-state")).to_have_text("排队中")
+        expect(page.locator("#queue-position")).to_have_text("1")
+        clicked = utcnow()
+        expect(page.locator("#countdown")).not_to_have_text("--:--", timeout=30_000)
+        assert "/exams/attempts/" in page.url
+        rows = _query(
+            live_app,
+            sa.select(Attempt.started_at).where(
+                Attempt.arrangement_id == arrangement_id
+            ),
+        )
+        assert len(rows) == 1
+        assert rows[0][0] > clicked  # the clock started at admission, not the click
+    finally:
+        live_app.config.update(saved)
+        context.close()

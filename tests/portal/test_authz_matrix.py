@@ -917,6 +917,14 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "exams.start_queue": (
+        # No ticket (the gate let them straight in): the page says they may enter.
+        Case(
+            "GET",
+            lambda ctx: f"/exams/{_arrangement(ctx).id}/queue",
+            candidate_only(200, 200),
+        ),
+    ),
     "exams.take_attempt": (
         Case(
             "GET",

@@ -18,6 +18,22 @@
   var cards = Array.prototype.slice.call(document.querySelectorAll(".question"));
   var navButtons = Array.prototype.slice.call(document.querySelectorAll(".nav-q"));
   var HEARTBEAT_MS = 30000;
+  // A save is a heartbeat: a separate one goes only after 30 s without contact.
+  var lastContact = Date.now();
+  // Overload (503/429 from the server): wait Retry-After, doubling up to a
+  // minute, with jitter so that a whole exam room does not retry in step.
+  var backoffMs = 0;
+  var retryAt = 0;
+  var STORE_KEY = "exam-unsaved:" + root.dataset.saveUrl;
+
+  function busyError(response) {
+    var error = new Error("busy");
+    var after = Number(response.headers.get("Retry-After")) || 3;
+    backoffMs = Math.min(60000, Math.max(after * 1000, backoffMs * 2));
+    retryAt = Date.now() + backoffMs * (0.5 + Math.random());
+    error.busy = true;
+    return error;
+  }
 
   function post(url, body) {
     return fetch(url, {
@@ -26,11 +42,14 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
       body: JSON.stringify(body)
     }).then(function (response) {
+      if (response.status === 503 || response.status === 429) { throw busyError(response); }
       var type = response.headers.get("Content-Type") || "";
       if (type.indexOf("application/json") === -1) {
         // A login page or an HTML error: the session expired or the page is stale.
         throw new Error(response.redirected ? "login" : "http " + response.status);
       }
+      backoffMs = 0;
+      lastContact = Date.now();
       return response.json().then(function (data) { data.status_code = response.status; return data; });
     });
   }
@@ -94,6 +113,46 @@
     return String(response).trim() !== "";
   }
 
+  // Answers not yet acknowledged are kept in this browser (localStorage) until
+  // the server has them: a reload or a crashed tab sends them again.
+  function persist() {
+    try {
+      if (Object.keys(pending).length) {
+        window.localStorage.setItem(STORE_KEY, JSON.stringify(pending));
+      } else {
+        window.localStorage.removeItem(STORE_KEY);
+      }
+    } catch (e) { /* storage full or disabled: the page still retries */ }
+  }
+
+  function applyResponse(card, response) {
+    var type = card.dataset.type;
+    if (type === "single" || type === "true_false" || type === "multiple") {
+      card.querySelectorAll("input").forEach(function (input) {
+        input.checked = Array.isArray(response) && response.indexOf(input.value) !== -1;
+      });
+    } else if (type === "fill_blank") {
+      card.querySelectorAll(".blank").forEach(function (input, i) {
+        input.value = Array.isArray(response) && response[i] != null ? response[i] : "";
+      });
+    } else if (card.querySelector("textarea")) {
+      card.querySelector("textarea").value = response == null ? "" : String(response);
+    }
+  }
+
+  function restore() {
+    var saved = null;
+    try { saved = JSON.parse(window.localStorage.getItem(STORE_KEY) || "null"); } catch (e) { saved = null; }
+    if (!saved || typeof saved !== "object") { return; }
+    Object.keys(saved).forEach(function (p) {
+      var body = saved[p], card = cards[Number(p)];
+      if (!body || !card) { return; }
+      pending[p] = body;
+      seq = Math.max(seq, Number(body.seq) || 0);
+      applyResponse(card, body.response);
+    });
+  }
+
   function unacknowledged() {
     return Object.keys(pending).length + Object.keys(flags).length;
   }
@@ -102,14 +161,15 @@
     var body = store[position];
     return post(root.dataset.saveUrl, body).then(function (data) {
       if (!sync(data)) { return; }
-      if (data.ok && store[position] === body) { delete store[position]; }
+      if (data.ok && store[position] === body) { delete store[position]; persist(); }
       if (!data.ok && data.error) { setState(data.error, "text-bg-danger"); }
     });
   }
 
   // Send everything not yet acknowledged; resolves when every request is done.
-  function flush() {
+  function flush(force) {
     if (stopped || !unacknowledged()) { return Promise.resolve(); }
+    if (!force && Date.now() < retryAt) { return Promise.resolve(); }
     setState("保存中…", "text-bg-warning");
     var requests = [];
     Object.keys(pending).forEach(function (p) { requests.push(send(pending, p)); });
@@ -118,6 +178,12 @@
       if (!stopped && !unacknowledged()) { setState("已保存", "text-bg-success"); }
     }).catch(function (error) {
       if (stopped) { return; }
+      if (error && error.busy) {
+        setState("未保存（服务器繁忙，答案已保留在本机，重试中）", "text-bg-danger");
+        clearTimeout(timer);
+        timer = setTimeout(flush, Math.max(0, retryAt - Date.now()) + 50);
+        return;
+      }
       setState(error && error.message === "login"
         ? "未保存（登录已失效，请在新窗口重新登录，本页答案会继续重试）"
         : "未保存（网络中断，正在重试）", "text-bg-danger");
@@ -130,6 +196,7 @@
       if (event.target.closest(".flag-toggle")) { return; }
       seq += 1;
       pending[card.dataset.position] = { position: Number(card.dataset.position), response: responseOf(card), seq: seq };
+      persist();
       setState("未保存", "text-bg-secondary");
       updateNavigator();
       clearTimeout(timer);
@@ -139,7 +206,7 @@
     card.addEventListener("input", handler);
     card.addEventListener("focusin", function () { setCurrent(Number(card.dataset.position)); });
   });
-  setInterval(flush, 5000);  // retries of anything not yet acknowledged
+  setInterval(function () { flush(); }, 5000);  // retries (not before retryAt)
 
   // Warn before leaving with unsaved answers (a reload keeps everything saved).
   // A reload or the "leave this page?" prompt blurs and hides the page; that is
@@ -246,6 +313,8 @@
       setCurrent(position);
     });
   }, { passive: true });
+  restore();  // answers this browser still holds from before a reload
+  if (unacknowledged()) { setState("未保存（重试中）", "text-bg-secondary"); setTimeout(flush, 300); }
   updateNavigator();
 
   // Submit: confirm with the unanswered / flagged counts, save, then submit ------
@@ -269,7 +338,7 @@
     clearTimeout(timer);
     // Save the last answers first; submit even if the network fails (the server
     // keeps what it already has).
-    flush().then(function () { stopped = true; form.submit(); });
+    flush(true).then(function () { stopped = true; form.submit(); });
   });
 
   // Focus losses, returns and the heartbeat ------------------------------------
@@ -302,7 +371,9 @@
   });
   window.addEventListener("blur", function () { leave("blur"); });
   window.addEventListener("focus", function () { if (away && !document.hidden) { back(); } });
-  setInterval(function () { report("heartbeat"); }, HEARTBEAT_MS);
+  setInterval(function () {
+    if (Date.now() - lastContact >= HEARTBEAT_MS && Date.now() >= retryAt) { report("heartbeat"); }
+  }, 5000);
 
   // A deterrent only: the server log of focus losses is what counts.
   document.querySelectorAll(".no-copy").forEach(function (el) {
@@ -329,7 +400,7 @@
     countdown.classList.toggle("text-danger", left <= 300);
     if (left === 0 && !ended) {
       ended = true;
-      flush().then(goToExamPage);
+      flush(true).then(goToExamPage);
     }
   }
   tick();
