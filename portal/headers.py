@@ -1,25 +1,16 @@
 """Security headers on every response (ASVS V14.4).
 
 ``X-Content-Type-Options: nosniff``, ``Referrer-Policy``, ``X-Frame-Options: DENY``
-with ``Content-Security-Policy: frame-ancestors 'none'`` (the only CSP directive
-for now: the script policy waits until the templates have no inline scripts), and
-``Strict-Transport-Security`` when the request came over HTTPS (behind a proxy:
+and ``Strict-Transport-Security`` when the request came over HTTPS (behind a proxy:
 set ``PROXY_FIX_X_FOR`` so X-Forwarded-Proto counts) or ``PREFERRED_URL_SCHEME``
 is ``https``. A view may set its own framing (training PDFs are shown in a page
 of the portal itself: ``SAMEORIGIN``); these are defaults, not overrides.
 
-``csp_nonce()`` in templates gives the request's nonce for the coming
-nonce-based script policy.
+The Content-Security-Policy (with the request's nonce, ``csp_nonce()`` in
+templates) is set by :mod:`portal.security_headers`.
 """
 
-import secrets
-
 from flask import current_app, request
-
-
-def csp_nonce():
-    """One random nonce per request (for ``<script nonce="...">``)."""
-    return request.environ.setdefault("zhifa.csp_nonce", secrets.token_urlsafe(18))
 
 
 def set_security_headers(response):
@@ -27,7 +18,6 @@ def set_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
     config = current_app.config
     if request.is_secure or config.get("PREFERRED_URL_SCHEME") == "https":
         headers.setdefault(
@@ -39,4 +29,3 @@ def set_security_headers(response):
 
 def init_app(app):
     app.after_request(set_security_headers)
-    app.jinja_env.globals["csp_nonce"] = csp_nonce

@@ -17,7 +17,7 @@ done = threading.Event()
 
 def warm(app):
     """Load jieba's dictionary and the embedding model (if configured) now."""
-    from casebank.cli import embedding_model_path
+    from casebank.reviewer import embedding_model_path
     from nlp.embedding import get_embedder
     from nlp.segment import cut
 

@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
+import portal.suggestions.captcha as captcha
 from portal import audit
 from portal.actor import Actor
 from portal.auth import bp, services, throttle
@@ -20,7 +21,6 @@ from portal.auth.forms import ChangePasswordForm, LoginForm
 from portal.auth.session import start_session
 from portal.exceptions import DomainError
 from portal.extensions import db, limiter
-from portal.suggestions import captcha
 
 
 def _safe_next(target):

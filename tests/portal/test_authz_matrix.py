@@ -20,6 +20,7 @@ from portal.auth.models import Role
 from portal.config import TestConfig
 from tests.factories import PASSWORD
 from tests.portal import matrix_supervision as sv
+from tests.suggestions.support import pdf_bytes
 
 ANON = "anonymous"
 ROLES = [role.value for role in Role]
@@ -327,7 +328,7 @@ def _training_course(ctx):
         services.add_text_material(
             course, Actor.system(), title="正文", body="内容", required_minutes=1
         )
-        stored = uploads.store_upload("pdf", io.BytesIO(b"%PDF-1.4\n%%EOF\n"))
+        stored = uploads.store_upload("pdf", io.BytesIO(pdf_bytes()))
         services.add_file_material(
             course,
             Actor.system(),
@@ -528,7 +529,7 @@ def _opinion_attachment_url(ctx):
 
     if not hasattr(ctx, "opinion_attachment"):
         opinion = db.session.get(SupervisionOpinion, _opinion(ctx))
-        pdf = b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\ntrailer\n<< >>\n%%EOF\n"
+        pdf = pdf_bytes()
         stored = opinion_uploads.store(
             opinion_uploads.prepare([FileStorage(io.BytesIO(pdf), "a.pdf")])
         )
