@@ -112,6 +112,7 @@ def test_autosave_accepts_what_the_page_sends_and_limits_size(app, exam):
         assert client.get(f"/exams/attempts/{attempt_id}").status_code == 200
 
 
+@pytest.mark.committed_db
 def test_two_tabs_starting_at_once_do_not_fail(app, exam, db_url):
     """Six simultaneous starts of an exam whose paper is not pre-generated: no 500,
     one attempt and one paper (PostgreSQL: real concurrent transactions)."""

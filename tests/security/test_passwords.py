@@ -48,6 +48,7 @@ def test_password_with_user_name_or_id_number_is_refused():
     assert policy_errors("Qz7#mLp2vR", username="wangwei", id_number=id_number) == []
 
 
+@pytest.mark.committed_db
 def test_change_password_to_common_or_personal_is_refused(client, auth, world):
     """Is Password1 refused on the change form, and one containing the user name?"""
     auth.login("officer")
@@ -76,6 +77,7 @@ def test_admin_cannot_create_user_with_common_password(admin_client, world):
         )
 
 
+@pytest.mark.committed_db
 def test_password_expiry_is_off_by_default(client, auth, world):
     officer = _user("officer")
     officer.password_changed_at = datetime(2020, 1, 1)
@@ -84,6 +86,7 @@ def test_password_expiry_is_off_by_default(client, auth, world):
     assert client.get("/dashboard").status_code == 200
 
 
+@pytest.mark.committed_db
 def test_expired_password_must_be_changed_at_login_and_is_audited(
     app, client, auth, world
 ):
