@@ -112,7 +112,7 @@ def test_dashboard_page_shows_tables_and_chart_json(app, world, known):
     assert 'data-testid="total-cases">5<' in page
     assert "vendor/echarts.min.js" in page
     data = re.search(
-        r'<script id="dashboard-data" type="application/json">(.*?)</script>', page
+        r'<script id="dashboard-data" type="application/json"[^>]*>(.*?)</script>', page
     ).group(1)
     # Chart names are the Chinese labels, not the codes.
     assert json.dumps("罚款超出裁量档次且未说明理由") in data
