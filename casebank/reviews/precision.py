@@ -183,8 +183,8 @@ def evaluate_portal(app) -> dict:
     :return: the metrics of :func:`nlp.evaluate.score_feedback`.
     """
     from casebank.cases.queries import versions_for_case
-    from casebank.reviewer import make_reviewer
     from casebank.queries import to_nlp_catalogue
+    from casebank.reviewer import make_reviewer
     from nlp.evaluate import score_feedback
 
     reviewers: dict[tuple, object] = {}
