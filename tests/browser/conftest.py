@@ -155,6 +155,9 @@ class _GuardedBrowser:
         return getattr(self._browser, name)
 
     def new_context(self, *args, **kwargs):
+        # No colour transitions: axe must measure the final colours of a button
+        # that was just clicked or hovered, not a frame of its animation.
+        kwargs.setdefault("reduced_motion", "reduce")
         context = _GuardedContext(
             self._browser.new_context(*args, **kwargs), self._guard
         )
