@@ -3,28 +3,17 @@ arrives (in the 站内信 centre and in a real SMTP server's mailbox), following
 leads to the object, and acting clears it. Each page passes axe-core with no
 critical or serious violation."""
 
-import os
 import secrets
 from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import assert_accessible
 from tests.factories import PASSWORD
 from tests.smtp_support import SmtpServer
 
 pytestmark = pytest.mark.browser
-
-AXE = os.path.abspath(
-    os.path.join(
-        os.path.dirname(__file__),
-        os.pardir,
-        os.pardir,
-        "node_modules",
-        "axe-core",
-        "axe.min.js",
-    )
-)
 
 
 @pytest.fixture
@@ -38,17 +27,9 @@ def smtp(live_app):
 
 
 def _axe(page, where):
-    """No critical or serious axe-core violation on the current page."""
-    if not os.path.exists(AXE):
-        pytest.skip("node_modules/axe-core missing: run `npm ci`")
-    page.add_script_tag(path=AXE)
-    result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']}))"
-        ".violations.map(v => ({id: v.id, impact: v.impact,"
-        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 3)}))"
-    )
-    bad = [v for v in result if v["impact"] in ("critical", "serious")]
-    assert bad == [], f"{where}: {bad}"
+    """No critical or serious axe-core violation on the current page (the shared
+    audit of tests/browser/axe.py; it also runs on every load)."""
+    assert_accessible(page)
 
 
 def _login(browser, live_server, username):
