@@ -172,7 +172,7 @@ def _work_count_after(page, live_server, key):
     return _work_count(page, key)
 
 
-def expect_mail(smtp, address, text, timeout=10.0):
+def expect_mail(smtp, address, text, timeout=60.0):
     """Wait for the mail sent after the response (delivery never blocks it)."""
     import time
 
