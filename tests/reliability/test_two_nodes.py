@@ -41,17 +41,19 @@ from tests.exams.test_kill_restart import (
     _login,
     _seed,
 )
+from tests.suggestions.support import pdf_bytes
 
 pytestmark = pytest.mark.reliability
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SECRET = "two-nodes-shared-secret-key"
+SECRET = "two-nodes-shared-secret-key-0123456789abcdef"  # >= 32 characters
 ACKS_BEFORE_KILL = 60
 ACKS_AFTER_KILL = 80
 # Requests already inside node A when it dies fail once (nginx does not replay a
 # POST that reached a node); every later one must succeed on node B.
 GRACE_SECONDS = 3.0
-PDF = b"%PDF-1.4\n" + os.urandom(4096) + b"\n%%EOF\n"
+# Well-formed: every PDF upload goes through the one PDF check.
+PDF = pdf_bytes()
 
 
 def _nginx_binary():
