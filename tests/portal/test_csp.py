@@ -86,3 +86,29 @@ def test_no_inline_script_without_nonce_in_templates():
             if "src=" not in tag and "csp_nonce()" not in tag:
                 offenders.append(f"{template.relative_to(ROOT)}: {tag}")
     assert not offenders, "\n".join(offenders)
+
+
+def test_admin_filter_fields_have_accessible_names(client, auth, world):
+    """The walk with axe found the user-list and audit filters unnamed (select-name,
+    label-title-only): every filter field now has an accessible name."""
+    import re
+
+    auth.login("sys_admin")
+    for path in ("/admin/users", "/admin/audit/"):
+        page = client.get(path).get_data(as_text=True)
+        form = page[page.index('<form method="get"') :]
+        form = form[: form.index("</form>")]
+        fields = re.findall(r"<(select|input)\b[^>]*>", form)
+        assert fields, path
+        for tag in re.finditer(r"<(?:select|input)\b([^>]*)>", form):
+            attrs = tag.group(1)
+            if 'type="hidden"' in attrs or 'type="submit"' in attrs:
+                continue
+            assert (
+                "aria-label=" in attrs
+                or "id=" in attrs
+                and re.search(
+                    r'<label[^>]*for="' + re.search(r'id="([^"]+)"', attrs).group(1),
+                    form,
+                )
+            ), (path, attrs)
