@@ -2,8 +2,9 @@
 make the uploader wait for the segmenter and the embedding model to load.
 
 Started once, on the first request (not at import: CLI commands such as
-``flask db upgrade`` should not load a model). RQ workers load the model in the
-job; a worker started with ``flask jobs worker`` pays that once per process.
+``flask db upgrade`` should not load a model), and only when checks run inline
+(no ``REDIS_URL``): with a queue, RQ workers load the model in the job and web
+workers never import it.
 """
 
 import logging
@@ -47,6 +48,10 @@ def start_in_background(app):
 
 def init_app(app):
     if app.testing or not app.config.get("CASE_CHECK_WARMUP", True):
+        return
+    if app.config.get("REDIS_URL"):
+        # Checks run in the RQ workers: a web worker would only pay the model's
+        # import (torch, hundreds of MiB) for nothing, on exam day too.
         return
 
     @app.before_request

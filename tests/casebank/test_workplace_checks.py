@@ -51,3 +51,26 @@ def test_status_script_is_served(client):
     response.close()
     assert response.status_code == 200
     assert b"window.location.reload" in data
+
+
+def test_web_workers_do_not_warm_the_checker_when_a_queue_runs_the_checks():
+    """With REDIS_URL the checks run in RQ workers: no web process loads the model."""
+    from portal import create_app
+    from portal.config import TestConfig
+
+    def warm_hooks(app):
+        return [
+            f for f in app.before_request_funcs.get(None, []) if "warm" in f.__name__
+        ]
+
+    inline = create_app(
+        TestConfig, TESTING=False, CASE_CHECK_WARMUP=True, REDIS_URL=None
+    )
+    queued = create_app(
+        TestConfig,
+        TESTING=False,
+        CASE_CHECK_WARMUP=True,
+        REDIS_URL="redis://127.0.0.1:6379/15",
+    )
+    assert warm_hooks(inline)
+    assert warm_hooks(queued) == []
