@@ -40,6 +40,7 @@ from portal.config import TestConfig
 from portal.extensions import db
 from portal.orgs.models import Organisation
 from portal.timeutil import utcnow
+from tests import live_gunicorn
 from tests.conftest import create_pg_database, drop_pg_database, require_pg
 
 pytestmark = pytest.mark.reliability
@@ -150,24 +151,8 @@ class Gunicorn:
 
     def start(self):
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-                    "-w",
-                    "2",
-                    "-k",
-                    "gthread",
-                    "--threads",
-                    "4",
-                    "-b",
-                    f"127.0.0.1:{self.port}",
-                    "wsgi:app",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,  # its own process group: master + workers
+            self.proc = live_gunicorn.spawn(
+                self.port, self.env, log, workers=2, threads=4
             )
         deadline = time.time() + 60
         while time.time() < deadline:

@@ -32,6 +32,7 @@ from portal.auth.models import User, UserRole
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.orgs.models import Organisation
+from tests import live_gunicorn
 from tests.conftest import REDIS_URL, create_pg_database, drop_pg_database, require_pg
 from tests.exams.test_kill_restart import (
     _CSRF_INPUT,
@@ -114,24 +115,8 @@ class Node:
 
     def start(self):
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-                    "-w",
-                    "1",
-                    "-k",
-                    "gthread",
-                    "--threads",
-                    "4",
-                    "-b",
-                    f"127.0.0.1:{self.port}",
-                    "wsgi:app",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,  # master + workers in one process group
+            self.proc = live_gunicorn.spawn(
+                self.port, self.env, log, workers=1, threads=4
             )
         deadline = time.time() + 90
         while time.time() < deadline:

@@ -44,6 +44,7 @@ from portal.auth.models import User
 from portal.config import TestConfig
 from portal.extensions import db
 from portal.timeutil import utcnow
+from tests import live_gunicorn
 from tests.conftest import create_pg_database, drop_pg_database, require_pg
 from tests.exams.practice_helpers import four_types, make_questions, open_bank
 from tests.exams.training_support import make_course
@@ -263,28 +264,18 @@ class Server:
 
     def start(self):
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    os.path.join(os.path.dirname(sys.executable), "gunicorn"),
-                    "-w",
-                    "2",
-                    "-k",
-                    "gthread",
-                    "--threads",
-                    "2",
-                    "-b",
-                    f"127.0.0.1:{self.port}",
+            self.proc = live_gunicorn.spawn(
+                self.port,
+                self.env,
+                log,
+                workers=2,
+                threads=2,
+                extra=(
                     "--access-logfile",
                     self.access,
                     "--access-logformat",
                     "%(p)s %(s)s %(U)s %(q)s",
-                    "wsgi:app",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,  # its own process group: master + workers
+                ),
             )
         deadline = time.time() + 60
         while time.time() < deadline:
