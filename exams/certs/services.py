@@ -453,3 +453,16 @@ def days_until(moment, now):
 def verify_url(certificate, base_url):
     """The absolute URL of the public verification page of ``certificate``."""
     return f"{base_url.rstrip('/')}/verify/{certificate.verify_code}"
+
+
+def issuer_name(certificate):
+    """发证机关 printed on the certificate and shown by /verify: ``CERT_ISSUER``
+    when configured (e.g. 某市人民政府), else the name of the root organisation of
+    the certificate's unit (the city, whose code also prefixes the number)."""
+    configured = current_app.config.get("CERT_ISSUER")
+    if configured:
+        return configured
+    organisation = certificate.organisation
+    root_id = next((p for p in organisation.path.split("/") if p), None)
+    root = db.session.get(Organisation, int(root_id)) if root_id else None
+    return (root or organisation).name
