@@ -1,5 +1,6 @@
 """results (issue #12): result policy, 双评 settings and appeal period on
-arrangements; answer_marks; result_appeals
+arrangements; answer_marks; result_appeals; training progress page id and video
+watched ranges
 
 Revision ID: b4e2c7d1a9f0
 Revises: e17a9c3b5d21
@@ -145,9 +146,17 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_answer_marks_answer_id"), ["answer_id"], unique=False
         )
+    with op.batch_alter_table("training_material_progress", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("client", sa.String(length=32), nullable=True))
+        batch_op.add_column(sa.Column("position", sa.Float(), nullable=True))
+        batch_op.add_column(sa.Column("watched", sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("training_material_progress", schema=None) as batch_op:
+        batch_op.drop_column("watched")
+        batch_op.drop_column("position")
+        batch_op.drop_column("client")
     with op.batch_alter_table("answer_marks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_answer_marks_answer_id"))
     op.drop_table("answer_marks")
