@@ -157,7 +157,7 @@ class MaterialProgress(db.Model):
     client: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     # Videos: the playback position at the anchor (seconds) and the watched
     # ranges [[start, end], …] merged; only newly watched seconds are credited.
-    position: so.Mapped[float | None]
+    position: so.Mapped[float | None] = so.mapped_column(sa.Float)
     watched: so.Mapped[list | None] = so.mapped_column(sa.JSON)
 
     material: so.Mapped[TrainingMaterial] = so.relationship()

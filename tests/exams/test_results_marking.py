@@ -113,9 +113,9 @@ def test_every_page_agrees_on_the_result(app, client, auth, world, factories, po
     ).all()
     assert len(certificates) == passed
 
-    as_user(auth, "training_admin")
     base = f"/admin/exams/arrangements/{arrangement.id}"
     with freeze_time(now):
+        as_user(auth, "training_admin")
         page = client.get(f"{base}/report").get_data(as_text=True)
         assert f'data-stat="合格">{passed}<' in page
         assert f'data-stat="已评分">{graded}<' in page
