@@ -430,8 +430,8 @@ def test_report_page_and_exports(app, client, auth, world, factories):
         rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
         assert len(rows) == 6
         a2 = rows[people["a2"].username]
-        assert (a2[4], a2[5], a2[6], a2[7]) == ("合格", 2, 2, 60.0)
-        assert rows[people["e1"].username][9] == "已取得法律职业资格"
+        assert (a2[4], a2[5], a2[6], a2[7], a2[8]) == ("合格", 2, 2, 60.0, "合格")
+        assert rows[people["e1"].username][10] == "已取得法律职业资格"
     assert audit_count("exam_report_exported") == 2
 
 
