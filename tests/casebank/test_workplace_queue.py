@@ -186,7 +186,9 @@ def test_case_page_shows_review_state_like_the_queue(app, world):
     assert "评查中" in state()
     review.status, review.score, review.grade = "submitted", Decimal("72.0"), "pass"
     review.submitted_at = utcnow()
-    db.session.query(ReviewAssignment).update({"status": "done"})
+    from casebank.supervision.services import complete_on_review
+
+    complete_on_review(case, reviewer, Actor.system())
     db.session.commit()
     shown = state()
     assert "已评查" in shown

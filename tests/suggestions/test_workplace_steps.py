@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
 
 from portal.actor import Actor
 from portal.extensions import db
@@ -41,7 +42,7 @@ def _notes(user, kind):
 def _work(page, key):
     """The 工作台 entry ``key`` (up to the next entry)."""
     start = page.index(f'data-testid="work-{key}"')
-    end = page.find('data-testid="work-', start + 1)
+    end = page.find('class="list-group-item" data-testid="work-', start + 1)
     return page[start : end if end > 0 else None]
 
 
@@ -293,11 +294,14 @@ def test_reply_photos_approved_for_publication_reach_the_submitter(app, world):
         "",
         Actor(user=world.users["supervision_staff"]),
     )
+    # Through the upload checks, as the handler's form does (re-encoded, no EXIF).
     files = uploads.store(
-        [
-            uploads.PreparedFile("整改后.jpg", "image/jpeg", jpeg_with_gps()),
-            uploads.PreparedFile("现场.jpg", "image/jpeg", jpeg_with_gps()),
-        ]
+        uploads.prepare(
+            [
+                FileStorage(io.BytesIO(jpeg_with_gps()), name, "image/jpeg")
+                for name in ("整改后.jpg", "现场.jpg")
+            ]
+        )
     )
     _assigned(world, main)
     services.submit_reply(
@@ -343,7 +347,8 @@ def test_reply_photos_approved_for_publication_reach_the_submitter(app, world):
     assert photo.headers["Cache-Control"] == "no-store"
     from PIL import Image
 
-    assert not Image.open(io.BytesIO(photo.data)).getexif()  # no GPS / EXIF
+    assert not Image.open(io.BytesIO(photo.data)).getexif().get_ifd(0x8825)  # GPS
+    photo.close()
     assert submitter.get(f"/suggestions/track/photos/{hidden.id}").status_code == 404
     assert (
         app.test_client().get(f"/suggestions/track/photos/{shown.id}").status_code
@@ -353,7 +358,9 @@ def test_reply_photos_approved_for_publication_reach_the_submitter(app, world):
     merged = app.test_client()
     page = track(merged, duplicate.number, dup_code).get_data(as_text=True)
     assert f"/suggestions/track/photos/{shown.id}" in page
-    assert merged.get(f"/suggestions/track/photos/{shown.id}").status_code == 200
+    response = merged.get(f"/suggestions/track/photos/{shown.id}")
+    assert response.status_code == 200
+    response.close()
     # A submitter of an unrelated item cannot fetch it.
     stranger_item, stranger_code = make_suggestion(world.agency, description="无关。")
     stranger = app.test_client()

@@ -151,5 +151,12 @@ def show_reply_photo(attachment_id):
         or attachment not in services.published_photos(suggestion)
     ):
         abort(404)
-    response = uploads.send(attachment.stored_name, mimetype=attachment.mime, max_age=0)
+    response = uploads.send(
+        attachment.stored_name,
+        mimetype=attachment.mime,
+        download_name=f"答复照片{attachment.id}.{attachment.mime.split('/')[1]}",
+        as_attachment=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
     return no_store(response)
