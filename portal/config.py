@@ -204,6 +204,11 @@ class Config:
     SUGGESTION_EXTENSION_WORKDAYS = _int("SUGGESTION_EXTENSION_WORKDAYS", 7)
     SUGGESTION_WARN_WORKDAYS = _int("SUGGESTION_WARN_WORKDAYS", 1)
     SUGGESTION_AUTO_CLOSE_DAYS = _int("SUGGESTION_AUTO_CLOSE_DAYS", 15)
+    # 受理 (triage) within SUGGESTION_ACCEPT_WORKDAYS working days of submission; the
+    # handling deadline staff set when assigning must lie within the MIN/MAX bounds.
+    SUGGESTION_ACCEPT_WORKDAYS = _int("SUGGESTION_ACCEPT_WORKDAYS", 7)
+    SUGGESTION_DEADLINE_MIN_WORKDAYS = _int("SUGGESTION_DEADLINE_MIN_WORKDAYS", 5)
+    SUGGESTION_DEADLINE_MAX_WORKDAYS = _int("SUGGESTION_DEADLINE_MAX_WORKDAYS", 30)
 
     # Notifications (issue #15, docs/notifications.md). 站内信 is always on; e-mail
     # goes through this SMTP server when MAIL_SERVER is set; SMS through the sender

@@ -116,6 +116,7 @@ ACTION_LABELS = {
     "suggestion_reply_submitted": "提交意见建议答复",
     "suggestion_reply_approved": "审核通过意见建议答复",
     "suggestion_reply_returned": "退回意见建议答复",
+    "suggestion_returned_by_agency": "办理单位退单",
     "suggestion_reply_published": "公开意见建议答复",
     "suggestion_rated": "评价意见建议办理结果",
     "suggestion_contested": "对意见建议办理结果提出异议",

@@ -5,6 +5,8 @@ after its flush; it only adds notifications (flush, never commit). Dedupe keys m
 repeated call (a double submit, a re-run job) harmless.
 """
 
+import hashlib
+
 import sqlalchemy as sa
 
 from portal.auth.models import Role, User, UserRole
@@ -49,9 +51,8 @@ def _when(moment, fmt="%Y-%m-%d %H:%M"):
 
 def exam_scheduled(arrangement):
     """Candidates (not exempt) learn of a new arrangement once."""
-    users = [c.user_id for c in arrangement.candidates if not c.is_exempt]
     notify(
-        users,
+        _candidates(arrangement),
         "exam_scheduled",
         f"考试安排：{arrangement.name}",
         body=f"考试时间：{_when(arrangement.window_start)} 至 "
@@ -88,6 +89,45 @@ def candidate_adjusted(arrangement, entry, action):
         body=detail,
         link=path_for("exams.list_exams"),
         dedupe_key=f"exam:{arrangement.id}:{action}:{value}",
+    )
+
+
+def _candidates(arrangement):
+    return [c.user_id for c in arrangement.candidates if not c.is_exempt]
+
+
+def exam_changed(arrangement, detail):
+    """The arrangement itself changed for everyone (window, duration, place):
+    every candidate who is not exempt is told once per change.
+
+    :param detail: what changed, in Chinese, e.g. "考试时间调整为 …".
+    """
+    notify(
+        _candidates(arrangement),
+        "exam_changed",
+        f"考试变更：{arrangement.name}",
+        body=f"{detail} 考试时间：{_when(arrangement.window_start)} 至 "
+        f"{_when(arrangement.window_end)}。",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:changed:"
+        f"{arrangement.window_start.isoformat()}:{arrangement.window_end.isoformat()}"
+        f":{hashlib.sha256(detail.encode()).hexdigest()[:12]}",
+    )
+
+
+def exam_cancelled(arrangement, reason):
+    """The whole arrangement is cancelled: its candidates are told once.
+
+    Call it before the candidates are removed (they are read from the
+    arrangement)."""
+    notify(
+        _candidates(arrangement),
+        "exam_cancelled",
+        f"考试取消：{arrangement.name}",
+        body=f"原定 {_when(arrangement.window_start)} 的考试已取消。"
+        + (f"原因：{reason}" if reason else ""),
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:cancelled",
     )
 
 
@@ -300,6 +340,52 @@ def _handlers_of(suggestion):
 def _staff_of(suggestion):
     org = suggestion.organisation or suggestion.assigned_org
     return holders_over(org, Role.SUPERVISION_STAFF)
+
+
+def staff_managing(suggestion, *orgs):
+    """Supervision staff who manage ``suggestion`` now (the inbox rule of
+    :mod:`portal.suggestions.handling.access`), found over its organisation, its
+    assigned agency and ``orgs``; items without an organisation go to staff whose
+    scope is a city (root)."""
+    from portal.suggestions.handling import access
+
+    candidates = []
+    for org in (suggestion.organisation, suggestion.assigned_org, *orgs):
+        candidates += holders_over(org, Role.SUPERVISION_STAFF)
+    if suggestion.organisation is None:
+        candidates += list(
+            db.session.scalars(
+                sa.select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .join(Organisation, UserRole.scope_id == Organisation.id)
+                .where(
+                    UserRole.role == Role.SUPERVISION_STAFF.value,
+                    Organisation.parent_id.is_(None),
+                    User.is_active_account,
+                )
+                .distinct()
+            )
+        )
+    seen, result = set(), []
+    for user in candidates:
+        if user.id not in seen and access.can_manage(user, suggestion):
+            seen.add(user.id)
+            result.append(user)
+    return result
+
+
+def suggestion_returned(suggestion, agency, reason):
+    """退单: the staff who manage the item are told, with the agency's reason."""
+    notify(
+        staff_managing(suggestion, agency),
+        "suggestion_returned",
+        f"意见建议被退单：{suggestion.number}",
+        body=f"{agency.name}退回，理由：{reason[:200]}。请重新转交办理。",
+        link=path_for(
+            "suggestion_handling.show_suggestion", suggestion_id=suggestion.id
+        ),
+        dedupe_key=f"suggestion:{suggestion.id}:agency_returned:{suggestion.version}",
+    )
 
 
 def suggestion_assigned(suggestion):

@@ -1887,6 +1887,19 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "suggestion_handling.return_to_staff": (
+        Case(
+            "POST",
+            lambda ctx: _task_url(ctx, "/return"),
+            only({Role.AGENCY_HANDLER.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    # A published reply photo is only served to the browser that looked up its
+    # item: without a lookup, 404 for everyone.
+    "suggestions.show_reply_photo": (
+        Case("GET", _const("/suggestions/track/photos/1"), everyone(404)),
+    ),
     "suggestions.show_tracked": (
         Case(
             "GET", _const("/suggestions/track/current"), everyone("/suggestions/track")
