@@ -1,7 +1,7 @@
 """workplace2: suggestion 受理 deadline, 退单, published reply photos
 
 Revision ID: b7d41c2e9a10
-Revises: e17a9c3b5d21
+Revises: b4e2c7d1a9f0
 Create Date: 2026-12-07 04:30:00
 
 Pending items get their 受理期限 computed here from the stored calendar (Monday to
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "b7d41c2e9a10"
-down_revision = "e17a9c3b5d21"
+down_revision = "b4e2c7d1a9f0"
 branch_labels = None
 depends_on = None
 
