@@ -68,7 +68,7 @@ def _score_text(value):
     if value is None:
         return ""
     value = Decimal(str(value))
-    return str(value.normalize()) if value == value.to_integral() else str(value)
+    return format(value.normalize(), "f")
 
 
 def draft_from_version(version):
@@ -174,19 +174,16 @@ def draft_from_form(qtype, form, base=None):
         draft.options = [
             (row["text"].strip(), bool(row["correct"]))
             for row in _rows(form, "option", ("text", "correct"))
-            if row["text"].strip() or row["correct"]
         ]
     elif qtype == "fill_blank" and _posted(form, "blank"):
         draft.blanks = [
             (row["answers"].strip(), row["score"].strip())
             for row in _rows(form, "blank", ("answers", "score"))
-            if row["answers"].strip() or row["score"].strip()
         ]
     elif qtype in SUBJECTIVE_TYPES and _posted(form, "rubric"):
         draft.rubric = [
             (row["point"].strip(), row["score"].strip())
             for row in _rows(form, "rubric", ("point", "score"))
-            if row["point"].strip() or row["score"].strip()
         ]
     return draft
 
@@ -214,14 +211,12 @@ def build_spec(draft, score=None):
     if qtype not in QUESTION_TYPES:
         return {}, ["题型无效"]
     if qtype in CHOICE_TYPES:
-        if len(draft.options) > len(LETTERS):
+        # Rows left empty (the editor shows spare ones) are not options.
+        rows = [(text, ok) for text, ok in draft.options if text or ok]
+        if len(rows) > len(LETTERS):
             errors.append(f"选项最多 {len(LETTERS)} 个")
-        options = dict(zip(LETTERS, [text for text, _ in draft.options], strict=False))
-        key = [
-            letter
-            for letter, (_, ok) in zip(LETTERS, draft.options, strict=False)
-            if ok
-        ]
+        options = dict(zip(LETTERS, [text for text, _ in rows], strict=False))
+        key = [letter for letter, (_, ok) in zip(LETTERS, rows, strict=False) if ok]
         if any(not text for text in options.values()):
             errors.append("选项内容不能为空（不需要的选项请删除）")
         spec = {"type": qtype, "options": options, "key": key}
@@ -233,7 +228,8 @@ def build_spec(draft, score=None):
         spec = {"type": qtype, "key": draft.tf_key == "对"}
     elif qtype == "fill_blank":
         blanks = []
-        for number, (answers, score_text) in enumerate(draft.blanks, start=1):
+        rows = [(a, sc) for a, sc in draft.blanks if a or sc]
+        for number, (answers, score_text) in enumerate(rows, start=1):
             accepted = [a.strip() for a in _ANSWER_SPLIT.split(answers) if a.strip()]
             if not accepted:
                 errors.append(f"第 {number} 空缺少可接受的答案")
@@ -245,7 +241,8 @@ def build_spec(draft, score=None):
         spec = {"type": qtype, "blanks": blanks}
     else:
         rubric = []
-        for number, (point, score_text) in enumerate(draft.rubric, start=1):
+        rows = [(p, sc) for p, sc in draft.rubric if p or sc]
+        for number, (point, score_text) in enumerate(rows, start=1):
             if not point:
                 errors.append(f"第 {number} 个评分要点缺少内容")
             value = _decimal(score_text, f"第 {number} 个评分要点的分值", errors)

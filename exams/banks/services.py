@@ -465,6 +465,7 @@ def edit_question(question, changes, actor):
             value = sanitise_stem(value)
         setattr(version, name, value)
     db.session.flush()
+    question.current = version
     question.current_version_id = version.id
     question.review_reason = ""
     audit.record("question_edited", actor, question, after={"version": version.version})

@@ -96,7 +96,7 @@ def search_articles(q="", law_id=None):
     if result.number is not None:
         stmt = stmt.where(LawArticle.number == result.number)
     for keyword in result.keywords:
-        stmt = stmt.where(LawArticle.text.like(f"%{keyword}%", autoescape=True))
+        stmt = stmt.where(LawArticle.text.contains(keyword, autoescape=True))
     if result.error:
         stmt = stmt.where(sa.false())
     result.stmt = stmt.order_by(

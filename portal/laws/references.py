@@ -87,7 +87,7 @@ def find_law(name):
         return exact[0], None
     if len(wanted) >= 2:
         ending = _best(
-            sa.select(Law).where(Law.short_name.like(f"%{wanted}", autoescape=True))
+            sa.select(Law).where(Law.short_name.endswith(wanted, autoescape=True))
         )
         names = sorted({law.short_name for law in ending})
         if len(names) == 1:

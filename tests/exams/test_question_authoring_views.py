@@ -71,7 +71,11 @@ def test_write_a_question_by_hand(app, client, auth, world):
     assert 'name="option-4-text"' in text(more)
     preview = text(client.post(base, data={**fields, "action": "preview"}))
     assert "预览（考生所见）" in preview
-    assert "tracker.example" not in preview
+    shown = preview[
+        preview.index("预览（考生所见）") : preview.index("question-editor")
+    ]
+    assert "违法行为轻微" in shown
+    assert "tracker.example" not in shown
     first = client.post(base, data={**fields, "action": "save"})
     assert first.status_code == 200  # shown for confirmation, not saved
     page = text(first)
@@ -251,7 +255,8 @@ def test_import_preview_rows_formula_and_exclusion(app, client, auth, world):
     assert 'value="第4行" id="exclude-3" checked' in page
     assert "将新建知识点" in page
     assert "新知识点/子点" in page
-    assert page.index("第2行") < page.index("第3行") < page.index("第4行")
+    table = page[page.index("<tbody>") :]
+    assert table.index("第2行") < table.index("第3行") < table.index("第4行")
     assert "新知识点" not in {p.path for p in knowledge.active_points()}
     token = re.search(r'name="token" type="hidden" value="([^"]+)"', page).group(1)
     form = {"token": token, "filename": "bank.xlsx"}
