@@ -164,7 +164,7 @@ def test_admin_writes_a_bank_by_hand(browser, live_app, live_server, screenshot)
         page.get_by_role("button", name="预览").click()
         expect(page.locator("#preview-title")).to_be_visible()
         expect(page.get_by_label("A. 不予行政处罚")).to_be_visible()
-        page.get_by_role("button", name="保存", exact=True).click()
+        # The typed basis is normalised and its article shown for confirmation
         confirm = page.locator("#basis-confirm")
         expect(confirm).to_contain_text("《行政处罚法》第三十三条")
         expect(confirm).to_contain_text("没有造成危害后果的，不予行政处罚")
