@@ -242,11 +242,18 @@ def test_admin_writes_a_bank_by_hand(browser, live_app, live_server, screenshot)
         page.get_by_role("button", name="确认更正并重新评分").click()
         expect(page.locator(".alert-success")).to_contain_text("重新评分 1 份答卷")
         expect(page.get_by_test_id("key")).to_contain_text("对")
-        page.goto(f"{live_server}/admin/exams/knowledge-points")
-        overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 1
+        # The knowledge points and the editor at 375 px
+        for path in ("knowledge-points", "banks"):
+            page.goto(f"{live_server}/admin/exams/{path}")
+            if path == "banks":
+                page.get_by_role("link", name=BANK).click()
+                _new(page, "单选题")
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth"
+                " - document.documentElement.clientWidth"
+            )
+            assert overflow <= 1, path
+        screenshot(page, "question-editor-phone.png")
         page.set_viewport_size(DESKTOP)
     finally:
         context.close()
