@@ -57,6 +57,8 @@ class Config:
     TRAINING_REQUIRED_HOURS_OFFICER = _int("TRAINING_REQUIRED_HOURS_OFFICER", 0)
     # Longest autosaved answer to one exam item, in characters (larger: 400).
     EXAM_ANSWER_MAX_CHARS = _int("EXAM_ANSWER_MAX_CHARS", 20_000)
+    # Item analysis: 过难/过易/区分度低 flags only from this many answers per item.
+    EXAM_ANALYSIS_MIN_N = _int("EXAM_ANALYSIS_MIN_N", 30)
 
     # Sessions and login policy.
     SESSION_COOKIE_HTTPONLY = True

@@ -534,28 +534,15 @@ def pending_manual_answers(bank_ids=None):
 def grade_manually(answer, score, actor, comment=""):
     """Score one subjective answer; the attempt is final when none is left.
 
+    Recorded as a mark (:func:`exams.results.marking.mark_answer`: 初评, 二评 or
+    仲裁 as the arrangement's 双评 setting requires).
+
     :raises InvalidState: the score is outside 0 … the item's score.
     """
-    attempt = answer.attempt
-    item = attempt.candidate_paper.items[answer.position]
-    maximum = Decimal(item["score"])
-    if score < 0 or score > maximum:
-        raise InvalidState(f"得分应在 0 至 {maximum} 分之间")
-    answer.score = Decimal(score).quantize(Decimal("0.01"))
-    answer.correct = answer.score == maximum
-    grade_attempt(attempt, actor)
-    db.session.flush()
-    audit.record(
-        "answer_graded",
-        actor,
-        attempt,
-        after={
-            "position": answer.position,
-            "score": str(answer.score),
-            "comment": comment[:200],
-        },
-    )
-    return attempt
+    from exams.results.marking import mark_answer
+
+    mark_answer(answer, score, actor, comment)
+    return answer.attempt
 
 
 def correct_key(version, new_spec, actor):

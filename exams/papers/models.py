@@ -132,6 +132,12 @@ class BlueprintRule(db.Model):
         )
 
 
+RESULT_POLICIES = {
+    "best": "最高分",
+    "last": "最后一次",
+    "first": "首次",
+}
+
 ARRANGEMENT_KINDS = {
     "qual_special": "资格考试（专门法律知识）",
     "qual_general": "资格考试（通用法律知识）",
@@ -158,6 +164,11 @@ class ExamArrangement(db.Model):
             "release_policy IN ('immediate', 'after_window', 'manual')",
             name="release_valid",
         ),
+        sa.CheckConstraint(
+            "result_policy IN ('best', 'last', 'first')", name="result_policy_valid"
+        ),
+        sa.CheckConstraint("marking_tolerance >= 0", name="marking_tolerance"),
+        sa.CheckConstraint("appeal_days >= 0", name="appeal_days"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -179,6 +190,21 @@ class ExamArrangement(db.Model):
     show_answers: so.Mapped[bool] = so.mapped_column(default=False)
     # When results were released by hand (release_policy = 'manual').
     results_released_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    # Which attempt is a candidate's result (exams.results.definition): the best
+    # (default), the last or the first graded attempt.
+    result_policy: so.Mapped[str] = so.mapped_column(
+        sa.String(8), default="best", server_default="best"
+    )
+    # 双评: subjective answers are marked by two markers; a difference above the
+    # tolerance (points) goes to arbitration (仲裁) by a third marker.
+    double_marking: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
+    marking_tolerance: so.Mapped[Decimal] = so.mapped_column(
+        sa.Numeric(6, 2), default=Decimal(2), server_default="2"
+    )
+    # 成绩复核: a candidate may appeal within this many days after release.
+    appeal_days: so.Mapped[int] = so.mapped_column(default=7, server_default="7")
     prerequisite_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("exam_arrangements.id")
     )

@@ -11,7 +11,7 @@ from portal.auth.models import Role, User, UserRole
 from portal.extensions import db
 from portal.notifications.service import notify, path_for
 from portal.orgs.models import Organisation
-from portal.timeutil import to_local
+from portal.timeutil import to_local, utcnow
 
 
 def _ancestor_paths(path):
@@ -109,14 +109,55 @@ def _latest_attempts(arrangement_id):
 
 def results_released(arrangement):
     """Each candidate who sat the exam is told the result is out."""
+    released = arrangement.results_released_at
+    key = f"results:{arrangement.id}"
+    if released is not None:  # a release after a withdrawal is news again
+        key += f":{released.isoformat()}"
     for attempt in _latest_attempts(arrangement.id):
         notify(
             attempt.user_id,
             "result_released",
             f"成绩已公布：{arrangement.name}",
             link=path_for("exams.show_result", attempt_id=attempt.id),
-            dedupe_key=f"results:{arrangement.id}",
+            dedupe_key=key,
         )
+
+
+def results_withdrawn(arrangement, reason):
+    """Candidates who sat are told the published result was withdrawn, and why."""
+    stamp = utcnow().isoformat()
+    for attempt in _latest_attempts(arrangement.id):
+        notify(
+            attempt.user_id,
+            "result_withdrawn",
+            f"成绩撤回：{arrangement.name}",
+            body=f"已公布的成绩暂时撤回，原因：{reason}。重新公布后将另行通知。",
+            link=path_for("exams.show_result", attempt_id=attempt.id),
+            dedupe_key=f"results:{arrangement.id}:withdrawn:{stamp}",
+        )
+
+
+def appeal_decided(appeal):
+    """The candidate learns how their 成绩复核 request ended (rejected with the
+    reason, accepted and waiting for the re-mark, or resolved with the score)."""
+    name = appeal.arrangement.name
+    if appeal.status == "rejected":
+        body = f"您的成绩复核申请不予受理，理由：{appeal.decision_reason}"
+    elif appeal.status == "accepted":
+        body = "您的成绩复核申请已受理，将由另一位阅卷人重新评分。"
+    else:
+        body = (
+            f"成绩复核已完成：复核前 {appeal.score_before} 分，"
+            f"复核后 {appeal.score_after} 分。"
+        )
+    notify(
+        appeal.user_id,
+        "appeal_decided",
+        f"成绩复核：{name}",
+        body=body,
+        link=path_for("exams.show_result", attempt_id=appeal.attempt_id),
+        dedupe_key=f"appeal:{appeal.id}:{appeal.status}",
+    )
 
 
 def scores_of(attempts):

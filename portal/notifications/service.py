@@ -37,6 +37,8 @@ KINDS = {
     "exam_cancelled": "考试取消",
     "result_released": "成绩公布",
     "score_changed": "成绩更正",
+    "result_withdrawn": "成绩撤回",
+    "appeal_decided": "成绩复核",
     "cert_expiring": "证书即将到期",
     "cert_review_due": "证书年度审验",
     "course_assigned": "培训课程",

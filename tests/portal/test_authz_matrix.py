@@ -983,6 +983,67 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Results (issue #12): settings, answer sheets, 改分, 成绩复核 ---------------
+    "exam_results.update_settings": (
+        # No rule chosen: refused with a message, nothing changed.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/results/settings"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_results.list_sheets": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/sheets",
+            only(ADMINS),
+        ),
+    ),
+    "exam_results.show_sheet": (
+        # The attempt is still running: back to the list of sheets.
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}/sheet",
+            only(ADMINS, "/admin/exams/arrangements/"),
+        ),
+    ),
+    "exam_results.revise_grade": (
+        # No item at that position: 404 after the role check.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}/sheet/9999/revise",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_results.decide_appeal": (
+        Case(
+            "POST",
+            _const("/admin/exams/appeals/999999/decide"),
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_results.remark_appeal": (
+        Case(
+            "POST",
+            _const("/admin/exams/appeals/999999/remark/1"),
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_appeals.file_appeal": (
+        # The attempt is still running: refused, back to its result page.
+        Case(
+            "POST",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/appeal",
+            candidate_only("/exams/attempts/"),
+            lambda ctx: {},
+        ),
+    ),
     "exam_banks.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
     ),
@@ -1171,6 +1232,10 @@ EXPECTED = {
         ),
     ),
     # Public: anyone holding the QR code's URL may verify the certificate.
+    "certs.lookup_certificate": (
+        # The empty lookup form, public like /verify/<code>.
+        Case("GET", _const("/verify"), everyone(200)),
+    ),
     "certs.verify_certificate": (
         Case(
             "GET",
