@@ -1,7 +1,7 @@
 """questions (issue #12): knowledge points can be retired
 
 Revision ID: b7c2d9e4f150
-Revises: e17a9c3b5d21
+Revises: b4e2c7d1a9f0
 Create Date: 2026-12-07 04:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c2d9e4f150'
-down_revision = 'e17a9c3b5d21'
+down_revision = 'b4e2c7d1a9f0'
 branch_labels = None
 depends_on = None
 
