@@ -858,8 +858,91 @@ EXPECTED = {
         Case(
             "POST",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
-            only(SYS, "/admin/exams/banks/"),
+            only(SYS, "/admin/exams/questions/"),
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
+        ),
+    ),
+    # Writing questions by hand (issue #12): the matrix bank is city-wide, so
+    # only a city-level admin (here the system admin) changes its questions.
+    "exam_banks.new_question": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/questions/new?type=single",
+            only(SYS),
+        ),
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/questions/new",
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {
+                "type": "true_false",
+                "stem": "行政处罚决定应当公开。",
+                "tf_key": "对",
+                "score": "1",
+                "difficulty": "2",
+            },
+        ),
+    ),
+    "exam_banks.show_question": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}",
+            only(ADMINS),
+        ),
+    ),
+    "exam_banks.copy_question": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/copy",
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_banks.retire_question": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/retire"
+            ),
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_banks.enable_question": (
+        # Not retired: a message, back to the question.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/enable"
+            ),
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_banks.correct_key": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/correct-key"
+            ),
+            only(SYS),
+        ),
+        # No key chosen: the form again with its error.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/correct-key"
+            ),
+            only(SYS, 400),
+            lambda ctx: {"action": "preview"},
+        ),
+    ),
+    "exam_banks.change_knowledge_point": (
+        Case(
+            "POST",
+            _const("/admin/exams/knowledge-points/create"),
+            only(ADMINS, "/admin/exams/knowledge-points"),
+            lambda ctx: {"name": f"矩阵知识点{next(_serial)}"},
         ),
     ),
     "exam_results.show_analysis": (
