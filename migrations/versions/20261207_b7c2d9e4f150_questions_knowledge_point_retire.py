@@ -1,7 +1,7 @@
 """questions (issue #12): knowledge points can be retired
 
 Revision ID: b7c2d9e4f150
-Revises: b4e2c7d1a9f0
+Revises: b7d41c2e9a10
 Create Date: 2026-12-07 04:30:00
 
 """
