@@ -247,7 +247,6 @@ def copy_paper(paper_id):
         flash("未复制：" + _first_error(form), "danger")
         return redirect(url_for("exam_papers.show_paper", paper_id=paper.id))
     copy = papers.copy_paper(paper, Actor.from_request(), name=form.name.data)
-    copy.organisation = _admin_scope_org() or paper.organisation
     db.session.commit()
     flash("已复制为新试卷，可以修改。", "success")
     return redirect(url_for("exam_papers.show_paper", paper_id=copy.id))
