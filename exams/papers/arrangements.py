@@ -229,16 +229,7 @@ def remove_candidate(arrangement, entry, actor):
     db.session.expire(arrangement, ["candidates"])
     audit.record("candidate_removed", actor, arrangement, after={"user_id": user_id})
     if arrangement.status == "published":
-        from portal.notifications.service import notify, path_for
-
-        notify(
-            user_id,
-            "exam_cancelled",
-            f"考试取消：{arrangement.name}",
-            body="您已不在本次考试名单中。",
-            link=path_for("exams.list_exams"),
-            dedupe_key=f"exam:{arrangement.id}:removed",
-        )
+        notify_events.candidate_removed(arrangement, user_id)
 
 
 def candidate_entry(arrangement_id, user_id):

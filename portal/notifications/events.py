@@ -89,6 +89,18 @@ def exam_cancelled(arrangement):
     )
 
 
+def candidate_removed(arrangement, user_id):
+    """A candidate taken off the list is told the exam is cancelled for them."""
+    notify(
+        user_id,
+        "exam_cancelled",
+        f"考试取消：{arrangement.name}",
+        body="您已不在本次考试名单中。",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:removed",
+    )
+
+
 def candidate_adjusted(arrangement, entry, action):
     """免考 cancels the exam for that candidate; extra time or 补考 changes it."""
     if action == "exempt":

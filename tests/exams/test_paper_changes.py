@@ -260,6 +260,10 @@ def test_draft_is_invisible_until_published(app, world):
     assert check_start(arrangement, officer.id, START).ok
     with pytest.raises(InvalidState, match="只有草稿"):
         lifecycle.publish(arrangement, Actor.system())
+    # Before the first start a candidate can be taken off the list (told).
+    lifecycle.remove_candidate(arrangement, arrangement.candidates[0], Actor.system())
+    assert _notes(officer, "exam_cancelled") == ["考试取消：变更测试考试"]
+    assert check_start(arrangement, officer.id, START).code == "not_enrolled"
 
 
 def test_arrangement_changes_until_first_start_then_refused(app, world):
@@ -367,6 +371,11 @@ def test_makeup_on_an_exact_pool_repeats_and_says_so(app, world):
     second = start_attempt(arrangement, officer, START + timedelta(minutes=6))
     assert _version_ids(second) == _version_ids(first)
     assert second.candidate_paper.repeated == 3
+    db.session.commit()
+    with freeze_time(START + timedelta(minutes=7)):
+        client = factories.signed_in(app, "officer")
+        page = client.get(f"/exams/attempts/{second.id}").get_data(as_text=True)
+    assert "本次补考试卷有 3 道题与此前的试卷相同" in page
     assert (
         db.session.scalar(
             sa.select(sa.func.count(CandidatePaper.id)).where(
