@@ -345,6 +345,7 @@ def add_items(paper_id):
             sa.select(Question).where(Question.id.in_(ids), Question.bank_id.in_(banks))
         )
     )
+    found.sort(key=lambda q: ids.index(q.id))  # in the order ticked (shown)
     try:
         added = papers.add_fixed_items(paper, found, form.score.data)
     except DomainError as exc:

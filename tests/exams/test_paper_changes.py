@@ -539,3 +539,35 @@ def test_admin_routes_change_then_refuse_after_start(app, world):
     ).get_data(as_text=True)
     assert "已复制为新试卷" in copied
     assert "修改试卷设置" in copied
+
+
+def test_fixed_paper_routes_search_add_move_remove(app, world):
+    """Through the pages: search by type and text, tick results, move and remove;
+    the bank's other types are not offered when filtered."""
+    bank, questions = _bank("CHG11", singles=3, judgements=2)
+    paper = papers.create_blueprint_paper(
+        "固定路由卷", [], kind="fixed", total=Decimal(30), pass_mark=Decimal(18)
+    )
+    db.session.commit()
+    admin = factories.signed_in(app, "training_admin")
+    url = f"/admin/exams/papers/{paper.id}"
+    page = admin.get(f"{url}?bank={bank.id}&type=single&q=CHG11").get_data(as_text=True)
+    assert "找到 3 道试题" in page
+    assert "CHG11判断" not in page
+    picked = [questions[2].id, questions[0].id]
+    added = admin.post(
+        f"{url}/items/add",
+        data={"question_id": [str(i) for i in picked], "score": "10"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已加入 2 道试题" in added
+    db.session.expire_all()
+    assert [i.version.question_id for i in paper.items] == picked
+    second = paper.items[1]
+    admin.post(f"{url}/items/{second.id}/move", data={"direction": "up"})
+    db.session.expire_all()
+    assert [i.version.question_id for i in paper.items] == picked[::-1]
+    admin.post(f"{url}/items/{paper.items[0].id}/remove")
+    db.session.expire_all()
+    assert [i.version.question_id for i in paper.items] == [picked[0]]
+    assert [i.position for i in paper.items] == [1]
