@@ -216,19 +216,12 @@ def start_exam(arrangement_id):
 
 def _must_queue(arrangement, now):
     """Whether a start must wait in the admission queue: the gate is on, the
-    candidate has no attempt in progress (a resume never waits), is enrolled (a
-    refusal should not take a place), and their ticket's time has not come."""
+    start rule lets the candidate in (a refusal should not take a place; a
+    resume never waits), and their ticket's time has not come."""
     if not gate.enabled():
         return False
-    if service.in_progress(arrangement.id, current_user.id) is not None:
-        return False
-    enrolled = db.session.scalar(
-        sa.select(ArrangementCandidate.id).where(
-            ArrangementCandidate.arrangement_id == arrangement.id,
-            ArrangementCandidate.user_id == current_user.id,
-        )
-    )
-    if enrolled is None or now < arrangement.window_start:
+    check = check_start(arrangement, current_user.id, now)
+    if not check.ok or check.resume is not None:
         return False
     return gate.ticket(arrangement.id, current_user.id, now) > now
 
