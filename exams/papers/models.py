@@ -169,6 +169,9 @@ class ExamArrangement(db.Model):
         ),
         sa.CheckConstraint("marking_tolerance >= 0", name="marking_tolerance"),
         sa.CheckConstraint("appeal_days >= 0", name="appeal_days"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'published', 'cancelled')", name="status_valid"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -213,6 +216,13 @@ class ExamArrangement(db.Model):
         sa.ForeignKey("organisations.id"), index=True
     )
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    # 草稿 (candidates neither see nor are told) → 已发布; 已取消 with a reason.
+    status: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="published", server_default="published"
+    )
+    cancel_reason: so.Mapped[str] = so.mapped_column(
+        sa.String(200), default="", server_default=""
+    )
 
     paper: so.Mapped[Paper] = so.relationship()
     prerequisite: so.Mapped["ExamArrangement | None"] = so.relationship(
@@ -228,6 +238,13 @@ class ExamArrangement(db.Model):
     @property
     def audit_label(self):
         return self.name
+
+    @property
+    def status_label(self):
+        return ARRANGEMENT_STATUSES.get(self.status, self.status)
+
+
+ARRANGEMENT_STATUSES = {"draft": "草稿", "published": "已发布", "cancelled": "已取消"}
 
 
 class ArrangementCandidate(db.Model):
@@ -266,13 +283,21 @@ class CandidatePaper(db.Model):
     and option orders, stored so that a refresh or another device sees the same."""
 
     __tablename__ = "candidate_papers"
-    __table_args__ = (sa.UniqueConstraint("arrangement_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "arrangement_id", "user_id", "sitting", name="uq_candidate_papers_sitting"
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     arrangement_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("exam_arrangements.id", ondelete="CASCADE"), index=True
     )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The sitting (attempt number) this paper is for: a 补考 draws its own paper.
+    sitting: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    # Items also on an earlier sitting's paper (the pool was too small to avoid).
+    repeated: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     seed: so.Mapped[str] = so.mapped_column(sa.String(64))
     # [{"version_id": 12, "score": "2.00", "options": ["C", "A", "D", "B"]}, …]
     items: so.Mapped[list] = so.mapped_column(sa.JSON)

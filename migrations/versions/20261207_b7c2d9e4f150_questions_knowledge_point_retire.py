@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7c2d9e4f150'
-down_revision = 'b4e2c7d1a9f0'
+down_revision = 'b7d41c2e9a10'
 branch_labels = None
 depends_on = None
 

@@ -62,6 +62,46 @@ def exam_scheduled(arrangement):
     )
 
 
+def exam_changed(arrangement, detail, version):
+    """Candidates (not exempt) of a published arrangement learn that its window,
+    duration or rules changed (延期 included); ``version`` keys the change."""
+    users = [c.user_id for c in arrangement.candidates if not c.is_exempt]
+    notify(
+        users,
+        "exam_changed",
+        f"考试变更：{arrangement.name}",
+        body=f"{detail}考试时间：{_when(arrangement.window_start)} 至 "
+        f"{_when(arrangement.window_end)}，限时 {arrangement.duration_minutes} 分钟。",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:changed:{version}",
+    )
+
+
+def exam_cancelled(arrangement):
+    """Candidates (not exempt) learn that the arrangement was cancelled, and why."""
+    users = [c.user_id for c in arrangement.candidates if not c.is_exempt]
+    notify(
+        users,
+        "exam_cancelled",
+        f"考试取消：{arrangement.name}",
+        body=f"取消原因：{arrangement.cancel_reason}",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:cancelled",
+    )
+
+
+def candidate_removed(arrangement, user_id):
+    """A candidate taken off the list is told the exam is cancelled for them."""
+    notify(
+        user_id,
+        "exam_cancelled",
+        f"考试取消：{arrangement.name}",
+        body="您已不在本次考试名单中。",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:removed",
+    )
+
+
 def candidate_adjusted(arrangement, entry, action):
     """免考 cancels the exam for that candidate; extra time or 补考 changes it."""
     if action == "exempt":

@@ -99,7 +99,7 @@ def test_admin_imports_builds_paper_and_schedules_exam(
         page.fill("#score_each", "20")
         page.click("#submit")
         expect(page.locator(".alert-success").last).to_contain_text("试卷校验通过")
-        expect(page.locator("#sample > li")).to_have_count(5)
+        expect(page.locator("#sample li")).to_have_count(5)
         screenshot(page, "exams-paper-sample.png")
 
         # An arrangement for the district's officers

@@ -823,6 +823,119 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Changing papers (issue #12): an empty or refused form goes back to the
+    # paper with a message; a rule or item that is not on the paper is a 404.
+    "exam_papers.update_paper": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/settings",
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.copy_paper": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/copy",
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.edit_rule": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/admin/exams/papers/{_paper(ctx).id}/rules/{ctx.paper.rules[0].id}"
+            ),
+            only(ADMINS),
+        ),
+        # An empty form: the rule form is shown again with its errors.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/papers/{_paper(ctx).id}/rules/{ctx.paper.rules[0].id}"
+            ),
+            only(ADMINS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.delete_rule": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/rules/999999/delete",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.add_items": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/items/add",
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.move_item": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/items/999999/move",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.remove_item": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/items/999999/remove",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    # Changing arrangements: empty forms and refusals go back with a message.
+    "exam_papers.edit_arrangement": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/edit",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.postpone_arrangement": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/postpone",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.publish_arrangement": (
+        # Already published: refused with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/publish",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.cancel_arrangement": (
+        # No reason: refused with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/cancel",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.remove_candidate": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/candidates/999999/remove"
+            ),
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
     "exam_papers.list_arrangements": (
         Case("GET", _const("/admin/exams/arrangements"), only(ADMINS)),
         Case(
@@ -1060,6 +1173,15 @@ EXPECTED = {
             lambda ctx: f"/exams/{_arrangement(ctx).id}/start",
             candidate_only("/exams/", "/exams/"),
             lambda ctx: {},
+        ),
+    ),
+    "exams.exam_notice": (
+        # The officer's attempt is in progress: straight back to it; the other
+        # candidate is not enrolled.
+        Case(
+            "GET",
+            lambda ctx: f"/exams/{_attempt(ctx).arrangement_id}/notice",
+            candidate_only("/exams/attempts/", 404),
         ),
     ),
     "exams.start_queue": (
