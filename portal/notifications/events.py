@@ -62,12 +62,21 @@ def exam_scheduled(arrangement):
     )
 
 
-def exam_changed(arrangement, detail, version):
+def exam_changed(arrangement, detail, version=None):
     """Candidates (not exempt) of a published arrangement learn that its window,
-    duration or rules changed (延期 included); ``version`` keys the change."""
-    users = [c.user_id for c in arrangement.candidates if not c.is_exempt]
+    duration, place or rules changed (延期 included); each change is told once.
+
+    :param detail: what changed, in Chinese, e.g. "考试时间调整为 …".
+    :param version: keys the change (the arrangement services pass a hash of the
+        changed settings); by default the window and the detail key it.
+    """
+    if version is None:
+        version = (
+            f"{arrangement.window_start.isoformat()}:{arrangement.window_end.isoformat()}"
+            f":{hashlib.sha256(detail.encode()).hexdigest()[:12]}"
+        )
     notify(
-        users,
+        _candidates(arrangement),
         "exam_changed",
         f"考试变更：{arrangement.name}",
         body=f"{detail}考试时间：{_when(arrangement.window_start)} 至 "
@@ -77,14 +86,19 @@ def exam_changed(arrangement, detail, version):
     )
 
 
-def exam_cancelled(arrangement):
-    """Candidates (not exempt) learn that the arrangement was cancelled, and why."""
-    users = [c.user_id for c in arrangement.candidates if not c.is_exempt]
+def exam_cancelled(arrangement, reason=None):
+    """The whole arrangement is cancelled: its candidates (not exempt) are told
+    once, with the reason (by default the arrangement's ``cancel_reason``).
+
+    Call it before the candidates are removed (they are read from the
+    arrangement)."""
+    reason = reason if reason is not None else arrangement.cancel_reason
     notify(
-        users,
+        _candidates(arrangement),
         "exam_cancelled",
         f"考试取消：{arrangement.name}",
-        body=f"取消原因：{arrangement.cancel_reason}",
+        body=f"原定 {_when(arrangement.window_start)} 的考试已取消。"
+        + (f"取消原因：{reason}" if reason else ""),
         link=path_for("exams.list_exams"),
         dedupe_key=f"exam:{arrangement.id}:cancelled",
     )
@@ -134,41 +148,6 @@ def candidate_adjusted(arrangement, entry, action):
 
 def _candidates(arrangement):
     return [c.user_id for c in arrangement.candidates if not c.is_exempt]
-
-
-def exam_changed(arrangement, detail):
-    """The arrangement itself changed for everyone (window, duration, place):
-    every candidate who is not exempt is told once per change.
-
-    :param detail: what changed, in Chinese, e.g. "考试时间调整为 …".
-    """
-    notify(
-        _candidates(arrangement),
-        "exam_changed",
-        f"考试变更：{arrangement.name}",
-        body=f"{detail} 考试时间：{_when(arrangement.window_start)} 至 "
-        f"{_when(arrangement.window_end)}。",
-        link=path_for("exams.list_exams"),
-        dedupe_key=f"exam:{arrangement.id}:changed:"
-        f"{arrangement.window_start.isoformat()}:{arrangement.window_end.isoformat()}"
-        f":{hashlib.sha256(detail.encode()).hexdigest()[:12]}",
-    )
-
-
-def exam_cancelled(arrangement, reason):
-    """The whole arrangement is cancelled: its candidates are told once.
-
-    Call it before the candidates are removed (they are read from the
-    arrangement)."""
-    notify(
-        _candidates(arrangement),
-        "exam_cancelled",
-        f"考试取消：{arrangement.name}",
-        body=f"原定 {_when(arrangement.window_start)} 的考试已取消。"
-        + (f"原因：{reason}" if reason else ""),
-        link=path_for("exams.list_exams"),
-        dedupe_key=f"exam:{arrangement.id}:cancelled",
-    )
 
 
 def _latest_attempts(arrangement_id):
