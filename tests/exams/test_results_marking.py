@@ -66,12 +66,18 @@ def consistency_world(world, factories, policy):
 
     enrol_candidates(arrangement, users=list(people.values()))
     everything = ("single", "multiple", "fill_blank")
+    # A 补考 starts only once the failed result is released (the start rule): the
+    # office released the graded first sittings by hand during the window.
+    release_policy = arrangement.release_policy
+    arrangement.release_policy = "manual"
+    arrangement.results_released_at = START + timedelta(minutes=6)
     sit(arrangement, people["p1"], everything)
     sit(arrangement, people["p2"])
     sit(arrangement, people["p2"], ("single",), minutes=30)
     sit(arrangement, people["p3"], right_singles=2)
     sit(arrangement, people["p3"], right_singles=1, minutes=30)
     sit(arrangement, people["p4"])
+    arrangement.release_policy, arrangement.results_released_at = release_policy, None
     db.session.commit()
     return arrangement, people
 
