@@ -89,7 +89,7 @@ def photo_box(width, height):
     """Lower-left corner and size (x, y, w, h) of the photo box: top right, in
     the right column above the issuer's name, clear of the title."""
     x = right_column(width) - PHOTO_WIDTH / 2
-    return (x, height - 50 - PHOTO_HEIGHT, PHOTO_WIDTH, PHOTO_HEIGHT)
+    return (x, height - 44 - PHOTO_HEIGHT, PHOTO_WIDTH, PHOTO_HEIGHT)
 
 
 def seal_position(width):

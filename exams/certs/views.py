@@ -276,8 +276,8 @@ def lookup_certificate():
 @public
 @limiter.limit(lambda: current_app.config["CERT_VERIFY_RATE_LIMIT"])
 def verify_certificate(code):
-    """Public verification (no login): name, masked ID, number, domains, status
-    and expiry only."""
+    """Public verification (no login): name, masked ID, number, domains, whether
+    a photo is on file (never the photo), status and expiry only."""
     certificate = queries.certificate_by_code(code)
     if certificate is None:
         return render_error(404, "未找到该证书，请核对二维码或链接是否完整。")
