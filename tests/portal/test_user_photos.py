@@ -196,3 +196,27 @@ def test_a_user_cannot_change_another_users_photo(app, client, auth, world):
     assert client.post(f"{url}/delete").status_code == 403
     assert client.get(f"/admin/users/{target.id}/photo.jpg").status_code == 403
     assert target.photo_key is None
+
+
+def test_photo_forms_need_the_csrf_token(app, client, auth, world):
+    """With CSRF protection on, uploads without the token are refused; the token
+    rendered in each page's form (prefixed on the admin page) is accepted."""
+    import re
+
+    officer = world.users["officer"]
+    auth.login("training_admin")
+    app.config["WTF_CSRF_ENABLED"] = True
+    url = f"/admin/users/{officer.id}/photo"
+    assert upload(client, url, png(), field="photo-photo").status_code == 400
+    assert upload(client, "/profile/photo", png()).status_code == 400
+    assert officer.photo_key is None
+
+    page = client.get(f"/admin/users/{officer.id}").get_data(as_text=True)
+    token = re.search(r'name="photo-csrf_token"[^>]*value="([^"]+)"', page)[1]
+    response = client.post(
+        url,
+        data={"photo-csrf_token": token, "photo-photo": (io.BytesIO(png()), "a.png")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    assert officer.photo_key is not None
