@@ -8,6 +8,8 @@ import io
 import segno
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import cm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 
 from portal.masking import mask_id_number
@@ -72,20 +74,69 @@ def certificate_fields(certificate, now):
 
 
 SEAL_RADIUS = 48
+#: The photo box (证件照): 2.5 × 3.5 cm (一寸), width to height 5:7.
+PHOTO_WIDTH, PHOTO_HEIGHT = 2.5 * cm, 3.5 * cm
+PHOTO_PLACEHOLDER = "（照片）"
+QR_SIZE = 170
+
+
+def right_column(width):
+    """The horizontal centre of the right column (photo, seal, QR code)."""
+    return width - 90 - QR_SIZE / 2
+
+
+def photo_box(width, height):
+    """Lower-left corner and size (x, y, w, h) of the photo box: top right, in
+    the right column above the issuer's name, clear of the title."""
+    x = right_column(width) - PHOTO_WIDTH / 2
+    return (x, height - 44 - PHOTO_HEIGHT, PHOTO_WIDTH, PHOTO_HEIGHT)
 
 
 def seal_position(width):
-    """Centre of the seal circle (发证机关印章): right column, above the QR code and
-    under the issuer's name, clear of the printed fields."""
-    return (width - 90 - 85, 392)
+    """Centre of the seal circle (发证机关印章): right column, under the photo box
+    and the issuer's name, above the QR code, clear of the printed fields."""
+    return (right_column(width), 372)
 
 
-def render_certificate(certificate, url, now, issuer=""):
+def draw_photo(pdf, photo, box, font):
+    """The holder's photo fitted (aspect kept, centred) in ``box``; without one,
+    an empty dashed box with the text （照片）."""
+    x, y, w, h = box
+    if photo:
+        pdf.drawImage(
+            ImageReader(io.BytesIO(photo)),
+            x,
+            y,
+            w,
+            h,
+            preserveAspectRatio=True,
+            anchor="c",
+        )
+        pdf.saveState()
+        pdf.setStrokeColor(GREY)
+        pdf.setLineWidth(0.5)
+        pdf.rect(x, y, w, h, stroke=1, fill=0)
+        pdf.restoreState()
+        return
+    pdf.saveState()
+    pdf.setStrokeColor(GREY)
+    pdf.setLineWidth(0.6)
+    pdf.setDash(2, 2)
+    pdf.rect(x, y, w, h, stroke=1, fill=0)
+    pdf.restoreState()
+    pdf.setFillColor(GREY)
+    pdf.setFont(font, 10)
+    pdf.drawCentredString(x + w / 2, y + h / 2 - 4, PHOTO_PLACEHOLDER)
+
+
+def render_certificate(certificate, url, now, issuer="", photo=None):
     """Render the certificate as PDF bytes.
 
     :param url: the absolute verification URL encoded in the QR code.
     :param now: the time used for the printed status.
-    :param issuer: 发证机关, printed under the seal position.
+    :param issuer: 发证机关, printed above the seal position.
+    :param photo: the holder's ID photo (JPEG bytes, see portal.auth.photos) or
+        None: the photo box is then left empty with the text （照片）.
     """
     font = cjk_font()
     width, height = landscape(A4)
@@ -113,8 +164,8 @@ def render_certificate(certificate, url, now, issuer=""):
         width / 2, height - 128, "经行政执法资格考试（专门法律知识、通用法律知识）合格"
     )
 
-    qr_size = 170
-    qr_x, qr_y = width - 90 - qr_size, 150
+    qr_size = QR_SIZE
+    qr_x, qr_y = width - 90 - qr_size, 140
     value_x = 175
     value_width = qr_x - 20 - value_x  # long units or domain lists shrink to fit
 
@@ -132,6 +183,7 @@ def render_certificate(certificate, url, now, issuer=""):
         pdf.drawString(value_x, y, str(value))
         y -= 34
 
+    draw_photo(pdf, photo, photo_box(width, height), font)
     draw_qr(pdf, url, qr_x, qr_y, qr_size)
     pdf.setFillColor(DARK)
     pdf.setFont(font, 12)

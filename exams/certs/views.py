@@ -26,6 +26,7 @@ from exams.certs.models import Certificate
 from exams.certs.pdf import render_certificate
 from portal import audit
 from portal.actor import Actor
+from portal.auth import photos
 from portal.auth.decorators import public, roles_required
 from portal.auth.roles import LEARNERS, TRAINING_ADMINS
 from portal.errors import render_error
@@ -82,7 +83,11 @@ def download_certificate(certificate_id):
         abort(404)
     url = services.verify_url(certificate, _base_url())
     content = render_certificate(
-        certificate, url, now, issuer=services.issuer_name(certificate)
+        certificate,
+        url,
+        now,
+        issuer=services.issuer_name(certificate),
+        photo=photos.load(certificate.holder.photo_key),
     )
     response = send_file(
         io.BytesIO(content),
@@ -201,6 +206,14 @@ def show_certificate(certificate_id):
     return _render_detail(_in_scope_or_404(certificate_id))
 
 
+@bp.get("/admin/certificates/<int:certificate_id>/photo.jpg")
+@roles_required(*TRAINING_ADMINS)
+def certificate_photo(certificate_id):
+    """The holder's ID photo, for the certificate page of an administrator in
+    whose scope the certificate is (never on a public page)."""
+    return photos.response(_in_scope_or_404(certificate_id).holder.photo_key)
+
+
 @bp.post("/admin/certificates/<int:certificate_id>/status")
 @roles_required(*TRAINING_ADMINS)
 def change_certificate_status(certificate_id):
@@ -263,8 +276,8 @@ def lookup_certificate():
 @public
 @limiter.limit(lambda: current_app.config["CERT_VERIFY_RATE_LIMIT"])
 def verify_certificate(code):
-    """Public verification (no login): name, masked ID, number, domains, status
-    and expiry only."""
+    """Public verification (no login): name, masked ID, number, domains, whether
+    a photo is on file (never the photo), status and expiry only."""
     certificate = queries.certificate_by_code(code)
     if certificate is None:
         return render_error(404, "未找到该证书，请核对二维码或链接是否完整。")

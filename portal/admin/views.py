@@ -6,8 +6,10 @@ from wtforms import SelectChoice
 from portal.actor import Actor
 from portal.admin import bp, services
 from portal.admin.forms import GrantRoleForm, UserEditForm, UserFilterForm, UserForm
+from portal.auth import photos
 from portal.auth import services as auth_services
 from portal.auth.decorators import roles_required
+from portal.auth.forms import PhotoForm
 from portal.auth.models import Role, User, UserRole
 from portal.auth.queries import (
     can_manage_user,
@@ -155,14 +157,20 @@ def edit_user(user_id):
             flash("已保存。", "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     status = 400 if form.is_submitted() else 200
+    return _render_edit(user, form, grant_form), status
+
+
+def _render_edit(user, form, grant_form, photo_form=None, photo_error=None):
     return render_template(
         "admin/user_edit.html",
         user=user,
         form=form,
         grant_form=grant_form,
+        photo_form=photo_form or PhotoForm(prefix="photo"),
+        photo_error=photo_error,
         grantable={r.value for r in grantable_roles(current_user)},
         now=utcnow(),
-    ), status
+    )
 
 
 def _grant_form(user):
@@ -255,3 +263,56 @@ def set_user_active(user_id):
         db.session.commit()
         flash("账号已启用。" if active else "账号已停用。", "success")
     return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/photo")
+@roles_required(*TRAINING_ADMINS)
+def upload_user_photo(user_id):
+    """Upload or replace the ID photo (证件照) of an account in scope (audited)."""
+    user = _managed_user_or_404(user_id)
+    photo_form = PhotoForm(prefix="photo")
+    error = None
+    if photo_form.validate_on_submit():
+        try:
+            stored, digest = photos.accept(photo_form.photo.data)
+            replaced = auth_services.set_photo(
+                user, stored, digest, Actor.from_request()
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            error = exc.message
+        else:
+            db.session.commit()
+            photos.discard(replaced)
+            flash("证件照已更换。" if replaced else "证件照已上传。", "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    form = UserEditForm(obj=user, formdata=None)
+    form.organisation_id.choices = _org_choices()
+    form.domain_ids.choices = _domain_choices()
+    form.domain_ids.data = [d.id for d in user.domains]
+    form.id_number.data = form.phone.data = ""
+    return _render_edit(user, form, _grant_form(user), photo_form, error), 400
+
+
+@bp.post("/users/<int:user_id>/photo/delete")
+@roles_required(*TRAINING_ADMINS)
+def delete_user_photo(user_id):
+    """Remove the ID photo of an account in scope (audited)."""
+    user = _managed_user_or_404(user_id)
+    try:
+        removed = auth_services.remove_photo(user, Actor.from_request())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        photos.discard(removed)
+        flash("证件照已删除。", "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.get("/users/<int:user_id>/photo.jpg")
+@roles_required(*TRAINING_ADMINS)
+def user_photo_file(user_id):
+    """The ID photo of an account in scope (never cached)."""
+    return photos.response(_managed_user_or_404(user_id).photo_key)

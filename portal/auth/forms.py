@@ -1,4 +1,5 @@
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -33,3 +34,18 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("修改密码")
+
+
+class PhotoForm(FlaskForm):
+    """Upload of an ID photo (证件照); the content is checked by portal.auth.photos."""
+
+    photo = FileField(
+        "证件照",
+        validators=[FileRequired("请选择要上传的照片")],
+        description=(
+            "JPG 或 PNG 图片，不超过 2 MB、2000×2000 像素；建议白底或蓝底免冠正面照，"
+            "竖幅（宽:高约 5:7）。照片中的拍摄地点等附加信息会被清除。"
+        ),
+        render_kw={"accept": "image/jpeg,image/png"},
+    )
+    submit = SubmitField("上传照片")

@@ -75,6 +75,9 @@ class User(UserMixin, db.Model):
     )
     cert_number: so.Mapped[str | None] = so.mapped_column(sa.String(32))  # 执法证号
     contact_point: so.Mapped[str | None] = so.mapped_column(sa.String(100))  # 联系点
+    # 证件照: a storage key (``photos/<random>.jpg``, see portal/auth/photos.py).
+    photo_key: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    photo_updated_at: so.Mapped[datetime | None] = so.mapped_column()
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
     must_change_password: so.Mapped[bool] = so.mapped_column(default=True)
     is_active_account: so.Mapped[bool] = so.mapped_column(default=True)

@@ -19,7 +19,7 @@ from portal.auth.passwords import (
     policy_errors,
     verify_password,
 )
-from portal.exceptions import NotAllowed, ValidationFailed
+from portal.exceptions import InvalidState, NotAllowed, ValidationFailed
 from portal.extensions import db
 from portal.masking import mask_id_number
 from portal.timeutil import utcnow
@@ -189,3 +189,42 @@ def set_active(user, active, actor):
         end_sessions(user)
     audit.record("user_activated" if active else "user_deactivated", actor, user)
     db.session.flush()
+
+
+def set_photo(user, photo_key, digest, actor):
+    """Attach a stored ID photo (证件照) to ``user``; audited as an upload or a
+    replacement (with the SHA-256 of the stored JPEG).
+
+    :return: the key of the replaced photo (the caller discards that file after
+        the commit), or None.
+    """
+    replaced = user.photo_key
+    user.photo_key = photo_key
+    user.photo_updated_at = utcnow()
+    audit.record(
+        "photo_replaced" if replaced else "photo_uploaded",
+        actor,
+        user,
+        before={"证件照": "有"} if replaced else None,
+        after={"证件照": "有", "SHA-256": digest},
+    )
+    db.session.flush()
+    return replaced
+
+
+def remove_photo(user, actor):
+    """Remove the ID photo of ``user`` (audited).
+
+    :return: the key of the removed photo (discarded after the commit).
+    :raises InvalidState: the user has no photo.
+    """
+    if not user.photo_key:
+        raise InvalidState("该用户尚未上传证件照")
+    removed = user.photo_key
+    user.photo_key = None
+    user.photo_updated_at = utcnow()
+    audit.record(
+        "photo_deleted", actor, user, before={"证件照": "有"}, after={"证件照": "无"}
+    )
+    db.session.flush()
+    return removed

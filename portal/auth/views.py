@@ -15,9 +15,9 @@ from flask_login import current_user, login_required, logout_user
 import portal.suggestions.captcha as captcha
 from portal import audit
 from portal.actor import Actor
-from portal.auth import bp, services, throttle
+from portal.auth import bp, photos, services, throttle
 from portal.auth.decorators import public
-from portal.auth.forms import ChangePasswordForm, LoginForm
+from portal.auth.forms import ChangePasswordForm, LoginForm, PhotoForm
 from portal.auth.session import start_session
 from portal.exceptions import DomainError
 from portal.extensions import db, limiter
@@ -153,3 +153,53 @@ def change_password():
         return redirect(url_for("main.dashboard"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form), status
+
+
+def _render_photo_page(form, error=None, status=200):
+    return render_template("auth/photo.html", form=form, error=error), status
+
+
+@bp.route("/profile/photo", methods=["GET", "POST"])
+@login_required
+def my_photo():
+    """证件照: the signed-in user sees, uploads or replaces their own ID photo."""
+    form = PhotoForm()
+    if not form.is_submitted():
+        return _render_photo_page(form)
+    if not form.validate_on_submit():
+        return _render_photo_page(form, status=400)
+    user = current_user._get_current_object()
+    try:
+        stored, digest = photos.accept(form.photo.data)
+        replaced = services.set_photo(user, stored, digest, Actor.from_request(user))
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_photo_page(form, error=exc.message, status=400)
+    db.session.commit()
+    photos.discard(replaced)
+    flash("证件照已更换。" if replaced else "证件照已上传。", "success")
+    return redirect(url_for("auth.my_photo"))
+
+
+@bp.post("/profile/photo/delete")
+@login_required
+def delete_my_photo():
+    """Remove one's own ID photo (audited)."""
+    user = current_user._get_current_object()
+    try:
+        removed = services.remove_photo(user, Actor.from_request(user))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("auth.my_photo"))
+    db.session.commit()
+    photos.discard(removed)
+    flash("证件照已删除。", "success")
+    return redirect(url_for("auth.my_photo"))
+
+
+@bp.get("/profile/photo.jpg")
+@login_required
+def my_photo_file():
+    """One's own stored ID photo (never cached)."""
+    return photos.response(current_user.photo_key)

@@ -1,6 +1,8 @@
 """Certificates in real Chromium at phone width: the public verification page and
-the holder's 我的证书 page fit 375 px, and the PDF downloads."""
+the holder's 我的证书 page fit 375 px, the PDF downloads, and the holder uploads
+an ID photo (证件照) that then shows on the page."""
 
+import io
 from datetime import datetime
 
 import pytest
@@ -43,6 +45,14 @@ def certificate(live_app):
     return result
 
 
+def _png():
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (250, 350), (40, 80, 160)).save(out, "PNG")
+    return out.getvalue()
+
+
 def _fits(page):
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
@@ -78,5 +88,25 @@ def test_verify_and_my_certificates_on_a_phone(
         with open(path, "rb") as handle:
             assert handle.read(5) == b"%PDF-"
         assert download.value.suggested_filename == f"certificate-{number}.pdf"
+
+        # 证件照: a renamed text file is refused with its reason, a PNG is shown.
+        page.get_by_role("link", name="管理证件照").click()
+        expect(page.get_by_test_id("photo-current")).to_contain_text("尚未上传")
+        page.set_input_files(
+            "#photo",
+            files=[{"name": "me.png", "mimeType": "image/png", "buffer": b"hello"}],
+        )
+        page.click("#submit")
+        expect(page.get_by_test_id("photo-error")).to_contain_text("JPG 或 PNG")
+        page.set_input_files(
+            "#photo",
+            files=[{"name": "me.png", "mimeType": "image/png", "buffer": _png()}],
+        )
+        page.click("#submit")
+        photo = page.get_by_test_id("photo-current").locator("img")
+        expect(photo).to_be_visible()
+        assert photo.evaluate("img => img.naturalWidth") > 0  # loads under the CSP
+        assert _fits(page)
+        screenshot(page, "certificate-photo-phone.png")
     finally:
         context.close()

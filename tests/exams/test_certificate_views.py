@@ -12,7 +12,10 @@ import sqlalchemy as sa
 import zxingcpp
 from freezegun import freeze_time
 from openpyxl import load_workbook
+from PIL import Image
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import cm
 
 from exams.certs import pdf as certificate_pdf
 from exams.certs.models import Certificate
@@ -160,6 +163,7 @@ def test_verify_page_shows_only_the_allowed_fields(app, client, holder):
         "身份证号",
         "证书编号",
         "执法领域",
+        "照片",
         "发证机关",
         "状态",
         "有效期至",
@@ -169,6 +173,7 @@ def test_verify_page_shows_only_the_allowed_fields(app, client, holder):
         holder.id_number[:3] + "*" * 11 + holder.id_number[-4:],
         certificate.number,
         "城管",
+        "无照片",
         issuer_name(certificate),
         "有效",
         "2030-03-02",
@@ -272,6 +277,76 @@ def test_certificate_shows_issuer_and_badge_number(app, client, auth, holder):
     assert issuer_name(certificate) in page
     assert "发证机关印章" in page
     assert "JZ20260001" in page
+
+
+def _photo_png():
+    out = io.BytesIO()
+    Image.new("RGB", (250, 350), (30, 60, 150)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_certificate_photo_on_pdf_and_pages_never_public(app, client, auth, holder):
+    """Without a photo the PDF's photo box is empty with （照片）; with one, the PDF
+    embeds the image (and the QR code still decodes), the admin certificate page
+    shows it, and the public verify page says only 有照片 (no image, no photo URL)."""
+    certificate = certificate_of(holder)
+    with freeze_time(NOW):
+        auth.login("training_admin")
+        bare = client.get(f"/certificates/{certificate.id}.pdf").data
+        assert (
+            client.get(f"/admin/certificates/{certificate.id}/photo.jpg").status_code
+            == 404
+        )
+        response = client.post(
+            f"/admin/users/{holder.id}/photo",
+            data={"photo-photo": (io.BytesIO(_photo_png()), "a.png")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+        with_photo = client.get(f"/certificates/{certificate.id}.pdf").data
+        page = client.get(f"/admin/certificates/{certificate.id}").get_data(
+            as_text=True
+        )
+        served = client.get(f"/admin/certificates/{certificate.id}/photo.jpg")
+        assert served.status_code == 200
+        assert served.mimetype == "image/jpeg"
+        served.close()
+        auth.logout()
+        public = client.get(f"/verify/{certificate.verify_code}").get_data(as_text=True)
+        lookup = client.get(
+            "/verify", query_string={"number": certificate.number, "name": holder.name}
+        ).get_data(as_text=True)
+
+    assert len(PdfReader(io.BytesIO(bare)).pages[0].images) == 0
+    assert certificate_pdf.PHOTO_PLACEHOLDER in pdf_text(bare)
+    (image,) = PdfReader(io.BytesIO(with_photo)).pages[0].images
+    assert image.image.size[0] > 100
+    assert certificate_pdf.PHOTO_PLACEHOLDER not in pdf_text(with_photo)
+    assert decode_qr(with_photo) == [
+        f"http://localhost/verify/{certificate.verify_code}"
+    ]
+    assert f"/admin/certificates/{certificate.id}/photo.jpg" in page
+    for shown in (public, lookup):
+        assert 'data-photo="yes"' in shown
+        assert "有照片（不公开显示）" in shown
+        assert "<img" not in shown
+        assert "photo.jpg" not in shown
+
+
+def test_photo_box_is_clear_of_the_other_parts():
+    """The 2.5 × 3.5 cm box sits top right, above 发证机关 and the seal, right of
+    the title and the field values, inside the frame."""
+    width, height = landscape(A4)
+    x, y, w, h = certificate_pdf.photo_box(width, height)
+    assert (round(w / cm, 2), round(h / cm, 2)) == (2.5, 3.5)
+    seal_x, seal_y = certificate_pdf.seal_position(width)
+    issuer_baseline = seal_y + certificate_pdf.SEAL_RADIUS + 10
+    assert y > issuer_baseline + 13  # above the issuer line (13 pt text)
+    assert y + h < height - 32  # inside the inner frame
+    assert x > width / 2 + 150  # right of the centred title
+    assert x + w < width - 32
+    qr_top = 140 + certificate_pdf.QR_SIZE
+    assert seal_y - certificate_pdf.SEAL_RADIUS > qr_top
 
 
 def _holders(factories, world):

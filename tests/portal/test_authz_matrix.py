@@ -597,6 +597,17 @@ EXPECTED = {
         # An empty form is rejected (400): reaching validation is what matters here.
         Case("POST", _const("/password"), signed_in(400), lambda ctx: {}),
     ),
+    # 证件照: one's own photo only (no user id in these URLs).
+    "auth.my_photo": (
+        Case("GET", _const("/profile/photo"), signed_in(200)),
+        # No file: the form is shown again with its error.
+        Case("POST", _const("/profile/photo"), signed_in(400), lambda ctx: {}),
+    ),
+    "auth.delete_my_photo": (
+        # Nobody has a photo here: told so on the photo page.
+        Case("POST", _const("/profile/photo/delete"), signed_in("/profile/photo")),
+    ),
+    "auth.my_photo_file": (Case("GET", _const("/profile/photo.jpg"), signed_in(404)),),
     "main.dashboard": (Case("GET", _const("/dashboard"), signed_in(200)),),
     "notifications.centre": (Case("GET", _const("/notifications/"), signed_in(200)),),
     "notifications.open_notification": (
@@ -687,6 +698,22 @@ EXPECTED = {
             only(ADMINS, "/admin/users/"),
             lambda ctx: {"active": "0"},
         ),
+    ),
+    "admin.upload_user_photo": (
+        # No file: the edit page is shown again with the photo error.
+        Case("POST", _user_url("/photo"), only(ADMINS, 400), lambda ctx: {}),
+    ),
+    "admin.delete_user_photo": (
+        Case(
+            "POST",
+            _user_url("/photo/delete"),
+            only(ADMINS, "/admin/users/"),
+            lambda ctx: {},
+        ),
+    ),
+    "admin.user_photo_file": (
+        # The throwaway has no photo: 404 once the admin is allowed to see it.
+        Case("GET", _user_url("/photo.jpg"), only(ADMINS, 404)),
     ),
     # User import ----------------------------------------------------------------
     "admin.download_import_template": (
@@ -1342,6 +1369,14 @@ EXPECTED = {
             "GET",
             lambda ctx: f"/admin/certificates/{_certificate(ctx).id}",
             only(ADMINS),
+        ),
+    ),
+    "certs.certificate_photo": (
+        # The holder has no photo: 404 for admins in scope; never public.
+        Case(
+            "GET",
+            lambda ctx: f"/admin/certificates/{_certificate(ctx).id}/photo.jpg",
+            only(ADMINS, 404),
         ),
     ),
     "certs.change_certificate_status": (
