@@ -69,6 +69,11 @@ class Config:
     # Exam day (issue #17, docs/benchmarks.md): autosaves and heartbeats inside
     # the handler at once per worker process (more get 503 + Retry-After at once).
     EXAM_SAVE_CONCURRENCY = _int("EXAM_SAVE_CONCURRENCY", 4)
+    # The autosave/heartbeat fast path in front of Flask (exams/attempts/fastpath.py);
+    # 0 sends every save through the Flask view. Attempts whose item table it
+    # keeps per worker process.
+    EXAM_FAST_PATH = os.environ.get("EXAM_FAST_PATH", "1") != "0"
+    EXAM_FAST_PATH_CACHE = _int("EXAM_FAST_PATH_CACHE", 20_000)
     EXAM_SAVE_RETRY_AFTER = _int("EXAM_SAVE_RETRY_AFTER", 3)
     # 503 at once for a save that already waited this long before the app
     # (needs the proxy's X-Request-Start header; 0: off).
