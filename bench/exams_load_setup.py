@@ -191,8 +191,11 @@ def start_unmeasured(base, arrangement_id, session):
     session["attempt"] = attempt
     session["csrf"] = _DATA_CSRF.search(page.text).group(1)
     session["cookie"] = client.cookies.get("session")
+    session["device"] = client.cookies.get("exam_device")  # bound to the attempt
     return session
 
 
 def public_session(session):
-    return {k: session[k] for k in ("username", "cookie", "csrf", "attempt")}
+    return {
+        k: session.get(k) for k in ("username", "cookie", "csrf", "attempt", "device")
+    }

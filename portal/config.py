@@ -79,9 +79,9 @@ class Config:
     # (needs the proxy's X-Request-Start header; 0: off).
     EXAM_SAVE_MAX_WAIT_MS = _int("EXAM_SAVE_MAX_WAIT_MS", 2000)
     # Start admission (exams.attempts.gate): candidates let in per second and at
-    # once; the others wait in the 排队中 queue. 0 turns the gate off. A
-    # conservative default, not a measured capacity: size it from
-    # docs/benchmarks.md for the machine.
+    # once; the others wait in the 排队中 queue. 0 turns the gate off. The
+    # defaults are placeholders, to be set from the measured start capacity:
+    # docs/deployment.md, "Exam day: sizing the start gate".
     EXAM_START_RATE = float(os.environ.get("EXAM_START_RATE") or 20)
     EXAM_START_BURST = _int("EXAM_START_BURST", 40)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))
