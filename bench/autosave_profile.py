@@ -113,6 +113,30 @@ def _breakdown(profile):
     return totals
 
 
+# A valid response per position of the measured attempt (the response check
+# refuses e.g. "A" for a 判断 item).
+RESPONSES = []
+_BY_TYPE = {
+    "single": ["A"],
+    "multiple": ["A", "B"],
+    "true_false": ["对"],
+    "fill_blank": ["行政复议"],
+}
+
+
+def _valid_responses(attempt_id):
+    from exams.attempts.models import Attempt
+    from exams.banks.models import QuestionVersion
+    from portal.extensions import db
+
+    attempt = db.session.get(Attempt, attempt_id)
+    out = []
+    for item in attempt.candidate_paper.items:
+        version = db.session.get(QuestionVersion, item["version_id"])
+        out.append(_BY_TYPE.get(version.type, "作答"))
+    return out
+
+
 def _setup(url, progress):
     from bench.exams_load_setup import PASSWORD, seed
     from exams.attempts.models import Attempt
@@ -131,6 +155,7 @@ def _setup(url, progress):
         resp = client.post(f"/exams/{arrangement_id}/start")
         assert resp.status_code == 302, resp.status_code
         attempt_id = db.session.scalar(sa.select(Attempt.id))
+        RESPONSES[:] = _valid_responses(attempt_id)
         page = client.get(f"/exams/attempts/{attempt_id}")
         csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)
         db.session.remove()
@@ -164,7 +189,11 @@ def measure(app, client, attempt_id, csrf, saves, seq0):
     def one(n):
         response = client.post(
             url,
-            json={"position": n % 50, "response": ["A"], "seq": seq0 + n},
+            json={
+                "position": n % len(RESPONSES),
+                "response": RESPONSES[n % len(RESPONSES)],
+                "seq": seq0 + n,
+            },
             headers=headers,
         )
         if response.status_code != 200:
@@ -231,7 +260,7 @@ def measure_statements(app, client, attempt_id, csrf, seq0):
     fast.trace = lambda statement: record(None, None, statement)
     client.post(
         f"/exams/attempts/{attempt_id}/answers",
-        json={"position": 3, "response": ["B"], "seq": seq0},
+        json={"position": 3, "response": RESPONSES[3], "seq": seq0},
         headers=headers,
     )
     save = list(seen)

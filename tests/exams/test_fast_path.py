@@ -9,12 +9,11 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_login.utils import _create_identifier
 from freezegun import freeze_time
+from itsdangerous import URLSafeSerializer
 
 from exams.attempts.admission import save_slots
 from exams.attempts.fastpath import flask_login_identifier
 from exams.attempts.models import Answer, Attempt, AttemptEvent
-from itsdangerous import URLSafeSerializer
-
 from exams.banks.models import QuestionVersion
 from portal.audit.models import AuditLog
 from portal.auth.models import User
@@ -77,9 +76,7 @@ def _headers(response):
     )
 
 
-def test_repeat_save_and_heartbeat_are_answered_as_flask_does(
-    app, client, world, auth
-):
+def test_repeat_save_and_heartbeat_are_answered_as_flask_does(app, client, world, auth):
     arrangement, attempt_id = _begin(app, client, auth, world)
     fast = Fast(app)
     url = f"/exams/attempts/{attempt_id}/answers"
@@ -110,7 +107,9 @@ def test_repeat_save_and_heartbeat_are_answered_as_flask_does(
         for fast_reply, flask_reply in zip(replies[True], replies[False], strict=True):
             assert fast_reply.status_code == flask_reply.status_code == 200
             assert _headers(fast_reply) == _headers(flask_reply)
-        assert replies[True][0].data == replies[False][0].data.replace(b'"seq":3', b'"seq":2')
+        assert replies[True][0].data == replies[False][0].data.replace(
+            b'"seq":3', b'"seq":2'
+        )
         assert replies[True][0].get_json() == {
             "ok": True,
             "seq": 2,
@@ -163,11 +162,14 @@ def test_every_broken_rule_gets_the_views_reply(app, client, world, auth, factor
             app.config["WTF_CSRF_ENABLED"] = True
             token = {"X-CSRFToken": _csrf(client, attempt_id)}
             for position in range(5):
-                assert client.post(
-                    url,
-                    json={"position": position, "response": None, "seq": 10},
-                    headers=token,
-                ).status_code == 200
+                assert (
+                    client.post(
+                        url,
+                        json={"position": position, "response": None, "seq": 10},
+                        headers=token,
+                    ).status_code
+                    == 200
+                )
             served = fast.served
 
             def save(body=None, headers=token, position=0, seq=20, **kwargs):
@@ -282,12 +284,18 @@ def test_past_deadline_is_closed_by_the_view(app, client, world, auth):
     url = f"/exams/attempts/{attempt_id}/answers"
     try:
         with freeze_time(START + timedelta(minutes=2)):
-            assert client.post(
-                url, json={"position": 0, "response": ["A"], "seq": 1}
-            ).status_code == 200
-            assert client.post(
-                url, json={"position": 0, "response": ["B"], "seq": 2}
-            ).status_code == 200
+            assert (
+                client.post(
+                    url, json={"position": 0, "response": ["A"], "seq": 1}
+                ).status_code
+                == 200
+            )
+            assert (
+                client.post(
+                    url, json={"position": 0, "response": ["B"], "seq": 2}
+                ).status_code
+                == 200
+            )
             served = fast.served
             assert served == 1
         with freeze_time(START + timedelta(minutes=21)):
@@ -352,9 +360,12 @@ def test_lone_surrogate_is_cleaned_on_the_fast_path(app, client, world, auth):
     blank = _position_of(attempt_id, "fill_blank")
     try:
         with freeze_time(START + timedelta(minutes=1, seconds=5)):
-            assert client.post(
-                url, json={"position": blank, "response": ["x"], "seq": 1}
-            ).status_code == 200
+            assert (
+                client.post(
+                    url, json={"position": blank, "response": ["x"], "seq": 1}
+                ).status_code
+                == 200
+            )
             body = '{"position": %d, "response": ["\\ud800ok"], "seq": 2}' % blank
             reply = client.post(
                 url,
@@ -386,13 +397,18 @@ def test_user_check_needs_a_candidate_role(app, client, world, auth):
     officer = db.session.get(User, world.users["officer"].id)
     try:
         with freeze_time(START + timedelta(minutes=1, seconds=5)):
-            assert client.post(
-                url, json={"position": 0, "response": ["A"], "seq": 1}
-            ).status_code == 200
+            assert (
+                client.post(
+                    url, json={"position": 0, "response": ["A"], "seq": 1}
+                ).status_code
+                == 200
+            )
             for grant in list(officer.roles):
                 db.session.delete(grant)
             db.session.flush()
-            refused = client.post(url, json={"position": 0, "response": ["B"], "seq": 2})
+            refused = client.post(
+                url, json={"position": 0, "response": ["B"], "seq": 2}
+            )
             assert refused.status_code == 403
             assert fast.served == 0
     finally:
