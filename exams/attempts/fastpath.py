@@ -173,10 +173,14 @@ class PoolTransaction:
         self.dialect = engine.dialect.name
         self.fairy = engine.raw_connection()
         self.raw = self.fairy.driver_connection
-        if self.dialect == "postgresql":
-            self.raw.autocommit = True
-        elif not self.raw.in_transaction:
-            self.raw.execute("BEGIN")
+        try:
+            if self.dialect == "postgresql":
+                self.raw.autocommit = True
+            elif not self.raw.in_transaction:
+                self.raw.execute("BEGIN")
+        except Exception:
+            self.close(failed=True)
+            raise
 
     def execute(self, sql, params):
         cursor = self.raw.cursor()
