@@ -140,6 +140,10 @@ def login(base, username):
     import requests
 
     client = requests.Session()
+    # One connection per request: a kept-alive connection idle for gunicorn's
+    # --keep-alive (2 s) is closed by gunicorn, and a POST sent on it at that
+    # moment fails (ConnectionResetError; requests does not resend a POST).
+    client.headers["Connection"] = "close"
     page = client.get(base + "/login", timeout=60)
     token = _first_csrf(page.text)
     started = time.perf_counter()
