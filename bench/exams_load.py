@@ -50,6 +50,7 @@ from bench.exams_load_setup import (
     seed,
     server_settings,
     start_unmeasured,
+    with_item_types,
 )
 from bench.loadkit import (
     CpuMeter,
@@ -289,7 +290,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                     others,
                 )
             )
-        others = [public_session(s) for s in others]
+        others = with_item_types(db_url, [public_session(s) for s in others])
         for s in spikers:
             s.pop("client")
         server.stop()
@@ -393,7 +394,10 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                         "device": got.get("device") or s.get("device"),
                     }
                 )
-        everyone = [public_session(s) for s in started_spikers] + others
+        everyone = (
+            with_item_types(db_url, [public_session(s) for s in started_spikers])
+            + others
+        )
 
         # (a) every candidate autosaves every 30 s, with the page's heartbeat.
         progress(

@@ -118,6 +118,33 @@ def seed(url, candidates, progress):
     return arrangement_id, usernames
 
 
+def item_types(url, attempt_ids):
+    """{attempt id: [question type per position]}: the locust users send a
+    response valid for the item's type (the server refuses, e.g., "A" for a 判断
+    item with 400, as it should)."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        types = dict(conn.execute(sa.text("SELECT id, type FROM question_versions")))
+        rows = conn.execute(
+            sa.text(
+                "SELECT a.id, p.items FROM attempts AS a JOIN candidate_papers AS p"
+                " ON p.id = a.candidate_paper_id WHERE a.id = ANY(:ids)"
+            ),
+            {"ids": list(attempt_ids)},
+        ).all()
+    engine.dispose()
+    return {
+        attempt: [types[item["version_id"]] for item in items]
+        for attempt, items in rows
+    }
+
+
+def with_item_types(url, sessions):
+    """``sessions`` with each attempt's item types (``types``)."""
+    types = item_types(url, [s["attempt"] for s in sessions])
+    return [s | {"types": types.get(s["attempt"])} for s in sessions]
+
+
 def acknowledged_missing(url, acked):
     """Of the acknowledged saves {(attempt, position): seq}, those whose stored
     seq is older (or which are absent)."""
@@ -200,6 +227,5 @@ def start_unmeasured(base, arrangement_id, session):
 
 
 def public_session(session):
-    return {
-        k: session.get(k) for k in ("username", "cookie", "csrf", "attempt", "device")
-    }
+    keys = ("username", "cookie", "csrf", "attempt", "device", "types")
+    return {k: session.get(k) for k in keys}

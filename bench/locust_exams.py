@@ -70,6 +70,14 @@ _next_index = itertools.count()
 _samples = []
 _done = {"n": 0}
 _RESPONSES = (["A"], ["B"], ["A", "C"], ["对"], ["行政复议"], ["B", "D"])
+# Valid responses per item type (the session's ``types``; the server answers 400
+# to a response that does not fit the item, e.g. "A" for a 判断 item).
+_BY_TYPE = {
+    "single": (["A"], ["B"], ["C"], ["D"]),
+    "multiple": (["A", "C"], ["B", "D"], ["A", "B", "C"]),
+    "true_false": (["对"], ["错"]),
+    "fill_blank": (["行政复议"], ["复议"]),
+}
 _ATTEMPT_URL = re.compile(r"/exams/attempts/(\d+)")
 _DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
 
@@ -254,8 +262,10 @@ class Candidate(FastHttpUser):
 
     def _save(self):
         self.seq += 1
-        position = self.rng.randrange(POSITIONS)
-        response = self.rng.choice(_RESPONSES)
+        types = self.me.get("types")
+        position = self.rng.randrange(len(types) if types else POSITIONS)
+        choices = _BY_TYPE.get(types[position], _RESPONSES) if types else _RESPONSES
+        response = self.rng.choice(choices)
         backoff = 0.0
         first_try = time.time()
         while True:
