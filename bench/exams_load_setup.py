@@ -124,7 +124,9 @@ def item_types(url, attempt_ids):
     item with 400, as it should)."""
     engine = sa.create_engine(url, poolclass=sa.NullPool)
     with engine.connect() as conn:
-        types = dict(conn.execute(sa.text("SELECT id, type FROM question_versions")))
+        types = dict(
+            conn.execute(sa.text("SELECT id, type FROM question_versions")).all()
+        )
         rows = conn.execute(
             sa.text(
                 "SELECT a.id, p.items FROM attempts AS a JOIN candidate_papers AS p"
