@@ -6,7 +6,9 @@ Flask's test client against PostgreSQL, with the production request pipeline
 
 - CPU per save (``time.process_time`` of this process: client + Flask + ORM +
   driver) and CPU of the PostgreSQL backend serving it (``/proc``), per save;
-- SQL statements per save (a SQLAlchemy ``before_cursor_execute`` listener);
+- SQL statements per save (a SQLAlchemy ``before_cursor_execute`` listener, plus
+  the statements of the fast path in front of Flask, ``exams/attempts/fastpath.py``,
+  which uses the DBAPI connection directly) and the share of saves it answered;
 - a breakdown of this process's CPU by layer (cProfile with a CPU-time clock,
   own time of each function grouped by the package it lives in);
 - the machine's speed in the same run: a fixed 10-million-step Python loop and a
@@ -111,6 +113,30 @@ def _breakdown(profile):
     return totals
 
 
+# A valid response per position of the measured attempt (the response check
+# refuses e.g. "A" for a 判断 item).
+RESPONSES = []
+_BY_TYPE = {
+    "single": ["A"],
+    "multiple": ["A", "B"],
+    "true_false": ["对"],
+    "fill_blank": ["行政复议"],
+}
+
+
+def _valid_responses(attempt_id):
+    from exams.attempts.models import Attempt
+    from exams.banks.models import QuestionVersion
+    from portal.extensions import db
+
+    attempt = db.session.get(Attempt, attempt_id)
+    out = []
+    for item in attempt.candidate_paper.items:
+        version = db.session.get(QuestionVersion, item["version_id"])
+        out.append(_BY_TYPE.get(version.type, "作答"))
+    return out
+
+
 def _setup(url, progress):
     from bench.exams_load_setup import PASSWORD, seed
     from exams.attempts.models import Attempt
@@ -129,6 +155,7 @@ def _setup(url, progress):
         resp = client.post(f"/exams/{arrangement_id}/start")
         assert resp.status_code == 302, resp.status_code
         attempt_id = db.session.scalar(sa.select(Attempt.id))
+        RESPONSES[:] = _valid_responses(attempt_id)
         page = client.get(f"/exams/attempts/{attempt_id}")
         csrf = re.search(r'data-csrf="([^"]+)"', page.text).group(1)
         db.session.remove()
@@ -154,6 +181,7 @@ def measure(app, client, attempt_id, csrf, saves, seq0):
     statements = []
     with app.app_context():
         engine = db.engine
+    fast = app.extensions["exam_fast_path"]
 
     def count(*_args):
         statements.append(1)
@@ -161,7 +189,11 @@ def measure(app, client, attempt_id, csrf, saves, seq0):
     def one(n):
         response = client.post(
             url,
-            json={"position": n % 50, "response": ["A"], "seq": seq0 + n},
+            json={
+                "position": n % len(RESPONSES),
+                "response": RESPONSES[n % len(RESPONSES)],
+                "seq": seq0 + n,
+            },
             headers=headers,
         )
         if response.status_code != 200:
@@ -171,6 +203,8 @@ def measure(app, client, attempt_id, csrf, saves, seq0):
         one(n)
     pid = _backend_pid(app)  # the pool (size 1 in use) keeps this connection
     sa.event.listen(engine, "before_cursor_execute", count)
+    fast.trace = count
+    served_before = fast.served
     pg_before = _proc_cpu_s(pid)
     cpu_before, wall_before = time.process_time(), time.perf_counter()
     for n in range(50, 50 + saves):
@@ -179,7 +213,9 @@ def measure(app, client, attempt_id, csrf, saves, seq0):
     wall = time.perf_counter() - wall_before
     pg_cpu = _proc_cpu_s(pid) - pg_before
     sa.event.remove(engine, "before_cursor_execute", count)
+    fast.trace = None
     n_statements = len(statements)
+    served = fast.served - served_before
     profile = cProfile.Profile(time.process_time)
     profile.enable()
     for n in range(50 + saves, 50 + 2 * saves):
@@ -193,6 +229,7 @@ def measure(app, client, attempt_id, csrf, saves, seq0):
         "postgres_backend_cpu_ms_per_save": round(pg_cpu / saves * 1000, 3),
         "wall_ms_per_save": round(wall / saves * 1000, 3),
         "sql_statements_per_save": round(n_statements / saves, 2),
+        "fast_path_share": round(served / saves, 3),
         "profile_cpu_share_percent": {
             name: round(100 * value / profiled, 1)
             for name, value in sorted(layers.items(), key=lambda kv: -kv[1])
@@ -215,13 +252,15 @@ def measure_statements(app, client, attempt_id, csrf, seq0):
     seen = []
 
     def record(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split())[:160])
+        seen.append(" ".join(statement.split())[:1200])
 
     headers = {"X-CSRFToken": csrf, "Accept": "application/json"}
     sa.event.listen(engine, "before_cursor_execute", record)
+    fast = app.extensions["exam_fast_path"]
+    fast.trace = lambda statement: record(None, None, statement)
     client.post(
         f"/exams/attempts/{attempt_id}/answers",
-        json={"position": 3, "response": ["B"], "seq": seq0},
+        json={"position": 3, "response": RESPONSES[3], "seq": seq0},
         headers=headers,
     )
     save = list(seen)
@@ -233,6 +272,7 @@ def measure_statements(app, client, attempt_id, csrf, seq0):
     )
     heartbeat = list(seen)
     sa.event.remove(engine, "before_cursor_execute", record)
+    fast.trace = None
     return {"autosave": save, "heartbeat": heartbeat}
 
 
@@ -269,6 +309,7 @@ def run(plan, progress):
     progress(
         f"  {result['cpu_ms_per_save_client_and_server']} ms CPU/save, "
         f"{result['sql_statements_per_save']} SQL/save, "
+        f"fast path {result['fast_path_share']:.0%}, "
         f"loop {speed_before['python_loop_10m_s']} s"
     )
     return [record], {"saves": saves, "database": "postgresql"}

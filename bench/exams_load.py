@@ -45,12 +45,12 @@ from bench.autosave_profile import machine_speed
 from bench.exams_load_setup import (
     BENCH_ARGON2,
     acknowledged_missing,
-    item_types,
     login,
     public_session,
     seed,
     server_settings,
     start_unmeasured,
+    with_item_types,
 )
 from bench.loadkit import (
     CpuMeter,
@@ -67,6 +67,9 @@ from bench.loadkit import (
 
 SAVE_P95_TARGET_MS = 200.0
 START_P95_TARGET_MS = 1000.0
+# How long after a phase's end a shed save may still be retried (locust's
+# BENCH_GRACE); the locust run lasts that long too.
+RETRY_GRACE_S = 120
 
 PLANS = {
     "full": {
@@ -119,12 +122,8 @@ def _autosave_phase(
     server, workdir, sessions, db_url, *, period, jitter, measure_s, warmup_s, tag,
     heartbeat=False,
 ):  # fmt: skip
-    """One open-loop autosave phase; returns (summary, samples)."""
-    missing = [s for s in sessions if "types" not in s]
-    if missing:
-        types = item_types(db_url, [s["attempt"] for s in missing])
-        for s in missing:
-            s["types"] = types.get(s["attempt"], "")
+    """One open-loop autosave phase; returns (summary, samples). The users'
+    cookies at the end are carried into ``sessions`` for the next phase."""
     t0 = time.time() + 8  # time for locust to start and spawn every user
     end = t0 + warmup_s + measure_s
     proc, path = run_locust(
@@ -138,15 +137,20 @@ def _autosave_phase(
             "BENCH_PERIOD": period,
             "BENCH_JITTER": jitter,
             "BENCH_HEARTBEAT": "1" if heartbeat else "0",
+            "BENCH_GRACE": RETRY_GRACE_S,
         },
-        runtime_s=end - time.time() + 30,
+        # A user whose save was shed keeps retrying up to RETRY_GRACE_S after
+        # the end: locust must not stop it before (its answer would be counted
+        # neither as offered nor as stored).
+        runtime_s=end - time.time() + RETRY_GRACE_S + 30,
         tag=tag,
     )
     time.sleep(max(0.0, t0 + warmup_s - time.time()))
     meter = CpuMeter()
     time.sleep(max(0.0, end - time.time()))
     cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
-    samples = finish_locust(proc, path, timeout=90)
+    samples = finish_locust(proc, path, timeout=RETRY_GRACE_S + 90)
+    carry_cookies(sessions, samples)
     window = (t0 + warmup_s, end)
     saves = [s for s in samples if s["name"] == "save"]
     done = [s for s in samples if s["name"] == "save_done"]
@@ -169,6 +173,29 @@ def _autosave_phase(
             [s for s in samples if s["name"] in ("save", "heartbeat")], window
         )
     return summary, samples
+
+
+def carry_cookies(sessions, samples):
+    """Each user's cookies at the end of a locust run (``cookies`` samples) into
+    its session dict: the session cookie is re-issued once a minute (the idle
+    timeout's clock, 30 minutes), and a whole run is longer than that."""
+    latest = {s["user"]: s for s in samples if s["name"] == "cookies"}
+    for session in sessions:
+        got = latest.get(session["username"])
+        if got is None:
+            continue
+        if got.get("cookie"):
+            session["cookie"] = got["cookie"]
+        if got.get("device"):
+            session["device"] = got["device"]
+
+
+def spike_runtime_s(params):
+    """How long the start spike may take: the clicks' spread, then the gate lets
+    the queued candidates in at ``start_rate`` after the first ``start_burst``,
+    plus polling and the exam page."""
+    queued = max(0, params["spike"] - params["start_burst"])
+    return params["spike_spread_s"] + queued / params["start_rate"] + 120
 
 
 # --- the benchmark ----------------------------------------------------------------
@@ -263,7 +290,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                     others,
                 )
             )
-        others = [public_session(s) for s in others]
+        others = with_item_types(db_url, [public_session(s) for s in others])
         for s in spikers:
             s.pop("client")
         server.stop()
@@ -305,6 +332,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             f"  (b) start spike: {spike} candidates in {params['spike_spread_s']} s …"
         )
         t0 = time.time() + 8
+        spike_s = spike_runtime_s(params)
         proc, path = run_locust(
             server,
             workdir,
@@ -315,12 +343,13 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                 "BENCH_SPREAD": params["spike_spread_s"],
                 "BENCH_ARRANGEMENT": arrangement_id,
             },
-            runtime_s=params["spike_spread_s"] + 90,
+            runtime_s=spike_s + 8,
             tag="spike",
         )
         time.sleep(max(0.0, t0 - time.time()))
         meter = CpuMeter()
-        samples = finish_locust(proc, path, timeout=params["spike_spread_s"] + 120)
+        samples = finish_locust(proc, path, timeout=spike_s + 60)
+        carry_cookies(spikers, samples)
         cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
         totals = [s for s in samples if s["name"] == "start_total"]
         waits = [s for s in samples if s["name"] == "queue_wait"]
@@ -358,9 +387,17 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             got = by_user.get(s["username"])
             if got:
                 started_spikers.append(
-                    s | {"attempt": got["attempt"], "csrf": got["csrf"]}
+                    s
+                    | {
+                        "attempt": got["attempt"],
+                        "csrf": got["csrf"],
+                        "device": got.get("device") or s.get("device"),
+                    }
                 )
-        everyone = [public_session(s) for s in started_spikers] + others
+        everyone = (
+            with_item_types(db_url, [public_session(s) for s in started_spikers])
+            + others
+        )
 
         # (a) every candidate autosaves every 30 s, with the page's heartbeat.
         progress(

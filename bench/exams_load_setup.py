@@ -1,7 +1,6 @@
 """Setup of the exam load benchmark: the seeded database and the candidates' sessions
 (log in, start an attempt) over HTTP, outside the measured phases."""
 
-import json
 import re
 import time
 from datetime import timedelta
@@ -119,6 +118,35 @@ def seed(url, candidates, progress):
     return arrangement_id, usernames
 
 
+def item_types(url, attempt_ids):
+    """{attempt id: [question type per position]}: the locust users send a
+    response valid for the item's type (the server refuses, e.g., "A" for a 判断
+    item with 400, as it should)."""
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        types = dict(
+            conn.execute(sa.text("SELECT id, type FROM question_versions")).all()
+        )
+        rows = conn.execute(
+            sa.text(
+                "SELECT a.id, p.items FROM attempts AS a JOIN candidate_papers AS p"
+                " ON p.id = a.candidate_paper_id WHERE a.id = ANY(:ids)"
+            ),
+            {"ids": list(attempt_ids)},
+        ).all()
+    engine.dispose()
+    return {
+        attempt: [types[item["version_id"]] for item in items]
+        for attempt, items in rows
+    }
+
+
+def with_item_types(url, sessions):
+    """``sessions`` with each attempt's item types (``types``)."""
+    types = item_types(url, [s["attempt"] for s in sessions])
+    return [s | {"types": types.get(s["attempt"])} for s in sessions]
+
+
 def acknowledged_missing(url, acked):
     """Of the acknowledged saves {(attempt, position): seq}, those whose stored
     seq is older (or which are absent)."""
@@ -134,36 +162,6 @@ def acknowledged_missing(url, acked):
     return [key for key, seq in acked.items() if stored.get(key, -1) < seq]
 
 
-def item_types(url, attempt_ids):
-    """{attempt id: one letter per position} for the item types of each attempt's
-    personal paper, so that the load generator sends a response the server's
-    shape check accepts (s 单选, m 多选, t 判断, f 填空, x other)."""
-    code = {"single": "s", "multiple": "m", "true_false": "t", "fill_blank": "f"}
-    engine = sa.create_engine(url, poolclass=sa.NullPool)
-    with engine.connect() as conn:
-        types = dict(
-            conn.execute(sa.text("SELECT id, type FROM question_versions")).all()
-        )
-        rows = conn.execute(
-            sa.text(
-                "SELECT a.id, p.items FROM attempts a "
-                "JOIN candidate_papers p ON p.id = a.candidate_paper_id"
-            )
-        ).all()
-    engine.dispose()
-    wanted = set(attempt_ids)
-    out = {}
-    for attempt_id, items in rows:
-        if attempt_id not in wanted:
-            continue
-        if isinstance(items, str):
-            items = json.loads(items)
-        out[attempt_id] = "".join(
-            code.get(types.get(item["version_id"]), "x") for item in items
-        )
-    return out
-
-
 # --- setup over HTTP --------------------------------------------------------------
 
 
@@ -171,6 +169,10 @@ def login(base, username):
     import requests
 
     client = requests.Session()
+    # One connection per request: a kept-alive connection idle for gunicorn's
+    # --keep-alive (2 s) is closed by gunicorn, and a POST sent on it at that
+    # moment fails (ConnectionResetError; requests does not resend a POST).
+    client.headers["Connection"] = "close"
     page = client.get(base + "/login", timeout=60)
     token = _first_csrf(page.text)
     started = time.perf_counter()
@@ -222,12 +224,10 @@ def start_unmeasured(base, arrangement_id, session):
     session["attempt"] = attempt
     session["csrf"] = _DATA_CSRF.search(page.text).group(1)
     session["cookie"] = client.cookies.get("session")
+    session["device"] = client.cookies.get("exam_device")  # bound to the attempt
     return session
 
 
 def public_session(session):
-    return {
-        k: session[k]
-        for k in ("username", "cookie", "csrf", "attempt", "types")
-        if k in session
-    }
+    keys = ("username", "cookie", "csrf", "attempt", "device", "types")
+    return {k: session.get(k) for k in keys}

@@ -2,8 +2,20 @@
 headless, once per scenario; it can also be pointed at a staging server by hand).
 
 Every user is one candidate who is already signed in: the orchestrator logs the
-candidates in before the measured phase and passes their session cookies, CSRF
-tokens and attempt ids in ``BENCH_SESSIONS`` (a JSON file). The schedule is
+candidates in before the measured phase and passes their session cookies, device
+cookies (``exam_device``, once they have started), CSRF tokens and attempt ids in
+``BENCH_SESSIONS`` (a JSON file). At the end every user's cookies as they are
+then (the session cookie is re-issued once a minute: the idle timeout's clock)
+are written as ``cookies`` samples, and the orchestrator carries them into the
+next phase, as a browser keeps its cookies.
+
+Every request is sent with ``Connection: close``: a user stands for a browser
+behind nginx, whose own keep-alive connection ends at nginx; nginx without
+upstream keep-alive opens a connection per request to gunicorn. Reusing one
+idle connection per user directly against gunicorn is what gave the status-0
+connection errors with gthread workers: gunicorn closes a keep-alive connection
+after ``--keep-alive`` (2 s) of silence, and a save sent on it at that moment
+fails before any reply (docs/benchmarks.md). The schedule is
 open-loop: each user sends its requests at wall-clock times computed from
 ``BENCH_T0`` (a shared start time), so the offered rate does not drop when the
 server slows down. Every request is written raw to ``BENCH_SAMPLES`` (JSON lines)
@@ -57,25 +69,34 @@ with open(os.environ.get("BENCH_SESSIONS", "sessions.json"), encoding="utf-8") a
 _next_index = itertools.count()
 _samples = []
 _done = {"n": 0}
-# Responses the server's shape check accepts, by item type (see item_types()).
-_RESPONSES = {
-    "s": (["A"], ["B"], ["C"]),
-    "m": (["A", "C"], ["B", "D"], ["A", "B", "C"]),
-    "t": (["对"], ["错"]),
-    "f": (["行政复议"], ["责令改正"]),
-    "x": ("依法处理",),
+_RESPONSES = (["A"], ["B"], ["A", "C"], ["对"], ["行政复议"], ["B", "D"])
+# Valid responses per item type (the session's ``types``; the server answers 400
+# to a response that does not fit the item, e.g. "A" for a 判断 item).
+_BY_TYPE = {
+    "single": (["A"], ["B"], ["C"], ["D"]),
+    "multiple": (["A", "C"], ["B", "D"], ["A", "B", "C"]),
+    "true_false": (["对"], ["错"]),
+    "fill_blank": (["行政复议"], ["复议"]),
 }
 _ATTEMPT_URL = re.compile(r"/exams/attempts/(\d+)")
 _DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
 
 
-def _set_session_cookie(jar, value):
+_users = []
+CLOSE = {"Connection": "close"}
+
+
+def _set_cookie(jar, name, value):
     jar.set_cookie(
         Cookie(
-            0, "session", value, None, False, "127.0.0.1", False, False, "/",
+            0, name, value, None, False, "127.0.0.1", False, False, "/",
             True, False, None, False, None, None, {},
         )
     )  # fmt: skip
+
+
+def _cookies(jar):
+    return {cookie.name: cookie.value for cookie in jar}
 
 
 def _record(name, started, elapsed_ms, ok, status, **extra):
@@ -103,12 +124,16 @@ class Candidate(FastHttpUser):
         if self.index >= len(SESSIONS):
             raise StopUser()
         self.me = SESSIONS[self.index]
-        _set_session_cookie(self.client.cookiejar, self.me["cookie"])
+        _set_cookie(self.client.cookiejar, "session", self.me["cookie"])
+        if self.me.get("device"):
+            _set_cookie(self.client.cookiejar, "exam_device", self.me["device"])
+        _users.append(self)
         self.seq = int(time.time() * 1000)
         self.rng = random.Random(self.index)
 
     def _post(self, name, url, **kwargs):
         started = time.time()
+        kwargs["headers"] = CLOSE | kwargs.get("headers", {})
         with self.client.post(url, name=name, catch_response=True, **kwargs) as resp:
             elapsed = (time.time() - started) * 1000.0
             return resp, started, elapsed
@@ -151,7 +176,10 @@ class Candidate(FastHttpUser):
             return
         page_started = time.time()
         with self.client.get(
-            f"/exams/attempts/{match.group(1)}", name="exam_page", catch_response=True
+            f"/exams/attempts/{match.group(1)}",
+            name="exam_page",
+            headers=CLOSE,
+            catch_response=True,
         ) as page:
             page_ms = (time.time() - page_started) * 1000.0
             csrf = (
@@ -172,6 +200,7 @@ class Candidate(FastHttpUser):
             user=self.me["username"],
             attempt=int(match.group(1)),
             csrf=csrf.group(1) if csrf else None,
+            device=_cookies(self.client.cookiejar).get("exam_device"),
         )
         _finish()
 
@@ -185,7 +214,7 @@ class Candidate(FastHttpUser):
             with self.client.get(
                 f"/exams/{ARRANGEMENT}/queue",
                 name="queue_poll",
-                headers={"Accept": "application/json"},
+                headers=CLOSE | {"Accept": "application/json"},
                 catch_response=True,
             ) as poll:
                 poll.success()
@@ -233,10 +262,10 @@ class Candidate(FastHttpUser):
 
     def _save(self):
         self.seq += 1
-        position = self.rng.randrange(POSITIONS)
-        types = self.me.get("types") or ""
-        kind = types[position] if position < len(types) else "s"
-        response = self.rng.choice(_RESPONSES[kind])
+        types = self.me.get("types")
+        position = self.rng.randrange(len(types) if types else POSITIONS)
+        choices = _BY_TYPE.get(types[position], _RESPONSES) if types else _RESPONSES
+        response = self.rng.choice(choices)
         backoff = 0.0
         first_try = time.time()
         while True:
@@ -315,6 +344,18 @@ def _finish():
 
 @events.test_stop.add_listener
 def _dump(**_kwargs):
+    for user in _users:
+        jar = _cookies(user.client.cookiejar)
+        _record(
+            "cookies",
+            time.time(),
+            0.0,
+            True,
+            0,
+            user=user.me["username"],
+            cookie=jar.get("session"),
+            device=jar.get("exam_device"),
+        )
     with open(SAMPLES_PATH, "w", encoding="utf-8") as fh:
         for sample in _samples:
             fh.write(json.dumps(sample, ensure_ascii=False) + "\n")

@@ -28,10 +28,6 @@ def create_app(config_class=Config, **overrides):
     app.config["SECRET_KEY"] = secret_key.resolve(app)
     _configure_logging(app)
 
-    proxies = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
-    if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=_migrations_dir())
     login_manager.init_app(app)
@@ -83,6 +79,11 @@ def create_app(config_class=Config, **overrides):
         feature.init_app(app)
     for feature in (exams, casebank):
         feature.init_app(app)
+    # Outermost, so that WSGI middleware of the features (the exam autosave fast
+    # path) sees the client's address and scheme as Flask does.
+    proxies = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     return app
 
 

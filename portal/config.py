@@ -71,14 +71,19 @@ class Config:
     # Exam day (issue #17, docs/benchmarks.md): autosaves and heartbeats inside
     # the handler at once per worker process (more get 503 + Retry-After at once).
     EXAM_SAVE_CONCURRENCY = _int("EXAM_SAVE_CONCURRENCY", 4)
+    # The autosave/heartbeat fast path in front of Flask (exams/attempts/fastpath.py);
+    # 0 sends every save through the Flask view. Attempts whose item table it
+    # keeps per worker process.
+    EXAM_FAST_PATH = os.environ.get("EXAM_FAST_PATH", "1") != "0"
+    EXAM_FAST_PATH_CACHE = _int("EXAM_FAST_PATH_CACHE", 20_000)
     EXAM_SAVE_RETRY_AFTER = _int("EXAM_SAVE_RETRY_AFTER", 3)
     # 503 at once for a save that already waited this long before the app
     # (needs the proxy's X-Request-Start header; 0: off).
     EXAM_SAVE_MAX_WAIT_MS = _int("EXAM_SAVE_MAX_WAIT_MS", 2000)
     # Start admission (exams.attempts.gate): candidates let in per second and at
-    # once; the others wait in the 排队中 queue. 0 turns the gate off. A
-    # conservative default, not a measured capacity: size it from
-    # docs/benchmarks.md for the machine.
+    # once; the others wait in the 排队中 queue. 0 turns the gate off. The
+    # defaults are placeholders, to be set from the measured start capacity:
+    # docs/deployment.md, "Exam day: sizing the start gate".
     EXAM_START_RATE = float(os.environ.get("EXAM_START_RATE") or 20)
     EXAM_START_BURST = _int("EXAM_START_BURST", 40)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("SESSION_IDLE_MINUTES", 30))

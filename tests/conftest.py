@@ -30,6 +30,7 @@ from flask import current_app, g
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 
+from exams.attempts.fastpath import CONNECTION_EXTENSION
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db, limiter
@@ -90,6 +91,44 @@ class RequestIsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             g.__dict__.clear()
+
+
+class _JoinedFastPathTransaction:
+    """The exam autosave fast path (exams/attempts/fastpath.py) inside the test's
+    transaction: a savepoint on the test's connection, like the ORM session's.
+    Pending ORM changes are flushed first (the full path's queries autoflush),
+    and loaded objects are expired after (the full path's commit does that)."""
+
+    def __init__(self, connection):
+        db.session.flush()
+        self.dialect = connection.dialect.name
+        self.raw = connection.connection.dbapi_connection
+        self._run("SAVEPOINT exam_fast_path")
+        self.open = True
+
+    def _run(self, sql):
+        cursor = self.raw.cursor()
+        cursor.execute(sql)
+        cursor.close()
+
+    def execute(self, sql, params):
+        cursor = self.raw.cursor()
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def finish(self, ok):
+        if not ok:
+            self._run("ROLLBACK TO SAVEPOINT exam_fast_path")
+        self._run("RELEASE SAVEPOINT exam_fast_path")
+        self.open = False
+
+    def close(self, failed=False):
+        if self.open:
+            self.finish(False)
+        db.session.expire_all()
 
 
 class _ConnectionBoundSession(FlaskSession):
@@ -220,6 +259,7 @@ def app(request, db_url, tmp_path, _session_apps):
     saved_config = app.config.copy()
     app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
+    app.extensions["exam_fast_path"].clear_caches()
     with app.app_context():
         registry = db.session.registry
         default_session = registry.createfunc
@@ -245,9 +285,13 @@ def app(request, db_url, tmp_path, _session_apps):
                 return default_session()
 
             registry.createfunc = create_session_for_context
+            app.extensions[CONNECTION_EXTENSION] = lambda: _JoinedFastPathTransaction(
+                connection
+            )
             try:
                 yield app
             finally:
+                app.extensions.pop(CONNECTION_EXTENSION, None)
                 db.session.remove()
                 registry.createfunc = default_session
                 if outer.is_active:

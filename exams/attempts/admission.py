@@ -53,7 +53,11 @@ def busy_reply(retry_after):
 def waited_ms(now=None):
     """How long the request waited before reaching the application, from the
     proxy's ``X-Request-Start`` (None without the header or when unparsable)."""
-    raw = request.headers.get("X-Request-Start", "")
+    return waited_from_header(request.headers.get("X-Request-Start", ""), now)
+
+
+def waited_from_header(raw, now=None):
+    """:func:`waited_ms` from the header's value (also the fast path's)."""
     if raw.startswith("t="):
         raw = raw[2:]
     try:

@@ -250,7 +250,7 @@ def quick_save(attempt_id, user_id, device, position, response, seq, now, flagge
     if deadline is None:
         return None
     answers = Answer.__table__
-    values = {"response": response, "seq": seq, "saved_at": now}
+    values = {"response": clean_value(response), "seq": seq, "saved_at": now}
     if flagged is not None:
         values["flagged"] = bool(flagged)
     row = db.session.execute(

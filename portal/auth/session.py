@@ -56,16 +56,26 @@ def start_session(user):
     session.permanent = True
 
 
-def _expired():
-    now = time.time()
-    config = current_app.config
-    auth_at = session.get("auth_at", 0)
-    seen_at = session.get("seen_at", 0)
+def expiry_reason(data, now, config):
+    """Why the session ``data`` has expired at ``now`` (``time.time()``):
+    "absolute", "idle", or None. Also used by the exam autosave fast path
+    (``exams.attempts.fastpath``), which reads the cookie without Flask."""
+    auth_at = data.get("auth_at", 0)
+    seen_at = data.get("seen_at", 0)
     if now - auth_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds():
         return "absolute"
     if now - seen_at > config["SESSION_IDLE_TIMEOUT"].total_seconds():
         return "idle"
     return None
+
+
+def seen_at_due(data, now):
+    """Whether ``seen_at`` (the idle timeout's clock) must be refreshed now."""
+    return int(now) - data.get("seen_at", 0) >= SEEN_AT_RESOLUTION_S
+
+
+def _expired():
+    return expiry_reason(session, time.time(), current_app.config)
 
 
 def enforce_session_policy():
@@ -93,7 +103,7 @@ def enforce_session_policy():
     # not re-signed and re-sent (autosaves and heartbeats of a whole exam room);
     # the idle timeout keeps a one-minute resolution.
     now = int(time.time())
-    if now - session.get("seen_at", 0) >= SEEN_AT_RESOLUTION_S:
+    if seen_at_due(session, now):
         session["seen_at"] = now
     if current_user.must_change_password and request.endpoint not in (
         _PASSWORD_CHANGE_EXEMPT
