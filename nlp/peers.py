@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from nlp.factors import (
     AGGRAVATING,
     MITIGATING,
+    MITIGATION_WORD,
     Factor,
     find_factors,
     states_mitigation,
@@ -158,35 +159,60 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?:安全|通行)[^。；]{0,6}?造成(?:了)?(?:影响|隐患|威胁)|遮挡了?[^。；]{0,6}?标志|"
     r"持续(?:近|约|长达)?[\d一二三四五六七八九十]+个?(?:月|年)|"
     r"涉及(?:消费者|群众|人员)[\d一二三四五六七八九十百]+|"
-    r"超过?(?:排放)?标准[\d.]+倍"
+    r"超过?(?:排放)?标准[\d.]+倍|"
+    # 经责令改正后拒不改正 (a fact, not the conditional 逾期不改正的 of a statute)
+    r"(?:拒不|仍不|仍未|始终未)(?:改正|整改|拆除|清理|停止|履行)(?![的者])|"
+    r"(?<!或者)(?<!或)(?<!首次)第[二三四五六七八九十\d]+次(?:被(?:查处|处罚|查获)|因同类)|"
+    r"再次被(?:查处|处罚|查获)"
 )
 _MITIGATING_FACTS = re.compile(
     r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
     r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗)|"
     r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
-    r"第三十二条|第(?:三十三|33)条"
+    r"第三十二条|第(?:三十三|33)条|"
+    r"(?<![未不没])(?:主动|积极|及时)[^。；，]{0,16}?(?:消除|减轻)了?(?:违法行为)?(?:的)?"
+    r"(?:危害)?(?:后果|影响)"
 )
 
 
 def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
     """Whether the decision states an aggravating / a mitigating reason.
 
+    The whole decision is read (facts and reasoning): a reason written only in
+    the facts (经查…，经责令改正后拒不改正) explains a fine as well as one in the
+    discretion paragraph.
+
     :param factors: the checker's factors, as :class:`nlp.factors.Factor` or as
         their JSON (``{"kind", "text", …}``; the factor name may be in ``name``).
     :return: (aggravating, mitigating).
     """
+    aggravating, mitigating = reason_words(text, factors)
+    return bool(aggravating), bool(mitigating)
+
+
+def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
+    """The words that carry the aggravating / mitigating reasons of a decision.
+
+    :return: (aggravating words, mitigating words), each in textual order and
+        without repeats; empty lists when none is stated.
+    """
     parsed = [_factor(f) for f in factors]
     text = text or ""
-    aggravating = any(f.kind == AGGRAVATING for f in parsed) or bool(
-        _AGGRAVATING_FACTS.search(text)
-    )
-    substantive = any(f.kind == MITIGATING and not _weak(f) for f in parsed)
-    mitigating = (
-        substantive
-        or states_mitigation(text, parsed)
-        or any("责令" not in m.group(0) for m in _MITIGATING_FACTS.finditer(text))
-    )
-    return aggravating, mitigating
+    aggravating = [f.text for f in parsed if f.kind == AGGRAVATING]
+    aggravating += [m.group(0) for m in _AGGRAVATING_FACTS.finditer(text)]
+    mitigating = [f.text for f in parsed if f.kind == MITIGATING and not _weak(f)]
+    mitigating += [
+        m.group(0)
+        for m in _MITIGATING_FACTS.finditer(text)
+        if "责令" not in m.group(0)
+    ]
+    if not mitigating and states_mitigation(text, parsed):
+        mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
+    return _unique(aggravating), _unique(mitigating)
+
+
+def _unique(words: list[str]) -> list[str]:
+    return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
 
 def _weak(factor: Factor) -> bool:

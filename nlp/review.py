@@ -282,6 +282,8 @@ class Reviewer:
                 facts.quantities,
                 facts.bases,
                 facts.facts_text,
+                facts.fine_yuan,
+                facts.party,
             )
             if item
             else TierChoice(None, None)
@@ -429,7 +431,9 @@ def _conduct_sentence(text: str) -> str | None:
 
 _QUOTE_START = re.compile(r"\s*(?:的)?(?:规定|明确规定)[：:，,]")
 _LOOSE_QUOTE = re.compile(r"\s*[：:，,]")
-_STATUTE_LIKE = re.compile(r"的[，,](?:由|处|责令|可以|并处)")
+_STATUTE_LIKE = re.compile(
+    r"的[，,](?:由|处|责令|可以|并处|没收|给予|对)|以上[^，。；]{0,12}以下(?:的)?罚款"
+)
 
 
 def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
@@ -448,8 +452,11 @@ def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
         ceiling = min(len(text), begin + 600)
         stop = text.find("。", begin, ceiling)
         stop = ceiling if stop == -1 else stop
-        # Without 规定 the sentence must read like statute text (…的，处…罚款).
-        if match or _STATUTE_LIKE.search(text, begin, stop):
+        # “…的规定：” quotes the statute; after “…的规定，” or without 规定 the
+        # sentence must read like statute text (…的，处…罚款): "违反了…的规定，且经
+        # 责令改正后拒不改正" goes on with the facts.
+        colon = match is not None and match.group(0).rstrip()[-1:] in "：:"
+        if colon or _STATUTE_LIKE.search(text, begin, stop):
             spans.append((begin, stop))
     return spans
 

@@ -98,18 +98,33 @@ def choose_tier(
     quantities: list[Factor],
     bases: dict[str, Decimal],
     facts_text: str | None = None,
+    fine: float | None = None,
+    party: str | None = None,
 ) -> TierChoice:
     """Choose the tier of ``item`` for a decision.
 
-    An explicit tier stated in the text wins; otherwise the heaviest tier one of
-    whose conditions the stated quantities or factors meet; otherwise a catch-all
-    tier (其他情形); otherwise None.
+    In this order (documented in docs/nlp.md, "Tier choice"):
 
+    1. the one tier the text names (a tier named only in a negation, 不属于“严重”
+       情形 / 未达到严重档, does not count);
+    2. the heaviest tier one of whose conditions the stated quantities or factors
+       meet (among the named tiers when the text names several);
+    3. a catch-all tier (其他情形), or the only tier;
+    4. the tier whose fine range holds the fine (among the named ones when the
+       text names several). A fine on the boundary of two tiers (8000 元 = the top
+       of 一般 and the bottom of 严重) whose facts decide nothing is put in the
+       lower tier: the heavier tier needs facts that meet its conditions, and
+       none are stated (``how`` = ``"fine"``, the evidence says so);
+    5. otherwise None.
+
+    :param fine: the fine in yuan, for step 4 (None skips it).
+    :param party: ``individual`` / ``organization`` / None, for the fine ranges.
     :return: a :class:`TierChoice`.
     """
     explicit = explicit_tier(item, text)
-    if explicit is not None:
+    if explicit is not None and explicit.level is not None:
         return explicit
+    named = set(explicit.evidence.split("|")) if explicit is not None else set()
     facts_text = text if facts_text is None else facts_text
     present = {f.name for f in factors}
     values: dict[str, list[float]] = {}
@@ -118,28 +133,88 @@ def choose_tier(
     best: tuple[int, Tier, str] | None = None
     common = _common_clauses(item)
     for index, tier in enumerate(item.tiers):
+        if named and tier.level not in named:
+            continue
         satisfied = _satisfied_clauses(
             tier.condition, present, values, bases, facts_text, common
         )
         if satisfied and (best is None or index > best[0]):
             best = (index, tier, satisfied[0])
+    # Naming several tiers is reasoning about tiers: the choice among them stays
+    # "explicit" (the text weighed its tiers), with the evidence that decided.
+    how = "explicit" if named else "inferred"
     if best is not None:
-        return TierChoice(best[1].level, "inferred", best[2])
-    for tier in item.tiers:
-        if _CATCH_ALL.search(tier.condition):
-            return TierChoice(tier.level, "default", tier.condition)
-    if len(item.tiers) == 1:
-        return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
+        return TierChoice(best[1].level, how, best[2])
+    if not named:
+        for tier in item.tiers:
+            if _CATCH_ALL.search(tier.condition):
+                return TierChoice(tier.level, "default", tier.condition)
+        if len(item.tiers) == 1:
+            return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
+    by_fine = _tier_by_fine(item, fine, party, bases, named)
+    if by_fine is not None:
+        if named:
+            return TierChoice(by_fine.level, "explicit", by_fine.evidence)
+        return by_fine
+    if explicit is not None:
+        return TierChoice(None, "explicit", explicit.evidence)
     return TierChoice(None, None)
+
+
+def _tier_by_fine(item: Item, fine, party, bases, named: set[str]) -> TierChoice | None:
+    """The tier whose range holds ``fine`` when the facts decide nothing; on the
+    boundary of two tiers, the lower one (see :func:`choose_tier`)."""
+    if fine is None or fine <= 0:
+        return None
+    from nlp.consistency import fine_range
+
+    holding = []
+    for tier in item.tiers:
+        if named and tier.level not in named:
+            continue
+        rng = fine_range(tier.fines, party, bases)
+        if rng is None:
+            continue
+        low, high = rng
+        if fine >= low - 0.005 and (high is None or fine <= high + 0.005):
+            holding.append((tier, rng))
+    if not holding:
+        return None
+    tier, (low, high) = holding[0]
+    if len(holding) == 1:
+        note = "文书未载明档次，事实也不能确定档次；罚款数额只在该档幅度内"
+    else:
+        others = "、".join(f"“{t.level}”" for t, _ in holding[1:])
+        note = (
+            f"文书未载明档次，事实也不能确定档次；罚款数额位于“{tier.level}”档与"
+            f"{others}档的交界，事实未达到较重档的条件，按较轻的“{tier.level}”档"
+        )
+    return TierChoice(tier.level, "fine", note)
+
+
+# A tier named after a negation (不属于“严重”情形, 未达到严重档, 并非…) is not the
+# decision's tier: it is the one the agency ruled out.
+_TIER_NEGATION = re.compile(
+    r"(?:不属于|不属|不构成|不适用|不符合|不满足|不是|并非|未达到|未达|尚未达到|"
+    r"不予适用|排除|亦非|而非|非)[^，。；：\n]{0,20}$"
+)
+
+
+def _negated_mention(text: str, start: int) -> bool:
+    clause = re.split(r"[，。；：\n]", text[max(0, start - 24) : start])[-1]
+    return bool(_TIER_NEGATION.search(clause))
 
 
 def explicit_tier(item: Item, text: str) -> TierChoice | None:
     """Return the tier that the text names explicitly, if any.
 
-    When the text names several different tiers (parts of one case fined under
-    different tiers) the tier is undecided: level None, but reasoning was stated.
+    A tier named only in a negation (本案不属于“严重”情形) does not count. When
+    the text names several different tiers (parts of one case fined under
+    different tiers, or the ranges of two tiers quoted side by side) the tier is
+    undecided here: level None, ``how`` "explicit" and the names in ``evidence``
+    joined by ``|`` (:func:`choose_tier` decides among them).
     """
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str, int]] = []
     levels = sorted({t.level for t in item.tiers}, key=len, reverse=True)
     for level in levels:
         lv = re.escape(level)
@@ -159,6 +234,9 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
                     if _ != level
                 ):
                     continue
+                level_at = match.start() + match.group(0).rfind(level)
+                if _negated_mention(text, level_at):
+                    continue
                 found.append((match.start(), level, match.end()))
     if not found:
         return None
@@ -166,7 +244,7 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
     named = list(dict.fromkeys(level for _, level, _ in found))
     start, _, end = found[0]
     if len(named) > 1:
-        return TierChoice(None, "explicit", text[start:end])
+        return TierChoice(None, "explicit", "|".join(named))
     return TierChoice(named[0], "explicit", text[start:end])
 
 
