@@ -202,9 +202,7 @@ def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
     aggravating += [m.group(0) for m in _AGGRAVATING_FACTS.finditer(text)]
     mitigating = [f.text for f in parsed if f.kind == MITIGATING and not _weak(f)]
     mitigating += [
-        m.group(0)
-        for m in _MITIGATING_FACTS.finditer(text)
-        if "责令" not in m.group(0)
+        m.group(0) for m in _MITIGATING_FACTS.finditer(text) if "责令" not in m.group(0)
     ]
     if not mitigating and states_mitigation(text, parsed):
         mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]

@@ -32,7 +32,7 @@ from nlp.metadata import (
     party_type,
 )
 from nlp.peers import peer_range
-from nlp.tiers import TierChoice, choose_tier, item_contradicted
+from nlp.tiers import TierChoice, choose_tier, comparison_tier, item_contradicted
 
 
 @dataclass
@@ -295,10 +295,14 @@ class Reviewer:
         findings = check(facts, item, tier, rules, adjustments)
         notes = [h.to_json() for h in hints(facts, item) + adjustments]
         scale = (None, None)
+        compared = None  # the archive comparison's tier when the text decides none
+        if item is not None and facts.fine_yuan and tier.level is None and not tier.how:
+            by_fine = comparison_tier(item, facts.fine_yuan, facts.party, facts.bases)
+            compared = by_fine.level if by_fine is not None else None
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
             # The archive comparison's scale (rates of a stated base preferred).
-            scale = peer_range(item, tier.level, facts.party, facts.bases)
+            scale = peer_range(item, tier.level or compared, facts.party, facts.bases)
             point = CasePoint(
                 parsed.source, item.id, tier.level, facts.fine_yuan, low, high
             )
@@ -348,6 +352,10 @@ class Reviewer:
             "tier_range": {"low": scale[0], "high": scale[1]}
             if scale[1] is not None
             else None,
+            # The tier the archive comparison uses when the text decides none (the
+            # tier whose range holds the fine); None otherwise. Not in the spec's
+            # JSON either (the CLI drops it).
+            "comparison_tier": compared,
             "factors": [f.to_json() for f in facts.factors + facts.quantities],
             "findings": [f.to_json() for f in findings],
         }, notes

@@ -105,26 +105,36 @@ def choose_tier(
 
     In this order (documented in docs/nlp.md, "Tier choice"):
 
-    1. the one tier the text names (a tier named only in a negation, 不属于“严重”
-       情形 / 未达到严重档, does not count);
+    1. the one tier the text applies (属于/适用/按照…“一般”情形), or the only tier
+       it names; a tier named only in a negation (不属于“严重”情形, 未达到严重档)
+       does not count. Two tiers *applied* (parts of one case fined under
+       different tiers) leave the tier undecided (None);
     2. the heaviest tier one of whose conditions the stated quantities or factors
-       meet (among the named tiers when the text names several);
+       meet (among the named tiers when the text only describes several, e.g.
+       quotes the ranges of two neighbouring tiers);
     3. a catch-all tier (其他情形), or the only tier;
-    4. the tier whose fine range holds the fine (among the named ones when the
-       text names several). A fine on the boundary of two tiers (8000 元 = the top
-       of 一般 and the bottom of 严重) whose facts decide nothing is put in the
-       lower tier: the heavier tier needs facts that meet its conditions, and
-       none are stated (``how`` = ``"fine"``, the evidence says so);
-    5. otherwise None.
+    4. the fine: when the text describes several tiers, the named tier whose
+       range holds the fine; and when the fine lies exactly on the boundary of
+       two tiers (8000 元 = the top of 一般 and the bottom of 严重), one of them
+       — never None merely because of the boundary. On a boundary the facts
+       have not decided (step 2), so the tier is 一般 when it is one of the two
+       (a lighter or heavier tier needs facts that meet its conditions), else
+       the lower one; the evidence says so;
+    5. otherwise None (the text does not let the tier be decided; the archive
+       comparison may still use :func:`comparison_tier`).
 
     :param fine: the fine in yuan, for step 4 (None skips it).
     :param party: ``individual`` / ``organization`` / None, for the fine ranges.
     :return: a :class:`TierChoice`.
     """
     explicit = explicit_tier(item, text)
-    if explicit is not None and explicit.level is not None:
-        return explicit
-    named = set(explicit.evidence.split("|")) if explicit is not None else set()
+    if explicit is not None and (
+        explicit.level is not None or not explicit.evidence.startswith("|")
+    ):
+        return explicit  # one tier applied, or several applied (undecided)
+    named = (
+        set(explicit.evidence.strip("|").split("|")) if explicit is not None else set()
+    )
     facts_text = text if facts_text is None else facts_text
     present = {f.name for f in factors}
     values: dict[str, list[float]] = {}
@@ -140,8 +150,8 @@ def choose_tier(
         )
         if satisfied and (best is None or index > best[0]):
             best = (index, tier, satisfied[0])
-    # Naming several tiers is reasoning about tiers: the choice among them stays
-    # "explicit" (the text weighed its tiers), with the evidence that decided.
+    # Describing several tiers is reasoning about tiers: the choice among them
+    # stays "explicit" (the text weighed its tiers), with the evidence that decided.
     how = "explicit" if named else "inferred"
     if best is not None:
         return TierChoice(best[1].level, how, best[2])
@@ -152,18 +162,28 @@ def choose_tier(
         if len(item.tiers) == 1:
             return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
     by_fine = _tier_by_fine(item, fine, party, bases, named)
-    if by_fine is not None:
-        if named:
-            return TierChoice(by_fine.level, "explicit", by_fine.evidence)
-        return by_fine
-    if explicit is not None:
-        return TierChoice(None, "explicit", explicit.evidence)
+    if by_fine is not None and (named or by_fine.how == "boundary"):
+        return TierChoice(
+            by_fine.level, "explicit" if named else "fine", by_fine.evidence
+        )
     return TierChoice(None, None)
 
 
+def comparison_tier(
+    item: Item, fine: float | None, party: str | None, bases: dict[str, Decimal]
+) -> TierChoice | None:
+    """The tier the archive comparison groups an undecided case with: the tier
+    whose range holds the fine (on a boundary, as :func:`choose_tier` step 4).
+
+    Not the decision's tier (the review's ``tier`` stays None when the text does
+    not decide it); only the peer group it is compared with.
+    """
+    return _tier_by_fine(item, fine, party, bases, set())
+
+
 def _tier_by_fine(item: Item, fine, party, bases, named: set[str]) -> TierChoice | None:
-    """The tier whose range holds ``fine`` when the facts decide nothing; on the
-    boundary of two tiers, the lower one (see :func:`choose_tier`)."""
+    """The tier whose range holds ``fine``; on the boundary of two tiers, 一般
+    when it is one of them, else the lower (``how`` "boundary"); else "fine"."""
     if fine is None or fine <= 0:
         return None
     from nlp.consistency import fine_range
@@ -177,19 +197,25 @@ def _tier_by_fine(item: Item, fine, party, bases, named: set[str]) -> TierChoice
             continue
         low, high = rng
         if fine >= low - 0.005 and (high is None or fine <= high + 0.005):
-            holding.append((tier, rng))
+            holding.append(tier)
     if not holding:
         return None
-    tier, (low, high) = holding[0]
     if len(holding) == 1:
-        note = "文书未载明档次，事实也不能确定档次；罚款数额只在该档幅度内"
-    else:
-        others = "、".join(f"“{t.level}”" for t, _ in holding[1:])
-        note = (
-            f"文书未载明档次，事实也不能确定档次；罚款数额位于“{tier.level}”档与"
-            f"{others}档的交界，事实未达到较重档的条件，按较轻的“{tier.level}”档"
+        return TierChoice(
+            holding[0].level,
+            "fine",
+            f"文书未载明档次，事实也不能确定档次；罚款数额只在“{holding[0].level}”档幅度内",
         )
-    return TierChoice(tier.level, "fine", note)
+    ordinary = [t for t in holding if t.level == "一般"]
+    tier = ordinary[0] if ordinary else holding[0]
+    names = "与".join(f"“{t.level}”" for t in holding)
+    rule = "一般档为通常情形" if ordinary else "取较轻档"
+    return TierChoice(
+        tier.level,
+        "boundary",
+        f"罚款数额位于{names}档的交界，文书所述事实未达到其他档次的适用条件，"
+        f"按“{tier.level}”档（{rule}）",
+    )
 
 
 # A tier named after a negation (不属于“严重”情形, 未达到严重档, 并非…) is not the
@@ -209,43 +235,54 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
     """Return the tier that the text names explicitly, if any.
 
     A tier named only in a negation (本案不属于“严重”情形) does not count. When
-    the text names several different tiers (parts of one case fined under
-    different tiers, or the ranges of two tiers quoted side by side) the tier is
-    undecided here: level None, ``how`` "explicit" and the names in ``evidence``
-    joined by ``|`` (:func:`choose_tier` decides among them).
+    the text *applies* several different tiers (属于/适用/按照 …; parts of one
+    case fined under different tiers) the tier is undecided: level None, ``how``
+    "explicit", the names joined by ``|`` in ``evidence``. When it applies one
+    tier and only describes others, the applied one is the tier. When it only
+    describes several (quotes the ranges of neighbouring tiers), level None and
+    ``evidence`` starts with ``|`` (:func:`choose_tier` decides among them).
     """
-    found: list[tuple[int, str, int]] = []
+    found: list[tuple[int, str, int, bool]] = []
     levels = sorted({t.level for t in item.tiers}, key=len, reverse=True)
     for level in levels:
         lv = re.escape(level)
         patterns = (
-            rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
-            rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
-            rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)",
-            rf"{lv}(?:档次|阶次|档)(?!案)",
-            rf"(?:属于|属|认定为|系)(?:违法)?情节{lv}",
+            (
+                True,
+                rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
+                rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
+            ),
+            (False, rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)"),
+            (False, rf"{lv}(?:档次|阶次|档)(?!案)"),
+            (True, rf"(?:属于|属|认定为|系)(?:违法)?情节{lv}"),
         )
-        for pattern in patterns:
+        for applied, pattern in patterns:
             for match in re.finditer(pattern, text):
                 # a longer level ("特别严重") already claimed this spot
                 if any(
                     s <= match.end() and match.start() <= e
-                    for s, _, e in found
-                    if _ != level
+                    for s, lvl, e, _ in found
+                    if lvl != level
                 ):
                     continue
                 level_at = match.start() + match.group(0).rfind(level)
                 if _negated_mention(text, level_at):
                     continue
-                found.append((match.start(), level, match.end()))
+                found.append((match.start(), level, match.end(), applied))
     if not found:
         return None
     found.sort()
-    named = list(dict.fromkeys(level for _, level, _ in found))
-    start, _, end = found[0]
-    if len(named) > 1:
-        return TierChoice(None, "explicit", "|".join(named))
-    return TierChoice(named[0], "explicit", text[start:end])
+    named = list(dict.fromkeys(level for _, level, _, _ in found))
+    if len(named) == 1:
+        start, _, end, _ = found[0]
+        return TierChoice(named[0], "explicit", text[start:end])
+    applied = list(dict.fromkeys(level for _, level, _, a in found if a))
+    if len(applied) == 1:
+        start, _, end, _ = next(f for f in found if f[3])
+        return TierChoice(applied[0], "explicit", text[start:end])
+    if applied:
+        return TierChoice(None, "explicit", "|".join(applied))
+    return TierChoice(None, "explicit", "|" + "|".join(named))
 
 
 def _clauses(condition: str) -> list[str]:
