@@ -892,7 +892,11 @@ def _unit_price_issues(
         if any(s <= total.start < e for s, e in covered):
             continue
         # (a) listed parts: 分别为48,750元、56,250元、45,000元，合计…160,000元
-        listed = _listed_parts(text, groups[:index], para_start)
+        # Only the groups that can lie within _SCOPE_CHARS before the total (an
+        # amount takes at least two characters): slicing all of them made long
+        # texts quadratic.
+        near = groups[max(0, index - _SCOPE_CHARS // 2) : index]
+        listed = _listed_parts(text, near, para_start)
         if listed and len(listed) >= 2:
             part_sum = sum((m.value for m in listed), Decimal(0))
             if part_sum != total.value:
@@ -907,7 +911,7 @@ def _unit_price_issues(
                 continue
         # (a2) named parts of the same base before its total: 其中A款货值4200元、
         # B款货值3100元，货值金额共计8300元
-        named = _named_parts(text, groups[:index], total, lead)
+        named = _named_parts(text, near, total, lead)
         if len(named) >= 2:
             part_sum = sum((m.value for m in named), Decimal(0))
             if part_sum != total.value:
@@ -974,9 +978,14 @@ def _named_parts(
     base = next((b for b in _PART_BASES if b in lead), None)
     if base is None:
         return []
-    begin = max(text.rfind(mark, 0, total.start) for mark in "。；\n") + 1
+    # The sentence, at most 300 characters back (a bound keeps long texts linear).
+    floor = max(0, total.start - 300)
+    begin = max(text.rfind(mark, floor, total.start) for mark in "。；\n") + 1
+    begin = max(begin, floor)
+    window = groups[-150:]  # 300 characters hold at most 150 amounts
+    first = bisect_left([g.used.start for g in window], begin)
     parts = []
-    for group in groups:
+    for group in window[first:]:
         money = group.used
         if money.start < begin or money.value is None:
             continue
