@@ -163,7 +163,11 @@ _AGGRAVATING_FACTS = re.compile(
     # 经责令改正后拒不改正 (a fact, not the conditional 逾期不改正的 of a statute)
     r"(?:拒不|仍不|仍未|始终未)(?:改正|整改|拆除|清理|停止|履行)(?![的者])|"
     r"(?<!或者)(?<!或)(?<!首次)第[二三四五六七八九十\d]+次(?:被(?:查处|处罚|查获)|因同类)|"
-    r"再次被(?:查处|处罚|查获)"
+    r"再次被(?:查处|处罚|查获)|"
+    # harm the conduct caused (砸中一名行人，致其左腿骨折; 造成3名消费者腹泻)
+    r"(?<![未没无不])(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
+    r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|财产损失|交通事故|火灾)|"
+    r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)"
 )
 _MITIGATING_FACTS = re.compile(
     r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
@@ -171,8 +175,14 @@ _MITIGATING_FACTS = re.compile(
     r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
     r"第三十二条|第(?:三十三|33)条|"
     r"(?<![未不没])(?:主动|积极|及时)[^。；，]{0,16}?(?:消除|减轻)了?(?:违法行为)?(?:的)?"
-    r"(?:危害)?(?:后果|影响)"
+    r"(?:危害)?(?:后果|影响)|"
+    # restitution: 已向顾客全额退还多收的差价, 主动退赔, 赔偿了车主的损失
+    r"(?<![未不没])(?:已|主动|全额|全部|及时|积极)[^。；，]{0,10}?(?:退还|退赔|返还|赔偿)(?!的)"
 )
+
+
+# An order or a refusal before the words (责令其退还, 拒不退还): not a reason.
+_ORDERED = re.compile(r"责令|要求其|督促|拒不|未能?$")
 
 
 def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
@@ -202,7 +212,10 @@ def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
     aggravating += [m.group(0) for m in _AGGRAVATING_FACTS.finditer(text)]
     mitigating = [f.text for f in parsed if f.kind == MITIGATING and not _weak(f)]
     mitigating += [
-        m.group(0) for m in _MITIGATING_FACTS.finditer(text) if "责令" not in m.group(0)
+        m.group(0)
+        for m in _MITIGATING_FACTS.finditer(text)
+        if "责令" not in m.group(0)
+        and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
     ]
     if not mitigating and states_mitigation(text, parsed):
         mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
