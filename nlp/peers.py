@@ -324,16 +324,31 @@ def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
     )
 
 
+def _explained_end(point: PeerPoint, rule: Rule) -> bool:
+    end = _end(point.position, rule)
+    return (end == "high" and point.aggravating) or (end == "low" and point.mitigating)
+
+
+def _ordinary(points: list[PeerPoint], rule: Rule) -> list[PeerPoint]:
+    """The peers that show the group's ordinary practice: without those at a tier
+    end that state the reason for being there (拒不改正 at the top, 主动消除危害
+    后果 at the bottom) — their place is explained, not the norm — unless too
+    few peers remain."""
+    plain = [p for p in points if not _explained_end(p, rule)]
+    return plain if len(plain) >= max(rule.min_group - 1, 1) else points
+
+
 def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdict:
     """Compare ``case`` with ``peers`` (the other cases of its group).
 
     :return: the :class:`Verdict`; ``direction`` is None below the minimum group
         size or when the case is consistent with its peers.
     """
-    others = [p.position for p in peers if p.case_id != case.case_id]
-    size = len(others) + 1
-    if size < rule.min_group or not others:
+    points = [p for p in peers if p.case_id != case.case_id]
+    size = len(points) + 1
+    if size < rule.min_group or not points:
         return Verdict(case.case_id, size, None, None, None, None, None)
+    others = [p.position for p in _ordinary(points, rule)]
     median, mad = robust_stats(_reference(others, rule))
     ends = {"low": 0, "high": 0}
     for value in others:
@@ -358,7 +373,9 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
         return [judge(p, points, rule) for p in points]
     import bisect
 
-    values = [p.position for p in points]
+    ordinary = _ordinary(points, rule)
+    included = {p.case_id for p in ordinary}
+    values = [p.position for p in ordinary]
     reference = sorted(_reference(values, rule))
     _, mad = robust_stats(reference)
     ends = {"low": 0, "high": 0}
@@ -369,15 +386,17 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
     verdicts = []
     for p in points:
         own_end = _end(p.position, rule)
-        if _in_reference(p.position, reference):
+        inside = p.case_id in included
+        if inside and _in_reference(p.position, reference):
             index = bisect.bisect_left(reference, p.position)
             median = _median_without(reference, index, len(reference))
         else:
             median = statistics.median(reference)
         peer_ends = dict(ends)
-        if own_end:
+        if own_end and inside:
             peer_ends[own_end] -= 1
-        verdicts.append(_verdict(p, n, median, mad, peer_ends, n - 1, rule))
+        count = len(values) - (1 if inside else 0)
+        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule))
     return verdicts
 
 
