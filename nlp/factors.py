@@ -208,6 +208,8 @@ def find_factors(text: str) -> list[Factor]:
             ):
                 # “两年内第二次被查处”的“一般”情形 (a tier quoted), 一年内未再次违法
                 continue
+            if kind == AGGRAVATING and _CONDITIONAL.match(text, end):
+                continue  # 逾期不改正的，处…: a statute's condition, not a fact
             if name == "corrected" and _ordered_clause(text, start):
                 continue  # 责令其于3日内自行拆除: an order, not a correction
             taken.append((start, end))
@@ -226,6 +228,7 @@ def _negated_clause(text: str, pos: int) -> bool:
     return bool(_CLAUSE_NEGATION.search(clause))
 
 
+_CONDITIONAL = re.compile(r"的[，,]")
 _ORDER = re.compile(r"责令(?!期限|的期限)|要求其|督促其|通知其|限其")
 
 
