@@ -299,14 +299,27 @@ def _parts(clause: str) -> list[str]:
 
 
 def _common_clauses(item: Item) -> frozenset[str]:
-    """Parts every tier shares (尚可采取改正措施): they cannot tell tiers apart."""
+    """Parts that cannot tell tiers apart: those every tier shares (尚可采取改正
+    措施), and those restating the violation itself (未采取密闭措施 for 渣土车辆未
+    采取密闭措施), which every decision of the item states."""
     if len(item.tiers) < 2:
         return frozenset()
     sets = [
         {p for clause in _clauses(t.condition) for p in _parts(clause)}
         for t in item.tiers
     ]
-    return frozenset(set.intersection(*sets))
+    restating = {
+        part for parts in sets for part in parts if _restates(part, item.violation)
+    }
+    return frozenset(set.intersection(*sets) | restating)
+
+
+def _restates(part: str, violation: str) -> bool:
+    core = re.sub(r"[的了等，,。“”\s]", "", part)
+    if len(core) < 5 or re.search(r"\d", core):
+        return False
+    grams = {core[i : i + 2] for i in range(len(core) - 1)}
+    return sum(1 for g in grams if g in violation) / len(grams) >= 0.8
 
 
 def _satisfied_clauses(
