@@ -105,6 +105,7 @@ def review_command(catalogues, corpus, fmt, docs):
     for result in results:
         # The portal's archive comparison reads this; the spec's JSON has no such key.
         result.pop("tier_range", None)
+        result.pop("comparison_tier", None)
     click.echo(json.dumps(results, ensure_ascii=False, indent=2))
 
 

@@ -62,6 +62,7 @@ _STATED_BASES = {
     for name, key in {**_BASE_NAMES, **_BASE_ALIASES}.items()
     if key != "罚款数额"
 }
+_BASE_TOTAL_RE = re.compile(r"共计|合计|总计")
 _BASE_STATEMENT_RE = re.compile(
     rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
     r"(?:[为是约达共计合总：:\s]|人民币)*$"
@@ -457,6 +458,7 @@ def find_bases(text: str) -> dict[str, Decimal]:
     norm, tokens, mentions = _scan(text)
     bases: dict[str, Decimal] = {}
     aliases: dict[str, Decimal] = {}
+    totals: dict[str, Decimal] = {}
     for money in mentions:
         if money.kind != "amount" or money.value is None:
             continue
@@ -466,6 +468,12 @@ def find_bases(text: str) -> dict[str, Decimal]:
         name = match["name"]
         target = aliases if name in _BASE_ALIASES else bases
         target.setdefault(_STATED_BASES[name], money.value)
+        # A part then the total (A款货值4200元，B款货值3100元，货值金额共计8300元):
+        # the total is the base, not the first part.
+        lead = norm[max(0, match.start() - 6) : money.start]
+        if _BASE_TOTAL_RE.search(lead) and _STATED_BASES[name] not in totals:
+            totals[_STATED_BASES[name]] = money.value
+    bases.update(totals)
     for name, value in aliases.items():
         bases.setdefault(name, value)
     stated = fallback = total = None
@@ -884,7 +892,11 @@ def _unit_price_issues(
         if any(s <= total.start < e for s, e in covered):
             continue
         # (a) listed parts: 分别为48,750元、56,250元、45,000元，合计…160,000元
-        listed = _listed_parts(text, groups[:index], para_start)
+        # Only the groups that can lie within _SCOPE_CHARS before the total (an
+        # amount takes at least two characters): slicing all of them made long
+        # texts quadratic.
+        near = groups[max(0, index - _SCOPE_CHARS // 2) : index]
+        listed = _listed_parts(text, near, para_start)
         if listed and len(listed) >= 2:
             part_sum = sum((m.value for m in listed), Decimal(0))
             if part_sum != total.value:
@@ -897,6 +909,21 @@ def _unit_price_issues(
                     AmountIssue(message, text[start : total.end], start, total.end)
                 )
                 continue
+        # (a2) named parts of the same base before its total: 其中A款货值4200元、
+        # B款货值3100元，货值金额共计8300元
+        named = _named_parts(text, near, total, lead)
+        if len(named) >= 2:
+            part_sum = sum((m.value for m in named), Decimal(0))
+            if part_sum != total.value:
+                message = (
+                    f"分项金额{'、'.join(_strip_prefix(m.text) for m in named)}之和为"
+                    f"{_fmt(part_sum)}元，与合计金额{_described(total)}不一致"
+                )
+                start = named[0].start
+                issues.append(
+                    AmountIssue(message, text[start : total.end], start, total.end)
+                )
+            continue
         # (b) unit price × quantity
         scope = text[para_start : total.start]
         prices = []
@@ -932,6 +959,40 @@ def _unit_price_issues(
             AmountIssue(message, text[total.start : total.end], total.start, total.end)
         )
     return issues
+
+
+_PART_BASES = ("货值", "违法所得", "销售金额", "销售收入", "违法经营额")
+
+
+def _named_parts(
+    text: str, groups: Sequence[_Group], total: Money, lead: str
+) -> list[Money]:
+    """The amounts stated as parts of the same base in the total's sentence.
+
+    The total must be introduced by 共计/合计/总计 and name its base (货值金额共计
+    8300元); the parts are the earlier amounts of the sentence whose own words
+    name the same base (A款货值4200元). Empty when that is not the structure.
+    """
+    if not _BASE_TOTAL_RE.search(lead):
+        return []
+    base = next((b for b in _PART_BASES if b in lead), None)
+    if base is None:
+        return []
+    # The sentence, at most 300 characters back (a bound keeps long texts linear).
+    floor = max(0, total.start - 300)
+    begin = max(text.rfind(mark, floor, total.start) for mark in "。；\n") + 1
+    begin = max(begin, floor)
+    window = groups[-150:]  # 300 characters hold at most 150 amounts
+    first = bisect_left([g.used.start for g in window], begin)
+    parts = []
+    for group in window[first:]:
+        money = group.used
+        if money.start < begin or money.value is None:
+            continue
+        before = _clause_before(text, money.start, 10)
+        if base in before and not _BASE_TOTAL_RE.search(before):
+            parts.append(money)
+    return parts
 
 
 def _listed_parts(text: str, groups: Sequence[_Group], floor: int) -> list[Money]:

@@ -42,7 +42,7 @@ _CLAUSE = re.compile(r"[^，,。；;！!？?\n：:（）()“”]+")
 # opposite; harmlessness is itself written with a negation (未造成…), so it is exempt.
 _NEGATED = re.compile(r"(?:未|没有|拒不|不|并非|尚未|仍未)$")
 # "危害后果不属于轻微": the words are there, the statement is the opposite.
-_DENIED = re.compile(r"不属于?|并非|不是|不能认定|较长|较大|较重")
+_DENIED = re.compile(r"不属于?|并非|不是|(?:不能|难以|无法)认定|较长|较大|较重")
 _NEGATION = re.compile(r"[未无没不非]|尚未")
 _NEGATABLE = {"corrected", "first_offence", "minor"}
 

@@ -21,7 +21,11 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             "no_harm",
             MITIGATING,
             r"(?:没有|未|未曾|无)造成(?:危害|严重|明显)?(?:危害)?后果|危害后果(?:较为)?轻微|"
-            r"无危害后果|未造成(?:环境)?污染(?:后果)?",
+            r"无危害后果|未造成(?:环境)?污染(?:后果)?|"
+            # harmlessness in the agency's words: 没有消费者因此多付价款, 未影响行人通行,
+            # 未有群众投诉
+            r"(?:没有|未|无)(?:有)?[^，。；\n]{0,8}?(?:多付(?:价款|费用)?|"
+            r"影响(?:行人|车辆|交通|通行|周边|他人)|(?:群众|居民|消费者|他人)?投诉(?!举报))",
         ),
         (
             "refused_correction",
@@ -45,15 +49,23 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         (
             "eliminated_harm",
             MITIGATING,
-            _NEG + r"主动(?:消除|减轻)(?:或者?减轻)?(?:违法行为)?(?:的)?危害后果|"
-            r"积极(?:采取措施)?(?:消除|减轻)(?:违法行为)?(?:的)?(?:危害)?后果",
+            _NEG + r"主动(?:消除|减轻)(?:或者?减轻)?了?(?:违法行为)?(?:的)?危害后果|"
+            r"积极(?:采取措施)?(?:消除|减轻)了?(?:违法行为)?(?:的)?(?:危害)?后果|"
+            # 积极采取措施消除了违法行为的危害后果 / 主动…，消除了危害后果
+            + _NEG
+            + r"(?:主动|积极|及时)[^，。；\n]{0,16}?(?:消除|减轻)了(?:违法行为)?(?:的)?危害后果",
         ),
         (
             "corrected",
             MITIGATING,
             _NEG
             + r"(?:及时|立即|当场|主动|已经?|自行)(?:予以)?(?:改正|整改|纠正|拆除|清理|清除|"
-            r"停止(?:违法行为)?)(?:完毕|到位)?|整改(?:完毕|到位)",
+            r"停止(?:违法行为)?)(?:完毕|到位)?|整改(?:完毕|到位)|"
+            # 十分钟内即…补标价格到位, 劝导后马上收摊撤离, 当日即恢复原状
+             + _NEG + r"(?:当日|当天|当场|次日|随即|马上|立即|立刻|即)"
+            # the party acts, not the agency (当场责令其限期改正 is an order)
+            r"(?:(?!责令|要求|通知|督促|告知)[^，。；\n《]){0,14}?"
+            r"(?:补标|补齐|补正|补办|收摊|撤离|恢复原状|恢复原貌|拆除|清理|清运|改正|整改)",
         ),
         (
             "cooperated",
@@ -71,7 +83,10 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             "repeated",
             AGGRAVATING,
             r"(?:[两二三]年|一年)内(?:第[二三四五六七八九十\d]+次|(?:多|再|又)次)|"
-            r"(?<![初首])多次|屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚",
+            r"(?<![初首])多次|屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚|"
+            # 系第二次被查处 / 本次系第三次违法 (not 首次或者第二次 quoted from a tier)
+            r"(?<!或者)(?<!或)(?:系|为|属|是|此次系|本次系)?第[二三四五六七八九十\d]+次"
+            r"(?:被(?:查处|处罚|查获)|因同类|违法|实施|违反)|再次被(?:查处|处罚|查获)",
         ),
         (
             "serious_consequence",
@@ -188,10 +203,45 @@ def find_factors(text: str) -> list[Factor]:
             start, end = match.span()
             if end <= start or any(s < end and start < e for s, e in taken):
                 continue
+            if name == "repeated" and (
+                _inside_quote(text, start) or _negated_clause(text, start)
+            ):
+                # “两年内第二次被查处”的“一般”情形 (a tier quoted), 一年内未再次违法
+                continue
+            if kind == AGGRAVATING and _CONDITIONAL.match(text, end):
+                continue  # 逾期不改正的，处…: a statute's condition, not a fact
+            if name == "corrected" and _ordered_clause(text, start):
+                continue  # 责令其于3日内自行拆除: an order, not a correction
             taken.append((start, end))
             found.append(Factor(kind, name, match.group(0), start, end))
     found.sort(key=lambda f: f.start)
     return found
+
+
+_CLAUSE_NEGATION = re.compile(r"未|没有|并非|不属于|不是|无")
+
+
+def _negated_clause(text: str, pos: int) -> bool:
+    """True when the clause before ``pos`` negates what follows (当事人一年内未
+    再次违法, 没有多次…)."""
+    clause = re.split(r"[，。；：,\n]", text[max(0, pos - 12) : pos])[-1]
+    return bool(_CLAUSE_NEGATION.search(clause))
+
+
+_CONDITIONAL = re.compile(r"的[，,]")
+_ORDER = re.compile(r"责令(?!期限|的期限)|要求其|督促其|通知其|限其")
+
+
+def _ordered_clause(text: str, pos: int) -> bool:
+    """True when the clause before ``pos`` is the agency's order (责令其…)."""
+    clause = re.split(r"[，。；：,\n]", text[max(0, pos - 16) : pos])[-1]
+    return bool(_ORDER.search(clause))
+
+
+def _inside_quote(text: str, pos: int) -> bool:
+    """True when ``pos`` is inside “…” on its line (a quoted condition or name)."""
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    return line.count("“") > line.count("”")
 
 
 _MEANING_KIND = {
@@ -313,9 +363,15 @@ _REFUTES_EXEMPTION = re.compile(
     r"不(?:适用|符合|属于|能适用|予适用|满足|具备)[^。；\n]{0,45}?(?:首违不罚|不予(?:行政)?处罚|"
     r"免(?:予|于)?处罚|初次违法|首次违法|免罚|轻微|第三十三条)|"
     r"(?:首违不罚|不予处罚)[^。；\n]{0,10}?(?:条件|情形)[^。；\n]{0,6}?不(?:符合|满足|具备)|"
-    r"(?:危害后果|违法行为|情节)(?:并非|不属于|不是)(?:轻微|显著轻微)"
+    r"(?:危害后果|违法行为|情节)(?:并非|不属于|不是)(?:轻微|显著轻微)|"
+    # in the agency's own words: 危害后果难以认定为轻微，不宜免予处罚
+    r"(?:危害后果|违法行为|情节)[^。；\n]{0,4}(?:难以|不能|无法)认定为?(?:轻微|显著轻微)|"
+    r"(?:不宜|不应|不能|不得|无法)(?:免予|免于|免除|不予)(?:行政)?处罚|"
+    r"(?:不宜|不能|无法)适用[^。；\n]{0,10}?(?:首违不罚|不予(?:行政)?处罚|免罚)"
 )
 _MITIGATION_WORD = re.compile(r"(?<![不未无])(?:减轻|从轻)(?:处罚|罚款|处理)?")
+# 从轻/减轻 stated affirmatively (public: nlp.peers shows it as the carrying word).
+MITIGATION_WORD = _MITIGATION_WORD
 _AGGRAVATION_WORD = re.compile(r"(?<![不未无])从重(?:处罚|罚款|处理)?")
 _LAW_32 = re.compile(r"第(?:三十二|32)条|第(?:三十三|33)条")
 

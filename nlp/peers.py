@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from nlp.factors import (
     AGGRAVATING,
     MITIGATING,
+    MITIGATION_WORD,
     Factor,
     find_factors,
     states_mitigation,
@@ -158,35 +159,71 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?:安全|通行)[^。；]{0,6}?造成(?:了)?(?:影响|隐患|威胁)|遮挡了?[^。；]{0,6}?标志|"
     r"持续(?:近|约|长达)?[\d一二三四五六七八九十]+个?(?:月|年)|"
     r"涉及(?:消费者|群众|人员)[\d一二三四五六七八九十百]+|"
-    r"超过?(?:排放)?标准[\d.]+倍"
+    r"超过?(?:排放)?标准[\d.]+倍|"
+    # 经责令改正后拒不改正 (a fact, not the conditional 逾期不改正的 of a statute)
+    r"(?:拒不|仍不|仍未|始终未)(?:改正|整改|拆除|清理|停止|履行)(?![的者])|"
+    r"(?<!或者)(?<!或)(?<!首次)第[二三四五六七八九十\d]+次(?:被(?:查处|处罚|查获)|因同类)|"
+    r"再次被(?:查处|处罚|查获)|"
+    # harm the conduct caused (砸中一名行人，致其左腿骨折; 造成3名消费者腹泻)
+    r"(?<![未没无不])(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
+    r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|财产损失|交通事故|火灾)|"
+    r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)"
 )
 _MITIGATING_FACTS = re.compile(
     r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
     r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗)|"
     r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
-    r"第三十二条|第(?:三十三|33)条"
+    r"第三十二条|第(?:三十三|33)条|"
+    r"(?<![未不没])(?:主动|积极|及时)[^。；，]{0,16}?(?:消除|减轻)了?(?:违法行为)?(?:的)?"
+    r"(?:危害)?(?:后果|影响)|"
+    # restitution: 已向顾客全额退还多收的差价, 主动退赔, 赔偿了车主的损失
+    r"(?<![未不没])(?:已|主动|全额|全部|及时|积极)[^。；，]{0,10}?(?:退还|退赔|返还|赔偿)(?!的)"
 )
+
+
+# An order or a refusal before the words (责令其退还, 拒不退还): not a reason.
+_ORDERED = re.compile(r"责令|要求其|督促|拒不|未能?$")
 
 
 def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
     """Whether the decision states an aggravating / a mitigating reason.
 
+    The whole decision is read (facts and reasoning): a reason written only in
+    the facts (经查…，经责令改正后拒不改正) explains a fine as well as one in the
+    discretion paragraph.
+
     :param factors: the checker's factors, as :class:`nlp.factors.Factor` or as
         their JSON (``{"kind", "text", …}``; the factor name may be in ``name``).
     :return: (aggravating, mitigating).
     """
+    aggravating, mitigating = reason_words(text, factors)
+    return bool(aggravating), bool(mitigating)
+
+
+def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
+    """The words that carry the aggravating / mitigating reasons of a decision.
+
+    :return: (aggravating words, mitigating words), each in textual order and
+        without repeats; empty lists when none is stated.
+    """
     parsed = [_factor(f) for f in factors]
     text = text or ""
-    aggravating = any(f.kind == AGGRAVATING for f in parsed) or bool(
-        _AGGRAVATING_FACTS.search(text)
-    )
-    substantive = any(f.kind == MITIGATING and not _weak(f) for f in parsed)
-    mitigating = (
-        substantive
-        or states_mitigation(text, parsed)
-        or any("责令" not in m.group(0) for m in _MITIGATING_FACTS.finditer(text))
-    )
-    return aggravating, mitigating
+    aggravating = [f.text for f in parsed if f.kind == AGGRAVATING]
+    aggravating += [m.group(0) for m in _AGGRAVATING_FACTS.finditer(text)]
+    mitigating = [f.text for f in parsed if f.kind == MITIGATING and not _weak(f)]
+    mitigating += [
+        m.group(0)
+        for m in _MITIGATING_FACTS.finditer(text)
+        if "责令" not in m.group(0)
+        and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
+    ]
+    if not mitigating and states_mitigation(text, parsed):
+        mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
+    return _unique(aggravating), _unique(mitigating)
+
+
+def _unique(words: list[str]) -> list[str]:
+    return list(dict.fromkeys(w.strip() for w in words if w.strip()))
 
 
 def _weak(factor: Factor) -> bool:
@@ -287,16 +324,31 @@ def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
     )
 
 
+def _explained_end(point: PeerPoint, rule: Rule) -> bool:
+    end = _end(point.position, rule)
+    return (end == "high" and point.aggravating) or (end == "low" and point.mitigating)
+
+
+def _ordinary(points: list[PeerPoint], rule: Rule) -> list[PeerPoint]:
+    """The peers that show the group's ordinary practice: without those at a tier
+    end that state the reason for being there (拒不改正 at the top, 主动消除危害
+    后果 at the bottom) — their place is explained, not the norm — unless too
+    few peers remain."""
+    plain = [p for p in points if not _explained_end(p, rule)]
+    return plain if len(plain) >= max(rule.min_group - 1, 1) else points
+
+
 def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdict:
     """Compare ``case`` with ``peers`` (the other cases of its group).
 
     :return: the :class:`Verdict`; ``direction`` is None below the minimum group
         size or when the case is consistent with its peers.
     """
-    others = [p.position for p in peers if p.case_id != case.case_id]
-    size = len(others) + 1
-    if size < rule.min_group or not others:
+    points = [p for p in peers if p.case_id != case.case_id]
+    size = len(points) + 1
+    if size < rule.min_group or not points:
         return Verdict(case.case_id, size, None, None, None, None, None)
+    others = [p.position for p in _ordinary(points, rule)]
     median, mad = robust_stats(_reference(others, rule))
     ends = {"low": 0, "high": 0}
     for value in others:
@@ -321,7 +373,9 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
         return [judge(p, points, rule) for p in points]
     import bisect
 
-    values = [p.position for p in points]
+    ordinary = _ordinary(points, rule)
+    included = {p.case_id for p in ordinary}
+    values = [p.position for p in ordinary]
     reference = sorted(_reference(values, rule))
     _, mad = robust_stats(reference)
     ends = {"low": 0, "high": 0}
@@ -332,15 +386,17 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
     verdicts = []
     for p in points:
         own_end = _end(p.position, rule)
-        if _in_reference(p.position, reference):
+        inside = p.case_id in included
+        if inside and _in_reference(p.position, reference):
             index = bisect.bisect_left(reference, p.position)
             median = _median_without(reference, index, len(reference))
         else:
             median = statistics.median(reference)
         peer_ends = dict(ends)
-        if own_end:
+        if own_end and inside:
             peer_ends[own_end] -= 1
-        verdicts.append(_verdict(p, n, median, mad, peer_ends, n - 1, rule))
+        count = len(values) - (1 if inside else 0)
+        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule))
     return verdicts
 
 

@@ -32,7 +32,7 @@ from nlp.metadata import (
     party_type,
 )
 from nlp.peers import peer_range
-from nlp.tiers import TierChoice, choose_tier, item_contradicted
+from nlp.tiers import TierChoice, choose_tier, comparison_tier, item_contradicted
 
 
 @dataclass
@@ -282,6 +282,8 @@ class Reviewer:
                 facts.quantities,
                 facts.bases,
                 facts.facts_text,
+                facts.fine_yuan,
+                facts.party,
             )
             if item
             else TierChoice(None, None)
@@ -293,10 +295,14 @@ class Reviewer:
         findings = check(facts, item, tier, rules, adjustments)
         notes = [h.to_json() for h in hints(facts, item) + adjustments]
         scale = (None, None)
+        compared = None  # the archive comparison's tier when the text decides none
+        if item is not None and facts.fine_yuan and tier.level is None and not tier.how:
+            by_fine = comparison_tier(item, facts.fine_yuan, facts.party, facts.bases)
+            compared = by_fine.level if by_fine is not None else None
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
             # The archive comparison's scale (rates of a stated base preferred).
-            scale = peer_range(item, tier.level, facts.party, facts.bases)
+            scale = peer_range(item, tier.level or compared, facts.party, facts.bases)
             point = CasePoint(
                 parsed.source, item.id, tier.level, facts.fine_yuan, low, high
             )
@@ -346,6 +352,10 @@ class Reviewer:
             "tier_range": {"low": scale[0], "high": scale[1]}
             if scale[1] is not None
             else None,
+            # The tier the archive comparison uses when the text decides none (the
+            # tier whose range holds the fine); None otherwise. Not in the spec's
+            # JSON either (the CLI drops it).
+            "comparison_tier": compared,
             "factors": [f.to_json() for f in facts.factors + facts.quantities],
             "findings": [f.to_json() for f in findings],
         }, notes
@@ -429,7 +439,9 @@ def _conduct_sentence(text: str) -> str | None:
 
 _QUOTE_START = re.compile(r"\s*(?:的)?(?:规定|明确规定)[：:，,]")
 _LOOSE_QUOTE = re.compile(r"\s*[：:，,]")
-_STATUTE_LIKE = re.compile(r"的[，,](?:由|处|责令|可以|并处)")
+_STATUTE_LIKE = re.compile(
+    r"的[，,](?:由|处|责令|可以|并处|没收|给予|对)|以上[^，。；]{0,12}以下(?:的)?罚款"
+)
 
 
 def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
@@ -448,8 +460,11 @@ def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
         ceiling = min(len(text), begin + 600)
         stop = text.find("。", begin, ceiling)
         stop = ceiling if stop == -1 else stop
-        # Without 规定 the sentence must read like statute text (…的，处…罚款).
-        if match or _STATUTE_LIKE.search(text, begin, stop):
+        # “…的规定：” quotes the statute; after “…的规定，” or without 规定 the
+        # sentence must read like statute text (…的，处…罚款): "违反了…的规定，且经
+        # 责令改正后拒不改正" goes on with the facts.
+        colon = match is not None and match.group(0).rstrip()[-1:] in "：:"
+        if colon or _STATUTE_LIKE.search(text, begin, stop):
             spans.append((begin, stop))
     return spans
 

@@ -98,18 +98,43 @@ def choose_tier(
     quantities: list[Factor],
     bases: dict[str, Decimal],
     facts_text: str | None = None,
+    fine: float | None = None,
+    party: str | None = None,
 ) -> TierChoice:
     """Choose the tier of ``item`` for a decision.
 
-    An explicit tier stated in the text wins; otherwise the heaviest tier one of
-    whose conditions the stated quantities or factors meet; otherwise a catch-all
-    tier (其他情形); otherwise None.
+    In this order (documented in docs/nlp.md, "Tier choice"):
 
+    1. the one tier the text applies (属于/适用/按照…“一般”情形), or the only tier
+       it names; a tier named only in a negation (不属于“严重”情形, 未达到严重档)
+       does not count. Two tiers *applied* (parts of one case fined under
+       different tiers) leave the tier undecided (None);
+    2. the heaviest tier one of whose conditions the stated quantities or factors
+       meet (among the named tiers when the text only describes several, e.g.
+       quotes the ranges of two neighbouring tiers);
+    3. a catch-all tier (其他情形), or the only tier;
+    4. the fine: when the text describes several tiers, the named tier whose
+       range holds the fine; and when the fine lies exactly on the boundary of
+       two tiers (8000 元 = the top of 一般 and the bottom of 严重), one of them
+       — never None merely because of the boundary. On a boundary the facts
+       have not decided (step 2), so the tier is 一般 when it is one of the two
+       (a lighter or heavier tier needs facts that meet its conditions), else
+       the lower one; the evidence says so;
+    5. otherwise None (the text does not let the tier be decided; the archive
+       comparison may still use :func:`comparison_tier`).
+
+    :param fine: the fine in yuan, for step 4 (None skips it).
+    :param party: ``individual`` / ``organization`` / None, for the fine ranges.
     :return: a :class:`TierChoice`.
     """
     explicit = explicit_tier(item, text)
-    if explicit is not None:
-        return explicit
+    if explicit is not None and (
+        explicit.level is not None or not explicit.evidence.startswith("|")
+    ):
+        return explicit  # one tier applied, or several applied (undecided)
+    named = (
+        set(explicit.evidence.strip("|").split("|")) if explicit is not None else set()
+    )
     facts_text = text if facts_text is None else facts_text
     present = {f.name for f in factors}
     values: dict[str, list[float]] = {}
@@ -118,56 +143,146 @@ def choose_tier(
     best: tuple[int, Tier, str] | None = None
     common = _common_clauses(item)
     for index, tier in enumerate(item.tiers):
+        if named and tier.level not in named:
+            continue
         satisfied = _satisfied_clauses(
             tier.condition, present, values, bases, facts_text, common
         )
         if satisfied and (best is None or index > best[0]):
             best = (index, tier, satisfied[0])
+    # Describing several tiers is reasoning about tiers: the choice among them
+    # stays "explicit" (the text weighed its tiers), with the evidence that decided.
+    how = "explicit" if named else "inferred"
     if best is not None:
-        return TierChoice(best[1].level, "inferred", best[2])
-    for tier in item.tiers:
-        if _CATCH_ALL.search(tier.condition):
-            return TierChoice(tier.level, "default", tier.condition)
-    if len(item.tiers) == 1:
-        return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
+        return TierChoice(best[1].level, how, best[2])
+    if not named:
+        for tier in item.tiers:
+            if _CATCH_ALL.search(tier.condition):
+                return TierChoice(tier.level, "default", tier.condition)
+        if len(item.tiers) == 1:
+            return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
+    by_fine = _tier_by_fine(item, fine, party, bases, named)
+    if by_fine is not None and (named or by_fine.how == "boundary"):
+        return TierChoice(
+            by_fine.level, "explicit" if named else "fine", by_fine.evidence
+        )
     return TierChoice(None, None)
+
+
+def comparison_tier(
+    item: Item, fine: float | None, party: str | None, bases: dict[str, Decimal]
+) -> TierChoice | None:
+    """The tier the archive comparison groups an undecided case with: the tier
+    whose range holds the fine (on a boundary, as :func:`choose_tier` step 4).
+
+    Not the decision's tier (the review's ``tier`` stays None when the text does
+    not decide it); only the peer group it is compared with.
+    """
+    return _tier_by_fine(item, fine, party, bases, set())
+
+
+def _tier_by_fine(item: Item, fine, party, bases, named: set[str]) -> TierChoice | None:
+    """The tier whose range holds ``fine``; on the boundary of two tiers, 一般
+    when it is one of them, else the lower (``how`` "boundary"); else "fine"."""
+    if fine is None or fine <= 0:
+        return None
+    from nlp.consistency import fine_range
+
+    holding = []
+    for tier in item.tiers:
+        if named and tier.level not in named:
+            continue
+        rng = fine_range(tier.fines, party, bases)
+        if rng is None:
+            continue
+        low, high = rng
+        if fine >= low - 0.005 and (high is None or fine <= high + 0.005):
+            holding.append(tier)
+    if not holding:
+        return None
+    if len(holding) == 1:
+        return TierChoice(
+            holding[0].level,
+            "fine",
+            f"文书未载明档次，事实也不能确定档次；罚款数额只在“{holding[0].level}”档幅度内",
+        )
+    ordinary = [t for t in holding if t.level == "一般"]
+    tier = ordinary[0] if ordinary else holding[0]
+    names = "与".join(f"“{t.level}”" for t in holding)
+    rule = "一般档为通常情形" if ordinary else "取较轻档"
+    return TierChoice(
+        tier.level,
+        "boundary",
+        f"罚款数额位于{names}档的交界，文书所述事实未达到其他档次的适用条件，"
+        f"按“{tier.level}”档（{rule}）",
+    )
+
+
+# A tier named after a negation (不属于“严重”情形, 未达到严重档, 并非…) is not the
+# decision's tier: it is the one the agency ruled out.
+_TIER_NEGATION = re.compile(
+    r"(?:不属于|不属|不构成|不适用|不符合|不满足|不是|并非|未达到|未达|尚未达到|"
+    r"不予适用|排除|亦非|而非|非)[^，。；：\n]{0,20}$"
+)
+
+
+def _negated_mention(text: str, start: int) -> bool:
+    clause = re.split(r"[，。；：\n]", text[max(0, start - 24) : start])[-1]
+    return bool(_TIER_NEGATION.search(clause))
 
 
 def explicit_tier(item: Item, text: str) -> TierChoice | None:
     """Return the tier that the text names explicitly, if any.
 
-    When the text names several different tiers (parts of one case fined under
-    different tiers) the tier is undecided: level None, but reasoning was stated.
+    A tier named only in a negation (本案不属于“严重”情形) does not count. When
+    the text *applies* several different tiers (属于/适用/按照 …; parts of one
+    case fined under different tiers) the tier is undecided: level None, ``how``
+    "explicit", the names joined by ``|`` in ``evidence``. When it applies one
+    tier and only describes others, the applied one is the tier. When it only
+    describes several (quotes the ranges of neighbouring tiers), level None and
+    ``evidence`` starts with ``|`` (:func:`choose_tier` decides among them).
     """
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str, int, bool]] = []
     levels = sorted({t.level for t in item.tiers}, key=len, reverse=True)
     for level in levels:
         lv = re.escape(level)
         patterns = (
-            rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
-            rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
-            rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)",
-            rf"{lv}(?:档次|阶次|档)(?!案)",
-            rf"(?:属于|属|认定为|系)(?:违法)?情节{lv}",
+            (
+                True,
+                rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
+                rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
+            ),
+            (False, rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)"),
+            (False, rf"{lv}(?:档次|阶次|档)(?!案)"),
+            (True, rf"(?:属于|属|认定为|系)(?:违法)?情节{lv}"),
         )
-        for pattern in patterns:
+        for applied, pattern in patterns:
             for match in re.finditer(pattern, text):
                 # a longer level ("特别严重") already claimed this spot
                 if any(
                     s <= match.end() and match.start() <= e
-                    for s, _, e in found
-                    if _ != level
+                    for s, lvl, e, _ in found
+                    if lvl != level
                 ):
                     continue
-                found.append((match.start(), level, match.end()))
+                level_at = match.start() + match.group(0).rfind(level)
+                if _negated_mention(text, level_at):
+                    continue
+                found.append((match.start(), level, match.end(), applied))
     if not found:
         return None
     found.sort()
-    named = list(dict.fromkeys(level for _, level, _ in found))
-    start, _, end = found[0]
-    if len(named) > 1:
-        return TierChoice(None, "explicit", text[start:end])
-    return TierChoice(named[0], "explicit", text[start:end])
+    named = list(dict.fromkeys(level for _, level, _, _ in found))
+    if len(named) == 1:
+        start, _, end, _ = found[0]
+        return TierChoice(named[0], "explicit", text[start:end])
+    applied = list(dict.fromkeys(level for _, level, _, a in found if a))
+    if len(applied) == 1:
+        start, _, end, _ = next(f for f in found if f[3])
+        return TierChoice(applied[0], "explicit", text[start:end])
+    if applied:
+        return TierChoice(None, "explicit", "|".join(applied))
+    return TierChoice(None, "explicit", "|" + "|".join(named))
 
 
 def _clauses(condition: str) -> list[str]:
@@ -184,14 +299,27 @@ def _parts(clause: str) -> list[str]:
 
 
 def _common_clauses(item: Item) -> frozenset[str]:
-    """Parts every tier shares (尚可采取改正措施): they cannot tell tiers apart."""
+    """Parts that cannot tell tiers apart: those every tier shares (尚可采取改正
+    措施), and those restating the violation itself (未采取密闭措施 for 渣土车辆未
+    采取密闭措施), which every decision of the item states."""
     if len(item.tiers) < 2:
         return frozenset()
     sets = [
         {p for clause in _clauses(t.condition) for p in _parts(clause)}
         for t in item.tiers
     ]
-    return frozenset(set.intersection(*sets))
+    restating = {
+        part for parts in sets for part in parts if _restates(part, item.violation)
+    }
+    return frozenset(set.intersection(*sets) | restating)
+
+
+def _restates(part: str, violation: str) -> bool:
+    core = re.sub(r"[的了等，,。“”\s]", "", part)
+    if len(core) < 5 or re.search(r"\d", core):
+        return False
+    grams = {core[i : i + 2] for i in range(len(core) - 1)}
+    return sum(1 for g in grams if g in violation) / len(grams) >= 0.8
 
 
 def _satisfied_clauses(

@@ -9,6 +9,7 @@ from casebank.cases.models import CaseFile
 from casebank.consistency import services
 from casebank.consistency.models import SCOPE_LABELS
 from casebank.supervision.queries import case_visibility
+from nlp.peers import reason_words
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
@@ -73,9 +74,21 @@ def peer_group(user, case: CaseFile) -> dict | None:
         "position": _pct(own.position),
         "direction": verdict.direction,
         "explained": verdict.explained,
+        # The words that carry the stated reason (facts or reasoning), shown when
+        # they explain an extreme fine.
+        "reason_words": _reason_words(case, verdict.direction),
         "points": points,
         "hidden": len(rows) - 1 - len(others),
     }
+
+
+def _reason_words(case: CaseFile, direction: str | None) -> list[str]:
+    if direction is None:
+        return []
+    aggravating, mitigating = reason_words(
+        case.text or "", (case.review or {}).get("factors") or []
+    )
+    return (aggravating if direction == "high" else mitigating)[:3]
 
 
 def _pct(value):

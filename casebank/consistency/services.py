@@ -143,7 +143,14 @@ def key_values(case: CaseFile) -> dict | None:
     no tier, no fine, or a tier range that cannot be converted to yuan)."""
     review = case.review or {}
     rng = review.get("tier_range") or {}
-    if case.matched_item is None or case.matched_tier is None:
+    # A case whose text decides no tier is compared with the cases of the tier
+    # its fine lies in (``comparison_tier``, see nlp.tiers.comparison_tier).
+    level = (
+        case.matched_tier.level
+        if case.matched_tier is not None
+        else review.get("comparison_tier")
+    )
+    if case.matched_item is None or level is None:
         return None
     pos = position(case.fine_yuan, rng.get("low"), rng.get("high"))
     if pos is None:
@@ -155,7 +162,7 @@ def key_values(case: CaseFile) -> dict | None:
     )
     return {
         "item_code": case.matched_item.code,
-        "tier_level": case.matched_tier.level,
+        "tier_level": level,
         "city_id": city,
         "region_id": region,
         "agency_id": case.agency_id,

@@ -287,3 +287,29 @@ def test_scope_setting_and_peer_chart_anonymisation(
     assert "共 2 件（含本案）" in html
     assert "同类案件不足 5 件" in html
     assert other.id
+
+
+def test_boundary_fine_and_undecided_tier_enter_the_peer_group(
+    app, world, chengguan, runner, tmp_path
+):
+    """A top-of-tier fine (12,000 元 = top of 一般 and bottom of 严重) in a
+    decision whose facts decide no tier gets the tier 一般 and is flagged; a case
+    whose text decides no tier and whose fine lies inside one tier keeps tier
+    None in the review but is compared in that tier's group."""
+
+    def vague(n, fine):
+        text = decision(n, fine, reasons=NO_REASON)
+        return text.replace("遗撒路面面积约20平方米", "遗撒路面若干")
+
+    cases = [
+        (f"o{i}.txt", decision(i + 1, fine)) for i, fine in enumerate(ORDINARY_FINES)
+    ]
+    cases += [("top.txt", vague(60, 12000)), ("inside.txt", vague(61, 8000))]
+    out = _add(runner, *_write(tmp_path / "edge", cases))
+    assert out["top.txt"]["tier"] == "一般"
+    assert CODE in _codes(out["top.txt"])
+    assert out["inside.txt"]["tier"] is None
+    key = db.session.get(CasePeerKey, out["inside.txt"]["case_id"])
+    assert key is not None
+    assert key.tier_level == "一般"
+    assert CODE not in _codes(out["inside.txt"])

@@ -52,7 +52,7 @@ def test_unknown_date_gives_a_hint_not_a_repeal_finding(reviewer):
     assert "hints" not in result
     # tier_range is the archive comparison's internal key; `flask nlp review`
     # drops it (tests/nlp/test_cli.py), so the printed JSON is the spec's.
-    assert set(result) - {"tier_range"} == {
+    assert set(result) - {"tier_range", "comparison_tier"} == {
         "source",
         "decision_date",
         "party",
@@ -335,3 +335,95 @@ def test_direct_tfidf_vectors_equal_scikit_learns(reviewer):
     clauses = ["次日即恢复原状", "没有群众投诉"]
     expected = normalize(model._vec.transform(clauses)).toarray()
     assert np.abs(model._transform(clauses).toarray() - expected).max() < 1e-12
+
+
+# ------------------------------------------------- second round (issue #13/#14)
+
+ROAD = (
+    "江城市东湖区城市管理局\n行政处罚决定书\n"
+    "当事人：某装饰材料有限公司\n"
+    "经查，当事人在店铺门前人行道上堆放瓷砖、板材等货物，擅自占用城市道路。"
+    "当事人的行为违反了《城市道路管理条例》第二十七条第（一）项的规定，依据《城市道路"
+    "管理条例》第四十二条的规定，本局综合考虑违法情节，{tier}决定罚款人民币{fine}元。\n"
+    "江城市东湖区城市管理局\n2025年10月9日\n"
+)
+
+
+def test_fine_on_a_tier_boundary_gets_a_tier(reviewer):
+    """A fine exactly on the boundary of two tiers, with facts that decide
+    nothing, is put in 一般 (never None because of the boundary) and says why; a
+    fine strictly inside one tier keeps tier None (the text does not decide it)
+    but the archive comparison uses that tier."""
+    for fine in (8000, 2000):
+        result, _ = reviewer.review_with_hints(ROAD.format(tier="", fine=fine), "b")
+        assert result["match"]["item_id"] == "CG-002"
+        assert result["tier"] == "一般", fine
+        assert result["comparison_tier"] is None
+        assert "FINE_OUTSIDE_TIER" not in _codes(result["findings"])
+    inside, _ = reviewer.review_with_hints(ROAD.format(tier="", fine=3000), "i")
+    assert inside["tier"] is None
+    assert inside["comparison_tier"] == "一般"
+    assert inside["tier_range"] == {"low": 2000.0, "high": 8000.0}
+
+
+def test_negated_and_described_tiers(reviewer):
+    """A tier named only in a negation is not the tier; ranges of two tiers
+    quoted side by side let the facts (here the fine on the boundary) decide;
+    two tiers applied to parts of one case stay undecided."""
+    negated = ROAD.format(tier="本案不属于裁量基准规定的“严重”情形，", fine=8000)
+    assert reviewer.review(negated, "n")["tier"] == "一般"
+    described = ROAD.format(
+        tier="对照裁量基准，“一般”档罚款2000元以上8000元以下，“严重”档罚款8000元以上"
+        "20000元以下，",
+        fine=8000,
+    )
+    assert reviewer.review(described, "d")["tier"] == "一般"
+    applied = ROAD.format(
+        tier="东侧部分属于“一般”情形，西侧部分属于“严重”情形，", fine=8000
+    )
+    assert reviewer.review(applied, "a")["tier"] is None
+
+
+PRICE_TAGS = (
+    "江城市江口区市场监督管理局\n行政处罚决定书\n"
+    "当事人：江城市江口区小林水果店（个体工商户）\n"
+    "经查，当事人店内4个品种的水果未标示价格。执法人员指出后，当事人在十分钟内即对"
+    "上述水果全部补标价格到位。检查前当日尚无顾客购买，没有消费者因此多付价款；当事人"
+    "此前没有任何价格违法记录。{why}\n"
+    "当事人的行为违反了《中华人民共和国价格法》第十三条第一款的规定，依据《中华人民"
+    "共和国价格法》第四十二条的规定，属裁量基准“轻微”档次，决定罚款人民币伍佰元整（500元）。\n"
+    "江城市江口区市场监督管理局\n2025年4月28日\n"
+)
+
+
+def test_first_offence_described_in_own_words(reviewer):
+    """首违不罚 facts in the agency's words (补标价格到位, 没有消费者多付价款,
+    此前没有违法记录) give NO_PENALTY_EXPECTED, with the carrying words; the
+    agency's own explanation why it does not apply (难以认定为轻微，不宜免予处罚)
+    refutes it."""
+    result = reviewer.review(PRICE_TAGS.format(why=""), "f")
+    (finding,) = [f for f in result["findings"] if f["code"] == "NO_PENALTY_EXPECTED"]
+    assert "全部补标" in finding["evidence"]
+    assert "没有消费者因此多付价款" in finding["evidence"]
+    refuted = PRICE_TAGS.format(
+        why="但其危害后果难以认定为轻微，本局认为不宜免予处罚。"
+    )
+    assert "NO_PENALTY_EXPECTED" not in _codes(
+        reviewer.review(refuted, "r")["findings"]
+    )
+
+
+def test_named_parts_of_a_base_and_its_total():
+    """Parts of a base that do not add up to its stated total are
+    AMOUNT_INCONSISTENT, and the total (not the first part) is the base."""
+    from nlp.amounts import check_amount_consistency, find_bases
+
+    text = (
+        "经查，A款货值4200元，B款货值3100元，货值金额共计{total}元。"
+        "本局决定罚款16600元。"
+    )
+    wrong = text.format(total=8300)
+    (issue,) = check_amount_consistency(wrong)
+    assert "7300" in issue.message
+    assert find_bases(wrong)["货值金额"] == 8300
+    assert check_amount_consistency(text.format(total=7300)) == []

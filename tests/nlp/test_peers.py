@@ -14,6 +14,7 @@ from nlp.peers import (
     parse_officers,
     position,
     reason_flags,
+    reason_words,
 )
 
 
@@ -125,6 +126,52 @@ def test_reason_flags_from_the_checker_factors():
     assert reason_flags(text, find_factors(text))[0]
     stored = [f.to_json() for f in find_factors("当事人主动消除危害后果。")]
     assert reason_flags("", stored) == (False, True)
+
+
+def test_reasons_stated_only_in_the_facts_with_their_words():
+    """Are reasons written only in the facts (经查 …) recognised, with the words
+    that carry them, and are orders, refusals, negations and statute
+    conditionals not taken for reasons?"""
+    cases = {
+        "经查，当事人经责令改正后拒不改正，广告牌仍悬挂原处。": ("high", "拒不改正"),
+        "经核查执法系统记录，本次系第二次被查处。": ("high", "第二次被查处"),
+        "车辆行经汉江路时钢管滑落，砸中路边一名行人，致其左腿骨折。": ("high", "骨折"),
+        "当事人积极采取措施消除了违法行为的危害后果。": (
+            "low",
+            "消除了违法行为的危害后果",
+        ),
+        "当事人已向上述顾客全额退还多收的差价。": ("low", "退还"),
+    }
+    for text, (direction, word) in cases.items():
+        aggravating, mitigating = reason_words(text, find_factors(text))
+        words = aggravating if direction == "high" else mitigating
+        assert any(word in w for w in words), (text, words)
+        assert not (mitigating if direction == "high" else aggravating), text
+    quiet = (
+        "本局责令其于3日内自行拆除。",
+        "依据该条例规定，逾期不改正的，处一万元以下罚款。",
+        "当事人一年内未再次违法。",
+        "属于“两年内首次或者第二次被查处”的“一般”情形。",
+        "责令当事人退还多收价款。",
+        "未造成人员受伤。",
+    )
+    for text in quiet:
+        assert reason_flags(text, find_factors(text)) == (False, False), text
+
+
+def test_explained_extremes_are_not_the_norm():
+    """Do peers at a tier end that state their reason not make that end look
+    usual (so an unexplained fine at the same end is still an outlier)?"""
+    peers = _group([0.25, 0.5, 0.25, 0.4, 0.5, 1.0])
+    peers += [PeerPoint(50, 0.0, mitigating=True), PeerPoint(51, 0.0, mitigating=True)]
+    verdict = judge(PeerPoint(99, 0.0), peers)
+    assert verdict.direction == "low"
+    assert verdict.inconsistent
+    # Without the reasons, three of nine at the bottom is the group's practice.
+    plain = _group([0.25, 0.5, 0.25, 0.4, 0.5, 1.0, 0.0, 0.0])
+    assert not judge(PeerPoint(99, 0.0), plain).inconsistent
+    fast = {v.case_id: v for v in judge_group([*peers, PeerPoint(99, 0.0)])}
+    assert fast[99].inconsistent
 
 
 def test_parse_officers():
