@@ -45,6 +45,7 @@ from bench.autosave_profile import machine_speed
 from bench.exams_load_setup import (
     BENCH_ARGON2,
     acknowledged_missing,
+    item_types,
     login,
     public_session,
     seed,
@@ -119,6 +120,11 @@ def _autosave_phase(
     heartbeat=False,
 ):  # fmt: skip
     """One open-loop autosave phase; returns (summary, samples)."""
+    missing = [s for s in sessions if "types" not in s]
+    if missing:
+        types = item_types(db_url, [s["attempt"] for s in missing])
+        for s in missing:
+            s["types"] = types.get(s["attempt"], "")
     t0 = time.time() + 8  # time for locust to start and spawn every user
     end = t0 + warmup_s + measure_s
     proc, path = run_locust(

@@ -1,6 +1,7 @@
 """Setup of the exam load benchmark: the seeded database and the candidates' sessions
 (log in, start an attempt) over HTTP, outside the measured phases."""
 
+import json
 import re
 import time
 from datetime import timedelta
@@ -133,6 +134,36 @@ def acknowledged_missing(url, acked):
     return [key for key, seq in acked.items() if stored.get(key, -1) < seq]
 
 
+def item_types(url, attempt_ids):
+    """{attempt id: one letter per position} for the item types of each attempt's
+    personal paper, so that the load generator sends a response the server's
+    shape check accepts (s 单选, m 多选, t 判断, f 填空, x other)."""
+    code = {"single": "s", "multiple": "m", "true_false": "t", "fill_blank": "f"}
+    engine = sa.create_engine(url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        types = dict(
+            conn.execute(sa.text("SELECT id, type FROM question_versions")).all()
+        )
+        rows = conn.execute(
+            sa.text(
+                "SELECT a.id, p.items FROM attempts a "
+                "JOIN candidate_papers p ON p.id = a.candidate_paper_id"
+            )
+        ).all()
+    engine.dispose()
+    wanted = set(attempt_ids)
+    out = {}
+    for attempt_id, items in rows:
+        if attempt_id not in wanted:
+            continue
+        if isinstance(items, str):
+            items = json.loads(items)
+        out[attempt_id] = "".join(
+            code.get(types.get(item["version_id"]), "x") for item in items
+        )
+    return out
+
+
 # --- setup over HTTP --------------------------------------------------------------
 
 
@@ -195,4 +226,8 @@ def start_unmeasured(base, arrangement_id, session):
 
 
 def public_session(session):
-    return {k: session[k] for k in ("username", "cookie", "csrf", "attempt")}
+    return {
+        k: session[k]
+        for k in ("username", "cookie", "csrf", "attempt", "types")
+        if k in session
+    }

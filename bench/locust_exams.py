@@ -57,7 +57,14 @@ with open(os.environ.get("BENCH_SESSIONS", "sessions.json"), encoding="utf-8") a
 _next_index = itertools.count()
 _samples = []
 _done = {"n": 0}
-_RESPONSES = (["A"], ["B"], ["A", "C"], ["对"], ["行政复议"], ["B", "D"])
+# Responses the server's shape check accepts, by item type (see item_types()).
+_RESPONSES = {
+    "s": (["A"], ["B"], ["C"]),
+    "m": (["A", "C"], ["B", "D"], ["A", "B", "C"]),
+    "t": (["对"], ["错"]),
+    "f": (["行政复议"], ["责令改正"]),
+    "x": ("依法处理",),
+}
 _ATTEMPT_URL = re.compile(r"/exams/attempts/(\d+)")
 _DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
 
@@ -227,7 +234,9 @@ class Candidate(FastHttpUser):
     def _save(self):
         self.seq += 1
         position = self.rng.randrange(POSITIONS)
-        response = self.rng.choice(_RESPONSES)
+        types = self.me.get("types") or ""
+        kind = types[position] if position < len(types) else "s"
+        response = self.rng.choice(_RESPONSES[kind])
         backoff = 0.0
         first_try = time.time()
         while True:

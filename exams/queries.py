@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from exams.attempts.eligibility import StartCheck, check_start
 from exams.attempts.models import Attempt
 from exams.attempts.services import is_released, passed_arrangement_ids
 from exams.certs.queries import certificates_of
@@ -33,7 +34,10 @@ def candidate_arrangements(user_id):
             ArrangementCandidate,
             ArrangementCandidate.arrangement_id == ExamArrangement.id,
         )
-        .where(ArrangementCandidate.user_id == user_id)
+        .where(
+            ArrangementCandidate.user_id == user_id,
+            ExamArrangement.status != "draft",  # drafts are not shown to anyone
+        )
         .order_by(ExamArrangement.window_start, ExamArrangement.id)
     )
 
@@ -48,6 +52,8 @@ class ExamEntry:
     attempts_left: int = 0
     # The prerequisite (专门 before 通用) still to pass, if any.
     waiting_for: ExamArrangement | None = None
+    # The one start rule's answer (exams.attempts.eligibility.check_start).
+    check: StartCheck | None = None
 
 
 @dataclass
@@ -74,29 +80,27 @@ def candidate_overview(user_id, now, result_limit=5):
     overview = CandidateOverview()
     passed_ids = passed_arrangement_ids(user_id)
     for arrangement, entry in db.session.execute(candidate_arrangements(user_id)):
-        if entry.is_exempt:
+        if entry.is_exempt or arrangement.status == "cancelled":
             continue
         mine = by_arrangement.get(arrangement.id, [])
-        closes_at = max(
-            arrangement.window_end, entry.makeup_until or arrangement.window_end
+        check = check_start(
+            arrangement, user_id, now, entry=entry, attempts=mine, passed=passed_ids
         )
+        closes_at = check.closes_at or arrangement.window_end
         allowed = arrangement.attempts_allowed + arrangement.makeup_attempts
         item = ExamEntry(
             arrangement=arrangement,
             closes_at=closes_at,
-            in_progress=next((a for a in mine if a.status == "in_progress"), None),
+            in_progress=check.resume,
             attempts_left=max(0, allowed - len(mine)),
+            check=check,
         )
-        if (
-            arrangement.prerequisite_id
-            and arrangement.prerequisite_id not in passed_ids
-        ):
+        if check.code == "prerequisite":
             item.waiting_for = arrangement.prerequisite
-        passed = any(a.passed for a in mine)
         if now < arrangement.window_start:
             overview.upcoming.append(item)
         elif now < closes_at and (
-            item.in_progress or (item.attempts_left and not passed)
+            check.ok or check.code in ("prerequisite", "result_pending")
         ):
             overview.open.append(item)
     overview.open.sort(key=lambda e: e.closes_at)

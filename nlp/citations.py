@@ -275,3 +275,64 @@ def _last(pattern: re.Pattern, text: str) -> int | None:
     for match in pattern.finditer(text):
         result = match.start()
     return result
+
+
+# A provision reference typed by hand (a question's legal basis, a law-library
+# search): 《行政处罚法》第33条, 行政处罚法第三十三条, 处罚法33条, 第三十三条, 三十三.
+_REFERENCE = re.compile(
+    rf"^(?P<law>.*?)\s*(?:第\s*(?P<a1>{_NUM})\s*条?|(?<![\d零〇○一二两三四五六七八九十百千])"
+    rf"(?P<a2>{_NUM})\s*条?)"
+    rf"(?:\s*第?\s*(?P<para>{_NUM})\s*款)?"
+    rf"(?:\s*第?\s*[（(]?\s*(?P<item>{_NUM})\s*[）)]?\s*项)?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A hand-typed provision reference: the law as written (short form, may be
+    empty or an abbreviation such as 处罚法) and the article (may be ``None``)."""
+
+    law: str
+    article: int | None
+    paragraph: int | None = None
+    item: int | None = None
+
+
+def parse_reference(text: str) -> Reference | None:
+    """Parse one hand-typed provision reference.
+
+    Accepts 《行政处罚法》第三十三条, 《行政处罚法》第33条, 行政处罚法第三十三条,
+    处罚法33条, 中华人民共和国行政处罚法第三十三条第一款, 第三十三条, 第33条, 三十三,
+    33 and a bare law name (行政处罚法, article ``None``).
+
+    :param text: the reference as typed.
+    :return: the :class:`Reference`, or ``None`` when nothing is recognised.
+    """
+    text = re.sub(r"\s+", "", (text or "").strip())
+    text = text.replace("（", "(").replace("）", ")").rstrip("。.;；，,")
+    if not text:
+        return None
+    titled = find_citations(text)
+    if titled:
+        first = titled[0]
+        return Reference(
+            short_law_name(first.law), first.article, first.paragraph, first.item
+        )
+    match = _REFERENCE.match(text)
+    if match is None:
+        law = short_law_name(text)
+        if re.search(r"[\d第条款项]", law) or len(law) < 2:
+            return None
+        return Reference(law, None)
+    number = parse_int(match.group("a1") or match.group("a2"))
+    if number is None or number <= 0:
+        return None
+    law = short_law_name(match.group("law") or "")
+    if law and (len(law) < 2 or re.search(r"[第条款项]", law)):
+        return None
+
+    def optional(name):
+        value = match.group(name)
+        return parse_int(value) if value else None
+
+    return Reference(law, number, optional("para"), optional("item"))

@@ -57,6 +57,8 @@ class Config:
     TRAINING_REQUIRED_HOURS_OFFICER = _int("TRAINING_REQUIRED_HOURS_OFFICER", 0)
     # Longest autosaved answer to one exam item, in characters (larger: 400).
     EXAM_ANSWER_MAX_CHARS = _int("EXAM_ANSWER_MAX_CHARS", 20_000)
+    # Item analysis: 过难/过易/区分度低 flags only from this many answers per item.
+    EXAM_ANALYSIS_MIN_N = _int("EXAM_ANALYSIS_MIN_N", 30)
 
     # Sessions and login policy.
     SESSION_COOKIE_HTTPONLY = True
@@ -202,6 +204,11 @@ class Config:
     SUGGESTION_EXTENSION_WORKDAYS = _int("SUGGESTION_EXTENSION_WORKDAYS", 7)
     SUGGESTION_WARN_WORKDAYS = _int("SUGGESTION_WARN_WORKDAYS", 1)
     SUGGESTION_AUTO_CLOSE_DAYS = _int("SUGGESTION_AUTO_CLOSE_DAYS", 15)
+    # 受理 (triage) within SUGGESTION_ACCEPT_WORKDAYS working days of submission; the
+    # handling deadline staff set when assigning must lie within the MIN/MAX bounds.
+    SUGGESTION_ACCEPT_WORKDAYS = _int("SUGGESTION_ACCEPT_WORKDAYS", 7)
+    SUGGESTION_DEADLINE_MIN_WORKDAYS = _int("SUGGESTION_DEADLINE_MIN_WORKDAYS", 5)
+    SUGGESTION_DEADLINE_MAX_WORKDAYS = _int("SUGGESTION_DEADLINE_MAX_WORKDAYS", 30)
 
     # Notifications (issue #15, docs/notifications.md). 站内信 is always on; e-mail
     # goes through this SMTP server when MAIL_SERVER is set; SMS through the sender

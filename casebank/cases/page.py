@@ -12,6 +12,7 @@ from casebank.cases import queries
 from casebank.cases.forms import CaseMetadataForm, CsrfOnlyForm
 from casebank.cases.highlight import KINDS, highlight, spans_from_review
 from casebank.reviews.queries import case_panel
+from portal.auth.roles import SUPERVISION_MANAGERS
 from portal.masking import mask_pii
 
 
@@ -33,6 +34,7 @@ def metadata_form(case, agencies, formdata=None):
 def render_case(case, form, status=200, read_only=False):
     from casebank.consistency.peers_view import peer_group
     from casebank.reviews.precision import demoted_codes
+    from casebank.supervision.progress import case_progress
     from casebank.supervision.similar import similar_cases
 
     spans = spans_from_review(case.text, case.review, case.findings)
@@ -54,6 +56,12 @@ def render_case(case, form, status=200, read_only=False):
             review_panel=case_panel(case, current_user, g.get("label_error")),
             peer_group=peer_group(current_user, case),
             demoted=demoted_codes(case),
+            # Where the case stands between the steps, for the staff who run them.
+            review_progress=(
+                case_progress(case)
+                if not read_only and current_user.has_role(*SUPERVISION_MANAGERS)
+                else None
+            ),
         ),
         status,
     )

@@ -67,6 +67,16 @@ def progress_by_case(case_ids):
     return result
 
 
+def case_progress(case):
+    """The 评查进度 of one case, as the queue shows it: ``{"reviews": [...],
+    "opinion": latest opinion or None, "assignment": open assignment or None}``."""
+    from casebank.supervision.queries import open_assignments_by_case
+
+    state = progress_by_case([case.id])[case.id]
+    state["assignment"] = open_assignments_by_case([case.id]).get(case.id)
+    return state
+
+
 def open_workload(user_ids):
     """user id → number of open review tasks."""
     if not user_ids:

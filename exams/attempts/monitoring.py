@@ -22,6 +22,7 @@ EVENT_LABELS = {
     "submit": "交卷",
     "blur": "切出页面（窗口失去焦点）",
     "hidden": "页面隐藏（切换标签页或锁屏）",
+    "leave": "离开考试页面（返回、刷新或打开其他网页）",
     "visible": "返回页面",
     "paste": "粘贴（已阻止）",
     "heartbeat": "心跳",
@@ -40,7 +41,7 @@ SUBMIT_REASONS = {
     "tab_switch": "切屏次数过多自动交卷",
 }
 # Events that count as leaving the exam page (shown highlighted).
-WARNING_KINDS = {"blur", "hidden", "paste", "device_refused"}
+WARNING_KINDS = {"blur", "hidden", "leave", "paste", "device_refused"}
 
 
 @dataclass(frozen=True)

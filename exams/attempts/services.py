@@ -13,12 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from exams.attempts.devices import check_device, hash_token
+from exams.attempts.eligibility import check_start
 from exams.attempts.models import Answer, Attempt, AttemptEvent
 from exams.banks.models import QuestionVersion
 from exams.certs import services as certificates
 from exams.grading import get_question_type
 from exams.papers.models import ArrangementCandidate, ExamArrangement
-from exams.papers.services import generate_candidate_paper, may_take
+from exams.papers.services import generate_candidate_paper
 from portal import audit
 from portal.actor import Actor
 from portal.exceptions import InvalidState, NotAllowed
@@ -28,7 +29,8 @@ from portal.textclean import clean_value
 
 logger = logging.getLogger(__name__)
 
-FOCUS_EVENTS = ("blur", "hidden")
+# "leave": the exam page was left in the same tab (back, reload, another page).
+FOCUS_EVENTS = ("blur", "hidden", "leave")
 
 
 class AttemptClosed(InvalidState):
@@ -70,31 +72,23 @@ def start_attempt(arrangement, user, now, device=None, actor=None):
         close_if_expired(current, now)
         if current.status == "in_progress":
             return current
-    if not may_take(arrangement, user.id, passed_arrangement_ids(user.id)):
-        raise NotAllowed("您不在本次考试名单中，或尚未通过前置考试")
-    # The candidate's own entry, not the arrangement's whole list (start spike).
+    # The one start rule (also behind every 开始考试 button).
     entry = db.session.scalar(
         sa.select(ArrangementCandidate).where(
             ArrangementCandidate.arrangement_id == arrangement.id,
             ArrangementCandidate.user_id == user.id,
         )
     )
+    check = check_start(arrangement, user.id, now, entry=entry)
+    if not check.ok or check.resume is not None:
+        if check.resume is not None:
+            return check.resume
+        raise NotAllowed(check.reason)
+    used = check.sitting - 1
     window_end = arrangement.window_end
     if entry.makeup_until and now > arrangement.window_end:
         window_end = entry.makeup_until
-    if now < arrangement.window_start:
-        raise NotAllowed("考试尚未开始")
-    if now >= window_end:
-        raise NotAllowed("考试已结束")
-    used = db.session.scalar(
-        sa.select(sa.func.count(Attempt.id)).where(
-            Attempt.arrangement_id == arrangement.id, Attempt.user_id == user.id
-        )
-    )
-    allowed = arrangement.attempts_allowed + arrangement.makeup_attempts
-    if used >= allowed or _already_passed(arrangement.id, user.id):
-        raise NotAllowed("考试次数已用完")
-    paper = generate_candidate_paper(arrangement, user.id)
+    paper = generate_candidate_paper(arrangement, user.id, sitting=check.sitting)
     db.session.flush()
     duration = timedelta(minutes=arrangement.duration_minutes + entry.extra_minutes)
     attempt = Attempt(
@@ -134,18 +128,6 @@ def _in_progress(arrangement_id, user_id):
             Attempt.arrangement_id == arrangement_id,
             Attempt.user_id == user_id,
             Attempt.status == "in_progress",
-        )
-    )
-
-
-def _already_passed(arrangement_id, user_id):
-    return bool(
-        db.session.scalar(
-            sa.select(Attempt.id).where(
-                Attempt.arrangement_id == arrangement_id,
-                Attempt.user_id == user_id,
-                Attempt.passed.is_(True),
-            )
         )
     )
 
@@ -534,28 +516,15 @@ def pending_manual_answers(bank_ids=None):
 def grade_manually(answer, score, actor, comment=""):
     """Score one subjective answer; the attempt is final when none is left.
 
+    Recorded as a mark (:func:`exams.results.marking.mark_answer`: 初评, 二评 or
+    仲裁 as the arrangement's 双评 setting requires).
+
     :raises InvalidState: the score is outside 0 … the item's score.
     """
-    attempt = answer.attempt
-    item = attempt.candidate_paper.items[answer.position]
-    maximum = Decimal(item["score"])
-    if score < 0 or score > maximum:
-        raise InvalidState(f"得分应在 0 至 {maximum} 分之间")
-    answer.score = Decimal(score).quantize(Decimal("0.01"))
-    answer.correct = answer.score == maximum
-    grade_attempt(attempt, actor)
-    db.session.flush()
-    audit.record(
-        "answer_graded",
-        actor,
-        attempt,
-        after={
-            "position": answer.position,
-            "score": str(answer.score),
-            "comment": comment[:200],
-        },
-    )
-    return attempt
+    from exams.results.marking import mark_answer
+
+    mark_answer(answer, score, actor, comment)
+    return answer.attempt
 
 
 def correct_key(version, new_spec, actor):

@@ -25,6 +25,7 @@ from exams.attempts import services as service
 from exams.attempts.admission import limited
 from exams.attempts.answer_check import is_int, response_error
 from exams.attempts.devices import Device, DeviceRefused, check_device
+from exams.attempts.eligibility import check_start
 from exams.attempts.models import Attempt
 from exams.attempts.services import is_released
 from exams.banks.models import QuestionVersion
@@ -33,6 +34,7 @@ from exams.papers.models import (
     CandidatePaper,
     ExamArrangement,
 )
+from exams.papers.services import sections as paper_sections
 from exams.practice.services import sync_exam_mistakes
 from exams.results.services import result_page
 from portal.actor import Actor
@@ -108,26 +110,81 @@ def _own_attempt(attempt_id):
 @bp.get("/")
 @roles_required(*CANDIDATES)
 def list_exams():
-    """The candidate's exams: open and upcoming, with their attempts."""
+    """The candidate's exams with the start rule's answer for each: 开始考试 only
+    where a start would succeed, otherwise the reason."""
+    now = utcnow()
     rows = db.session.execute(
         sa.select(ExamArrangement, ArrangementCandidate)
         .join(
             ArrangementCandidate,
             ArrangementCandidate.arrangement_id == ExamArrangement.id,
         )
-        .where(ArrangementCandidate.user_id == current_user.id)
-        .order_by(ExamArrangement.window_start)
+        .where(
+            ArrangementCandidate.user_id == current_user.id,
+            ExamArrangement.status != "draft",
+        )
+        .order_by(ExamArrangement.window_start, ExamArrangement.id)
     ).all()
     mine = db.session.scalars(
         sa.select(Attempt)
         .where(Attempt.user_id == current_user.id)
-        .order_by(Attempt.id)
+        .order_by(Attempt.number, Attempt.id)
     ).all()
     by_arrangement = {}
     for attempt in mine:
         by_arrangement.setdefault(attempt.arrangement_id, []).append(attempt)
+    passed = service.passed_arrangement_ids(current_user.id)
+    checks = {
+        arrangement.id: check_start(
+            arrangement,
+            current_user.id,
+            now,
+            entry=entry,
+            attempts=by_arrangement.get(arrangement.id, []),
+            passed=passed,
+        )
+        for arrangement, entry in rows
+    }
     return render_template(
-        "exams/exam_list.html", rows=rows, attempts=by_arrangement, now=utcnow()
+        "exams/exam_list.html",
+        rows=rows,
+        attempts=by_arrangement,
+        checks=checks,
+        now=now,
+    )
+
+
+@bp.get("/<int:arrangement_id>/notice")
+@roles_required(*CANDIDATES)
+def exam_notice(arrangement_id):
+    """考试须知: what the candidate agrees to before the clock starts; the start
+    button is here (the clock starts only when it is pressed)."""
+    arrangement = db.get_or_404(ExamArrangement, arrangement_id)
+    now = utcnow()
+    check = check_start(arrangement, current_user.id, now)
+    if check.code == "not_enrolled":
+        abort(404)
+    if check.resume is not None:
+        return redirect(url_for("exams.take_attempt", attempt_id=check.resume.id))
+    entry = db.session.scalar(
+        sa.select(ArrangementCandidate).where(
+            ArrangementCandidate.arrangement_id == arrangement.id,
+            ArrangementCandidate.user_id == current_user.id,
+        )
+    )
+    paper = arrangement.paper
+    if paper.kind == "fixed":
+        count = len(paper.items)
+    else:
+        count = sum(rule.count for rule in paper.rules)
+    return render_template(
+        "exams/exam_notice.html",
+        arrangement=arrangement,
+        paper=paper,
+        entry=entry,
+        check=check,
+        question_count=count,
+        minutes=arrangement.duration_minutes + entry.extra_minutes,
     )
 
 
@@ -159,19 +216,12 @@ def start_exam(arrangement_id):
 
 def _must_queue(arrangement, now):
     """Whether a start must wait in the admission queue: the gate is on, the
-    candidate has no attempt in progress (a resume never waits), is enrolled (a
-    refusal should not take a place), and their ticket's time has not come."""
+    start rule lets the candidate in (a refusal should not take a place; a
+    resume never waits), and their ticket's time has not come."""
     if not gate.enabled():
         return False
-    if service.in_progress(arrangement.id, current_user.id) is not None:
-        return False
-    enrolled = db.session.scalar(
-        sa.select(ArrangementCandidate.id).where(
-            ArrangementCandidate.arrangement_id == arrangement.id,
-            ArrangementCandidate.user_id == current_user.id,
-        )
-    )
-    if enrolled is None or now < arrangement.window_start:
+    check = check_start(arrangement, current_user.id, now)
+    if not check.ok or check.resume is not None:
         return False
     return gate.ticket(arrangement.id, current_user.id, now) > now
 
@@ -224,6 +274,9 @@ def take_attempt(attempt_id):
         "exams/attempt_take.html",
         attempt=attempt,
         questions=questions,
+        sections=paper_sections(
+            [(version.type, item["score"]) for _p, version, item, _a in questions]
+        ),
         remaining=service.remaining_seconds(attempt, utcnow()),
     )
 
@@ -334,7 +387,7 @@ def report_event(attempt_id):
     of focus losses (the page warns the candidate)."""
     data = request.get_json(silent=True) or {}
     kind = str(data.get("kind", ""))[:20]
-    if kind not in ("blur", "hidden", "visible", "heartbeat", "paste"):
+    if kind not in ("blur", "hidden", "leave", "visible", "heartbeat", "paste"):
         _own_attempt(attempt_id)  # another's attempt: 404 before anything else
         return jsonify({"ok": False, "error": "未知事件"}), 400
     now = utcnow()

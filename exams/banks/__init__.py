@@ -13,7 +13,7 @@ bp = Blueprint("exam_banks", __name__, template_folder="templates")
 
 def init_app(app):
     """Register the models, the bank screens (under /admin/exams) and the command."""
-    from exams.banks import cli, models, views  # noqa: F401
+    from exams.banks import authoring_views, cli, models, views  # noqa: F401
 
     app.register_blueprint(bp, url_prefix="/admin/exams")
     app.cli.add_command(cli.exams_cli)

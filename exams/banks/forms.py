@@ -2,15 +2,8 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    DecimalField,
-    HiddenField,
-    IntegerField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, NumberRange, Regexp
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Regexp
 
 
 class BankForm(FlaskForm):
@@ -39,16 +32,3 @@ class ConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     submit = SubmitField("确认导入")
-
-
-class QuestionEditForm(FlaskForm):
-    stem = TextAreaField("题干", validators=[DataRequired("题干不能为空")])
-    explanation = TextAreaField("解析")
-    difficulty = IntegerField("难度（1–5）", validators=[NumberRange(min=1, max=5)])
-    score = DecimalField("分值", places=2, validators=[NumberRange(min=0.5, max=100)])
-    legal_basis = StringField(
-        "法律依据",
-        validators=[Length(max=300)],
-        description="如：《行政处罚法》第三十二条（须在法律法规库中存在）",
-    )
-    submit = SubmitField("保存")

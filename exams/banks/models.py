@@ -37,11 +37,19 @@ class KnowledgePoint(db.Model):
     )
     name: so.Mapped[str] = so.mapped_column(sa.String(100))
     path: so.Mapped[str] = so.mapped_column(sa.String(500), unique=True)
+    # A retired point keeps its questions (history) but is offered nowhere new.
+    is_active: so.Mapped[bool] = so.mapped_column(
+        default=True, server_default=sa.true()
+    )
 
     parent: so.Mapped["KnowledgePoint | None"] = so.relationship(remote_side=[id])
 
     def __repr__(self):
         return f"<KnowledgePoint {self.path}>"
+
+    @property
+    def audit_label(self):
+        return f"知识点 {self.path}"
 
 
 class QuestionBank(db.Model):

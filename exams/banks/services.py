@@ -17,6 +17,7 @@ from exams.grading import get_question_type
 from portal import audit
 from portal.extensions import db
 from portal.laws.models import Law, LawArticle
+from portal.laws.references import resolve_legal_basis
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +93,29 @@ class PlannedQuestion:
     source: object  # exams.formats.model.ImportedQuestion
     spec: dict
     knowledge_point: KnowledgePoint | None = None
+    # A knowledge point the file names that does not exist yet: created on commit.
+    new_knowledge_point: str = ""
     article: LawArticle | None = None
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PlanRow:
+    """One row (or paragraph group, GIFT block) of the file, in file order: its
+    question when it was read, and every error met (field checks included)."""
+
+    where: str
+    planned: PlannedQuestion | None
+    errors: list[str]
+    warnings: list[str]
+
+    @property
+    def ok(self):
+        return self.planned is not None and not self.errors
+
+
+def _where_key(where):
+    return tuple(int(n) for n in re.findall(r"\d+", where or "")) or (0,)
 
 
 @dataclass
@@ -102,6 +124,7 @@ class ImportPlan:
     questions: list[PlannedQuestion]
     file_issues: list  # exams.formats.model.ImportIssue
     near_duplicates: list[dict]
+    new_knowledge_points: list[str] = field(default_factory=list)
 
     @property
     def errors(self):
@@ -117,9 +140,43 @@ class ImportPlan:
     def warnings(self):
         return [(i.where, i.message) for i in self.file_issues if i.severity != "error"]
 
-    def counts_by_type(self):
+    @property
+    def rows(self):
+        """Every row read, in file order, each with its errors and warnings."""
+        rows = {}
+        for planned in self.questions:
+            where = planned.source.source
+            rows[where] = PlanRow(where, planned, list(planned.errors), [])
+        for issue in self.file_issues:
+            row = rows.setdefault(issue.where, PlanRow(issue.where, None, [], []))
+            (row.errors if issue.severity == "error" else row.warnings).append(
+                issue.message
+            )
+        return sorted(rows.values(), key=lambda row: _where_key(row.where))
+
+    @property
+    def rows_read(self):
+        """共读取 N 道: rows that held a question, read or refused (a row with only
+        a warning about a skipped item counts too)."""
+        return len(self.rows)
+
+    def blocking(self, exclude=()):
+        """Errors of read questions that are not excluded: the commit refuses while
+        any is left. Rows that could not be read as a question are never imported
+        (they are listed with their errors) and need no exclusion."""
+        exclude = set(exclude)
+        return [
+            (row.where, message)
+            for row in self.rows
+            if row.planned is not None and row.where not in exclude
+            for message in row.errors
+        ]
+
+    def counts_by_type(self, exclude=()):
         counts = {}
         for planned in self.questions:
+            if planned.source.source in exclude:
+                continue
             counts[planned.source.type] = counts.get(planned.source.type, 0) + 1
         return counts
 
@@ -127,10 +184,12 @@ class ImportPlan:
         return {
             "format": self.format,
             "questions": len(self.questions),
+            "rows_read": self.rows_read,
             "counts_by_type": self.counts_by_type(),
             "errors": [{"where": w, "message": m} for w, m in self.errors],
             "warnings": [{"where": w, "message": m} for w, m in self.warnings],
             "near_duplicates": self.near_duplicates,
+            "new_knowledge_points": self.new_knowledge_points,
         }
 
 
@@ -160,15 +219,20 @@ def plan_import(result, bank):
     """Validate an :class:`exams.formats.model.ImportResult` against the portal.
 
     Checks each question's definition (through the grading registry), its knowledge
-    point and its legal basis (the article must exist in the law library), and finds
-    near-duplicate stems within the file and against ``bank``. Saves nothing.
+    point (a missing one is listed in ``new_knowledge_points``, to be created on
+    commit; a retired one is an error) and its legal basis (the article must exist
+    in the law library), and finds near-duplicate stems within the file and
+    against ``bank``. Saves nothing.
 
     :param result: what a format reader returned.
     :param bank: the target :class:`QuestionBank`.
     :return: an :class:`ImportPlan`.
     """
+    from exams.banks.knowledge import normalise_path
+
     ensure_default_knowledge_points()
     planned = []
+    new_points = []
     points, citations = {}, {}  # per-file caches: one query per distinct value
     for question in result.questions:
         spec = to_spec(question)
@@ -177,14 +241,17 @@ def plan_import(result, bank):
         item.errors += (
             qtype.validate(spec) if question.type not in ("essay", "case") else []
         )
-        if question.knowledge_point:
-            if question.knowledge_point not in points:
-                points[question.knowledge_point] = _knowledge_point(
-                    question.knowledge_point
-                )
-            item.knowledge_point = points[question.knowledge_point]
+        path = normalise_path(question.knowledge_point)
+        if path:
+            if path not in points:
+                points[path] = _knowledge_point(path)
+            item.knowledge_point = points[path]
             if item.knowledge_point is None:
-                item.errors.append(f"知识点不存在：{question.knowledge_point}")
+                item.new_knowledge_point = path
+                if path not in new_points:
+                    new_points.append(path)
+            elif not item.knowledge_point.is_active:
+                item.errors.append(f"知识点已停用：{path}")
         if question.legal_basis:
             if question.legal_basis not in citations:
                 citations[question.legal_basis] = resolve_legal_basis(
@@ -199,48 +266,13 @@ def plan_import(result, bank):
         [p.source.source for p in planned],
         bank,
     )
-    return ImportPlan(result.format, planned, list(result.issues), near)
+    return ImportPlan(result.format, planned, list(result.issues), near, new_points)
 
 
 def _knowledge_point(path):
-    path = path.replace("›", "/").replace("＞", "/").replace(">", "/")
-    path = "/".join(part.strip() for part in path.split("/") if part.strip())
     return db.session.scalar(
         sa.select(KnowledgePoint).where(KnowledgePoint.path == path)
     )
-
-
-def resolve_legal_basis(text):
-    """Find the cited article of a legal-basis text in the law library.
-
-    :param text: e.g. 《行政处罚法》第三十二条.
-    :return: (LawArticle or None, error message or None).
-    """
-    from nlp.citations import find_citations, short_law_name
-
-    citations = find_citations(text)
-    if not citations:
-        return None, f"法律依据格式无法识别：{text}（应为《法规名称》第N条）"
-    citation = citations[0]
-    short = short_law_name(citation.law)
-    law = db.session.scalar(
-        sa.select(Law).where(sa.or_(Law.short_name == short, Law.name == short))
-    )
-    if law is None:
-        hint = (
-            ""
-            if db.session.scalar(sa.select(Law.id).limit(1))
-            else "（法规库为空，请先运行 flask laws import）"
-        )
-        return None, f"法律依据未找到：法规库中没有《{short}》{hint}"
-    article = db.session.scalar(
-        sa.select(LawArticle).where(
-            LawArticle.law_id == law.id, LawArticle.number == citation.article
-        )
-    )
-    if article is None:
-        return None, f"法律依据未找到：《{short}》没有第{citation.article}条"
-    return article, None
 
 
 def find_near_duplicates(stems, sources, bank, threshold=NEAR_DUPLICATE_SIMILARITY):
@@ -291,18 +323,30 @@ def _plain(html):
 # ---------------------------------------------------------------- commit
 
 
-def commit_import(plan, bank, actor):
-    """Save every question of a plan, or nothing when it has any error.
+def commit_import(plan, bank, actor, exclude=()):
+    """Save every question of a plan except the excluded rows, or nothing while a
+    row that is not excluded has an error. Knowledge points the file names that do
+    not exist are created first (only for the rows committed).
 
+    :param exclude: the ``where`` of rows left out (the preview's checkboxes).
     :return: the created :class:`Question` objects.
-    :raises ValueError: the plan has errors (callers show them first).
+    :raises ValueError: a row that is not excluded has an error.
     """
-    if plan.errors:
+    from exams.banks.knowledge import ensure_path
+
+    exclude = set(exclude)
+    if plan.blocking(exclude):
         raise ValueError("导入文件存在错误，未保存任何试题")
-    created = []
+    created, points_created = [], 0
     for planned in plan.questions:
-        question = create_question(bank, planned)
-        created.append(question)
+        if planned.source.source in exclude:
+            continue
+        if planned.new_knowledge_point:
+            planned.knowledge_point, count = ensure_path(
+                planned.new_knowledge_point, actor
+            )
+            points_created += count
+        created.append(create_question(bank, planned))
     db.session.flush()
     audit.record(
         "questions_imported",
@@ -311,7 +355,9 @@ def commit_import(plan, bank, actor):
         after={
             "format": plan.format,
             "questions": len(created),
-            **plan.counts_by_type(),
+            "excluded_rows": len(exclude),
+            "knowledge_points_created": points_created,
+            **plan.counts_by_type(exclude),
         },
     )
     logger.info(
@@ -419,6 +465,7 @@ def edit_question(question, changes, actor):
             value = sanitise_stem(value)
         setattr(version, name, value)
     db.session.flush()
+    question.current = version
     question.current_version_id = version.id
     question.review_reason = ""
     audit.record("question_edited", actor, question, after={"version": version.version})

@@ -20,10 +20,9 @@ from flask import (
 from flask_login import current_user
 
 from exams.banks import bp, services
-from exams.banks.forms import BankForm, ConfirmForm, QuestionEditForm, UploadForm
+from exams.banks.forms import BankForm, ConfirmForm, UploadForm
 from exams.banks.models import (
     TYPE_LABELS,
-    KnowledgePoint,
     Question,
     QuestionBank,
     QuestionVersion,
@@ -91,13 +90,15 @@ def list_banks():
 @bp.get("/banks/<int:bank_id>")
 @roles_required(*ADMINS)
 def show_bank(bank_id):
-    """The questions of a bank (current versions), filterable by type."""
+    """The questions of a bank (current versions), filterable by type and by
+    state (在用 / 已停用)."""
     bank = bank_or_404(bank_id)
     qtype = request.args.get("type", "")
+    state = request.args.get("state", "")
     stmt = (
         sa.select(Question)
         .join(QuestionVersion, Question.current_version_id == QuestionVersion.id)
-        .where(Question.bank_id == bank.id, Question.is_active)
+        .where(Question.bank_id == bank.id, Question.is_active == (state != "retired"))
         .order_by(Question.id)
     )
     if qtype in TYPE_LABELS:
@@ -114,6 +115,7 @@ def show_bank(bank_id):
         bank=bank,
         page=page,
         qtype=qtype,
+        state=state,
         type_labels=TYPE_LABELS,
     )
 
@@ -173,7 +175,7 @@ def import_questions(bank_id):
             else:
                 plan = services.plan_import(result, bank)
                 confirm = None
-                if plan.questions and not plan.errors:
+                if any(row.ok for row in plan.rows):
                     token = secrets.token_urlsafe(24)
                     storage.get_storage().save(
                         _staging_key(bank, token, filename), content, overwrite=True
@@ -213,14 +215,19 @@ def commit_question_import(bank_id):
         return redirect(url_for("exam_banks.show_bank", bank_id=bank.id))
     content = backend.read(key)
     plan = services.plan_import(_read(filename, content), bank)
-    if plan.errors:
+    exclude = set(request.form.getlist("exclude"))
+    blocking = plan.blocking(exclude)
+    if blocking or not any(row.ok and row.where not in exclude for row in plan.rows):
         db.session.rollback()
         flash(
-            "数据在预览后发生了变化，文件现在有错误，未导入任何试题。请重新上传预览。",
+            f"有错误的行未排除（{'、'.join(sorted({w for w, _ in blocking}))}），"
+            "未导入任何试题。请勾选“不导入”后再确认，或修改文件后重新上传。"
+            if blocking
+            else "没有要导入的试题（所有行都已排除）。",
             "danger",
         )
         return redirect(url_for("exam_banks.import_questions", bank_id=bank.id))
-    created = services.commit_import(plan, bank, Actor.from_request())
+    created = services.commit_import(plan, bank, Actor.from_request(), exclude)
     db.session.commit()
     backend.delete(key)
     flash(f"已导入 {len(created)} 道试题。", "success")
@@ -278,56 +285,3 @@ def mark_reviewed(question_id):
     db.session.commit()
     flash(f"试题 {question.id} 已复核。", "success")
     return redirect(url_for("exam_banks.list_review"))
-
-
-@bp.get("/knowledge-points")
-@roles_required(*ADMINS)
-def list_knowledge_points():
-    """The knowledge-point tree (paths as imports name them)."""
-    services.ensure_default_knowledge_points()
-    db.session.commit()
-    points = db.session.scalars(
-        sa.select(KnowledgePoint).order_by(KnowledgePoint.path)
-    ).all()
-    return render_template("exams/admin/knowledge_points.html", points=points)
-
-
-@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
-@roles_required(*ADMINS)
-def edit_question(question_id):
-    """Edit a question; a version already used in a paper is kept and a new one made."""
-    question = db.get_or_404(Question, question_id)
-    bank = writable_bank_or_403(question.bank_id)
-    current = question.current
-    form = QuestionEditForm(obj=current)
-    if form.validate_on_submit():
-        changes = {
-            "stem": form.stem.data,
-            "explanation": form.explanation.data or "",
-            "difficulty": form.difficulty.data,
-            "score": form.score.data,
-        }
-        basis = (form.legal_basis.data or "").strip()
-        if basis != current.legal_basis:
-            article, message = (
-                services.resolve_legal_basis(basis) if basis else (None, None)
-            )
-            if message:
-                form.legal_basis.errors.append(message)
-            changes.update(
-                legal_basis=basis, law_article_id=article.id if article else None
-            )
-        if not form.errors:
-            version = services.edit_question(question, changes, Actor.from_request())
-            db.session.commit()
-            flash(f"试题 {question.id} 已保存（第 {version.version} 版）。", "success")
-            return redirect(url_for("exam_banks.show_bank", bank_id=bank.id))
-    status = 400 if form.errors else 200
-    return render_template(
-        "exams/admin/question_edit.html",
-        form=form,
-        question=question,
-        bank=bank,
-        version=current,
-        type_labels=TYPE_LABELS,
-    ), status

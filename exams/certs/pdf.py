@@ -63,6 +63,7 @@ def certificate_fields(certificate, now):
         ("工作单位", certificate.organisation.name),
         ("执法领域", "、".join(certificate.domain_names) or "—"),
         ("证书编号", certificate.number),
+        *((("执法证号", holder.cert_number),) if holder.cert_number else ()),
         ("发证日期", _date(certificate.issued_at)),
         ("有效期至", _date(certificate.expires_at)),
         ("证书状态", certificate.status_label(now)),
@@ -70,11 +71,21 @@ def certificate_fields(certificate, now):
     ]
 
 
-def render_certificate(certificate, url, now):
+SEAL_RADIUS = 48
+
+
+def seal_position(width):
+    """Centre of the seal circle (发证机关印章): right column, above the QR code and
+    under the issuer's name, clear of the printed fields."""
+    return (width - 90 - 85, 392)
+
+
+def render_certificate(certificate, url, now, issuer=""):
     """Render the certificate as PDF bytes.
 
     :param url: the absolute verification URL encoded in the QR code.
     :param now: the time used for the printed status.
+    :param issuer: 发证机关, printed under the seal position.
     """
     font = cjk_font()
     width, height = landscape(A4)
@@ -128,6 +139,23 @@ def render_certificate(certificate, url, now):
     pdf.setFillColor(GREY)
     pdf.setFont(font, 7)
     pdf.drawCentredString(qr_x + qr_size / 2, qr_y - 34, url)
+
+    # 发证机关 and the seal position (a dashed circle where the seal is stamped;
+    # a PDF from the portal is not sealed: the verify page is the proof).
+    seal_x, seal_y = seal_position(width)
+    pdf.saveState()
+    pdf.setStrokeColor(RED)
+    pdf.setLineWidth(0.8)
+    pdf.setDash(3, 3)
+    pdf.circle(seal_x, seal_y, SEAL_RADIUS)
+    pdf.restoreState()
+    pdf.setFillColor(GREY)
+    pdf.setFont(font, 8)
+    pdf.drawCentredString(seal_x, seal_y - 3, "（发证机关印章）")
+    if issuer:
+        pdf.setFillColor(DARK)
+        pdf.setFont(font, 13)
+        pdf.drawCentredString(seal_x, seal_y + SEAL_RADIUS + 10, f"发证机关：{issuer}")
 
     status = certificate.effective_status(now)
     if status != "valid":

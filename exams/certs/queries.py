@@ -124,6 +124,23 @@ def certificate_by_code(code):
     )
 
 
+def certificate_by_number_and_name(number, name):
+    """The certificate numbered ``number`` whose holder is called ``name`` (both
+    exact after trimming and folding full-width characters), for a photocopy
+    whose QR code cannot be read."""
+    import unicodedata
+
+    number = unicodedata.normalize("NFKC", number or "").strip().upper()
+    name = unicodedata.normalize("NFKC", name or "").strip()
+    if not number or not name or len(number) > 40 or len(name) > 50:
+        return None
+    return db.session.scalar(
+        sa.select(Certificate)
+        .join(User, Certificate.holder_id == User.id)
+        .where(Certificate.number == number, User.name == name)
+    )
+
+
 def certificate_history(certificate):
     """Select the audit entries about ``certificate``, oldest first."""
     return (

@@ -4,7 +4,9 @@ Services flush; the edge (view, job, CLI) commits (STYLE R5). Every change is
 audited. The rules are written down in ``docs/certificates.md``:
 
 * Passing a 资格考试（通用法律知识） attempt issues the certificate, provided the
-  arrangement's 专门 prerequisite (if any) was passed. Passing a 专门 exam alone
+  attempt is the candidate's result (the counted attempt of
+  :mod:`exams.results.definition`: best, last or first, per arrangement) and the
+  arrangement's 专门 prerequisite (if any) was passed by its counted attempt. Passing a 专门 exam alone
   never issues one: 通用 is always the last step of the path.
 * Grading is idempotent (one certificate per qualifying attempt); a regrade that
   turns the qualifying pass (or its prerequisite pass) into a fail revokes the
@@ -25,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from exams.attempts.models import Attempt
 from exams.certs.models import LIVE_STATUSES, STATUS_LABELS, Certificate
 from exams.papers.models import ExamArrangement
+from exams.results.definition import candidate_result
 from portal import audit, numbering
 from portal.actor import Actor
 from portal.auth.models import User
@@ -60,6 +63,23 @@ def on_attempt_graded(attempt, actor=None, now=None):
     now = now or utcnow()
     kind = attempt.arrangement.kind
     if kind == "qual_general":
+        # The counted attempt may move to another attempt of the candidate (a
+        # regrade under the "best" policy): sync them all, those no longer
+        # counted first (one live certificate per holder).
+        others = [
+            a
+            for a in db.session.scalars(
+                sa.select(Attempt).where(
+                    Attempt.arrangement_id == attempt.arrangement_id,
+                    Attempt.user_id == attempt.user_id,
+                    Attempt.status == "graded",
+                    Attempt.id != attempt.id,
+                )
+            )
+            if certificate_of_attempt(a.id) is not None
+        ]
+        for other in others:
+            sync_qualification(other, actor, now)
         return sync_qualification(attempt, actor, now)
     if kind == "qual_special":
         # The prerequisite of a 通用 exam changed: re-check every certificate
@@ -85,15 +105,13 @@ def on_attempt_graded(attempt, actor=None, now=None):
 def _prerequisite_passed(arrangement, user_id):
     if arrangement.prerequisite_id is None:
         return True
-    return bool(
-        db.session.scalar(
-            sa.select(Attempt.id).where(
-                Attempt.arrangement_id == arrangement.prerequisite_id,
-                Attempt.user_id == user_id,
-                Attempt.passed.is_(True),
-            )
-        )
-    )
+    counted = candidate_result(arrangement.prerequisite_id, user_id)
+    return counted is not None and bool(counted.passed)
+
+
+def _is_counted(attempt):
+    counted = candidate_result(attempt.arrangement_id, attempt.user_id)
+    return counted is not None and counted.id == attempt.id
 
 
 def certificate_of_attempt(attempt_id):
@@ -122,8 +140,10 @@ def sync_qualification(attempt, actor, now):
 
     :return: the certificate, or None.
     """
-    qualified = bool(attempt.passed) and _prerequisite_passed(
-        attempt.arrangement, attempt.user_id
+    qualified = (
+        bool(attempt.passed)
+        and _is_counted(attempt)
+        and _prerequisite_passed(attempt.arrangement, attempt.user_id)
     )
     certificate = certificate_of_attempt(attempt.id)
     if certificate is None:
@@ -433,3 +453,16 @@ def days_until(moment, now):
 def verify_url(certificate, base_url):
     """The absolute URL of the public verification page of ``certificate``."""
     return f"{base_url.rstrip('/')}/verify/{certificate.verify_code}"
+
+
+def issuer_name(certificate):
+    """发证机关 printed on the certificate and shown by /verify: ``CERT_ISSUER``
+    when configured (e.g. 某市人民政府), else the name of the root organisation of
+    the certificate's unit (the city, whose code also prefixes the number)."""
+    configured = current_app.config.get("CERT_ISSUER")
+    if configured:
+        return configured
+    organisation = certificate.organisation
+    root_id = next((p for p in organisation.path.split("/") if p), None)
+    root = db.session.get(Organisation, int(root_id)) if root_id else None
+    return (root or organisation).name

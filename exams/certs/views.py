@@ -81,7 +81,9 @@ def download_certificate(certificate_id):
     if not allowed:
         abort(404)
     url = services.verify_url(certificate, _base_url())
-    content = render_certificate(certificate, url, now)
+    content = render_certificate(
+        certificate, url, now, issuer=services.issuer_name(certificate)
+    )
     response = send_file(
         io.BytesIO(content),
         mimetype="application/pdf",
@@ -187,6 +189,7 @@ def _render_detail(certificate, form=None, error=None, status=200):
         form=form or StatusForm(),
         error=error,
         verify_url=services.verify_url(certificate, _base_url()),
+        issuer=services.issuer_name(certificate),
         now=now,
     ), status
 
@@ -223,6 +226,39 @@ def change_certificate_status(certificate_id):
     return redirect(url_for("certs.show_certificate", certificate_id=certificate.id))
 
 
+@bp.get("/verify")
+@public
+@limiter.limit(lambda: current_app.config["CERT_VERIFY_RATE_LIMIT"])
+def lookup_certificate():
+    """Public lookup by certificate number + holder name (a photocopy whose QR
+    code cannot be read). Rate-limited like /verify/<code>; the result shows the
+    same masked fields; a miss never says which of the two was wrong."""
+    number = request.args.get("number", "")[:40]
+    name = request.args.get("name", "")[:50]
+    certificate = None
+    searched = bool(number.strip() or name.strip())
+    if searched:
+        certificate = queries.certificate_by_number_and_name(number, name)
+    now = utcnow()
+    response = make_response(
+        render_template(
+            "certs/lookup.html",
+            number=number,
+            name=name,
+            searched=searched,
+            certificate=certificate,
+            status=certificate.effective_status(now) if certificate else None,
+            status_label=certificate.status_label(now) if certificate else None,
+            issuer=services.issuer_name(certificate) if certificate else None,
+            now=now,
+        ),
+        404 if searched and certificate is None else 200,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
 @bp.get("/verify/<code>")
 @public
 @limiter.limit(lambda: current_app.config["CERT_VERIFY_RATE_LIMIT"])
@@ -239,6 +275,7 @@ def verify_certificate(code):
             certificate=certificate,
             status=certificate.effective_status(now),
             status_label=certificate.status_label(now),
+            issuer=services.issuer_name(certificate),
             now=now,
         )
     )

@@ -19,6 +19,7 @@ from exams.formats.model import (
     OPTION_LETTERS,
     TYPE_LABELS,
     ImportedQuestion,
+    ImportIssue,
     ImportResult,
     build_question,
     format_blanks,
@@ -344,7 +345,9 @@ def read_xlsx(
         rows.
     """
     result = ImportResult(format="xlsx")
-    with open_workbook(data, max_bytes, max_uncompressed) as workbook:
+    # Formulas are read as formulas (not their cached results) so that a formula
+    # cell is reported as such instead of importing whatever it last computed.
+    with open_workbook(data, max_bytes, max_uncompressed, data_only=False) as workbook:
         _read_rows(workbook, result, max_rows)
     if not result.questions and not result.issues:
         raise FormatError("文件中没有试题数据行")
@@ -355,14 +358,30 @@ def _read_rows(workbook, result: ImportResult, max_rows: int) -> None:
     sheet, header_row, columns = _find_header(workbook)
     width = max(columns.values()) + 1
     seen = 0
-    rows = sheet.iter_rows(min_row=header_row + 1, max_col=width, values_only=True)
+    names = {index: name for name, index in columns.items()}
+    rows = sheet.iter_rows(min_row=header_row + 1, max_col=width)
     for number, row in enumerate(rows, start=header_row + 1):
-        cells = list(row) + [None] * (width - len(row))
+        formulas = [
+            names.get(index, f"第{index + 1}列")
+            for index, item in enumerate(row)
+            if getattr(item, "data_type", None) == "f"
+        ]
+        cells = [getattr(item, "value", None) for item in row]
+        cells += [None] * (width - len(cells))
         if all(_cell_text(value) == "" for value in cells):
             continue
         seen += 1
         if seen > max_rows:
             raise FormatError(f"单个文件最多导入 {max_rows} 道题，请拆分后上传")
+        if formulas:
+            result.issues.append(
+                ImportIssue(
+                    f"第{number}行",
+                    f"“{'”“'.join(formulas)}”单元格是公式，不导入公式："
+                    "请复制后“粘贴为数值”或改为文本再上传",
+                )
+            )
+            continue
 
         def raw(name: str, cells=cells) -> object:
             index = columns.get(name)

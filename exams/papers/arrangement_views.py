@@ -2,16 +2,24 @@
 (考试安排), their candidates and pre-generated personal papers."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import (
     SelectChoice,
 )
 
 from exams.common import ADMINS
+from exams.papers import arrangements as lifecycle
 from exams.papers import bp
 from exams.papers import services as papers
-from exams.papers.forms import ArrangementForm, CandidateAdjustForm, CandidateListForm
+from exams.papers.forms import (
+    ArrangementEditForm,
+    ArrangementForm,
+    CancelForm,
+    CandidateAdjustForm,
+    CandidateListForm,
+    PostponeForm,
+)
 from exams.papers.models import ARRANGEMENT_KINDS
 from exams.papers.queries import (
     arrangement_or_404,
@@ -26,7 +34,7 @@ from portal.auth.queries import organisations_visible_to
 from portal.exceptions import DomainError
 from portal.extensions import db
 from portal.orgs.models import Domain
-from portal.timeutil import to_utc
+from portal.timeutil import to_local, to_utc
 
 
 @bp.route("/arrangements", methods=["GET", "POST"])
@@ -74,6 +82,7 @@ def list_arrangements():
                     show_answers=form.show_answers.data,
                     organisation_id=org.id,
                     prerequisite_id=form.prerequisite_id.data or None,
+                    status="draft" if form.save_as_draft.data else "published",
                 )
                 added = papers.enrol_candidates(
                     arrangement,
@@ -91,10 +100,16 @@ def list_arrangements():
                     Actor.from_request(),
                     arrangement,
                     label=arrangement.name,
-                    after={"参考人数": added},
+                    after={"参考人数": added, "状态": arrangement.status_label},
                 )
                 db.session.commit()
-                flash(f"考试安排已发布，参考人员 {added} 人。", "success")
+                if arrangement.status == "draft":
+                    flash(
+                        f"考试安排已保存为草稿，参考人员 {added} 人；发布后考生才能看到。",
+                        "success",
+                    )
+                else:
+                    flash(f"考试安排已发布，参考人员 {added} 人。", "success")
                 return redirect(
                     url_for(
                         "exam_papers.show_arrangement", arrangement_id=arrangement.id
@@ -123,6 +138,11 @@ def show_arrangement(arrangement_id):
             CandidatePaper.arrangement_id == arrangement.id
         )
     )
+    refusal = lifecycle.change_refusal(arrangement)
+    edit_form = ArrangementEditForm(obj=arrangement, prefix="edit")
+    edit_form.window_start.data = to_local(arrangement.window_start)
+    edit_form.window_end.data = to_local(arrangement.window_end)
+    postpone_form = PostponeForm(prefix="postpone")
     return render_template(
         "exams/admin/arrangement_show.html",
         arrangement=arrangement,
@@ -131,7 +151,142 @@ def show_arrangement(arrangement_id):
         upload_form=CandidateListForm(),
         adjust_form=CandidateAdjustForm(),
         release=release_status(arrangement, utcnow()),
+        refusal=refusal,
+        edit_form=edit_form,
+        postpone_form=postpone_form,
+        cancel_form=CancelForm(prefix="cancel"),
     )
+
+
+def _back(arrangement):
+    return redirect(
+        url_for("exam_papers.show_arrangement", arrangement_id=arrangement.id)
+    )
+
+
+def _first_error(form):
+    for name, errors in form.errors.items():
+        if errors:
+            field = getattr(form, name, None)
+            label = field.label.text if field is not None else name
+            return f"{label}：{errors[0]}"
+    return "请检查填写的内容"
+
+
+@bp.post("/arrangements/<int:arrangement_id>/edit")
+@roles_required(*ADMINS)
+def edit_arrangement(arrangement_id):
+    """Change window, duration, attempts and rules before the first start."""
+    arrangement = arrangement_or_404(arrangement_id)
+    form = ArrangementEditForm(prefix="edit")
+    if not form.validate_on_submit():
+        flash("修改未保存：" + _first_error(form), "danger")
+        return _back(arrangement)
+    try:
+        changed = lifecycle.update_arrangement(
+            arrangement,
+            Actor.from_request(),
+            name=form.name.data,
+            window_start=to_utc(form.window_start.data),
+            window_end=to_utc(form.window_end.data),
+            duration_minutes=form.duration_minutes.data,
+            attempts_allowed=form.attempts_allowed.data,
+            makeup_attempts=form.makeup_attempts.data,
+            tab_switch_limit=form.tab_switch_limit.data,
+            allow_device_change=form.allow_device_change.data,
+            release_policy=form.release_policy.data,
+            show_answers=form.show_answers.data,
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash("修改未保存：" + exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    if changed:
+        told = "，已通知考生" if arrangement.status == "published" else ""
+        flash(f"考试安排已修改{told}。", "success")
+    else:
+        flash("没有修改任何内容。", "info")
+    return _back(arrangement)
+
+
+@bp.post("/arrangements/<int:arrangement_id>/postpone")
+@roles_required(*ADMINS)
+def postpone_arrangement(arrangement_id):
+    """延期: move the window to a later start."""
+    arrangement = arrangement_or_404(arrangement_id)
+    form = PostponeForm(prefix="postpone")
+    if not form.validate_on_submit():
+        flash("未延期：" + _first_error(form), "danger")
+        return _back(arrangement)
+    try:
+        lifecycle.postpone(
+            arrangement, Actor.from_request(), to_utc(form.new_start.data)
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash("未延期：" + exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    flash("考试已延期。", "success")
+    return _back(arrangement)
+
+
+@bp.post("/arrangements/<int:arrangement_id>/publish")
+@roles_required(*ADMINS)
+def publish_arrangement(arrangement_id):
+    """草稿 → 已发布 (candidates see it and are told)."""
+    arrangement = arrangement_or_404(arrangement_id)
+    try:
+        lifecycle.publish(arrangement, Actor.from_request())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    flash("考试安排已发布，已通知考生。", "success")
+    return _back(arrangement)
+
+
+@bp.post("/arrangements/<int:arrangement_id>/cancel")
+@roles_required(*ADMINS)
+def cancel_arrangement(arrangement_id):
+    """取消 with a reason (candidates are told)."""
+    from portal.timeutil import utcnow
+
+    arrangement = arrangement_or_404(arrangement_id)
+    form = CancelForm(prefix="cancel")
+    if not form.validate_on_submit():
+        flash("未取消：" + _first_error(form), "danger")
+        return _back(arrangement)
+    try:
+        lifecycle.cancel(arrangement, Actor.from_request(), form.reason.data, utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        flash("未取消：" + exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    flash("考试已取消，已通知考生。", "success")
+    return _back(arrangement)
+
+
+@bp.post("/arrangements/<int:arrangement_id>/candidates/<int:user_id>/remove")
+@roles_required(*ADMINS)
+def remove_candidate(arrangement_id, user_id):
+    """Take a candidate off the list before the first start."""
+    arrangement = arrangement_or_404(arrangement_id)
+    entry = next((c for c in arrangement.candidates if c.user_id == user_id), None)
+    if entry is None:
+        abort(404)
+    try:
+        lifecycle.remove_candidate(arrangement, entry, Actor.from_request())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    flash("已将该考生移出名单。", "success")
+    return _back(arrangement)
 
 
 @bp.post("/arrangements/<int:arrangement_id>/pregenerate")
@@ -172,6 +327,10 @@ def upload_candidates(arrangement_id):
     from portal.uploads import FormatError
 
     arrangement = arrangement_or_404(arrangement_id)
+    refusal = lifecycle.change_refusal(arrangement)
+    if refusal:
+        flash("名单未导入：" + refusal, "danger")
+        return _back(arrangement)
     form = CandidateListForm()
     if not form.validate_on_submit():
         flash("请选择要上传的考生名单文件。", "danger")

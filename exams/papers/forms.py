@@ -166,6 +166,9 @@ class ArrangementForm(FlaskForm):
         ],
         default=[Role.OFFICER.value],
     )
+    save_as_draft = BooleanField(
+        "保存为草稿（暂不通知考生，核对后再发布）", default=False
+    )
     submit = SubmitField("发布考试安排")
 
 
@@ -197,3 +200,98 @@ class CandidateAdjustForm(FlaskForm):
         "补考截止", format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     submit = SubmitField("保存调整")
+
+
+class PaperSettingsForm(FlaskForm):
+    """A paper's settings, editable until the paper is used."""
+
+    name = StringField(
+        "试卷名称", validators=[DataRequired("请填写试卷名称"), Length(max=200)]
+    )
+    total_score = DecimalField(
+        "总分",
+        places=2,
+        validators=[InputRequired("请填写总分"), NumberRange(min=1, max=1000)],
+    )
+    pass_mark = DecimalField(
+        "及格分",
+        places=2,
+        validators=[InputRequired("请填写及格分"), NumberRange(min=0, max=1000)],
+    )
+    pool_factor = DecimalField(
+        "题量倍数",
+        places=1,
+        validators=[InputRequired("请填写题量倍数"), NumberRange(min=1, max=20)],
+    )
+    multiple_policy = SelectField(
+        "多选题计分", choices=PaperForm.multiple_policy.kwargs["choices"]
+    )
+    submit = SubmitField("保存试卷设置")
+
+
+class CopyPaperForm(FlaskForm):
+    name = StringField(
+        "新试卷名称", validators=[DataRequired("请填写新试卷名称"), Length(max=200)]
+    )
+    submit = SubmitField("复制为新试卷")
+
+
+class ArrangementEditForm(FlaskForm):
+    """What may change before the first start."""
+
+    name = StringField(
+        "考试名称", validators=[DataRequired("请填写考试名称"), Length(max=200)]
+    )
+    window_start = DateTimeLocalField(
+        "开始时间",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写开始时间")],
+    )
+    window_end = DateTimeLocalField(
+        "结束时间",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写结束时间")],
+    )
+    duration_minutes = IntegerField(
+        "考试时长（分钟）", validators=[NumberRange(min=1, max=600)]
+    )
+    attempts_allowed = IntegerField("考试次数", validators=[NumberRange(min=1, max=10)])
+    makeup_attempts = IntegerField("补考次数", validators=[NumberRange(min=0, max=5)])
+    tab_switch_limit = IntegerField(
+        "切屏达到几次自动交卷（0 = 不限）", validators=[NumberRange(min=0, max=50)]
+    )
+    allow_device_change = BooleanField("允许更换设备继续作答")
+    release_policy = SelectField(
+        "成绩公布", choices=ArrangementForm.release_policy.kwargs["choices"]
+    )
+    show_answers = BooleanField("公布后允许考生查看答案、解析和法律依据")
+    submit = SubmitField("保存修改")
+
+
+class PostponeForm(FlaskForm):
+    new_start = DateTimeLocalField(
+        "延期后的开始时间（结束时间顺延相同时长）",
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired("请填写新的开始时间")],
+    )
+    submit = SubmitField("延期")
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(
+        "取消原因",
+        validators=[DataRequired("请填写取消原因"), Length(max=200)],
+    )
+    submit = SubmitField("取消考试")
+
+
+class AddItemsForm(FlaskForm):
+    """Ticked search results (``question_id`` checkboxes) and their score."""
+
+    score = DecimalField(
+        "每题分值",
+        places=2,
+        default=Decimal(2),
+        validators=[InputRequired("请填写分值"), NumberRange(min=0.5, max=100)],
+    )
+    submit = SubmitField("加入所选试题")

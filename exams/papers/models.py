@@ -132,6 +132,12 @@ class BlueprintRule(db.Model):
         )
 
 
+RESULT_POLICIES = {
+    "best": "最高分",
+    "last": "最后一次",
+    "first": "首次",
+}
+
 ARRANGEMENT_KINDS = {
     "qual_special": "资格考试（专门法律知识）",
     "qual_general": "资格考试（通用法律知识）",
@@ -158,6 +164,14 @@ class ExamArrangement(db.Model):
             "release_policy IN ('immediate', 'after_window', 'manual')",
             name="release_valid",
         ),
+        sa.CheckConstraint(
+            "result_policy IN ('best', 'last', 'first')", name="result_policy_valid"
+        ),
+        sa.CheckConstraint("marking_tolerance >= 0", name="marking_tolerance"),
+        sa.CheckConstraint("appeal_days >= 0", name="appeal_days"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'published', 'cancelled')", name="status_valid"
+        ),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -179,6 +193,21 @@ class ExamArrangement(db.Model):
     show_answers: so.Mapped[bool] = so.mapped_column(default=False)
     # When results were released by hand (release_policy = 'manual').
     results_released_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    # Which attempt is a candidate's result (exams.results.definition): the best
+    # (default), the last or the first graded attempt.
+    result_policy: so.Mapped[str] = so.mapped_column(
+        sa.String(8), default="best", server_default="best"
+    )
+    # 双评: subjective answers are marked by two markers; a difference above the
+    # tolerance (points) goes to arbitration (仲裁) by a third marker.
+    double_marking: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
+    marking_tolerance: so.Mapped[Decimal] = so.mapped_column(
+        sa.Numeric(6, 2), default=Decimal(2), server_default="2"
+    )
+    # 成绩复核: a candidate may appeal within this many days after release.
+    appeal_days: so.Mapped[int] = so.mapped_column(default=7, server_default="7")
     prerequisite_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("exam_arrangements.id")
     )
@@ -187,6 +216,13 @@ class ExamArrangement(db.Model):
         sa.ForeignKey("organisations.id"), index=True
     )
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
+    # 草稿 (candidates neither see nor are told) → 已发布; 已取消 with a reason.
+    status: so.Mapped[str] = so.mapped_column(
+        sa.String(16), default="published", server_default="published"
+    )
+    cancel_reason: so.Mapped[str] = so.mapped_column(
+        sa.String(200), default="", server_default=""
+    )
 
     paper: so.Mapped[Paper] = so.relationship()
     prerequisite: so.Mapped["ExamArrangement | None"] = so.relationship(
@@ -202,6 +238,13 @@ class ExamArrangement(db.Model):
     @property
     def audit_label(self):
         return self.name
+
+    @property
+    def status_label(self):
+        return ARRANGEMENT_STATUSES.get(self.status, self.status)
+
+
+ARRANGEMENT_STATUSES = {"draft": "草稿", "published": "已发布", "cancelled": "已取消"}
 
 
 class ArrangementCandidate(db.Model):
@@ -240,13 +283,21 @@ class CandidatePaper(db.Model):
     and option orders, stored so that a refresh or another device sees the same."""
 
     __tablename__ = "candidate_papers"
-    __table_args__ = (sa.UniqueConstraint("arrangement_id", "user_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "arrangement_id", "user_id", "sitting", name="uq_candidate_papers_sitting"
+        ),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     arrangement_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("exam_arrangements.id", ondelete="CASCADE"), index=True
     )
     user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The sitting (attempt number) this paper is for: a 补考 draws its own paper.
+    sitting: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    # Items also on an earlier sitting's paper (the pool was too small to avoid).
+    repeated: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     seed: so.Mapped[str] = so.mapped_column(sa.String(64))
     # [{"version_id": 12, "score": "2.00", "options": ["C", "A", "D", "B"]}, …]
     items: so.Mapped[list] = so.mapped_column(sa.JSON)

@@ -23,6 +23,13 @@ FLAG_TOO_HARD = "过难（难度系数低于0.2）"
 FLAG_TOO_EASY = "过易（难度系数高于0.9）"
 FLAG_UNUSED_DISTRACTOR = "干扰项无人选择：{option}"
 FLAG_NO_RESPONSES = "无人作答"
+FLAG_LOW_DISCRIMINATION = "区分度低（低于{limit}）"
+FLAG_SMALL_SAMPLE = "样本不足（作答 {n} 人，少于 {min_n} 人不判断难度和区分度）"
+
+# Default minimum number of answers before 过难/过易/区分度 flags are raised
+# (configurable: EXAM_ANALYSIS_MIN_N).
+DEFAULT_MIN_N = 30
+LOW_DISCRIMINATION_BELOW = 0.2
 
 TOO_HARD_BELOW = 0.2
 TOO_EASY_ABOVE = 0.9
@@ -145,6 +152,8 @@ def _analyse_item(
     answered: list[tuple[CandidateResult, ItemResponse]],
     options: Sequence[str],
     group_fraction: float,
+    min_n: int = 0,
+    low_discrimination: float | None = None,
 ) -> ItemStats:
     n = len(answered)
     if n == 0:
@@ -185,12 +194,22 @@ def _analyse_item(
 
     option_counts = _count_options((r for _, r in answered), options)
     flags = []
-    if discrimination is not None and discrimination < 0:
-        flags.append(FLAG_NEGATIVE_DISCRIMINATION)
-    if facility is not None and facility < TOO_HARD_BELOW:
-        flags.append(FLAG_TOO_HARD)
-    if facility is not None and facility > TOO_EASY_ABOVE:
-        flags.append(FLAG_TOO_EASY)
+    if n < min_n:
+        # Too few answers for facility and discrimination to mean anything.
+        flags.append(FLAG_SMALL_SAMPLE.format(n=n, min_n=min_n))
+    else:
+        if discrimination is not None and discrimination < 0:
+            flags.append(FLAG_NEGATIVE_DISCRIMINATION)
+        elif (
+            discrimination is not None
+            and low_discrimination is not None
+            and discrimination < low_discrimination
+        ):
+            flags.append(FLAG_LOW_DISCRIMINATION.format(limit=low_discrimination))
+        if facility is not None and facility < TOO_HARD_BELOW:
+            flags.append(FLAG_TOO_HARD)
+        if facility is not None and facility > TOO_EASY_ABOVE:
+            flags.append(FLAG_TOO_EASY)
     flags.extend(
         FLAG_UNUSED_DISTRACTOR.format(option=letter)
         for letter in options
@@ -209,11 +228,24 @@ def _analyse_item(
     )
 
 
+def screen_statistics(responses, item_options=None, min_n=DEFAULT_MIN_N):
+    """:func:`item_statistics` as the screens and exports show it: flags only from
+    ``min_n`` answers, 区分度低 below 0.2."""
+    return item_statistics(
+        responses,
+        item_options=item_options,
+        min_n=min_n,
+        low_discrimination=LOW_DISCRIMINATION_BELOW,
+    )
+
+
 def item_statistics(
     responses: Sequence[CandidateResult],
     *,
     group_fraction: float = 0.27,
     item_options: Mapping[str, Sequence[str]] | None = None,
+    min_n: int = 0,
+    low_discrimination: float | None = None,
 ) -> dict[str, ItemStats]:
     """Compute classical item statistics for every item on a paper.
 
@@ -236,6 +268,11 @@ def item_statistics(
     :param item_options: option letters per item (e.g. ``{"Q1": ["A", "B",
         "C", "D"]}``); listed options are always counted, even at zero, and items
         listed here without responses are reported with ``n = 0``
+    :param min_n: below this many answers an item gets only the 样本不足 flag
+        instead of 过难/过易/区分度 flags (the screens pass ``EXAM_ANALYSIS_MIN_N``,
+        default 30)
+    :param low_discrimination: flag 区分度低 below this index (``None``: only a
+        negative index is flagged)
     :return: ``ItemStats`` keyed by item id, in order of first appearance
     :raises ValueError: if ``group_fraction`` is outside (0, 0.5]
     """
@@ -246,7 +283,12 @@ def item_statistics(
     for item_id in _item_ids(responses, item_options):
         answered = [(c, c.items[item_id]) for c in responses if item_id in c.items]
         result[item_id] = _analyse_item(
-            item_id, answered, list(item_options.get(item_id, ())), group_fraction
+            item_id,
+            answered,
+            list(item_options.get(item_id, ())),
+            group_fraction,
+            min_n,
+            low_discrimination,
         )
     return result
 

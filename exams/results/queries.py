@@ -1,28 +1,39 @@
-"""Reads for the results screens: the latest graded attempt per candidate of an
-arrangement as item-analysis input, and the latest item statistics of a bank."""
+"""Reads for the results screens: the counted attempt per candidate of an
+arrangement (exams.results.definition) as item-analysis input, and the latest item
+statistics of a bank."""
 
 import sqlalchemy as sa
 
 from exams.attempts.models import Attempt
 from exams.banks.models import Question, QuestionVersion
 from exams.papers.models import BlueprintRule, ExamArrangement, Paper, PaperItem
-from exams.results.analysis import CandidateResult, ItemResponse, item_statistics
+from exams.results.analysis import (
+    CandidateResult,
+    ItemResponse,
+    screen_statistics,
+)
+from exams.results.definition import counted_attempts
 from portal.extensions import db
 
 
+def analysis_min_n():
+    """Minimum answers per item before difficulty flags (EXAM_ANALYSIS_MIN_N)."""
+    from flask import current_app
+
+    from exams.results.analysis import DEFAULT_MIN_N
+
+    return int(current_app.config.get("EXAM_ANALYSIS_MIN_N", DEFAULT_MIN_N))
+
+
 def arrangement_results(arrangement):
-    """Graded results of an arrangement for item analysis: the latest graded attempt
-    of each candidate, items keyed by question id.
+    """Graded results of an arrangement for item analysis: the counted attempt of
+    each candidate (the same one the report and certificates use), items keyed by
+    question id.
 
     :return: (list of :class:`exams.results.analysis.CandidateResult`,
         {question id: [option letters]}).
     """
-    attempts = db.session.scalars(
-        sa.select(Attempt)
-        .where(Attempt.arrangement_id == arrangement.id, Attempt.status == "graded")
-        .order_by(Attempt.user_id, Attempt.number)
-    ).all()
-    latest = {a.user_id: a for a in attempts}
+    latest = counted_attempts(arrangement)
     versions = {}
     results, options = [], {}
     for attempt in latest.values():
@@ -84,4 +95,4 @@ def latest_item_stats(bank):
     if arrangement is None:
         return {}, None
     results, options = arrangement_results(arrangement)
-    return item_statistics(results, item_options=options), arrangement
+    return screen_statistics(results, options, analysis_min_n()), arrangement

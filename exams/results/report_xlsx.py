@@ -22,6 +22,7 @@ RESULT_HEADERS = [
     "已考次数",
     "可考次数",
     "得分",
+    "结果",
     "最后交卷时间",
     "免考理由",
 ]
@@ -135,6 +136,13 @@ def report_workbook(arrangement, report):
     return _finish(workbook)
 
 
+def _verdict(outcome):
+    """合格 / 不合格 of the counted attempt (exams.results.definition), "" without."""
+    if not outcome.graded:
+        return ""
+    return "合格" if outcome.passed else "不合格"
+
+
 def results_workbook(arrangement, report):
     """One row per enrolled candidate with their state and score (成绩单).
 
@@ -155,6 +163,7 @@ def results_workbook(arrangement, report):
                 o.attempts_used,
                 o.attempts_allowed,
                 _cell(o.score),
+                _cell(_verdict(o)),
                 _time(o.submitted_at),
                 _cell(o.exempt_reason if o.is_exempt else ""),
             ]

@@ -7,13 +7,13 @@ views render it and :mod:`exams.results.report_xlsx` writes it. Definitions:
 * 应考 (expected): enrolled candidates who are not exempt. Exempt candidates are
   counted once, as 免考, and nowhere else.
 * 参考 (started): expected candidates with at least one attempt; 交卷 (submitted):
-  at least one closed attempt; 已评分 (graded): at least one graded attempt;
-  合格 (passed): at least one passed attempt.
+  at least one closed attempt; 已评分 (graded): the candidate has a result;
+  合格 (passed): that result passed. "The result" is the counted attempt of
+  :mod:`exams.results.definition` (best attempt by default, per arrangement).
 * 未参考 (not sat): expected candidates without a closed attempt (never started,
   or still sitting).
 * 合格率 = 合格 / 已评分 (candidates whose result is known so far).
-* A candidate's score is that of their latest graded attempt (after a 补考, the
-  补考 counts).
+* A candidate's score is that of the counted attempt.
 """
 
 import statistics
@@ -25,6 +25,7 @@ import sqlalchemy as sa
 
 from exams.attempts.models import Attempt
 from exams.papers.models import ArrangementCandidate
+from exams.results.definition import counted_attempt
 from portal.auth.models import User, user_domains
 from portal.extensions import db
 from portal.masking import mask_phone
@@ -73,6 +74,7 @@ class CandidateOutcome:
     submitted_at: datetime | None
     deadline: datetime
     urgent: bool = False
+    passed_result: bool = False
 
     @property
     def status_label(self):
@@ -92,7 +94,8 @@ class CandidateOutcome:
 
     @property
     def passed(self):
-        return self.status == "passed"
+        """The counted attempt passed (also while a 补考 is being sat)."""
+        return self.passed_result and not self.is_exempt
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ class Participation(GroupStats):
 
 @dataclass(frozen=True)
 class Distribution:
-    """Summary of the candidates' scores (latest graded attempt each)."""
+    """Summary of the candidates' scores (the counted attempt each)."""
 
     n: int
     mean: float | None
@@ -152,19 +155,16 @@ def _personal_deadline(arrangement, entry):
     return arrangement.window_end
 
 
-def _status(entry, attempts):
+def _status(entry, attempts, counted):
     if entry.is_exempt:
         return "exempt"
     if not attempts:
         return "not_started"
-    latest = attempts[-1]
-    if latest.status == "in_progress":
+    if attempts[-1].status == "in_progress":
         return "in_progress"
-    if any(a.passed for a in attempts):
-        return "passed"
-    if latest.status == "submitted":
+    if counted is None:
         return "grading"
-    return "failed"
+    return "passed" if counted.passed else "failed"
 
 
 def candidate_outcomes(arrangement, now, within_paths=None):
@@ -217,9 +217,9 @@ def candidate_outcomes(arrangement, now, within_paths=None):
     outcomes = []
     for entry, user, org in rows:
         mine = attempts.get(user.id, [])
-        graded = [a for a in mine if a.status == "graded"]
+        counted = counted_attempt(mine, arrangement.result_policy)
         closed = [a for a in mine if a.status != "in_progress"]
-        status = _status(entry, mine)
+        status = _status(entry, mine, counted)
         deadline = _personal_deadline(arrangement, entry)
         outcomes.append(
             CandidateOutcome(
@@ -236,7 +236,10 @@ def candidate_outcomes(arrangement, now, within_paths=None):
                 attempts_allowed=allowed,
                 status=status,
                 submitted=bool(closed) and not entry.is_exempt,
-                score=graded[-1].score if graded and not entry.is_exempt else None,
+                score=counted.score
+                if counted is not None and not entry.is_exempt
+                else None,
+                passed_result=counted is not None and bool(counted.passed),
                 submitted_at=closed[-1].submitted_at if closed else None,
                 deadline=deadline,
                 urgent=not entry.is_exempt

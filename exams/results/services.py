@@ -47,19 +47,58 @@ TYPE_LABELS = {
 # Services ---------------------------------------------------------------------
 
 
+def _open_attempts(arrangement):
+    """(attempts in progress, attempts waiting for a marker) of an arrangement."""
+    rows = db.session.execute(
+        sa.select(Attempt.status, sa.func.count(Attempt.id))
+        .where(
+            Attempt.arrangement_id == arrangement.id,
+            Attempt.status.in_(("in_progress", "submitted")),
+        )
+        .group_by(Attempt.status)
+    ).all()
+    counts = dict(rows)
+    return counts.get("in_progress", 0), counts.get("submitted", 0)
+
+
+def release_blocker(arrangement, now):
+    """Why results cannot be released by hand now (Chinese), or ``None``.
+
+    Release is allowed as soon as marking is done: nobody is sitting, every
+    submitted answer is graded and at least one attempt is graded, even before the
+    window closes. Before the window closes it is refused when answers are shown
+    to candidates (a candidate who has not sat yet could learn the keys).
+    """
+    if arrangement.release_policy != "manual":
+        return "本次考试的成绩按设定自动公布，无需人工公布"
+    sitting, grading = _open_attempts(arrangement)
+    if sitting:
+        return f"还有 {sitting} 名考生正在考试，不能公布成绩"
+    if grading:
+        return f"还有 {grading} 份答卷未评完，阅卷完成后才能公布成绩"
+    graded = db.session.scalar(
+        sa.select(sa.func.count(Attempt.id)).where(
+            Attempt.arrangement_id == arrangement.id, Attempt.status == "graded"
+        )
+    )
+    if not graded:
+        return "还没有已评分的答卷"
+    if now < arrangement.window_end and arrangement.show_answers:
+        return "考试尚未结束，且本次考试向考生公开答案，不能提前公布成绩"
+    return None
+
+
 def release_results(arrangement, actor, now):
     """Release an arrangement's results by hand (公布成绩); idempotent.
 
     :return: ``True`` when released now, ``False`` when it already was.
-    :raises InvalidState: the arrangement does not release by hand, or its window
-        has not closed (candidates still sitting would see results and keys).
+    :raises InvalidState: see :func:`release_blocker`.
     """
-    if arrangement.release_policy != "manual":
-        raise InvalidState("本次考试的成绩按设定自动公布，无需人工公布")
-    if arrangement.results_released_at is not None:
+    if arrangement.release_policy == "manual" and arrangement.results_released_at:
         return False
-    if now < arrangement.window_end:
-        raise InvalidState("考试尚未结束，不能公布成绩")
+    blocker = release_blocker(arrangement, now)
+    if blocker:
+        raise InvalidState(blocker)
     arrangement.results_released_at = now
     db.session.flush()
     audit.record(
@@ -69,6 +108,7 @@ def release_results(arrangement, actor, now):
         after={
             "released_at": now.isoformat(timespec="seconds"),
             "show_answers": arrangement.show_answers,
+            "before_window_end": now < arrangement.window_end,
         },
     )
     logger.info("Results of arrangement %s released by %s", arrangement.id, actor.label)
@@ -76,17 +116,21 @@ def release_results(arrangement, actor, now):
     return True
 
 
-def withdraw_results(arrangement, actor):
-    """Withdraw a manual release (撤回公布); idempotent.
+def withdraw_results(arrangement, actor, reason):
+    """Withdraw a manual release (撤回公布) with a reason; idempotent.
 
-    Candidates who looked meanwhile have seen their result: this is for a release
-    made by mistake, not for corrections (a key correction regrades by itself).
+    Candidates who looked meanwhile have seen their result; they are told of the
+    withdrawal and its reason. For a release made by mistake, not for corrections
+    (a key correction regrades by itself).
 
     :return: ``True`` when withdrawn now, ``False`` when nothing was released.
-    :raises InvalidState: the arrangement does not release by hand.
+    :raises InvalidState: the arrangement does not release by hand, or no reason.
     """
     if arrangement.release_policy != "manual":
         raise InvalidState("本次考试的成绩按设定自动公布，不能撤回")
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidState("请填写撤回原因")
     if arrangement.results_released_at is None:
         return False
     before = arrangement.results_released_at
@@ -97,10 +141,12 @@ def withdraw_results(arrangement, actor):
         actor,
         arrangement,
         before={"released_at": before.isoformat(timespec="seconds")},
+        after={"reason": reason[:200]},
     )
     logger.info(
         "Results of arrangement %s withdrawn by %s", arrangement.id, actor.label
     )
+    notify_events.results_withdrawn(arrangement, reason[:200])
     return True
 
 
@@ -117,26 +163,25 @@ class ReleaseStatus:
     pending_grading: int
     can_release: bool
     can_withdraw: bool
+    blocker: str | None = None
 
 
 def release_status(arrangement, now):
     """Whether results are visible now, and what an administrator may do."""
     from exams.attempts.services import results_released
 
-    pending = db.session.scalar(
-        sa.select(sa.func.count(Attempt.id)).where(
-            Attempt.arrangement_id == arrangement.id, Attempt.status == "submitted"
-        )
-    )
+    _, pending = _open_attempts(arrangement)
     manual = arrangement.release_policy == "manual"
     released = results_released(arrangement, now)
+    blocker = None if released or not manual else release_blocker(arrangement, now)
     return ReleaseStatus(
         policy=arrangement.release_policy,
         released=released,
         released_at=arrangement.results_released_at,
         pending_grading=pending,
-        can_release=manual and not released and now >= arrangement.window_end,
+        can_release=manual and not released and blocker is None,
         can_withdraw=manual and released,
+        blocker=blocker,
     )
 
 
@@ -355,10 +400,16 @@ def result_page(attempt, now):
 
     :return: a dict of template variables.
     """
+    from exams.results import appeals
+
     released = is_released(attempt, now)
     summary = attempts_summary(attempt, now)
     visible = released and answers_visible(attempt, now, summary)
+    appeal = appeals.appeal_of(attempt.id)
     return {
+        "appeal": appeal,
+        "appeal_blocker": appeals.appeal_blocker(attempt, now) if released else None,
+        "appeal_deadline": appeals.appeal_deadline(attempt) if released else None,
         "attempt": attempt,
         "released": released,
         "grading": attempt.status == "submitted",
@@ -368,3 +419,72 @@ def result_page(attempt, now):
         "answers_later": released and attempt.arrangement.show_answers and not visible,
         "review": review_items(attempt) if visible else [],
     }
+
+
+# Settings -----------------------------------------------------------------------
+
+
+def update_result_settings(
+    arrangement, actor, *, result_policy, double_marking, marking_tolerance, appeal_days
+):
+    """成绩与阅卷设置 of an arrangement (audited with before and after).
+
+    * ``result_policy`` (best / last / first) only until the first attempt is
+      graded: afterwards it would change who passed, and certificates issued on
+      the old rule.
+    * ``double_marking`` and ``marking_tolerance`` only until the first
+      subjective answer of the arrangement is marked.
+    * ``appeal_days`` (0–60) at any time.
+
+    :raises InvalidState: a locked setting changed, or a value out of range.
+    """
+    from exams.attempts.models import Answer
+    from exams.papers.models import RESULT_POLICIES
+    from exams.results.models import AnswerMark
+
+    if result_policy not in RESULT_POLICIES:
+        raise InvalidState("未知的成绩认定方式")
+    if marking_tolerance is None or marking_tolerance < 0:
+        raise InvalidState("双评允许误差不能为负数")
+    if appeal_days is None or not 0 <= appeal_days <= 60:
+        raise InvalidState("复核申请期限应在 0 至 60 天之间")
+    graded = db.session.scalar(
+        sa.select(sa.func.count(Attempt.id)).where(
+            Attempt.arrangement_id == arrangement.id, Attempt.status == "graded"
+        )
+    )
+    if graded and result_policy != arrangement.result_policy:
+        raise InvalidState("已有评分完成的答卷，不能再更改成绩认定方式")
+    marked = db.session.scalar(
+        sa.select(sa.func.count(AnswerMark.id))
+        .join(Answer, AnswerMark.answer_id == Answer.id)
+        .join(Attempt, Answer.attempt_id == Attempt.id)
+        .where(Attempt.arrangement_id == arrangement.id)
+    )
+    if marked and (
+        double_marking != arrangement.double_marking
+        or marking_tolerance != arrangement.marking_tolerance
+    ):
+        raise InvalidState("已开始阅卷，不能再更改双评设置")
+    before = {
+        "result_policy": arrangement.result_policy,
+        "double_marking": arrangement.double_marking,
+        "marking_tolerance": str(arrangement.marking_tolerance),
+        "appeal_days": arrangement.appeal_days,
+    }
+    arrangement.result_policy = result_policy
+    arrangement.double_marking = double_marking
+    arrangement.marking_tolerance = marking_tolerance
+    arrangement.appeal_days = appeal_days
+    db.session.flush()
+    after = {
+        "result_policy": result_policy,
+        "double_marking": double_marking,
+        "marking_tolerance": str(marking_tolerance),
+        "appeal_days": appeal_days,
+    }
+    if after != before:
+        audit.record(
+            "result_settings_changed", actor, arrangement, before=before, after=after
+        )
+    return arrangement

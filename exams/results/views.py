@@ -9,8 +9,9 @@ within a report a training administrator sees only candidates of their units.
 import io
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from exams.common import ADMINS, XLSX_MIME
 from exams.papers.queries import arrangement_or_404
@@ -60,16 +61,53 @@ def release_results(arrangement_id):
 @bp.post("/arrangements/<int:arrangement_id>/results/withdraw")
 @roles_required(*ADMINS)
 def withdraw_results(arrangement_id):
-    """撤回公布 (manual release made by mistake)."""
+    """撤回公布 (manual release made by mistake), with a reason."""
     arrangement = arrangement_or_404(arrangement_id)
+    if not FlaskForm().validate_on_submit():
+        flash("表单已过期，请重试。", "warning")
+        return _back(arrangement)
     try:
-        changed = results.withdraw_results(arrangement, Actor.from_request())
+        changed = results.withdraw_results(
+            arrangement, Actor.from_request(), request.form.get("reason", "")[:200]
+        )
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
         return _back(arrangement)
     db.session.commit()
     flash("已撤回成绩公布。" if changed else "成绩尚未公布。", "success")
+    return _back(arrangement)
+
+
+@bp.post("/arrangements/<int:arrangement_id>/results/settings")
+@roles_required(*ADMINS)
+def update_settings(arrangement_id):
+    """成绩与阅卷设置: result rule, 双评 and tolerance, appeal period."""
+    from decimal import Decimal, InvalidOperation
+
+    arrangement = arrangement_or_404(arrangement_id)
+    if not FlaskForm().validate_on_submit():
+        flash("表单已过期，请重试。", "warning")
+        return _back(arrangement)
+    try:
+        tolerance = Decimal(request.form.get("marking_tolerance", "").strip())
+    except InvalidOperation:
+        tolerance = None
+    try:
+        results.update_result_settings(
+            arrangement,
+            Actor.from_request(),
+            result_policy=request.form.get("result_policy", ""),
+            double_marking=request.form.get("double_marking") == "1",
+            marking_tolerance=tolerance,
+            appeal_days=request.form.get("appeal_days", type=int),
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    flash("成绩与阅卷设置已保存。", "success")
     return _back(arrangement)
 
 
@@ -138,12 +176,13 @@ def show_analysis(arrangement_id):
     from flask import request, send_file
 
     from exams.banks.models import Question
-    from exams.results.analysis import export_xlsx, item_statistics, paper_summary
-    from exams.results.queries import arrangement_results
+    from exams.results.analysis import export_xlsx, paper_summary, screen_statistics
+    from exams.results.queries import analysis_min_n, arrangement_results
 
     arrangement = arrangement_or_404(arrangement_id)
     results, options = arrangement_results(arrangement)
-    stats = item_statistics(results, item_options=options) if results else {}
+    min_n = analysis_min_n()
+    stats = screen_statistics(results, options, min_n) if results else {}
     summary = (
         paper_summary(results, pass_mark=float(arrangement.paper.pass_mark))
         if results
@@ -170,4 +209,6 @@ def show_analysis(arrangement_id):
         stats=stats,
         summary=summary,
         labels=labels,
+        min_n=min_n,
+        passed=sum(1 for r in results if r.total >= arrangement.paper.pass_mark),
     )

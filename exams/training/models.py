@@ -152,6 +152,13 @@ class MaterialProgress(db.Model):
     seconds: so.Mapped[int] = so.mapped_column(default=0)
     last_beat_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
     completed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime)
+    # The page (a random id per page load) that holds the anchor: another page of
+    # the same learner is not credited while this one beats.
+    client: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    # Videos: the playback position at the anchor (seconds) and the watched
+    # ranges [[start, end], …] merged; only newly watched seconds are credited.
+    position: so.Mapped[float | None] = so.mapped_column(sa.Float)
+    watched: so.Mapped[list | None] = so.mapped_column(sa.JSON)
 
     material: so.Mapped[TrainingMaterial] = so.relationship()
 

@@ -299,37 +299,140 @@ def _progress(user_id, material_id):
     return progress
 
 
-def record_heartbeat(material, user, now, *, visible=True, start=False):
+# A video may play at most this fast (browsers offer 2×); a position that moved
+# further than elapsed × rate (+ slack) since the anchor was a seek, not playback.
+MAX_PLAYBACK_RATE = 2
+SEEK_SLACK = 2
+
+
+def merge_ranges(ranges):
+    """Merge [start, end] ranges (seconds), sorted."""
+    merged = []
+    for lo, hi in sorted((float(a), float(b)) for a, b in ranges if b > a):
+        if merged and lo <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return merged
+
+
+def unwatched_seconds(ranges, lo, hi):
+    """Seconds of [lo, hi] not covered by the (merged) ``ranges``."""
+    covered = sum(max(0.0, min(hi, b) - max(lo, a)) for a, b in ranges)
+    return max(0.0, (hi - lo) - covered)
+
+
+def held_elsewhere(progress, user_id, material_id, client, now):
+    """Whether another page holds the learner's study clock: a fresh anchor on
+    another material (one material at a time, across devices), or on this
+    material from another page (client id)."""
+    fresh = now - timedelta(seconds=GAP_LIMIT)
+    if (
+        client
+        and progress.client
+        and progress.client != client
+        and progress.last_beat_at is not None
+        and progress.last_beat_at >= fresh
+    ):
+        return True
+    other = db.session.scalar(
+        sa.select(MaterialProgress.id).where(
+            MaterialProgress.user_id == user_id,
+            MaterialProgress.material_id != material_id,
+            MaterialProgress.last_beat_at.is_not(None),
+            MaterialProgress.last_beat_at >= fresh,
+            MaterialProgress.last_beat_at <= now,
+        )
+    )
+    return other is not None
+
+
+def _video_credit(progress, now, anchor, position):
+    """(credit, watched ranges) of a video beat: only playback since the anchor,
+    only seconds not watched before, never more than the wall-clock time."""
+    watched = merge_ranges(progress.watched or [])
+    previous = progress.position
+    if anchor is None or previous is None or position is None:
+        return 0, watched
+    elapsed = (now - anchor).total_seconds()
+    advanced = position - previous
+    if not (0 < elapsed <= GAP_LIMIT):
+        return 0, watched
+    if not (0 < advanced <= elapsed * MAX_PLAYBACK_RATE + SEEK_SLACK):
+        return 0, watched  # paused, rewound or sought: re-anchor only
+    new = unwatched_seconds(watched, previous, position)
+    credit = int(min(new, elapsed, CREDIT_CAP))
+    return credit, merge_ranges([*watched, [previous, position]])
+
+
+def record_heartbeat(
+    material, user, now, *, visible=True, start=False, client=None, position=None
+):
     """Credit time on a material from one heartbeat of its page.
 
-    ``start`` (page opened or shown again) and any first beat only anchor;
-    ``visible=False`` (page hidden) clears the anchor. Otherwise the beat credits
-    the seconds since the anchor, at most ``CREDIT_CAP``, nothing after a gap
-    longer than ``GAP_LIMIT``. The credit is a conditional UPDATE on the anchor it
-    read, so two tabs or a replayed request cannot both credit the same interval.
+    ``start`` (page opened or shown again, video played or sought) and any first
+    beat only anchor; ``visible=False`` (page hidden, video paused) clears the
+    anchor. Otherwise the beat credits the seconds since the anchor, at most
+    ``CREDIT_CAP``, nothing after a gap longer than ``GAP_LIMIT``. The credit is a
+    conditional UPDATE on the anchor it read, so two tabs or a replayed request
+    cannot both credit the same interval.
 
-    :return: the :class:`MaterialProgress`.
+    Honest 学时 (issue #12):
+
+    * One material at a time per learner, across devices: while another page
+      (another material, or this one opened elsewhere — ``client`` is a random id
+      per page load) holds a fresh anchor, this page's beats credit nothing and
+      leave that anchor alone (``progress.blocked`` is set).
+    * A video is credited only while it plays: beats carry the playback
+      ``position``; the credit is the newly watched part of the range since the
+      anchor (watched ranges are kept on the server), capped by the wall-clock
+      time. A jump forward (seek beyond the watched part) re-anchors without
+      credit; re-watching a watched part credits nothing.
+
+    :return: the :class:`MaterialProgress` (``blocked`` tells whether another
+        page holds the clock).
     """
     progress = _progress(user.id, material.id)
+    progress.blocked = False
+    if held_elsewhere(progress, user.id, material.id, client, now):
+        progress.blocked = True
+        return progress
     anchor = progress.last_beat_at
+    if progress.client and client and progress.client != client:
+        anchor = None  # the previous page's anchor is stale: start afresh
     credit = 0
-    if visible and not start and anchor is not None:
+    watched = progress.watched
+    is_video = material.kind == "video"
+    if is_video:
+        if visible and not start:
+            credit, watched = _video_credit(progress, now, anchor, position)
+    elif visible and not start and anchor is not None:
         elapsed = (now - anchor).total_seconds()
         if 0 < elapsed <= GAP_LIMIT:
             credit = int(min(elapsed, CREDIT_CAP))
     new_anchor = now if visible else None
+    stored = progress.last_beat_at
     anchor_matches = (
         MaterialProgress.last_beat_at.is_(None)
-        if anchor is None
-        else MaterialProgress.last_beat_at == anchor
+        if stored is None
+        else MaterialProgress.last_beat_at == stored
     )
+    values = {
+        "seconds": MaterialProgress.seconds + credit,
+        "last_beat_at": new_anchor,
+        "client": client if visible else None,
+    }
+    if is_video:
+        values["position"] = position if visible else None
+        values["watched"] = watched
     result = db.session.execute(
         sa.update(MaterialProgress)
         .where(MaterialProgress.id == progress.id, anchor_matches)
-        .values(seconds=MaterialProgress.seconds + credit, last_beat_at=new_anchor)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(progress)
+    progress.blocked = False
     if result.rowcount and progress.completed_at is None:
         if progress.seconds >= material.required_minutes * 60:
             progress.completed_at = now

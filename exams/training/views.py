@@ -148,19 +148,29 @@ def show_material(material_id):
 @bp.post("/materials/<int:material_id>/heartbeat")
 @roles_required(*LEARNERS)
 def heartbeat(material_id):
-    """JSON ``{"state": "start" | "beat" | "hidden"}``: time is counted here, on
-    the server (see :func:`exams.training.services.record_heartbeat`)."""
+    """JSON ``{"state": "start" | "beat" | "hidden", "client": page id,
+    "position": video seconds}``: time is counted here, on the server (see
+    :func:`exams.training.services.record_heartbeat`)."""
     material = _material_or_404(material_id)
     data = request.get_json(silent=True) or {}
     state = data.get("state")
     if state not in ("start", "beat", "hidden"):
         return jsonify({"ok": False, "error": "请求格式错误"}), 400
+    client = data.get("client")
+    client = client[:32] if isinstance(client, str) and client else None
+    position = data.get("position")
+    if isinstance(position, bool) or not isinstance(position, int | float):
+        position = None
+    elif not 0 <= position < 86400:
+        position = None
     progress = services.record_heartbeat(
         material,
         current_user,
         utcnow(),
         visible=state != "hidden",
         start=state == "start",
+        client=client,
+        position=float(position) if position is not None else None,
     )
     db.session.commit()
     return jsonify(
@@ -169,6 +179,7 @@ def heartbeat(material_id):
             "seconds": progress.seconds,
             "required": material.required_minutes * 60,
             "done": progress.completed_at is not None,
+            "blocked": bool(getattr(progress, "blocked", False)),
         }
     )
 

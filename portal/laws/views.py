@@ -52,11 +52,13 @@ def search_articles():
     """Articles by keyword or number."""
     q = request.args.get("q", "")
     law_id = request.args.get("law", type=int)
-    page = None
-    if q or law_id:
-        stmt = queries.search_articles(q, law_id)
-        page = db.paginate(stmt, per_page=30, error_out=False)
-    return render_template("laws/article_search.html", page=page, q=q, law_id=law_id)
+    page = found = None
+    if q.strip() or law_id:
+        found = queries.search_articles(q, law_id)
+        page = db.paginate(found.stmt, per_page=30, error_out=False)
+    return render_template(
+        "laws/article_search.html", page=page, q=q, law_id=law_id, found=found
+    )
 
 
 @bp.get("/articles/<int:article_id>.json")

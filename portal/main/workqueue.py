@@ -179,6 +179,7 @@ def supervision_staff(user, now):
     from portal.suggestions.handling.models import ReplyStatus, SuggestionReply
     from portal.suggestions.models import Status, Suggestion
     from portal.suggestions.oversight.queries import escalations_for_staff
+    from portal.workdays.queries import calendar
 
     unassigned = review_queue(user, assigned=False)
     unassigned_cases = db.session.scalars(unassigned.limit(SHOW)).all()
@@ -206,7 +207,19 @@ def supervision_staff(user, now):
             )
         ),
     )
+    to_assign = sa.select(Suggestion).where(
+        access.staff_filter(user), Suggestion.status == Status.ACCEPTED.value
+    )
     escalations = escalations_for_staff(user, "open")
+    cal = calendar()
+    today = to_local(now).date()
+    warn = current_app.config["SUGGESTION_WARN_WORKDAYS"]
+
+    def accept_flag(suggestion):
+        if suggestion.accept_due_on is None:
+            return ""
+        flag = cal.flag(suggestion.accept_due_on, today, warn).value
+        return flag if flag in ("warning", "overdue") else ""
 
     def opinion_items(stmt):
         return [
@@ -271,10 +284,40 @@ def supervision_staff(user, now):
                 Item(
                     f"{s.number} {s.category_label}",
                     url_for("suggestion_handling.show_suggestion", suggestion_id=s.id),
-                    f"{_day(s.submitted_at)} 提交",
+                    f"受理期限 {_day(s.accept_due_on)}"
+                    if s.accept_due_on
+                    else f"{_day(s.submitted_at)} 提交",
+                    accept_flag(s),
                 )
                 for s in db.session.scalars(
-                    pending.order_by(Suggestion.submitted_at).limit(SHOW)
+                    pending.order_by(
+                        Suggestion.accept_due_on, Suggestion.submitted_at
+                    ).limit(SHOW)
+                )
+            ],
+        ),
+        Work(
+            "suggestions_to_assign",
+            "已受理待转交（含退单）的意见建议",
+            _count(to_assign),
+            url_for("suggestion_handling.list_inbox", status=Status.ACCEPTED.value),
+            [
+                Item(
+                    s.number
+                    + (
+                        f"（退单：{s.agency_return_reason[:30]}）"
+                        if s.agency_returned_at
+                        else ""
+                    ),
+                    url_for("suggestion_handling.show_suggestion", suggestion_id=s.id),
+                    f"{_day(s.agency_returned_at)} 退回"
+                    if s.agency_returned_at
+                    else f"{_day(s.accepted_at)} 受理",
+                )
+                for s in db.session.scalars(
+                    to_assign.order_by(
+                        Suggestion.agency_returned_at.is_(None), Suggestion.id
+                    ).limit(SHOW)
                 )
             ],
         ),

@@ -115,6 +115,46 @@ def suggestions(now):
     return items
 
 
+def suggestion_acceptance(now):
+    """Pending items whose 受理期限 is near or past → the staff who manage them."""
+    from portal.notifications.events import staff_managing
+    from portal.suggestions.models import Status, Suggestion
+
+    today, cal = to_local(now).date(), _calendar()
+    warn = current_app.config["SUGGESTION_WARN_WORKDAYS"]
+    rows = db.session.scalars(
+        sa.select(Suggestion).where(
+            Suggestion.status == Status.PENDING.value,
+            Suggestion.accept_due_on.is_not(None),
+        )
+    )
+    items = []
+    for suggestion in rows:
+        flag = cal.flag(suggestion.accept_due_on, today, warn)
+        if flag not in (DeadlineFlag.WARNING, DeadlineFlag.OVERDUE):
+            continue
+        overdue = flag == DeadlineFlag.OVERDUE
+        state = "overdue" if overdue else "soon"
+        for user in staff_managing(suggestion):
+            items.append(
+                DueItem(
+                    user_id=user.id,
+                    kind="suggestion_accept_due",
+                    title=f"意见建议 {suggestion.number} 受理"
+                    + ("已逾期" if overdue else "即将到期"),
+                    link=path_for(
+                        "suggestion_handling.show_suggestion",
+                        suggestion_id=suggestion.id,
+                    ),
+                    due_at=suggestion.accept_due_on,
+                    key=f"suggestion:{suggestion.id}:accept:{state}:"
+                    f"{suggestion.accept_due_on}",
+                    overdue=overdue,
+                )
+            )
+    return items
+
+
 def certificates(now):
     """Holders of live certificates expiring soon, or whose 年度审验 is due within
     30 days or overdue."""
@@ -155,6 +195,41 @@ def certificates(now):
                     due_at=review_due,
                     key=f"cert:{cert.id}:review:{review_due:%Y-%m-%d}",
                     overdue=overdue,
+                )
+            )
+    return items
+
+
+def results_to_release(now):
+    """Arrangements released by hand whose window has closed in the last 30 days
+    and whose results are not out → the training administrators over their
+    organisation (the 工作台's 待公布成绩的考试)."""
+    from exams.papers.models import ExamArrangement
+    from portal.orgs.models import Organisation
+
+    rows = db.session.scalars(
+        sa.select(ExamArrangement).where(
+            ExamArrangement.release_policy == "manual",
+            ExamArrangement.results_released_at.is_(None),
+            ExamArrangement.window_end <= now,
+            ExamArrangement.window_end > now - timedelta(days=30),
+        )
+    )
+    items = []
+    for arrangement in rows:
+        org = db.session.get(Organisation, arrangement.organisation_id)
+        for user in holders_over(org, Role.TRAINING_ADMIN):
+            items.append(
+                DueItem(
+                    user_id=user.id,
+                    kind="results_to_release",
+                    title=f"考试“{arrangement.name}”已结束，成绩待公布",
+                    link=path_for(
+                        "exam_papers.show_arrangement", arrangement_id=arrangement.id
+                    ),
+                    due_at=arrangement.window_end,
+                    key=f"arrangement:{arrangement.id}:to_release",
+                    note=f"{to_local(arrangement.window_end):%Y-%m-%d %H:%M} 已结束",
                 )
             )
     return items

@@ -5,13 +5,15 @@ after its flush; it only adds notifications (flush, never commit). Dedupe keys m
 repeated call (a double submit, a re-run job) harmless.
 """
 
+import hashlib
+
 import sqlalchemy as sa
 
 from portal.auth.models import Role, User, UserRole
 from portal.extensions import db
 from portal.notifications.service import notify, path_for
 from portal.orgs.models import Organisation
-from portal.timeutil import to_local
+from portal.timeutil import to_local, utcnow
 
 
 def _ancestor_paths(path):
@@ -49,15 +51,68 @@ def _when(moment, fmt="%Y-%m-%d %H:%M"):
 
 def exam_scheduled(arrangement):
     """Candidates (not exempt) learn of a new arrangement once."""
-    users = [c.user_id for c in arrangement.candidates if not c.is_exempt]
     notify(
-        users,
+        _candidates(arrangement),
         "exam_scheduled",
         f"考试安排：{arrangement.name}",
         body=f"考试时间：{_when(arrangement.window_start)} 至 "
         f"{_when(arrangement.window_end)}。",
         link=path_for("exams.list_exams"),
         dedupe_key=f"exam:{arrangement.id}:scheduled",
+    )
+
+
+def exam_changed(arrangement, detail, version=None):
+    """Candidates (not exempt) of a published arrangement learn that its window,
+    duration, place or rules changed (延期 included); each change is told once.
+
+    :param detail: what changed, in Chinese, e.g. "考试时间调整为 …".
+    :param version: keys the change (the arrangement services pass a hash of the
+        changed settings); by default the window and the detail key it.
+    """
+    if version is None:
+        version = (
+            f"{arrangement.window_start.isoformat()}:{arrangement.window_end.isoformat()}"
+            f":{hashlib.sha256(detail.encode()).hexdigest()[:12]}"
+        )
+    notify(
+        _candidates(arrangement),
+        "exam_changed",
+        f"考试变更：{arrangement.name}",
+        body=f"{detail}考试时间：{_when(arrangement.window_start)} 至 "
+        f"{_when(arrangement.window_end)}，限时 {arrangement.duration_minutes} 分钟。",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:changed:{version}",
+    )
+
+
+def exam_cancelled(arrangement, reason=None):
+    """The whole arrangement is cancelled: its candidates (not exempt) are told
+    once, with the reason (by default the arrangement's ``cancel_reason``).
+
+    Call it before the candidates are removed (they are read from the
+    arrangement)."""
+    reason = reason if reason is not None else arrangement.cancel_reason
+    notify(
+        _candidates(arrangement),
+        "exam_cancelled",
+        f"考试取消：{arrangement.name}",
+        body=f"原定 {_when(arrangement.window_start)} 的考试已取消。"
+        + (f"取消原因：{reason}" if reason else ""),
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:cancelled",
+    )
+
+
+def candidate_removed(arrangement, user_id):
+    """A candidate taken off the list is told the exam is cancelled for them."""
+    notify(
+        user_id,
+        "exam_cancelled",
+        f"考试取消：{arrangement.name}",
+        body="您已不在本次考试名单中。",
+        link=path_for("exams.list_exams"),
+        dedupe_key=f"exam:{arrangement.id}:removed",
     )
 
 
@@ -91,6 +146,10 @@ def candidate_adjusted(arrangement, entry, action):
     )
 
 
+def _candidates(arrangement):
+    return [c.user_id for c in arrangement.candidates if not c.is_exempt]
+
+
 def _latest_attempts(arrangement_id):
     from exams.attempts.models import Attempt
 
@@ -109,14 +168,55 @@ def _latest_attempts(arrangement_id):
 
 def results_released(arrangement):
     """Each candidate who sat the exam is told the result is out."""
+    released = arrangement.results_released_at
+    key = f"results:{arrangement.id}"
+    if released is not None:  # a release after a withdrawal is news again
+        key += f":{released.isoformat()}"
     for attempt in _latest_attempts(arrangement.id):
         notify(
             attempt.user_id,
             "result_released",
             f"成绩已公布：{arrangement.name}",
             link=path_for("exams.show_result", attempt_id=attempt.id),
-            dedupe_key=f"results:{arrangement.id}",
+            dedupe_key=key,
         )
+
+
+def results_withdrawn(arrangement, reason):
+    """Candidates who sat are told the published result was withdrawn, and why."""
+    stamp = utcnow().isoformat()
+    for attempt in _latest_attempts(arrangement.id):
+        notify(
+            attempt.user_id,
+            "result_withdrawn",
+            f"成绩撤回：{arrangement.name}",
+            body=f"已公布的成绩暂时撤回，原因：{reason}。重新公布后将另行通知。",
+            link=path_for("exams.show_result", attempt_id=attempt.id),
+            dedupe_key=f"results:{arrangement.id}:withdrawn:{stamp}",
+        )
+
+
+def appeal_decided(appeal):
+    """The candidate learns how their 成绩复核 request ended (rejected with the
+    reason, accepted and waiting for the re-mark, or resolved with the score)."""
+    name = appeal.arrangement.name
+    if appeal.status == "rejected":
+        body = f"您的成绩复核申请不予受理，理由：{appeal.decision_reason}"
+    elif appeal.status == "accepted":
+        body = "您的成绩复核申请已受理，将由另一位阅卷人重新评分。"
+    else:
+        body = (
+            f"成绩复核已完成：复核前 {appeal.score_before} 分，"
+            f"复核后 {appeal.score_after} 分。"
+        )
+    notify(
+        appeal.user_id,
+        "appeal_decided",
+        f"成绩复核：{name}",
+        body=body,
+        link=path_for("exams.show_result", attempt_id=appeal.attempt_id),
+        dedupe_key=f"appeal:{appeal.id}:{appeal.status}",
+    )
 
 
 def scores_of(attempts):
@@ -259,6 +359,52 @@ def _handlers_of(suggestion):
 def _staff_of(suggestion):
     org = suggestion.organisation or suggestion.assigned_org
     return holders_over(org, Role.SUPERVISION_STAFF)
+
+
+def staff_managing(suggestion, *orgs):
+    """Supervision staff who manage ``suggestion`` now (the inbox rule of
+    :mod:`portal.suggestions.handling.access`), found over its organisation, its
+    assigned agency and ``orgs``; items without an organisation go to staff whose
+    scope is a city (root)."""
+    from portal.suggestions.handling import access
+
+    candidates = []
+    for org in (suggestion.organisation, suggestion.assigned_org, *orgs):
+        candidates += holders_over(org, Role.SUPERVISION_STAFF)
+    if suggestion.organisation is None:
+        candidates += list(
+            db.session.scalars(
+                sa.select(User)
+                .join(UserRole, UserRole.user_id == User.id)
+                .join(Organisation, UserRole.scope_id == Organisation.id)
+                .where(
+                    UserRole.role == Role.SUPERVISION_STAFF.value,
+                    Organisation.parent_id.is_(None),
+                    User.is_active_account,
+                )
+                .distinct()
+            )
+        )
+    seen, result = set(), []
+    for user in candidates:
+        if user.id not in seen and access.can_manage(user, suggestion):
+            seen.add(user.id)
+            result.append(user)
+    return result
+
+
+def suggestion_returned(suggestion, agency, reason):
+    """退单: the staff who manage the item are told, with the agency's reason."""
+    notify(
+        staff_managing(suggestion, agency),
+        "suggestion_returned",
+        f"意见建议被退单：{suggestion.number}",
+        body=f"{agency.name}退回，理由：{reason[:200]}。请重新转交办理。",
+        link=path_for(
+            "suggestion_handling.show_suggestion", suggestion_id=suggestion.id
+        ),
+        dedupe_key=f"suggestion:{suggestion.id}:agency_returned:{suggestion.version}",
+    )
 
 
 def suggestion_assigned(suggestion):

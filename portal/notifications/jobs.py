@@ -17,8 +17,10 @@ from portal.timeutil import to_local, utcnow
 COLLECTORS = [
     "portal.notifications.due.opinions",
     "portal.notifications.due.suggestions",
+    "portal.notifications.due.suggestion_acceptance",
     "portal.notifications.due.certificates",
     "portal.notifications.due.review_tasks",
+    "portal.notifications.due.results_to_release",
 ]
 
 
@@ -31,6 +33,7 @@ class DueItem:
     due_at: datetime | date | None
     key: str  # identifies the object and the state, e.g. "opinion:3:overdue"
     overdue: bool = False
+    note: str = ""  # replaces the deadline text when set (work without a deadline)
 
 
 def _resolve(path):
@@ -80,6 +83,8 @@ def daily_digest(now=None):
 
 
 def _due_text(item):
+    if item.note:
+        return item.note
     if item.due_at is None:
         return "已逾期" if item.overdue else "即将到期"
     due = item.due_at

@@ -82,6 +82,7 @@ class EventKind(enum.StrEnum):
     RATED = "rated"
     CONTESTED = "contested"
     REOPENED = "reopened"
+    AGENCY_RETURNED = "agency_returned"  # 退单: the agency says it is not theirs
 
     @property
     def label(self):
@@ -102,6 +103,7 @@ EVENT_LABELS = {
     EventKind.RATED: "评价",
     EventKind.CONTESTED: "对办理结果提出异议",
     EventKind.REOPENED: "重新办理",
+    EventKind.AGENCY_RETURNED: "退回重新分办",
 }
 
 
@@ -185,6 +187,12 @@ class Suggestion(db.Model):
         sa.ForeignKey("users.id"), index=True
     )
     accepted_at: so.Mapped[datetime | None] = so.mapped_column()
+    # 受理期限: SUGGESTION_ACCEPT_WORKDAYS working days after the submission date
+    # (China date), fixed at submission; the clock runs while the item is pending.
+    accept_due_on: so.Mapped[date | None] = so.mapped_column(sa.Date, index=True)
+    # 退单: the agency returned the item as not theirs; cleared on re-assignment.
+    agency_returned_at: so.Mapped[datetime | None] = so.mapped_column()
+    agency_return_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     assigned_at: so.Mapped[datetime | None] = so.mapped_column()
     due_on: so.Mapped[date | None] = so.mapped_column(sa.Date, index=True)
     extension_days: so.Mapped[int] = so.mapped_column(default=0)
@@ -273,6 +281,9 @@ class SuggestionAttachment(db.Model):
     reply_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("suggestion_replies.id", ondelete="CASCADE"), index=True
     )
+    # A reply photo staff approved for publication: shown to the submitter (and
+    # to the submitters of merged duplicates) on the tracking page.
+    published_at: so.Mapped[datetime | None] = so.mapped_column()
 
     suggestion: so.Mapped[Suggestion] = so.relationship(back_populates="attachments")
 
@@ -282,6 +293,10 @@ class SuggestionAttachment(db.Model):
     @property
     def audit_label(self):
         return self.original_name or self.stored_name
+
+    @property
+    def is_image(self):
+        return self.mime in ("image/jpeg", "image/png")
 
 
 class SuggestionEvent(db.Model):

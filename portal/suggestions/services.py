@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from portal import audit, numbering
 from portal.auth.passwords import hash_password
@@ -19,6 +20,7 @@ from portal.suggestions.models import (
     SuggestionEvent,
 )
 from portal.timeutil import to_local, utcnow
+from portal.workdays.queries import calendar
 
 NUMBER_PREFIX = "JC"
 # No 0/O, 1/I/L: the code is read off a phone screen and typed back.
@@ -70,6 +72,14 @@ def next_number(day):
     return f"{NUMBER_PREFIX}-{day:%Y%m%d}-{value:04d}"
 
 
+def accept_due_date(day):
+    """The 受理期限 of an item submitted on ``day`` (a China date):
+    ``SUGGESTION_ACCEPT_WORKDAYS`` working days later (the day itself not counted)."""
+    return calendar().add_workdays(
+        day, current_app.config["SUGGESTION_ACCEPT_WORKDAYS"]
+    )
+
+
 def submit_suggestion(submission, files, actor):
     """Record a public submission with its stored attachment files.
 
@@ -94,8 +104,10 @@ def submit_suggestion(submission, files, actor):
         raise ValidationFailed("请填写联系电话，或选择匿名提交。")
     now = utcnow()
     code = new_query_code()
+    today = to_local(now).date()
     suggestion = Suggestion(
-        number=next_number(to_local(now).date()),
+        number=next_number(today),
+        accept_due_on=accept_due_date(today),
         query_code_hash=hash_password(code),
         form_token=submission.form_token,
         category=submission.category,

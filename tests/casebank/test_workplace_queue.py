@@ -136,3 +136,72 @@ def test_opinion_state_in_queue_and_overdue_task_reminder(app, world):
         sa.select(Notification.user_id).where(Notification.kind == "review_due")
     ).all()
     assert sorted(kinds) == sorted([reviewer.id, staff_user.id])
+
+
+def test_case_page_shows_review_state_like_the_queue(app, world):
+    """Does the case page show the same 评查进度 as the queue: 已分配 (reviewer and
+    due date), 评查中, 已评查 with score, grade and reviewer, and 已签发意见书 with
+    its state — to staff only (the agency's handler does not see it)?"""
+    from decimal import Decimal
+
+    from casebank.reviews.models import CaseReview
+    from casebank.reviews.services import ensure_template
+    from portal.actor import Actor
+    from portal.timeutil import utcnow
+
+    reviewer = _reviewer(world)
+    staff_user = world.users["supervision_staff"]
+    case = make_case(world.agency, severity=3)
+    staff = _login(app, "supervision_staff")
+    url = f"/casebank/cases/{case.id}"
+
+    def state():
+        page = staff.get(url).get_data(as_text=True)
+        assert 'data-testid="case-review-state"' in page
+        start = page.index('data-testid="case-review-state"')
+        return page[start : page.index("</div>", start)]
+
+    assert "未分配" in state()
+    due = date.today() + timedelta(days=5)
+    db.session.add(
+        ReviewAssignment(
+            case_id=case.id,
+            assignee_id=reviewer.id,
+            assigned_by_id=staff_user.id,
+            due_on=due,
+        )
+    )
+    db.session.commit()
+    shown = state()
+    assert "已分配" in shown
+    assert reviewer.name in shown
+    assert f"期限 {due.isoformat()}" in shown
+    review = CaseReview(
+        case_id=case.id,
+        reviewer_id=reviewer.id,
+        template_id=ensure_template(Actor.system()).id,
+    )
+    db.session.add(review)
+    db.session.commit()
+    assert "评查中" in state()
+    review.status, review.score, review.grade = "submitted", Decimal("72.0"), "pass"
+    review.submitted_at = utcnow()
+    from casebank.supervision.services import complete_on_review
+
+    complete_on_review(case, reviewer, Actor.system())
+    db.session.commit()
+    shown = state()
+    assert "已评查" in shown
+    assert "72.0 分" in shown
+    assert "合格" in shown
+    assert reviewer.name in shown
+    opinion = issue(case, staff_user, today=date(2026, 11, 2))
+    shown = state()
+    assert "已签发意见书" in shown
+    assert opinion.number in shown
+    assert opinion.status_enum.label in shown
+    # The agency's handler opens the case but not the reviewers' progress.
+    handler = _login(app, "agency_handler")
+    page = handler.get(url)
+    assert page.status_code == 200
+    assert 'data-testid="case-review-state"' not in page.get_data(as_text=True)

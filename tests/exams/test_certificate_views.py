@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from exams.certs import pdf as certificate_pdf
 from exams.certs.models import Certificate
-from exams.certs.services import change_status
+from exams.certs.services import change_status, issuer_name
 from exams.papers.models import ExamArrangement
 from portal import pdf as portal_pdf
 from portal.actor import Actor
@@ -155,12 +155,21 @@ def test_verify_page_shows_only_the_allowed_fields(app, client, holder):
     fields = re.search(r'<dl[^>]*id="verified-fields">(.*?)</dl>', page, re.S)[1]
     labels = re.findall(r"<dt[^>]*>(.*?)</dt>", fields)
     values = [v.strip() for v in re.findall(r"<dd[^>]*>(.*?)</dd>", fields, re.S)]
-    assert labels == ["姓名", "身份证号", "证书编号", "执法领域", "状态", "有效期至"]
+    assert labels == [
+        "姓名",
+        "身份证号",
+        "证书编号",
+        "执法领域",
+        "发证机关",
+        "状态",
+        "有效期至",
+    ]
     assert values == [
         holder.name,
         holder.id_number[:3] + "*" * 11 + holder.id_number[-4:],
         certificate.number,
         "城管",
+        issuer_name(certificate),
         "有效",
         "2030-03-02",
     ]
@@ -211,6 +220,58 @@ def test_verify_is_rate_limited_per_ip(app, client, holder):
     # Another client address has its own budget.
     other = client.get(f"/verify/{code}", environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 200
+
+
+def test_lookup_by_number_and_name(app, client, holder):
+    """/verify?number=&name=: a photocopy with an unreadable QR code is checked by
+    number + holder name (full-width and spaces folded); the output is masked like
+    /verify/<code>; a wrong name is a 404 that does not say which field was wrong;
+    the lookup shares the verification rate limit."""
+    certificate = certificate_of(holder)
+    with freeze_time(NOW):
+        form = client.get("/verify")
+        assert form.status_code == 200
+        assert "证书编号" in form.get_data(as_text=True)
+        number = certificate.number.lower()
+        found = client.get(
+            "/verify", query_string={"number": f" {number} ", "name": holder.name}
+        )
+        page = found.get_data(as_text=True)
+        assert found.status_code == 200
+        assert "该证书真实有效" in page
+        assert holder.id_number not in page
+        assert holder.id_number[:3] + "*" * 11 + holder.id_number[-4:] in page
+        assert found.headers["Cache-Control"] == "no-store"
+        miss = client.get(
+            "/verify", query_string={"number": certificate.number, "name": "张三丰"}
+        )
+        assert miss.status_code == 404
+        assert "未找到编号与姓名相符的证书" in miss.get_data(as_text=True)
+        assert certificate.number not in miss.get_data(as_text=True).replace(
+            f'value="{certificate.number}"', ""
+        )
+    app.config["CERT_VERIFY_RATE_LIMIT"] = "2 per minute"
+    client.get("/verify", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    client.get("/verify", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    limited = client.get("/verify", environ_base={"REMOTE_ADDR": "10.0.0.7"})
+    assert limited.status_code == 429
+
+
+def test_certificate_shows_issuer_and_badge_number(app, client, auth, holder):
+    """The PDF fields include 执法证号 when the holder has one; the admin page shows
+    发证机关 and the seal position note."""
+    from exams.certs.pdf import certificate_fields
+
+    holder.cert_number = "JZ20260001"
+    db.session.commit()
+    certificate = certificate_of(holder)
+    labels = dict(certificate_fields(certificate, NOW))
+    assert labels["执法证号"] == "JZ20260001"
+    auth.login("training_admin")
+    page = client.get(f"/admin/certificates/{certificate.id}").get_data(as_text=True)
+    assert issuer_name(certificate) in page
+    assert "发证机关印章" in page
+    assert "JZ20260001" in page
 
 
 def _holders(factories, world):

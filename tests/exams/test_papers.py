@@ -220,7 +220,8 @@ def test_fixed_paper_by_hand(app, client, auth, world):
     )
     page = client.get(url).get_data(as_text=True)
     assert "试卷校验通过" in page
-    assert page.count("<li>[单选题，20.00分]") == 5
+    assert page.count("<li>[20.00分]") == 5
+    assert "一、单项选择题" in page  # the sample is grouped by type
 
 
 def _name_list(names):

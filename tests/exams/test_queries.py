@@ -79,7 +79,7 @@ def test_dashboard_lists_the_open_exam(app, world, client, auth):
     assert 'data-testid="learning-summary"' in html
     assert "执法证书：" in html
     assert "二〇二七年度执法资格考试&lt;b&gt;" in html
-    assert f"/exams/{arrangement.id}/start" in html
+    assert f"/exams/{arrangement.id}/notice" in html  # 开始考试 → 考试须知
 
 
 def test_dashboard_of_non_candidates_has_no_exam_overview(app, world, client, auth):

@@ -88,7 +88,13 @@ def build_report_world(world, factories):
     everything = ("single", "multiple", "fill_blank")
     sit(arrangement, people["a1"], everything)  # 100, passed
     sit(arrangement, people["a2"])  # 0, failed …
+    # A 补考 starts only once the failed result is released (issue #12): the
+    # office released the graded results by hand during the window.
+    release_policy = arrangement.release_policy
+    arrangement.release_policy = "manual"
+    arrangement.results_released_at = START + timedelta(minutes=6)
     sit(arrangement, people["a2"], ("single",), minutes=30)  # … 补考 60, passed
+    arrangement.release_policy, arrangement.results_released_at = release_policy, None
     sit(arrangement, people["t1"], right_singles=1)  # 20, failed
     start_attempt(arrangement, people["t2"], START)  # still sitting
     db.session.commit()

@@ -124,39 +124,34 @@ def test_after_window_release_follows_the_clock(app, client, auth, world):
 
 
 def test_manual_release_by_the_administrator(app, client, auth, world):
-    """manual: refused before the window ends; afterwards released once (audited,
-    a second click changes nothing); the candidate then sees the result; a
-    withdrawal hides it again and is audited too."""
+    """manual: released as soon as marking is done, even before the window ends
+    (audited, a second click changes nothing); the candidate then sees the result
+    and is notified; a withdrawal needs a reason, hides the result again, is
+    audited and notified too. Refused while a candidate sits or answers wait."""
+    from portal.notifications.models import Notification
+
     attempt = submitted_attempt(world, policy="manual")
     arrangement = attempt.arrangement
     release = f"/admin/exams/arrangements/{arrangement.id}/results/release"
     withdraw = f"/admin/exams/arrangements/{arrangement.id}/results/withdraw"
-    with freeze_time(END - timedelta(hours=1)) as frozen:
+    with freeze_time(END - timedelta(hours=1)):
         as_user(auth, "officer")
         page = result_of(client, attempt)
         assert "成绩将由管理员统一公布" in page
         assert "90.00" not in page
 
         as_user(auth, "training_admin")
-        shown = client.get(f"/admin/exams/arrangements/{arrangement.id}")
-        assert "考试结束（2027-01-10 17:00）后可公布" in shown.get_data(as_text=True)
-        refused = client.post(release, follow_redirects=True)
-        assert "考试尚未结束，不能公布成绩" in refused.get_data(as_text=True)
-        assert audit_count("results_released") == 0
-
-        frozen.move_to(END + timedelta(minutes=5))
-        as_user(auth, "training_admin")
         page = client.get(f"/admin/exams/arrangements/{arrangement.id}")
-        assert "公布成绩" in page.get_data(as_text=True)
+        assert "阅卷已完成，可以公布" in page.get_data(as_text=True)
         first = client.post(release, follow_redirects=True)
         assert "成绩已公布" in first.get_data(as_text=True)
         again = client.post(release, follow_redirects=True)
         assert "成绩此前已公布" in again.get_data(as_text=True)
         assert audit_count("results_released") == 1
         db.session.refresh(arrangement)
-        assert arrangement.results_released_at == END + timedelta(minutes=5)
+        assert arrangement.results_released_at == END - timedelta(hours=1)
         shown = client.get(f"/admin/exams/arrangements/{arrangement.id}")
-        assert "2027-01-10 17:05 人工公布" in shown.get_data(as_text=True)
+        assert "2027-01-10 16:00 人工公布" in shown.get_data(as_text=True)
 
         as_user(auth, "officer")
         page = result_of(client, attempt)
@@ -164,13 +159,42 @@ def test_manual_release_by_the_administrator(app, client, auth, world):
         assert_no_keys(page, attempt)  # show_answers is off
 
         as_user(auth, "training_admin")
-        client.post(withdraw)
-        client.post(withdraw)
+        refused = client.post(withdraw, data={"reason": " "}, follow_redirects=True)
+        assert "请填写撤回原因" in refused.get_data(as_text=True)
+        client.post(withdraw, data={"reason": "误发布"})
+        client.post(withdraw, data={"reason": "误发布"})
         assert audit_count("results_withdrawn") == 1
         as_user(auth, "officer")
         page = result_of(client, attempt)
         assert "90.00" not in page
         assert "成绩将由管理员统一公布" in page
+    kinds = db.session.scalars(
+        sa.select(Notification.kind).where(
+            Notification.user_id == world.users["officer"].id
+        )
+    ).all()
+    assert "result_released" in kinds
+    assert "result_withdrawn" in kinds
+
+
+def test_release_waits_for_marking_and_sitting(app, world):
+    """Refused while an essay waits for a marker; refused before the window ends
+    when answers are shown to candidates; allowed once marked."""
+    from exams.results.services import release_blocker, release_results
+    from portal.exceptions import InvalidState
+
+    attempt = essay_attempt(world, "依法立案", show_answers=True)
+    arrangement = attempt.arrangement
+    arrangement.release_policy = "manual"
+    assert "未评完" in release_blocker(arrangement, START + timedelta(hours=1))
+    with pytest.raises(InvalidState):
+        release_results(arrangement, Actor.system(), START + timedelta(hours=1))
+    essay = next(a for a in attempt.answers if a.version.type == "essay")
+    grade_manually(essay, Decimal(30), Actor.system())
+    assert "公开答案" in release_blocker(arrangement, START + timedelta(hours=1))
+    arrangement.show_answers = False
+    assert release_blocker(arrangement, START + timedelta(hours=1)) is None
+    assert release_results(arrangement, Actor.system(), START + timedelta(hours=1))
 
 
 def test_release_refused_for_automatic_policies(app, client, auth, world):
@@ -406,8 +430,8 @@ def test_report_page_and_exports(app, client, auth, world, factories):
         rows = {r[1]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
         assert len(rows) == 6
         a2 = rows[people["a2"].username]
-        assert (a2[4], a2[5], a2[6], a2[7]) == ("合格", 2, 2, 60.0)
-        assert rows[people["e1"].username][9] == "已取得法律职业资格"
+        assert (a2[4], a2[5], a2[6], a2[7], a2[8]) == ("合格", 2, 2, 60.0, "合格")
+        assert rows[people["e1"].username][10] == "已取得法律职业资格"
     assert audit_count("exam_report_exported") == 2
 
 

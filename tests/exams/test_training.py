@@ -439,3 +439,97 @@ def test_dashboard_links(app, world):
     assert "培训课程</li>" not in page
     page = login(app, "training_admin").get("/dashboard").get_data(as_text=True)
     assert "/admin/training/" in page
+
+
+# Honest 学时 (issue #12) -------------------------------------------------------------
+
+
+def test_video_credits_only_playback_of_unwatched_parts(app, world):
+    """A video beat carries the playback position: playing credits the newly
+    watched seconds (never more than the wall clock); a seek beyond the watched
+    part, a pause and re-watching a watched part credit nothing; watched ranges
+    are kept on the server."""
+    course = make_course(world)
+    material = text_material(course, minutes=5)
+    material.kind, material.stored_name = "video", "test-video-0001.mp4"
+    db.session.commit()
+    learner = world.users["auxiliary"]
+    t0 = datetime(2026, 3, 1, 2, 0, 0)
+
+    def beat(seconds, position, **kw):
+        progress = services.record_heartbeat(
+            material,
+            learner,
+            t0 + timedelta(seconds=seconds),
+            client="pageA",
+            position=position,
+            **kw,
+        )
+        db.session.commit()
+        return progress
+
+    assert beat(0, 0.0, start=True).seconds == 0
+    assert beat(30, 30.0).seconds == 30  # played 30 s
+    assert beat(60, 45.0).seconds == 45  # 15 s of playback in 30 s (slow network)
+    assert beat(90, 400.0).seconds == 45  # sought far ahead: no credit
+    assert beat(120, 430.0).seconds == 75  # playing again from there
+    assert beat(121, 430.0, visible=False).seconds == 75  # paused
+    assert beat(150, 10.0, start=True).seconds == 75  # back to a watched part
+    assert beat(180, 40.0).seconds == 75  # 10–40 was watched before: nothing
+    progress = beat(210, 70.0)
+    assert progress.seconds == 100  # 40–45 watched, 45–70 new: 25 s
+    assert progress.watched == [[0.0, 70.0], [400.0, 430.0]]
+    # A beat without a position (a script that does not report playback) credits
+    # nothing for a video.
+    assert beat(240, None).seconds == 100
+
+
+def test_one_material_at_a_time_across_devices(app, world):
+    """While one page beats, another page of the same learner (another material,
+    or the same material on a second device) is not credited; once the first is
+    hidden, the second may take over."""
+    course = make_course(world)
+    first = text_material(course, minutes=5)
+    second = text_material(course, minutes=5)
+    learner = world.users["auxiliary"]
+    t0 = datetime(2026, 3, 1, 2, 0, 0)
+
+    def beat(material, seconds, client, **kw):
+        progress = services.record_heartbeat(
+            material, learner, t0 + timedelta(seconds=seconds), client=client, **kw
+        )
+        db.session.commit()
+        return progress
+
+    beat(first, 0, "phone", start=True)
+    assert beat(first, 30, "phone").seconds == 30
+    blocked = beat(second, 31, "laptop", start=True)
+    assert blocked.blocked
+    assert beat(second, 60, "laptop").seconds == 0
+    assert beat(first, 60, "phone").seconds == 60
+    # The same material on the laptop: not credited either, and the phone's
+    # anchor is left alone.
+    assert beat(first, 75, "laptop", start=True).blocked
+    assert beat(first, 90, "laptop").seconds == 60
+    assert beat(first, 90, "phone").seconds == 90
+    beat(first, 95, "phone", visible=False)
+    beat(second, 100, "laptop", start=True)
+    assert beat(second, 130, "laptop").seconds == 30
+
+
+def test_progress_in_seconds_until_the_first_minute(app, world):
+    """The material page and the heartbeat answer show seconds below a minute."""
+    course = make_course(world)
+    material = text_material(course, minutes=2)
+    services.publish_course(course, Actor.system(), datetime(2026, 1, 2))
+    db.session.commit()
+    url = f"/training/materials/{material.id}/heartbeat"
+    with freeze_time("2026-03-01 02:00:00") as clock:
+        client = login(app, "auxiliary")
+        client.post(url, json={"state": "start", "client": "p1"})
+        clock.tick(25)
+        data = client.post(url, json={"state": "beat", "client": "p1"}).json
+        assert data["seconds"] == 25
+        assert data["blocked"] is False
+        page = client.get(f"/training/materials/{material.id}").get_data(as_text=True)
+        assert "已学 25 秒 / 2 分钟" in page

@@ -197,6 +197,57 @@ def test_exam_scheduled_and_exempted(app, world):
     assert "外出培训" in cancelled.body
 
 
+def test_arrangement_level_exam_change_and_cancellation(app, world):
+    """``exam_changed`` and ``exam_cancelled`` (for the exam-scheduling services
+    to call) tell each candidate who is not exempt, once per change."""
+    from portal.notifications import events
+    from tests.portal.test_authz_matrix import Ctx, _arrangement
+
+    arrangement = _arrangement(Ctx(world, None))
+    officer, auxiliary = world.users["officer"], world.users["auxiliary"]
+    enrol_candidates(arrangement, users=[officer, auxiliary])
+    entry = next(c for c in arrangement.candidates if c.user_id == auxiliary.id)
+    adjust_candidate(arrangement, entry, Actor.system(), action="exempt", reason="病假")
+    arrangement.window_start += timedelta(days=1)
+    arrangement.window_end += timedelta(days=1)
+    events.exam_changed(arrangement, "考试推迟一天。")
+    events.exam_changed(arrangement, "考试推迟一天。")  # a resend: nothing new
+    db.session.commit()
+    (changed,) = _notes(officer, "exam_changed")
+    assert "考试推迟一天" in changed.body
+    assert changed.link == "/exams/"
+    assert _notes(auxiliary, "exam_changed") == []
+    events.exam_changed(arrangement, "考场改为二楼。")
+    events.exam_cancelled(arrangement, "场地检修")
+    db.session.commit()
+    assert len(_notes(officer, "exam_changed")) == 2
+    (cancelled,) = _notes(officer, "exam_cancelled")
+    assert "场地检修" in cancelled.body
+
+
+def test_suggestion_return_notifies_staff_who_can_open_it(app, world):
+    """退单 tells the staff who manage the item now (the reason in the body) and
+    nobody who could not open it."""
+    staff = world.users["supervision_staff"]
+    suggestion, _ = make_suggestion(world.agency)
+    actor = Actor(user=staff)
+    handling.accept_suggestion(suggestion, suggestion.version, actor)
+    handling.assign_suggestion(
+        suggestion, suggestion.version, world.agency, None, actor, calendar()
+    )
+    handling.return_to_staff(
+        suggestion,
+        suggestion.version,
+        "不属于本局职责。",
+        Actor(user=world.users["agency_handler"]),
+    )
+    db.session.commit()
+    (note,) = _notes(staff, "suggestion_returned")
+    assert "不属于本局职责" in note.body
+    assert _notes(world.users["agency_handler"], "suggestion_returned") == []
+    assert _notes(world.users["sys_admin"], "suggestion_returned") == []
+
+
 def test_notify_outside_request_dispatches_after_job_commit(app, world, smtp):
     """A notification made inside a job is mailed once the job commits."""
     from portal.jobs import run_job

@@ -824,6 +824,119 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Changing papers (issue #12): an empty or refused form goes back to the
+    # paper with a message; a rule or item that is not on the paper is a 404.
+    "exam_papers.update_paper": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/settings",
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.copy_paper": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/copy",
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.edit_rule": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/admin/exams/papers/{_paper(ctx).id}/rules/{ctx.paper.rules[0].id}"
+            ),
+            only(ADMINS),
+        ),
+        # An empty form: the rule form is shown again with its errors.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/papers/{_paper(ctx).id}/rules/{ctx.paper.rules[0].id}"
+            ),
+            only(ADMINS, 400),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.delete_rule": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/rules/999999/delete",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.add_items": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/items/add",
+            only(ADMINS, "/admin/exams/papers/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.move_item": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/items/999999/move",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.remove_item": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/papers/{_paper(ctx).id}/items/999999/remove",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    # Changing arrangements: empty forms and refusals go back with a message.
+    "exam_papers.edit_arrangement": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/edit",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.postpone_arrangement": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/postpone",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.publish_arrangement": (
+        # Already published: refused with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/publish",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.cancel_arrangement": (
+        # No reason: refused with a message.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/cancel",
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_papers.remove_candidate": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/candidates/999999/remove"
+            ),
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
     "exam_papers.list_arrangements": (
         Case("GET", _const("/admin/exams/arrangements"), only(ADMINS)),
         Case(
@@ -859,8 +972,91 @@ EXPECTED = {
         Case(
             "POST",
             lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/edit",
-            only(SYS, "/admin/exams/banks/"),
+            only(SYS, "/admin/exams/questions/"),
             lambda ctx: {"stem": "行政处罚应当公开。", "difficulty": "3", "score": "1"},
+        ),
+    ),
+    # Writing questions by hand (issue #12): the matrix bank is city-wide, so
+    # only a city-level admin (here the system admin) changes its questions.
+    "exam_banks.new_question": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/questions/new?type=single",
+            only(SYS),
+        ),
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/banks/{_bank(ctx).id}/questions/new",
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {
+                "type": "true_false",
+                "stem": "行政处罚决定应当公开。",
+                "tf_key": "对",
+                "score": "1",
+                "difficulty": "2",
+            },
+        ),
+    ),
+    "exam_banks.show_question": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}",
+            only(ADMINS),
+        ),
+    ),
+    "exam_banks.copy_question": (
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/copy",
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_banks.retire_question": (
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/retire"
+            ),
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_banks.enable_question": (
+        # Not retired: a message, back to the question.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/enable"
+            ),
+            only(SYS, "/admin/exams/questions/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_banks.correct_key": (
+        Case(
+            "GET",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/correct-key"
+            ),
+            only(SYS),
+        ),
+        # No key chosen: the form again with its error.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/questions/{_bank(ctx) and ctx.question.id}/correct-key"
+            ),
+            only(SYS, 400),
+            lambda ctx: {"action": "preview"},
+        ),
+    ),
+    "exam_banks.change_knowledge_point": (
+        Case(
+            "POST",
+            _const("/admin/exams/knowledge-points/create"),
+            only(ADMINS, "/admin/exams/knowledge-points"),
+            lambda ctx: {"name": f"矩阵知识点{next(_serial)}"},
         ),
     ),
     "exam_results.show_analysis": (
@@ -901,6 +1097,67 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    # Results (issue #12): settings, answer sheets, 改分, 成绩复核 ---------------
+    "exam_results.update_settings": (
+        # No rule chosen: refused with a message, nothing changed.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/results/settings"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_results.list_sheets": (
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/arrangements/{_arrangement(ctx).id}/sheets",
+            only(ADMINS),
+        ),
+    ),
+    "exam_results.show_sheet": (
+        # The attempt is still running: back to the list of sheets.
+        Case(
+            "GET",
+            lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}/sheet",
+            only(ADMINS, "/admin/exams/arrangements/"),
+        ),
+    ),
+    "exam_results.revise_grade": (
+        # No item at that position: 404 after the role check.
+        Case(
+            "POST",
+            lambda ctx: f"/admin/exams/attempts/{_attempt(ctx).id}/sheet/9999/revise",
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_results.decide_appeal": (
+        Case(
+            "POST",
+            _const("/admin/exams/appeals/999999/decide"),
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_results.remark_appeal": (
+        Case(
+            "POST",
+            _const("/admin/exams/appeals/999999/remark/1"),
+            only(ADMINS, 404),
+            lambda ctx: {},
+        ),
+    ),
+    "exam_appeals.file_appeal": (
+        # The attempt is still running: refused, back to its result page.
+        Case(
+            "POST",
+            lambda ctx: f"/exams/attempts/{_attempt(ctx).id}/appeal",
+            candidate_only("/exams/attempts/"),
+            lambda ctx: {},
+        ),
+    ),
     "exam_banks.list_knowledge_points": (
         Case("GET", _const("/admin/exams/knowledge-points"), only(ADMINS)),
     ),
@@ -917,6 +1174,15 @@ EXPECTED = {
             lambda ctx: f"/exams/{_arrangement(ctx).id}/start",
             candidate_only("/exams/", "/exams/"),
             lambda ctx: {},
+        ),
+    ),
+    "exams.exam_notice": (
+        # The officer's attempt is in progress: straight back to it; the other
+        # candidate is not enrolled.
+        Case(
+            "GET",
+            lambda ctx: f"/exams/{_attempt(ctx).arrangement_id}/notice",
+            candidate_only("/exams/attempts/", 404),
         ),
     ),
     "exams.start_queue": (
@@ -1089,6 +1355,10 @@ EXPECTED = {
         ),
     ),
     # Public: anyone holding the QR code's URL may verify the certificate.
+    "certs.lookup_certificate": (
+        # The empty lookup form, public like /verify/<code>.
+        Case("GET", _const("/verify"), everyone(200)),
+    ),
     "certs.verify_certificate": (
         Case(
             "GET",
@@ -1822,6 +2092,19 @@ EXPECTED = {
             only({Role.AGENCY_HANDLER.value}, 400),
             lambda ctx: {},
         ),
+    ),
+    "suggestion_handling.return_to_staff": (
+        Case(
+            "POST",
+            lambda ctx: _task_url(ctx, "/return"),
+            only({Role.AGENCY_HANDLER.value}, 400),
+            lambda ctx: {},
+        ),
+    ),
+    # A published reply photo is only served to the browser that looked up its
+    # item: without a lookup, 404 for everyone.
+    "suggestions.show_reply_photo": (
+        Case("GET", _const("/suggestions/track/photos/1"), everyone(404)),
     ),
     "suggestions.show_tracked": (
         Case(

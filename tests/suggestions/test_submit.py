@@ -58,6 +58,8 @@ def test_submit_with_photo_and_pdf(app, client, world):
     )
     page, number, code = _receipt(client, response)
     assert number == "JC-20261206-0001"
+    # 受理期限: 7 working days after Sunday 6 December (the day itself not counted).
+    assert '<span data-testid="accept-due">2026-12-15</span> 前决定是否受理' in page
     assert re.fullmatch(r"[A-Z2-9]{10}", code)
     assert "138****1234" in page
     assert PHONE not in page

@@ -70,8 +70,15 @@ def test_publish_form_removes_name_and_marks_personal_data(app, world):
     assert "我叫" not in csv
 
 
-def test_public_pages_link_the_open_data_page(app, client):
-    for url in ("/suggestions/", "/suggestions/track"):
+def test_public_pages_link_the_open_data_page(app, world, client):
+    """The form, the lookup, the status page and the login page link it."""
+    item, code = make_suggestion(world.agency)
+    status = client.post(
+        "/suggestions/track", data={"number": item.number, "code": code}
+    ).get_data(as_text=True)
+    assert 'data-testid="open-data-link"' in status
+    assert 'href="/suggestions/open"' in status
+    for url in ("/suggestions/", "/suggestions/track", "/login"):
         response = client.get(url)
         page = response.get_data(as_text=True)
         assert 'data-testid="open-data-link"' in page, url

@@ -33,12 +33,24 @@ def reply_is_published(suggestion):
     )
 
 
+def answered_item(suggestion):
+    """The item whose reply ``suggestion``'s submitter reads: the main item for a
+    merged duplicate, else the item itself."""
+    if suggestion.status == Status.MERGED and suggestion.merged_into is not None:
+        return suggestion.merged_into
+    return suggestion
+
+
 def can_rate(suggestion):
+    """The submitter may rate once the reply they read is published. A merged
+    duplicate's submitter rates the main item's reply under their own number (the
+    rating is stored on the duplicate; it stays 已合并处理)."""
+    answered = answered_item(suggestion)
     return (
         suggestion.rating is None
         and suggestion.deidentified_at is None
-        and reply_is_published(suggestion)
-        and suggestion.status in _ANSWERED
+        and reply_is_published(answered)
+        and answered.status in _ANSWERED
     )
 
 
@@ -76,7 +88,17 @@ def rate_suggestion(suggestion, rating, comment, actor):
     suggestion.rating = rating
     suggestion.rating_comment = (comment or "").strip() or None
     suggestion.rated_at = utcnow()
-    add_event(suggestion, EventKind.RATED, actor, note=RATING_LABELS[rating])
+    add_event(
+        suggestion,
+        EventKind.RATED,
+        actor,
+        note=RATING_LABELS[rating]
+        + (
+            f"（对主件 {suggestion.merged_into.number} 的答复）"
+            if suggestion.status == Status.MERGED
+            else ""
+        ),
+    )
     if suggestion.status == Status.REPLIED:
         _close(suggestion, actor, "您已评价，本件办结。")
     audit.record(

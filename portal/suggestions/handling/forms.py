@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
+    IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -11,7 +12,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from portal.locking import VersionedForm
 from portal.suggestions.handling.feedback import RATING_LABELS
@@ -64,7 +71,27 @@ class MergeForm(VersionedForm):
 class AssignForm(VersionedForm):
     agency_id = SelectField("办理部门", coerce=int, validate_choice=True)
     handler_id = SelectField("指定经办人（可不选）", coerce=int, validate_choice=True)
+    # Bounds come from the configuration (the service checks them again); the
+    # field is ignored when an item in 办理中 changes agency (the deadline stays).
+    deadline_workdays = IntegerField(
+        "办理期限（工作日）",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=365, message="请填写有效的工作日数"),
+        ],
+    )
     submit = SubmitField("转交办理")
+
+
+class AgencyReturnForm(VersionedForm):
+    reason = _required_text(
+        "退单理由（说明为何不属于本单位职责，以及应由哪个部门办理）",
+        "请填写退单理由",
+        1000,
+        "退单理由",
+        minimum=5,
+    )
+    submit = SubmitField("退单")
 
 
 class ExtendForm(VersionedForm):

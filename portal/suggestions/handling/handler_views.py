@@ -14,7 +14,11 @@ from portal.locking import StaleForm
 from portal.suggestions import uploads
 from portal.suggestions.handling import access, bp, deadlines, queries, services
 from portal.suggestions.handling.bp_helpers import deadline_context, no_store
-from portal.suggestions.handling.forms import ExtensionRequestForm, ReplyForm
+from portal.suggestions.handling.forms import (
+    AgencyReturnForm,
+    ExtensionRequestForm,
+    ReplyForm,
+)
 from portal.suggestions.models import Suggestion
 
 
@@ -39,8 +43,13 @@ def list_tasks():
     )
 
 
-def _render_task(suggestion, form=None, status=200, extension_form=None):
+def _render_task(
+    suggestion, form=None, status=200, extension_form=None, return_form=None
+):
     calendar, today, warn = deadline_context()
+    if return_form is None:
+        return_form = AgencyReturnForm(formdata=None)
+    return_form.version.data = suggestion.version
     if form is None:
         form = ReplyForm(formdata=None, version=suggestion.version)
     form.version.data = suggestion.version
@@ -65,6 +74,7 @@ def _render_task(suggestion, form=None, status=200, extension_form=None):
                 flag=queries.deadline_flag(suggestion, calendar, today, warn),
                 form=form,
                 extension_form=extension_form,
+                return_form=return_form,
                 extension_request=deadlines.open_request(suggestion),
                 full_contact=True,
                 max_files=uploads.max_files(),
@@ -144,3 +154,30 @@ def request_extension(suggestion_id):
     db.session.commit()
     flash("延期申请已提交，等待执法监督部门批准。", "success")
     return redirect(url_for(".show_task", suggestion_id=suggestion_id))
+
+
+@bp.post("/tasks/<int:suggestion_id>/return")
+@roles_required(*HANDLERS)
+def return_to_staff(suggestion_id):
+    """退单: return a mis-assigned item to the supervision staff, with a reason."""
+    suggestion = _handled(suggestion_id)
+    form = AgencyReturnForm()
+    if not form.validate_on_submit():
+        return _render_task(suggestion, status=400, return_form=form)
+    try:
+        services.return_to_staff(
+            suggestion, form.version.data, form.reason.data, Actor.from_request()
+        )
+    except StaleForm as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for(".show_task", suggestion_id=suggestion_id))
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return _render_task(
+            _handled(suggestion_id), status=exc.status_code, return_form=form
+        )
+    db.session.commit()
+    flash("已退单，本件退回执法监督部门重新转交。", "success")
+    return redirect(url_for(".list_tasks"))

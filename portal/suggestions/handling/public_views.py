@@ -8,17 +8,17 @@ the submitter is sent back to the lookup form.
 
 import time
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, session, url_for
 
 from portal.actor import Actor
 from portal.auth.decorators import public
 from portal.exceptions import DomainError
 from portal.extensions import db
-from portal.suggestions import bp
-from portal.suggestions.handling import feedback
+from portal.suggestions import bp, uploads
+from portal.suggestions.handling import feedback, services
 from portal.suggestions.handling.bp_helpers import no_store
 from portal.suggestions.handling.forms import ContestForm, RateForm
-from portal.suggestions.models import Suggestion
+from portal.suggestions.models import Suggestion, SuggestionAttachment
 from portal.workdays import queries as workday_queries
 
 GRANT_KEY = "suggestion_tracked"
@@ -64,6 +64,7 @@ def render_status(suggestion, status=200, rate_form=None, contest_form=None):
                 can_rate=feedback.can_rate(suggestion),
                 can_contest=feedback.can_contest(suggestion),
                 rating_labels=feedback.RATING_LABELS,
+                photos=services.published_photos(suggestion),
             ),
             status,
         )
@@ -132,3 +133,30 @@ def contest_suggestion():
         ),
         "您的异议已提交，本件将重新办理。",
     )
+
+
+@bp.get("/track/photos/<int:attachment_id>")
+@public
+def show_reply_photo(attachment_id):
+    """A reply photo staff approved for publication, for the browser that looked
+    up its item (or a duplicate merged into it) a moment ago. Anything else: 404."""
+    suggestion = _granted()
+    attachment = db.session.get(SuggestionAttachment, attachment_id)
+    if (
+        suggestion is None
+        or attachment is None
+        or attachment.reply_id is None
+        or attachment.published_at is None
+        or not attachment.is_image
+        or attachment not in services.published_photos(suggestion)
+    ):
+        abort(404)
+    response = uploads.send(
+        attachment.stored_name,
+        mimetype=attachment.mime,
+        download_name=f"答复照片{attachment.id}.{attachment.mime.split('/')[1]}",
+        as_attachment=False,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return no_store(response)

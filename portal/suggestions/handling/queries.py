@@ -28,7 +28,12 @@ class Row:
 
 
 def deadline_flag(suggestion, calendar, today, warn_workdays):
-    """Yellow/red for items in 办理中 with a deadline; done once answered."""
+    """Yellow/red for pending items against their 受理期限 and for items in 办理中
+    against their handling deadline; done once answered."""
+    if suggestion.status == Status.PENDING:
+        if suggestion.accept_due_on is None:
+            return None
+        return calendar.flag(suggestion.accept_due_on, today, warn_workdays)
     if suggestion.due_on is None:
         return None
     if suggestion.status == Status.PROCESSING:
@@ -40,12 +45,23 @@ def deadline_flag(suggestion, calendar, today, warn_workdays):
 
 def _flag_condition(flag, calendar, today, warn_workdays):
     processing = Suggestion.status == Status.PROCESSING.value
+    pending = Suggestion.status == Status.PENDING.value
     if flag == "overdue":
-        return sa.and_(processing, Suggestion.due_on < today)
+        return sa.or_(
+            sa.and_(processing, Suggestion.due_on < today),
+            sa.and_(pending, Suggestion.accept_due_on < today),
+        )
     # Yellow while at most ``warn_workdays`` working days remain: the deadline is
     # before the (warn + 1)-th working day after today.
     limit = calendar.add_workdays(today, warn_workdays + 1)
-    return sa.and_(processing, Suggestion.due_on >= today, Suggestion.due_on < limit)
+    return sa.or_(
+        sa.and_(processing, Suggestion.due_on >= today, Suggestion.due_on < limit),
+        sa.and_(
+            pending,
+            Suggestion.accept_due_on >= today,
+            Suggestion.accept_due_on < limit,
+        ),
+    )
 
 
 def inbox(user, filters, calendar, today, warn_workdays):

@@ -17,7 +17,11 @@ from portal.locking import claim
 from portal.notifications import events as notify_events
 from portal.orgs.models import OrgKind
 from portal.suggestions.handling import access
-from portal.suggestions.handling.models import ReplyStatus, SuggestionReply
+from portal.suggestions.handling.models import (
+    ReplyStatus,
+    RequestStatus,
+    SuggestionReply,
+)
 from portal.suggestions.models import (
     EventKind,
     Status,
@@ -182,21 +186,41 @@ def merge_suggestion(suggestion, target, version, note, actor):
 # Assignment and deadlines -----------------------------------------------------------
 
 
-def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
+def deadline_limits():
+    """``(minimum, default, maximum)`` working days of a handling deadline."""
+    config = current_app.config
+    return (
+        config["SUGGESTION_DEADLINE_MIN_WORKDAYS"],
+        config["SUGGESTION_DEADLINE_WORKDAYS"],
+        config["SUGGESTION_DEADLINE_MAX_WORKDAYS"],
+    )
+
+
+def assign_suggestion(
+    suggestion, version, agency, handler, actor, calendar, deadline_workdays=None
+):
     """Assign an accepted item to an agency (and optionally one of its handlers).
 
-    The first assignment sets ``due_on`` = ``SUGGESTION_DEADLINE_WORKDAYS`` working
-    days after the assignment date (China date). Re-assigning an item in 办理中
-    (before a reply is approved) changes agency/handler and keeps the deadline.
+    The first assignment (and the first after a 退单) sets ``due_on`` =
+    ``deadline_workdays`` working days after the assignment date (China date);
+    staff choose it within :func:`deadline_limits` (default
+    ``SUGGESTION_DEADLINE_WORKDAYS``). Re-assigning an item in 办理中 (before a
+    reply is approved) changes agency/handler and keeps the deadline.
 
     :param handler: a user holding 部门经办人 over ``agency``, or None.
     :param calendar: a :class:`portal.workdays.calendar.Calendar`.
-    :raises ValidationFailed: not an agency, outside the staff's region, or a
-        handler who does not cover the agency.
+    :param deadline_workdays: working days to the handling deadline, or None for
+        the default.
+    :raises ValidationFailed: not an agency, outside the staff's region, a
+        handler who does not cover the agency, or a deadline outside the limits.
     :raises InvalidState: not accepted/processing, or a reply waits for approval.
     """
     if agency is None or agency.kind != OrgKind.AGENCY:
         raise ValidationFailed("请选择办理的执法部门。")
+    low, default, high = deadline_limits()
+    days = default if deadline_workdays is None else deadline_workdays
+    if not low <= days <= high:
+        raise ValidationFailed(f"办理期限应为 {low} 至 {high} 个工作日。")
     if actor.user is not None and not access.manages_agency(actor.user, agency):
         raise NotAllowed("只能转交本辖区内的执法部门办理。")
     if handler is not None and not access.handler_covers(handler, agency):
@@ -218,11 +242,11 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
     suggestion.assigned_org_id = agency.id
     suggestion.assigned_org = agency
     suggestion.handler_id = handler.id if handler is not None else None
+    suggestion.agency_returned_at = None
+    suggestion.agency_return_reason = None
     if first:
         suggestion.assigned_at = now
-        suggestion.due_on = calendar.add_workdays(
-            to_local(now).date(), current_app.config["SUGGESTION_DEADLINE_WORKDAYS"]
-        )
+        suggestion.due_on = calendar.add_workdays(to_local(now).date(), days)
     add_event(
         suggestion,
         EventKind.ASSIGNED,
@@ -238,9 +262,69 @@ def assign_suggestion(suggestion, version, agency, handler, actor, calendar):
         agency=agency.name,
         handler=handler.audit_label if handler is not None else None,
         due_on=suggestion.due_on,
+        deadline_workdays=days if first else None,
     )
     db.session.flush()
     notify_events.suggestion_assigned(suggestion)
+
+
+def return_to_staff(suggestion, version, reason, actor):
+    """退单: the assigned agency's handler returns a mis-assigned item, with a
+    reason, to the supervision staff, who assign it again (with a new deadline).
+
+    The item goes back to 已受理 without agency, handler or deadline; a waiting
+    extension request lapses. The submitter's timeline says only that the
+    handling agency is being re-determined; the reason stays internal.
+
+    :raises ValidationFailed: no reason.
+    :raises InvalidState: not in 办理中, or a reply waits for approval.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed("请填写退单理由。")
+    lock(suggestion, version)
+    _require(suggestion, Status.PROCESSING, message="只有办理中的意见建议可以退单。")
+    if open_reply(suggestion) is not None:
+        raise InvalidState("本件已有答复在等待审核，不能退单。")
+    agency, before = suggestion.assigned_org, suggestion.status
+    now = utcnow()
+    for request in suggestion.extension_requests:
+        if request.status == RequestStatus.OPEN.value:
+            request.status = RequestStatus.REFUSED.value
+            request.decided_at = now
+            request.decision_note = "办理单位已退单。"
+    suggestion.assigned_org_id = None
+    suggestion.assigned_org = None
+    suggestion.handler_id = None
+    suggestion.due_on = None
+    suggestion.extension_days = 0
+    suggestion.extension_reason = None
+    suggestion.agency_returned_at = now
+    suggestion.agency_return_reason = reason
+    add_event(
+        suggestion,
+        EventKind.AGENCY_RETURNED,
+        actor,
+        note="正在重新确定办理单位，确定后将转交办理。",
+        status=Status.ACCEPTED,
+    )
+    add_event(
+        suggestion,
+        EventKind.AGENCY_RETURNED,
+        actor,
+        note=f"{agency.name}退单，理由：{reason}",
+        public=False,
+    )
+    _audit(
+        "suggestion_returned_by_agency",
+        actor,
+        suggestion,
+        before,
+        agency=agency.name,
+        reason=reason,
+    )
+    db.session.flush()
+    notify_events.suggestion_returned(suggestion, agency, reason)
 
 
 # Replies ------------------------------------------------------------------------
@@ -373,10 +457,14 @@ def return_reply(suggestion, version, reason, actor):
     notify_events.suggestion_reply_returned(suggestion, reason)
 
 
-def publish_reply(suggestion, version, text, actor, description=None):
+def publish_reply(suggestion, version, text, actor, description=None, photo_ids=None):
     """Publish the approved reply's de-personalised text on the public status page.
 
-    :raises ValidationFailed: empty text.
+    :param photo_ids: ids of the approved reply's photos (JPEG/PNG) that staff
+        approved for publication; shown to the submitter on the tracking page.
+        Photos of the reply not listed are withdrawn. None leaves them as they are.
+    :raises ValidationFailed: empty text, or a photo that is not one of the
+        approved reply's images.
     :raises InvalidState: no approved reply (status not 已答复).
     """
     text = (text or "").strip()
@@ -386,10 +474,14 @@ def publish_reply(suggestion, version, text, actor, description=None):
     if suggestion.status != Status.REPLIED or latest_approved_reply(suggestion) is None:
         raise InvalidState("只有审核通过的答复可以公开。")
     before = suggestion.published_reply
+    now = utcnow()
     suggestion.published_reply = text
     if description is not None:
         suggestion.published_description = description.strip() or None
-    suggestion.reply_published_at = utcnow()
+    photos = None
+    if photo_ids is not None:
+        photos = _publish_photos(latest_approved_reply(suggestion), photo_ids, now)
+    suggestion.reply_published_at = now
     add_event(suggestion, EventKind.REPLY_PUBLISHED, actor, note="答复已公开。")
     audit.record(
         "suggestion_reply_published",
@@ -399,7 +491,41 @@ def publish_reply(suggestion, version, text, actor, description=None):
         after={
             "published_reply": text,
             "published_description": suggestion.published_description,
+            "photos": photos,
         },
     )
     db.session.flush()
     notify_events.suggestion_published(suggestion)
+
+
+def _publish_photos(reply, photo_ids, now):
+    wanted = {int(i) for i in photo_ids}
+    images = {a.id: a for a in reply.attachments if a.is_image}
+    unknown = wanted - set(images)
+    if unknown:
+        raise ValidationFailed("只能公开审核通过的答复中的照片。")
+    for attachment_id, attachment in images.items():
+        if attachment_id in wanted:
+            attachment.published_at = attachment.published_at or now
+        else:
+            attachment.published_at = None
+    return sorted(wanted)
+
+
+def published_photos(suggestion):
+    """Reply photos approved for publication that the submitter of ``suggestion``
+    sees: those of the item itself, or of its main item when it was merged."""
+    source = suggestion.merged_into or suggestion
+    if source.reply_published_at is None and source.published_reply is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(SuggestionAttachment)
+            .where(
+                SuggestionAttachment.suggestion_id == source.id,
+                SuggestionAttachment.reply_id.is_not(None),
+                SuggestionAttachment.published_at.is_not(None),
+            )
+            .order_by(SuggestionAttachment.id)
+        )
+    )

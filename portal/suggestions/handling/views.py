@@ -131,6 +131,8 @@ def _render_item(suggestion, status=200, **forms):
         forms[name].version.data = version
     _assign_choices(forms["assign_form"])
     assign_form = forms["assign_form"]
+    if assign_form.deadline_workdays.data is None:
+        assign_form.deadline_workdays.data = services.deadline_limits()[1]
     if not assign_form.agency_id.data and suggestion.assigned_org_id:
         assign_form.agency_id.data = suggestion.assigned_org_id
         assign_form.handler_id.data = suggestion.handler_id or 0
@@ -148,6 +150,7 @@ def _render_item(suggestion, status=200, **forms):
                 similar=similar,
                 flag=queries.deadline_flag(suggestion, calendar, today, warn),
                 full_contact=False,
+                deadline_limits=services.deadline_limits(),
                 **forms,
             ),
             status,
@@ -245,6 +248,7 @@ def _assign(suggestion, form):
         handler,
         Actor.from_request(),
         deadline_context()[0],
+        deadline_workdays=form.deadline_workdays.data,
     )
 
 
@@ -317,13 +321,19 @@ def return_reply(suggestion_id):
     )
 
 
-def _render_publish(suggestion, form, status=200):
+def _render_publish(suggestion, form, status=200, chosen=None):
+    reply = services.latest_approved_reply(suggestion)
+    photos = [a for a in reply.attachments if a.is_image] if reply else []
+    if chosen is None:
+        chosen = {a.id for a in photos if a.published_at is not None}
     return no_store(
         (
             render_template(
                 "suggestions/handling/publish.html",
                 suggestion=suggestion,
-                reply=services.latest_approved_reply(suggestion),
+                reply=reply,
+                photos=photos,
+                chosen=chosen,
                 form=form,
                 to_review=publication.personal_data(
                     (form.description.data or "") + "\n" + (form.text.data or ""),
@@ -363,8 +373,9 @@ def publish_reply(suggestion_id):
         )
         return _render_publish(suggestion, form)
     form = PublishForm()
+    chosen = {int(v) for v in request.form.getlist("photo") if v.isdigit()}
     if not form.validate_on_submit():
-        return _render_publish(suggestion, form, 400)
+        return _render_publish(suggestion, form, 400, chosen)
     try:
         services.publish_reply(
             suggestion,
@@ -372,6 +383,7 @@ def publish_reply(suggestion_id):
             form.text.data,
             Actor.from_request(),
             description=form.description.data,
+            photo_ids=chosen,
         )
     except StaleForm as exc:
         db.session.rollback()

@@ -39,6 +39,7 @@ FREE_TEXT = (
     "published_reply",
     "published_description",
     "extension_reason",
+    "agency_return_reason",
 )
 
 # Texts in other tables that belong to an item: (model, columns).

@@ -59,9 +59,16 @@
     stateEl.className = "badge " + cls;
   }
 
+  // Warnings sit fixed at the top of the window (where the candidate is
+  // looking) in an assertive live region; they fade after 12 s.
+  var warningTimer = null;
   function showWarning(text, cls) {
     warning.textContent = text;
-    warning.className = "alert " + (cls || "alert-warning");
+    warning.className = "alert exam-warning " + (cls || "alert-warning");
+    clearTimeout(warningTimer);
+    if (!cls) {
+      warningTimer = setTimeout(function () { warning.classList.add("d-none"); }, 12000);
+    }
   }
 
   function goToExamPage() {
@@ -218,7 +225,22 @@
     setTimeout(function () { unloading = false; }, 1000);
     if (!stopped && unacknowledged()) { event.preventDefault(); event.returnValue = ""; }
   });
-  window.addEventListener("pagehide", function () { unloading = true; });
+  // Leaving the exam page in this tab (a link typed in, back, reload, another
+  // page) is reported like a tab switch; the request outlives the page
+  // (keepalive). Submitting or the server closing the attempt sets ``stopped``.
+  window.addEventListener("pagehide", function () {
+    unloading = true;
+    if (stopped) { return; }
+    try {
+      fetch(root.dataset.eventUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        keepalive: true,
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": csrf },
+        body: JSON.stringify({ kind: "leave" })
+      });
+    } catch (e) { /* nothing to do: the page is going away */ }
+  });
   window.addEventListener("pageshow", function () { unloading = false; });  // bfcache
 
   // Flags (标记) ----------------------------------------------------------------
