@@ -100,8 +100,13 @@ def audit_state(page):
     STATS["seconds"] += time.perf_counter() - started
     STATS["run"] += 1
     # The page may have changed while axe ran: keep the result only when the
-    # state is still the one fingerprinted.
-    if page.evaluate(FINGERPRINT) == key:
+    # state is still the one fingerprinted (a navigation since then: not kept,
+    # but this audit's violations still count).
+    try:
+        unchanged = page.evaluate(FINGERPRINT) == key
+    except Exception:  # noqa: BLE001 - the page navigated on or closed
+        unchanged = False
+    if unchanged:
         _RESULTS[key] = violations
     return violations
 
