@@ -51,6 +51,7 @@ def create_app(config_class=Config, **overrides):
         main,
         notifications,
         numbering,  # noqa: F401 - registers the counter table
+        oneshot,  # noqa: F401 - registers the one-shot token table
         orgs,
         security_headers,
         suggestions,

@@ -42,6 +42,60 @@ PG_URL = os.environ.get(
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
+# --- scheduling: the longest test files first ---------------------------------
+#
+# ``make test`` runs two xdist workers with ``--dist loadfile`` (a file stays on
+# one worker). xdist's default queue order is "most tests first", which puts the
+# browser and gunicorn files (one to five tests, but tens of seconds each) last:
+# one worker then finishes them alone while the other idles. The files are queued
+# by an estimate of their cost instead, longest first (LPT scheduling), so the
+# tail is made of short files. The estimate only orders the queue; it selects,
+# skips or changes nothing.
+
+#: Rough seconds per test on the idle 2-core machine (measured with --durations).
+COST_RELIABILITY = 40.0  # gunicorn (and nginx) started, killed, restarted
+COST_BROWSER = 8.0  # a real Chromium flow with axe-core on every page state
+COST_SUBPROCESS_HEAVY = 3.0  # a model or a worker in a subprocess
+COST_DEFAULT = 0.12
+
+_HEAVY_FIXTURES = {"tiny_model_dir"}
+
+
+def _estimated_cost(item):
+    if item.get_closest_marker("reliability") is not None:
+        return COST_RELIABILITY
+    names = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("browser") is not None or names & {
+        "browser",
+        "chromium",
+        "live_server",
+    }:
+        return COST_BROWSER
+    if names & _HEAVY_FIXTURES:
+        return COST_SUBPROCESS_HEAVY
+    return COST_DEFAULT
+
+
+def pytest_configure(config):
+    # Keep the file order chosen below (xdist would sort by test count).
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Order the collected tests file by file, the most expensive file first
+    (tests keep their order inside a file)."""
+    files = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    costs = {
+        path: sum(_estimated_cost(item) for item in group)
+        for path, group in files.items()
+    }
+    ordered = sorted(files, key=lambda path: -costs[path])  # stable for ties
+    items[:] = [item for path in ordered for item in files[path]]
+
+
 def _pg_admin_engine():
     return sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=sa.NullPool)
 

@@ -32,3 +32,41 @@ def spawn(port, env, log, workers=2, threads=4, extra=()):
         stderr=log,
         start_new_session=True,  # its own process group: master + workers
     )
+
+
+def migrate(url):
+    """Bring the database at ``url`` to the migrations' head, in this process.
+
+    The same Alembic upgrade as ``flask db upgrade`` (the schema comes from the
+    migrations, as in production), without a new interpreter importing the
+    whole application once more before gunicorn does it again.
+    """
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.config import TestConfig
+    from portal.extensions import db
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def wait_until_serving(proc, base, seconds, log_tail):
+    """Poll ``base + "/login"`` until it answers; fail when ``proc`` exits or after
+    ``seconds``. :return: True when serving, False on time-out."""
+    import time
+
+    import requests
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log_tail()
+        try:
+            requests.get(base + "/login", timeout=2)
+            return True
+        except requests.RequestException:
+            time.sleep(0.05)
+    return False

@@ -5,8 +5,10 @@ peer group of the archive comparison — same catalogue item and tier in the com
 scope, see :mod:`casebank.consistency` — and up to ``PER_POOL`` newest with the same
 matched benchmark item, of the same agency, and of the whole scope) is
 ranked by "same matched item first, then TF-IDF cosine similarity over character
-bigrams of the first ``TEXT_CHARS`` characters". Character bigrams need no word
-segmentation and catch near-duplicate decisions (same facts, other party) well.
+bigrams of the first ``TEXT_CHARS`` characters" in the project's one TF-IDF set-up,
+:class:`nlp.similarity.TfidfSpace` (bigrams only, no jieba words, sublinear tf).
+Character bigrams need no word segmentation and catch near-duplicate decisions
+(same facts, other party) well.
 The pool bounds the cost: at most 3 × ``PER_POOL`` short texts are vectorised per
 page view (about 50–120 ms on the 2-core development machine; bench figures in
 docs/case-supervision.md); 2–3-grams over 2,000 characters cost three times more
@@ -20,6 +22,7 @@ import sqlalchemy.orm as so
 
 from casebank.cases.models import CaseFile
 from casebank.supervision.queries import case_visibility
+from nlp.similarity import TfidfSpace
 from portal.extensions import db
 from portal.orgs.models import Organisation
 
@@ -69,15 +72,14 @@ def rank(target: str, candidates: list[tuple[int, str]]) -> list[tuple[int, floa
     :param candidates: (id, text) pairs.
     :return: (id, similarity) pairs, highest similarity first (ties by id).
     """
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     if not candidates or not target.strip():
         return []
     texts = [target] + [text or "" for _, text in candidates]
-    vectorizer = TfidfVectorizer(
-        analyzer="char", ngram_range=(2, 2), sublinear_tf=True, min_df=1
-    )
-    matrix = vectorizer.fit_transform(texts)
+    space = TfidfSpace(char_ngrams=(2, 2), use_words=False, sublinear_tf=True)
+    try:
+        matrix = space.fit(texts)
+    except ValueError:  # not one bigram anywhere (one-character texts)
+        return sorted((cid, 0.0) for cid, _ in candidates)
     scores = (matrix[1:] @ matrix[0].T).toarray().ravel()
     ranked = [(cid, float(s)) for (cid, _), s in zip(candidates, scores, strict=True)]
     return sorted(ranked, key=lambda pair: (-pair[1], pair[0]))

@@ -12,8 +12,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-import portal.suggestions.captcha as captcha
-from portal import audit
+from portal import audit, captcha
 from portal.actor import Actor
 from portal.auth import bp, photos, services, throttle
 from portal.auth.decorators import public
@@ -102,7 +101,7 @@ def login():
 @public
 @limiter.limit(lambda: current_app.config["SUGGESTION_CAPTCHA_RATE_LIMIT"])
 def login_captcha():
-    """A fresh login captcha picture (offline, portal/suggestions/captcha.py)."""
+    """A fresh login captcha picture (offline, portal/captcha.py)."""
     response = make_response(captcha.new_challenge(key=CAPTCHA_SESSION_KEY))
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = "no-store"

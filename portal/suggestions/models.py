@@ -333,19 +333,3 @@ class SuggestionEvent(db.Model):
     @property
     def status_label(self):
         return Status(self.status_after).label if self.status_after else ""
-
-
-class SuggestionNonce(db.Model):
-    """A one-shot token spent server-side: a checked captcha's nonce (so a replayed
-    session cookie cannot reuse a solved captcha), or a receipt id with its
-    ``payload`` (the query code shown once on the receipt page). Rows past
-    ``expires_at`` are useless and pruned opportunistically."""
-
-    __tablename__ = "suggestion_nonces"
-
-    nonce: so.Mapped[str] = so.mapped_column(sa.String(64), primary_key=True)
-    expires_at: so.Mapped[datetime] = so.mapped_column(index=True)
-    payload: so.Mapped[str | None] = so.mapped_column(sa.Text)
-
-    def __repr__(self):
-        return f"<SuggestionNonce {self.nonce[:6]}…>"

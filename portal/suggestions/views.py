@@ -14,11 +14,12 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import SelectChoice
 
+from portal import captcha, oneshot
 from portal.actor import Actor
 from portal.auth.decorators import public
 from portal.exceptions import ValidationFailed
 from portal.extensions import csrf, db, limiter
-from portal.suggestions import bp, captcha, oneshot, queries, services, uploads
+from portal.suggestions import bp, queries, services, uploads
 from portal.suggestions.forms import SuggestionForm, TrackForm
 from portal.suggestions.services import AlreadySubmitted, Submission
 

@@ -11,9 +11,19 @@ critical or serious violation.  :class:`PageGuard` (used by the ``browser``
 fixture in ``conftest.py``) audits every page on each ``load`` event and
 collects Content-Security-Policy violations reported by Chromium, so that each
 browser test asserts both for every page it visits.
+
+A page state is audited once per test process: the guard fingerprints the state
+(URL, viewport, colour-scheme and reduced-motion media, and the serialised DOM
+with the per-response CSRF tokens and CSP nonces blanked out) and, for a state it
+has audited before, reports the violations found then instead of running axe
+again. axe's result is a function of exactly that (the DOM and the portal's
+static CSS at that viewport), so every state is still audited and every test
+still fails on the violations of the states it shows; only the repeated runs on
+identical states (the login page, a list seen again after a round trip) are saved.
 """
 
 import os
+import time
 
 import pytest
 
@@ -33,6 +43,41 @@ CSP_LISTENER = (
 
 _axe_source = None
 
+# The state's fingerprint: what axe's result depends on (see the module text).
+FINGERPRINT = """() => {
+    const root = document.documentElement.cloneNode(true);
+    for (const el of root.querySelectorAll('[nonce]')) el.removeAttribute('nonce');
+    for (const el of root.querySelectorAll('input[name="csrf_token"]')) {
+        el.removeAttribute('value');
+    }
+    for (const el of root.querySelectorAll('[data-csrf]')) {
+        el.removeAttribute('data-csrf');
+    }
+    for (const el of root.querySelectorAll('meta[name="csrf-token"]')) {
+        el.removeAttribute('content');
+    }
+    const media = ['(prefers-reduced-motion: reduce)', '(prefers-color-scheme: dark)']
+        .map(q => matchMedia(q).matches ? '1' : '0').join('');
+    const text = root.outerHTML;
+    // cyrb53: a 53-bit string hash (only the digest crosses to Python).
+    let h1 = 0xdeadbeef, h2 = 0x41c6ce57;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text.charCodeAt(i);
+        h1 = Math.imul(h1 ^ ch, 2654435761);
+        h2 = Math.imul(h2 ^ ch, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    const digest = 4294967296 * (2097151 & h2) + (h1 >>> 0);
+    return [location.href, innerWidth, innerHeight, devicePixelRatio, media,
+            text.length, digest].join(' ');
+}"""
+
+#: fingerprint -> violations, for this test process (see the module text).
+_RESULTS = {}
+#: audits run and audits answered from ``_RESULTS``, with axe's time in seconds.
+STATS = {"run": 0, "reused": 0, "seconds": 0.0}
+
 
 def axe_source():
     global _axe_source
@@ -42,6 +87,28 @@ def axe_source():
         with open(AXE_PATH, encoding="utf-8") as handle:
             _axe_source = handle.read()
     return _axe_source
+
+
+def audit_state(page):
+    """:func:`run_axe` once per distinct page state of this test process."""
+    key = page.evaluate(FINGERPRINT)
+    if key in _RESULTS:
+        STATS["reused"] += 1
+        return _RESULTS[key]
+    started = time.perf_counter()
+    violations = run_axe(page)
+    STATS["seconds"] += time.perf_counter() - started
+    STATS["run"] += 1
+    # The page may have changed while axe ran: keep the result only when the
+    # state is still the one fingerprinted (a navigation since then: not kept,
+    # but this audit's violations still count).
+    try:
+        unchanged = page.evaluate(FINGERPRINT) == key
+    except Exception:  # noqa: BLE001 - the page navigated on or closed
+        unchanged = False
+    if unchanged:
+        _RESULTS[key] = violations
+    return violations
 
 
 def run_axe(page):
@@ -111,7 +178,7 @@ class PageGuard:
         if not url.startswith("http"):
             return
         try:
-            violations = run_axe(page)
+            violations = audit_state(page)
         except Exception as error:  # the test navigated on before axe finished
             message = str(error)
             if "context was destroyed" in message or "closed" in message:

@@ -4,7 +4,9 @@
 ``/usr/bin/chromium`` (``make chromium`` installs it); without it the tests skip.
 """
 
+import fcntl
 import os
+import shutil
 import threading
 
 import pytest
@@ -14,6 +16,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.config import TestConfig
 from portal.extensions import db
+from tests.browser import axe
 from tests.browser.axe import PageGuard
 from tests.factories import PASSWORD, Factories
 
@@ -46,18 +49,10 @@ def _require_chromium():
         )
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """The portal on a migrated SQLite file (tests may add data to it).
-
-    The schema comes from the migrations (as in production), not ``create_all``.
-    """
-    _require_chromium()
-    folder = tmp_path_factory.mktemp("browser")
+def _build_world_db(path, uploads):
+    """Migrate an SQLite file and add the world and the first-login officer."""
     app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'browser.db'}",
-        UPLOAD_DIR=str(folder / "uploads"),
+        TestConfig, SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}", UPLOAD_DIR=uploads
     )
     with app.app_context():
         upgrade()
@@ -73,7 +68,43 @@ def live_app(tmp_path_factory):
             cert_number=FIRST_LOGIN_CERT,
         )
         db.session.remove()
-    return app
+        db.engine.dispose()
+
+
+def _world_db_template(tmp_path_factory):
+    """The migrated database with the world, built once per test run.
+
+    pytest-xdist workers share the run's temporary folder (the parent of each
+    worker's own): the first worker builds the file under a lock, every worker
+    then serves its own copy.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    template = root / "browser-world.db"
+    with open(root / "browser-world.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            building = root / f"browser-world-{os.getpid()}.db"
+            _build_world_db(building, str(root / "browser-world-uploads"))
+            building.rename(template)
+    return template
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The portal on a migrated SQLite file (tests may add data to it).
+
+    The schema comes from the migrations (as in production), not ``create_all``.
+    """
+    _require_chromium()
+    folder = tmp_path_factory.mktemp("browser")
+    shutil.copyfile(_world_db_template(tmp_path_factory), folder / "browser.db")
+    return create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'browser.db'}",
+        UPLOAD_DIR=str(folder / "uploads"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +148,9 @@ def pytest_terminal_summary(terminalreporter):
     if _AUDIT_TOTALS["audited"] or _AUDIT_TOTALS["interrupted"]:
         terminalreporter.write_line(
             f"axe-core: {_AUDIT_TOTALS['audited']} page states audited, "
-            f"{_AUDIT_TOTALS['interrupted']} audits interrupted by a navigation"
+            f"{_AUDIT_TOTALS['interrupted']} audits interrupted by a navigation; "
+            f"axe ran {axe.STATS['run']} times ({axe.STATS['seconds']:.1f} s), "
+            f"{axe.STATS['reused']} identical states took the first audit's result"
         )
 
 

@@ -21,7 +21,7 @@ def _captcha_answer(live_app, context):
     """The answer of the captcha the browser is showing: the session cookie is
     decoded with the app's own serializer and the HMAC matched, as in
     tests/suggestions/support.py (no switch in the application)."""
-    from portal.suggestions import captcha
+    from portal import captcha
 
     (cookie,) = [c for c in context.cookies() if c["name"] == "session"]
     serializer = live_app.session_interface.get_signing_serializer(live_app)

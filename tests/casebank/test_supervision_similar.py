@@ -36,6 +36,24 @@ def test_rank_puts_the_near_duplicate_first():
     assert rank(target, []) == []
 
 
+def test_rank_scores_are_sublinear_bigram_tfidf_cosines():
+    """Does the ranking (now on nlp.similarity's TF-IDF space) give the same scores
+    as its former set-up, scikit-learn's char-bigram TF-IDF with sublinear tf?"""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    target = _text("cg-003.txt")[:1200]
+    others = [(i, _text(f"cg-{i:03d}.txt")[:1200]) for i in (1, 2, 4, 5)]
+    matrix = TfidfVectorizer(
+        analyzer="char", ngram_range=(2, 2), sublinear_tf=True
+    ).fit_transform([target] + [t for _, t in others])
+    expected = (matrix[1:] @ matrix[0].T).toarray().ravel()
+    scores = dict(rank(target, others))
+    for (cid, _), value in zip(others, expected, strict=True):
+        assert abs(scores[cid] - float(value)) < 1e-9
+    # Texts without a single bigram rank by id with no similarity (no error).
+    assert rank("罚", [(2, "款"), (1, "")]) == [(1, 0.0), (2, 0.0)]
+
+
 def test_near_duplicate_first_on_the_case_page(app, world):
     """Does the case page list the near-duplicate first among at most 5 similar
     cases, with 文号, agency, date and fine?"""

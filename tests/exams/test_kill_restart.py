@@ -13,7 +13,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
@@ -45,7 +44,6 @@ from tests.conftest import create_pg_database, drop_pg_database, require_pg
 
 pytestmark = pytest.mark.reliability
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PASSWORD = "Kill-Passw0rd!"
 CANDIDATES = 4
 ACKS_BEFORE_KILL = 80
@@ -154,15 +152,13 @@ class Gunicorn:
             self.proc = live_gunicorn.spawn(
                 self.port, self.env, log, workers=2, threads=4
             )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            assert self.proc.poll() is None, open(self.log, encoding="utf-8").read()
-            try:
-                requests.get(f"http://127.0.0.1:{self.port}/login", timeout=2)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        pytest.fail("gunicorn did not start within 60 s")
+        if not live_gunicorn.wait_until_serving(
+            self.proc,
+            f"http://127.0.0.1:{self.port}",
+            60,
+            lambda: open(self.log, encoding="utf-8").read(),
+        ):
+            pytest.fail("gunicorn did not start within 60 s")
 
     def group_members(self):
         pgid = self.proc.pid
@@ -284,14 +280,7 @@ def test_sigkill_of_gunicorn_loses_no_acknowledged_save(tmp_path):
     stop = threading.Event()
     threads = []
     try:
-        subprocess.run(
-            [sys.executable, "-m", "flask", "db", "upgrade"],
-            cwd=ROOT,
-            env=server.env | {"FLASK_APP": "wsgi.py"},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        live_gunicorn.migrate(url)
         attempts, times_before = _seed(url)
         server.start()
         base = f"http://127.0.0.1:{server.port}"

@@ -1,19 +1,31 @@
-"""``flask nlp review`` / ``evaluate`` as users run them: real processes, no database."""
+"""``flask nlp review`` / ``evaluate`` as users run them, without a database.
+
+The commands run in this process through the application's CLI runner (the same
+Click commands, exit codes, stdout and stderr as ``flask nlp …``), not as a new
+interpreter each: that paid the application import and the catalogue load per
+call. The real ``flask`` executable and ``wsgi.py`` are exercised by the worker
+tests (``flask jobs worker`` in tests/portal/test_jobs.py and
+tests/casebank/test_case_worker.py); what only a fresh process can show (that
+serving pages never imports torch) still runs in one here.
+"""
 
 import json
-import os
 import subprocess
 import sys
+import traceback
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from portal import create_app
+from portal.config import TestConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 CATALOGUES = sorted(
     str(p) for p in (ROOT / "casebank" / "resources" / "catalogues").glob("*.json")
 )
-FLASK = str(Path(sys.executable).with_name("flask"))
 
 REVIEW_KEYS = {
     "source",
@@ -28,21 +40,20 @@ REVIEW_KEYS = {
 }
 
 
-def flask(*args, tmp_path, model="none"):
-    env = dict(
-        os.environ,
-        FLASK_APP="wsgi.py",
-        PORTAL_INSTANCE_PATH=str(tmp_path / "instance"),
-        DATABASE_URL=f"sqlite:///{tmp_path / 'empty.db'}",
-        NLP_EMBEDDING_MODEL=model,
-    )
-    return subprocess.run(
-        [FLASK, "nlp", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
+_APPS = {}
+
+
+def flask(*args, model="none"):
+    """``flask nlp ARGS`` in this process: the same command, exit code and streams
+    (an unexpected exception is a non-zero exit with its traceback on stderr)."""
+    if model not in _APPS:
+        _APPS[model] = create_app(TestConfig, NLP_EMBEDDING_MODEL=model)
+    result = _APPS[model].test_cli_runner().invoke(args=["nlp", *args])
+    stderr = result.stderr
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        stderr += "".join(traceback.format_exception(result.exception))
+    return SimpleNamespace(
+        returncode=result.exit_code, stdout=result.stdout, stderr=stderr
     )
 
 
@@ -69,7 +80,7 @@ def sample(tmp_path_factory):
     return folder
 
 
-def test_review_prints_the_spec_json(sample, tmp_path):
+def test_review_prints_the_spec_json(sample):
     """The review JSON has exactly the spec's keys and reads a real extract right."""
     result = flask(
         "review",
@@ -77,7 +88,6 @@ def test_review_prints_the_spec_json(sample, tmp_path):
         "--format",
         "json",
         str(sample / "utf8.txt"),
-        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     (doc,) = json.loads(result.stdout)
@@ -106,7 +116,7 @@ def test_review_prints_the_spec_json(sample, tmp_path):
         assert set(factor) == {"kind", "text", "start", "end"}
 
 
-def test_review_reads_gbk_and_docx_the_same(sample, tmp_path):
+def test_review_reads_gbk_and_docx_the_same(sample):
     """UTF-8, GBK and .docx versions of one decision give the same review."""
     result = flask(
         "review",
@@ -114,7 +124,6 @@ def test_review_reads_gbk_and_docx_the_same(sample, tmp_path):
         str(sample / "utf8.txt"),
         str(sample / "gbk.txt"),
         str(sample / "word.docx"),
-        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     docs = json.loads(result.stdout)
@@ -129,9 +138,7 @@ def test_review_reads_gbk_and_docx_the_same(sample, tmp_path):
 
 def test_unusable_input_fails_with_one_line(tmp_path):
     """A missing file or a bad catalogue exits non-zero with a one-line message."""
-    missing = flask(
-        "review", *catalogue_args(), str(tmp_path / "nope.txt"), tmp_path=tmp_path
-    )
+    missing = flask("review", *catalogue_args(), str(tmp_path / "nope.txt"))
     assert missing.returncode != 0
     assert missing.stderr.strip().count("\n") == 0
     assert "文件不存在" in missing.stderr
@@ -142,7 +149,6 @@ def test_unusable_input_fails_with_one_line(tmp_path):
         "--catalogue",
         str(bad),
         str(DATA / "decisions" / "ref-01.txt"),
-        tmp_path=tmp_path,
     )
     assert result.returncode != 0
     assert "缺少必填字段" in result.stderr
@@ -154,7 +160,6 @@ def test_review_with_a_configured_local_model(tiny_model_dir, tmp_path):
         "review",
         *catalogue_args(),
         str(DATA / "decisions" / "ref-01.txt"),
-        tmp_path=tmp_path,
         model=str(tiny_model_dir),
     )
     assert result.returncode == 0, result.stderr
@@ -166,7 +171,6 @@ def test_review_with_a_configured_local_model(tiny_model_dir, tmp_path):
         "review",
         *catalogue_args(),
         str(DATA / "decisions" / "ref-01.txt"),
-        tmp_path=tmp_path,
         model=str(empty),
     )
     assert refused.returncode != 0
@@ -216,7 +220,6 @@ def test_review_with_a_corpus_flags_inconsistent_penalties(tmp_path):
         str(corpus),
         str(outlier),
         str(usual),
-        tmp_path=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     flagged, ordinary = json.loads(result.stdout)

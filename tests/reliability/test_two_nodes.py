@@ -18,7 +18,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -46,7 +45,6 @@ from tests.suggestions.support import pdf_bytes
 
 pytestmark = pytest.mark.reliability
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SECRET = "two-nodes-shared-secret-key-0123456789abcdef"  # >= 32 characters
 ACKS_BEFORE_KILL = 60
 ACKS_AFTER_KILL = 80
@@ -118,15 +116,8 @@ class Node:
             self.proc = live_gunicorn.spawn(
                 self.port, self.env, log, workers=1, threads=4
             )
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            assert self.proc.poll() is None, self.tail()
-            try:
-                requests.get(self.base + "/login", timeout=2)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        pytest.fail(f"gunicorn {self.name} did not start within 90 s")
+        if not live_gunicorn.wait_until_serving(self.proc, self.base, 90, self.tail):
+            pytest.fail(f"gunicorn {self.name} did not start within 90 s")
 
     def tail(self):
         with open(self.log, encoding="utf-8", errors="replace") as fh:
@@ -363,14 +354,7 @@ def test_two_nodes_behind_nginx_survive_losing_one(tmp_path):
     stop = threading.Event()
     threads = []
     try:
-        subprocess.run(
-            [sys.executable, "-m", "flask", "db", "upgrade"],
-            cwd=ROOT,
-            env=node_a.env | {"FLASK_APP": "wsgi.py"},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        live_gunicorn.migrate(url)
         attempts, _ = _seed(url)
         times_before = _attempt_times(url)
         city_id = _add_training_admin(url, "nodeadmin")

@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 from portal.audit.models import AuditLog
 from portal.auth.idcard import make_id_number
 from portal.auth.models import User
+from portal.captcha import digest
 from portal.extensions import db
-from portal.suggestions.captcha import digest
 
 WRONG = "wrong-Passw0rd"
 

@@ -18,7 +18,6 @@ import os
 import re
 import stat
 import subprocess
-import sys
 import time
 import traceback
 import zlib
@@ -167,7 +166,6 @@ PROBES = [
     },
 ]
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OLD_KEY = "dev-only-change-me"
 REMOTE_IMG = '<img src="http://tracker.example/p.png">'
 MAX_CHARS = 1000
@@ -277,15 +275,13 @@ class Server:
                     "%(p)s %(s)s %(U)s %(q)s",
                 ),
             )
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            assert self.proc.poll() is None, open(self.log, encoding="utf-8").read()
-            try:
-                requests.get(self.base + "/login", timeout=2)
-                return
-            except requests.RequestException:
-                time.sleep(0.2)
-        pytest.fail("gunicorn did not start within 60 s")
+        if not live_gunicorn.wait_until_serving(
+            self.proc,
+            self.base,
+            60,
+            lambda: open(self.log, encoding="utf-8").read(),
+        ):
+            pytest.fail("gunicorn did not start within 60 s")
 
     def stop(self):
         if self.proc is not None and self.proc.poll() is None:
@@ -698,14 +694,7 @@ def test_probe_list_replays_clean_against_gunicorn(tmp_path):
     server = Server(url, instance, _free_port())
     ctx = None
     try:
-        subprocess.run(
-            [sys.executable, "-m", "flask", "db", "upgrade"],
-            cwd=ROOT,
-            env=server.env | {"FLASK_APP": "wsgi.py"},
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+        live_gunicorn.migrate(url)
         seeded = _seed(url)
         server.start()
         ctx = Context(server, url, instance, seeded)

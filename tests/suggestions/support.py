@@ -2,7 +2,7 @@
 
 The captcha keeps only an HMAC of the answer in the session; the tests hold the
 application's secret key, so they recover the answer by trying the few possible
-sums against :func:`portal.suggestions.captcha.digest`. Nothing in the
+sums against :func:`portal.captcha.digest`. Nothing in the
 application is switched off for tests.
 """
 
@@ -10,7 +10,7 @@ import io
 
 from PIL import Image
 
-from portal.suggestions import captcha
+from portal import captcha
 
 PHONE = "13812341234"
 

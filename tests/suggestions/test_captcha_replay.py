@@ -4,7 +4,8 @@ session cookie: its nonce is recorded server-side."""
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.suggestions.models import Suggestion, SuggestionNonce
+from portal.oneshot import OneShotToken
+from portal.suggestions.models import Suggestion
 from tests.suggestions.support import form_data, form_token
 
 
@@ -50,12 +51,10 @@ def test_replayed_cookie_after_a_failed_check_is_refused(app, client):
 def test_expired_nonces_are_pruned(app, client):
     from datetime import datetime
 
-    db.session.add(
-        SuggestionNonce(nonce="captcha:old", expires_at=datetime(2020, 1, 1))
-    )
+    db.session.add(OneShotToken(nonce="captcha:old", expires_at=datetime(2020, 1, 1)))
     db.session.commit()
     client.post("/suggestions/", data=form_data(client))
     db.session.expire_all()
-    nonces = list(db.session.scalars(sa.select(SuggestionNonce.nonce)))
+    nonces = list(db.session.scalars(sa.select(OneShotToken.nonce)))
     assert "captcha:old" not in nonces
     assert len([n for n in nonces if n.startswith("captcha:")]) == 1

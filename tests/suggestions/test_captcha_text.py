@@ -5,8 +5,8 @@ import re
 
 import sqlalchemy as sa
 
+from portal import captcha
 from portal.extensions import db
-from portal.suggestions import captcha
 from portal.suggestions.models import Suggestion
 from tests.suggestions.support import answer_from_session, form_data
 

@@ -1,4 +1,5 @@
-"""An offline captcha: a small sum drawn with Pillow, or (the accessible
+"""An offline captcha (shell helper; the login form after repeated failures and the
+public suggestion form use it): a small sum drawn with Pillow, or (the accessible
 alternative, WCAG 2.1 1.1.1) the same kind of sum asked as text in Chinese
 numerals, which a screen reader reads out.  Both kinds share one session slot,
 the one-shot nonce and the rate limit.
@@ -6,7 +7,7 @@ the one-shot nonce and the rate limit.
 The session cookie is signed but readable by the client, so it keeps only a nonce,
 an expiry and an HMAC (keyed with ``SECRET_KEY``) of the answer, never the answer.
 A challenge is used once: checking it removes it from the session, right or
-wrong, and records its nonce in ``suggestion_nonces``; a nonce found there is
+wrong, and records its nonce with :mod:`portal.oneshot`; a nonce found there is
 refused (a replayed old cookie would otherwise bring the solved challenge back).
 The caller commits right after :func:`check`.
 """
@@ -23,7 +24,7 @@ import time
 from flask import current_app, session
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from portal.suggestions.oneshot import spend
+from portal.oneshot import spend
 
 SESSION_KEY = "suggestion_captcha"
 FONT_CANDIDATES = (
