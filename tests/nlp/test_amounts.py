@@ -498,8 +498,18 @@ def test_never_raises_on_numeral_soup(text):
     assert all(text[m.start : m.end] == m.text for m in mentions)
 
 
+def _cpu_seconds(function, *args):
+    started = time.process_time()
+    function(*args)
+    return time.process_time() - started
+
+
 def test_one_megabyte_text():
-    """A 1 MB adversarial text is handled without error in linear time."""
+    """A 1 MB adversarial text is handled without error, and the work grows
+    linearly with the text: ten times the text costs far less than a hundred
+    times the CPU (a quadratic scan would). A ratio of CPU times of the same
+    process, not a wall-clock limit, so a loaded machine does not fail it
+    (speed targets live in ``bench/``)."""
     pieces = [
         "罚款人民币壹拾万元整（100,000元）",
         "一二三四五六七八九十百千万" * 3,
@@ -516,24 +526,37 @@ def test_one_megabyte_text():
     # No decision marker: every sentence goes through the fallback.
     sentence = "罚款5000元，没收违法所得200元，合计5200元。"
     count = 1_000_000 // len(sentence)
-    started = time.perf_counter()
-    _all(mixed)
-    _all(sentence * count)
     penalties = extract_penalties(sentence * count)
     assert penalties.fine_yuan == 5000.0 * count
     assert penalties.confiscated_yuan == 200.0 * count
-    assert time.perf_counter() - started < 60
+
+    def work(text):
+        _all(text)
+        extract_penalties(text)
+
+    work(mixed[:1000])  # warm the regular-expression caches
+    # Distinct texts: the scans cache their result per text.
+    small = min(_cpu_seconds(work, mixed[n : n + 100_000]) for n in (0, 1))
+    large = _cpu_seconds(work, mixed)
+    assert large < 30 * max(small, 0.01)
 
 
-def test_typical_decision_is_fast():
-    """find_money + extract_penalties on ~3,000 characters take well under 5 ms."""
+def test_typical_decision_scan_is_linear():
+    """find_money + extract_penalties on a decision-sized text: a text eight
+    times longer costs at most about eight times the CPU (ratio of CPU times in
+    one process; the absolute speed is measured by ``bench/nlp.py``)."""
     text = "\n".join(_decision(n) for n in ("01.txt", "03.txt", "11.txt", "31.txt"))
-    text = (text * 2)[:3000]
-    best = float("inf")
-    for index in range(20):
-        probe = text + str(index)  # defeat the scan cache
-        started = time.perf_counter()
-        find_money(probe)
-        extract_penalties(probe)
-        best = min(best, time.perf_counter() - started)
-    assert best < 0.005
+    text = (text * 8)[:24000]
+
+    def best_of(sample, runs=5):
+        best = float("inf")
+        for index in range(runs):
+            probe = sample + str(index)  # defeat the scan cache
+            started = time.process_time()
+            find_money(probe)
+            extract_penalties(probe)
+            best = min(best, time.process_time() - started)
+        return best
+
+    short, long = best_of(text[:3000]), best_of(text)
+    assert long < 20 * max(short, 0.001)
