@@ -139,8 +139,11 @@ def test_candidate_exam_on_dashboard_notice_and_taken(
         _open_notification(page, live_server, name)
         page.wait_for_url("**/exams/")
         page.locator(".card", has_text=name).get_by_role(
-            "button", name="开始考试"
+            "link", name="开始考试"
         ).click()
+        # The 考试须知 page comes before the clock starts.
+        expect(page.locator("h1")).to_contain_text("考试须知")
+        page.get_by_test_id("confirm-start").click()
         page.locator("label[for='q0对']").click()
         page.click("#submit-exam")
         page.click("#confirm-submit")
