@@ -423,7 +423,13 @@ def test_course_page_lists_learner_progress_in_scope(app, world, factories):
     # The course is city-wide, so the district admin cannot open it at all…
     assert page.status_code == 404
     page = login(app, "sys_admin").get(f"/admin/training/courses/{course.id}")
-    table = page.get_data(as_text=True).split('data-testid="learners"')[1]
+    html = page.get_data(as_text=True)
+    # One learners table, in the page body (it once sat in the <title> block too,
+    # putting its markup into the browser tab's title).
+    assert html.count('data-testid="learners"') == 1
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title and "学员进度" not in title
+    table = html.split('data-testid="learners"')[1]
     assert "aux-far" in table  # the system admin sees the whole city
     row = table.split("auxiliary</td>")[1].split("</tr>")[0]
     assert "1/1" in row
