@@ -331,8 +331,16 @@ def test_after_year_end_behind_means_below_required(app, world, report_world):
     with freeze_time(to_utc(datetime(2026, 6, 1))):
         page = login(app, "aux-ahead").get("/training/").get_data(as_text=True)
     assert "已获 8 / 应修 20 学时" in page
+    assert 'aria-label="年度学时进度"' in page
+    assert 'data-testid="no-requirement"' not in page
     assert "课程一" in page
     assert "课程二" in page
+    # An officer (no requirement by default) sees that said, not a full bar.
+    with freeze_time(to_utc(datetime(2026, 6, 1))):
+        page = login(app, "officer").get("/training/").get_data(as_text=True)
+    assert "应修 0 学时" in page
+    assert 'data-testid="no-requirement"' in page
+    assert 'aria-label="年度学时进度"' not in page
 
 
 def test_nearest_requirement_wins_and_default_applies(app, world):
