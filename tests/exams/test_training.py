@@ -436,7 +436,8 @@ def test_course_page_lists_learner_progress_in_scope(app, world, factories):
     # putting its markup into the browser tab's title).
     assert html.count('data-testid="learners"') == 1
     title = html.split("<title>")[1].split("</title>")[0]
-    assert "<" not in title and "学员进度" not in title
+    assert "<" not in title
+    assert "学员进度" not in title
     table = html.split('data-testid="learners"')[1]
     assert "aux-far" in table  # the system admin sees the whole city
     row = table.split("auxiliary</td>")[1].split("</tr>")[0]
