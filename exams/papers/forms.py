@@ -189,6 +189,16 @@ class CandidateListForm(FlaskForm):
     submit = SubmitField("导入名单")
 
 
+class CandidateAddForm(FlaskForm):
+    """One candidate added by hand (without preparing an .xlsx list)."""
+
+    login = StringField(
+        "用户名或身份证号",
+        validators=[DataRequired("请填写考生的用户名或身份证号"), Length(max=64)],
+    )
+    submit = SubmitField("添加考生")
+
+
 class CandidateAdjustForm(FlaskForm):
     login = StringField(
         "考生（用户名或身份证号）", validators=[DataRequired("请填写考生")]
