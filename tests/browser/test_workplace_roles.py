@@ -138,9 +138,11 @@ def test_candidate_exam_on_dashboard_notice_and_taken(
         expect(exam).to_be_visible()
         _open_notification(page, live_server, name)
         page.wait_for_url("**/exams/")
+        # 开始考试 opens the 考试须知; the clock starts at 开始答题.
         page.locator(".card", has_text=name).get_by_role(
-            "button", name="开始考试"
+            "link", name="开始考试"
         ).click()
+        page.get_by_test_id("confirm-start").click()
         page.locator("label[for='q0对']").click()
         page.click("#submit-exam")
         page.click("#confirm-submit")

@@ -59,3 +59,6 @@ def test_menus_by_role(app, world, username, menus, links, absent):
         assert f">{label}</a>" in nav, label
     for label in absent:
         assert f">{label}</a>" not in nav, label
+    # 证件照 (printed on the 执法资格证书) is offered to officers only.
+    page = login(app, username).get("/dashboard").get_data(as_text=True)
+    assert (">证件照</a>" in page) == (username == "officer")
