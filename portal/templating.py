@@ -31,6 +31,10 @@ NAVIGATION = [
         "培训考试",
         [
             ("题库", "exam_banks.list_banks", ADMINS),
+            ("知识点", "exam_banks.list_knowledge_points", ADMINS),
+            ("试卷", "exam_papers.list_papers", ADMINS),
+            ("考试安排", "exam_papers.list_arrangements", ADMINS),
+            ("主观题阅卷", "exam_grading.grading_queue", ADMINS),
             ("培训管理", "training_admin.list_courses", ADMINS),
             ("证书", "certs.list_certificates", ADMINS),
         ],

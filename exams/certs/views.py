@@ -146,6 +146,7 @@ def list_certificates():
         statuses=queries.STATUS_FILTERS,
         default_days=current_app.config["CERT_EXPIRING_DAYS"],
         review_days=current_app.config["CERT_REVIEW_INTERVAL_DAYS"],
+        validity_years=int(current_app.config.get("CERT_VALIDITY_YEARS", 3)),
         now=now,
     )
 

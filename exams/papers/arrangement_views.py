@@ -16,6 +16,7 @@ from exams.papers.forms import (
     ArrangementEditForm,
     ArrangementForm,
     CancelForm,
+    CandidateAddForm,
     CandidateAdjustForm,
     CandidateListForm,
     PostponeForm,
@@ -149,6 +150,7 @@ def show_arrangement(arrangement_id):
         generated=generated,
         kinds=ARRANGEMENT_KINDS,
         upload_form=CandidateListForm(),
+        add_form=CandidateAddForm(prefix="add"),
         adjust_form=CandidateAdjustForm(),
         release=release_status(arrangement, utcnow()),
         refusal=refusal,
@@ -357,19 +359,37 @@ def upload_candidates(arrangement_id):
         db.session.rollback()
         flash("名单有错误，未导入任何考生：" + "；".join(errors[:20]), "danger")
     else:
-        added = papers.enrol_candidates(arrangement, users=users)
-        audit.record(
-            "candidates_enrolled",
-            Actor.from_request(),
-            arrangement,
-            label=arrangement.name,
-            after={"新增考生": added},
-        )
+        added = lifecycle.add_candidates(arrangement, users, Actor.from_request())
         db.session.commit()
         flash(f"已导入名单，新增考生 {added} 人。", "success")
     return redirect(
         url_for("exam_papers.show_arrangement", arrangement_id=arrangement.id)
     )
+
+
+@bp.post("/arrangements/<int:arrangement_id>/candidates/add")
+@roles_required(*ADMINS)
+def add_candidate(arrangement_id):
+    """Enrol one user by 用户名 or 身份证号 (the .xlsx list is for many)."""
+    arrangement = arrangement_or_404(arrangement_id)
+    refusal = lifecycle.change_refusal(arrangement)
+    if refusal:
+        flash("考生未添加：" + refusal, "danger")
+        return _back(arrangement)
+    form = CandidateAddForm(prefix="add")
+    user = _manageable_user(form.login.data) if form.validate_on_submit() else None
+    if user is None:
+        flash("考生未添加：找不到您可管理的该用户名或身份证号。", "danger")
+        return _back(arrangement)
+    added = lifecycle.add_candidates(
+        arrangement, [user], Actor.from_request(), detail={"考生": user.username}
+    )
+    if not added:
+        flash(f"{user.name} 已在考试名单中。", "info")
+        return _back(arrangement)
+    db.session.commit()
+    flash(f"已添加考生 {user.name}。", "success")
+    return _back(arrangement)
 
 
 @bp.post("/arrangements/<int:arrangement_id>/candidates/adjust")

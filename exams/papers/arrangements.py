@@ -25,7 +25,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from exams.papers.models import ArrangementCandidate, ExamArrangement
-from exams.papers.services import validate_paper
+from exams.papers.services import enrol_candidates, validate_paper
 from portal import audit
 from portal.exceptions import InvalidState
 from portal.extensions import db
@@ -190,6 +190,25 @@ def publish(arrangement, actor):
     )
     notify_events.exam_scheduled(arrangement)
     return arrangement
+
+
+def add_candidates(arrangement, users, actor, *, detail=None):
+    """Enrol ``users`` after scheduling (one by hand, or an .xlsx list), audited.
+    On a published arrangement :func:`enrol_candidates` tells the new candidates
+    (exam_scheduled, once per user: those already on the list hear nothing again).
+
+    :return: the number of candidates added.
+    """
+    added = enrol_candidates(arrangement, users=users)  # tells new candidates
+    if added:
+        audit.record(
+            "candidates_enrolled",
+            actor,
+            arrangement,
+            label=arrangement.name,
+            after={"新增考生": added, **(detail or {})},
+        )
+    return added
 
 
 def cancel(arrangement, actor, reason, now):

@@ -27,6 +27,9 @@ from exams.banks.models import TYPE_LABELS
 from exams.papers.models import ARRANGEMENT_KINDS
 from portal.auth.models import Role
 
+# Newcomers do not know how a list box takes several choices on a computer.
+MULTI_SELECT_HINT = "可多选：电脑上按住 Ctrl 键（苹果电脑按住 ⌘ 键）逐个点选"
+
 
 class PaperForm(FlaskForm):
     name = StringField(
@@ -157,9 +160,15 @@ class ArrangementForm(FlaskForm):
         "前置考试（资格-通用须先通过资格-专门）", coerce=int, default=0
     )
     organisation_id = SelectField("参考单位（含下级）", coerce=int)
-    domain_ids = SelectMultipleField("执法领域（不选则不限）", coerce=int, default=[])
+    domain_ids = SelectMultipleField(
+        "执法领域（不选则不限）",
+        coerce=int,
+        default=[],
+        description=MULTI_SELECT_HINT,
+    )
     roles = SelectMultipleField(
         "参考人员类别",
+        description=MULTI_SELECT_HINT,
         choices=[
             SelectChoice(Role.OFFICER.value, "执法人员"),
             SelectChoice(Role.AUXILIARY.value, "执法辅助人员"),
@@ -178,6 +187,16 @@ class CandidateListForm(FlaskForm):
         validators=[FileRequired("请选择要上传的文件")],
     )
     submit = SubmitField("导入名单")
+
+
+class CandidateAddForm(FlaskForm):
+    """One candidate added by hand (without preparing an .xlsx list)."""
+
+    login = StringField(
+        "用户名或身份证号",
+        validators=[DataRequired("请填写考生的用户名或身份证号"), Length(max=64)],
+    )
+    submit = SubmitField("添加考生")
 
 
 class CandidateAdjustForm(FlaskForm):

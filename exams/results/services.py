@@ -342,7 +342,8 @@ def review_items(attempt):
             type_label=TYPE_LABELS.get(version.type, version.type),
             stem=version.stem,
             max_score=Decimal(item["score"]),
-            score=answer.score if answer is not None else Decimal(0),
+            # Two decimals like a graded answer (an unanswered item showed "0").
+            score=answer.score if answer is not None else Decimal("0.00"),
             verdict=_verdict(answer, response),
             explanation=version.explanation or "",
             legal_basis=version.legal_basis or "",

@@ -138,6 +138,7 @@ def test_candidate_exam_on_dashboard_notice_and_taken(
         expect(exam).to_be_visible()
         _open_notification(page, live_server, name)
         page.wait_for_url("**/exams/")
+        # 开始考试 opens the 考试须知; the clock starts at 开始答题.
         page.locator(".card", has_text=name).get_by_role(
             "link", name="开始考试"
         ).click()

@@ -571,3 +571,56 @@ def test_fixed_paper_routes_search_add_move_remove(app, world):
     db.session.expire_all()
     assert [i.version.question_id for i in paper.items] == [picked[0]]
     assert [i.position for i in paper.items] == [1]
+
+
+def test_one_candidate_added_by_hand_is_told(app, world):
+    """添加一名考生 on the arrangement page: a newcomer adds one person without
+    preparing an .xlsx list; the new candidate is told of the published exam
+    (once), an unknown login and a second add change nothing, and the add is
+    refused once someone has started."""
+    bank, _ = _bank("CHG-ADD")
+    arrangement = _arrangement(world, _blueprint(bank))
+    auxiliary = world.users["auxiliary"]
+    db.session.commit()
+    admin = factories.signed_in(app, "training_admin")
+    url = f"/admin/exams/arrangements/{arrangement.id}"
+    page = admin.get(url).get_data(as_text=True)
+    assert "添加一名考生" in page
+    assert 'id="add-login"' in page
+    unknown = admin.post(
+        f"{url}/candidates/add", data={"add-login": "nobody"}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "考生未添加" in unknown
+    added = admin.post(
+        f"{url}/candidates/add",
+        data={"add-login": auxiliary.username},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert f"已添加考生 {auxiliary.name}" in added
+    db.session.expire_all()
+    assert auxiliary.id in {c.user_id for c in arrangement.candidates}
+    assert _notes(auxiliary, "exam_scheduled") == ["考试安排：变更测试考试"]
+    # The officer, on the list from the start, is not told a second time.
+    assert _notes(world.users["officer"], "exam_scheduled") == [
+        "考试安排：变更测试考试"
+    ]
+    assert db.session.scalar(
+        sa.select(sa.func.count(AuditLog.id)).where(
+            AuditLog.action == "candidates_enrolled"
+        )
+    )
+    again = admin.post(
+        f"{url}/candidates/add",
+        data={"add-login": auxiliary.username},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "已在考试名单中" in again
+    assert _notes(auxiliary, "exam_scheduled") == ["考试安排：变更测试考试"]
+    start_attempt(arrangement, world.users["officer"], START)
+    db.session.commit()
+    refused = admin.post(
+        f"{url}/candidates/add",
+        data={"add-login": world.users["training_admin"].username},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "考生未添加" in refused

@@ -559,3 +559,15 @@ def test_release_needs_the_csrf_token(app, client, world):
         assert reply.status_code == 302
         db.session.refresh(arrangement)
         assert arrangement.results_released_at == END + timedelta(hours=1)
+
+
+def test_unanswered_items_show_two_decimal_scores(app, world):
+    """An unanswered item's score reads 0.00 like every graded item (a newcomer
+    saw "得分 0" beside "得分 20.00" on the answer sheet)."""
+    arrangement = setup_exam(world)
+    attempt = start_attempt(arrangement, world.users["officer"], START)
+    submit_attempt(attempt, START + timedelta(minutes=10))
+    db.session.commit()
+    scores = [str(r.score) for r in review_items(attempt) if r.type != "essay"]
+    assert scores
+    assert set(scores) == {"0.00"}

@@ -331,8 +331,16 @@ def test_after_year_end_behind_means_below_required(app, world, report_world):
     with freeze_time(to_utc(datetime(2026, 6, 1))):
         page = login(app, "aux-ahead").get("/training/").get_data(as_text=True)
     assert "已获 8 / 应修 20 学时" in page
+    assert 'aria-label="年度学时进度"' in page
+    assert 'data-testid="no-requirement"' not in page
     assert "课程一" in page
     assert "课程二" in page
+    # An officer (no requirement by default) sees that said, not a full bar.
+    with freeze_time(to_utc(datetime(2026, 6, 1))):
+        page = login(app, "officer").get("/training/").get_data(as_text=True)
+    assert "应修 0 学时" in page
+    assert 'data-testid="no-requirement"' in page
+    assert 'aria-label="年度学时进度"' not in page
 
 
 def test_nearest_requirement_wins_and_default_applies(app, world):
@@ -423,7 +431,14 @@ def test_course_page_lists_learner_progress_in_scope(app, world, factories):
     # The course is city-wide, so the district admin cannot open it at all…
     assert page.status_code == 404
     page = login(app, "sys_admin").get(f"/admin/training/courses/{course.id}")
-    table = page.get_data(as_text=True).split('data-testid="learners"')[1]
+    html = page.get_data(as_text=True)
+    # One learners table, in the page body (it once sat in the <title> block too,
+    # putting its markup into the browser tab's title).
+    assert html.count('data-testid="learners"') == 1
+    title = html.split("<title>")[1].split("</title>")[0]
+    assert "<" not in title
+    assert "学员进度" not in title
+    table = html.split('data-testid="learners"')[1]
     assert "aux-far" in table  # the system admin sees the whole city
     row = table.split("auxiliary</td>")[1].split("</tr>")[0]
     assert "1/1" in row

@@ -1104,6 +1104,17 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "exam_papers.add_candidate": (
+        # No login: back to the arrangement with a message, nothing enrolled.
+        Case(
+            "POST",
+            lambda ctx: (
+                f"/admin/exams/arrangements/{_arrangement(ctx).id}/candidates/add"
+            ),
+            only(ADMINS, "/admin/exams/arrangements/"),
+            lambda ctx: {},
+        ),
+    ),
     "exam_papers.adjust_candidate": (
         Case(
             "POST",

@@ -17,7 +17,18 @@ def _nav(page):
         (
             "sys_admin",
             ["培训考试", "案卷评查", "群众意见", "资料", "系统管理"],
-            ["题库", "评查队列", "监督意见书", "意见建议统计", "工作日历", "审计日志"],
+            [
+                "题库",
+                "知识点",
+                "试卷",
+                "考试安排",
+                "主观题阅卷",
+                "评查队列",
+                "监督意见书",
+                "意见建议统计",
+                "工作日历",
+                "审计日志",
+            ],
             ["我的考试", "待办理", "我的评查任务"],
         ),
         (
@@ -48,3 +59,6 @@ def test_menus_by_role(app, world, username, menus, links, absent):
         assert f">{label}</a>" in nav, label
     for label in absent:
         assert f">{label}</a>" not in nav, label
+    # 证件照 (printed on the 执法资格证书) is offered to officers only.
+    page = login(app, username).get("/dashboard").get_data(as_text=True)
+    assert (">证件照</a>" in page) == (username == "officer")
