@@ -17,12 +17,12 @@ from portal.locking import claim
 from portal.notifications import events as notify_events
 from portal.orgs.models import OrgKind
 from portal.suggestions.handling import access
-from portal.suggestions.handling.sms import tell_submitter
 from portal.suggestions.handling.models import (
     ReplyStatus,
     RequestStatus,
     SuggestionReply,
 )
+from portal.suggestions.handling.sms import tell_submitter
 from portal.suggestions.models import (
     EventKind,
     Status,
