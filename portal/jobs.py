@@ -33,6 +33,7 @@ PERIODIC_JOBS = [
     "portal.suggestions.handling.jobs.close_unrated_suggestions",
     "portal.notifications.jobs.daily_digest",
     "portal.notifications.service.retry_deliveries",
+    "portal.suggestions.handling.sms.retry_submitter_sms",
 ]
 
 

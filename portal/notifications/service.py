@@ -292,13 +292,25 @@ def dispatch_ready():
     from portal.jobs import enqueue
 
     ready = db.session.info.pop(READY_KEY, [])
-    for delivery_id in ready:
+    for entry in ready:
+        # A delivery id, or ``(job, id)`` added by :func:`after_commit`.
+        job, arg = entry if isinstance(entry, tuple) else (deliver, entry)
         try:
-            enqueue(deliver, delivery_id)
+            enqueue(job, arg)
         except Exception:  # noqa: BLE001 - retried by the periodic job
-            logger.exception("Could not queue delivery %s", delivery_id)
+            logger.exception("Could not queue %s %s", job.__name__, arg)
             db.session.rollback()
     return len(ready)
+
+
+def after_commit(job, arg):
+    """Run ``job(arg)`` through the queue once this transaction commits (after
+    the response in a request), like a delivery; dropped on rollback.
+
+    For outbound messages that are not notifications of a user (the suggestion
+    submitter's SMS). ``job`` must be idempotent and retried by a periodic job.
+    """
+    db.session.info.setdefault(PENDING_KEY, []).append((job, arg))
 
 
 def _after_commit(session):

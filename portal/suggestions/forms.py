@@ -27,6 +27,7 @@ from portal.suggestions.models import CATEGORY_LABELS
 from portal.timeutil import to_local, utcnow
 
 PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
 
 
 class ChineseDateField(DateField):
@@ -84,6 +85,13 @@ class SuggestionForm(FlaskForm):
         validators=[Optional(), Length(max=50, message="姓名不能超过 50 字")],
     )
     hide_name = BooleanField("不公开我的姓名", default=True)
+    sms_notify = BooleanField(
+        "办理进展短信通知我",
+        default=False,
+        description="勾选后，在受理、不予受理、合并办理、作出答复和答复公开时，"
+        "向您填写的手机号码发送一条短信，只含受理编号、办理状态和查询网址，"
+        "不含反映内容和您的姓名；短信费用由平台承担。需填写手机号码。",
+    )
     attachments = MultipleFileField("附件（可选）")
     captcha = StringField(
         "验证码",
@@ -104,6 +112,8 @@ class SuggestionForm(FlaskForm):
             raise ValidationError("请填写联系电话，或选择匿名提交")
         if not PHONE.match(field.data):
             raise ValidationError("请填写 11 位手机号码或带区号的固定电话")
+        if self.sms_notify.data and not MOBILE.match(field.data):
+            raise ValidationError("短信通知需要填写 11 位手机号码")
 
     def validate_occurred_on(self, field):
         if field.data and field.data > to_local(utcnow()).date():

@@ -160,6 +160,8 @@ class Suggestion(db.Model):
     )
     submitted_at: so.Mapped[datetime] = so.mapped_column(default=utcnow, index=True)
     consent_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+    # The submitter ticked 办理进展短信通知我 (needs a mobile number): when they did.
+    sms_consent_at: so.Mapped[datetime | None] = so.mapped_column()
     # For the handling part: the reason shown on 不予受理, the published reply.
     public_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
     published_reply: so.Mapped[str | None] = so.mapped_column(sa.Text)

@@ -11,6 +11,7 @@ from portal import audit, numbering
 from portal.auth.passwords import hash_password
 from portal.exceptions import Conflict, ValidationFailed
 from portal.extensions import db
+from portal.suggestions.forms import MOBILE
 from portal.suggestions.models import (
     Category,
     EventKind,
@@ -50,6 +51,7 @@ class Submission:
     contact_phone: str | None
     contact_name: str | None
     hide_name: bool
+    sms_notify: bool = False  # 办理进展短信通知我 (needs a mobile number)
 
 
 def new_query_code():
@@ -89,7 +91,8 @@ def submit_suggestion(submission, files, actor):
     :param actor: the public actor (:meth:`portal.actor.Actor.public`), with the IP.
     :return: ``(suggestion, query_code)``; the code is not stored in clear.
     :raises AlreadySubmitted: a suggestion with this form token exists.
-    :raises ValidationFailed: contact rules broken (phone missing when not anonymous).
+    :raises ValidationFailed: contact rules broken (phone missing when not
+        anonymous, SMS asked for without a mobile number).
     """
     existing = db.session.scalar(
         sa.select(Suggestion).where(Suggestion.form_token == submission.form_token)
@@ -102,6 +105,9 @@ def submit_suggestion(submission, files, actor):
         phone = name = None
     elif not phone:
         raise ValidationFailed("请填写联系电话，或选择匿名提交。")
+    sms = submission.sms_notify and phone is not None
+    if sms and not MOBILE.match(phone):
+        raise ValidationFailed("短信通知需要填写 11 位手机号码。")
     now = utcnow()
     code = new_query_code()
     today = to_local(now).date()
@@ -122,6 +128,7 @@ def submit_suggestion(submission, files, actor):
         status=Status.PENDING.value,
         submitted_at=now,
         consent_at=now,
+        sms_consent_at=now if sms else None,
     )
     for stored in files:
         suggestion.attachments.append(
@@ -166,6 +173,7 @@ def submit_suggestion(submission, files, actor):
             "organisation_id": submission.organisation_id,
             "is_anonymous": submission.is_anonymous,
             "attachments": len(files),
+            "sms_notify": sms,
         },
     )
     return suggestion, code

@@ -75,6 +75,7 @@ def _submission(form):
         contact_phone=form.contact_phone.data or None,
         contact_name=form.contact_name.data or None,
         hide_name=bool(form.hide_name.data),
+        sms_notify=bool(form.sms_notify.data),
     )
 
 

@@ -63,6 +63,10 @@ def test_public_submits_and_tracks_on_a_phone(
         expect(page.get_by_label("联系电话")).to_be_hidden()
         page.get_by_test_id("anonymous").uncheck()
         expect(page.get_by_label("联系电话")).to_be_visible()
+        sms = page.get_by_label("办理进展短信通知我")
+        expect(sms).not_to_be_checked()
+        expect(sms).to_have_accessible_description(re.compile("受理编号"))
+        sms.check()
         image = page.get_by_test_id("captcha-image")
         expect(image).to_be_visible()
         page.wait_for_function(
@@ -79,6 +83,7 @@ def test_public_submits_and_tracks_on_a_phone(
         assert re.fullmatch(r"JC-\d{8}-\d{4}", number)
         assert re.fullmatch(r"[A-Z2-9]{10}", code)
         expect(page.get_by_test_id("phone")).to_have_text("138****1234")
+        expect(page.get_by_test_id("sms-notice")).to_contain_text("短信")
         expect(page.get_by_test_id("description")).to_contain_text(
             "<script>alert(1)</script>"
         )

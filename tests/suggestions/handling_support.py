@@ -26,6 +26,8 @@ def make_suggestion(
     with_photo=False,
     name=NAME,
     category="fines",
+    sms=False,
+    phone=PHONE,
 ):
     """Submit an item as the public would (through the service); return
     ``(suggestion, query_code)``."""
@@ -43,9 +45,10 @@ def make_suggestion(
             occurred_on=None,
             description=description,
             is_anonymous=anonymous,
-            contact_phone=None if anonymous else PHONE,
+            contact_phone=None if anonymous else phone,
             contact_name=None if anonymous else name,
             hide_name=True,
+            sms_notify=sms,
         ),
         files,
         Actor.public(),

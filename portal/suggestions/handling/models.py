@@ -156,3 +156,41 @@ class ExtensionRequest(db.Model):
     @property
     def status_label(self):
         return RequestStatus(self.status).label
+
+
+SMS_STATES = ("pending", "sent", "failed")
+
+
+class SubmitterSms(db.Model):
+    """One progress SMS to the submitter of ``suggestion`` (who has no account).
+
+    ``event`` keys it (one row per item and event: a double submit or a re-run
+    adds nothing). The number is not copied here: it is read from the item when
+    sending, so de-identification also stops messages not yet sent.
+    """
+
+    __tablename__ = "suggestion_submitter_sms"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "suggestion_id", "event", name="uq_suggestion_submitter_sms_event"
+        ),
+        sa.CheckConstraint(
+            "status IN ('pending', 'sent', 'failed')", name="status_valid"
+        ),
+        sa.CheckConstraint("attempts >= 0", name="attempts_nonnegative"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    suggestion_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("suggestions.id", ondelete="CASCADE"), index=True
+    )
+    event: so.Mapped[str] = so.mapped_column(sa.String(40))
+    text: so.Mapped[str] = so.mapped_column(sa.String(200))
+    status: so.Mapped[str] = so.mapped_column(sa.String(10), default="pending")
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    next_attempt_at: so.Mapped[datetime | None] = so.mapped_column(index=True)
+    sent_at: so.Mapped[datetime | None] = so.mapped_column()
+    created_at: so.Mapped[datetime] = so.mapped_column(default=utcnow)
+
+    suggestion: so.Mapped[Suggestion] = so.relationship()

@@ -22,6 +22,7 @@ from portal.suggestions.handling.models import (
     RequestStatus,
     SuggestionReply,
 )
+from portal.suggestions.handling.sms import tell_submitter
 from portal.suggestions.models import (
     EventKind,
     Status,
@@ -102,6 +103,7 @@ def accept_suggestion(suggestion, version, actor):
     )
     _audit("suggestion_accepted", actor, suggestion, before)
     db.session.flush()
+    tell_submitter(suggestion, "accepted")
 
 
 def reject_suggestion(suggestion, version, reason, actor):
@@ -129,6 +131,7 @@ def reject_suggestion(suggestion, version, reason, actor):
     )
     _audit("suggestion_rejected", actor, suggestion, before, reason=reason)
     db.session.flush()
+    tell_submitter(suggestion, "rejected")
 
 
 def merge_suggestion(suggestion, target, version, note, actor):
@@ -181,6 +184,7 @@ def merge_suggestion(suggestion, target, version, note, actor):
         "suggestion_merged", actor, suggestion, before, into=target.number, note=note
     )
     db.session.flush()
+    tell_submitter(suggestion, "merged")
 
 
 # Assignment and deadlines -----------------------------------------------------------
@@ -427,6 +431,8 @@ def approve_reply(suggestion, version, actor):
     )
     _audit("suggestion_reply_approved", actor, suggestion, before, reply=reply.id)
     db.session.flush()
+    # Keyed by the reply: an item reopened after a contest is answered again.
+    tell_submitter(suggestion, "replied", key=reply.id)
 
 
 def return_reply(suggestion, version, reason, actor):
@@ -496,6 +502,8 @@ def publish_reply(suggestion, version, text, actor, description=None, photo_ids=
     )
     db.session.flush()
     notify_events.suggestion_published(suggestion)
+    # Once per approved reply (editing the published text sends nothing more).
+    tell_submitter(suggestion, "published", key=latest_approved_reply(suggestion).id)
 
 
 def _publish_photos(reply, photo_ids, now):
