@@ -185,6 +185,13 @@ class PageGuard:
                 self.interrupted += 1
                 return
             raise
+        if page.url != url:
+            # The test navigated on between axe's steps: the later steps ran on the
+            # next document while it was still loading (unstyled elements fail
+            # colour contrast). Not this page's result; the next document is
+            # audited on its own load event and at the end of the test.
+            self.interrupted += 1
+            return
         self.audited.append(url)
         if violations:
             self.problems.append(describe(url, violations))
