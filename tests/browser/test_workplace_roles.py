@@ -145,7 +145,13 @@ def test_candidate_exam_on_dashboard_notice_and_taken(
         # The 考试须知 page comes before the clock starts.
         expect(page.locator("h1")).to_contain_text("考试须知")
         page.get_by_test_id("confirm-start").click()
-        page.locator("label[for='q0对']").click()
+        # Answer once the exam page's script runs, and wait for the autosave (a
+        # click before the script is ready would not be sent).
+        page.wait_for_load_state("load")
+        with page.expect_response(
+            lambda r: r.url.endswith("/answers") and r.request.method == "POST"
+        ):
+            page.locator("label[for='q0对']").click()
         page.click("#submit-exam")
         page.click("#confirm-submit")
         expect(page.locator(".alert-success")).to_contain_text("100")
