@@ -74,14 +74,13 @@ def issued(live_app):
             ("agency_handler", "handler@example.cn"),
             ("supervision_staff", "staff@example.cn"),
         ):
-            if db.session.get(NotificationPreference, users[username].id) is None:
-                db.session.add(
-                    NotificationPreference(
-                        user_id=users[username].id,
-                        email=address,
-                        email_enabled=True,
-                    )
-                )
+            # Set (not only create): another browser test on this worker's live
+            # server may have stored a preference for the same user already.
+            pref = db.session.get(NotificationPreference, users[username].id)
+            if pref is None:
+                pref = NotificationPreference(user_id=users[username].id)
+                db.session.add(pref)
+            pref.email, pref.email_enabled = address, True
         number = f"测城管罚〔2026〕{secrets.randbelow(10**6)}号"
         case = CaseFile(
             agency_id=agency.id,

@@ -44,11 +44,13 @@ def _mail_to(user, address):
     from portal.extensions import db
     from portal.notifications.models import NotificationPreference
 
+    # Set (not only create): another browser test on this worker's live server
+    # may have stored a preference for the same user already.
     pref = db.session.get(NotificationPreference, user.id)
     if pref is None:
-        db.session.add(
-            NotificationPreference(user_id=user.id, email=address, email_enabled=True)
-        )
+        pref = NotificationPreference(user_id=user.id)
+        db.session.add(pref)
+    pref.email, pref.email_enabled = address, True
 
 
 def _paper(name):
