@@ -20,6 +20,7 @@ from exams.papers.forms import (
     CandidateAdjustForm,
     CandidateListForm,
     PostponeForm,
+    first_error,
 )
 from exams.papers.models import ARRANGEMENT_KINDS
 from exams.papers.queries import (
@@ -166,13 +167,18 @@ def _back(arrangement):
     )
 
 
-def _first_error(form):
-    for name, errors in form.errors.items():
-        if errors:
-            field = getattr(form, name, None)
-            label = field.label.text if field is not None else name
-            return f"{label}：{errors[0]}"
-    return "请检查填写的内容"
+def _apply(arrangement, change, done, refused=""):
+    """Run one lifecycle ``change`` and commit it (flash ``done``), or roll back
+    and flash the service's reason after ``refused``; back to the arrangement."""
+    try:
+        change()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(refused + exc.message, "danger")
+        return _back(arrangement)
+    db.session.commit()
+    flash(done, "success")
+    return _back(arrangement)
 
 
 @bp.post("/arrangements/<int:arrangement_id>/edit")
@@ -182,7 +188,7 @@ def edit_arrangement(arrangement_id):
     arrangement = arrangement_or_404(arrangement_id)
     form = ArrangementEditForm(prefix="edit")
     if not form.validate_on_submit():
-        flash("修改未保存：" + _first_error(form), "danger")
+        flash("修改未保存：" + first_error(form), "danger")
         return _back(arrangement)
     try:
         changed = lifecycle.update_arrangement(
@@ -219,19 +225,16 @@ def postpone_arrangement(arrangement_id):
     arrangement = arrangement_or_404(arrangement_id)
     form = PostponeForm(prefix="postpone")
     if not form.validate_on_submit():
-        flash("未延期：" + _first_error(form), "danger")
+        flash("未延期：" + first_error(form), "danger")
         return _back(arrangement)
-    try:
-        lifecycle.postpone(
+    return _apply(
+        arrangement,
+        lambda: lifecycle.postpone(
             arrangement, Actor.from_request(), to_utc(form.new_start.data)
-        )
-    except DomainError as exc:
-        db.session.rollback()
-        flash("未延期：" + exc.message, "danger")
-        return _back(arrangement)
-    db.session.commit()
-    flash("考试已延期。", "success")
-    return _back(arrangement)
+        ),
+        "考试已延期。",
+        refused="未延期：",
+    )
 
 
 @bp.post("/arrangements/<int:arrangement_id>/publish")
@@ -239,15 +242,11 @@ def postpone_arrangement(arrangement_id):
 def publish_arrangement(arrangement_id):
     """草稿 → 已发布 (candidates see it and are told)."""
     arrangement = arrangement_or_404(arrangement_id)
-    try:
-        lifecycle.publish(arrangement, Actor.from_request())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(arrangement)
-    db.session.commit()
-    flash("考试安排已发布，已通知考生。", "success")
-    return _back(arrangement)
+    return _apply(
+        arrangement,
+        lambda: lifecycle.publish(arrangement, Actor.from_request()),
+        "考试安排已发布，已通知考生。",
+    )
 
 
 @bp.post("/arrangements/<int:arrangement_id>/cancel")
@@ -259,17 +258,16 @@ def cancel_arrangement(arrangement_id):
     arrangement = arrangement_or_404(arrangement_id)
     form = CancelForm(prefix="cancel")
     if not form.validate_on_submit():
-        flash("未取消：" + _first_error(form), "danger")
+        flash("未取消：" + first_error(form), "danger")
         return _back(arrangement)
-    try:
-        lifecycle.cancel(arrangement, Actor.from_request(), form.reason.data, utcnow())
-    except DomainError as exc:
-        db.session.rollback()
-        flash("未取消：" + exc.message, "danger")
-        return _back(arrangement)
-    db.session.commit()
-    flash("考试已取消，已通知考生。", "success")
-    return _back(arrangement)
+    return _apply(
+        arrangement,
+        lambda: lifecycle.cancel(
+            arrangement, Actor.from_request(), form.reason.data, utcnow()
+        ),
+        "考试已取消，已通知考生。",
+        refused="未取消：",
+    )
 
 
 @bp.post("/arrangements/<int:arrangement_id>/candidates/<int:user_id>/remove")
@@ -280,15 +278,11 @@ def remove_candidate(arrangement_id, user_id):
     entry = next((c for c in arrangement.candidates if c.user_id == user_id), None)
     if entry is None:
         abort(404)
-    try:
-        lifecycle.remove_candidate(arrangement, entry, Actor.from_request())
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _back(arrangement)
-    db.session.commit()
-    flash("已将该考生移出名单。", "success")
-    return _back(arrangement)
+    return _apply(
+        arrangement,
+        lambda: lifecycle.remove_candidate(arrangement, entry, Actor.from_request()),
+        "已将该考生移出名单。",
+    )
 
 
 @bp.post("/arrangements/<int:arrangement_id>/pregenerate")

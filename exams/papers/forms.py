@@ -314,3 +314,13 @@ class AddItemsForm(FlaskForm):
         validators=[InputRequired("请填写分值"), NumberRange(min=0.5, max=100)],
     )
     submit = SubmitField("加入所选试题")
+
+
+def first_error(form):
+    """The first validation error of ``form`` as “字段：原因”, for a flash message."""
+    for name, errors in form.errors.items():
+        if errors:
+            field = getattr(form, name, None)
+            label = field.label.text if field is not None else name
+            return f"{label}：{errors[0]}"
+    return "请检查填写的内容"

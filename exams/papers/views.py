@@ -20,6 +20,7 @@ from exams.papers.forms import (
     PaperSettingsForm,
     PickForm,
     RuleForm,
+    first_error,
 )
 from exams.papers.queries import paper_or_404, visible_papers
 from portal import audit
@@ -209,7 +210,7 @@ def update_paper(paper_id):
     paper = paper_or_404(paper_id)
     form = PaperSettingsForm(prefix="settings")
     if not form.validate_on_submit():
-        flash("试卷设置未保存：" + _first_error(form), "danger")
+        flash("试卷设置未保存：" + first_error(form), "danger")
         return redirect(url_for("exam_papers.show_paper", paper_id=paper.id))
     try:
         changed = papers.update_paper_settings(
@@ -228,15 +229,6 @@ def update_paper(paper_id):
     return redirect(url_for("exam_papers.show_paper", paper_id=paper.id))
 
 
-def _first_error(form):
-    for name, errors in form.errors.items():
-        if errors:
-            field = getattr(form, name, None)
-            label = field.label.text if field is not None else name
-            return f"{label}：{errors[0]}"
-    return "请检查填写的内容"
-
-
 @bp.post("/papers/<int:paper_id>/copy")
 @roles_required(*ADMINS)
 def copy_paper(paper_id):
@@ -244,7 +236,7 @@ def copy_paper(paper_id):
     paper = paper_or_404(paper_id)
     form = CopyPaperForm(prefix="copy")
     if not form.validate_on_submit():
-        flash("未复制：" + _first_error(form), "danger")
+        flash("未复制：" + first_error(form), "danger")
         return redirect(url_for("exam_papers.show_paper", paper_id=paper.id))
     copy = papers.copy_paper(paper, Actor.from_request(), name=form.name.data)
     db.session.commit()
@@ -329,7 +321,7 @@ def add_items(paper_id):
     paper = paper_or_404(paper_id)
     form = AddItemsForm()
     if not form.validate_on_submit():
-        flash("未加入：" + _first_error(form), "danger")
+        flash("未加入：" + first_error(form), "danger")
         return redirect(
             request.referrer or url_for("exam_papers.show_paper", paper_id=paper.id)
         )

@@ -129,18 +129,14 @@ def submit_reply(suggestion_id):
     return redirect(url_for(".show_task", suggestion_id=suggestion_id))
 
 
-@bp.post("/tasks/<int:suggestion_id>/extension")
-@roles_required(*HANDLERS)
-def request_extension(suggestion_id):
-    """Ask staff for the one extension, with a reason."""
+def _reason_action(suggestion_id, form, form_name, change, done, next_endpoint):
+    """A handler's versioned form with a reason (延期申请, 退单): ``change`` runs
+    the service; a stale form or a refusal is shown on the task page."""
     suggestion = _handled(suggestion_id)
-    form = ExtensionRequestForm()
     if not form.validate_on_submit():
-        return _render_task(suggestion, status=400, extension_form=form)
+        return _render_task(suggestion, status=400, **{form_name: form})
     try:
-        deadlines.request_extension(
-            suggestion, form.version.data, form.reason.data, Actor.from_request()
-        )
+        change(suggestion, form.version.data, form.reason.data, Actor.from_request())
     except StaleForm as exc:
         db.session.rollback()
         flash(exc.message, "warning")
@@ -149,35 +145,38 @@ def request_extension(suggestion_id):
         db.session.rollback()
         flash(exc.message, "danger")
         return _render_task(
-            _handled(suggestion_id), status=exc.status_code, extension_form=form
+            _handled(suggestion_id), status=exc.status_code, **{form_name: form}
         )
     db.session.commit()
-    flash("延期申请已提交，等待执法监督部门批准。", "success")
-    return redirect(url_for(".show_task", suggestion_id=suggestion_id))
+    flash(done, "success")
+    if next_endpoint == ".show_task":
+        return redirect(url_for(next_endpoint, suggestion_id=suggestion_id))
+    return redirect(url_for(next_endpoint))
+
+
+@bp.post("/tasks/<int:suggestion_id>/extension")
+@roles_required(*HANDLERS)
+def request_extension(suggestion_id):
+    """Ask staff for the one extension, with a reason."""
+    return _reason_action(
+        suggestion_id,
+        ExtensionRequestForm(),
+        "extension_form",
+        deadlines.request_extension,
+        "延期申请已提交，等待执法监督部门批准。",
+        ".show_task",
+    )
 
 
 @bp.post("/tasks/<int:suggestion_id>/return")
 @roles_required(*HANDLERS)
 def return_to_staff(suggestion_id):
     """退单: return a mis-assigned item to the supervision staff, with a reason."""
-    suggestion = _handled(suggestion_id)
-    form = AgencyReturnForm()
-    if not form.validate_on_submit():
-        return _render_task(suggestion, status=400, return_form=form)
-    try:
-        services.return_to_staff(
-            suggestion, form.version.data, form.reason.data, Actor.from_request()
-        )
-    except StaleForm as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(url_for(".show_task", suggestion_id=suggestion_id))
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return _render_task(
-            _handled(suggestion_id), status=exc.status_code, return_form=form
-        )
-    db.session.commit()
-    flash("已退单，本件退回执法监督部门重新转交。", "success")
-    return redirect(url_for(".list_tasks"))
+    return _reason_action(
+        suggestion_id,
+        AgencyReturnForm(),
+        "return_form",
+        services.return_to_staff,
+        "已退单，本件退回执法监督部门重新转交。",
+        ".list_tasks",
+    )
