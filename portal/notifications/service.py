@@ -230,14 +230,7 @@ def deliver(delivery_id):
         else:
             sms_sender().send(delivery.address, f"【执法监督平台】{note.title}")
     except Exception as exc:  # noqa: BLE001 - every provider failure is recorded
-        detail = str(exc) if isinstance(exc, DeliveryError) else type(exc).__name__
-        delivery.last_error = detail[:500]
-        if delivery.attempts > len(RETRY_MINUTES):
-            delivery.status = "failed"
-            delivery.next_attempt_at = None
-        else:
-            wait = RETRY_MINUTES[delivery.attempts - 1]
-            delivery.next_attempt_at = now + timedelta(minutes=wait)
+        record_failure(delivery, exc, now)
         logger.warning(
             "Delivery %s (%s to %s) failed, attempt %s: %s",
             delivery.id,
@@ -247,10 +240,7 @@ def deliver(delivery_id):
             delivery.last_error,
         )
     else:
-        delivery.status = "sent"
-        delivery.sent_at = now
-        delivery.last_error = None
-        delivery.next_attempt_at = None
+        mark_sent(delivery, now)
         logger.info(
             "Delivery %s (%s to %s) sent",
             delivery.id,
@@ -261,25 +251,45 @@ def deliver(delivery_id):
     return delivery.status
 
 
-def retry_deliveries(limit=500):
-    """Job: hand every pending delivery whose time has come to the queue again."""
+def record_failure(row, exc, now, clean=lambda text: text):
+    """A failed send of a delivery row (``attempts`` already counted): keep the
+    provider's reason (``clean`` masks what must not be stored) and schedule the
+    next try after ``RETRY_MINUTES``, or give up after the last one."""
+    detail = str(exc) if isinstance(exc, DeliveryError) else type(exc).__name__
+    row.last_error = clean(detail)[:500]
+    if row.attempts > len(RETRY_MINUTES):
+        row.status, row.next_attempt_at = "failed", None
+    else:
+        row.next_attempt_at = now + timedelta(minutes=RETRY_MINUTES[row.attempts - 1])
+
+
+def mark_sent(row, now):
+    row.status, row.sent_at = "sent", now
+    row.last_error = row.next_attempt_at = None
+
+
+def queue_due(model, job, limit=500):
+    """Hand every pending row of a delivery ``model`` whose time has come to
+    ``job`` on the queue again; returns how many."""
     from portal.jobs import enqueue
 
     ids = db.session.scalars(
-        sa.select(NotificationDelivery.id)
+        sa.select(model.id)
         .where(
-            NotificationDelivery.status == "pending",
-            sa.or_(
-                NotificationDelivery.next_attempt_at.is_(None),
-                NotificationDelivery.next_attempt_at <= utcnow(),
-            ),
+            model.status == "pending",
+            sa.or_(model.next_attempt_at.is_(None), model.next_attempt_at <= utcnow()),
         )
-        .order_by(NotificationDelivery.id)
+        .order_by(model.id)
         .limit(limit)
     ).all()
-    for delivery_id in ids:
-        enqueue(deliver, delivery_id)
+    for row_id in ids:
+        enqueue(job, row_id)
     return len(ids)
+
+
+def retry_deliveries(limit=500):
+    """Job: hand every pending delivery whose time has come to the queue again."""
+    return queue_due(NotificationDelivery, deliver, limit)
 
 
 def dispatch_ready():

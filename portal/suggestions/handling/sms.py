@@ -13,15 +13,20 @@ the tracking page, at most :data:`MAX_CHARS` characters (one SMS).
 """
 
 import logging
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
 
 from portal.extensions import db
 from portal.masking import mask_phone
-from portal.notifications.channels import DeliveryError, sms_sender
-from portal.notifications.service import RETRY_MINUTES, after_commit, path_for
+from portal.notifications.channels import sms_sender
+from portal.notifications.service import (
+    after_commit,
+    mark_sent,
+    path_for,
+    queue_due,
+    record_failure,
+)
 from portal.suggestions.forms import MOBILE
 from portal.suggestions.handling.models import SubmitterSms
 from portal.suggestions.models import Suggestion
@@ -136,14 +141,9 @@ def deliver_submitter_sms(sms_id):
     try:
         sms_sender().send(phone, row.text)
     except Exception as exc:  # noqa: BLE001 - every provider failure is recorded
-        detail = str(exc) if isinstance(exc, DeliveryError) else type(exc).__name__
-        row.last_error = detail.replace(phone, mask_phone(phone))[:500]
-        if row.attempts > len(RETRY_MINUTES):
-            row.status, row.next_attempt_at = "failed", None
-        else:
-            row.next_attempt_at = now + timedelta(
-                minutes=RETRY_MINUTES[row.attempts - 1]
-            )
+        record_failure(
+            row, exc, now, clean=lambda text: text.replace(phone, mask_phone(phone))
+        )
         logger.warning(
             "Submitter SMS %s (%s to %s) failed, attempt %s: %s",
             row.id,
@@ -153,8 +153,7 @@ def deliver_submitter_sms(sms_id):
             row.last_error,
         )
     else:
-        row.status, row.sent_at = "sent", now
-        row.last_error = row.next_attempt_at = None
+        mark_sent(row, now)
         logger.info(
             "Submitter SMS %s (%s to %s) sent", row.id, row.event, mask_phone(phone)
         )
@@ -164,20 +163,4 @@ def deliver_submitter_sms(sms_id):
 
 def retry_submitter_sms(limit=500):
     """Job: queue every pending submitter SMS whose time has come."""
-    from portal.jobs import enqueue
-
-    ids = db.session.scalars(
-        sa.select(SubmitterSms.id)
-        .where(
-            SubmitterSms.status == "pending",
-            sa.or_(
-                SubmitterSms.next_attempt_at.is_(None),
-                SubmitterSms.next_attempt_at <= utcnow(),
-            ),
-        )
-        .order_by(SubmitterSms.id)
-        .limit(limit)
-    ).all()
-    for sms_id in ids:
-        enqueue(deliver_submitter_sms, sms_id)
-    return len(ids)
+    return queue_due(SubmitterSms, deliver_submitter_sms, limit)
