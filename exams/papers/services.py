@@ -676,23 +676,6 @@ def remove_item(paper, item, actor):
     audit.record("paper_edited", actor, paper, before={"移除试题": question_id})
 
 
-def set_item_score(paper, item, score, actor):
-    """Change one fixed item's score (audited)."""
-    ensure_editable(paper)
-    if score <= 0:
-        raise InvalidState("分值必须大于 0")
-    before = str(item.score)
-    item.score = score
-    db.session.flush()
-    audit.record(
-        "paper_edited",
-        actor,
-        paper,
-        before={f"试题 {item.version.question_id} 分值": before},
-        after={f"试题 {item.version.question_id} 分值": str(score)},
-    )
-
-
 def copy_paper(paper, actor, name=None):
     """复制为新试卷: settings, rules and items (same versions), unused (audited)."""
     copy = Paper(
