@@ -150,11 +150,13 @@ class RequestIsolatedClient(FlaskClient):
 class _JoinedFastPathTransaction:
     """The exam autosave fast path (exams/attempts/fastpath.py) inside the test's
     transaction: a savepoint on the test's connection, like the ORM session's.
-    Pending ORM changes are flushed first (the full path's queries autoflush),
-    and loaded objects are expired after (the full path's commit does that)."""
+    The ORM session's own savepoint is ended first (pending changes flushed):
+    in production the fast path never runs inside an open ORM transaction, so a
+    later request's rollback must not undo its writes. Loaded objects are
+    expired after (the full path's commit does that)."""
 
     def __init__(self, connection):
-        db.session.flush()
+        db.session.commit()
         self.dialect = connection.dialect.name
         self.raw = connection.connection.dbapi_connection
         self._run("SAVEPOINT exam_fast_path")

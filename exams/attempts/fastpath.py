@@ -1,10 +1,10 @@
 """The autosave and heartbeat fast path (issue #17, docs/benchmarks.md).
 
 A WSGI middleware in front of Flask that answers the common case of
-``POST /exams/attempts/<id>/answers`` (an answer already saved once, saved again)
-and ``POST /exams/attempts/<id>/events`` with ``{"kind": "heartbeat"}`` without
+``POST /exams/attempts/<id>/answers`` (an answer saved, the item's first save
+included) and ``POST /exams/attempts/<id>/events`` with ``{"kind": "heartbeat"}`` without
 Flask's request machinery, the ORM or SQLAlchemy's execution layer: one SQL
-statement on PostgreSQL (two UPDATEs in a CTE, autocommit), on a DBAPI connection
+statement on PostgreSQL (an UPDATE and an upsert in a CTE, autocommit), on a DBAPI connection
 of the application's own pool (``engine.raw_connection()``).
 
 Every rule of the full path is checked, with the same code or the same data:
@@ -22,8 +22,10 @@ Every rule of the full path is checked, with the same code or the same data:
   limit, session field, headers; the referrer check on HTTPS);
 - the attempt is the user's, in progress, before its deadline, and the request
   comes from its device (the signed ``exam_device`` cookie) or the arrangement
-  allows changing device; the answer's row exists and its seq is not newer
-  (stale-seq rule): all in the statement's WHERE clauses;
+  allows changing device; the position is one of the personal paper's items
+  and a stored answer's seq is not newer (stale-seq rule): all in the
+  statement's WHERE and conflict clauses (a first save inserts the row with the
+  item's question version, as ``services._answer_row`` does);
 - the response check (:func:`exams.attempts.answer_check.response_error`) against
   the item's type: the attempt's items are cached per process (personal papers
   never change once drawn; question versions for ``VERSION_TTL_S``);
@@ -31,7 +33,7 @@ Every rule of the full path is checked, with the same code or the same data:
   semaphore; ``X-Request-Start`` wait limit): 503 + ``Retry-After`` as
   :func:`exams.attempts.admission.busy_reply`.
 
-Anything else — a first save of an item, a flag-only request, a stale seq, a
+Anything else — a flag-only request, a stale seq, a
 closed or foreign attempt, another device, an expired or altered session, a bad
 token, malformed JSON, a response the check refuses, an error — is handed to the
 Flask view unchanged (the body is replayed), so the replies, errors and the audit
@@ -105,36 +107,44 @@ _ATTEMPT_OK = (
     " FROM exam_arrangements AS x WHERE x.id = a.arrangement_id))"
     f" AND {_USER_OK}"
 )
-_ANSWER_OK = "s.attempt_id = :aid AND s.position = :pos AND s.seq <= :seq"
 # The cached item table is the attempt's (a stale entry matches no row).
 _PAPER_OK = " AND a.candidate_paper_id = :paper"
 
+# A save writes the answer's row, creating it on the item's first save (an
+# upsert on the (attempt_id, position) key; two racing first saves meet in the
+# conflict clause), unless the stored seq is newer (the stale-seq rule).
+_UPSERT = (
+    "INSERT INTO answers AS s (attempt_id, position, version_id, response, seq,"
+    " flagged, saved_at) {source} ON CONFLICT (attempt_id, position) DO UPDATE SET"
+    " response = excluded.response, seq = excluded.seq, saved_at = excluded.saved_at,"
+    " flagged = COALESCE({flag}, s.flagged) WHERE s.seq <= excluded.seq"
+    " RETURNING seq, flagged"
+)
 SQLITE_SAVE = (
     "UPDATE attempts AS a SET last_seen_at = :now WHERE "
     + _ATTEMPT_OK
     + _PAPER_OK
     + " RETURNING deadline_at",
-    "UPDATE answers AS s SET response = :response, seq = :seq, saved_at = :now,"
-    " flagged = COALESCE(:flagged, s.flagged) WHERE "
-    + _ANSWER_OK
-    + " RETURNING seq, flagged",
+    _UPSERT.format(
+        source="VALUES (:aid, :pos, :vid, :response, :seq, COALESCE(:flagged, 0), :now)",
+        flag=":flagged",
+    ),
 )
-# One round trip: the attempt moves only if the answer's row can be written too
-# (so a first save or a stale seq leaves nothing behind), and the answer only if
-# the attempt moved (its row is locked first, as in services.quick_save, so a
-# concurrent submit grades after this save).
+# One round trip: the attempt moves only if every rule holds (its row is locked
+# first, as in services.quick_save, so a concurrent submit grades after this
+# save), and the answer is written only if the attempt moved.
 POSTGRES_SAVE = (
     "WITH att AS (UPDATE attempts AS a SET last_seen_at = :now WHERE "
     + _ATTEMPT_OK
     + _PAPER_OK
-    + " AND EXISTS (SELECT 1 FROM answers AS s WHERE "
-    + _ANSWER_OK
-    + ") RETURNING deadline_at), ans AS (UPDATE answers AS s SET"
-    " response = CAST(:response AS JSON), seq = :seq, saved_at = :now,"
-    " flagged = COALESCE(CAST(:flagged AS BOOLEAN), s.flagged) WHERE "
-    + _ANSWER_OK
-    + " AND EXISTS (SELECT 1 FROM att) RETURNING seq, flagged)"
-    " SELECT (SELECT deadline_at FROM att), (SELECT seq FROM ans),"
+    + " RETURNING deadline_at), ans AS ("
+    + _UPSERT.format(
+        source="SELECT :aid, :pos, :vid, CAST(:response AS JSON), :seq,"
+        " COALESCE(CAST(:flagged AS BOOLEAN), FALSE), :now WHERE EXISTS"
+        " (SELECT 1 FROM att)",
+        flag="CAST(:flagged AS BOOLEAN)",
+    )
+    + ") SELECT (SELECT deadline_at FROM att), (SELECT seq FROM ans),"
     " (SELECT flagged FROM ans),"
     " (SELECT candidate_paper_id FROM attempts WHERE id = :aid)"
 )
@@ -551,6 +561,7 @@ class FastPath:
         params.update(
             paper=items[1],
             pos=position,
+            vid=items[2][position],
             seq=payload.get("seq", 0),
             response=json.dumps(clean_value(response)),
             flagged=flagged,

@@ -64,18 +64,29 @@ def test_full_worker_answers_503_and_the_retry_is_stored(app, client, world, aut
 
 
 def test_repeat_save_is_one_statement_and_a_heartbeat(app, client, world, auth):
-    """Once an item's row exists, a save is answered in front of Flask
+    """A save — an item's first save included — is answered in front of Flask
     (exams/attempts/fastpath.py): no ORM or SQLAlchemy statement, one SQL
-    statement on PostgreSQL (the rules and both UPDATEs in a CTE; the item's type
-    for checking the response is cached per attempt), the attempt's UPDATE then
-    the answer's on SQLite; it moves last_seen_at (a save is a heartbeat)."""
+    statement on PostgreSQL (the rules, the attempt's UPDATE and the answer's
+    upsert in a CTE; the item's type for checking the response is cached per
+    attempt), the attempt's UPDATE then the answer's upsert on SQLite; it moves
+    last_seen_at (a save is a heartbeat)."""
     arrangement = setup_exam(world)
     fast = app.extensions["exam_fast_path"]
     with freeze_time(START + timedelta(minutes=1)):
         attempt_id = _start(client, auth, world, arrangement)
         url = f"/exams/attempts/{attempt_id}/answers"
+    # The test's ORM transaction ends here, as each request's does in production.
+    db.session.commit()
     with freeze_time(START + timedelta(minutes=8, seconds=50)):
-        assert client.post(url, json={"position": 1, "response": ["A"], "seq": 1})
+        seen, stop = _count_statements(app)
+        served = fast.served
+        try:
+            first = client.post(url, json={"position": 1, "response": ["A"], "seq": 1})
+        finally:
+            stop()
+        assert first.get_json()["seq"] == 1
+        assert fast.served == served + 1
+        assert seen == []
     with freeze_time(START + timedelta(minutes=9)):
         seen, stop = _count_statements(app)
         traced = []
@@ -96,7 +107,7 @@ def test_repeat_save_is_one_statement_and_a_heartbeat(app, client, world, auth):
     if db.engine.dialect.name == "postgresql":
         assert kinds == ["WITH att AS"], traced
     else:
-        assert kinds == ["UPDATE attempts AS", "UPDATE answers AS"], traced
+        assert kinds == ["UPDATE attempts AS", "INSERT INTO answers"], traced
     db.session.expire_all()
     attempt = db.session.get(Attempt, attempt_id)
     assert attempt.last_seen_at == START + timedelta(minutes=9)
