@@ -26,8 +26,9 @@ Modes (``BENCH_MODE``):
 ``start``
     the start spike: user *i* clicks 开始考试 at ``T0 + i × BENCH_SPREAD / N`` (POST
     ``/exams/<id>/start``) and loads the exam page it is redirected to. A user
-    sent to the 排队中 queue polls it as the page does (JSON, after half the
-    announced wait, 1–10 s) and clicks again when admitted; the queue wait is
+    sent to the 排队中 queue loads it and asks again as the page does (JSON: at
+    the announced turn, or after 30 s if it is further) and clicks again when
+    admitted; the queue wait is
     recorded apart from the admitted request (``start_total``).
 ``autosave``
     every user saves one answer every ``BENCH_PERIOD`` s (± ``BENCH_JITTER``), the
@@ -208,9 +209,12 @@ class Candidate(FastHttpUser):
         """Poll the queue until admitted, then click 开始考试 again; returns the
         admitted POST (response, start, ms) or None (gave up)."""
         deadline = clicked + 600
-        wait = 1.0
+        wait = 0.0  # the first request is the queue page the redirect leads to
         while time.time() < deadline:
-            gevent.sleep(min(10.0, max(1.0, wait / 2)) * self.rng.uniform(0.75, 1.25))
+            if wait > 0:
+                # As exams/attempts/static/exams/queue.js: at the turn (0.3–1.5 s
+                # after), or in 30 s if the turn is further away.
+                gevent.sleep(min(wait, 30.0) + self.rng.uniform(0.3, 1.5))
             with self.client.get(
                 f"/exams/{ARRANGEMENT}/queue",
                 name="queue_poll",

@@ -526,12 +526,26 @@ def test_start_queue_shows_the_place_and_enters_by_itself(
             gate.ticket(arrangement_id, other.id, utcnow())  # takes the burst
             db.session.commit()
             db.session.remove()
+        asked = []
+        page.on(
+            "request",
+            lambda r: (
+                asked.append(r.url)
+                if r.resource_type == "fetch" and r.url.endswith("/queue")
+                else None
+            ),
+        )
         _start(page, live_server, name)
         expect(page.locator("#queue-state")).to_have_text("排队中")
         expect(page.locator("#queue-position")).to_have_text("1")
         clicked = utcnow()
+        # The wait counts down on the page, without asking the server each time.
+        first_wait = int(page.locator("#queue-wait").inner_text())
+        expect(page.locator("#queue-wait")).not_to_have_text(str(first_wait))
+        assert int(page.locator("#queue-wait").inner_text()) < first_wait
         expect(page.locator("#countdown")).not_to_have_text("--:--", timeout=30_000)
         assert "/exams/attempts/" in page.url
+        assert 1 <= len(asked) <= 2, asked  # at the turn (once more if early)
         rows = _query(
             live_app,
             sa.select(Attempt.started_at).where(

@@ -1,18 +1,46 @@
-// Start queue (排队中): poll the candidate's place and enter the exam by itself
-// when its turn comes. The server decides; this page only shows and follows it.
+// Start queue (排队中): show the candidate's place and enter the exam by itself
+// when its turn comes. The server fixes the admission time when the candidate
+// clicks; the page counts down locally every second and asks the server only at
+// that time (and every 30 s at most, to stay in step), so that a queue of
+// thousands does not spend the server's capacity on polling.
 (function () {
   "use strict";
   var root = document.getElementById("start-queue");
   if (!root) { return; }
   var form = document.getElementById("queue-enter");
   var button = document.getElementById("queue-enter-button");
+  var positionText = document.getElementById("queue-position");
+  var waitText = document.getElementById("queue-wait");
   var entered = false;
+  var turnAt = 0; // local time (ms) of the turn
+  var perSecond = 0; // candidates let in per second, as the server reported
 
   function enter() {
     if (entered) { return; }
     entered = true;
     document.getElementById("queue-state").textContent = "正在进入考试…";
     form.submit();
+  }
+
+  function show(wait, position) {
+    if (waitText) { waitText.textContent = wait; }
+    if (positionText) { positionText.textContent = position; }
+  }
+
+  function follow(wait, position) {
+    turnAt = Date.now() + wait * 1000;
+    perSecond = wait > 0 ? position / wait : 0;
+    show(wait, position);
+    // At the turn (a little after, spread so that the queue does not ask in
+    // step), or in 30 s if the turn is further away.
+    var next = Math.min(wait, 30) * 1000 + 300 + Math.random() * 1200;
+    setTimeout(poll, next);
+  }
+
+  function tick() {
+    if (entered || !turnAt) { return; }
+    var left = Math.max(0, Math.ceil((turnAt - Date.now()) / 1000));
+    show(left, Math.max(left > 0 ? 1 : 0, Math.ceil(left * perSecond)));
   }
 
   function poll() {
@@ -23,13 +51,12 @@
       })
       .then(function (data) {
         if (data.ready) { button.disabled = false; enter(); return; }
-        document.getElementById("queue-position").textContent = data.position;
-        document.getElementById("queue-wait").textContent = data.wait;
-        // Poll more often near the turn; jitter so that the queue does not poll in step.
-        var next = Math.min(10, Math.max(1, data.wait / 2)) * 1000 * (0.75 + Math.random() / 2);
-        setTimeout(poll, next);
+        follow(Number(data.wait) || 1, Number(data.position) || 1);
       })
       .catch(function () { setTimeout(poll, 3000 + Math.random() * 3000); });
   }
-  if (button.disabled) { setTimeout(poll, 1000); } else { enter(); }
+
+  if (!button.disabled) { enter(); return; }
+  follow(Number(root.dataset.wait) || 1, Number(root.dataset.position) || 1);
+  setInterval(tick, 1000);
 })();
