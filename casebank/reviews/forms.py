@@ -7,12 +7,13 @@ from wtforms import IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import HiddenInput
 
+from portal.locking import VersionedForm
 
-class ReviewSheetForm(FlaskForm):
+
+class ReviewSheetForm(VersionedForm):
+    """The sheet; ``version`` (portal.locking) is 0 for a sheet not saved yet."""
+
     opinion = TextAreaField("评查意见", validators=[Length(max=5000)])
-    lock_version = IntegerField(
-        widget=HiddenInput(), validators=[InputRequired()], default=0
-    )
     template_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     # The pressed button's value (save / submit) is read from the request: a
     # hidden field of the same name would come first and hide it.

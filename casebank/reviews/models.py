@@ -176,9 +176,10 @@ class CaseReview(db.Model):
     score: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 1))
     grade: so.Mapped[str | None] = so.mapped_column(sa.String(16), index=True)
     opinion: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    # Optimistic lock: bumped by every save; a save based on an older value is
-    # refused (two tabs editing the same draft).
-    lock_version: so.Mapped[int] = so.mapped_column(default=1)
+    # Optimistic lock (portal.locking): bumped by every save; a save based on an
+    # older value is refused (two tabs editing the same draft). The column keeps
+    # its first name.
+    version: so.Mapped[int] = so.mapped_column("lock_version", default=1)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime, default=utcnow)
     updated_at: so.Mapped[datetime] = so.mapped_column(
         sa.DateTime, default=utcnow, onupdate=utcnow
@@ -191,8 +192,6 @@ class CaseReview(db.Model):
     deductions: so.Mapped[list["ReviewDeduction"]] = so.relationship(
         back_populates="review", cascade="all, delete-orphan"
     )
-
-    __mapper_args__ = {"version_id_col": lock_version}
 
     def __repr__(self):
         return f"<CaseReview {self.id} case={self.case_id} {self.status}>"

@@ -5,7 +5,6 @@ import logging
 from decimal import Decimal, InvalidOperation
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
 from casebank.reviews import scoring
 from casebank.reviews.defaults import DEFAULT_TEMPLATE
@@ -21,7 +20,7 @@ from casebank.reviews.models import (
 )
 from casebank.reviews.queries import current_template, finding_key, review_for
 from casebank.reviews.template_text import parse
-from portal import audit
+from portal import audit, locking
 from portal.exceptions import Conflict, InvalidState, ValidationFailed
 from portal.extensions import db
 from portal.notifications import events as notify_events
@@ -146,8 +145,8 @@ def save_review(
     """Save ``reviewer``'s sheet of ``case`` as a draft, or submit it (audited).
 
     :param entries: item id → :class:`scoring.Entry` (from :func:`parse_entries`).
-    :param expected_version: the ``lock_version`` the form was built on (0 for a
-        sheet that did not exist yet).
+    :param expected_version: the ``version`` the form was built on (0 for a
+        sheet that did not exist yet); claimed with :func:`portal.locking.claim`.
     :raises Conflict: the sheet was saved elsewhere since (stale form).
     :raises InvalidState: the review was already submitted.
     :raises ValidationFailed: submit without an opinion, an opinion too long.
@@ -165,8 +164,10 @@ def save_review(
             return review
     if review is not None and review.is_submitted:
         raise InvalidState("该评查表已提交，不能再修改。")
-    if (review.lock_version if review else 0) != expected_version:
+    if review is None and expected_version != 0:
         raise Conflict(STALE_MESSAGE)
+    if review is not None:
+        locking.claim(review, expected_version, message=STALE_MESSAGE)
     if review is None:
         review = CaseReview(
             case_id=case.id, reviewer_id=reviewer.id, template_id=template.id
@@ -186,16 +187,16 @@ def save_review(
     review.opinion = opinion
     review.score = result.score
     review.grade = result.grade
-    review.updated_at = utcnow()  # bumps lock_version even if nothing changed
+    review.updated_at = utcnow()
     if submit:
         review.status = ReviewStatus.SUBMITTED
         review.submitted_at = utcnow()
     try:
         with db.session.begin_nested():
             db.session.flush()
-    except (StaleDataError, sa.exc.IntegrityError) as exc:
-        # A concurrent save of the same sheet (or its creation in another tab)
-        # won between our read and our write.
+    except sa.exc.IntegrityError as exc:
+        # The sheet was created in another tab between our read and our write
+        # (a concurrent save of an existing sheet is refused by the claim).
         raise Conflict(STALE_MESSAGE) from exc
     if submit:
         from casebank.supervision.services import complete_on_review

@@ -116,9 +116,9 @@ def _render_sheet(
 
 def _set_version(form, review):
     # The widget renders raw_data (what was posted) before data: set both.
-    version = review.lock_version if review else 0
-    form.lock_version.data = version
-    form.lock_version.raw_data = [str(version)]
+    version = review.version if review else 0
+    form.version.data = version
+    form.version.raw_data = [str(version)]
 
 
 @bp.get("/cases/<int:case_id>/review")
@@ -134,7 +134,7 @@ def edit_review(case_id):
         db.session.commit()
     form = ReviewSheetForm(
         formdata=None,
-        lock_version=review.lock_version if review else 0,
+        version=review.version if review else 0,
         template_id=template.id,
         opinion=review.opinion if review else "",
     )
@@ -187,7 +187,7 @@ def save_review(case_id):
             template,
             entries,
             form.opinion.data,
-            form.lock_version.data,
+            form.version.data,
             Actor.from_request(),
             submit=submit,
         )

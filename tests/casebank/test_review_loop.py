@@ -46,7 +46,7 @@ def assigned(world, factories):
 def _sheet(template, case, action, opinion):
     item = next(i for i in template.items if not i.veto)
     return item, {
-        "lock_version": "0",
+        "version": "0",
         "template_id": str(template.id),
         "action": action,
         "opinion": opinion,

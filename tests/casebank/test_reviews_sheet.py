@@ -90,7 +90,7 @@ def sheet(app, world):
 
 def _post(client, case, template, entries, version, action="save", opinion=""):
     data = {
-        "lock_version": str(version),
+        "version": str(version),
         "template_id": str(template.id),
         "action": action,
         "opinion": opinion,
@@ -111,7 +111,7 @@ def test_draft_then_submit_computes_score_grade_and_is_read_only(sheet, world):
     assert r.status_code == 302
     review = db.session.scalar(sa.select(CaseReview))
     assert (review.status, review.score, review.grade) == ("draft", 98, "excellent")
-    assert review.lock_version == 1
+    assert review.version == 1
     page = client.get(f"/casebank/cases/{case.id}/review").get_data(as_text=True)
     assert "印章缺失" in page
     assert "草稿" in page
@@ -144,7 +144,7 @@ def test_draft_then_submit_computes_score_grade_and_is_read_only(sheet, world):
     assert "已提交" in page
     assert "保存草稿" not in page
     assert " disabled" in page
-    r = _post(client, case, template, {}, review.lock_version, "save")
+    r = _post(client, case, template, {}, review.version, "save")
     assert r.status_code == 409
     assert "已提交，不能再修改" in r.get_data(as_text=True)
     db.session.expire_all()
@@ -201,14 +201,14 @@ def test_a_stale_save_from_a_second_tab_is_refused_and_nothing_lost(sheet):
     assert 'value="4"' in page
     db.session.expire_all()
     review = db.session.scalar(sa.select(CaseReview))
-    assert review.lock_version == 2
+    assert review.version == 2
     assert review.deductions[0].note in ("tab A", "")
     assert {d.note for d in review.deductions if d.note} == {"tab A"}
     assert 'data-testid="saved-version"' in page
     assert "tab A" in page  # the saved state is shown next to the refused input
     # Saving again from the refused page (now on version 2) is a deliberate
     # overwrite and succeeds.
-    version = re.search(r'name="lock_version" type="hidden" value="(\d+)"', page)
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page)
     assert version.group(1) == "2"
     r = _post(client, case, template, {items[0]: ("4", "tab B 的说明")}, 2)
     assert r.status_code == 302

@@ -93,7 +93,7 @@ def test_publishing_a_new_version_keeps_started_reviews_on_theirs(app, world):
     response = client.post(
         f"/casebank/cases/{case.id}/review",
         data={
-            "lock_version": "0",
+            "version": "0",
             "template_id": str(v1.id),
             "action": "save",
             f"points-{first_item.id}": "1",

@@ -21,7 +21,7 @@ def test_issue_form_from_a_review(app, world):
     items = re.findall(r'name="points-(\d+)"', page)
     notes = ["未写明参照的裁量基准", "签名缺漏"]
     data = {
-        "lock_version": "0",
+        "version": "0",
         "template_id": template_id,
         "action": "submit",
         "opinion": "请依法纠正。",

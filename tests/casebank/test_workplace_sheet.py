@@ -93,7 +93,7 @@ def test_no_prefill_once_a_sheet_exists(app, world):
     saved = client.post(
         f"/casebank/cases/{case.id}/review",
         data={
-            "lock_version": "0",
+            "version": "0",
             "template_id": template_id,
             "action": "save",
             "opinion": "草稿",
