@@ -28,6 +28,19 @@ _ELEMENT = re.compile(
     rf"第\s*[（(]\s*({_NUM})\s*[）)]\s*项?|第\s*({_NUM})\s*项|[（(]\s*({_NUM})\s*[）)]\s*项?"
 )
 _JOINER = re.compile(r"\s*(?:、|，|,|和|及|以及|与|或者|或)?\s*")
+# A short name the decision defines for a law it has just named:
+# 《中华人民共和国道路运输条例》（以下简称《条例》）, （下称《食品安全法》）.
+_ALIAS = re.compile(
+    r"\s*[（(]\s*(?:以下|下文)?(?:简称|称)[为：:]?\s*[《“\"]?([^《》“”\"（）()\n]{1,20}?)"
+    r"[》”\"]?\s*[）)]"
+)
+# A title that names only the kind of act (《条例》, 《法》): a back-reference.
+_GENERIC_TITLES = ("法", "条例", "办法", "规定", "细则", "规章", "规则", "决定")
+# Words after which an unbracketed law name may start (违反了城市道路管理条例第…).
+_BARE_CUE = re.compile(
+    r"(?:违反了?|违背了?|依据|根据|依照|按照|遵照|适用|参照|对照|依|按|照|及|和|与|或|"
+    r"、|即|系|属于|是|了|的)$"
+)
 
 _VIOLATED_CUE = re.compile(r"违反|违背")
 _BASIS_CUE = re.compile(r"依据|根据|依照|按照|适用|依")
@@ -74,27 +87,55 @@ def short_law_name(name: str) -> str:
     return name
 
 
-def find_citations(text: str, section_of=None) -> list[Citation]:
+def find_citations(text: str, section_of=None, law_names=()) -> list[Citation]:
     """Find every citation of a specific article in ``text``.
+
+    Laws are recognised in 《》; by a short name the decision defines for them
+    (（以下简称《条例》）); by a title naming only the kind of act (《条例》 after
+    a 《…条例》: a back-reference); and, when ``law_names`` is given, written
+    without 《》 (违反了城市道路管理条例第二十七条) where the name starts after
+    punctuation or a cue word (违反, 依据, 及 …) and is followed by an article.
 
     :param text: the decision text.
     :param section_of: optional callable ``pos -> section name``; citations inside a
         ``violated`` or ``basis`` section of the sectioned layout take that role.
+    :param law_names: names of known laws (short or full) that may be cited
+        without 《》.
     :return: citations in textual order, one per (law, article, paragraph, item, role).
     """
     anchors: list[tuple[int, int, str]] = []  # (start, end of anchor, law name)
     titles: list[tuple[int, str]] = []
+    aliases: dict[str, str] = {}
+    alias_ends: dict[int, int] = {}  # title end -> end of its alias definition
+    spans: list[tuple[int, int]] = []
     for match in _TITLE.finditer(text):
-        anchors.append((match.start(), match.end(), match.group(1)))
+        spans.append(match.span())
+        alias = _ALIAS.match(text, match.end())
+        if alias and alias.group(1) != match.group(1):
+            aliases.setdefault(alias.group(1).strip(), match.group(1))
+            alias_ends[match.end()] = alias.end()
+    for match in _TITLE.finditer(text):
+        name = aliases.get(match.group(1), match.group(1))
+        if name in _GENERIC_TITLES:
+            name = "\x00" + name  # resolved against the titles before it
+        anchors.append((match.start(), match.end(), name))
     for match in _BACKREF.finditer(text):
         anchors.append((match.start(), match.end(), ""))
+    names = tuple(law_names) + tuple(a for a in aliases if len(a) >= 2)
+    if names:
+        for start, end, name in _bare_laws(text, names, spans):
+            anchors.append((start, end, aliases.get(name, name)))
     anchors.sort()
 
     found: list[Citation] = []
     seen: set[tuple] = set()
     for start, end, name in anchors:
         article = None
-        if name:
+        if name.startswith("\x00"):
+            law = _resolve_generic(name[1:], titles)
+            if law is None:
+                continue
+        elif name:
             titles.append((start, name))
             law = name
         elif text[start:end] in ("同条", "该条", "本条"):
@@ -105,7 +146,7 @@ def find_citations(text: str, section_of=None) -> list[Citation]:
             law = _resolve_backref(text[start:end], titles)
             if law is None:
                 continue
-        pos = end
+        pos = alias_ends.get(end, end)
         note = _VERSION_NOTE.match(text, pos)
         if note:
             pos = note.end()
@@ -144,6 +185,48 @@ def parse_provision(text: str) -> list[Citation]:
     :return: its citations (several when it lists articles), role ``other``.
     """
     return [replace(c, role="other") for c in find_citations(text)]
+
+
+_BARE_CACHE: dict[tuple[str, ...], re.Pattern] = {}
+
+
+def _bare_pattern(names: tuple[str, ...]) -> re.Pattern:
+    pattern = _BARE_CACHE.get(names)
+    if pattern is None:
+        if len(_BARE_CACHE) > 32:
+            _BARE_CACHE.clear()
+        ordered = sorted(
+            {short_law_name(n) for n in names if len(short_law_name(n)) >= 2},
+            key=lambda n: (-len(n), n),
+        )
+        alternation = "|".join(re.escape(n) for n in ordered) or "(?!)"
+        pattern = re.compile(
+            rf"(?:中华人民共和国)?(?:{alternation})"
+            rf"(?=\s*(?:[（(][^（）()\n]{{1,16}}[）)]\s*)?第\s*{_NUM}\s*条)"
+        )
+        _BARE_CACHE[names] = pattern
+    return pattern
+
+
+def _bare_laws(text: str, names: tuple[str, ...], titles: list[tuple[int, int]]):
+    """Known law names written without 《》 and followed by an article."""
+    for match in _bare_pattern(names).finditer(text):
+        start, end = match.span()
+        if any(a <= start < b for a, b in titles):
+            continue
+        before = text[max(0, start - 4) : start]
+        last = before[-1:] if before else ""
+        if last and "\u4e00" <= last <= "\u9fff" and not _BARE_CUE.search(before):
+            continue  # inside a longer name (江城市城市市容…条例)
+        yield start, end, match.group(0)
+
+
+def _resolve_generic(word: str, titles: list[tuple[int, str]]) -> str | None:
+    """《条例》 or 《法》 standing for the last law of that kind named before."""
+    for _, name in reversed(titles):
+        if short_law_name(name).endswith(word):
+            return name
+    return None
 
 
 def _resolve_backref(word: str, titles: list[tuple[int, str]]) -> str | None:

@@ -82,6 +82,25 @@ class Reviewer:
         self.corpus: list[CasePoint] = []
         self._points: dict[str, CasePoint] = {}
 
+    @property
+    def law_names(self) -> tuple[str, ...]:
+        """Names of the laws a decision may cite without 《》: the library's and
+        those the catalogues' provisions name (local regulations)."""
+        names = getattr(self, "_law_names", None)
+        if names is None:
+            found = set(self.laws.law_names(include_repealed=True))
+            for catalogue in self.catalogues:
+                for item in catalogue.items:
+                    for provision in (
+                        *item.penalty_provisions,
+                        *item.violated_provisions,
+                    ):
+                        found.update(
+                            m.group(1) for m in _TITLE_NAME.finditer(provision)
+                        )
+            names = self._law_names = tuple(sorted(found))
+        return names
+
     # -- parsing ---------------------------------------------------------
 
     def parse(
@@ -103,7 +122,7 @@ class Reviewer:
 
         window = decision_window(text, stated_date)
         on = window.reference()
-        citations = find_citations(text, section_of)
+        citations = find_citations(text, section_of, self.law_names)
         statuses = []
         uncertain = []
         replacements = {}
@@ -428,6 +447,7 @@ def _all_rules(reviewer: Reviewer) -> list[GeneralRule]:
     return rules
 
 
+_TITLE_NAME = re.compile(r"《([^《》\n]{2,60})》")
 _CONDUCT = re.compile(r"[^。\n]{0,120}违反了?[^。\n]{0,80}")
 
 

@@ -110,22 +110,59 @@ def pending_case_ids(limit: int | None = None) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
+def catalogue_dates(case: CaseFile) -> list[date]:
+    """The days whose catalogue versions may apply to ``case``, best first.
+
+    The rule (docs/case-supervision.md §8, "Which catalogue version"): a stated
+    decision date (entered by staff, or read from the 决定日期 label or the 落款)
+    is the only day. Otherwise the date is bounded from every date the text holds
+    (:func:`nlp.metadata.decision_window`: the latest recorded step — 立案, 检查,
+    告知 … — is a lower bound, the 送达 of the decision an upper bound, the 文号
+    year bounds both) and the upload day is a further upper bound (a decision is
+    made before it is uploaded). The days tried are the lower bound (a decision
+    follows its last recorded step closely), then the upper bound, then the upload
+    day (a decision without any readable date is taken as recent).
+    """
+    from nlp.metadata import decision_window
+
+    if case.decision_date is not None:
+        return [case.decision_date]
+    uploaded = case.created_at.date() if case.created_at else None
+    window = decision_window(case.text or "")
+    high = window.high
+    if uploaded is not None and (high is None or high > uploaded):
+        high = uploaded
+    low = window.low
+    if low is not None and high is not None and low > high:
+        low = high  # a date after the upload is a typo: trust the upload day
+    days = [d for d in (low, high, uploaded) if d is not None]
+    return list(dict.fromkeys(days))
+
+
 def versions_for_case(case: CaseFile) -> list:
     """The published catalogue versions the checker uses for ``case``: in force on
     its decision date, for its agency's jurisdiction and domains (most local first).
+
+    Without a stated decision date, the versions in force on the first day of
+    :func:`catalogue_dates` that has any (so an undated decision is still
+    matched to the catalogue items).
     """
+    for day in catalogue_dates(case):
+        found = _versions_on(case, day)
+        if found:
+            return found
+    return []
+
+
+def _versions_on(case: CaseFile, day: date) -> list:
     from casebank.queries import versions_in_force
 
-    if case.decision_date is None:
-        return []
     agency = case.agency
     if not agency.domains:
-        return versions_in_force(case.decision_date, organisation=agency)
+        return versions_in_force(day, organisation=agency)
     found, seen = [], set()
     for domain in agency.domains:
-        for version in versions_in_force(
-            case.decision_date, domain=domain, organisation=agency
-        ):
+        for version in versions_in_force(day, domain=domain, organisation=agency):
             if version.id not in seen:
                 seen.add(version.id)
                 found.append(version)

@@ -225,11 +225,16 @@ def mark_for_recheck(version) -> list[int]:
     """
     catalogue = version.catalogue
     domain_ids = [d.id for d in catalogue.domains]
-    in_period = sa.and_(
-        CaseFile.decision_date >= version.effective_from,
-        CaseFile.decision_date <= version.effective_to
-        if version.effective_to
-        else sa.true(),
+    in_period = sa.or_(
+        sa.and_(
+            CaseFile.decision_date >= version.effective_from,
+            CaseFile.decision_date <= version.effective_to
+            if version.effective_to
+            else sa.true(),
+        ),
+        # Undated cases take their version from the dates in their text
+        # (casebank.cases.queries.catalogue_dates): any version may be theirs.
+        CaseFile.decision_date.is_(None),
     )
     agencies = sa.select(Organisation.id).where(
         Organisation.path.startswith(catalogue.jurisdiction.path, autoescape=True)
