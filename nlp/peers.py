@@ -48,8 +48,10 @@ DEFAULT_END = 0.05
 DEFAULT_END_GAP = 0.2
 DEFAULT_END_SHARE = 0.2
 # Mitigating factors that are stated in almost every decision and do not by
-# themselves explain a fine far below the others.
+# themselves explain a fine far below the others (plain 配合调查, 如实陈述; an
+# active 积极配合 / 主动供述 / 主动提供证据 is a reason, see ``_weak``).
 WEAK_MITIGATING = frozenset({"cooperated"})
+_ACTIVE_COOPERATION = re.compile(r"积极|主动")
 # Positions are clamped here so a wildly misread amount does not dominate.
 POSITION_FLOOR, POSITION_CEILING = -1.0, 2.0
 
@@ -165,8 +167,8 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?<!或者)(?<!或)(?<!首次)第[二三四五六七八九十\d]+次(?:被(?:查处|处罚|查获)|因同类)|"
     r"再次被(?:查处|处罚|查获)|"
     # harm the conduct caused (砸中一名行人，致其左腿骨折; 造成3名消费者腹泻)
-    r"(?<![未没无不])(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
-    r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|财产损失|交通事故|火灾)|"
+    r"(?<![未没无不])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
+    r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|损失|交通事故|火灾|污染|堵塞|投诉)|"
     r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)"
 )
 _MITIGATING_FACTS = re.compile(
@@ -183,6 +185,37 @@ _MITIGATING_FACTS = re.compile(
 
 # An order or a refusal before the words (责令其退还, 拒不退还): not a reason.
 _ORDERED = re.compile(r"责令|要求其|督促|拒不|未能?$")
+# A circumstance the decision denies or only supposes is not stated: 本案不属于
+# 情节严重, 未达到…, 不存在拒不改正的情形, 如再次违法将从重处罚, or a condition
+# quoted from a statute or benchmark (“…拒不改正的”, 拒不改正的，处…).
+_DENIED = re.compile(
+    r"不属于|不属|未达到?|达不到|不构成|不存在|不具有|不具备|不符合|并非|并不|不是|"
+    r"排除|难以认定|无法认定|无证据"
+)
+_DENIED_NEAR = re.compile(r"(?:[未无不非没]|没有|尚未|并未|从未)$")
+_SUPPOSED = re.compile(r"^\s*(?:如果|如若|倘若|假如|若|一旦|如(?![实下])|否则)")
+_CLAUSE_END = "，,。；;：:\n（("
+
+
+def _asserted(text: str, start: int, end: int) -> bool:
+    """Whether the circumstance at ``text[start:end]`` is stated as a fact of
+    the case: not denied (本案不属于情节严重), not supposed (如再次违法…) and not
+    quoted as a statute's or benchmark's condition (“…的” / …的，处…)."""
+    if not text or start < 0 or end > len(text) or start >= end:
+        return True
+    floor = max(0, start - 30)
+    head = max(text.rfind(c, floor, start) for c in _CLAUSE_END)
+    clause = text[max(floor, head + 1) : start]
+    if _DENIED.search(clause) or _DENIED_NEAR.search(clause):
+        return False
+    if _SUPPOSED.search(clause):
+        return False
+    quote = text.rfind("“", floor, start)
+    if quote != -1 and text.rfind("”", quote, start) == -1:
+        close = text.find("”", end - 1, end + 30)
+        if close > 0 and text[close - 1] == "的":
+            return False  # “…拒不改正的” quotes a condition
+    return not re.match(r"[^，。；\n]{0,6}?的[，,、]", text[end : end + 8])
 
 
 def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
@@ -206,20 +239,39 @@ def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
     """
-    parsed = [_factor(f) for f in factors]
     text = text or ""
+    parsed = [f for f in (_factor(f) for f in factors) if _stated(text, f)]
     aggravating = [f.text for f in parsed if f.kind == AGGRAVATING]
-    aggravating += [m.group(0) for m in _AGGRAVATING_FACTS.finditer(text)]
-    mitigating = [f.text for f in parsed if f.kind == MITIGATING and not _weak(f)]
+    aggravating += [
+        m.group(0)
+        for m in _AGGRAVATING_FACTS.finditer(text)
+        if _asserted(text, m.start(), m.end())
+    ]
+    strong = [f for f in parsed if f.kind == MITIGATING and not _weak(f)]
+    mitigating = [f.text for f in strong]
     mitigating += [
         m.group(0)
         for m in _MITIGATING_FACTS.finditer(text)
         if "责令" not in m.group(0)
         and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
+        and _asserted(text, m.start(), m.end())
     ]
-    if not mitigating and states_mitigation(text, parsed):
+    # 从轻/减轻 counts only with a basis that is not boilerplate: a weak factor
+    # (配合调查) or none at all (综合考虑违法情节，决定从轻处罚) explains nothing.
+    if not mitigating and states_mitigation(text, strong):
         mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
     return _unique(aggravating), _unique(mitigating)
+
+
+def _stated(text: str, factor: Factor) -> bool:
+    """A factor found where the decision denies or supposes it is not stated."""
+    start, end = factor.start, factor.end
+    if text[start:end] != factor.text:
+        found = text.find(factor.text) if factor.text else -1
+        if found == -1:
+            return True
+        start, end = found, found + len(factor.text)
+    return _asserted(text, start, end)
 
 
 def _unique(words: list[str]) -> list[str]:
@@ -231,7 +283,7 @@ def _weak(factor: Factor) -> bool:
     once ordered), are stated in most decisions: they do not explain a fine at
     the bottom of a tier by themselves."""
     if factor.name in WEAK_MITIGATING:
-        return True
+        return not _ACTIVE_COOPERATION.search(factor.text)
     return factor.name == "corrected" and "停止" in factor.text
 
 

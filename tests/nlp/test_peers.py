@@ -110,14 +110,17 @@ def test_leave_one_out_and_large_group_approximation():
 
 
 def test_reason_flags_from_the_checker_factors():
-    """Is 拒不改正 aggravating, 主动消除危害后果 mitigating, and cooperation alone
-    (stated in almost every decision) not a reason for a low fine?"""
+    """Is 拒不改正 aggravating, 主动消除危害后果 mitigating, plain cooperation
+    (配合调查, stated in almost every decision) not a reason for a low fine, and
+    active cooperation (积极配合调查) one?"""
     text = "当事人经责令改正后拒不改正。"
     assert reason_flags(text, find_factors(text)) == (True, False)
     text = "当事人主动消除危害后果。"
     assert reason_flags(text, find_factors(text)) == (False, True)
-    text = "当事人积极配合调查，如实陈述违法事实，立即停止违法行为。"
+    text = "当事人配合调查，如实陈述违法事实，立即停止违法行为。"
     assert reason_flags(text, find_factors(text)) == (False, False)
+    text = "当事人积极配合调查，如实陈述违法事实，立即停止违法行为。"
+    assert reason_flags(text, find_factors(text)) == (False, True)
     text = "执法人员当场责令其限期改正。"
     assert reason_flags(text, find_factors(text)) == (False, False)
     text = "当事人曾于2025年3月因同类行为被本局查处。"
