@@ -14,8 +14,11 @@ from dataclasses import dataclass, replace
 from nlp.numerals import parse_int
 
 _NUM = r"[零〇○一二两三四五六七八九十百千\d]{1,7}"
-_TITLE = re.compile(r"《([^《》\n]{2,60})》")
+# 《…》, also typed as 〈…〉 or ＜…＞.
+_TITLE = re.compile(r"[《〈＜]([^《》〈〉＜＞\n]{2,60})[》〉＞]")
 _VERSION_NOTE = re.compile(r"\s*[（(][^（）()\n]{1,16}[）)]")
+# After a title, a note may be longer: （2019年3月24日中华人民共和国国务院令第710号修订）.
+_TITLE_NOTE = re.compile(r"\s*[（(][^（）()\n]{1,40}[）)]")
 _BACKREF = re.compile(
     r"(同法|该法|本法|上述法律|前述法律|同一法律|同条例|该条例|上述条例|前述条例|本条例|"
     r"同办法|该办法|上述办法|本办法|同规定|该规定|上述规定|本规定|该规章|同细则|该细则|上述细则|"
@@ -147,7 +150,7 @@ def find_citations(text: str, section_of=None, law_names=()) -> list[Citation]:
             if law is None:
                 continue
         pos = alias_ends.get(end, end)
-        note = _VERSION_NOTE.match(text, pos)
+        note = _TITLE_NOTE.match(text, pos)
         if note:
             pos = note.end()
         refs, chain_end = _parse_chain(text, pos, article)
@@ -202,7 +205,7 @@ def _bare_pattern(names: tuple[str, ...]) -> re.Pattern:
         alternation = "|".join(re.escape(n) for n in ordered) or "(?!)"
         pattern = re.compile(
             rf"(?:中华人民共和国)?(?:{alternation})"
-            rf"(?=\s*(?:[（(][^（）()\n]{{1,16}}[）)]\s*)?第\s*{_NUM}\s*条)"
+            rf"(?=[”\"]?\s*(?:[（(][^（）()\n]{{1,40}}[）)]\s*)?第\s*{_NUM}\s*条)"
         )
         _BARE_CACHE[names] = pattern
     return pattern
@@ -218,7 +221,10 @@ def _bare_laws(text: str, names: tuple[str, ...], titles: list[tuple[int, int]])
         last = before[-1:] if before else ""
         if last and "\u4e00" <= last <= "\u9fff" and not _BARE_CUE.search(before):
             continue  # inside a longer name (江城市城市市容…条例)
-        yield start, end, match.group(0)
+        yield start, _QUOTE_END.match(text, end).end(), match.group(0)
+
+
+_QUOTE_END = re.compile(r"[”\"]?")
 
 
 def _resolve_generic(word: str, titles: list[tuple[int, str]]) -> str | None:

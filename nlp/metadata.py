@@ -13,12 +13,14 @@ _CHINESE_DATE = re.compile(
     r"([〇○零一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月"
     r"\s*([一二三四五六七八九十]{1,3})\s*日"
 )
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-# A line that holds only a date (and perhaps the agency name before it) closes a
-# decision: that is the decision date.
+_ISO_DATE = re.compile(r"(?<![\d.])(\d{4})([-./])(\d{1,2})\2(\d{1,2})(?![\d.])")
+# A line that holds only a date (and perhaps the agency name before it, or a seal
+# note after it) closes a decision: that is the decision date.
 _CLOSING = re.compile(
     r"(?:^|\n)[^\n]{0,30}?(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|"
-    r"[〇○零一二三四五六七八九]{4}\s*年[^\n]{1,8}?日)\s*(?:\n|$)"
+    r"[〇○零一二三四五六七八九]{4}\s*年[^\n]{1,8}?日|"
+    r"(?<![\d.])\d{4}([-./])\d{1,2}\2\d{1,2}(?![\d.]))"
+    r"\s*(?:[（(](?:印章|盖章|公章|章|签章)[）)])?\s*(?:\n|$)"
 )
 _DATE_LABEL = re.compile(
     r"(?:决定日期|作出日期|处罚日期|决定时间)[：:]\s*|(?:行政)?处罚决定书[（(]\s*(?=\d{4}年)"
@@ -50,7 +52,10 @@ def find_dates(text: str) -> list[tuple[date, int, int]]:
     found = []
     for pattern in (_ARABIC_DATE, _CHINESE_DATE, _ISO_DATE):
         for match in pattern.finditer(text):
-            parsed = _to_date(*match.groups())
+            groups = match.groups()
+            if pattern is _ISO_DATE:  # 2025-06-30, 2025.6.30, 2025/6/30
+                groups = (groups[0], groups[2], groups[3])
+            parsed = _to_date(*groups)
             if parsed is not None:
                 found.append((parsed, match.start(), match.end()))
     found.sort(key=lambda row: row[1])
@@ -85,7 +90,7 @@ def decision_date(text: str) -> date | None:
         dates = find_dates(text[label.end() : label.end() + 20])
         if dates:
             return dates[0][0]
-    tail_start = max(0, len(text) - 400)
+    tail_start = max(0, len(text) - 600)
     closing = list(_CLOSING.finditer(text, tail_start))
     if closing:
         dates = find_dates(closing[-1].group(1))
