@@ -15,7 +15,9 @@ from nlp.numerals import parse_int
 
 _NUM = r"[零〇○一二两三四五六七八九十百千\d]{1,7}"
 # 《…》, also typed as 〈…〉 or ＜…＞.
-_TITLE = re.compile(r"[《〈＜]([^《》〈〉＜＞\n]{2,60})[》〉＞]")
+_TITLE = re.compile(
+    r"《([^《》\n]{2,60})》|〈([^《》〈〉\n]{2,60})〉|＜([^《》＜＞\n]{2,60})＞"
+)
 _VERSION_NOTE = re.compile(r"\s*[（(][^（）()\n]{1,16}[）)]")
 # After a title, a note may be longer: （2019年3月24日中华人民共和国国务院令第710号修订）.
 _TITLE_NOTE = re.compile(r"\s*[（(][^（）()\n]{1,40}[）)]")
@@ -114,11 +116,11 @@ def find_citations(text: str, section_of=None, law_names=()) -> list[Citation]:
     for match in _TITLE.finditer(text):
         spans.append(match.span())
         alias = _ALIAS.match(text, match.end())
-        if alias and alias.group(1) != match.group(1):
-            aliases.setdefault(alias.group(1).strip(), match.group(1))
+        if alias and alias.group(1) != _title(match):
+            aliases.setdefault(alias.group(1).strip(), _title(match))
             alias_ends[match.end()] = alias.end()
     for match in _TITLE.finditer(text):
-        name = aliases.get(match.group(1), match.group(1))
+        name = aliases.get(_title(match), _title(match))
         if name in _GENERIC_TITLES:
             name = "\x00" + name  # resolved against the titles before it
         anchors.append((match.start(), match.end(), name))
@@ -188,6 +190,10 @@ def parse_provision(text: str) -> list[Citation]:
     :return: its citations (several when it lists articles), role ``other``.
     """
     return [replace(c, role="other") for c in find_citations(text)]
+
+
+def _title(match: re.Match) -> str:
+    return next(g for g in match.groups() if g is not None)
 
 
 _BARE_CACHE: dict[tuple[str, ...], re.Pattern] = {}

@@ -120,8 +120,9 @@ def catalogue_dates(case: CaseFile) -> list[date]:
     告知 … — is a lower bound, the 送达 of the decision an upper bound, the 文号
     year bounds both) and the upload day is a further upper bound (a decision is
     made before it is uploaded). The days tried are the lower bound (a decision
-    follows its last recorded step closely), then the upper bound, then the upload
-    day (a decision without any readable date is taken as recent).
+    follows its last recorded step closely), then the upper bound; a decision
+    without any readable date is taken as recent (the upload day). A version
+    in force on neither bound is not used: the decision was not made under it.
     """
     from nlp.metadata import decision_window
 
@@ -135,7 +136,9 @@ def catalogue_dates(case: CaseFile) -> list[date]:
     low = window.low
     if low is not None and high is not None and low > high:
         low = high  # a date after the upload is a typo: trust the upload day
-    days = [d for d in (low, high, uploaded) if d is not None]
+    if not window.known:
+        return [uploaded] if uploaded is not None else []
+    days = [d for d in (low, high) if d is not None]
     return list(dict.fromkeys(days))
 
 

@@ -1,0 +1,190 @@
+"""同案不同罚 recall classes (issue #13, third round), pure (no app):
+
+(a) ordinary decisions of a catalogue item must be matched to it: citations
+    written without 《》, by a defined short name, by a generic title, in 〈〉 or
+    with a long version note; closing dates with a seal note or dotted;
+(c) what explains an outlier: facts do, boilerplate and denied, supposed or
+    quoted-condition circumstances do not.
+Each class has controls that must not change.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from nlp.catalogue import load_catalogue
+from nlp.citations import find_citations
+from nlp.factors import find_factors
+from nlp.metadata import decision_date, decision_window
+from nlp.peers import reason_words
+from nlp.review import Reviewer
+
+CATALOGUES = sorted(
+    (Path(__file__).resolve().parents[2] / "casebank/resources/catalogues").glob(
+        "*.json"
+    )
+)
+NAMES = (
+    "城市道路管理条例",
+    "中华人民共和国道路运输条例",
+    "中华人民共和国食品安全法",
+    "中华人民共和国价格法",
+    "价格违法行为行政处罚规定",
+    "城市市容和环境卫生管理条例",
+)
+
+
+@pytest.fixture(scope="module")
+def reviewer():
+    return Reviewer([load_catalogue(p) for p in CATALOGUES])
+
+
+def _keys(text, names=NAMES):
+    return [
+        (c.key[0], c.key[1], c.key[3], c.role)
+        for c in find_citations(text, None, names)
+    ]
+
+
+# ----------------------------------------------------------- (a) citations
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # no 《》 at all
+            "当事人的行为违反了城市道路管理条例第二十七条第（一）项的规定，"
+            "依据城市道路管理条例第四十二条的规定，决定罚款。",
+            [
+                ("城市道路管理条例", 27, 1, "violated"),
+                ("城市道路管理条例", 42, None, "penalty"),
+            ],
+        ),
+        (  # full name without 《》 after 及
+            "违反了《中华人民共和国价格法》第十三条第一款，依据中华人民共和国价格法第四十二条"
+            "及价格违法行为行政处罚规定第十三条的规定，决定罚款。",
+            [
+                ("价格法", 13, None, "violated"),
+                ("价格法", 42, None, "penalty"),
+                ("价格违法行为行政处罚规定", 13, None, "penalty"),
+            ],
+        ),
+        (  # a short name the decision defines, then used
+            "违反了《中华人民共和国道路运输条例》（以下简称《条例》）第二十四条的规定，"
+            "依据《条例》第六十三条的规定，决定罚款。",
+            [
+                ("道路运输条例", 24, None, "violated"),
+                ("道路运输条例", 63, None, "penalty"),
+            ],
+        ),
+        (  # a generic title standing for the last law of its kind
+            "违反了《城市道路管理条例》第二十七条第（一）项，依据《条例》第四十二条，决定罚款。",
+            [
+                ("城市道路管理条例", 27, 1, "violated"),
+                ("城市道路管理条例", 42, None, "penalty"),
+            ],
+        ),
+        (  # 〈〉 brackets and a long version note after the title
+            "违反了〈城市道路管理条例〉第二十七条第（一）项，依据《城市道路管理条例》"
+            "（2019年3月24日中华人民共和国国务院令第710号修订）第四十二条，决定罚款。",
+            [
+                ("城市道路管理条例", 27, 1, "violated"),
+                ("城市道路管理条例", 42, None, "penalty"),
+            ],
+        ),
+    ],
+)
+def test_unusual_citation_forms_are_citations(text, expected):
+    """Are laws cited without 《》, by a defined or generic short title, in 〈〉
+    or with a long version note recognised with their roles?"""
+    assert _keys(text) == expected
+
+
+def test_unbracketed_names_controls():
+    """Controls: a known national name inside an unknown local one is not cited;
+    a name without an article is not a citation; without known names nothing
+    unbracketed is found (the catalogue parser is unchanged)."""
+    local = "违反了江城市城市道路管理条例第十二条的规定。"
+    assert _keys(local) == []
+    assert _keys("当事人应当遵守城市道路管理条例的规定。") == []
+    text = "违反了城市道路管理条例第二十七条第（一）项的规定。"
+    assert _keys(text, ()) == []
+
+
+def test_unbracketed_decision_is_matched_to_its_item(reviewer):
+    """Is a decision citing its law without 《》 matched to the item of its
+    cited provisions (and a control with 《》 to the same)?"""
+    body = (
+        "江城市东湖区城市管理局\n行政处罚决定书\n江东城管罚决字〔2025〕第12号\n"
+        "当事人：李某某，男，身份证号码420102198805061234\n"
+        "经查，当事人于2025年4月2日在东湖区中山路人行道上堆放建材，占用城市道路约30平方米。\n"
+        "本局认为，当事人的行为违反了{law}第二十七条第（一）项的规定，"
+        "依据{law}第四十二条的规定，决定对当事人罚款人民币3000元。\n"
+        "江城市东湖区城市管理局\n2025年4月20日\n"
+    )
+    for law in ("城市道路管理条例", "《城市道路管理条例》", "“城市道路管理条例”"):
+        result = reviewer.review(body.format(law=law), "x")
+        assert result["match"]["item_id"] == "CG-002", law
+        assert any(c["role"] == "penalty" for c in result["citations"]), law
+
+
+# ----------------------------------------------------------- (a) dates
+
+
+def test_closing_dates_in_other_forms():
+    """Is the 落款 date read with a seal note after it or written 2025.6.30 /
+    2025/06/30, and are amounts with dots not taken for dates?"""
+    assert (
+        str(decision_date("…\n江城市城市管理局\n2025年6月30日（印章）\n"))
+        == "2025-06-30"
+    )
+    assert str(decision_date("…\n江城市城市管理局\n2025.6.30\n")) == "2025-06-30"
+    assert str(decision_date("…\n江城市城市管理局 2025/06/30\n")) == "2025-06-30"
+    assert decision_date("罚款3.5.1元，货值2025.50元。\n") is None
+
+
+def test_window_bounds_an_undated_decision():
+    """Without a 落款 the window comes from the steps, the 送达 note and the
+    文号 year (the catalogue version is chosen from it in the portal)."""
+    text = (
+        "江东城管罚决字〔2025〕第12号\n本局于2025年4月2日立案。"
+        "2025年4月10日向当事人送达了行政处罚告知书。\n"
+        "本决定书于2025年4月28日直接送达当事人。\n"
+    )
+    window = decision_window(text)
+    assert str(window.low) == "2025-04-10"
+    assert str(window.high) == "2025-04-28"
+    assert decision_date(text) is None
+
+
+# ----------------------------------------------------------- (c) reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "aggravating", "mitigating"),
+    [
+        # factual reasons, in the agency's own words, also only in the facts
+        ("经查，当事人经责令改正后拒不改正，继续占道。", True, False),
+        ("经查，当事人的违法行为造成周边商户直接经济损失3万元。", True, False),
+        ("当事人主动退赔了消费者的全部损失。", False, True),
+        ("当事人积极配合调查，主动提供了进货凭证。", False, True),
+        ("当事人主动消除了违法行为的危害后果。", False, True),
+        # boilerplate: no fact, no reason
+        ("本局综合考虑违法情节，经集体讨论，决定从轻处罚。", False, False),
+        ("当事人配合调查，态度较好，决定从轻处罚。", False, False),
+        ("当事人认错态度较好。", False, False),
+        # denied, supposed or quoted as a condition: not stated
+        ("本案不属于情节严重的情形，也不存在拒不改正的情节。", False, False),
+        ("如再次违法，本局将依法从重处罚。", False, False),
+        ("依据裁量基准，“拒不改正的”适用从重档次。", False, False),
+        ("当事人拒不改正的，处五千元以上一万元以下罚款。", False, False),
+        ("当事人的行为未造成经济损失。", False, False),
+        ("本局责令当事人退还多收的价款。", False, False),
+    ],
+)
+def test_what_explains_an_outlier(text, aggravating, mitigating):
+    """Do facts explain an outlier (high: 拒不改正, 造成…损失; low: 主动退赔,
+    积极配合, 主动消除危害后果) and boilerplate (综合考虑违法情节, 经集体讨论,
+    态度较好) or denied / supposed / conditional circumstances not?"""
+    high, low = reason_words(text, find_factors(text))
+    assert (bool(high), bool(low)) == (aggravating, mitigating), (high, low)
