@@ -196,38 +196,49 @@ def _title(match: re.Match) -> str:
     return next(g for g in match.groups() if g is not None)
 
 
-_BARE_CACHE: dict[tuple[str, ...], re.Pattern] = {}
+_BARE_CACHE: dict[tuple[str, ...], tuple] = {}
 
 
-def _bare_pattern(names: tuple[str, ...]) -> re.Pattern:
-    pattern = _BARE_CACHE.get(names)
-    if pattern is None:
+def _bare_index(names: tuple[str, ...]) -> tuple:
+    """(pattern of a name's last character before an article, names, lengths)."""
+    index = _BARE_CACHE.get(names)
+    if index is None:
         if len(_BARE_CACHE) > 32:
             _BARE_CACHE.clear()
-        ordered = sorted(
-            {short_law_name(n) for n in names if len(short_law_name(n)) >= 2},
-            key=lambda n: (-len(n), n),
+        known = {short_law_name(n) for n in names if len(short_law_name(n)) >= 2}
+        lasts = "".join(sorted({n[-1] for n in known})) or "\x00"
+        ending = re.compile(
+            rf"[{re.escape(lasts)}](?=[”\"]?\s*(?:[（(][^（）()\n]{{1,40}}[）)]\s*)?"
+            rf"第\s*{_NUM}\s*条)"
         )
-        alternation = "|".join(re.escape(n) for n in ordered) or "(?!)"
-        pattern = re.compile(
-            rf"(?:中华人民共和国)?(?:{alternation})"
-            rf"(?=[”\"]?\s*(?:[（(][^（）()\n]{{1,40}}[）)]\s*)?第\s*{_NUM}\s*条)"
-        )
-        _BARE_CACHE[names] = pattern
-    return pattern
+        index = (ending, known, sorted({len(n) for n in known}, reverse=True))
+        _BARE_CACHE[names] = index
+    return index
 
 
 def _bare_laws(text: str, names: tuple[str, ...], titles: list[tuple[int, int]]):
-    """Known law names written without 《》 and followed by an article."""
-    for match in _bare_pattern(names).finditer(text):
-        start, end = match.span()
-        if any(a <= start < b for a, b in titles):
+    """Known law names written without 《》 and followed by an article: each
+    place where a name could end before 第N条 is looked up (longest name first),
+    so the cost does not grow with the number of names."""
+    ending, known, lengths = _bare_index(names)
+    prefix = "中华人民共和国"
+    for match in ending.finditer(text):
+        end = match.end()
+        if any(a <= end - 1 < b for a, b in titles):
             continue
+        for length in lengths:
+            start = end - length
+            if start >= 0 and text[start:end] in known:
+                break
+        else:
+            continue
+        if text.startswith(prefix, start - len(prefix)):
+            start -= len(prefix)
         before = text[max(0, start - 4) : start]
         last = before[-1:] if before else ""
         if last and "\u4e00" <= last <= "\u9fff" and not _BARE_CUE.search(before):
             continue  # inside a longer name (江城市城市市容…条例)
-        yield start, _QUOTE_END.match(text, end).end(), match.group(0)
+        yield start, _QUOTE_END.match(text, end).end(), text[start:end]
 
 
 _QUOTE_END = re.compile(r"[”\"]?")
