@@ -35,7 +35,7 @@ from nlp.factors import (
     MITIGATION_WORD,
     Factor,
     find_factors,
-    states_mitigation,
+    find_factors_by_meaning,
 )
 
 MAD_SCALE = 1.4826
@@ -51,6 +51,9 @@ DEFAULT_END_SHARE = 0.2
 # themselves explain a fine far below the others (plain 配合调查, 如实陈述; an
 # active 积极配合 / 主动供述 / 主动提供证据 is a reason, see ``_weak``).
 WEAK_MITIGATING = frozenset({"cooperated"})
+# No harm (未造成危害后果) is the ordinary state of a decision, often the tier's
+# own condition (未造成人身、财产损害，属一般情形): it explains no low fine alone.
+ORDINARY_MITIGATING = frozenset({"no_harm"})
 _ACTIVE_COOPERATION = re.compile(r"积极|主动")
 # Positions are clamped here so a wildly misread amount does not dominate.
 POSITION_FLOOR, POSITION_CEILING = -1.0, 2.0
@@ -169,13 +172,28 @@ _AGGRAVATING_FACTS = re.compile(
     # harm the conduct caused (砸中一名行人，致其左腿骨折; 造成3名消费者腹泻)
     r"(?<![未没无不])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
     r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|损失|交通事故|火灾|污染|堵塞|投诉)|"
-    r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)"
+    r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)|"
+    # consequences for others: 学校被迫临时关闭正门, 扰乱客运站运营秩序
+    r"被迫[^。；，]{0,8}?(?:关闭|停|中断|绕行|改道|撤离|疏散|搬离)|"
+    r"扰乱了?[^。；，]{0,12}?秩序|"
+    r"(?:紧邻|毗邻|紧挨)[^。；，]{0,12}?(?:学校|小学|中学|幼儿园|医院|居民)|"
+    # deceiving or obstructing the investigation: 提供了伪造的…证明, 谎称…,
+    # 删除了电脑中的销售记录, 转移涉案物品
+    r"(?:伪造|变造|篡改|编造|虚构)(?:了)?的?[^。；，]{0,12}?"
+    r"(?:证明|文件|票据|记录|凭证|合同|资料|材料|数据|台账|证件|单据)|"
+    r"(?:提供|出具|出示)(?:了)?(?:虚假|伪造|变造)|谎称|"
+    r"(?:删除|销毁|毁灭|隐匿|转移|藏匿|涂改)(?:了)?[^。；，]{0,10}?"
+    r"(?:记录|账目|账簿|证据|数据|台账|票据|凭证|涉案|货物|物品|产品)"
 )
 _MITIGATING_FACTS = re.compile(
     r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
     r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗)|"
     r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
-    r"第三十二条|第(?:三十三|33)条|"
+    # 行政处罚法 第三十二条 (从轻/减轻) and 第三十三条 (不予处罚), not an article
+    # of the same number of another law (产品质量法第三十二条 is a violation)
+    r"行政处罚法》?\s*(?:第(?:三十二|32)条|第(?:三十三|33)条)|"
+    # 立功: 协助本局查获了一处无证生产窝点, 检举揭发他人违法行为
+    r"(?:协助|帮助|配合)[^。；，]{0,10}?(?:查获|查处|抓获|破获)|检举|揭发|"
     r"(?<![未不没])(?:主动|积极|及时)[^。；，]{0,16}?(?:消除|减轻)了?(?:违法行为)?(?:的)?"
     r"(?:危害)?(?:后果|影响)|"
     # restitution: 已向顾客全额退还多收的差价, 主动退赔, 赔偿了车主的损失
@@ -190,7 +208,7 @@ _ORDERED = re.compile(r"责令|要求其|督促|拒不|未能?$")
 # quoted from a statute or benchmark (“…拒不改正的”, 拒不改正的，处…).
 _DENIED = re.compile(
     r"不属于|不属|未达到?|达不到|不构成|不存在|不具有|不具备|不符合|并非|并不|不是|"
-    r"排除|难以认定|无法认定|无证据"
+    r"排除|难以认定|无法认定|无证据|未(?:发现|见|查见|查实)|没有(?:发现|证据)"
 )
 _DENIED_NEAR = re.compile(r"(?:[未无不非没]|没有|尚未|并未|从未)$")
 _SUPPOSED = re.compile(r"^\s*(?:如果|如若|倘若|假如|若|一旦|如(?![实下])|否则)")
@@ -258,19 +276,30 @@ def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
     ]
     # 从轻/减轻 counts only with a basis that is not boilerplate: a weak factor
     # (配合调查) or none at all (综合考虑违法情节，决定从轻处罚) explains nothing.
-    if not mitigating and states_mitigation(text, strong):
+    if not mitigating and strong and MITIGATION_WORD.search(text):
         mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
     return _unique(aggravating), _unique(mitigating)
 
 
+# The measures a decision orders (没收尚未售出的涉案产品): what follows them is
+# the object of the measure, not a circumstance of the case.
+_MEASURE = re.compile(r"没收|处以|并处|吊销|暂扣|扣押|查封")
+
+
 def _stated(text: str, factor: Factor) -> bool:
-    """A factor found where the decision denies or supposes it is not stated."""
+    """A factor found where the decision denies or supposes it, or inside an
+    ordered measure (mitigating only), is not stated."""
     start, end = factor.start, factor.end
     if text[start:end] != factor.text:
         found = text.find(factor.text) if factor.text else -1
         if found == -1:
             return True
         start, end = found, found + len(factor.text)
+    if factor.kind == MITIGATING:
+        floor = max(0, start - 12)
+        head = max(text.rfind(c, floor, start) for c in _CLAUSE_END)
+        if _MEASURE.search(text, max(floor, head + 1), start):
+            return False
     return _asserted(text, start, end)
 
 
@@ -284,6 +313,8 @@ def _weak(factor: Factor) -> bool:
     the bottom of a tier by themselves."""
     if factor.name in WEAK_MITIGATING:
         return not _ACTIVE_COOPERATION.search(factor.text)
+    if factor.name in ORDINARY_MITIGATING:
+        return True
     return factor.name == "corrected" and "停止" in factor.text
 
 
@@ -291,10 +322,19 @@ def _factor(value) -> Factor:
     if isinstance(value, Factor):
         return value
     if not value.get("name"):
-        # The stored JSON of a factor has no name: find it again in its own text.
-        again = find_factors(value.get("text", ""))
+        # The stored JSON of a factor has no name: find it again in its own text
+        # (by keyword, else by meaning, as the checker found it).
+        own = value.get("text", "")
+        again = find_factors(own) or find_factors_by_meaning(own, [])
         if again:
-            return again[0]
+            found = again[0]
+            return Factor(
+                found.kind,
+                found.name,
+                own,
+                value.get("start", 0),
+                value.get("end", 0),
+            )
     return Factor(
         value.get("kind", ""),
         value.get("name", ""),
