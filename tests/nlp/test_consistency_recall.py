@@ -180,6 +180,24 @@ def test_window_bounds_an_undated_decision():
         ("当事人拒不改正的，处五千元以上一万元以下罚款。", False, False),
         ("当事人的行为未造成经济损失。", False, False),
         ("本局责令当事人退还多收的价款。", False, False),
+        # deceiving or obstructing the investigation, consequences for others
+        ("当事人向本局提供了伪造的用地证明，经核实后才如实陈述。", True, False),
+        ("检查时当事人谎称货物已退回厂家，并删除了电脑中的销售记录。", True, False),
+        ("遗撒路段紧邻小学，学校被迫临时关闭正门。", True, False),
+        ("当事人在车站出站口拦截旅客，扰乱了客运站的运营秩序。", True, False),
+        ("尚未发现造成农户损失。", False, False),
+        ("当事人未提供虚假材料。", False, False),
+        # 立功 in the agency's words; 第三十二条 of another law is no basis
+        ("当事人协助本局查获了一处无证生产窝点。", False, True),
+        (
+            "依据《中华人民共和国行政处罚法》第三十二条第（一）项，从轻处罚。",
+            False,
+            True,
+        ),
+        ("违反了《中华人民共和国产品质量法》第三十二条的规定。", False, False),
+        # the ordinary state and the objects of a measure are no reasons
+        ("当事人未造成人身、财产损害，属一般情形。", False, False),
+        ("没收尚未售出的涉案产品。", False, False),
     ],
 )
 def test_what_explains_an_outlier(text, aggravating, mitigating):
@@ -188,3 +206,17 @@ def test_what_explains_an_outlier(text, aggravating, mitigating):
     态度较好) or denied / supposed / conditional circumstances not?"""
     high, low = reason_words(text, find_factors(text))
     assert (bool(high), bool(low)) == (aggravating, mitigating), (high, low)
+
+
+def test_stored_factor_found_by_meaning_keeps_its_name(reviewer):
+    """The review JSON stores factors without their name: one found by meaning
+    is named again by meaning, so an ordinary no-harm phrase stays no reason
+    when the portal reads the stored JSON (and a real reason stays one)."""
+    text = (
+        "经查，当事人销售以次充好的复合肥，货值金额20000元，尚未售出部分已封存。"
+        "当事人主动退赔了购买农户的全部损失。"
+    )
+    stored = reviewer.review(text, "x")["factors"]
+    high, low = reason_words(text, stored)
+    assert high == []
+    assert low == ["主动退赔"]
