@@ -278,7 +278,55 @@ def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
     # (配合调查) or none at all (综合考虑违法情节，决定从轻处罚) explains nothing.
     if not mitigating and strong and MITIGATION_WORD.search(text):
         mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
+    for direction, words in _placements(text):
+        (aggravating if direction == "high" else mitigating).append(words)
     return _unique(aggravating), _unique(mitigating)
+
+
+# The agency placing the fine at a tier end *because of* something it states
+# (……，本局据此在一般档内按上限处罚; ……，故在本档次内从低处罚): the stated
+# circumstance, in the agency's own words, is the reason — unless nothing but
+# boilerplate is left of it (综合考虑违法情节，经集体讨论，故顶格处罚).
+_PLACEMENT = re.compile(
+    r"(?:(?P<high>顶格|从高|按上限|上限|最高限?额?|高限)|"
+    r"(?P<low>从低|按低限|低限|按下限|下限|最低限?额?))"
+    r"(?=[^。；\n]{0,6}(?:处罚|罚款|确定|裁量|处理|予以|计罚))"
+)
+_BECAUSE = re.compile(r"据此|故|因此|为此|因而|所以|鉴于|由于|考虑到|基于")
+_BOILERPLATE = re.compile(
+    r"综合(?:考虑|考量|分析)[^。；，]{0,40}(?:情节|程度|因素|情况|事实|性质|后果)"
+    r"(?:等(?:因素|情况))?|"
+    r"经[^，。；]{0,12}?(?:集体讨论|讨论|审议|研究|合议)(?:决定)?|"
+    r"(?:根据|依据|依照|按照|结合|参照|对照)[^，。；]{0,30}?"
+    r"(?:规定|基准|标准|情况|情节|办法|意见|事实)|"
+    r"鉴于(?:本案|上述|以上)?(?:违法)?(?:情节|情况|事实)|"
+    r"(?:本局|本机关|本分局|我局|本所|本队)(?:认为)?|据此|故|因此|为此|因而|所以|"
+    r"决定|在[^，。；]{0,10}?档(?:次)?(?:内|范围内|幅度内)?|当事人的?|违法行为的?|"
+    r"予以|作出|对其|处罚|罚款|依法"
+)
+_MIN_REASON_CHARS = 8
+
+
+def _placements(text: str):
+    """(direction, words) for each stated placement at a tier end with its
+    reason (see ``_PLACEMENT``)."""
+    for match in _PLACEMENT.finditer(text):
+        if not _asserted(text, match.start(), match.end()):
+            continue
+        head = max(text.rfind(c, 0, match.start()) for c in "。；;\n") + 1
+        before = text[head : match.start()]
+        because = list(_BECAUSE.finditer(before))
+        if not because:
+            continue
+        # the reason is what precedes the connective (……，据此) or follows a
+        # leading one (鉴于……，)
+        cut = because[-1]
+        reason = before[: cut.start()] if cut.start() > 0 else before[cut.end() :]
+        content = re.sub(r"[^\u4e00-\u9fff\d]", "", _BOILERPLATE.sub("", reason))
+        if len(content) >= _MIN_REASON_CHARS:
+            words = re.split(r"[：:]", reason)[-1]
+            words = re.sub(r"[，,\s]*(?:本局|本机关|本分局|我局)?[，,\s]*$", "", words)
+            yield ("high" if match.group("high") else "low"), words.strip()[-40:]
 
 
 # The measures a decision orders (没收尚未售出的涉案产品): what follows them is

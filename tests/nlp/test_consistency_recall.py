@@ -198,6 +198,22 @@ def test_window_bounds_an_undated_decision():
         # the ordinary state and the objects of a measure are no reasons
         ("当事人未造成人身、财产损害，属一般情形。", False, False),
         ("没收尚未售出的涉案产品。", False, False),
+        # the agency places the fine at an end because of what it states
+        (
+            "当事人在夜间作业，附近居民多次反映，本局据此在一般档内按上限处罚。",
+            True,
+            False,
+        ),
+        ("当事人立案后即更换了设备，经复测已达标，故在一般档内从低处罚。", False, True),
+        # … but boilerplate or nothing before the placement is no reason
+        (
+            "综合考虑当事人违法行为的事实、性质、情节和社会危害程度，经本局集体讨论，"
+            "故在一般档内顶格处罚。",
+            False,
+            False,
+        ),
+        ("本局根据本案具体情况，据此按上限处罚。", False, False),
+        ("当事人未采取密闭措施，本局在一般档内顶格处罚。", False, False),
     ],
 )
 def test_what_explains_an_outlier(text, aggravating, mitigating):
