@@ -371,10 +371,30 @@ def _stated_in(clause: str, text: str) -> bool:
     if len(core) < 4 or not text:
         return False
     grams = {core[i : i + 2] for i in range(len(core) - 1)}
+    if not _polarity_agrees(core, text):
+        return False
     inside = sum(1 for g in grams if g in text)
     if len(core) >= _TEXTUAL_MIN_CHARS and inside / len(grams) >= _TEXTUAL_CONTAINMENT:
         return True
     return _words_in_one_paragraph(core, text)
+
+
+_NEGATION_HEAD = re.compile(r"不|未|没有|无|非")
+
+
+def _polarity_agrees(core: str, text: str) -> bool:
+    """A negated condition (不符合国土空间规划) is met only where the facts
+    negate it too; an affirmative one (符合国土空间规划) not where they only
+    negate it (经核实不符合国土空间规划): bigram containment alone cannot tell
+    the two apart."""
+    negation = _NEGATION_HEAD.match(core)
+    if negation:
+        return core[: negation.end() + 2] in text
+    head = core[:3]
+    places = [m.start() for m in re.finditer(re.escape(head), text)]
+    return not places or any(
+        not _NEGATION_HEAD.search(text[max(0, p - 2) : p]) for p in places
+    )
 
 
 @lru_cache(maxsize=2048)

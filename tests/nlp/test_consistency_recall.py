@@ -236,3 +236,23 @@ def test_stored_factor_found_by_meaning_keeps_its_name(reviewer):
     high, low = reason_words(text, stored)
     assert high == []
     assert low == ["主动退赔"]
+
+
+# ----------------------------------------------------------- (b) tiers
+
+
+def test_negated_condition_is_not_met_by_its_affirmation(reviewer):
+    """ZR-001 较重 is 不符合国土空间规划: a decision stating 符合国土空间规划 does not
+    meet it (bigram containment alone did), one stating 不符合 does."""
+    base = (
+        "经查，当事人未经批准，在物流园区东侧一块国有建设用地上搭建钢棚用作临时货场，"
+        "经测绘占地420平方米，{}。\n"
+        "违反条款：《中华人民共和国土地管理法》第四十四条第一款\n"
+        "处罚依据：《中华人民共和国土地管理法》第七十七条第一款\n"
+        "处罚决定：罚款{}元\n"
+    )
+    assert (
+        reviewer.review(base.format("符合国土空间规划", 75600), "x")["tier"] != "较重"
+    )
+    negated = reviewer.review(base.format("经核实不符合国土空间规划", 252000), "x")
+    assert negated["tier"] == "较重"
