@@ -171,19 +171,20 @@ _AGGRAVATING_FACTS = re.compile(
     r"再次被(?:查处|处罚|查获)|"
     # harm the conduct caused (砸中一名行人，致其左腿骨折; 造成3名消费者腹泻)
     r"(?<![未没无不])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
-    r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|损失|交通事故|火灾|污染|堵塞|投诉)|"
+    r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|损失|交通事故|火灾)|"
     r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)|"
     # consequences for others: 学校被迫临时关闭正门, 扰乱客运站运营秩序
     r"被迫[^。；，]{0,8}?(?:关闭|停|中断|绕行|改道|撤离|疏散|搬离)|"
-    r"扰乱了?[^。；，]{0,12}?秩序|"
+    # (not 扰乱市场秩序: many violations are described so)
+    r"扰乱了?[^。；，]{0,12}?(?:运营|营业|教学|医疗|通行|交通|生活|公共|正常)秩序|"
     r"(?:紧邻|毗邻|紧挨)[^。；，]{0,12}?(?:学校|小学|中学|幼儿园|医院|居民)|"
-    # deceiving or obstructing the investigation: 提供了伪造的…证明, 谎称…,
-    # 删除了电脑中的销售记录, 转移涉案物品
-    r"(?:伪造|变造|篡改|编造|虚构)(?:了)?的?[^。；，]{0,12}?"
-    r"(?:证明|文件|票据|记录|凭证|合同|资料|材料|数据|台账|证件|单据)|"
-    r"(?:提供|出具|出示)(?:了)?(?:虚假|伪造|变造)|谎称|"
-    r"(?:删除|销毁|毁灭|隐匿|转移|藏匿|涂改)(?:了)?[^。；，]{0,10}?"
-    r"(?:记录|账目|账簿|证据|数据|台账|票据|凭证|涉案|货物|物品|产品)"
+    # deceiving or obstructing the investigation (towards the agency, so that a
+    # violation that is itself a forgery — 篡改监测数据 — is no reason): 向本局提供
+    # 了伪造的…证明, 检查时谎称…并删除了电脑中的销售记录, 为逃避处罚转移涉案物品
+    r"(?:向(?:本局|本机关|本分局|我局|执法人员|调查人员|办案人员)|"
+    r"(?:调查|检查|核查|询问|执法)(?:期间|过程中|时)|为(?:逃避|规避)(?:处罚|检查|调查|查处))"
+    r"[^。；]{0,30}?(?:伪造|变造|篡改|编造|虚构|虚假|谎称|删除|销毁|毁灭|隐匿|转移|涂改)|"
+    r"谎称"
 )
 _MITIGATING_FACTS = re.compile(
     r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
@@ -236,7 +237,9 @@ def _asserted(text: str, start: int, end: int) -> bool:
     return not re.match(r"[^，。；\n]{0,6}?的[，,、]", text[end : end + 8])
 
 
-def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
+def reason_flags(
+    text: str, factors: Iterable, violation: str = ""
+) -> tuple[bool, bool]:
     """Whether the decision states an aggravating / a mitigating reason.
 
     The whole decision is read (facts and reasoning): a reason written only in
@@ -247,12 +250,18 @@ def reason_flags(text: str, factors: Iterable) -> tuple[bool, bool]:
         their JSON (``{"kind", "text", …}``; the factor name may be in ``name``).
     :return: (aggravating, mitigating).
     """
-    aggravating, mitigating = reason_words(text, factors)
+    aggravating, mitigating = reason_words(text, factors, violation)
     return bool(aggravating), bool(mitigating)
 
 
-def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
+def reason_words(
+    text: str, factors: Iterable, violation: str = ""
+) -> tuple[list[str], list[str]]:
     """The words that carry the aggravating / mitigating reasons of a decision.
+
+    :param violation: the matched item's violation (catalogue text): words that
+        only restate it (逃避监管 for 通过暗管…等逃避监管的方式排放) are the
+        violation itself, not a reason for a fine above the others.
 
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
@@ -280,6 +289,8 @@ def reason_words(text: str, factors: Iterable) -> tuple[list[str], list[str]]:
         mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
     for direction, words in _placements(text):
         (aggravating if direction == "high" else mitigating).append(words)
+    if violation:
+        aggravating = [w for w in aggravating if w.strip() not in violation]
     return _unique(aggravating), _unique(mitigating)
 
 

@@ -86,7 +86,9 @@ def _reason_words(case: CaseFile, direction: str | None) -> list[str]:
     if direction is None:
         return []
     aggravating, mitigating = reason_words(
-        case.text or "", (case.review or {}).get("factors") or []
+        case.text or "",
+        (case.review or {}).get("factors") or [],
+        case.matched_item.violation if case.matched_item is not None else "",
     )
     return (aggravating if direction == "high" else mitigating)[:3]
 

@@ -155,7 +155,9 @@ def key_values(case: CaseFile) -> dict | None:
     pos = position(case.fine_yuan, rng.get("low"), rng.get("high"))
     if pos is None:
         return None
-    aggravating, mitigating = _reason_flags(case.text, review.get("factors") or [])
+    aggravating, mitigating = _reason_flags(
+        case.text, review.get("factors") or [], case.matched_item.violation
+    )
     city, region = scope_ids(case.agency)
     reasoned = not any(
         f.get("code") == "NO_DISCRETION_REASONING" for f in review.get("findings") or []

@@ -256,3 +256,14 @@ def test_negated_condition_is_not_met_by_its_affirmation(reviewer):
     )
     negated = reviewer.review(base.format("经核实不符合国土空间规划", 252000), "x")
     assert negated["tier"] == "较重"
+
+
+def test_the_violation_itself_is_no_reason():
+    """For an item whose violation is 逃避监管 (篡改监测数据 …), stating it is
+    no aggravating reason; a real one stated beside it still is."""
+    violation = "通过偷排、篡改或者伪造监测数据、不正常运行大气污染防治设施等逃避监管的方式排放大气污染物"
+    text = "经查，当事人通过篡改监测数据的方式逃避监管，排放大气污染物。"
+    assert reason_words(text, find_factors(text))[0]  # without the item: a reason
+    assert reason_words(text, find_factors(text), violation)[0] == []
+    text += "当事人经责令改正后拒不改正。"
+    assert reason_words(text, find_factors(text), violation)[0] == ["拒不改正"]
