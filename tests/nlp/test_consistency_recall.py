@@ -195,6 +195,10 @@ def test_window_bounds_an_undated_decision():
             True,
         ),
         ("违反了《中华人民共和国产品质量法》第三十二条的规定。", False, False),
+        ("当事人的违法行为被媒体曝光，引发舆情。", True, False),
+        ("当事人专门向老年人推销该产品。", True, False),
+        ("当事人发现问题后主动召回了已售出的产品。", False, True),
+        ("当事人系已满十四周岁不满十八周岁的未成年人。", False, True),
         # the ordinary state and the objects of a measure are no reasons
         ("当事人未造成人身、财产损害，属一般情形。", False, False),
         ("没收尚未售出的涉案产品。", False, False),
