@@ -280,7 +280,11 @@ def reason_words(
         for m in _AGGRAVATING_FACTS.finditer(text)
         if _asserted(text, m.start(), m.end())
     ]
-    strong = [f for f in parsed if f.kind == MITIGATING and not _weak(f)]
+    strong = [
+        f
+        for f in parsed
+        if f.kind == MITIGATING and not _weak(f) and not _as_ordered(text, f)
+    ]
     mitigating = [f.text for f in strong]
     mitigating += [
         m.group(0)
@@ -370,6 +374,29 @@ def _stated(text: str, factor: Factor) -> bool:
 
 def _unique(words: list[str]) -> list[str]:
     return list(dict.fromkeys(w.strip() for w in words if w.strip()))
+
+
+_AS_ORDERED = re.compile(r"期限内|按期|如期|逾期前|按(?:照)?(?:要求|规定期限)")
+
+
+def _as_ordered(text: str, factor: Factor) -> bool:
+    """A correction made as the agency ordered it (责令其限期改正，当事人已于期限内
+    清理完毕) is the party's legal duty, stated in most decisions: it explains no
+    fine at the bottom (unlike one made at once of the party's own accord)."""
+    if factor.name != "corrected":
+        return False
+    if _AS_ORDERED.search(factor.text):
+        return True
+    start = (
+        text.find(factor.text)
+        if text[factor.start : factor.end] != factor.text
+        else factor.start
+    )
+    if start < 0:
+        return False
+    head = text.rfind("。", max(0, start - 60), start) + 1
+    before = text[max(head, start - 60) : start]
+    return "责令" in before and not re.search(r"当场|当日|立即|主动", factor.text)
 
 
 def _weak(factor: Factor) -> bool:

@@ -199,6 +199,10 @@ def test_window_bounds_an_undated_decision():
         ("当事人专门向老年人推销该产品。", True, False),
         ("当事人发现问题后主动召回了已售出的产品。", False, True),
         ("当事人系已满十四周岁不满十八周岁的未成年人。", False, True),
+        # a correction made as ordered is the party's duty, not a reason
+        ("执法人员当场责令其限期改正，当事人已于期限内清理完毕。", False, False),
+        ("执法人员责令其改正，当事人按要求拆除了广告牌。", False, False),
+        ("当事人当场主动拆除了广告牌。", False, True),
         # the ordinary state and the objects of a measure are no reasons
         ("当事人未造成人身、财产损害，属一般情形。", False, False),
         ("没收尚未售出的涉案产品。", False, False),
