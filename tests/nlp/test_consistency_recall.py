@@ -275,3 +275,26 @@ def test_the_violation_itself_is_no_reason():
     assert reason_words(text, find_factors(text), violation)[0] == []
     text += "当事人经责令改正后拒不改正。"
     assert reason_words(text, find_factors(text), violation)[0] == ["拒不改正"]
+
+
+def test_simple_procedure_form_is_matched_and_ranged(reviewer):
+    """A 当场处罚决定书 (简易程序) form — labelled lines, both provisions under
+    处罚依据, no 落款 date — is matched to its item and has a tier range, so it
+    enters the peer group; a control without any provision or facts is not."""
+    form = (
+        "城市管理行政执法当场处罚决定书\n编号：江东城管当罚〔2025〕0012号\n"
+        "当事人：张某某  性别：男  身份证号码：420102198805061234\n"
+        "违法时间：2025年5月3日10时\n违法地点：东湖区中山路12号门前\n"
+        "违法事实：当事人在中山路12号门前人行道上摆摊经营水果，占用城市道路约6平方米。\n"
+        "处罚依据：城市道路管理条例第二十七条第（一）项、第四十二条\n"
+        "处罚种类及数额：罚款人民币贰佰元（200元）\n"
+        "执法人员：王某（执法证号：42010010001）\n江城市东湖区城市管理局\n"
+    )
+    result = reviewer.review(form, "x")
+    assert result["match"]["item_id"] == "CG-002"
+    assert result["tier_range"] is not None
+    assert result["tier"] or result["comparison_tier"]
+    assert decision_date(form) is None
+    assert str(decision_window(form).low) == "2025-05-03"
+    bare = "当场处罚决定书\n当事人：张某某\n处罚种类及数额：罚款人民币贰佰元（200元）\n"
+    assert reviewer.review(bare, "y")["match"] is None
