@@ -335,7 +335,11 @@ def _statutory_findings(
 def _reasoned(facts: DecisionFacts, tier: TierChoice) -> bool:
     if tier.how == "explicit" or not facts.reasoning_visible:
         return True
-    if any(f.kind in (MITIGATING, AGGRAVATING) for f in facts.factors):
+    # Harm the violation caused (造成了污染) is a fact of the conduct, not by
+    # itself discretion reasoning.
+    if any(
+        f.kind in (MITIGATING, AGGRAVATING) and f.name != "harm" for f in facts.factors
+    ):
         return True
     return states_discretion(facts.discretion_text or facts.text)
 
@@ -379,7 +383,8 @@ def _exemption_rule(
         first_ok = False
     else:
         first_ok = True
-    harmless = "no_harm" in names
+    # Harm stated affirmatively (造成了危害后果) outweighs a harmless clause.
+    harmless = "no_harm" in names and not names & {"harm", "serious_consequence"}
     corrected = "corrected" in names or "eliminated_harm" in names
     for rule in rules:
         if rule.kind == "no_penalty" and "minor" in names and corrected and harmless:

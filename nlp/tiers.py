@@ -140,16 +140,27 @@ def choose_tier(
     values: dict[str, list[float]] = {}
     for q in quantities:
         values.setdefault(q.name, []).append(float(q.value or 0))
-    best: tuple[int, Tier, str] | None = None
+    best: tuple[int, Tier, str, bool] | None = None
     common = _common_clauses(item)
+    catch_all = {
+        t.level for t in item.tiers if _CATCH_ALL.search(t.condition)
+    } if len(item.tiers) > 1 else set()
     for index, tier in enumerate(item.tiers):
         if named and tier.level not in named:
             continue
+        if tier.level in catch_all and not named:
+            continue  # 其他情形: only when no other tier's condition is met
         satisfied = _satisfied_clauses(
             tier.condition, present, values, bases, facts_text, common
         )
-        if satisfied and (best is None or index > best[0]):
-            best = (index, tier, satisfied[0])
+        if not satisfied:
+            continue
+        # A compound condition met in every part (两年内首次被查处，且接单30单以下)
+        # outranks one met only in some parts; among equals the heaviest wins.
+        complete = any(done for _, done in satisfied)
+        clause = next((c for c, done in satisfied if done), satisfied[0][0])
+        if best is None or (complete, index) > (best[3], best[0]):
+            best = (index, tier, clause, complete)
     # Describing several tiers is reasoning about tiers: the choice among them
     # stays "explicit" (the text weighed its tiers), with the evidence that decided.
     how = "explicit" if named else "inferred"
@@ -249,7 +260,8 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
         patterns = (
             (
                 True,
-                rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
+                rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)"
+                rf"(?:[^。；\n，“”]|“[^”\n]{{0,60}}”){{0,30}}?"
                 rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
             ),
             (False, rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)"),
@@ -329,8 +341,9 @@ def _satisfied_clauses(
     bases: dict[str, Decimal],
     facts_text: str = "",
     common: frozenset[str] = frozenset(),
-) -> list[str]:
-    """The alternatives of ``condition`` that the decision meets.
+) -> list[tuple[str, bool]]:
+    """The alternatives of ``condition`` that the decision meets, each with
+    whether every one of its AND parts is met (True) or only some (False).
 
     An alternative is met when none of its AND parts is contradicted by a stated
     quantity and at least one part is met (by a quantity, a factor cue or the facts
@@ -347,7 +360,7 @@ def _satisfied_clauses(
                 hit = (_cue_met(part, present) or _stated_in(part, facts_text)) or None
             results.append(hit)
         if results and False not in results and True in results:
-            satisfied.append(clause)
+            satisfied.append((clause, None not in results))
     return satisfied
 
 
@@ -367,7 +380,8 @@ def _stated_in(clause: str, text: str) -> bool:
     Character-bigram containment: nearly every bigram of the clause must occur in
     the facts. Short clauses are never matched this way.
     """
-    core = re.sub(r"[的了等，,。“”\s]", "", clause)
+    # 尚未 reads as 未 (polarity kept): 食品尚未售出 ~ 过期食品未售出
+    core = re.sub(r"[的了等，,。“”\s]|尚(?=未)", "", clause)
     if len(core) < 4 or not text:
         return False
     grams = {core[i : i + 2] for i in range(len(core) - 1)}
