@@ -212,10 +212,13 @@ _START = r"(?<![\d.,零〇一二两三四五六七八九十百千万月年第])"
 # "5平方米以上10平方米以下" quotes a benchmark condition; it is not a fact.
 _CONDITION_AFTER = r"(?!\s*(?:（含）)?(?:以上|以下|以内|至|到|－|-|～|~))"
 _GENERIC = re.compile(
-    r"(?<!不足)(?<!未达)(?<!超过)(?<!低于)(?<!高于)"
+    # a bound (不足十平方米, 未达到五处) is not the quantity itself
+    r"(?<!不足)(?<!未达)(?<!达到)(?<!超过)(?<!低于)(?<!高于)(?<!不到)(?<!不满)"
+    r"(?<!未满)(?<!少于)(?<!多于)(?<!小于)(?<!大于)"
     + _START
     + _QTY_NUM
-    + r"\s*("
+    # 20余平方米, 二十多处: at least the number written
+    + r"\s*(?:余|多)?\s*("
     + UNIT_PATTERN
     + r")(?![罚理置内起前后款条项])"
     + _CONDITION_AFTER
@@ -227,7 +230,18 @@ _EXCEED_DB = re.compile(
     + _QTY_NUM
     + r"\s*(?:分贝|dB|db)"
 )
+_DB_LEVEL = 35.0
+_BOUND_AFTER = re.compile(r"\s*(?:（[^）]{0,3}）)?\s*(?:（含）)?(?:以上|以下|以内)")
 _TIMES = re.compile(r"第\s*" + _QTY_NUM + r"\s*次")
+# 已被查处三次 (this one included) / 此前曾被处罚两次 (this one is the next)
+_TIMES_COUNTED = re.compile(
+    r"(?:被查处|被处罚|受到?过?(?:行政)?处罚|被查获)(?:过)?\s*" + _QTY_NUM + r"\s*次"
+)
+_EARLIER = re.compile(r"此前|之前|以前|曾|过去")
+# 8米×3米: an area written as its sides
+_SIDES = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(?:米|m)\s*[×xX*＊乘]\s*(\d+(?:\.\d+)?)\s*(?:米|m)(?![²2])"
+)
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
 
@@ -430,9 +444,23 @@ def find_quantities(text: str) -> list[Factor]:
     for match in _EXCEED.finditer(text):
         add("exceed_multiple", match, _number(match.group(1)))
     for match in _EXCEED_DB.finditer(text):
-        add("exceed_db", match, _number(match.group(1)))
+        value = _number(match.group(1))
+        # 超过…昼间限值60分贝（A）names the limit, not the excess (excesses are a
+        # few decibels; limits and levels are 40–70); 超标3分贝以下 is a bound.
+        if value is None or value >= _DB_LEVEL or _BOUND_AFTER.match(text, match.end()):
+            continue
+        add("exceed_db", match, value)
     for match in _TIMES.finditer(text):
         add("times", match, _number(match.group(1)))
+    for match in _TIMES_COUNTED.finditer(text):
+        if _negated_clause(text, match.start()) or _inside_quote(text, match.start()):
+            continue  # 从未被处罚 / a quoted tier condition
+        count = _number(match.group(1))
+        if count is not None:
+            earlier = _EARLIER.search(_clause(text, match.start(), 12))
+            add("times", match, count + 1 if earlier else count)
+    for match in _SIDES.finditer(text):
+        add("平方米", match, float(match.group(1)) * float(match.group(2)))
     for match in _FIRST_TIME.finditer(text):
         add("times", match, 1.0)
     for match in _GENERIC.finditer(text):
@@ -517,22 +545,47 @@ def refutes_exemption(text: str) -> bool:
     return bool(_REFUTES_EXEMPTION.search(text))
 
 
+# Before 从轻/减轻/从重 in its clause: the word is denied (不予从轻, 无从轻情节,
+# 不符合减轻条件) or requested by the party (请求从轻处罚); or it is a statute's
+# consequence (…的，应当从轻或者减轻行政处罚). None of them is the agency applying it.
+_ADJUST_DENIED = re.compile(
+    r"(?:不予|不得|不能|不宜|不应|不适用|不符合|不具有|不具备|不存在|没有|无|未|不|"
+    r"请求|申请|要求|希望|恳请|提出|辩称|称)[^，。；：\n]{0,8}$|或者$"
+)
+_STATUTE_CONSEQUENCE = re.compile(r"的[，,]\s*(?:依法)?(?:应当|可以|应|可)?\s*(?:依法)?$")
+
+
+def _affirmative(pattern: re.Pattern, text: str) -> bool:
+    """True when ``pattern`` occurs in ``text`` as the agency's own statement."""
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 12) : match.start()]
+        if _STATUTE_CONSEQUENCE.search(before):
+            continue
+        clause = re.split(r"[，。；：,\n]", before)[-1]
+        if not _ADJUST_DENIED.search(clause):
+            return True
+    return False
+
+
 def states_mitigation(text: str, factors: list[Factor]) -> bool:
     """True when 从轻/减轻 is stated with a reason (a mitigating factor or 第三十二条)."""
-    if not _MITIGATION_WORD.search(text):
+    if not _affirmative(_MITIGATION_WORD, text):
         return False
     return bool(_LAW_32.search(text)) or any(f.kind == MITIGATING for f in factors)
 
 
+_REDUCTION_WORD = re.compile(r"(?<![不未无])减轻(?:处罚|罚款|处理)|低于法定(?:最低)?")
+
+
 def states_reduction(text: str, factors: list[Factor]) -> bool:
     """True when 减轻处罚 (below the statutory minimum) is stated with a basis."""
-    if not re.search(r"(?<![不未无])减轻(?:处罚|罚款|处理)|低于法定(?:最低)?", text):
+    if not _affirmative(_REDUCTION_WORD, text):
         return False
     return bool(_LAW_32.search(text)) or any(f.kind == MITIGATING for f in factors)
 
 
 def states_aggravation(text: str, factors: list[Factor]) -> bool:
     """True when 从重 is stated with a reason (an aggravating factor)."""
-    return bool(_AGGRAVATION_WORD.search(text)) and any(
+    return _affirmative(_AGGRAVATION_WORD, text) and any(
         f.kind == AGGRAVATING for f in factors
     )

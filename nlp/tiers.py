@@ -127,19 +127,22 @@ def choose_tier(
     :param party: ``individual`` / ``organization`` / None, for the fine ranges.
     :return: a :class:`TierChoice`.
     """
-    explicit = explicit_tier(item, text)
-    if explicit is not None and (
-        explicit.level is not None or not explicit.evidence.startswith("|")
-    ):
-        return explicit  # one tier applied, or several applied (undecided)
-    named = (
-        set(explicit.evidence.strip("|").split("|")) if explicit is not None else set()
-    )
     facts_text = text if facts_text is None else facts_text
     present = {f.name for f in factors}
     values: dict[str, list[float]] = {}
     for q in quantities:
         values.setdefault(q.name, []).append(float(q.value or 0))
+    explicit = explicit_tier(item, text)
+    if explicit is not None and explicit.level is not None:
+        # The tier the facts meet wins over a stated tier whose every condition a
+        # stated quantity contradicts (属于“一般”情形 with 占道约六十平方米).
+        met = _quantity_tier(item, explicit.level, present, values, bases, facts_text)
+        return met if met is not None else explicit
+    if explicit is not None and not explicit.evidence.startswith("|"):
+        return explicit  # several tiers applied (undecided)
+    named = (
+        set(explicit.evidence.strip("|").split("|")) if explicit is not None else set()
+    )
     best: tuple[int, Tier, str, bool] | None = None
     common = _common_clauses(item)
     catch_all = {
@@ -178,6 +181,45 @@ def choose_tier(
             by_fine.level, "explicit" if named else "fine", by_fine.evidence
         )
     return TierChoice(None, None)
+
+
+def _quantity_tier(
+    item: Item, stated: str, present, values, bases, facts_text: str
+) -> TierChoice | None:
+    """The tier stated quantities meet when they contradict the stated tier.
+
+    Only when every alternative of the stated tier's condition has a numeric part
+    a stated quantity rules out, and another tier has an alternative met in
+    every part with at least one quantity among them.
+    """
+    tier = item.tier(stated)
+    if tier is None or not values and not bases:
+        return None
+    alternatives = _clauses(tier.condition)
+    if not alternatives or not all(
+        any(quantity_clause(p, values, bases) is False for p in _parts(alt))
+        for alt in alternatives
+    ):
+        return None
+    common = _common_clauses(item)
+    found = None
+    for other in item.tiers:
+        if other.level == stated:
+            continue
+        for clause, complete in _satisfied_clauses(
+            other.condition, present, values, bases, facts_text, common
+        ):
+            numeric = any(quantity_clause(p, values, bases) for p in _parts(clause))
+            if complete and numeric:
+                found = other, clause
+    if found is None:
+        return None
+    other, clause = found
+    return TierChoice(
+        other.level,
+        "inferred",
+        f"文书称属于“{stated}”情形，但所述事实（{clause}）符合“{other.level}”档",
+    )
 
 
 def comparison_tier(
