@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -74,6 +74,8 @@ class DecisionFacts:
     uncertain_repeals: list = field(default_factory=list)  # (citation, Repeal)
     replacements: dict = field(default_factory=dict)  # citation key -> text
     statutory_text: tuple | None = None  # (low, high, provision) from the law text
+    # The fine read the other way when its 大写 and 小写 differ (uncorroborated).
+    fine_alternative: float | None = None
 
 
 # ---------------------------------------------------------------- fine ranges
@@ -165,7 +167,37 @@ def _yuan(value: float) -> str:
 # ---------------------------------------------------------------- findings
 
 
+# Findings that depend on the fine's value: with a fine whose 大写 and 小写 differ
+# they are reported only when both readings give them.
+RANGE_CODES = frozenset(
+    {
+        "FINE_ABOVE_STATUTORY",
+        "FINE_BELOW_STATUTORY_NO_REASON",
+        "FINE_OUTSIDE_TIER",
+        "NO_DISCRETION_REASONING",
+    }
+)
+
+
 def check(
+    facts: DecisionFacts,
+    item: Item | None,
+    tier: TierChoice,
+    rules: list[GeneralRule],
+    notes: list | None = None,
+) -> list[Finding]:
+    """Run every check except 同案不同罚 and return the findings (see
+    :func:`_check`). A fine whose 大写 and 小写 differ is not certain: its range
+    findings stand only when the other reading gives them too."""
+    findings = _check(facts, item, tier, rules, notes)
+    if facts.fine_alternative is None or not facts.fine_alternative > 0:
+        return findings
+    other = _check(replace(facts, fine_yuan=facts.fine_alternative), item, tier, rules)
+    both = {f.code for f in other}
+    return [f for f in findings if f.code not in RANGE_CODES or f.code in both]
+
+
+def _check(
     facts: DecisionFacts,
     item: Item | None,
     tier: TierChoice,

@@ -63,7 +63,9 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"未按(?:期|要求|规定期限)(?:改正|整改)|(?:经|被)责令.{0,12}?(?:后)?仍(?:未|不|继续)|"
             r"(?:经|被)责令[^。；\n]{0,16}?(?:后|以后)[^。；\n]{0,6}?(?:仍然|依然|仍|继续|还在)|"
             # 至今仍未拆除, 始终未予整改, 逾期后才清理完毕
-            r"(?:仍然|仍|至今|始终|一直|迟迟)(?:仍)?(?:未|没有|不)(?:予|能|按要求)?" + _FIX + r"|"
+            r"(?:仍然|仍|至今|始终|一直|迟迟)(?:仍)?(?:未|没有|不)(?:予|能|按要求)?"
+            + _FIX
+            + r"|"
             r"逾期(?:后|以后)?(?:才|方)",
         ),
         (
@@ -112,8 +114,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"[一二三四五六七八九十两\d]+(?:日|天|小时|分钟|个工作日)内)"
             # the party acts, not the agency (当场责令其限期改正 is an order)
             r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备)"
-            r"[^，。；\n《]){0,14}?"
-            + _FIX,
+            r"[^，。；\n《]){0,14}?" + _FIX,
         ),
         (
             "cooperated",
@@ -320,7 +321,9 @@ _DENIAL = re.compile(
     r"承诺|保证|表示将|表示会|计划|准备|拟"
 )
 _NOT_FIRST = re.compile(r"并非|不是|不属于|不系|并不是")
-_POSSIBLE = re.compile(r"可能|容易|易于?|足以|防止|避免|以免|以防|或将|极易|存在[^，。；]{0,4}风险")
+_POSSIBLE = re.compile(
+    r"可能|容易|易于?|足以|防止|避免|以免|以防|或将|极易|存在[^，。；]{0,4}风险"
+)
 _STATUTE_TAIL = re.compile(
     r"[^。；\n]{0,40}?的[，,]\s*(?:可以|应当|依法|则)?\s*"
     r"(?:不予|免予|免于|从轻|减轻|从重|处|给予|责令)"
@@ -350,7 +353,9 @@ def _negated_clause(text: str, pos: int) -> bool:
 
 
 _CONDITIONAL = re.compile(r"的[，,]")
-_ORDER = re.compile(r"责令(?!期限|的期限)|要求其|督促其|通知其|限其|应于|须于|应当|必须|限期")
+_ORDER = re.compile(
+    r"责令(?!期限|的期限)|要求其|督促其|通知其|限其|应于|须于|应当|必须|限期"
+)
 
 
 def _ordered_clause(text: str, pos: int) -> bool:
@@ -552,7 +557,9 @@ _ADJUST_DENIED = re.compile(
     r"(?:不予|不得|不能|不宜|不应|不适用|不符合|不具有|不具备|不存在|没有|无|未|不|"
     r"请求|申请|要求|希望|恳请|提出|辩称|称)[^，。；：\n]{0,8}$|或者$"
 )
-_STATUTE_CONSEQUENCE = re.compile(r"的[，,]\s*(?:依法)?(?:应当|可以|应|可)?\s*(?:依法)?$")
+_STATUTE_CONSEQUENCE = re.compile(
+    r"的[，,]\s*(?:依法)?(?:应当|可以|应|可)?\s*(?:依法)?$"
+)
 
 
 def _affirmative(pattern: re.Pattern, text: str) -> bool:

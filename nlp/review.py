@@ -156,7 +156,9 @@ class Reviewer:
             factors=factors,
             quantities=quantities,
             bases=amounts.find_bases(text),
-            amount_issues=amounts.check_amount_consistency(text),
+            amount_issues=amounts.check_amount_consistency(text)
+            + amounts.payment_issues(text, penalties),
+            fine_alternative=penalties.fine_alternative,
             discretion_text=discretion or text,
             # A condensed 【…】 extract without a 裁量 section does not show whether
             # the original stated reasons, so it cannot show their absence.

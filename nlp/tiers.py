@@ -145,9 +145,11 @@ def choose_tier(
     )
     best: tuple[int, Tier, str, bool] | None = None
     common = _common_clauses(item)
-    catch_all = {
-        t.level for t in item.tiers if _CATCH_ALL.search(t.condition)
-    } if len(item.tiers) > 1 else set()
+    catch_all = (
+        {t.level for t in item.tiers if _CATCH_ALL.search(t.condition)}
+        if len(item.tiers) > 1
+        else set()
+    )
     for index, tier in enumerate(item.tiers):
         if named and tier.level not in named:
             continue

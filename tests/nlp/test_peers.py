@@ -158,7 +158,9 @@ def test_reasons_stated_only_in_the_facts_with_their_words():
         assert reason_flags(text, find_factors(text)) == (False, False), text
     # Injuries negated are not an aggravating reason (they state harmlessness,
     # a mitigating factor since checker4).
-    assert reason_flags("未造成人员受伤。", find_factors("未造成人员受伤。"))[0] is False
+    assert (
+        reason_flags("未造成人员受伤。", find_factors("未造成人员受伤。"))[0] is False
+    )
 
 
 def test_explained_extremes_are_not_the_norm():
