@@ -120,6 +120,13 @@ _AREA_UNIT_RE = re.compile(r"平方米|平米|㎡|m²|m2|亩")
 _AREA_TOTAL_RE = re.compile(r"(?:合计|共计|总计)[^，。；;\d]{0,8}$")
 _AREA_STATEMENT_RE = re.compile(r"面积(?:[为是约达共计合总：:\s])*$")
 MU_IN_SQUARE_METRES = Decimal("666.67")
+_SIDE_NUM = (
+    r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+(?:点[一二三四五六七八九十零〇]+)?"
+)
+_SIDES_RE = re.compile(
+    rf"(?:长(?:度)?(?:为|约)?)?(?P<a>{_SIDE_NUM})\s*(?:米|m)\s*"
+    rf"(?:[×xX*＊乘]|[、，,]?\s*(?:宽|高)(?:度)?(?:为|约)?)\s*(?P<b>{_SIDE_NUM})\s*(?:米|m)(?![²2])"
+)
 
 _CN = CN_NUMBER_CHARS
 _CND = CN_DIGIT_CHARS
@@ -296,6 +303,8 @@ def _tokens(norm: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN_RE.finditer(norm):
         start = match.start()
+        if tokens and start < tokens[-1].end:
+            continue  # inside the previous amount's 元伍角 suffix
         if match["pct"]:
             value = parse_number(match["pnum"])
             if value is not None:
@@ -525,6 +534,14 @@ def find_bases(text: str) -> dict[str, Decimal]:
         if fallback is None:
             fallback = area
     area = stated if stated is not None else total if total is not None else fallback
+    if area is None:
+        # 两块：一块长12米、高3米，另一块长8米、高3米 → 60平方米 (the sum)
+        sides = [
+            (parse_number(m["a"]), parse_number(m["b"]))
+            for m in _SIDES_RE.finditer(norm)
+        ]
+        if sides and all(a is not None and b is not None for a, b in sides):
+            area = sum((a * b for a, b in sides), Decimal(0))
     if area is not None:
         bases["面积"] = area
     return bases
@@ -671,6 +688,23 @@ def _sentence_span(text: str, pos: int, limit: int = 300) -> tuple[int, int]:
     return start, min(ends) if ends else hi
 
 
+_PAYMENT_BEFORE_RE = re.compile(
+    r"(?:(?:将|把)(?:上述|以上|前述)?|(?:缴纳|缴清|交纳|缴交|缴付)(?:上述|以上|前述)?)"
+    r"(?:罚款|罚没款|款项)(?:金额|数额)?(?:共计|合计)?(?:人民币)?[:：]?\s*$"
+)
+_PAYMENT_AFTER_RE = re.compile(
+    r"\s*(?:[（(][^）)]{0,24}[）)])?\s*(?:缴至|缴入|缴到|交至|交到|汇入|汇至|缴纳至)"
+)
+
+
+def _restates_payment(text: str, money: Money) -> bool:
+    """True for an amount of the payment notice (将罚款X元缴至…, 缴纳罚款X元)."""
+    before = _clause_before(text, money.start, 24)
+    return bool(
+        _PAYMENT_BEFORE_RE.search(before) or _PAYMENT_AFTER_RE.match(text, money.end)
+    )
+
+
 def _collect(text: str, groups: Sequence[_Group], region: tuple[int, int]) -> _Found:
     """Sort the amount groups inside *region* into fines, fine totals, confiscations."""
     found = _Found([], [], [])
@@ -678,6 +712,8 @@ def _collect(text: str, groups: Sequence[_Group], region: tuple[int, int]) -> _F
     for group in groups:
         if group.first.start < start or group.first.end > end:
             continue
+        if _restates_payment(text, group.first):
+            continue  # 将罚款人民币15000元缴至…: the payment notice, not a fine
         role = _role(text, group.first)
         if role == "fine":
             found.fines.append(group.used)
@@ -697,7 +733,7 @@ def _fallback(
     pending: list[tuple[tuple[int, int], Money]] = []
     for group in groups:
         role = _role(text, group.first)
-        if role is None:
+        if role is None or _restates_payment(text, group.first):
             continue
         span = _sentence_span(text, group.first.start)
         if role == "confiscation":
@@ -1127,7 +1163,9 @@ def _named_parts(
         return []
     # The sentence, at most 300 characters back (a bound keeps long texts linear).
     floor = max(0, total.start - 300)
-    begin = max(text.rfind(mark, floor, total.start) for mark in "。；\n") + 1
+    # 以上违法所得合计…: the parts are the paragraph's, across its sentences
+    marks = "\n" if re.search(r"以上|上述|前述", lead) else "。；\n"
+    begin = max(text.rfind(mark, floor, total.start) for mark in marks) + 1
     begin = max(begin, floor)
     window = groups[-150:]  # 300 characters hold at most 150 amounts
     first = bisect_left([g.used.start for g in window], begin)

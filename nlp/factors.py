@@ -52,9 +52,13 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"(?:没有|未|无)(?:人员)?(?:受伤|伤亡)|"
             r"(?:周边|周围)?[^，。；\n]{0,6}?(?:未|没有)(?:受到|遭受)[^，。；\n]{0,4}?(?:影响|损害|污染|破坏)|"
             r"(?:尚未|未|没有)(?:对外)?(?:售出|销售|出售|卖出|售卖|流入市场|流入社会|投入使用|使用)|"
+            # 路灯杆完好、未受损坏; 未多收价款, 结算价格一致
+            r"(?:未|没有|并未|均未)(?:受到?|遭到?|被)?(?:损坏|损毁|破坏|毁损|损伤)|完好(?:无损)?(?!率)|"
+            r"(?:未|没有|并未|均未|无)(?:向[^，。；\n]{0,8}?)?(?:多收|多付|多计|多扣|多收取)|"
+            r"(?:结算|实际收取|收取)的?(?:价格|金额|费用)[^，。；\n]{0,14}?(?:一致|相符|相同)|"
             # harmlessness in the agency's words: 没有消费者因此多付价款, 未影响行人通行,
             # 未有群众投诉
-            r"(?:没有|未|无)(?:有|接到|收到|发现)?[^，。；\n]{0,8}?(?:多付(?:价款|费用)?|"
+            r"(?:没有|未|无)(?:有|接到|收到|发现)?[^，。；\n]{0,8}?(?:多付(?:价款|费用)?|多收|"
             r"影响(?:行人|车辆|交通|通行|周边|他人|居民|正常)|(?:群众|居民|消费者|他人)?投诉(?!举报后))",
         ),
         (
@@ -252,10 +256,18 @@ _TIMES_COUNTED = re.compile(
     r"(?:被查处|被处罚|受到?过?(?:行政)?处罚|被查获)(?:过)?\s*" + _QTY_NUM + r"\s*次"
 )
 _EARLIER = re.compile(r"此前|之前|以前|曾|过去")
-# 8米×3米: an area written as its sides
-_SIDES = re.compile(
-    r"(\d+(?:\.\d+)?)\s*(?:米|m)\s*[×xX*＊乘]\s*(\d+(?:\.\d+)?)\s*(?:米|m)(?![²2])"
+# 核定载质量为十吨 … 实际装载十四点二吨: the excess as a percentage of the rating
+_RATED = re.compile(
+    r"(?:核定|额定|限定|核载|准载)[^，。；\n\d]{0,10}?(?:为|是)?"
+    + _QTY_NUM
+    + r"\s*(吨|千克|公斤|人|名|座)"
 )
+_ACTUAL = re.compile(
+    r"(?:实际|实载|实测|经称重|称重为?|载有|搭载|乘载)[^，。；\n\d]{0,10}?"
+    + _QTY_NUM
+    + r"\s*(吨|千克|公斤|人|名)"
+)
+_SAME_UNIT = {"千克": "公斤", "名": "人", "座": "人"}
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
 
@@ -477,8 +489,16 @@ def find_quantities(text: str) -> list[Factor]:
         if count is not None:
             earlier = _EARLIER.search(_clause(text, match.start(), 12))
             add("times", match, count + 1 if earlier else count)
-    for match in _SIDES.finditer(text):
-        add("平方米", match, float(match.group(1)) * float(match.group(2)))
+    rated = _RATED.search(text)
+    if rated is not None:
+        for actual in _ACTUAL.finditer(text, rated.end()):
+            unit = _SAME_UNIT.get(actual.group(2), actual.group(2))
+            if unit != _SAME_UNIT.get(rated.group(2), rated.group(2)):
+                continue
+            limit, load = _number(rated.group(1)), _number(actual.group(1))
+            if limit and load and load > limit:
+                add("%", actual, round((load - limit) / limit * 100, 2))
+            break
     for match in _FIRST_TIME.finditer(text):
         add("times", match, 1.0)
     for match in _GENERIC.finditer(text):

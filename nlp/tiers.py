@@ -343,7 +343,8 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
 
 def _clauses(condition: str) -> list[str]:
     """Split a tier condition into alternatives (或者/；); each may hold AND parts."""
-    condition = percent_to_symbol(condition)
+    # 百分之三十以上 → 30%以上 (the padding kept for spans is not needed here)
+    condition = percent_to_symbol(condition).replace(" ", "")
     parts = re.split(r"[；;。]|，?或者|，?或(?!者)", condition)
     return [p.strip("，, ") for p in parts if p.strip("，, ")]
 

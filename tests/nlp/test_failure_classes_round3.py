@@ -305,6 +305,9 @@ def test_parts_subsets_and_totals():
     )
     assert check_amount_consistency(whole) == []
     assert find_bases(whole)["货值金额"] == 2500
+    sides = "设置广告牌两块：一块长12米、高3米，另一块长8米、高3米。"
+    assert find_bases(sides)["面积"] == 60
+    assert find_bases("广告面积为8米×3米。")["面积"] == 24
     subset = "经查，涉案三批货物货值分别为1200元、800元、500元，其中前两批合计2000元。"
     assert check_amount_consistency(subset) == []
     wrong = "经查，涉案三批货物货值分别为1200元、800元、500元，合计2600元。"
@@ -340,7 +343,7 @@ def test_range_findings_need_both_readings_of_an_uncertain_fine(reviewer):
         ("当事人在桥梁护栏上设置广告牌两处。", "处", 2.0),
         ("当事人两年内已被查处三次。", "times", 3.0),
         ("当事人此前曾被处罚两次。", "times", 3.0),
-        ("广告面积为8米×3米。", "平方米", 24.0),
+        ("核定载质量为十吨，经称重实际装载砂石十四点二吨。", "%", 42.0),
         ("超过昼间限值60分贝（A），超标1.6分贝。", "exceed_db", 1.6),
     ],
 )
