@@ -76,6 +76,9 @@ class DecisionFacts:
     statutory_text: tuple | None = None  # (low, high, provision) from the law text
     # The fine read the other way when its 大写 and 小写 differ (uncorroborated).
     fine_alternative: float | None = None
+    # Citations of a law repealed before the decision but after the conduct:
+    # citation key -> (conduct date, Repeal). 从旧兼从轻, not a finding.
+    old_law: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- fine ranges
@@ -217,6 +220,8 @@ def _check(
     """
     findings: list[Finding] = []
     for citation, status in facts.citations:
+        if status == "repealed" and citation.key in facts.old_law:
+            continue  # the conduct predates the repeal: a hint (see hints())
         if status == "repealed":
             findings.append(
                 Finding(
@@ -494,6 +499,27 @@ def hints(facts: DecisionFacts, item: Item | None) -> list[Finding]:
                 f"已于{repeal.repealed_on.isoformat()}废止"
                 + _replaced(facts, citation)
                 + f"；{known}，无法判断作出决定时该法是否有效，请核对决定日期",
+                citation.text,
+            )
+        )
+    for citation, status in facts.citations:
+        if status != "repealed" or citation.key not in facts.old_law:
+            continue
+        key = ("old", short_law_name(citation.law), citation.article)
+        if key in seen:
+            continue
+        seen.add(key)
+        conduct, repeal = facts.old_law[citation.key]
+        result.append(
+            Finding(
+                "CITATION_OLD_LAW_APPLIES",
+                HINT,
+                f"引用的《{short_law_name(citation.law)}》{_provision_label(citation)}"
+                f"已于{repeal.repealed_on.isoformat()}废止"
+                + _replaced(facts, citation)
+                + f"；违法行为发生于{conduct.isoformat()}（废止之前），依《行政处罚法》"
+                "第三十七条适用违法行为发生时的规定，但新规定处罚较轻的适用新规定"
+                "（从旧兼从轻），请核对",
                 citation.text,
             )
         )

@@ -423,3 +423,32 @@ def test_adjustment_words_are_the_agencys_own(text, mitigation, aggravation):
     aggravating = [Factor(AGGRAVATING, "repeated", "再次", 0, 2)]
     assert states_mitigation(text, mitigating) is mitigation
     assert states_aggravation(text, aggravating) is aggravation
+
+
+# ---------------------------------------------------------------- 1. dates
+
+AIR_OLD = (
+    "江城市生态环境局\n行政处罚决定书\n江环罚〔2026〕第88号\n\n"
+    "当事人：江城市某建材有限公司\n统一社会信用代码：91420100MA4K0000X1\n\n"
+    "　　{day}，我局执法人员现场检查发现，当事人在生产过程中不正常运行大气污染防治设施。\n"
+    "　　当事人的上述行为违反了《中华人民共和国大气污染防治法》第二十条第二款的规定。"
+    "依据《中华人民共和国大气污染防治法》第九十九条第（三）项的规定，决定给予如下行政"
+    "处罚：罚款人民币壹拾伍万元整（150000元）。\n"
+    "　　如不服本决定，可于收到本决定书之日起六十日内申请行政复议。\n\n"
+    "江城市生态环境局\n2026年9月20日\n"
+)
+
+
+def test_conduct_before_the_repeal_is_a_hint_not_a_finding(reviewer):
+    """行政处罚法第三十七条: the law in force at the time of the conduct applies
+    (从旧兼从轻); citing it after its repeal is not by itself CITATION_REPEALED."""
+    result, hints = reviewer.review_with_hints(
+        AIR_OLD.format(day="2026年7月10日"), "old"
+    )
+    assert "CITATION_REPEALED" not in _codes(result["findings"])
+    old = [h for h in hints if h["code"] == "CITATION_OLD_LAW_APPLIES"]
+    assert old
+    assert "2026-07-10" in old[0]["message"]
+    assert "生态环境法典" in old[0]["message"]
+    after, _ = reviewer.review_with_hints(AIR_OLD.format(day="2026年8月20日"), "new")
+    assert "CITATION_REPEALED" in _codes(after["findings"])
