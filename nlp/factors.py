@@ -11,7 +11,15 @@ MITIGATING = "mitigating"
 AGGRAVATING = "aggravating"
 QUANTITY = "quantity"
 
-_NEG = r"(?<![未不非无没])(?<!没有)(?<!并非)(?<!不属)(?<!不是)"
+# A negation right before a mitigating statement (未及时改正, 并非初次违法). It is
+# checked on each match (find_factors) rather than written into the patterns as
+# lookbehinds: a pattern that starts with a literal lets the regex engine skip
+# ahead to its first characters, which keeps the scan fast.
+_NEG = ""
+_NEG_BEFORE = re.compile(r"(?:[未不非无没]|没有|并非|不属|不是)$")
+_NEG_CHECKED = frozenset(
+    {"first_offence", "eliminated_harm", "corrected", "cooperated", "minor"}
+)
 
 # Words that put a clause in the negative (未…, 没有…, 并非…) and that turn a
 # statement into an order, a possibility or a condition (责令…, 可能…, 应当…).
@@ -50,7 +58,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"危害后果(?:较为|较|十分|极其|极为|相对)?轻微|(?:社会)?危害(?:性|程度)?(?:较|很|极|相对)?(?:小|轻)|"
             r"无(?:任何)?(?:危害后果|实际危害|人员伤亡|人员受伤|安全事故)|"
             r"(?:没有|未|无)(?:人员)?(?:受伤|伤亡)|"
-            r"(?:周边|周围)?[^，。；\n]{0,6}?(?:未|没有)(?:受到|遭受)[^，。；\n]{0,4}?(?:影响|损害|污染|破坏)|"
+            r"(?:未|没有)(?:受到|遭受)[^，。；\n]{0,4}?(?:影响|损害|污染|破坏)|"
             r"(?:尚未|未|没有)(?:对外)?(?:售出|销售|出售|卖出|售卖|流入市场|流入社会|投入使用|使用)|"
             # 路灯杆完好、未受损坏; 未多收价款, 结算价格一致
             r"(?:未|没有|并未|均未)(?:受到?|遭到?|被)?(?:损坏|损毁|破坏|毁损|损伤)|完好(?:无损)?(?!率)|"
@@ -312,6 +320,11 @@ def find_factors(text: str) -> list[Factor]:
             start, end = match.span()
             if end <= start or any(s < end and start < e for s, e in taken):
                 continue
+            negated = name in _NEG_CHECKED and _NEG_BEFORE.search(
+                text, max(0, start - 2), start
+            )
+            if negated and name != "first_offence":
+                continue  # 未及时改正, 不轻微
             if _inside_quote(text, start):
                 continue  # “两年内第二次被查处”的“一般”情形: a tier or rule quoted
             if name == "repeated" and _negated_clause(text, start):
@@ -332,7 +345,9 @@ def find_factors(text: str) -> list[Factor]:
                 _denied_clause(text, start) or _POSSIBLE.search(_clause(text, start))
             ):
                 continue  # 未对周边环境造成污染 / 可能造成安全隐患
-            if name == "first_offence" and _NOT_FIRST.search(_clause(text, start)):
+            if name == "first_offence" and (
+                negated or _NOT_FIRST.search(_clause(text, start))
+            ):
                 name, kind = "not_first", AGGRAVATING  # 不是其第一次违法
             taken.append((start, end))
             found.append(Factor(kind, name, match.group(0), start, end))
