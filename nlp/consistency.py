@@ -257,7 +257,10 @@ def _check(
     mitigation = states_mitigation(text, facts.factors)
     reduction = states_reduction(text, facts.factors)
     aggravation = states_aggravation(text, facts.factors)
-    rule = _exemption_rule(rules, facts.factors)
+    # The agency itself placing the case in a 轻微 tier states that the
+    # violation is minor (违法行为轻微) in its own terms.
+    minor_tier = bool(tier.level and "轻微" in tier.level and tier.how == "explicit")
+    rule = _exemption_rule(rules, facts.factors, minor_tier)
     if rule is not None and not refutes_exemption(text):
         findings.append(
             Finding(
@@ -413,16 +416,20 @@ def _basis_mismatch(facts: DecisionFacts, item: Item) -> list[Finding]:
 
 
 def _exemption_rule(
-    rules: list[GeneralRule], factors: list[Factor]
+    rules: list[GeneralRule], factors: list[Factor], minor_tier: bool = False
 ) -> GeneralRule | None:
     names = {f.name for f in factors}
+    if minor_tier:
+        names.add("minor")
     if "not_first" in names or "refused_correction" in names or "repeated" in names:
         first_ok = False
     else:
         first_ok = True
     # Harm stated affirmatively (造成了危害后果) outweighs a harmless clause.
     harmless = "no_harm" in names and not names & {"harm", "serious_consequence"}
-    corrected = "corrected" in names or "eliminated_harm" in names
+    corrected = (
+        "corrected" in names or "eliminated_harm" in names
+    ) and "refused_correction" not in names
     for rule in rules:
         if rule.kind == "no_penalty" and "minor" in names and corrected and harmless:
             return rule

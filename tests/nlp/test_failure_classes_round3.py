@@ -452,3 +452,20 @@ def test_conduct_before_the_repeal_is_a_hint_not_a_finding(reviewer):
     assert "生态环境法典" in old[0]["message"]
     after, _ = reviewer.review_with_hints(AIR_OLD.format(day="2026年8月20日"), "new")
     assert "CITATION_REPEALED" in _codes(after["findings"])
+
+
+def test_a_minor_tier_stated_by_the_agency_is_a_minor_violation(reviewer):
+    """属于“轻微”情形 + corrected + harmless, fined without a reason against
+    不予处罚 → NO_PENALTY_EXPECTED; not when the correction was refused."""
+    facts = "执法人员指出后当事人当即收摊离开，未对行人通行造成影响。"
+    text = ROAD.format(
+        n=11, area=3, facts=facts, reasoning="属于裁量基准“轻微”情形。", fine=500
+    )
+    assert "NO_PENALTY_EXPECTED" in _codes(reviewer.review(text, "minor")["findings"])
+    refused = facts + "经复查，当事人至今仍未清理遗留物品。"
+    text = ROAD.format(
+        n=12, area=3, facts=refused, reasoning="属于裁量基准“轻微”情形。", fine=500
+    )
+    assert "NO_PENALTY_EXPECTED" not in _codes(
+        reviewer.review(text, "refused")["findings"]
+    )
