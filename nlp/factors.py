@@ -276,6 +276,16 @@ _ACTUAL = re.compile(
     + r"\s*(吨|千克|公斤|人|名)"
 )
 _SAME_UNIT = {"千克": "公斤", "名": "人", "座": "人"}
+# 排放浓度为90毫克/升，超过…标准限值（50毫克/升）: the excess multiple; 等效声级为
+# 61.6分贝…限值60分贝: the excess in decibels (used when the text states neither).
+_CONC_UNIT = r"(mg/m³|mg/m3|mg/L|mg/l|毫克/立方米|毫克/升|微克/立方米|μg/m³|分贝)"
+_MEASURED = re.compile(
+    r"(?:浓度|声级|噪声值|监测值|检测值|最高)(?:值)?(?:为|是|达到?|约)?\s*"
+    r"(\d+(?:\.\d+)?)\s*" + _CONC_UNIT
+)
+_LIMIT = re.compile(
+    r"(?:超过|超出|高于)[^。；\n]{0,60}?(\d+(?:\.\d+)?)\s*" + _CONC_UNIT
+)
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
 
@@ -504,6 +514,28 @@ def find_quantities(text: str) -> list[Factor]:
         if count is not None:
             earlier = _EARLIER.search(_clause(text, match.start(), 12))
             add("times", match, count + 1 if earlier else count)
+    names = {f.name for f in found}
+    for sentence in re.finditer(r"[^。；\n]+", text):
+        measured = _MEASURED.search(sentence.group(0))
+        if measured is None:
+            continue
+        limit = _LIMIT.search(sentence.group(0))
+        if limit is None or limit.group(2) != measured.group(2):
+            continue
+        high, low = float(measured.group(1)), float(limit.group(1))
+        if low <= 0 or high <= low:
+            continue
+        decibels = measured.group(2) == "分贝"
+        name = "exceed_db" if decibels else "exceed_multiple"
+        if name in names:
+            continue
+        value = round(high - low, 2) if decibels else round((high - low) / low, 2)
+        start = sentence.start() + measured.start()
+        end = sentence.start() + limit.end()
+        if not any(s < end and start < e for s, e in taken):
+            taken.append((start, end))
+            found.append(Factor(QUANTITY, name, text[start:end], start, end, value))
+            names.add(name)
     rated = _RATED.search(text)
     if rated is not None:
         for actual in _ACTUAL.finditer(text, rated.end()):

@@ -345,6 +345,23 @@ def test_range_findings_need_both_readings_of_an_uncertain_fine(reviewer):
         ("当事人此前曾被处罚两次。", "times", 3.0),
         ("核定载质量为十吨，经称重实际装载砂石十四点二吨。", "%", 42.0),
         ("超过昼间限值60分贝（A），超标1.6分贝。", "exceed_db", 1.6),
+        # the excess computed from the measured value and the limit
+        (
+            "化学需氧量排放浓度为90毫克/升，超过《污水综合排放标准》一级标准限值"
+            "（50毫克/升）。",
+            "exceed_multiple",
+            0.8,
+        ),
+        (
+            "油烟排放浓度为3.6mg/m³，超过排放标准规定的2.0mg/m³限值。",
+            "exceed_multiple",
+            0.8,
+        ),
+        (
+            "厂界昼间等效声级为61.6分贝（A），超过昼间限值60分贝（A）。",
+            "exceed_db",
+            1.6,
+        ),
     ],
 )
 def test_quantities_in_words_and_other_forms(text, unit, value):
