@@ -91,6 +91,15 @@ def _codes(items) -> set[str]:
         ("当事人对违建部分至今未予拆除。", "refused_correction"),
         ("当事人直到立案后一个月才整改完毕。", "refused_correction"),
         ("当事人至调查结束仍在原址经营。", "refused_correction"),
+        ("当事人在本辖区内尚无被处罚的先例。", "first_offence"),
+        ("经比对系统数据，该企业三年来无任何环境违法记录。", "first_offence"),
+        ("所涉产品均未流向市场。", "no_harm"),
+        ("该次遗撒未引发交通事故。", "no_harm"),
+        ("当事人接受处理后迅速组织人员对遗撒路面进行了冲洗。", "corrected"),
+        ("当事人2024年曾因相同违法行为被本局处以罚款。", "repeated"),
+        ("当事人在限期内未完成整改。", "refused_correction"),
+        ("当事人拒绝拆除违法建筑。", "refused_correction"),
+        ("当事人接到通知后仍继续施工。", "refused_correction"),
     ],
 )
 def test_factor_in_own_words_and_polarity(text, name):
@@ -123,6 +132,11 @@ def test_factor_in_own_words_and_polarity(text, name):
         "执法人员首次检查时发现。",
         "该行为虽未造成严重后果，但已造成一定影响。",
         "当事人未取得许可，擅自占用道路。",
+        "当事人表示愿意接受处罚并立即整改。",
+        "当事人称已经拆除，但复查时仍存在。",
+        "当事人没有违法所得。",
+        "当事人没有主动消除违法行为的危害后果。",
+        "当事人未提出陈述申辩意见。",
     ],
 )
 def test_negated_ordered_promised_quoted_or_conditional_is_no_mitigation(text):
