@@ -198,24 +198,37 @@ def _quantity_tier(
     if tier is None or not values and not bases:
         return None
     alternatives = _clauses(tier.condition)
-    if not alternatives or not all(
-        any(quantity_clause(p, values, bases) is False for p in _parts(alt))
-        for alt in alternatives
-    ):
+    if not alternatives:
         return None
+    # Several values of one quantity (a part and a total): the facts must decide
+    # the same way whichever of them is read (smallest first, then largest).
+    readings = [
+        {k: sorted(v) for k, v in values.items()},
+        {k: sorted(v, reverse=True) for k, v in values.items()},
+    ]
     common = _common_clauses(item)
     found = None
-    for other in item.tiers:
-        if other.level == stated:
-            continue
-        for clause, complete in _satisfied_clauses(
-            other.condition, present, values, bases, facts_text, common
+    for reading in readings:
+        if not all(
+            any(quantity_clause(p, reading, bases) is False for p in _parts(alt))
+            for alt in alternatives
         ):
-            numeric = any(quantity_clause(p, values, bases) for p in _parts(clause))
-            if complete and numeric:
-                found = other, clause
-    if found is None:
-        return None
+            return None
+        met = None
+        for other in item.tiers:
+            if other.level == stated:
+                continue
+            for clause, complete in _satisfied_clauses(
+                other.condition, present, reading, bases, facts_text, common
+            ):
+                numeric = any(
+                    quantity_clause(p, reading, bases) for p in _parts(clause)
+                )
+                if complete and numeric:
+                    met = other, clause
+        if met is None or (found is not None and met[0] is not found[0]):
+            return None
+        found = met
     other, clause = found
     return TierChoice(
         other.level,
