@@ -1094,7 +1094,10 @@ def _unit_price_issues(
                     AmountIssue(message, text[start : total.end], start, total.end)
                 )
             continue
-        # (b) unit price × quantity
+        # (b) unit price × quantity (not for a profit: 违法所得/获利 is price
+        # minus cost times quantity, and its parts are seldom all written)
+        if _PROFIT_RE.search(_clause_before(text, total.start, 20)):
+            continue
         scope = text[para_start : total.start]
         prices = []
         for match in _UNIT_PRICE_RE.finditer(scope):
@@ -1116,6 +1119,15 @@ def _unit_price_issues(
             if any(abs(price * q - total.value) <= Decimal("0.5") for q in candidates):
                 consistent = True
                 break
+            # 每箱24瓶、每瓶5元，共10箱: a quantity times another stated number
+            numbers = _numbers(scope)
+            if any(
+                abs(price * q * n - total.value) <= Decimal("0.5")
+                for q in quantities
+                for n in numbers
+            ):
+                consistent = True
+                break
             most = max(quantities)
             described.append(
                 f"每{unit}{_fmt(price)}元×{_fmt(most)}{unit}={_fmt(price * most)}元"
@@ -1132,6 +1144,24 @@ def _unit_price_issues(
 
 
 _PART_BASES = ("货值", "违法所得", "销售金额", "销售收入", "违法经营额")
+_PROFIT_RE = re.compile(r"违法所得|获利|利润|差价|违法收入")
+_NUMBER_RE = re.compile(
+    r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])|[一二两三四五六七八九十百千]+"
+)
+
+
+def _numbers(scope: str) -> set[Decimal]:
+    """The numbers written in ``scope`` (at most 40; 1 and 0 excluded)."""
+    found = set()
+    for match in _NUMBER_RE.finditer(scope):
+        value = parse_number(match.group(0))
+        if value is not None and value > 1:
+            found.add(value)
+        if len(found) >= 40:
+            break
+    return found
+
+
 _SUBPART_RE = re.compile(r"其中|部分|已售|已销售|未售|库存")
 
 

@@ -330,6 +330,15 @@ def test_parts_subsets_and_totals():
     assert len(check_amount_consistency(price)) == 1
     right = "当事人共销售该商品15件，单价每件40元，货值金额600元。"
     assert check_amount_consistency(right) == []
+    # a quantity of packs times the units per pack
+    packs = "当事人购进饮料10箱，每箱24瓶，每瓶5元，货值金额共计{}元。"
+    assert check_amount_consistency(packs.format(1200)) == []
+    assert len(check_amount_consistency(packs.format(1300))) == 1
+    # a profit is price minus cost: not checked as price × quantity
+    profit = (
+        "购进该产品20件，每件进价30元，每件售价45元，已全部售出，违法所得共计300元。"
+    )
+    assert check_amount_consistency(profit) == []
 
 
 def test_range_findings_need_both_readings_of_an_uncertain_fine(reviewer):
