@@ -509,3 +509,14 @@ def test_a_minor_tier_stated_by_the_agency_is_a_minor_violation(reviewer):
     assert "NO_PENALTY_EXPECTED" not in _codes(
         reviewer.review(text, "refused")["findings"]
     )
+
+
+def test_stock_phrase_is_no_reason_against_the_exemption(reviewer):
+    """依法应当给予行政处罚 is written in every decision: it does not explain why
+    首违不罚 does not apply (仍应…处罚 does)."""
+    facts = f"{FIRST[0]}，{CORRECTED[0]}，{HARMLESS[0]}。"
+    stock = "当事人的行为违反了规定，依法应当给予行政处罚。"
+    text = ROAD.format(n=13, area=3, facts=facts, reasoning=stock, fine=500)
+    assert "NO_PENALTY_EXPECTED" in _codes(reviewer.review(text, "s")["findings"])
+    assert not refutes_exemption(stock)
+    assert refutes_exemption("当事人虽系初次违法，仍应依法给予行政处罚。")
