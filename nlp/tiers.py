@@ -456,6 +456,12 @@ def _condition_words(core: str) -> tuple[str, ...]:
     return tuple(w for w in cut(core) if len(w) >= 2)
 
 
+# Words of tier conditions the facts write out: 超标 = 超过…标准/限值.
+_WORD_SYNONYMS = {
+    "超标": re.compile(r"(?:超过|超出|高于)[^。；\n]{0,40}?(?:标准|限值)"),
+}
+
+
 def _words_in_one_paragraph(core: str, text: str) -> bool:
     """True when every word (2+ characters) of a short condition (夜间超标排放 →
     夜间, 超标, 排放) occurs in one paragraph of the facts, in other words' order."""
@@ -466,8 +472,13 @@ def _words_in_one_paragraph(core: str, text: str) -> bool:
     def found(word: str, paragraph: str) -> bool:
         if word in paragraph:
             return True
+        synonym = _WORD_SYNONYMS.get(word)
+        if synonym is not None and synonym.search(paragraph):
+            return True
         # 超标排放 written apart (超标噪声…排放): both halves of a 4-character word.
-        return len(word) == 4 and word[:2] in paragraph and word[2:] in paragraph
+        return (
+            len(word) == 4 and found(word[:2], paragraph) and found(word[2:], paragraph)
+        )
 
     return any(
         all(found(w, paragraph) for w in words)

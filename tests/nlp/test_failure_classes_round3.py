@@ -520,3 +520,55 @@ def test_stock_phrase_is_no_reason_against_the_exemption(reviewer):
     assert "NO_PENALTY_EXPECTED" in _codes(reviewer.review(text, "s")["findings"])
     assert not refutes_exemption(stock)
     assert refutes_exemption("当事人虽系初次违法，仍应依法给予行政处罚。")
+
+
+NOISE = (
+    "澄江市生态环境局\n行政处罚决定书\n澄环罚〔2025〕41号\n\n"
+    "当事人：澄江市华宇机械制造有限公司\n统一社会信用代码：91320500MA1P2Q3R4S\n\n"
+    "　　2025年4月10日，我局委托监测站对当事人厂界噪声进行监测，{when}等效声级为"
+    "{level}分贝（A），超过《工业企业厂界环境噪声排放标准》规定的{when}限值{limit}分贝"
+    "（A）。\n"
+    "　　我局认为，当事人超过噪声排放标准排放工业噪声，违反了《中华人民共和国噪声污染"
+    "防治法》第二十四条的规定。依据《中华人民共和国噪声污染防治法》第七十五条的规定，"
+    "我局决定对当事人罚款人民币陆万元。\n"
+    "　　当事人应于收到本决定书之日起十五日内缴纳罚款。\n\n"
+    "澄江市生态环境局\n2025年5月6日\n"
+)
+PASSENGERS = (
+    "澄江市交通运输局\n行政处罚决定书\n澄交罚〔2025〕第18号\n\n"
+    "当事人：钱某某，身份证号：320500198805051234\n\n"
+    "　　2025年3月9日，执法人员在G312线检查时发现，当事人驾驶的核定载客19人的客运"
+    "车辆实际载客{load}人。\n"
+    "　　本局认为，当事人的行为违反了《中华人民共和国道路交通安全法》第四十九条的规定。"
+    "依据《中华人民共和国道路交通安全法》第九十二条第一款的规定，决定对当事人罚款人民币"
+    "叁佰元。\n　　当事人应于十五日内缴纳罚款。\n\n澄江市交通运输局\n2025年3月9日\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("when", "level", "limit", "tier", "outside"),
+    [
+        # 8.5 dB at night: 夜间超标排放 → 较重 (10–15万): 6万 is below it
+        ("夜间", "58.5", "50", "较重", True),
+        # 8.5 dB by day → 一般 (5–10万): 6万 is inside
+        ("昼间", "68.5", "60", "一般", False),
+    ],
+)
+def test_excess_and_condition_words_written_out(
+    reviewer, when, level, limit, tier, outside
+):
+    text = NOISE.format(when=when, level=level, limit=limit)
+    result = reviewer.review(text, "noise")
+    assert result["tier"] == tier
+    assert ("FINE_OUTSIDE_TIER" in _codes(result["findings"])) is outside
+
+
+@pytest.mark.parametrize(
+    ("load", "tier", "outside"),
+    [("26", "较重", True), ("21", "一般", False)],
+)
+def test_overload_from_rated_and_actual(reviewer, load, tier, outside):
+    # 26/19 = +36.8 % → 较重 (500–1000): 300 is below; 21/19 = +10.5 % → 一般
+    result = reviewer.review(PASSENGERS.format(load=load), "bus")
+    assert result["tier"] == tier
+    assert ("FINE_OUTSIDE_TIER" in _codes(result["findings"])) is outside
