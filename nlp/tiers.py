@@ -177,6 +177,13 @@ def choose_tier(
                 return TierChoice(tier.level, "default", tier.condition)
         if len(item.tiers) == 1:
             return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
+        # A tier whose condition only restates the violation (未取得机动车驾驶证
+        # 驾驶机动车 for that very item) is met by every decision of the item: it
+        # is the ordinary tier when no other tier's condition is met.
+        for tier in item.tiers:
+            parts = [p for c in _clauses(tier.condition) for p in _parts(c)]
+            if parts and all(_restates(p, item.violation) for p in parts):
+                return TierChoice(tier.level, "default", tier.condition)
     by_fine = _tier_by_fine(item, fine, party, bases, named)
     if by_fine is not None and (named or by_fine.how == "boundary"):
         return TierChoice(

@@ -572,3 +572,20 @@ def test_overload_from_rated_and_actual(reviewer, load, tier, outside):
     result = reviewer.review(PASSENGERS.format(load=load), "bus")
     assert result["tier"] == tier
     assert ("FINE_OUTSIDE_TIER" in _codes(result["findings"])) is outside
+
+
+def test_a_tier_that_restates_the_violation_is_the_ordinary_tier(reviewer):
+    text = (
+        "澄江市公安局交通警察支队\n行政处罚决定书\n\n"
+        "被处罚人：孙某某，身份证号：320500199001011234\n\n"
+        "　　2025年5月2日，被处罚人未取得机动车驾驶证驾驶小型轿车在人民路行驶，被执勤民警"
+        "查获。\n　　被处罚人的行为违反了《中华人民共和国道路交通安全法》第十九条第一款的规定。"
+        "依据《中华人民共和国道路交通安全法》第九十九条第一款第（一）项的规定，决定对被处罚人"
+        "处以罚款{fine}元。\n\n澄江市公安局交通警察支队\n2025年5月2日\n"
+    )
+    result = reviewer.review(text.format(fine=800), "licence")
+    assert result["tier"] == "一般"
+    # 1500 is above 一般 (200–1000) with no stated reason, and no heavier tier's
+    # condition is met
+    high = reviewer.review(text.format(fine=1500), "licence-high")
+    assert "FINE_OUTSIDE_TIER" in _codes(high["findings"])
