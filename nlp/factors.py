@@ -350,7 +350,9 @@ def find_factors(text: str) -> list[Factor]:
             if (kind == MITIGATING or name == "harm") and _statute_condition(text, end):
                 continue  # 违法行为轻微并及时改正…的，不予行政处罚
             if name == "corrected" and (
-                _ordered_clause(text, start) or _denied_clause(text, start)
+                _ordered_clause(text, start)
+                or _denied_clause(text, start)
+                or _other_agent(text, start, end)
             ):
                 continue  # 责令其于3日内自行拆除 / 未能及时整改 / 表示将拆除
             if name in ("minor", "cooperated", "eliminated_harm") and _denied_clause(
@@ -389,6 +391,34 @@ _STATUTE_TAIL = re.compile(
 def _clause(text: str, pos: int, limit: int = 16) -> str:
     """The part of the clause (between ，。；：) that precedes ``pos``."""
     return re.split(r"[，。；：,\n]", text[max(0, pos - limit) : pos])[-1]
+
+
+# Someone other than the party put it right (环卫部门及时清理, 本局委托第三方拆除):
+# not the party's correction. A party word after the agent gives it back
+# (执法人员指出后当事人当即收摊).
+_AGENT = re.compile(
+    r"环卫|执法人员|执法队员|本局|我局|本机关|物业|他人|第三方|部门|代为|"
+    r"由(?!当事人|其|该|摊主|车主|经营者|你)[^，。；\n]{0,8}$"
+)
+_PARTY_WORD = re.compile(
+    r"当事人|其|该(?:店|公司|单位|户|企业|商户)|摊主|车主|经营者|你"
+)
+
+
+def _other_agent(text: str, start: int, end: int) -> bool:
+    """True when the clause names another agent as the one who corrected."""
+    clause = _clause(text, start, 24) + text[start:end]
+    agents = list(_AGENT.finditer(clause))
+    if not agents:
+        return False
+    after = clause[agents[-1].end() :]
+    # 执法人员指出后…, 在执法人员的监督下…, 本局调查前…: the agent only pointed it out
+    return not (_PARTY_WORD.search(after) or _POINTED.search(after))
+
+
+_POINTED = re.compile(
+    r"指出|发现|督促|要求|检查|告知|劝|责令|通知|监督|调查|巡查|下[，,]?|后|前"
+)
 
 
 def _denied_clause(text: str, pos: int) -> bool:

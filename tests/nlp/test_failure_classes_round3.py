@@ -100,6 +100,8 @@ def _codes(items) -> set[str]:
         ("当事人在限期内未完成整改。", "refused_correction"),
         ("当事人拒绝拆除违法建筑。", "refused_correction"),
         ("当事人接到通知后仍继续施工。", "refused_correction"),
+        ("在执法人员的监督下，当事人于当日自行拆除了广告牌。", "corrected"),
+        ("违建部分已于9月3日由当事人自行拆除完毕。", "corrected"),
     ],
 )
 def test_factor_in_own_words_and_polarity(text, name):
@@ -137,6 +139,10 @@ def test_factor_in_own_words_and_polarity(text, name):
         "当事人没有违法所得。",
         "当事人没有主动消除违法行为的危害后果。",
         "当事人未提出陈述申辩意见。",
+        # someone else put it right
+        "遗撒物由环卫部门及时清理，费用由当事人承担。",
+        "环卫工人当即将遗撒的渣土清扫干净。",
+        "本局已委托第三方将违法建筑拆除。",
     ],
 )
 def test_negated_ordered_promised_quoted_or_conditional_is_no_mitigation(text):
