@@ -51,6 +51,7 @@ _BASE_NAMES = {
     "总投资": "总投资额",
     "广告费用": "广告费用",
     "销售金额": "销售金额",
+    "销售额": "销售金额",
     "罚款数额": "罚款数额",
 }
 # Weaker statements of a base, used only when the base itself is never stated.
@@ -70,7 +71,7 @@ _LISTED_BASE_RE = re.compile(
 )
 _BASE_STATEMENT_RE = re.compile(
     rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
-    r"(?:[为是约达共计合总：:\s]|人民币)*$"
+    r"(?:[为是约达共计合总：:\s（(]|人民币)*$"
 )
 
 _UNIT_NAMES = {

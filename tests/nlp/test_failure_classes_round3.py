@@ -323,6 +323,13 @@ def test_payment_notice_restates_the_fine():
     assert "3500" in issues[0].message
 
 
+def test_bases_in_brackets_and_other_names():
+    text = "本局决定：对当事人处以货值金额（2000元）三倍的罚款，计6000元。"
+    assert find_bases(text)["货值金额"] == 2000
+    assert extract_penalties(text).fine_yuan == 6000.0
+    assert find_bases("经查，当事人销售额为12000元。")["销售金额"] == 12000
+
+
 def test_parts_subsets_and_totals():
     whole = (
         "经查，涉案三批货物货值分别为1200元、800元、500元，合计2500元，"
