@@ -169,6 +169,7 @@ def test_negated_ordered_promised_quoted_or_conditional_is_no_mitigation(text):
         "因当事人未能在规定期限内改正，不符合首违免罚条件。",
         "依照《江城市轻微违法行为免罚清单》，本案不在免罚范围之内。",
         "当事人的情况不满足轻微违法免罚的要求。",
+        "根据第三十三条第一款可以不予行政处罚，但考虑到当事人在学校门口经营，决定从轻处罚。",
     ],
 )
 def test_reasons_against_the_exemption_are_read(text):
