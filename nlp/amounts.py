@@ -58,6 +58,7 @@ _BASE_NAMES = {
     "广告费用": "广告费用",
     "广告费": "广告费用",
     "销售金额": "销售金额",
+    "销售额": "销售金额",
     "罚款数额": "罚款数额",
 }
 # Weaker statements of a base, used only when the base itself is never stated.
@@ -70,9 +71,14 @@ _STATED_BASES = {
     if key != "罚款数额"
 }
 _BASE_TOTAL_RE = re.compile(r"共计|合计|总计")
+_PART_QUALIFIER_RE = re.compile(r"其中|部分|已售|已销售|未售|库存")
+_LISTED_BASE_RE = re.compile(
+    rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
+    r"(?:金额)?(?:分别为|分别是|各为)"
+)
 _BASE_STATEMENT_RE = re.compile(
     rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
-    r"(?:[为是约达共计合总：:\s]|人民币)*$"
+    r"(?:[为是约达共计合总：:\s（(]|人民币)*$"
 )
 
 _UNIT_NAMES = {
@@ -122,6 +128,13 @@ _AREA_UNIT_RE = re.compile(r"平方米|平米|㎡|m²|m2|亩")
 _AREA_TOTAL_RE = re.compile(r"(?:合计|共计|总计)[^，。；;\d]{0,8}$")
 _AREA_STATEMENT_RE = re.compile(r"面积(?:[为是约达共计合总：:\s])*$")
 MU_IN_SQUARE_METRES = Decimal("666.67")
+_SIDE_NUM = (
+    r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+(?:点[一二三四五六七八九十零〇]+)?"
+)
+_SIDES_RE = re.compile(
+    rf"(?:长(?:度)?(?:为|约)?)?(?P<a>{_SIDE_NUM})\s*(?:米|m)\s*"
+    rf"(?:[×xX*＊乘]|[、，,]?\s*(?:宽|高)(?:度)?(?:为|约)?)\s*(?P<b>{_SIDE_NUM})\s*(?:米|m)(?![²2])"
+)
 
 _CN = CN_NUMBER_CHARS
 _CND = CN_DIGIT_CHARS
@@ -175,7 +188,7 @@ _WEAK_START_RE = re.compile(
 )
 _END_RE = re.compile(
     r"履行方式|不服|救济途径|申请行政复议|提起行政诉讼"
-    r"|(?:^|(?<=[。\n]))[^。；，,\n]{0,30}?缴纳"
+    r"|(?:^|(?<=[。\n]))[^。；，,\n]{0,30}?(?:缴纳|缴至|缴入|缴到|缴交|交至|交到|汇入|汇至|缴款)"
 )
 # Who is ordered: 责令当事人/其/你公司/该单位… (short, no clause break).
 _WHOM = "(?:当事人|其|你|该)?[^，。；;\\n责令]{0,4}?"
@@ -245,6 +258,10 @@ class Penalties:
     confiscated_yuan: float | None
     measures: list[str] = field(default_factory=list)
     fine_mentions: list[Money] = field(default_factory=list)
+    # The total with the other writing of a fine whose 大写 and 小写 differ and
+    # nothing in the text corroborates either (None otherwise): range checks
+    # must hold for both readings.
+    fine_alternative: float | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +311,8 @@ def _tokens(norm: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN_RE.finditer(norm):
         start = match.start()
+        if tokens and start < tokens[-1].end:
+            continue  # inside the previous amount's 元伍角 suffix
         if match["pct"]:
             value = parse_number(match["pnum"])
             if value is not None:
@@ -466,6 +485,7 @@ def find_bases(text: str) -> dict[str, Decimal]:
     bases: dict[str, Decimal] = {}
     aliases: dict[str, Decimal] = {}
     totals: dict[str, Decimal] = {}
+    partial: dict[str, Decimal] = {}
     for money in mentions:
         if money.kind != "amount" or money.value is None:
             continue
@@ -473,6 +493,11 @@ def find_bases(text: str) -> dict[str, Decimal]:
         if match is None:
             continue
         name = match["name"]
+        if _PART_QUALIFIER_RE.search(norm, max(0, match.start() - 8), match.start()):
+            # 其中已销售部分货值为2000元: a part of the base, used only when no
+            # statement of the whole is found
+            partial.setdefault(_STATED_BASES[name], money.value)
+            continue
         target = aliases if name in _BASE_ALIASES else bases
         target.setdefault(_STATED_BASES[name], money.value)
         # A part then the total (A款货值4200元，B款货值3100元，货值金额共计8300元):
@@ -480,8 +505,20 @@ def find_bases(text: str) -> dict[str, Decimal]:
         lead = norm[max(0, match.start() - 6) : money.start]
         if _BASE_TOTAL_RE.search(lead) and _STATED_BASES[name] not in totals:
             totals[_STATED_BASES[name]] = money.value
+    # 货值分别为1200元、800元、500元，合计2500元: the total of a listed base
+    for money in mentions:
+        if money.kind != "amount" or money.value is None:
+            continue
+        lead = norm[max(0, money.start - 60) : money.start]
+        listed = _LISTED_BASE_RE.search(lead)
+        if listed and _BASE_TOTAL_RE.search(lead, listed.end()):
+            if not re.search(r"[。；\n]|其中", lead[listed.end() :]):
+                key = _STATED_BASES[listed["name"]]
+                totals.setdefault(key, money.value)
     bases.update(totals)
     for name, value in aliases.items():
+        bases.setdefault(name, value)
+    for name, value in partial.items():
         bases.setdefault(name, value)
     stated = fallback = total = None
     for tok in tokens:
@@ -505,6 +542,14 @@ def find_bases(text: str) -> dict[str, Decimal]:
         if fallback is None:
             fallback = area
     area = stated if stated is not None else total if total is not None else fallback
+    if area is None:
+        # 两块：一块长12米、高3米，另一块长8米、高3米 → 60平方米 (the sum)
+        sides = [
+            (parse_number(m["a"]), parse_number(m["b"]))
+            for m in _SIDES_RE.finditer(norm)
+        ]
+        if sides and all(a is not None and b is not None for a, b in sides):
+            area = sum((a * b for a, b in sides), Decimal(0))
     if area is not None:
         bases["面积"] = area
     return bases
@@ -651,6 +696,23 @@ def _sentence_span(text: str, pos: int, limit: int = 300) -> tuple[int, int]:
     return start, min(ends) if ends else hi
 
 
+_PAYMENT_BEFORE_RE = re.compile(
+    r"(?:(?:将|把)(?:上述|以上|前述)?|(?:缴纳|缴清|交纳|缴交|缴付)(?:上述|以上|前述)?)"
+    r"(?:罚款|罚没款|款项)(?:金额|数额)?(?:共计|合计)?(?:人民币)?[:：]?\s*$"
+)
+_PAYMENT_AFTER_RE = re.compile(
+    r"\s*(?:[（(][^）)]{0,24}[）)])?\s*(?:缴至|缴入|缴到|交至|交到|汇入|汇至|缴纳至)"
+)
+
+
+def _restates_payment(text: str, money: Money) -> bool:
+    """True for an amount of the payment notice (将罚款X元缴至…, 缴纳罚款X元)."""
+    before = _clause_before(text, money.start, 24)
+    return bool(
+        _PAYMENT_BEFORE_RE.search(before) or _PAYMENT_AFTER_RE.match(text, money.end)
+    )
+
+
 def _collect(text: str, groups: Sequence[_Group], region: tuple[int, int]) -> _Found:
     """Sort the amount groups inside *region* into fines, fine totals, confiscations."""
     found = _Found([], [], [])
@@ -658,6 +720,8 @@ def _collect(text: str, groups: Sequence[_Group], region: tuple[int, int]) -> _F
     for group in groups:
         if group.first.start < start or group.first.end > end:
             continue
+        if _restates_payment(text, group.first):
+            continue  # 将罚款人民币15000元缴至…: the payment notice, not a fine
         role = _role(text, group.first)
         if role == "fine":
             found.fines.append(group.used)
@@ -677,7 +741,7 @@ def _fallback(
     pending: list[tuple[tuple[int, int], Money]] = []
     for group in groups:
         role = _role(text, group.first)
-        if role is None:
+        if role is None or _restates_payment(text, group.first):
             continue
         span = _sentence_span(text, group.first.start)
         if role == "confiscation":
@@ -731,6 +795,7 @@ def extract_penalties(
         found, spans = _fallback(text, groups)
         measures = _measures(text, spans)
     counted = found.fines or found.totals[:1]
+    counted, alternative = _resolve_pairs(text, groups, counted)
     fine = sum((m.value for m in counted if m.value is not None), Decimal(0))
     seized = sum((m.value for m in found.confiscated if m.value), Decimal(0))
     return Penalties(
@@ -741,7 +806,111 @@ def extract_penalties(
         confiscated_yuan=float(seized) if found.confiscated else None,
         measures=measures,
         fine_mentions=list(counted),
+        fine_alternative=float(fine - alternative) if alternative else None,
     )
+
+
+def _resolve_pairs(
+    text: str, groups: Sequence[_Group], counted: list[Money]
+) -> tuple[list[Money], Decimal]:
+    """Choose the reading of each fine whose 大写 and 小写 differ.
+
+    The reading the rest of the text corroborates wins: the same amount written
+    elsewhere (the payment notice, a computation ＝X元) or a stated rate times a
+    stated quantity (每平方米120元 × 24平方米). Without corroboration the 大写
+    stays (the documented rule) and the difference is returned, so that range
+    checks can be made with both readings.
+
+    :return: (the fine mentions, the sum of (used - other) over uncorroborated
+        pairs; 0 when every pair agrees or was corroborated).
+    """
+    by_used = {id(g.used): g for g in groups if g.second is not None}
+    result, difference = [], Decimal(0)
+    for money in counted:
+        group = by_used.get(id(money))
+        if group is None or group.first.value == group.second.value:
+            result.append(money)
+            continue
+        other = group.first if money is group.second else group.second
+        mine, theirs = (
+            _support(text, groups, group, money),
+            _support(text, groups, group, other),
+        )
+        if theirs > mine:
+            result.append(other)
+            continue
+        result.append(money)
+        if theirs == mine and money.value is not None and other.value is not None:
+            difference += money.value - other.value
+    return result, difference
+
+
+def _support(text: str, groups: Sequence[_Group], pair: _Group, money: Money) -> int:
+    """How often the rest of the text corroborates ``money``'s value."""
+    value = money.value
+    if value is None:
+        return 0
+    count = sum(
+        1
+        for g in groups
+        if g is not pair
+        and (
+            g.used.value == value or (g.second is not None and g.second.value == value)
+        )
+    )
+    for rate in _scan(text)[2]:
+        if rate.kind != "per_unit" or rate.value is None or not rate.base:
+            continue
+        quantities = _quantities(text, rate.base)
+        if rate.base == "平方米":
+            quantities += _quantities(text, "㎡")
+        if any(abs(rate.value * q - value) <= Decimal("0.5") for q in quantities):
+            count += 1
+    return count
+
+
+_PAYMENT_RE = re.compile(r"缴纳|缴至|缴入|缴到|缴交|交至|交到|汇入|汇至|缴款|上缴")
+
+
+def payment_issues(text: str, penalties: Penalties) -> list[AmountIssue]:
+    """A fine written in the payment notice that differs from the decision.
+
+    The payment paragraph (请于…将罚款叁仟伍佰元缴至…) restates the fine; an
+    amount there attached to 罚款/罚没款 must be the fine, one of the fines, or
+    the fine plus the confiscated money.
+    """
+    if not penalties.fine_mentions or penalties.fine_yuan is None:
+        return []
+    fine = Decimal(str(penalties.fine_yuan))
+    allowed = {fine} | {m.value for m in penalties.fine_mentions if m.value}
+    if penalties.confiscated_yuan:
+        allowed.add(fine + Decimal(str(penalties.confiscated_yuan)))
+    if penalties.fine_alternative is not None:
+        allowed.add(Decimal(str(penalties.fine_alternative)))
+    last = max(m.end for m in penalties.fine_mentions)
+    issues = []
+    for group in _groups_of(text):
+        money = group.used
+        if money.start <= last or money.value is None:
+            continue
+        span = _sentence_span(text, money.start)
+        sentence = text[span[0] : span[1]]
+        if not _PAYMENT_RE.search(sentence) or "罚" not in sentence:
+            continue
+        before = _clause_before(text, money.start)
+        if not re.search(
+            r"罚(?:款|没款|没金额)", before + text[money.end : money.end + 4]
+        ):
+            continue
+        if "没收" in before or any(
+            abs(money.value - a) <= Decimal("0.005") for a in allowed
+        ):
+            continue
+        message = (
+            f"缴纳部分所载罚款{_described(money)}与处罚决定的罚款{_fmt(fine)}元不一致"
+        )
+        issues.append(AmountIssue(message, sentence.strip(), span[0], span[1]))
+    return issues
 
 
 def _pair_issues(text: str, groups: Sequence[_Group]) -> list[AmountIssue]:
@@ -904,9 +1073,11 @@ def _unit_price_issues(
         # texts quadratic.
         near = groups[max(0, index - _SCOPE_CHARS // 2) : index]
         listed = _listed_parts(text, near, para_start)
+        if _SUBPART_RE.search(_clause_before(text, total.start, 20)):
+            continue  # 其中前两批合计2000元: a part of the whole, not its total
         if listed and len(listed) >= 2:
             part_sum = sum((m.value for m in listed), Decimal(0))
-            if part_sum != total.value:
+            if part_sum != total.value and not _subset_adds_up(listed, total.value):
                 message = (
                     f"分项金额{'、'.join(_strip_prefix(m.text) for m in listed)}之和为"
                     f"{_fmt(part_sum)}元，与合计金额{_described(total)}不一致"
@@ -931,7 +1102,10 @@ def _unit_price_issues(
                     AmountIssue(message, text[start : total.end], start, total.end)
                 )
             continue
-        # (b) unit price × quantity
+        # (b) unit price × quantity (not for a profit: 违法所得/获利 is price
+        # minus cost times quantity, and its parts are seldom all written)
+        if _PROFIT_RE.search(_clause_before(text, total.start, 20)):
+            continue
         scope = text[para_start : total.start]
         prices = []
         for match in _UNIT_PRICE_RE.finditer(scope):
@@ -953,6 +1127,15 @@ def _unit_price_issues(
             if any(abs(price * q - total.value) <= Decimal("0.5") for q in candidates):
                 consistent = True
                 break
+            # 每箱24瓶、每瓶5元，共10箱: a quantity times another stated number
+            numbers = _numbers(scope)
+            if any(
+                abs(price * q * n - total.value) <= Decimal("0.5")
+                for q in quantities
+                for n in numbers
+            ):
+                consistent = True
+                break
             most = max(quantities)
             described.append(
                 f"每{unit}{_fmt(price)}元×{_fmt(most)}{unit}={_fmt(price * most)}元"
@@ -969,6 +1152,37 @@ def _unit_price_issues(
 
 
 _PART_BASES = ("货值", "违法所得", "销售金额", "销售收入", "违法经营额")
+_PROFIT_RE = re.compile(r"违法所得|获利|利润|差价|违法收入")
+_NUMBER_RE = re.compile(
+    r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])|[一二两三四五六七八九十百千]+"
+)
+
+
+def _numbers(scope: str) -> set[Decimal]:
+    """The numbers written in ``scope`` (at most 40; 1 and 0 excluded)."""
+    found = set()
+    for match in _NUMBER_RE.finditer(scope):
+        value = parse_number(match.group(0))
+        if value is not None and value > 1:
+            found.add(value)
+        if len(found) >= 40:
+            break
+    return found
+
+
+_SUBPART_RE = re.compile(r"其中|部分|已售|已销售|未售|库存")
+
+
+def _subset_adds_up(parts: list[Money], total: Decimal) -> bool:
+    """True when two or more of ``parts`` (at most 12 are tried) add up to
+    ``total``: a total of some of the listed parts (前两批合计…)."""
+    values = [m.value for m in parts[:12] if m.value is not None]
+    sums = {Decimal(0): 0}
+    for value in values:
+        for subtotal, count in list(sums.items()):
+            key = subtotal + value
+            sums[key] = max(sums.get(key, 0), count + 1)
+    return sums.get(total, 0) >= 2
 
 
 def _named_parts(
@@ -987,7 +1201,9 @@ def _named_parts(
         return []
     # The sentence, at most 300 characters back (a bound keeps long texts linear).
     floor = max(0, total.start - 300)
-    begin = max(text.rfind(mark, floor, total.start) for mark in "。；\n") + 1
+    # 以上违法所得合计…: the parts are the paragraph's, across its sentences
+    marks = "\n" if re.search(r"以上|上述|前述", lead) else "。；\n"
+    begin = max(text.rfind(mark, floor, total.start) for mark in marks) + 1
     begin = max(begin, floor)
     window = groups[-150:]  # 300 characters hold at most 150 amounts
     first = bisect_left([g.used.start for g in window], begin)

@@ -14,6 +14,7 @@ FINDING_LABELS: dict[str, str] = {
     "INCONSISTENT_WITH_SIMILAR": "与同类案件处罚明显不一致",
     # Hints (提示): not findings.
     "CITATION_REPEAL_UNCERTAIN": "决定日期不详，引用法律可能已废止",
+    "CITATION_OLD_LAW_APPLIES": "违法行为发生在法律废止前（从旧兼从轻）",
     "NO_ITEM_MATCHED": "未匹配到裁量基准事项",
     "LAWFUL_ADJUSTMENT": "依法从轻、减轻或从重（已载明理由）",
 }

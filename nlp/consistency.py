@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -74,6 +74,11 @@ class DecisionFacts:
     uncertain_repeals: list = field(default_factory=list)  # (citation, Repeal)
     replacements: dict = field(default_factory=dict)  # citation key -> text
     statutory_text: tuple | None = None  # (low, high, provision) from the law text
+    # The fine read the other way when its 大写 and 小写 differ (uncorroborated).
+    fine_alternative: float | None = None
+    # Citations of a law repealed before the decision but after the conduct:
+    # citation key -> (conduct date, Repeal). 从旧兼从轻, not a finding.
+    old_law: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- fine ranges
@@ -165,7 +170,37 @@ def _yuan(value: float) -> str:
 # ---------------------------------------------------------------- findings
 
 
+# Findings that depend on the fine's value: with a fine whose 大写 and 小写 differ
+# they are reported only when both readings give them.
+RANGE_CODES = frozenset(
+    {
+        "FINE_ABOVE_STATUTORY",
+        "FINE_BELOW_STATUTORY_NO_REASON",
+        "FINE_OUTSIDE_TIER",
+        "NO_DISCRETION_REASONING",
+    }
+)
+
+
 def check(
+    facts: DecisionFacts,
+    item: Item | None,
+    tier: TierChoice,
+    rules: list[GeneralRule],
+    notes: list | None = None,
+) -> list[Finding]:
+    """Run every check except 同案不同罚 and return the findings (see
+    :func:`_check`). A fine whose 大写 and 小写 differ is not certain: its range
+    findings stand only when the other reading gives them too."""
+    findings = _check(facts, item, tier, rules, notes)
+    if facts.fine_alternative is None or not facts.fine_alternative > 0:
+        return findings
+    other = _check(replace(facts, fine_yuan=facts.fine_alternative), item, tier, rules)
+    both = {f.code for f in other}
+    return [f for f in findings if f.code not in RANGE_CODES or f.code in both]
+
+
+def _check(
     facts: DecisionFacts,
     item: Item | None,
     tier: TierChoice,
@@ -185,6 +220,8 @@ def check(
     """
     findings: list[Finding] = []
     for citation, status in facts.citations:
+        if status == "repealed" and citation.key in facts.old_law:
+            continue  # the conduct predates the repeal: a hint (see hints())
         if status == "repealed":
             findings.append(
                 Finding(
@@ -220,7 +257,10 @@ def check(
     mitigation = states_mitigation(text, facts.factors)
     reduction = states_reduction(text, facts.factors)
     aggravation = states_aggravation(text, facts.factors)
-    rule = _exemption_rule(rules, facts.factors)
+    # The agency itself placing the case in a 轻微 tier states that the
+    # violation is minor (违法行为轻微) in its own terms.
+    minor_tier = bool(tier.level and "轻微" in tier.level and tier.how == "explicit")
+    rule = _exemption_rule(rules, facts.factors, minor_tier)
     if rule is not None and not refutes_exemption(text):
         findings.append(
             Finding(
@@ -335,7 +375,11 @@ def _statutory_findings(
 def _reasoned(facts: DecisionFacts, tier: TierChoice) -> bool:
     if tier.how == "explicit" or not facts.reasoning_visible:
         return True
-    if any(f.kind in (MITIGATING, AGGRAVATING) for f in facts.factors):
+    # Harm the violation caused (造成了污染) is a fact of the conduct, not by
+    # itself discretion reasoning.
+    if any(
+        f.kind in (MITIGATING, AGGRAVATING) and f.name != "harm" for f in facts.factors
+    ):
         return True
     return states_discretion(facts.discretion_text or facts.text)
 
@@ -372,15 +416,20 @@ def _basis_mismatch(facts: DecisionFacts, item: Item) -> list[Finding]:
 
 
 def _exemption_rule(
-    rules: list[GeneralRule], factors: list[Factor]
+    rules: list[GeneralRule], factors: list[Factor], minor_tier: bool = False
 ) -> GeneralRule | None:
     names = {f.name for f in factors}
+    if minor_tier:
+        names.add("minor")
     if "not_first" in names or "refused_correction" in names or "repeated" in names:
         first_ok = False
     else:
         first_ok = True
-    harmless = "no_harm" in names
-    corrected = "corrected" in names or "eliminated_harm" in names
+    # Harm stated affirmatively (造成了危害后果) outweighs a harmless clause.
+    harmless = "no_harm" in names and not names & {"harm", "serious_consequence"}
+    corrected = (
+        "corrected" in names or "eliminated_harm" in names
+    ) and "refused_correction" not in names
     for rule in rules:
         if rule.kind == "no_penalty" and "minor" in names and corrected and harmless:
             return rule
@@ -457,6 +506,27 @@ def hints(facts: DecisionFacts, item: Item | None) -> list[Finding]:
                 f"已于{repeal.repealed_on.isoformat()}废止"
                 + _replaced(facts, citation)
                 + f"；{known}，无法判断作出决定时该法是否有效，请核对决定日期",
+                citation.text,
+            )
+        )
+    for citation, status in facts.citations:
+        if status != "repealed" or citation.key not in facts.old_law:
+            continue
+        key = ("old", short_law_name(citation.law), citation.article)
+        if key in seen:
+            continue
+        seen.add(key)
+        conduct, repeal = facts.old_law[citation.key]
+        result.append(
+            Finding(
+                "CITATION_OLD_LAW_APPLIES",
+                HINT,
+                f"引用的《{short_law_name(citation.law)}》{_provision_label(citation)}"
+                f"已于{repeal.repealed_on.isoformat()}废止"
+                + _replaced(facts, citation)
+                + f"；违法行为发生于{conduct.isoformat()}（废止之前），依《行政处罚法》"
+                "第三十七条适用违法行为发生时的规定，但新规定处罚较轻的适用新规定"
+                "（从旧兼从轻），请核对",
                 citation.text,
             )
         )

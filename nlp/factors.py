@@ -11,40 +11,110 @@ MITIGATING = "mitigating"
 AGGRAVATING = "aggravating"
 QUANTITY = "quantity"
 
-_NEG = r"(?<![未不非无没])(?<!没有)(?<!并非)(?<!不属)(?<!不是)"
+# A negation right before a mitigating statement (未及时改正, 并非初次违法). It is
+# checked on each match (find_factors) rather than written into the patterns as
+# lookbehinds: a pattern that starts with a literal lets the regex engine skip
+# ahead to its first characters, which keeps the scan fast.
+_NEG = ""
+_NEG_BEFORE = re.compile(r"(?:[未不非无没]|没有|并非|不属|不是)$")
+_NEG_CHECKED = frozenset(
+    {"first_offence", "eliminated_harm", "corrected", "cooperated", "minor"}
+)
+
+# Words that put a clause in the negative (未…, 没有…, 并非…) and that turn a
+# statement into an order, a possibility or a condition (责令…, 可能…, 应当…).
+_NEG_WORDS = r"未|没有|并未|尚未|从未|未曾|不曾|均未|也未|亦未|无|不"
+# Correction verbs: what a party does to put a violation right.
+_FIX = (
+    r"(?:改正|整改|纠正|拆除|撤除|清理|清除|清运|清扫|清洗|恢复(?:原状|原貌|原样|通行|正常)?|补办|补正|补标|补齐|"
+    r"补设|补种|补录|补建|下架|召回|停止|关停|撤离|搬离|移走|移除|驶离|收摊|删除|撤下|"
+    r"撤回|更正|更换|维修|修复|覆盖|退还|退赔|销毁|封存|消除|"
+    r"搬走|挪走|撤走|清退|复绿|回填|撤掉|拆掉|移开|推离|搬回|收回|拿走|挪开|清走|收起|"
+    r"取下|摘除|摘下|熄灭|封堵|冲洗|冲刷|打扫|补上|标上|贴上|挂上)"
+)
+# Harm words: what a violation may cause.
+_HARM = (
+    r"(?:危害|后果|损失|损害|污染|伤亡|事故|伤害|受伤|不良|隐患|人身|财产|影响|"
+    r"不适|纠纷|危险|拥堵|堵塞|阻塞|腹泻|中毒|骨折|死亡|住院|患病)"
+)
+_SERIOUS = r"(?:严重|重大|较大|恶劣|特别|巨大|极大)"
 
 # (name, kind, pattern). Order matters: earlier patterns claim their span first.
+# Polarity is checked per clause afterwards (see find_factors): a mitigating
+# statement inside a negated, ordered, conditional or quoted clause is not a fact.
 _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
     (name, kind, re.compile(pattern))
     for name, kind, pattern in (
         (
             "no_harm",
             MITIGATING,
-            r"(?:没有|未|未曾|无)造成(?:危害|严重|明显)?(?:危害)?后果|危害后果(?:较为)?轻微|"
-            r"无危害后果|未造成(?:环境)?污染(?:后果)?|"
+            # 未造成危害后果, 没有对周边环境产生不良影响, 未给消费者造成经济损失
+            # (not 未造成严重后果: "not serious" is not "none")
+            r"(?:没有|并未|尚未|均未|也未|亦未|未曾|不曾|未|无)(?:有|再)?(?:因此|因而|从而)?"
+            r"(?:(?:对|给|向|使|令)[^，。；\n]{0,14}?)?"
+            r"(?:造成|产生|导致|引起|引发|带来|出现|形成|发生|构成)(?:了|过)?"
+            r"(?!" + _SERIOUS + r")(?:任何|实际|明显|直接|不良|一定)?的?"
+            r"[^，。；\n]{0,6}?" + _HARM + r"|"
+            r"危害后果(?:较为|较|十分|极其|极为|相对)?轻微|(?:社会)?危害(?:性|程度)?(?:较|很|极|相对)?(?:小|轻)|"
+            r"(?:影响|损害|损失)(?:程度|范围)?(?:较为|较|很|极|相对|十分)(?:小|轻微|有限)|"
+            r"无(?:任何)?(?:危害后果|实际危害|人员伤亡|人员受伤|安全事故)|"
+            r"(?:没有|未|无)(?:人员)?(?:受伤|伤亡)|"
+            r"(?:未|没有)(?:受到|遭受)[^，。；\n]{0,4}?(?:影响|损害|污染|破坏)|"
+            r"(?:尚未|未|没有)(?:对外)?(?:售出|销售|出售|卖出|售卖|流入市场|流入社会|流向市场|流出|投入使用|使用)|"
+            # 路灯杆完好、未受损坏; 未多收价款, 结算价格一致
+            r"(?:未|没有|并未|均未)(?:受到?|遭到?|被)?(?:损坏|损毁|破坏|毁损|损伤)|完好(?:无损)?(?!率)|"
+            r"(?:未|没有|并未|均未|无)(?:向[^，。；\n]{0,8}?)?(?:多收|多付|多计|多扣|多收取)|"
+            r"(?:结算|实际收取|收取)的?(?:价格|金额|费用)[^，。；\n]{0,14}?(?:一致|相符|相同)|"
             # harmlessness in the agency's words: 没有消费者因此多付价款, 未影响行人通行,
             # 未有群众投诉
-            r"(?:没有|未|无)(?:有)?[^，。；\n]{0,8}?(?:多付(?:价款|费用)?|"
-            r"影响(?:行人|车辆|交通|通行|周边|他人)|(?:群众|居民|消费者|他人)?投诉(?!举报))",
+            r"(?:没有|未|无)(?:有|接到|收到|发现)?[^，。；\n]{0,8}?(?:多付(?:价款|费用)?|多收|"
+            r"影响(?:行人|车辆|交通|通行|周边|他人|居民|正常)|(?:群众|居民|消费者|他人)?投诉(?!举报后))",
         ),
         (
             "refused_correction",
             AGGRAVATING,
-            r"拒不(?:改正|整改|停止|拆除|履行)|逾期(?:仍)?(?:未|不)(?:改正|整改|拆除|停止)|"
-            r"未按(?:期|要求|规定期限)(?:改正|整改)|(?:经|被)责令.{0,12}?(?:后)?仍(?:未|不|继续)",
+            r"拒不(?:改正|整改|停止|拆除|履行|退还|配合整改)|逾期(?:仍)?(?:未|不)(?:改正|整改|拆除|停止|清理|补办)|"
+            r"未按(?:期|要求|规定期限)(?:改正|整改)|(?:经|被)责令.{0,12}?(?:后)?仍(?:未|不|继续)|"
+            r"(?:经|被)责令[^。；\n]{0,16}?(?:后|以后)[^。；\n]{0,6}?(?:仍然|依然|仍|继续|还在)|"
+            # 至今仍未拆除, 始终未予整改, 逾期后才清理完毕
+            r"(?:仍然|仍|至今|始终|一直|迟迟)(?:仍)?(?:未|没有|不)(?:予|能|按要求)?"
+            + _FIX
+            + r"|"
+            r"期限?内(?:仍)?(?:未|没有|未能)(?:完成|按要求)?" + _FIX + r"|"
+            r"拒绝(?:" + _FIX[3:-1] + r")|"
+            # 接到通知后仍继续施工, 经劝阻后还在经营
+            r"(?:通知|责令|告知|制止|劝阻|劝导|指出|要求)[^。；\n]{0,12}?(?:后|以后)[^，。；\n]{0,4}?"
+            r"(?:仍然|依然|仍|还|又)(?:在|继续)?(?:施工|建设|经营|排放|生产|营业|销售|摆摊|占用|违法)|"
+            r"逾期(?:后|以后)?(?:才|方)|(?:直到|直至|迟至|拖至|拖延至)[^，。；\n]{0,16}?(?:才|方)|"
+            # 至调查结束仍在原址经营
+            r"(?:至今|至[^，。；\n]{1,8}?(?:时|止|结束|终结))[^，。；\n]{0,8}?(?:仍|依然|继续)(?:在)?"
+            r"[^，。；\n]{0,6}?(?:经营|施工|建设|排放|生产|营业|销售|摆摊|占用)",
         ),
         (
             "not_first",
             AGGRAVATING,
-            r"(?:不属于|并非|不是|非)(?:初次|首次)违法|(?:不属于|不符合)首违",
+            r"(?:不属于|并非|不是|不系|非)(?:其)?(?:初次|首次|第一次)(?:违法)?|(?:不属于|不符合|不适用)首违|"
+            r"(?<![无没])有(?:过)?[^，。；\n无没未]{0,10}?(?:违法|违规|处罚)(?:记录|前科|历史)|"
+            r"(?<![无没])有前科",
         ),
         (
             "first_offence",
             MITIGATING,
             _NEG
-            + r"(?:系|属于?|为)?(?:初次|首次|第一次)(?:违法|实施|被查|违反)|"
+            + r"(?:系|属于?|为|是)(?:其|当事人)?(?:初次|首次|第一次)|"
             + _NEG
-            + r"初犯",
+            + r"(?:初次|首次|第一次)(?:违法|实施|被查|违反|从事|经营|在|因|发生|出现|占道|摆摊)|"
+            + _NEG
+            + r"初犯|"
+            # 此前从未因此类行为被处罚过, 未受过行政处罚
+            r"(?:从未|未曾|不曾|没有|未)(?:因[^，。；\n]{0,16}?)?(?:受到?过?|被)"
+            r"[^，。；\n]{0,10}?(?:行政)?(?:处罚|查处|处理|罚)|"
+            # 无同类违法记录, 没有任何价格违法记录, 查无违法信息
+            r"(?:无|没有|未发现|未查询到|未查到|查无|查不到|查询不到|未见|不存在)"
+            r"(?:其|当事人)?(?:任何|有)?"
+            r"[^，。；\n]{0,8}?(?:违法|违规|处罚|不良)的?(?:记录|前科|信息|历史|行为记录|先例)|"
+            r"(?:此前|以往|之前|既往|过去)(?:[^，。；\n]{0,6}?)?未(?:发现|查到)(?:其|当事人)?有?过?"
+            r"(?:同类|类似|其他)?违法(?:违规)?行为",
         ),
         (
             "eliminated_harm",
@@ -60,39 +130,63 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             MITIGATING,
             _NEG
             + r"(?:及时|立即|当场|主动|已经?|自行)(?:予以)?(?:改正|整改|纠正|拆除|清理|清除|"
-            r"停止(?:违法行为)?)(?:完毕|到位)?|整改(?:完毕|到位)|"
-            # 十分钟内即…补标价格到位, 劝导后马上收摊撤离, 当日即恢复原状
-             + _NEG + r"(?:当日|当天|当场|次日|随即|马上|立即|立刻|即)"
+            r"停止(?:违法行为)?)(?:完毕|到位)?|整改(?:完毕|到位|完成)|完成(?:了)?整改|"
+            # 十分钟内即…补标价格到位, 劝导后马上收摊撤离, 当日即恢复原状, 已将…拆除
+            + _NEG
+            + r"(?:当日|当天|当场|当即|次日|第二天|随即|随后|马上|立即|立刻|迅速|很快|便|即|已经|已|"
+            r"主动|自行|及时|(?:在|于)[^，。；\n]{0,10}?期限?内|"
+            r"[一二三四五六七八九十两\d]+(?:日|天|小时|分钟|个工作日)内)"
             # the party acts, not the agency (当场责令其限期改正 is an order)
-            r"(?:(?!责令|要求|通知|督促|告知)[^，。；\n《]){0,14}?"
-            r"(?:补标|补齐|补正|补办|收摊|撤离|恢复原状|恢复原貌|拆除|清理|清运|改正|整改)",
+            r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备)"
+            r"[^，。；\n《]){0,14}?" + _FIX,
         ),
         (
             "cooperated",
             MITIGATING,
             _NEG
-            + r"(?:积极|主动)?配合(?:调查|执法|行政机关|检查)|如实(?:陈述|交代|供述)|"
-            r"主动(?:供述|提供(?:证据|材料))",
+            + r"(?:积极|主动)?配合(?:调查|执法|行政机关|检查|查处)|如实(?:陈述|交代|供述|说明)|"
+            r"主动(?:供述|提供(?:证据|材料)|交代)|认错态度(?:较)?好|主动认错",
         ),
         (
             "minor",
             MITIGATING,
-            _NEG + r"(?:情节|违法行为|违法情节)(?:显著)?轻微|情节较轻",
+            _NEG
+            + r"(?:情节|违法行为|违法情节|违法程度|违法情形)(?:显著|较为|十分|非常|相对)?(?:轻微|较轻)|"
+            + _NEG
+            + r"(?:属于?|系)(?:显著)?轻微违法|轻微违法行为|"
+            # 数量很少, 涉案金额较小, 持续时间较短
+            r"(?:涉案)?(?:数量|金额|货值|规模|范围|持续时间)(?:仅|也)?(?:很|较|极|非常|十分|相对)"
+            r"(?:少|小|短)",
         ),
         (
             "repeated",
             AGGRAVATING,
             r"(?:[两二三]年|一年)内(?:第[二三四五六七八九十\d]+次|(?:多|再|又)次)|"
             r"(?<![初首])多次|屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚|"
+            r"(?<![未从不])曾(?:于[^，。；\n]{0,14}?)?(?:因|被)[^，。；\n]{0,24}?(?:处罚|查处|警告|罚款)|"
             # 系第二次被查处 / 本次系第三次违法 (not 首次或者第二次 quoted from a tier)
             r"(?<!或者)(?<!或)(?:系|为|属|是|此次系|本次系)?第[二三四五六七八九十\d]+次"
-            r"(?:被(?:查处|处罚|查获)|因同类|违法|实施|违反)|再次被(?:查处|处罚|查获)",
+            r"(?:被(?:查处|处罚|查获)|因同类|违法|实施|违反)|再次被(?:查处|处罚|查获)|"
+            r"(?:已|已经)?被(?:查处|处罚)(?:过)?[两二三四五六七八九十\d]+次|"
+            # 以前被我局处理过两次, 去年已因同样的问题被罚款
+            r"(?:此前|以前|之前|曾经?|去年|上年|前年)[^，。；\n未没不无从]{0,12}?"
+            r"(?:被|受到?过?)[^，。；\n未没不无]{0,8}?(?:处罚|查处|处理|罚款|警告)",
         ),
         (
             "serious_consequence",
             AGGRAVATING,
             r"(?<![未没无不])(?<!没有)造成(?:了)?(?:严重|重大|较大|恶劣)的?(?:[^，。；\n]{0,12}?)"
             r"(?:后果|损失|影响|污染|事故)|社会影响恶劣|情节(?:特别)?严重(?!的)",
+        ),
+        (
+            "harm",
+            AGGRAVATING,
+            # harm stated affirmatively, not serious: 造成了危害后果, 致使…受到污染,
+            # 给消费者造成经济损失 (negated, possible or conditional mentions are not)
+            r"(?:造成|导致|引起|致使|致)(?:了)?(?!轻微|较小|少量)[^，。；\n]{0,10}?"
+            r"(?:危害后果|后果|损失|损害|污染|伤害|受伤|伤亡|事故|不适|不良影响|腹泻|中毒|"
+            r"骨折|死亡|住院|患病|拥堵|堵塞)|"
+            r"危害后果(?:较大|较重|明显|不轻)",
         ),
         (
             "obstructed",
@@ -150,12 +244,15 @@ _START = r"(?<![\d.,零〇一二两三四五六七八九十百千万月年第])"
 # "5平方米以上10平方米以下" quotes a benchmark condition; it is not a fact.
 _CONDITION_AFTER = r"(?!\s*(?:（含）)?(?:以上|以下|以内|至|到|－|-|～|~))"
 _GENERIC = re.compile(
-    r"(?<!不足)(?<!未达)(?<!超过)(?<!低于)(?<!高于)"
+    # a bound (不足十平方米, 未达到五处) is not the quantity itself
+    r"(?<!不足)(?<!未达)(?<!达到)(?<!超过)(?<!低于)(?<!高于)(?<!不到)(?<!不满)"
+    r"(?<!未满)(?<!少于)(?<!多于)(?<!小于)(?<!大于)"
     + _START
     + _QTY_NUM
-    + r"\s*("
+    # 20余平方米, 二十多处: at least the number written
+    + r"\s*(?:余|多)?\s*("
     + UNIT_PATTERN
-    + r")(?![罚理置内起前后款条项])"
+    + r")(?![罚理置内起前后款条项米])"
     + _CONDITION_AFTER
 )
 _EXCEED = re.compile(r"超(?:过)?(?:排放)?(?:标准|标)(?:限值)?" + _QTY_NUM + r"\s*倍")
@@ -165,7 +262,36 @@ _EXCEED_DB = re.compile(
     + _QTY_NUM
     + r"\s*(?:分贝|dB|db)"
 )
+_DB_LEVEL = 35.0
+_BOUND_AFTER = re.compile(r"\s*(?:（[^）]{0,3}）)?\s*(?:（含）)?(?:以上|以下|以内)")
 _TIMES = re.compile(r"第\s*" + _QTY_NUM + r"\s*次")
+# 已被查处三次 (this one included) / 此前曾被处罚两次 (this one is the next)
+_TIMES_COUNTED = re.compile(
+    r"(?:被查处|被处罚|受到?过?(?:行政)?处罚|被查获)(?:过)?\s*" + _QTY_NUM + r"\s*次"
+)
+_EARLIER = re.compile(r"此前|之前|以前|曾|过去")
+# 核定载质量为十吨 … 实际装载十四点二吨: the excess as a percentage of the rating
+_RATED = re.compile(
+    r"(?:核定|额定|限定|核载|准载)[^，。；\n\d]{0,10}?(?:为|是)?"
+    + _QTY_NUM
+    + r"\s*(吨|千克|公斤|人|名|座)"
+)
+_ACTUAL = re.compile(
+    r"(?:实际|实载|实测|经称重|称重为?|载有|搭载|乘载)[^，。；\n\d]{0,10}?"
+    + _QTY_NUM
+    + r"\s*(吨|千克|公斤|人|名)"
+)
+_SAME_UNIT = {"千克": "公斤", "名": "人", "座": "人"}
+# 排放浓度为90毫克/升，超过…标准限值（50毫克/升）: the excess multiple; 等效声级为
+# 61.6分贝…限值60分贝: the excess in decibels (used when the text states neither).
+_CONC_UNIT = r"(mg/m³|mg/m3|mg/L|mg/l|毫克/立方米|毫克/升|微克/立方米|μg/m³|分贝)"
+_MEASURED = re.compile(
+    r"(?:浓度|声级|噪声值|监测值|检测值|最高)(?:值)?(?:为|是|达到?|约)?\s*"
+    r"(\d+(?:\.\d+)?)\s*" + _CONC_UNIT
+)
+_LIMIT = re.compile(
+    r"(?:超过|超出|高于)[^。；\n]{0,60}?(\d+(?:\.\d+)?)\s*" + _CONC_UNIT
+)
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
 
@@ -193,6 +319,13 @@ class Factor:
 def find_factors(text: str) -> list[Factor]:
     """Find circumstance factors (mitigating / aggravating) with their spans.
 
+    Each statement is read in its clause: a mitigating statement that is negated
+    (未能及时整改, 并非初次违法), ordered (责令其于3日内拆除), promised (表示将于…
+    拆除), quoted (“…没有造成危害后果”) or part of a statute's condition (…及时改正
+    的，不予行政处罚) is not a fact of the case; a first offence that is denied
+    (不是其第一次违法) is ``not_first``; harm that is negated or only possible
+    (可能造成…) is not ``harm``.
+
     :param text: the decision text (or one of its sections).
     :return: factors in textual order; overlapping matches keep the earlier pattern.
     """
@@ -203,15 +336,37 @@ def find_factors(text: str) -> list[Factor]:
             start, end = match.span()
             if end <= start or any(s < end and start < e for s, e in taken):
                 continue
-            if name == "repeated" and (
-                _inside_quote(text, start) or _negated_clause(text, start)
-            ):
-                # “两年内第二次被查处”的“一般”情形 (a tier quoted), 一年内未再次违法
-                continue
+            negated = name in _NEG_CHECKED and _NEG_BEFORE.search(
+                text, max(0, start - 2), start
+            )
+            if negated and name != "first_offence":
+                continue  # 未及时改正, 不轻微
+            if _inside_quote(text, start):
+                continue  # “两年内第二次被查处”的“一般”情形: a tier or rule quoted
+            if name == "repeated" and _negated_clause(text, start):
+                continue  # 一年内未再次违法
             if kind == AGGRAVATING and _CONDITIONAL.match(text, end):
                 continue  # 逾期不改正的，处…: a statute's condition, not a fact
-            if name == "corrected" and _ordered_clause(text, start):
-                continue  # 责令其于3日内自行拆除: an order, not a correction
+            if (kind == MITIGATING or name == "harm") and _statute_condition(text, end):
+                continue  # 违法行为轻微并及时改正…的，不予行政处罚
+            if name == "corrected" and (
+                _ordered_clause(text, start)
+                or _denied_clause(text, start)
+                or _other_agent(text, start, end)
+            ):
+                continue  # 责令其于3日内自行拆除 / 未能及时整改 / 表示将拆除
+            if name in ("minor", "cooperated", "eliminated_harm") and _denied_clause(
+                text, start
+            ):
+                continue  # 不能认定为违法行为轻微
+            if name == "harm" and (
+                _denied_clause(text, start) or _POSSIBLE.search(_clause(text, start))
+            ):
+                continue  # 未对周边环境造成污染 / 可能造成安全隐患
+            if name == "first_offence" and (
+                negated or _NOT_FIRST.search(_clause(text, start))
+            ):
+                name, kind = "not_first", AGGRAVATING  # 不是其第一次违法
             taken.append((start, end))
             found.append(Factor(kind, name, match.group(0), start, end))
     found.sort(key=lambda f: f.start)
@@ -219,6 +374,61 @@ def find_factors(text: str) -> list[Factor]:
 
 
 _CLAUSE_NEGATION = re.compile(r"未|没有|并非|不属于|不是|无")
+_DENIAL = re.compile(
+    r"未能?|没有|并未|尚未|拒不|不予|不能|不愿|不肯|难以|无法|并非|不属于|不是|不符合|"
+    r"承诺|保证|表示将|表示会|愿意|同意|计划|准备|拟|才$|直到|直至|迟至|(?:声|辩|自)?称"
+)
+_NOT_FIRST = re.compile(r"并非|不是|不属于|不系|并不是")
+_POSSIBLE = re.compile(
+    r"可能|容易|易于?|足以|防止|避免|以免|以防|或将|极易|存在[^，。；]{0,4}风险"
+)
+_STATUTE_TAIL = re.compile(
+    r"[^。；\n]{0,40}?的[，,]\s*(?:可以|应当|依法|则)?\s*"
+    r"(?:不予|免予|免于|从轻|减轻|从重|处|给予|责令)"
+)
+
+
+def _clause(text: str, pos: int, limit: int = 16) -> str:
+    """The part of the clause (between ，。；：) that precedes ``pos``."""
+    return re.split(r"[，。；：,\n]", text[max(0, pos - limit) : pos])[-1]
+
+
+# Someone other than the party put it right (环卫部门及时清理, 本局委托第三方拆除):
+# not the party's correction. A party word after the agent gives it back
+# (执法人员指出后当事人当即收摊).
+_AGENT = re.compile(
+    r"环卫|执法人员|执法队员|本局|我局|本机关|物业|他人|第三方|部门|代为|"
+    r"由(?!当事人|其|该|摊主|车主|经营者|你)[^，。；\n]{0,8}$"
+)
+_PARTY_WORD = re.compile(
+    r"当事人|其|该(?:店|公司|单位|户|企业|商户)|摊主|车主|经营者|你"
+)
+
+
+def _other_agent(text: str, start: int, end: int) -> bool:
+    """True when the clause names another agent as the one who corrected."""
+    clause = _clause(text, start, 24) + text[start:end]
+    agents = list(_AGENT.finditer(clause))
+    if not agents:
+        return False
+    after = clause[agents[-1].end() :]
+    # 执法人员指出后…, 在执法人员的监督下…, 本局调查前…: the agent only pointed it out
+    return not (_PARTY_WORD.search(after) or _POINTED.search(after))
+
+
+_POINTED = re.compile(
+    r"指出|发现|督促|要求|检查|告知|劝|责令|通知|监督|调查|巡查|下[，,]?|后|前"
+)
+
+
+def _denied_clause(text: str, pos: int) -> bool:
+    """True when the clause before ``pos`` denies, or only promises, what follows."""
+    return bool(_DENIAL.search(_clause(text, pos)))
+
+
+def _statute_condition(text: str, end: int) -> bool:
+    """True when the statement ends in a statute's condition (…的，不予处罚)."""
+    return bool(_STATUTE_TAIL.match(text, end))
 
 
 def _negated_clause(text: str, pos: int) -> bool:
@@ -229,13 +439,22 @@ def _negated_clause(text: str, pos: int) -> bool:
 
 
 _CONDITIONAL = re.compile(r"的[，,]")
-_ORDER = re.compile(r"责令(?!期限|的期限)|要求其|督促其|通知其|限其")
+_ORDER = re.compile(
+    r"责令(?!期限|的期限)|要求其|督促其|通知其|限其|应于|须于|应当|必须|限期"
+)
 
 
 def _ordered_clause(text: str, pos: int) -> bool:
-    """True when the clause before ``pos`` is the agency's order (责令其…)."""
-    clause = re.split(r"[，。；：,\n]", text[max(0, pos - 16) : pos])[-1]
-    return bool(_ORDER.search(clause))
+    """True when the clause before ``pos`` is the agency's order (责令其…), not
+    what the party did after one (接到责令改正通知书后三日内完成整改)."""
+    clause = re.split(r"[，。；：,\n]", text[max(0, pos - 24) : pos])[-1]
+    orders = list(_ORDER.finditer(clause))
+    if not orders:
+        return False
+    return not _AFTER_ORDER.search(clause, orders[-1].end())
+
+
+_AFTER_ORDER = re.compile(r"后|以后|之后|通知书|决定书")
 
 
 def _inside_quote(text: str, pos: int) -> bool:
@@ -271,6 +490,8 @@ def find_factors_by_meaning(text: str, factors: list[Factor]) -> list[Factor]:
     for match in FactorModel.default().find(text, taken):
         if match.name in names:
             continue
+        if _inside_quote(text, match.start) or _statute_condition(text, match.end):
+            continue  # a quoted rule or a statute's condition, not a fact
         # A keyword already states the opposite: the meaning match is noise.
         if match.name == "first_offence" and names & {"not_first", "repeated"}:
             continue
@@ -314,9 +535,53 @@ def find_quantities(text: str) -> list[Factor]:
     for match in _EXCEED.finditer(text):
         add("exceed_multiple", match, _number(match.group(1)))
     for match in _EXCEED_DB.finditer(text):
-        add("exceed_db", match, _number(match.group(1)))
+        value = _number(match.group(1))
+        # 超过…昼间限值60分贝（A）names the limit, not the excess (excesses are a
+        # few decibels; limits and levels are 40–70); 超标3分贝以下 is a bound.
+        if value is None or value >= _DB_LEVEL or _BOUND_AFTER.match(text, match.end()):
+            continue
+        add("exceed_db", match, value)
     for match in _TIMES.finditer(text):
         add("times", match, _number(match.group(1)))
+    for match in _TIMES_COUNTED.finditer(text):
+        if _negated_clause(text, match.start()) or _inside_quote(text, match.start()):
+            continue  # 从未被处罚 / a quoted tier condition
+        count = _number(match.group(1))
+        if count is not None:
+            earlier = _EARLIER.search(_clause(text, match.start(), 12))
+            add("times", match, count + 1 if earlier else count)
+    names = {f.name for f in found}
+    for sentence in re.finditer(r"[^。；\n]+", text):
+        measured = _MEASURED.search(sentence.group(0))
+        if measured is None:
+            continue
+        limit = _LIMIT.search(sentence.group(0))
+        if limit is None or limit.group(2) != measured.group(2):
+            continue
+        high, low = float(measured.group(1)), float(limit.group(1))
+        if low <= 0 or high <= low:
+            continue
+        decibels = measured.group(2) == "分贝"
+        name = "exceed_db" if decibels else "exceed_multiple"
+        if name in names:
+            continue
+        value = round(high - low, 2) if decibels else round((high - low) / low, 2)
+        start = sentence.start() + measured.start()
+        end = sentence.start() + limit.end()
+        if not any(s < end and start < e for s, e in taken):
+            taken.append((start, end))
+            found.append(Factor(QUANTITY, name, text[start:end], start, end, value))
+            names.add(name)
+    rated = _RATED.search(text)
+    if rated is not None:
+        for actual in _ACTUAL.finditer(text, rated.end()):
+            unit = _SAME_UNIT.get(actual.group(2), actual.group(2))
+            if unit != _SAME_UNIT.get(rated.group(2), rated.group(2)):
+                continue
+            limit, load = _number(rated.group(1)), _number(actual.group(1))
+            if limit and load and load > limit:
+                add("%", actual, round((load - limit) / limit * 100, 2))
+            break
     for match in _FIRST_TIME.finditer(text):
         add("times", match, 1.0)
     for match in _GENERIC.finditer(text):
@@ -367,7 +632,20 @@ _REFUTES_EXEMPTION = re.compile(
     # in the agency's own words: 危害后果难以认定为轻微，不宜免予处罚
     r"(?:危害后果|违法行为|情节)[^。；\n]{0,4}(?:难以|不能|无法)认定为?(?:轻微|显著轻微)|"
     r"(?:不宜|不应|不能|不得|无法)(?:免予|免于|免除|不予)(?:行政)?处罚|"
-    r"(?:不宜|不能|无法)适用[^。；\n]{0,10}?(?:首违不罚|不予(?:行政)?处罚|免罚)"
+    r"(?:不宜|不能|无法)适用[^。；\n]{0,10}?(?:首违不罚|不予(?:行政)?处罚|免罚)|"
+    # 仍应依法给予处罚, 不予免除处罚, 不在首违不罚清单之列
+    r"(?:仍然|仍|依然)(?:应|应当|需|须|要)(?:依法)?(?:给予|予以|进行|作出)(?:行政)?处罚|"
+    r"不予(?:免除|免予|免于)(?:行政)?处罚|"
+    r"(?:不在|未列入|未纳入|不属于|超出)[^。；\n]{0,16}?(?:免罚|不罚|不予处罚|免予处罚|轻微违法)"
+    r"[^。；\n]{0,6}?(?:清单|范围|之列|事项)|不予免罚|不能免罚|不宜免罚|"
+    # 可以不予行政处罚，但考虑到…: the exemption weighed and answered
+    r"(?:可以|可)不予(?:行政)?处罚[^。；\n]{0,6}?[，,]\s*(?:但|但是|然而)|"
+    r"(?:首违不罚|不予(?:行政)?处罚|免罚|第三十三条)[^。；\n]{0,16}?(?:不适用|不能适用|不予适用|无法适用)|"
+    r"(?:改正|整改)(?:不及时|不彻底|不到位)|(?:并非|不是|不属于)(?:及时|主动)(?:改正|整改)|"
+    r"(?:危害后果|后果|影响)(?:较大|较重|明显|并非轻微|不轻|难以消除|无法消除|不能排除)|"
+    # a concession weighed and answered: 虽系初次违法并已改正，但…
+    r"(?:虽然?|尽管|虽说)[^。；\n]{0,40}?(?:初次|首次|第一次|改正|整改|拆除|清理|恢复|"
+    r"未造成|没有造成|轻微|违法记录|处罚)[^。\n]{0,40}?[，,]\s*(?:但|但是|然而|可是|却)"
 )
 _MITIGATION_WORD = re.compile(r"(?<![不未无])(?:减轻|从轻)(?:处罚|罚款|处理)?")
 # 从轻/减轻 stated affirmatively (public: nlp.peers shows it as the carrying word).
@@ -391,22 +669,49 @@ def refutes_exemption(text: str) -> bool:
     return bool(_REFUTES_EXEMPTION.search(text))
 
 
+# Before 从轻/减轻/从重 in its clause: the word is denied (不予从轻, 无从轻情节,
+# 不符合减轻条件) or requested by the party (请求从轻处罚); or it is a statute's
+# consequence (…的，应当从轻或者减轻行政处罚). None of them is the agency applying it.
+_ADJUST_DENIED = re.compile(
+    r"(?:不予|不得|不能|不宜|不应|不适用|不符合|不具有|不具备|不存在|没有|无|未|不|"
+    r"请求|申请|要求|希望|恳请|提出|辩称|称)[^，。；：\n]{0,8}$|或者$"
+)
+_STATUTE_CONSEQUENCE = re.compile(
+    r"的[，,]\s*(?:依法)?(?:应当|可以|应|可)?\s*(?:依法)?$"
+)
+
+
+def _affirmative(pattern: re.Pattern, text: str) -> bool:
+    """True when ``pattern`` occurs in ``text`` as the agency's own statement."""
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 12) : match.start()]
+        if _STATUTE_CONSEQUENCE.search(before):
+            continue
+        clause = re.split(r"[，。；：,\n]", before)[-1]
+        if not _ADJUST_DENIED.search(clause):
+            return True
+    return False
+
+
 def states_mitigation(text: str, factors: list[Factor]) -> bool:
     """True when 从轻/减轻 is stated with a reason (a mitigating factor or 第三十二条)."""
-    if not _MITIGATION_WORD.search(text):
+    if not _affirmative(_MITIGATION_WORD, text):
         return False
     return bool(_LAW_32.search(text)) or any(f.kind == MITIGATING for f in factors)
 
 
+_REDUCTION_WORD = re.compile(r"(?<![不未无])减轻(?:处罚|罚款|处理)|低于法定(?:最低)?")
+
+
 def states_reduction(text: str, factors: list[Factor]) -> bool:
     """True when 减轻处罚 (below the statutory minimum) is stated with a basis."""
-    if not re.search(r"(?<![不未无])减轻(?:处罚|罚款|处理)|低于法定(?:最低)?", text):
+    if not _affirmative(_REDUCTION_WORD, text):
         return False
     return bool(_LAW_32.search(text)) or any(f.kind == MITIGATING for f in factors)
 
 
 def states_aggravation(text: str, factors: list[Factor]) -> bool:
     """True when 从重 is stated with a reason (an aggravating factor)."""
-    return bool(_AGGRAVATION_WORD.search(text)) and any(
+    return _affirmative(_AGGRAVATION_WORD, text) and any(
         f.kind == AGGRAVATING for f in factors
     )

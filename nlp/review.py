@@ -126,9 +126,19 @@ class Reviewer:
         statuses = []
         uncertain = []
         replacements = {}
+        conduct = _conduct_date(text, parts)
+        old_law = {}
         for citation in citations:
             status, repeal = self._status(citation, window)
             statuses.append((citation, status))
+            if (
+                status == "repealed"
+                and conduct is not None
+                and conduct < repeal.repealed_on
+            ):
+                # 行政处罚法第三十七条: the law in force when the conduct took place
+                # applies (从旧兼从轻); citing it is not by itself an error.
+                old_law[citation.key] = (conduct, repeal)
             straddles = repeal is not None and not (
                 (window.low is not None and window.low >= repeal.repealed_on)
                 or (window.high is not None and window.high < repeal.repealed_on)
@@ -175,7 +185,10 @@ class Reviewer:
             factors=factors,
             quantities=quantities,
             bases=amounts.find_bases(text),
-            amount_issues=amounts.check_amount_consistency(text),
+            amount_issues=amounts.check_amount_consistency(text)
+            + amounts.payment_issues(text, penalties),
+            fine_alternative=penalties.fine_alternative,
+            old_law=old_law,
             discretion_text=discretion or text,
             # A condensed 【…】 extract without a 裁量 section does not show whether
             # the original stated reasons, so it cannot show their absence.
@@ -487,6 +500,34 @@ def _quoted_spans(text: str, citations, parts) -> list[tuple[int, int]]:
         if colon or _STATUTE_LIKE.search(text, begin, stop):
             spans.append((begin, stop))
     return spans
+
+
+# Dates that are not the conduct's: product dates, validity, deadlines.
+_NOT_CONDUCT_DATE = re.compile(
+    r"(?:生产|出厂|保质|有效|到期|截止|批号|日期|期限)[^，。；\n]{0,4}$|至$|前$"
+)
+
+
+def _conduct_date(text: str, parts) -> date | None:
+    """The earliest date the facts section gives for the conduct (None when the
+    decision has no facts section or it gives no full date)."""
+    from nlp.metadata import find_dates
+
+    found = []
+    for part in parts:
+        if part.name not in (sections.FACTS, sections.PARTY):
+            continue
+        for line in text[part.start : part.end].split("\n"):
+            # the facts often open in the party part (2026年7月3日，执法人员巡查发现…)
+            if part.name == sections.PARTY and not _CONDUCT_WORDS.search(line):
+                continue
+            for day, start, _ in find_dates(line):
+                if not _NOT_CONDUCT_DATE.search(line[max(0, start - 8) : start]):
+                    found.append(day)
+    return min(found) if found else None
+
+
+_CONDUCT_WORDS = re.compile(r"发现|检查|巡查|查获|举报|投诉|违法|经查")
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

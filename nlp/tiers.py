@@ -127,29 +127,45 @@ def choose_tier(
     :param party: ``individual`` / ``organization`` / None, for the fine ranges.
     :return: a :class:`TierChoice`.
     """
-    explicit = explicit_tier(item, text)
-    if explicit is not None and (
-        explicit.level is not None or not explicit.evidence.startswith("|")
-    ):
-        return explicit  # one tier applied, or several applied (undecided)
-    named = (
-        set(explicit.evidence.strip("|").split("|")) if explicit is not None else set()
-    )
     facts_text = text if facts_text is None else facts_text
     present = {f.name for f in factors}
     values: dict[str, list[float]] = {}
     for q in quantities:
         values.setdefault(q.name, []).append(float(q.value or 0))
-    best: tuple[int, Tier, str] | None = None
+    explicit = explicit_tier(item, text)
+    if explicit is not None and explicit.level is not None:
+        # The tier the facts meet wins over a stated tier whose every condition a
+        # stated quantity contradicts (属于“一般”情形 with 占道约六十平方米).
+        met = _quantity_tier(item, explicit.level, present, values, bases, facts_text)
+        return met if met is not None else explicit
+    if explicit is not None and not explicit.evidence.startswith("|"):
+        return explicit  # several tiers applied (undecided)
+    named = (
+        set(explicit.evidence.strip("|").split("|")) if explicit is not None else set()
+    )
+    best: tuple[int, Tier, str, bool] | None = None
     common = _common_clauses(item)
+    catch_all = (
+        {t.level for t in item.tiers if _CATCH_ALL.search(t.condition)}
+        if len(item.tiers) > 1
+        else set()
+    )
     for index, tier in enumerate(item.tiers):
         if named and tier.level not in named:
             continue
+        if tier.level in catch_all and not named:
+            continue  # 其他情形: only when no other tier's condition is met
         satisfied = _satisfied_clauses(
             tier.condition, present, values, bases, facts_text, common
         )
-        if satisfied and (best is None or index > best[0]):
-            best = (index, tier, satisfied[0])
+        if not satisfied:
+            continue
+        # A compound condition met in every part (两年内首次被查处，且接单30单以下)
+        # outranks one met only in some parts; among equals the heaviest wins.
+        complete = any(done for _, done in satisfied)
+        clause = next((c for c, done in satisfied if done), satisfied[0][0])
+        if best is None or (complete, index) > (best[3], best[0]):
+            best = (index, tier, clause, complete)
     # Describing several tiers is reasoning about tiers: the choice among them
     # stays "explicit" (the text weighed its tiers), with the evidence that decided.
     how = "explicit" if named else "inferred"
@@ -161,12 +177,71 @@ def choose_tier(
                 return TierChoice(tier.level, "default", tier.condition)
         if len(item.tiers) == 1:
             return TierChoice(item.tiers[0].level, "default", item.tiers[0].condition)
+        # A tier whose condition only restates the violation (未取得机动车驾驶证
+        # 驾驶机动车 for that very item) is met by every decision of the item: it
+        # is the ordinary tier when no other tier's condition is met.
+        for tier in item.tiers:
+            parts = [p for c in _clauses(tier.condition) for p in _parts(c)]
+            if parts and all(_restates(p, item.violation) for p in parts):
+                return TierChoice(tier.level, "default", tier.condition)
     by_fine = _tier_by_fine(item, fine, party, bases, named)
     if by_fine is not None and (named or by_fine.how == "boundary"):
         return TierChoice(
             by_fine.level, "explicit" if named else "fine", by_fine.evidence
         )
     return TierChoice(None, None)
+
+
+def _quantity_tier(
+    item: Item, stated: str, present, values, bases, facts_text: str
+) -> TierChoice | None:
+    """The tier stated quantities meet when they contradict the stated tier.
+
+    Only when every alternative of the stated tier's condition has a numeric part
+    a stated quantity rules out, and another tier has an alternative met in
+    every part with at least one quantity among them.
+    """
+    tier = item.tier(stated)
+    if tier is None or not values and not bases:
+        return None
+    alternatives = _clauses(tier.condition)
+    if not alternatives:
+        return None
+    # Several values of one quantity (a part and a total): the facts must decide
+    # the same way whichever of them is read (smallest first, then largest).
+    readings = [
+        {k: sorted(v) for k, v in values.items()},
+        {k: sorted(v, reverse=True) for k, v in values.items()},
+    ]
+    common = _common_clauses(item)
+    found = None
+    for reading in readings:
+        if not all(
+            any(quantity_clause(p, reading, bases) is False for p in _parts(alt))
+            for alt in alternatives
+        ):
+            return None
+        met = None
+        for other in item.tiers:
+            if other.level == stated:
+                continue
+            for clause, complete in _satisfied_clauses(
+                other.condition, present, reading, bases, facts_text, common
+            ):
+                numeric = any(
+                    quantity_clause(p, reading, bases) for p in _parts(clause)
+                )
+                if complete and numeric:
+                    met = other, clause
+        if met is None or (found is not None and met[0] is not found[0]):
+            return None
+        found = met
+    other, clause = found
+    return TierChoice(
+        other.level,
+        "inferred",
+        f"文书称属于“{stated}”情形，但所述事实（{clause}）符合“{other.level}”档",
+    )
 
 
 def comparison_tier(
@@ -249,7 +324,8 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
         patterns = (
             (
                 True,
-                rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)[^。；\n，]{{0,30}}?"
+                rf"(?<![不非])(?:属于|属|认定为|确定为|适用|按照?|依照|对应|列为|为)"
+                rf"(?:[^。；\n，“”]|“[^”\n]{{0,60}}”){{0,30}}?"
                 rf"[“‘\"「]?{lv}[”’\"」]?(?:情形|档|档次|阶次|情节|类|裁量|标准|幅度|的情形)",
             ),
             (False, rf"[“‘\"「]{lv}[”’\"」](?:情形|档|档次|阶次|情节|类|裁量)"),
@@ -287,7 +363,8 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
 
 def _clauses(condition: str) -> list[str]:
     """Split a tier condition into alternatives (或者/；); each may hold AND parts."""
-    condition = percent_to_symbol(condition)
+    # 百分之三十以上 → 30%以上 (the padding kept for spans is not needed here)
+    condition = percent_to_symbol(condition).replace(" ", "")
     parts = re.split(r"[；;。]|，?或者|，?或(?!者)", condition)
     return [p.strip("，, ") for p in parts if p.strip("，, ")]
 
@@ -329,8 +406,9 @@ def _satisfied_clauses(
     bases: dict[str, Decimal],
     facts_text: str = "",
     common: frozenset[str] = frozenset(),
-) -> list[str]:
-    """The alternatives of ``condition`` that the decision meets.
+) -> list[tuple[str, bool]]:
+    """The alternatives of ``condition`` that the decision meets, each with
+    whether every one of its AND parts is met (True) or only some (False).
 
     An alternative is met when none of its AND parts is contradicted by a stated
     quantity and at least one part is met (by a quantity, a factor cue or the facts
@@ -347,7 +425,7 @@ def _satisfied_clauses(
                 hit = (_cue_met(part, present) or _stated_in(part, facts_text)) or None
             results.append(hit)
         if results and False not in results and True in results:
-            satisfied.append(clause)
+            satisfied.append((clause, None not in results))
     return satisfied
 
 
@@ -367,7 +445,8 @@ def _stated_in(clause: str, text: str) -> bool:
     Character-bigram containment: nearly every bigram of the clause must occur in
     the facts. Short clauses are never matched this way.
     """
-    core = re.sub(r"[的了等，,。“”\s]", "", clause)
+    # 尚未 reads as 未 (polarity kept): 食品尚未售出 ~ 过期食品未售出
+    core = re.sub(r"[的了等，,。“”\s]|尚(?=未)", "", clause)
     if len(core) < 4 or not text:
         return False
     grams = {core[i : i + 2] for i in range(len(core) - 1)}
@@ -404,6 +483,12 @@ def _condition_words(core: str) -> tuple[str, ...]:
     return tuple(w for w in cut(core) if len(w) >= 2)
 
 
+# Words of tier conditions the facts write out: 超标 = 超过…标准/限值.
+_WORD_SYNONYMS = {
+    "超标": re.compile(r"(?:超过|超出|高于)[^。；\n]{0,40}?(?:标准|限值)"),
+}
+
+
 def _words_in_one_paragraph(core: str, text: str) -> bool:
     """True when every word (2+ characters) of a short condition (夜间超标排放 →
     夜间, 超标, 排放) occurs in one paragraph of the facts, in other words' order."""
@@ -414,8 +499,13 @@ def _words_in_one_paragraph(core: str, text: str) -> bool:
     def found(word: str, paragraph: str) -> bool:
         if word in paragraph:
             return True
+        synonym = _WORD_SYNONYMS.get(word)
+        if synonym is not None and synonym.search(paragraph):
+            return True
         # 超标排放 written apart (超标噪声…排放): both halves of a 4-character word.
-        return len(word) == 4 and word[:2] in paragraph and word[2:] in paragraph
+        return (
+            len(word) == 4 and found(word[:2], paragraph) and found(word[2:], paragraph)
+        )
 
     return any(
         all(found(w, paragraph) for w in words)

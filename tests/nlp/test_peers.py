@@ -156,10 +156,14 @@ def test_reasons_stated_only_in_the_facts_with_their_words():
         "当事人一年内未再次违法。",
         "属于“两年内首次或者第二次被查处”的“一般”情形。",
         "责令当事人退还多收价款。",
-        "未造成人员受伤。",
     )
     for text in quiet:
         assert reason_flags(text, find_factors(text)) == (False, False), text
+    # Injuries negated are not an aggravating reason (they state harmlessness,
+    # a mitigating factor since checker4).
+    assert (
+        reason_flags("未造成人员受伤。", find_factors("未造成人员受伤。"))[0] is False
+    )
 
 
 def test_explained_extremes_are_not_the_norm():
