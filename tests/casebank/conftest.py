@@ -96,3 +96,12 @@ def importer(world):
         return version
 
     return _import
+
+
+@pytest.fixture
+def chengguan(importer):
+    """The demo 城管 catalogue (江城市), published for the test city."""
+    import json
+
+    document = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
+    return importer(document, code="CG-DEMO")

@@ -5,6 +5,9 @@ number, the date, the fine and the stated circumstances."""
 from datetime import date
 
 CN_DIGITS = "零一二三四五六七八九"
+CODE = "INCONSISTENT_WITH_SIMILAR"
+# Fines of ordinary cases inside the 一般 tier of CG-003 (5,000–12,000 元).
+ORDINARY_FINES = [7000, 7500, 8000, 8200, 8500, 9000]
 
 ORDINARY = (
     "本局综合考虑以下情节：当事人车辆遗撒路面面积约20平方米，发生在城市主干道；"

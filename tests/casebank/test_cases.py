@@ -86,13 +86,6 @@ SHORT = (
 )
 
 
-@pytest.fixture
-def chengguan(importer):
-    """The demo 城管 catalogue (江城市), published for the test city."""
-    document = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
-    return importer(document, code="CG-DEMO")
-
-
 def test_upload_each_format_prefills_metadata_and_keeps_the_original(app, world):
     """Are .txt (UTF-8 and GBK), .docx, .pdf and pasted text imported with the
     original kept (hash, random name), the text stored and metadata prefilled?"""

@@ -4,32 +4,22 @@ scopes and the peer chart's anonymisation."""
 
 import json
 
-import pytest
 import sqlalchemy as sa
 
-from casebank import CATALOGUE_DIR
 from casebank.cases.models import CaseFile, CaseFinding
 from casebank.consistency import services
 from casebank.consistency.models import CaseOfficer, CasePeerKey
 from casebank.reviews.models import FindingLabel
 from portal.extensions import db
 from tests.casebank.consistency_texts import (
+    CODE,
     MITIGATING,
     NO_REASON,
     ORDINARY,
+    ORDINARY_FINES,
     decision,
 )
 from tests.casebank.supervision_util import login
-
-CODE = "INCONSISTENT_WITH_SIMILAR"
-# 一般 tier of CG-003: 5,000–12,000 元.
-ORDINARY_FINES = [7000, 7500, 8000, 8200, 8500, 9000]
-
-
-@pytest.fixture
-def chengguan(importer):
-    document = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
-    return importer(document, code="CG-DEMO")
 
 
 def _write(folder, cases):

@@ -7,23 +7,11 @@ import json
 import re
 from datetime import date, datetime
 
-import pytest
-
-from casebank import CATALOGUE_DIR
 from casebank.cases.models import CaseFile
 from casebank.cases.queries import catalogue_dates
 from casebank.consistency.models import CasePeerKey
 from portal.extensions import db
-from tests.casebank.consistency_texts import NO_REASON, decision
-
-CODE = "INCONSISTENT_WITH_SIMILAR"
-ORDINARY_FINES = [7000, 7500, 8000, 8200, 8500, 9000]
-
-
-@pytest.fixture
-def chengguan(importer):
-    document = json.loads((CATALOGUE_DIR / "chengguan.json").read_text())
-    return importer(document, code="CG-DEMO")
+from tests.casebank.consistency_texts import CODE, NO_REASON, ORDINARY_FINES, decision
 
 
 def _undated(text: str, served: str | None = "2025年5月26日") -> str:
