@@ -24,6 +24,7 @@ browser's live server) build it with ``create_app`` and are not affected.
 import os
 import uuid
 
+import freezegun
 import pytest
 import sqlalchemy as sa
 from flask import current_app, g
@@ -94,6 +95,37 @@ def pytest_collection_modifyitems(session, config, items):
     }
     ordered = sorted(files, key=lambda path: -costs[path])  # stable for ties
     items[:] = [item for path in ordered for item in files[path]]
+
+
+# --- freezegun: leave the numerical libraries alone ---------------------------
+#
+# ``freeze_time`` patches the clock functions held by every loaded module: at each
+# start it reads the attributes of every module in ``sys.modules``. Once a worker
+# has loaded the embedding stack (tests/nlp: torch, transformers,
+# sentence-transformers, scikit-learn, scipy, sympy …: about 6,500 modules), the
+# first freeze imports the rest of transformers' lazy modules (~20 CPU-seconds)
+# and every later one costs about a second, for nothing: the portal's clock is
+# read through ``portal.timeutil``/``datetime`` in the portal's own modules, which
+# are still patched. These libraries keep the real clock.
+FREEZEGUN_IGNORED = (
+    "huggingface_hub",
+    "jieba",
+    "joblib",
+    "mpmath",
+    "narwhals",
+    "networkx",
+    "numpy",
+    "pandas",
+    "safetensors",
+    "scipy",
+    "sentence_transformers",
+    "sklearn",
+    "sympy",
+    "tokenizers",
+    "torch",
+    "transformers",
+)
+freezegun.configure(extend_ignore_list=list(FREEZEGUN_IGNORED))
 
 
 def _pg_admin_engine():

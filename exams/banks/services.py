@@ -54,25 +54,35 @@ def ensure_default_knowledge_points():
 
     :return: the number of knowledge points created.
     """
+    wanted = [
+        (root, None) if child is None else (child, root)
+        for root, children in DEFAULT_KNOWLEDGE_POINTS.items()
+        for child in (None, *children)
+    ]
+    # One statement for the whole tree (every question import calls this).
+    existing = {
+        node.path: node
+        for node in db.session.scalars(
+            sa.select(KnowledgePoint).where(
+                KnowledgePoint.path.in_(
+                    [
+                        name if parent is None else f"{parent}/{name}"
+                        for name, parent in wanted
+                    ]
+                )
+            )
+        )
+    }
     created = 0
-    for root, children in DEFAULT_KNOWLEDGE_POINTS.items():
-        parent = _ensure_kp(root, None)
-        created += parent is not None and parent.id is None
-        for child in children:
-            created += _ensure_kp(child, parent).id is None
+    for name, parent_name in wanted:
+        parent = None if parent_name is None else existing[parent_name]
+        path = name if parent is None else f"{parent.path}/{name}"
+        if path not in existing:
+            existing[path] = KnowledgePoint(name=name, parent=parent, path=path)
+            db.session.add(existing[path])
+            created += 1
     db.session.flush()
     return created
-
-
-def _ensure_kp(name, parent):
-    path = f"{parent.path}/{name}" if parent else name
-    node = db.session.scalar(
-        sa.select(KnowledgePoint).where(KnowledgePoint.path == path)
-    )
-    if node is None:
-        node = KnowledgePoint(name=name, parent=parent, path=path)
-        db.session.add(node)
-    return node
 
 
 def ensure_bank(code, name=None, organisation=None):

@@ -6,6 +6,7 @@ rule, so a failure says which line to change.
 """
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -44,8 +45,12 @@ NLP_FORBIDDEN = (
 )
 
 
-def _imports():
-    """(importer module, is __init__, imported module, imported name, where)."""
+@functools.cache
+def imports():
+    """(importer module, is __init__, imported module, imported name, where).
+
+    Read on first use, not at import: every pytest-xdist worker imports this
+    module to collect it, only the one that runs it needs the scan."""
     found = []
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
@@ -71,9 +76,6 @@ def _imports():
                             (module, is_init, alias.name, None, f"{where}{node.lineno}")
                         )
     return found
-
-
-IMPORTS = _imports()
 
 
 def _top(module):
@@ -117,15 +119,15 @@ def _module_exists(module):
 
 
 def test_the_scan_sees_the_code():
-    importers = {row[0] for row in IMPORTS}
+    importers = {row[0] for row in imports()}
     assert {"nlp.matching", "exams.formats.xlsx", "casebank.cases.views"} <= importers
-    assert len(IMPORTS) > 1000
+    assert len(imports()) > 1000
 
 
 def test_nlp_imports_no_framework_and_no_portal_code():
     bad = [
         f"{where} {imported}"
-        for module, _, imported, _, where in IMPORTS
+        for module, _, imported, _, where in imports()
         if _top(module) == "nlp" and _top(imported) in NLP_FORBIDDEN
     ]
     assert bad == [], "nlp/ must stay framework-free:\n" + "\n".join(bad)
@@ -136,7 +138,7 @@ def test_the_shell_and_its_helpers_import_no_feature():
     the features and never import them; only the composition roots do."""
     bad = [
         f"{where} {imported}"
-        for module, _, imported, _, where in IMPORTS
+        for module, _, imported, _, where in imports()
         if _top(module) == "portal"
         and feature_of(module) not in COMPOSITION_ROOTS + FEATURES
         and feature_of(imported) in FEATURES
@@ -151,7 +153,7 @@ def test_the_shell_and_its_helpers_import_no_feature():
 def test_exams_and_casebank_do_not_import_each_other(one, other):
     bad = [
         f"{where} {imported}"
-        for module, _, imported, _, where in IMPORTS
+        for module, _, imported, _, where in imports()
         if _top(module) == one and _top(imported) == other
     ]
     assert bad == [], f"{one} imports {other}:\n" + "\n".join(bad)
@@ -159,7 +161,7 @@ def test_exams_and_casebank_do_not_import_each_other(one, other):
 
 def test_no_feature_imports_another_features_views():
     bad = []
-    for module, _, imported, name, where in IMPORTS:
+    for module, _, imported, name, where in imports():
         for target in _targets(imported, name):
             if (
                 _top(target) in PACKAGES
@@ -175,7 +177,7 @@ def test_no_feature_imports_another_features_views():
 def test_no_feature_imports_another_features_private_names():
     bad = [
         f"{where} {imported}.{name}"
-        for module, _, imported, name, where in IMPORTS
+        for module, _, imported, name, where in imports()
         if name
         and name.startswith("_")
         and _top(imported) in PACKAGES
@@ -192,7 +194,7 @@ def test_casebank_sub_packages_do_not_import_each_others_views():
         return ".".join(module.split(".")[:2])
 
     bad = []
-    for module, is_init, imported, name, where in IMPORTS:
+    for module, is_init, imported, name, where in imports():
         if _top(module) != "casebank" or (is_init and module == "casebank"):
             continue
         for target in _targets(imported, name):
@@ -212,7 +214,7 @@ def test_only_cli_modules_and_registration_import_a_cli_module():
     module (e.g. casebank/reviewer.py builds the checker for both)."""
     bad = [
         f"{where} {imported}"
-        for module, is_init, imported, _, where in IMPORTS
+        for module, is_init, imported, _, where in imports()
         if _top(imported) in PACKAGES
         and imported.split(".")[-1] == "cli"
         and module.split(".")[-1] != "cli"
