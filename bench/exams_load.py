@@ -204,20 +204,13 @@ def spike_runtime_s(params):
 # --- the benchmark ----------------------------------------------------------------
 
 
-def _sheds(config, concurrency):
-    """Whether a configuration can answer 503 under overload: the per-process
-    save limiter (``EXAM_SAVE_CONCURRENCY``) only refuses when a process holds
-    more requests than it admits, i.e. gthread workers with more threads. Sync
-    workers take one request at a time and leave the rest waiting in gunicorn's
-    backlog (the full run of 2026-12-07 queued 21 s instead of shedding)."""
-    return config["worker_class"] == "gthread" and config["threads"] > concurrency
-
-
 def _rank_config(row, concurrency=2):
     """Errors lose; then whether the server kept up with the offered rate (95 %
     served), and if not how much it served; then whether the p95 met the target;
-    then whether the configuration can shed load (503) rather than queue it; then
-    the lower p95."""
+    then the lower p95. (Preferring a configuration that can shed — gthread with
+    more threads than ``EXAM_SAVE_CONCURRENCY`` — was tried and removed: with
+    10,000 candidates its in-process 503s took seconds and the clients' retries
+    collapsed it; docs/benchmarks.md, "10,000 candidates".)"""
     save = row["save"]
     achieved = save.get("achieved_rps", 0)
     kept_up = achieved >= 0.95 * row["offered_rps"]
@@ -227,7 +220,6 @@ def _rank_config(row, concurrency=2):
         not kept_up,
         0 if kept_up else -achieved,
         p95 >= SAVE_P95_TARGET_MS,
-        not _sheds(row["config"], concurrency),
         p95,
     )
 
