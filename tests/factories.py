@@ -2,6 +2,7 @@
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from portal.actor import Actor
 from portal.admin.services import create_user, grant_role
@@ -13,6 +14,14 @@ from portal.orgs.services import create_org, ensure_domains
 
 PASSWORD = "Passw0rd!"
 _counter = itertools.count(1)
+
+
+def _id_number(n):
+    """A valid ID number unique per factory call of this process: the sequence
+    digits repeat every 1,000 calls, so the birth date moves on a day each time
+    (users committed on a browser test's live server outlive their test)."""
+    birth = date(1990, 1, 1) + timedelta(days=n // 1000)
+    return make_id_number(f"420102{birth:%Y%m%d}{n % 1000:03d}")
 
 
 @dataclass
@@ -50,9 +59,7 @@ class Factories:
             username=username,
             name=fields.pop("name", f"测试用户{n}"),
             organisation=organisation,
-            id_number=fields.pop(
-                "id_number", make_id_number(f"42010219900101{n % 1000:03d}")
-            ),
+            id_number=fields.pop("id_number", _id_number(n)),
             password=password,
             audited=False,
             **fields,
