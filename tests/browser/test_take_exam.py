@@ -441,7 +441,7 @@ def test_busy_server_keeps_the_answer_and_saves_it_later(
     未保存/重试中, keeps the answer in the browser across a reload, backs off,
     and stores it once the server has room again (issue #17)."""
     from exams.attempts.admission import save_slots
-    from exams.attempts.models import Answer, Attempt
+    from exams.attempts.models import Answer, Attempt, AttemptEvent
     from exams.papers.models import ExamArrangement
 
     name = "浏览器繁忙重试考试"
@@ -482,6 +482,18 @@ def test_busy_server_keeps_the_answer_and_saves_it_later(
         expect(page.locator("#save-state")).to_contain_text("未保存")
         assert _query(live_app, stored) == []
 
+        # Leaving the page while the server is busy: the report is refused
+        # (503) now and must be sent again later, not dropped.
+        page.evaluate(
+            "Object.defineProperty(document, 'hidden', {value: true, configurable: true});"
+            "document.dispatchEvent(new Event('visibilitychange'));"
+        )
+        reports = sa.select(AttemptEvent.kind).where(
+            AttemptEvent.attempt_id == attempt_id, AttemptEvent.kind == "hidden"
+        )
+        page.wait_for_timeout(500)
+        assert _query(live_app, reports) == []
+
         for _ in range(taken):  # the server has room again
             slots.release()
         taken = 0
@@ -493,6 +505,11 @@ def test_busy_server_keeps_the_answer_and_saves_it_later(
             ),
         )
         assert [tuple(row) for row in rows] == [(1, ["对"])]
+        for _ in range(300):  # the focus-loss report is resent on its own timer
+            if _query(live_app, reports):
+                break
+            page.wait_for_timeout(100)
+        assert [row[0] for row in _query(live_app, reports)] == ["hidden"]
     finally:
         for _ in range(taken):
             slots.release()

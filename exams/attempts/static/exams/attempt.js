@@ -365,6 +365,9 @@
 
   // Focus losses, returns and the heartbeat ------------------------------------
 
+  // Focus-loss reports the server could not take (busy or network down) are
+  // sent again later, in order: the record must not depend on the server's load.
+  var unsentEvents = [];
   function report(kind) {
     if (stopped) { return Promise.resolve(); }
     return post(root.dataset.eventUrl, { kind: kind }).then(function (data) {
@@ -373,7 +376,19 @@
         showWarning("检测到离开考试页面（第 " + data.switches + " 次" +
           (Number(data.limit) ? "，达到 " + data.limit + " 次将自动交卷" : "") + "），已记录。");
       }
-    }).catch(function () {});
+    }).catch(function (error) {
+      if (kind !== "heartbeat" && !(error && error.message === "login")) {
+        unsentEvents.push(kind);
+      }
+    });
+  }
+  function resendEvents() {
+    if (stopped || !unsentEvents.length || Date.now() < retryAt) { return; }
+    var kinds = unsentEvents;
+    unsentEvents = [];
+    kinds.reduce(function (chain, kind) {
+      return chain.then(function () { return report(kind); });
+    }, Promise.resolve());
   }
 
   // Leaving the page fires both "blur" and "visibilitychange"; count it once,
@@ -395,6 +410,7 @@
   window.addEventListener("focus", function () { if (away && !document.hidden) { back(); } });
   setInterval(function () {
     if (Date.now() - lastContact >= HEARTBEAT_MS && Date.now() >= retryAt) { report("heartbeat"); }
+    resendEvents();
   }, 5000);
 
   // A deterrent only: the server log of focus losses is what counts.
