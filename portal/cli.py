@@ -38,5 +38,51 @@ def seed_demo_command(seed, users, if_empty):
         click.echo(f"  {username:<12} {name}")
 
 
+deploy_cli = AppGroup("deploy", help="部署配置")
+
+
+@deploy_cli.command("nginx-conf")
+@click.option(
+    "--upstream",
+    "upstreams",
+    multiple=True,
+    default=("127.0.0.1:8000",),
+    show_default=True,
+    help="gunicorn 节点地址（可重复）",
+)
+@click.option("--listen", default="443", show_default=True, help="监听地址或端口")
+@click.option("--server-name", default="_", show_default=True, help="站点域名")
+@click.option(
+    "--save-concurrency",
+    type=click.IntRange(min=0),
+    default=24,
+    show_default=True,
+    help="同时转发的答题自动保存与心跳请求上限，超出时由 nginx 直接答复 503（0 为不限）",
+)
+@click.option("--cert", help="TLS 证书路径（与 --key 一起给出时启用 HTTPS）")
+@click.option("--key", help="TLS 私钥路径")
+def nginx_conf_command(upstreams, listen, server_name, save_concurrency, cert, key):
+    """Print the nginx site configuration (docs/deployment.md)."""
+    from flask import current_app
+
+    from portal.nginx import render_site
+
+    if bool(cert) != bool(key):
+        raise click.UsageError("--cert 与 --key 须同时给出。")
+    retry_after = int(current_app.config.get("EXAM_SAVE_RETRY_AFTER", 3))
+    click.echo(
+        render_site(
+            upstreams,
+            listen=listen,
+            server_name=server_name,
+            save_concurrency=save_concurrency,
+            retry_after=retry_after,
+            tls=(cert, key) if cert else None,
+        ),
+        nl=False,
+    )
+
+
 def init_app(app):
     app.cli.add_command(seed_cli)
+    app.cli.add_command(deploy_cli)

@@ -30,6 +30,7 @@ from portal import create_app
 from portal.auth.models import User, UserRole
 from portal.config import TestConfig
 from portal.extensions import db
+from portal.nginx import TEMP_DIRS, render_site, render_standalone
 from portal.orgs.models import Organisation
 from tests import live_gunicorn
 from tests.conftest import REDIS_URL, create_pg_database, drop_pg_database, require_pg
@@ -142,64 +143,24 @@ class Node:
 
 
 class Nginx:
-    """nginx in the foreground, config and temp files under its own prefix."""
+    """nginx in the foreground, config and temp files under its own prefix; the
+    site is the production one (``flask deploy nginx-conf``, portal/nginx.py)."""
 
-    def __init__(self, binary, prefix, upstreams):
+    def __init__(self, binary, prefix, upstreams, save_concurrency=24):
         self.binary, self.prefix, self.port, self.proc = binary, prefix, None, None
         self.port = _free_port()
-        os.makedirs(os.path.join(prefix, "logs"))
+        for name in TEMP_DIRS:
+            os.makedirs(os.path.join(prefix, name))
         self.access_log = os.path.join(prefix, "logs", "access.log")
         self.conf = os.path.join(prefix, "nginx.conf")
-        servers = "\n".join(
-            f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=30s;"
-            for port in upstreams
+        site = render_site(
+            [f"127.0.0.1:{port}" for port in upstreams],
+            listen=f"127.0.0.1:{self.port}",
+            save_concurrency=save_concurrency,
+            keepalive=16,
         )
-        temp = {
-            name: os.path.join(prefix, name)
-            for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-        }
         with open(self.conf, "w", encoding="utf-8") as fh:
-            fh.write(
-                f"""daemon off;
-master_process on;
-worker_processes 1;
-pid {prefix}/nginx.pid;
-error_log {prefix}/logs/error.log warn;
-events {{ worker_connections 512; }}
-http {{
-    log_format upstream '$request_method $uri $status $upstream_addr';
-    access_log {self.access_log} upstream;
-    client_body_temp_path {temp["client_body"]};
-    proxy_temp_path {temp["proxy"]};
-    fastcgi_temp_path {temp["fastcgi"]};
-    uwsgi_temp_path {temp["uwsgi"]};
-    scgi_temp_path {temp["scgi"]};
-    client_max_body_size 50m;
-    upstream portal {{
-{servers}
-        keepalive 16;
-    }}
-    server {{
-        listen 127.0.0.1:{self.port};
-        location / {{
-            proxy_pass http://portal;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_connect_timeout 2s;
-            proxy_read_timeout 30s;
-            proxy_next_upstream error timeout http_502 http_503 http_504;
-            proxy_next_upstream_tries 2;
-            proxy_next_upstream_timeout 10s;
-        }}
-    }}
-}}
-"""
-            )
-        for path in temp.values():
-            os.makedirs(path)
+            fh.write(render_standalone(prefix, site, worker_connections=512))
 
     @property
     def base(self):
@@ -491,3 +452,109 @@ def test_two_nodes_behind_nginx_survive_losing_one(tmp_path):
                 redis.delete(key)
         except Exception:  # noqa: BLE001 - best-effort clean-up of the test queue
             pass
+
+
+def _save(client, base, attempt_id, csrf, seq, response=("A",)):
+    return client.post(
+        f"{base}/exams/attempts/{attempt_id}/answers",
+        json={"position": 0, "response": list(response), "seq": seq},
+        headers={"X-CSRFToken": csrf},
+        timeout=30,
+    )
+
+
+def test_nginx_sheds_saves_beyond_its_limit_before_python(tmp_path):
+    """The production nginx site answers an autosave beyond its in-flight limit
+    itself — 503, Retry-After and the application's busy body, without passing it
+    to gunicorn — while other pages pass; the shed answer is stored when retried
+    (issue #17: overload is shed before Python)."""
+    from exams.attempts.admission import BUSY_MESSAGE
+
+    require_pg()
+    _redis_or_skip()
+    binary = _nginx_binary()
+    url = create_pg_database("zhifa_shed")
+    storage = str(tmp_path / "storage")
+    queue = f"zhifa-shed-{uuid.uuid4().hex[:8]}"
+    node = Node("A", url, str(tmp_path / "instance"), storage, queue)
+    proxy, holder, engine = None, None, sa.create_engine(url, poolclass=sa.NullPool)
+    try:
+        live_gunicorn.migrate(url)
+        attempts, _ = _seed(url)
+        node.start()
+        proxy = Nginx(binary, str(tmp_path / "nginx"), [node.port], save_concurrency=1)
+        proxy.start()
+        (first, first_attempt), (second, second_attempt) = list(attempts.items())[:2]
+        client_a, csrf_a = _login(proxy.base, first, first_attempt)
+        client_b, csrf_b = _login(proxy.base, second, second_attempt)
+        seq = int(time.time() * 1000)
+
+        # Hold one save in flight: its attempt row is locked, so the save waits
+        # inside PostgreSQL (the fast path locks the attempt first).
+        holder = engine.connect()
+        lock = holder.begin()
+        holder.execute(
+            sa.text("SELECT id FROM attempts WHERE id = :id FOR UPDATE"),
+            {"id": first_attempt},
+        )
+        held = {}
+        thread = threading.Thread(
+            target=lambda: held.setdefault(
+                "resp", _save(client_a, proxy.base, first_attempt, csrf_a, seq)
+            ),
+            daemon=True,
+        )
+        thread.start()
+        deadline = time.time() + 30
+        with engine.connect() as conn:
+            while time.time() < deadline:
+                waiting = conn.scalar(
+                    sa.text(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
+                )
+                if waiting:
+                    break
+                time.sleep(0.05)
+        assert waiting == 1, node.tail()
+
+        served_before = len(proxy.served_by())
+        shed = _save(client_b, proxy.base, second_attempt, csrf_b, seq)
+        assert shed.status_code == 503
+        assert shed.headers["Retry-After"] == "3"
+        assert shed.headers["Cache-Control"] == "no-store"
+        assert shed.headers["Content-Type"].startswith("application/json")
+        assert shed.json() == {"ok": False, "error": BUSY_MESSAGE, "busy": True}
+        # nginx answered it: no upstream was asked (logged after the reply).
+        for _ in range(50):
+            if proxy.served_by()[served_before:]:
+                break
+            time.sleep(0.05)
+        assert proxy.served_by()[served_before:] == ["-"]
+        # Pages other than autosave and heartbeat are not limited.
+        page = client_b.get(f"{proxy.base}/exams/attempts/{second_attempt}", timeout=30)
+        assert page.status_code == 200
+
+        lock.commit()  # the held save goes through
+        thread.join(timeout=30)
+        assert held["resp"].status_code == 200, held["resp"].text[:500]
+        retried = _save(client_b, proxy.base, second_attempt, csrf_b, seq)
+        assert retried.status_code == 200, retried.text[:500]
+        with engine.connect() as conn:
+            stored = conn.execute(
+                sa.text(
+                    "SELECT attempt_id, seq FROM answers WHERE position = 0"
+                    " AND attempt_id IN (:a, :b) ORDER BY attempt_id"
+                ),
+                {"a": first_attempt, "b": second_attempt},
+            ).all()
+        assert sorted(stored) == sorted([(first_attempt, seq), (second_attempt, seq)])
+    finally:
+        if holder is not None:
+            holder.close()
+        engine.dispose()
+        if proxy is not None:
+            proxy.stop()
+        node.stop()
+        drop_pg_database(url)
