@@ -6,9 +6,12 @@ run). Steps, all against 127.0.0.1 and bounded in time:
 
 1. a fresh PostgreSQL database, ``flask db upgrade``, N candidates (role 执法人员),
    one arrangement with pre-generated personal papers (blueprint, 50 questions);
-2. gunicorn on a free port with the production configuration except what a load
-   test must change (written to a temporary instance ``config.py``): the login rate
-   limit is raised (every candidate logs in from 127.0.0.1) and the bench users'
+2. gunicorn on a free port behind nginx with the production site
+   (``portal/nginx.py``: autosaves beyond an in-flight limit of four per worker
+   process are answered 503 by nginx itself; ``BENCH_NGINX=0`` loads gunicorn
+   directly), with the production configuration except what a load test must
+   change (written to a temporary instance ``config.py``): the login rate limit
+   is raised (every candidate logs in from 127.0.0.1) and the bench users'
    passwords are hashed with a low argon2 cost (t=1, 8 MiB) so that logging 2,000
    users in during setup does not take minutes; the login itself is not measured;
 3. every candidate logs in once (GET /login, POST /login, GET /exams/), outside
@@ -65,6 +68,7 @@ from bench.loadkit import (
     free_port,
     latency_summary,
     migrate,
+    nginx_binary,
     run_locust,
 )
 
@@ -151,7 +155,7 @@ def _autosave_phase(
     time.sleep(max(0.0, t0 + warmup_s - time.time()))
     meter = CpuMeter()
     time.sleep(max(0.0, end - time.time()))
-    cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
+    cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url), server.proxy_pgid)
     samples = finish_locust(proc, path, timeout=RETRY_GRACE_S + 90)
     carry_cookies(sessions, samples)
     window = (t0 + warmup_s, end)
@@ -222,6 +226,16 @@ def _rank_config(row, concurrency=2):
         p95 >= SAVE_P95_TARGET_MS,
         p95,
     )
+
+
+def proxy_saves(config):
+    """nginx's in-flight limit of autosaves in front of ``config`` (about four
+    per worker process: a sync worker then has at most three waiting behind the
+    one it serves), or 0 to load gunicorn directly (``BENCH_NGINX=0``, or no
+    nginx installed)."""
+    if os.environ.get("BENCH_NGINX", "1") == "0" or nginx_binary() is None:
+        return 0
+    return 4 * config["workers"]
 
 
 def _worker_configs():
@@ -310,7 +324,9 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         # Worker configurations: the same fixed autosave rate against each.
         comparison = []
         for config in configs:
-            server = Server(db_url, workdir, config, port, settings)
+            server = Server(
+                db_url, workdir, config, port, settings, proxy_saves(config)
+            )
             server.start(secret)
             rate = params["compare_rate"]
             progress(
@@ -337,7 +353,12 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             {"name": "worker_comparison", "results": comparison, "chosen": best}
         )
         setup["gunicorn"] = best
-        server = Server(db_url, workdir, best, port, settings)
+        setup["front"] = (
+            f"nginx, at most {proxy_saves(best)} autosaves in flight (portal/nginx.py)"
+            if proxy_saves(best)
+            else "gunicorn directly (no nginx)"
+        )
+        server = Server(db_url, workdir, best, port, settings, proxy_saves(best))
         server.start(secret)
 
         # (b) start spike.
@@ -363,7 +384,9 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         meter = CpuMeter()
         samples = finish_locust(proc, path, timeout=spike_s + 60)
         carry_cookies(spikers, samples)
-        cpu = meter.stop(server.proc.pid, proc.pid, backend_pids(db_url))
+        cpu = meter.stop(
+            server.proc.pid, proc.pid, backend_pids(db_url), server.proxy_pgid
+        )
         totals = [s for s in samples if s["name"] == "start_total"]
         waits = [s for s in samples if s["name"] == "queue_wait"]
         spike_record = {

@@ -103,7 +103,7 @@ class CpuMeter:
         self.before, self.busy_before = _cpu_snapshot()
         self.started = time.time()
 
-    def stop(self, server_pgid, locust_pgid, pg_pids):
+    def stop(self, server_pgid, locust_pgid, pg_pids, proxy_pgid=None):
         after, busy_after = _cpu_snapshot()
         wall = time.time() - self.started
 
@@ -117,33 +117,118 @@ class CpuMeter:
         server = used(lambda pid, pgrp: pgrp == server_pgid)
         load = used(lambda pid, pgrp: pgrp == locust_pgid)
         postgres = used(lambda pid, pgrp: pid in pg_pids)
+        proxy = used(lambda pid, pgrp: pgrp == proxy_pgid) if proxy_pgid else 0.0
         machine = busy_after - self.busy_before
         return {
+            "nginx_cpu_s": round(proxy, 1),
             "wall_s": round(wall, 1),
             "gunicorn_cpu_s": round(server, 1),
             "locust_cpu_s": round(load, 1),
             "postgres_backends_cpu_s": round(postgres, 1),
             "other_processes_cpu_s": round(
-                max(0.0, machine - server - load - postgres), 1
+                max(0.0, machine - server - load - postgres - proxy), 1
             ),
             "machine_busy_cores": round(machine / wall, 2) if wall else None,
             "loadavg": open("/proc/loadavg", encoding="utf-8").read().split()[:3],
         }
 
 
-class Server:
-    """gunicorn in its own process group (so that one killpg stops it all)."""
+def nginx_binary():
+    """Debian's nginx (``make nginx``), or None."""
+    import shutil
 
-    def __init__(self, url, workdir, config, port, settings):
-        """:param config: worker_class, workers, threads.
-        :param settings: extra Flask settings written to the instance config.py."""
-        self.url, self.workdir, self.config, self.port = url, workdir, config, port
-        self.settings = settings
+    found = shutil.which("nginx")
+    if found is None and os.path.exists("/usr/sbin/nginx"):
+        found = "/usr/sbin/nginx"
+    return found
+
+
+class Proxy:
+    """nginx in front of the bench's gunicorn, with the production site
+    (portal/nginx.py): the load goes through the same admission control as on
+    exam day (autosaves beyond ``save_concurrency`` in flight: 503 from nginx)."""
+
+    def __init__(self, workdir, upstream_port, save_concurrency):
+        from portal.nginx import TEMP_DIRS, render_site, render_standalone
+
+        self.prefix = os.path.join(workdir, f"nginx-{uuid.uuid4().hex[:6]}")
+        for name in TEMP_DIRS:
+            os.makedirs(os.path.join(self.prefix, name))
+        self.port = free_port()
+        self.save_concurrency = save_concurrency
+        site = render_site(
+            [f"127.0.0.1:{upstream_port}"],
+            listen=f"127.0.0.1:{self.port}",
+            save_concurrency=save_concurrency,
+        )
+        self.conf = os.path.join(self.prefix, "nginx.conf")
+        with open(self.conf, "w", encoding="utf-8") as fh:
+            fh.write(
+                render_standalone(self.prefix, site, worker_connections=16384).replace(
+                    "worker_processes 1;",
+                    "worker_processes 1;\nworker_rlimit_nofile 40000;",
+                )
+            )
         self.proc = None
 
     @property
     def base(self):
         return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        binary = nginx_binary()
+        subprocess.run(
+            [binary, "-t", "-p", self.prefix, "-c", self.conf],
+            check=True,
+            capture_output=True,
+        )
+        self.proc = subprocess.Popen(
+            [binary, "-p", self.prefix, "-c", self.conf],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def stop(self):
+        if self.proc is None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=15)
+        except ProcessLookupError:
+            pass
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
+class Server:
+    """gunicorn in its own process group (so that one killpg stops it all), with
+    nginx in front when ``proxy_saves`` is set (the in-flight limit of autosaves,
+    0: gunicorn directly)."""
+
+    def __init__(self, url, workdir, config, port, settings, proxy_saves=0):
+        """:param config: worker_class, workers, threads.
+        :param settings: extra Flask settings written to the instance config.py."""
+        self.url, self.workdir, self.config, self.port = url, workdir, config, port
+        self.settings = settings
+        self.proc = None
+        self.proxy = Proxy(workdir, port, proxy_saves) if proxy_saves else None
+
+    @property
+    def base(self):
+        if self.proxy is not None:
+            return self.proxy.base
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def direct(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def proxy_pgid(self):
+        return self.proxy.proc.pid if self.proxy and self.proxy.proc else None
 
     def env(self):
         return os.environ | {
@@ -181,6 +266,10 @@ class Server:
             "4096",
             "--timeout",
             "60",
+            # Longer than nginx's upstream keepalive_timeout (60 s): nginx, not
+            # gunicorn, closes an idle upstream connection (docs/deployment.md).
+            "--keep-alive",
+            "75",
             "wsgi:app",
         ]
         log = open(os.path.join(self.workdir, "gunicorn.log"), "ab")  # noqa: SIM115
@@ -200,7 +289,10 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError("gunicorn exited at start; see gunicorn.log")
             try:
-                if requests.get(self.base + "/login", timeout=2).status_code == 200:
+                if requests.get(self.direct + "/login", timeout=2).status_code == 200:
+                    if self.proxy is not None:
+                        self.proxy.start()
+                        _wait_for(self.proxy.base + "/login")
                     # Let every worker finish importing the app.
                     time.sleep(2)
                     return
@@ -210,6 +302,8 @@ class Server:
         raise RuntimeError("gunicorn did not answer within 60 s")
 
     def stop(self):
+        if self.proxy is not None:
+            self.proxy.stop()
         if self.proc is None:
             return
         try:
@@ -221,6 +315,20 @@ class Server:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
         self.proc = None
+
+
+def _wait_for(url, seconds=30):
+    import requests
+
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
 # --- statistics -------------------------------------------------------------------
@@ -269,59 +377,103 @@ def latency_summary(samples, window=None):
 # --- the load generator -----------------------------------------------------------
 
 
+# Load-generator processes: one locust process holding 10,000 users was seen at
+# 100 % of a core right after spawning them, which inflates the latencies it
+# measures; the users are split over several processes (one process group).
+LOCUST_PROCESSES = int(os.environ.get("BENCH_LOCUST_PROCESSES", "2"))
+
+
+class LocustGroup:
+    """The locust processes of one phase, in one process group (``pid`` is its
+    id, as for a single process)."""
+
+    def __init__(self, procs):
+        self.procs = procs
+
+    @property
+    def pid(self):
+        return self.procs[0].pid
+
+    @property
+    def returncode(self):
+        return [proc.returncode for proc in self.procs]
+
+    def wait(self, timeout):
+        deadline = time.time() + timeout
+        for proc in self.procs:
+            proc.wait(timeout=max(0.1, deadline - time.time()))
+
+
 def run_locust(server, workdir, sessions, env_extra, runtime_s, tag):
-    """Run bench/locust_exams.py headless with one user per session; return the
-    raw samples and the locust process group id (for CPU accounting)."""
-    sessions_path = os.path.join(workdir, f"sessions-{tag}.json")
-    samples_path = os.path.join(workdir, f"samples-{tag}.jsonl")
-    with open(sessions_path, "w", encoding="utf-8") as fh:
-        json.dump(sessions, fh)
-    env = os.environ | {
-        "BENCH_SESSIONS": sessions_path,
-        "BENCH_SAMPLES": samples_path,
-        "PYTHONUNBUFFERED": "1",
-    }
-    env |= {k: str(v) for k, v in env_extra.items()}
-    cmd = [
-        os.path.join(os.path.dirname(sys.executable), "locust"),
-        "-f",
-        os.path.join(REPO_ROOT, "bench", "locust_exams.py"),
-        "--headless",
-        "--only-summary",
-        "-u",
-        str(len(sessions)),
-        "-r",
-        "1000",
-        "-t",
-        f"{int(runtime_s)}s",
-        "--stop-timeout",
-        "10",
-        "--host",
-        server.base,
-        "--loglevel",
-        "WARNING",
-    ]
-    log = open(os.path.join(workdir, f"locust-{tag}.log"), "ab")  # noqa: SIM115
-    proc = subprocess.Popen(
-        cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, start_new_session=True
-    )
-    log.close()
-    return proc, samples_path
+    """Run bench/locust_exams.py headless with one user per session, the sessions
+    dealt over ``LOCUST_PROCESSES`` processes; return the :class:`LocustGroup` and
+    the paths of the raw samples."""
+    shards = max(1, min(LOCUST_PROCESSES, len(sessions)))
+    procs, paths = [], []
+    for shard in range(shards):
+        mine = sessions[shard::shards]
+        sessions_path = os.path.join(workdir, f"sessions-{tag}-{shard}.json")
+        samples_path = os.path.join(workdir, f"samples-{tag}-{shard}.jsonl")
+        with open(sessions_path, "w", encoding="utf-8") as fh:
+            json.dump(mine, fh)
+        env = os.environ | {
+            "BENCH_SESSIONS": sessions_path,
+            "BENCH_SAMPLES": samples_path,
+            "BENCH_SHARD": str(shard),
+            "PYTHONUNBUFFERED": "1",
+        }
+        env |= {k: str(v) for k, v in env_extra.items()}
+        cmd = [
+            os.path.join(os.path.dirname(sys.executable), "locust"),
+            "-f",
+            os.path.join(REPO_ROOT, "bench", "locust_exams.py"),
+            "--headless",
+            "--only-summary",
+            "-u",
+            str(len(mine)),
+            "-r",
+            "1000",
+            "-t",
+            f"{int(runtime_s)}s",
+            "--stop-timeout",
+            "10",
+            "--host",
+            server.base,
+            "--loglevel",
+            "WARNING",
+        ]
+        log = open(os.path.join(workdir, f"locust-{tag}-{shard}.log"), "ab")  # noqa: SIM115
+        group = (
+            {"start_new_session": True}
+            if not procs
+            else {"process_group": procs[0].pid}
+        )
+        procs.append(
+            subprocess.Popen(
+                cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, **group
+            )
+        )
+        log.close()
+        paths.append(samples_path)
+    return LocustGroup(procs), paths
 
 
-def finish_locust(proc, samples_path, timeout):
+def finish_locust(group, samples_paths, timeout):
     try:
-        proc.wait(timeout=timeout)
+        group.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        os.killpg(group.pid, signal.SIGKILL)
+        group.wait(timeout=10)
     samples = []
-    if os.path.exists(samples_path):
-        with open(samples_path, encoding="utf-8") as fh:
-            samples = [json.loads(line) for line in fh if line.strip()]
+    for samples_path in samples_paths:
+        if os.path.exists(samples_path):
+            with open(samples_path, encoding="utf-8") as fh:
+                samples.extend(json.loads(line) for line in fh if line.strip())
     if not samples:
-        log = samples_path.replace("samples-", "locust-").replace(".jsonl", ".log")
+        log = samples_paths[0].replace("samples-", "locust-").replace(".jsonl", ".log")
         with open(log, encoding="utf-8", errors="replace") as fh:
             tail = fh.read()[-2000:]
-        raise RuntimeError(f"locust recorded nothing (exit {proc.returncode}):\n{tail}")
+        raise RuntimeError(
+            f"locust recorded nothing (exit {group.returncode}):\n{tail}"
+        )
     return samples

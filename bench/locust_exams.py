@@ -63,6 +63,7 @@ ARRANGEMENT = os.environ.get("BENCH_ARRANGEMENT", "")
 SAMPLES_PATH = os.environ.get("BENCH_SAMPLES", "samples.jsonl")
 POSITIONS = int(os.environ.get("BENCH_POSITIONS") or 50)
 GRACE = float(os.environ.get("BENCH_GRACE") or 120)
+SHARD = os.environ.get("BENCH_SHARD", "0")
 
 with open(os.environ.get("BENCH_SESSIONS", "sessions.json"), encoding="utf-8") as fh:
     SESSIONS = json.load(fh)
@@ -130,7 +131,8 @@ class Candidate(FastHttpUser):
             _set_cookie(self.client.cookiejar, "exam_device", self.me["device"])
         _users.append(self)
         self.seq = int(time.time() * 1000)
-        self.rng = random.Random(self.index)
+        # Each process of the phase holds its own share of the sessions.
+        self.rng = random.Random(f"{SHARD}-{self.index}")
 
     def _post(self, name, url, **kwargs):
         started = time.time()
