@@ -51,6 +51,7 @@ from bench.autosave_profile import machine_speed
 from bench.exams_load_setup import (
     BENCH_ARGON2,
     acknowledged_missing,
+    click_unmeasured,
     login,
     public_session,
     seed,
@@ -93,6 +94,7 @@ PLANS = {
         "step_rates": [25, 50, 75, 100, 150, 200, 300, 400],
         "step_warmup_s": 5,
         "step_measure_s": 40,
+        "calibration": 200,
     },
     "quick": {
         "candidates": 200,
@@ -108,6 +110,7 @@ PLANS = {
         "step_rates": [50, 100],
         "step_warmup_s": 3,
         "step_measure_s": 10,
+        "calibration": 20,
     },
 }
 
@@ -195,6 +198,18 @@ def carry_cookies(sessions, samples):
             session["cookie"] = got["cookie"]
         if got.get("device"):
             session["device"] = got["device"]
+
+
+def gate_from_costs(click_cpu_s, start_cpu_s, clicks_per_s, cores=CORES, share=0.7):
+    """The start gate's rate and burst from measured gunicorn CPU, as
+    docs/deployment.md prescribes: of ``share`` of the cores (the rest is
+    headroom for PostgreSQL, nginx and spikes), what the spike's clicks (ticket,
+    排队中 page, first poll) leave, divided by the CPU of one start (the start
+    POST and the exam page), is the capacity; the rate is 80 % of it and the
+    burst one second of the rate (steps 1–4 of the document)."""
+    free = share * cores - clicks_per_s * click_cpu_s
+    rate = max(1, int(0.8 * free / start_cpu_s))
+    return {"rate": rate, "burst": rate, "cpu_share": share, "cores": cores}
 
 
 def spike_runtime_s(params):
@@ -308,7 +323,37 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             [{"ms": s["login_ms"], "ok": True, "status": 302} for s in sessions]
         )
         spikers, others = sessions[:spike], sessions[spike:]
+        server.stop()
+        # The start gate: sized from measured costs (BENCH_GATE=plan: the
+        # plan's fixed rate and burst).
+        measured = os.environ.get("BENCH_GATE", "measured") == "measured"
+        gate = {"source": "plan", "rate": params["start_rate"]}
+        if measured:
+            # What a click costs while the gate is closed: the ticket, the 排队中
+            # page and one poll (docs/deployment.md, "sizing the start gate").
+            closed = settings | {"EXAM_START_RATE": 0.001, "EXAM_START_BURST": 1}
+            server = Server(db_url, workdir, configs[0], port, closed)
+            server.start(secret)
+            sample = others[: params["calibration"]]
+            meter = CpuMeter()
+            with ThreadPoolExecutor(max_workers=8) as pool:
+                list(
+                    pool.map(
+                        lambda s: click_unmeasured(server.base, arrangement_id, s),
+                        sample,
+                    )
+                )
+            gate["click_cpu_ms"] = round(
+                1000
+                * meter.stop(server.proc.pid, -1, [])["gunicorn_cpu_s"]
+                / len(sample),
+                2,
+            )
+            server.stop()
+        server = Server(db_url, workdir, configs[0], port, setup_settings)
+        server.start(secret)
         progress(f"  starting {len(others)} attempts (unmeasured) …")
+        meter = CpuMeter()
         with ThreadPoolExecutor(max_workers=8) as pool:
             others = list(
                 pool.map(
@@ -316,10 +361,32 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                     others,
                 )
             )
+        start_cpu = meter.stop(server.proc.pid, -1, [])
         others = with_item_types(db_url, [public_session(s) for s in others])
         for s in spikers:
             s.pop("client")
         server.stop()
+        if (
+            gate["source"] == "plan"
+            and os.environ.get("BENCH_GATE", "measured") == "measured"
+        ):
+            gate["source"] = "measured"
+            gate["start_cpu_ms"] = round(
+                1000 * start_cpu["gunicorn_cpu_s"] / len(others), 2
+            )
+            clicks_per_s = spike / params["spike_spread_s"]
+            gate |= gate_from_costs(
+                gate["click_cpu_ms"] / 1000, gate["start_cpu_ms"] / 1000, clicks_per_s
+            )
+            gate["clicks_per_s"] = round(clicks_per_s, 1)
+            settings["EXAM_START_RATE"] = gate["rate"]
+            settings["EXAM_START_BURST"] = gate["burst"]
+            params = params | {
+                "start_rate": gate["rate"],
+                "start_burst": gate["burst"],
+            }
+        setup["start_gate"] = gate
+        progress(f"  start gate: {gate}")
 
         # Worker configurations: the same fixed autosave rate against each.
         comparison = []

@@ -228,6 +228,29 @@ def start_unmeasured(base, arrangement_id, session):
     return session
 
 
+def click_unmeasured(base, arrangement_id, session):
+    """One click on 开始考试 while the gate is closed, as the page does: the start
+    POST (a ticket, redirected to 排队中), the queue page and one JSON poll. The
+    session keeps its client (it is started later)."""
+    client = session["client"]
+    resp = client.post(
+        f"{base}/exams/{arrangement_id}/start",
+        data={"csrf_token": session["csrf"]},
+        allow_redirects=False,
+        timeout=60,
+    )
+    if resp.status_code != 302:
+        raise RuntimeError(f"click of {session['username']}: {resp.status_code}")
+    if resp.headers["Location"].endswith("/queue"):
+        client.get(f"{base}/exams/{arrangement_id}/queue", timeout=60)
+        client.get(
+            f"{base}/exams/{arrangement_id}/queue",
+            headers={"Accept": "application/json"},
+            timeout=60,
+        )
+    return session
+
+
 def public_session(session):
     keys = ("username", "cookie", "csrf", "attempt", "device", "types")
     return {k: session.get(k) for k in keys}

@@ -420,6 +420,9 @@ def run_locust(server, workdir, sessions, env_extra, runtime_s, tag):
             "BENCH_SESSIONS": sessions_path,
             "BENCH_SAMPLES": samples_path,
             "BENCH_SHARD": str(shard),
+            # A browser keeps its connection to nginx; directly against
+            # gunicorn each request has its own (see bench/locust_exams.py).
+            "BENCH_KEEPALIVE": "1" if getattr(server, "proxy", None) else "0",
             "PYTHONUNBUFFERED": "1",
         }
         env |= {k: str(v) for k, v in env_extra.items()}
@@ -443,14 +446,16 @@ def run_locust(server, workdir, sessions, env_extra, runtime_s, tag):
             "WARNING",
         ]
         log = open(os.path.join(workdir, f"locust-{tag}-{shard}.log"), "ab")  # noqa: SIM115
-        group = (
-            {"start_new_session": True}
-            if not procs
-            else {"process_group": procs[0].pid}
-        )
+        # One process group (in this session, so the others may join it): one
+        # killpg stops them all, and the CPU meter counts the group.
         procs.append(
             subprocess.Popen(
-                cmd, cwd=REPO_ROOT, env=env, stdout=log, stderr=log, **group
+                cmd,
+                cwd=REPO_ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+                process_group=procs[0].pid if procs else 0,
             )
         )
         log.close()

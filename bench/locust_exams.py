@@ -9,13 +9,13 @@ then (the session cookie is re-issued once a minute: the idle timeout's clock)
 are written as ``cookies`` samples, and the orchestrator carries them into the
 next phase, as a browser keeps its cookies.
 
-Every request is sent with ``Connection: close``: a user stands for a browser
-behind nginx, whose own keep-alive connection ends at nginx; nginx without
-upstream keep-alive opens a connection per request to gunicorn. Reusing one
-idle connection per user directly against gunicorn is what gave the status-0
-connection errors with gthread workers: gunicorn closes a keep-alive connection
-after ``--keep-alive`` (2 s) of silence, and a save sent on it at that moment
-fails before any reply (docs/benchmarks.md). The schedule is
+Behind nginx (``BENCH_KEEPALIVE=1``, the default of the benchmark) a user keeps
+its connection to nginx as a browser does (nginx closes an idle one after 75 s;
+a user sends at least every 30 s). Directly against gunicorn every request is
+sent with ``Connection: close``: reusing one idle connection per user there is
+what gave the status-0 connection errors with gthread workers: gunicorn closes a
+keep-alive connection after ``--keep-alive`` of silence, and a save sent on it
+at that moment fails before any reply (docs/benchmarks.md). The schedule is
 open-loop: each user sends its requests at wall-clock times computed from
 ``BENCH_T0`` (a shared start time), so the offered rate does not drop when the
 server slows down. Every request is written raw to ``BENCH_SAMPLES`` (JSON lines)
@@ -85,7 +85,7 @@ _DATA_CSRF = re.compile(r'data-csrf="([^"]+)"')
 
 
 _users = []
-CLOSE = {"Connection": "close"}
+CLOSE = {} if os.environ.get("BENCH_KEEPALIVE") == "1" else {"Connection": "close"}
 
 
 def _set_cookie(jar, name, value):
