@@ -149,6 +149,7 @@ class Proxy:
     exam day (autosaves beyond ``save_concurrency`` in flight: 503 from nginx)."""
 
     def __init__(self, workdir, upstream_port, save_concurrency):
+        from exams.attempts.admission import BUSY_MESSAGE
         from portal.nginx import TEMP_DIRS, render_site, render_standalone
 
         self.prefix = os.path.join(workdir, f"nginx-{uuid.uuid4().hex[:6]}")
@@ -158,6 +159,7 @@ class Proxy:
         self.save_concurrency = save_concurrency
         site = render_site(
             [f"127.0.0.1:{upstream_port}"],
+            busy_message=BUSY_MESSAGE,
             listen=f"127.0.0.1:{self.port}",
             save_concurrency=save_concurrency,
         )

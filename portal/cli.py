@@ -65,6 +65,7 @@ def nginx_conf_command(upstreams, listen, server_name, save_concurrency, cert, k
     """Print the nginx site configuration (docs/deployment.md)."""
     from flask import current_app
 
+    from exams.attempts.admission import BUSY_MESSAGE
     from portal.nginx import render_site
 
     if bool(cert) != bool(key):
@@ -73,6 +74,7 @@ def nginx_conf_command(upstreams, listen, server_name, save_concurrency, cert, k
     click.echo(
         render_site(
             upstreams,
+            busy_message=BUSY_MESSAGE,
             listen=listen,
             server_name=server_name,
             save_concurrency=save_concurrency,

@@ -9,7 +9,8 @@ heartbeats (``POST /exams/attempts/<id>/answers|events``) pass a concurrency lim
 (``limit_conn``) *before* Python. When ``save_concurrency`` of them are already
 in flight to the application nodes, the next one is answered by nginx at once —
 503, ``Retry-After`` and the same JSON body as the application's own busy reply
-(:data:`exams.attempts.admission.BUSY_MESSAGE`) — which costs microseconds,
+(``busy_message``: the caller passes
+:data:`exams.attempts.admission.BUSY_MESSAGE`; the shell imports no feature) — which costs microseconds,
 while a 503 written by a gunicorn worker costs a Python request cycle and waits
 behind the requests queued in its socket backlog. The exam page keeps the answer
 in the browser and retries with back-off and jitter. Size the limit to the
@@ -19,16 +20,14 @@ nodes (a sync worker then has at most three waiting behind the one it serves).
 
 import json
 
-from exams.attempts.admission import BUSY_MESSAGE
-
 # Autosave and heartbeat/focus events of an attempt: the exam day's hot path.
 SAVE_LOCATION = r"^/exams/attempts/[0-9]+/(answers|events)$"
 
 
-def busy_body():
+def busy_body(message):
     """The body of nginx's busy reply: the application's own 503 body."""
     return json.dumps(
-        {"ok": False, "error": BUSY_MESSAGE, "busy": True},
+        {"ok": False, "error": message, "busy": True},
         ensure_ascii=False,
         separators=(", ", ": "),
     )
@@ -54,6 +53,7 @@ def _proxy_block(upstream, read_timeout):
 def render_site(
     upstreams,
     *,
+    busy_message,
     listen="127.0.0.1:8080",
     server_name="_",
     save_concurrency=24,
@@ -67,6 +67,7 @@ def render_site(
     an ``http {}`` block, e.g. ``/etc/nginx/conf.d/zhifa.conf``).
 
     :param upstreams: ``host:port`` of every gunicorn node.
+    :param busy_message: the text of the application's busy reply.
     :param save_concurrency: autosaves/heartbeats in flight before nginx answers
         503 itself (0: no limit in nginx).
     :param tls: ``(certificate, key)`` paths to listen with TLS and HSTS, else plain
@@ -104,7 +105,7 @@ def render_site(
             limit_conn_status 503;
             limit_conn_log_level warn;
             error_page 503 = @zhifa_exam_busy;"""
-    body = busy_body().replace("'", "\\'")
+    body = busy_body(busy_message).replace("'", "\\'")
     return f"""# Zhifa Portal — written by `flask deploy nginx-conf` (portal/nginx.py).
 upstream {upstream_name} {{
 {servers}

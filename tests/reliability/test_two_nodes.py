@@ -26,6 +26,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
+from exams.attempts.admission import BUSY_MESSAGE
 from portal import create_app
 from portal.auth.models import User, UserRole
 from portal.config import TestConfig
@@ -155,6 +156,7 @@ class Nginx:
         self.conf = os.path.join(prefix, "nginx.conf")
         site = render_site(
             [f"127.0.0.1:{port}" for port in upstreams],
+            busy_message=BUSY_MESSAGE,
             listen=f"127.0.0.1:{self.port}",
             save_concurrency=save_concurrency,
             keepalive=16,
@@ -468,8 +470,6 @@ def test_nginx_sheds_saves_beyond_its_limit_before_python(tmp_path):
     itself — 503, Retry-After and the application's busy body, without passing it
     to gunicorn — while other pages pass; the shed answer is stored when retried
     (issue #17: overload is shed before Python)."""
-    from exams.attempts.admission import BUSY_MESSAGE
-
     require_pg()
     _redis_or_skip()
     binary = _nginx_binary()
