@@ -253,6 +253,16 @@ def proxy_saves(config):
     return 4 * config["workers"]
 
 
+def save_limit(config):
+    """The per-process autosave limit for ``config``: behind nginx, which sheds
+    first, as many as the process has threads (the in-process 503 stays a
+    second line); directly against gunicorn, fewer than the threads of a gthread
+    worker so that spare threads answer the 503s."""
+    if proxy_saves(config):
+        return {"EXAM_SAVE_CONCURRENCY": config["threads"]}
+    return {"EXAM_SAVE_CONCURRENCY": 2}
+
+
 def _worker_configs():
     """The configurations to compare, or those given as BENCH_WORKERS
     (``class:workers:threads``, comma-separated, e.g. ``gthread:2:4,gthread:3:8``)."""
@@ -392,7 +402,12 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         comparison = []
         for config in configs:
             server = Server(
-                db_url, workdir, config, port, settings, proxy_saves(config)
+                db_url,
+                workdir,
+                config,
+                port,
+                settings | save_limit(config),
+                proxy_saves(config),
             )
             server.start(secret)
             rate = params["compare_rate"]
@@ -425,7 +440,9 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             if proxy_saves(best)
             else "gunicorn directly (no nginx)"
         )
-        server = Server(db_url, workdir, best, port, settings, proxy_saves(best))
+        server = Server(
+            db_url, workdir, best, port, settings | save_limit(best), proxy_saves(best)
+        )
         server.start(secret)
 
         # (b) start spike.
