@@ -62,6 +62,7 @@ from bench.exams_load_setup import (
 from bench.loadkit import (
     CpuMeter,
     Server,
+    analyze,
     backend_pids,
     create_database,
     drop_database,
@@ -395,6 +396,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
                 "start_rate": gate["rate"],
                 "start_burst": gate["burst"],
             }
+        setup["postgres_after_setup"] = analyze(db_url)
         setup["start_gate"] = gate
         progress(f"  start gate: {gate}")
 
