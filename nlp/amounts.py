@@ -81,6 +81,12 @@ _BASE_STATEMENT_RE = re.compile(
     r"(?:[为是约达共计合总：:\s（(]|人民币)*$"
 )
 
+_PER_UNIT_BASE_RE = re.compile(
+    rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
+    r"(?:[为是约按：:\s]|认定为|计算为)*(?:每|单价)[^。；;\n]{0,20}?元[^。；;\n\d]{0,12}?"
+    r"(?:共计|合计|总计)(?:人民币|金额)?[为是：:\s]*$"
+)
+
 _UNIT_NAMES = {
     "平方米": "平方米",
     "平米": "平方米",
@@ -520,6 +526,13 @@ def find_bases(text: str) -> dict[str, Decimal]:
             if not re.search(r"[。；\n]|其中", lead[listed.end() :]):
                 key = _STATED_BASES[listed["name"]]
                 totals.setdefault(key, money.value)
+    # 市场价值为每吨60元，共计人民币36000元: a base stated per unit, then its total
+    for money in mentions:
+        if money.kind != "amount" or money.value is None:
+            continue
+        per_unit = _PER_UNIT_BASE_RE.search(norm, max(0, money.start - 50), money.start)
+        if per_unit is not None:
+            totals.setdefault(_STATED_BASES[per_unit["name"]], money.value)
     bases.update(totals)
     for name, value in aliases.items():
         bases.setdefault(name, value)

@@ -238,6 +238,26 @@ def test_a_stated_total_area_wins_over_its_parts(text, area):
 
 
 @pytest.mark.parametrize(
+    ("text", "name", "value"),
+    [
+        (
+            "经认定，违法采出的石料市场价值为每吨60元，共计人民币36000元。",
+            "市场价值",
+            36000,
+        ),
+        ("货值金额按每件120元计算，合计3600元。", "货值金额", 3600),
+        ("涉案产品货值为单价45元/盒，总计为2250元。", "货值金额", 2250),
+    ],
+)
+def test_a_base_stated_per_unit_then_its_total(text, name, value):
+    assert find_bases(text)[name] == value
+
+
+def test_a_base_stated_per_unit_alone_is_no_total():
+    assert "市场价值" not in find_bases("经认定，石料市场价值为每吨60元。")
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "经核算，违法所得约三万元（29800元）。",
