@@ -365,6 +365,9 @@ def test_factors_recognised_by_meaning_name_their_words(text, name):
         "当事人已缴纳罚款。",  # 当事人已 is no correction
         "当事人说已经拆了，但现场仍在。",
         "附近居民投诉很多。",
+        # only the topic shared with a phrase (立即停止了露天烧烤 / 危害程度较低)
+        "当事人在夜市烧烤摊点露天烧烤。",
+        "执法人员对危害程度进行了评估。",
     ],
 )
 def test_short_shared_words_carry_no_factor(text):
