@@ -81,6 +81,12 @@ _BASE_STATEMENT_RE = re.compile(
     r"(?:[为是约达共计合总：:\s（(]|人民币)*$"
 )
 
+_PER_UNIT_BASE_RE = re.compile(
+    rf"(?P<name>{'|'.join(sorted(_STATED_BASES, key=len, reverse=True))})"
+    r"(?:[为是约按：:\s]|认定为|计算为)*(?:每|单价)[^。；;\n]{0,20}?元[^。；;\n\d]{0,12}?"
+    r"(?:共计|合计|总计)(?:人民币|金额)?[为是：:\s]*$"
+)
+
 _UNIT_NAMES = {
     "平方米": "平方米",
     "平米": "平方米",
@@ -127,6 +133,11 @@ _PER_AFTER_RE = re.compile(rf"(?:/|每)(?P<unit>{_UNIT_ALT})")
 _AREA_UNIT_RE = re.compile(r"平方米|平米|㎡|m²|m2|亩")
 _AREA_TOTAL_RE = re.compile(r"(?:合计|共计|总计)[^，。；;\d]{0,8}$")
 _AREA_STATEMENT_RE = re.compile(r"面积(?:[为是约达共计合总：:\s])*$")
+# 合计50平方米以上: a tier's bound quoted, not a stated area
+_AREA_BOUND_RE = re.compile(r"(?:（含）)?(?:以上|以下|以内|之间|不等)")
+_AREA_STATED_TOTAL_RE = re.compile(
+    r"(?:总面积|面积(?:共计|合计|总计))(?:[为是约达：:\s])*$"
+)
 MU_IN_SQUARE_METRES = Decimal("666.67")
 _SIDE_NUM = (
     r"\d+(?:\.\d+)?|[一二两三四五六七八九十百]+(?:点[一二三四五六七八九十零〇]+)?"
@@ -515,6 +526,13 @@ def find_bases(text: str) -> dict[str, Decimal]:
             if not re.search(r"[。；\n]|其中", lead[listed.end() :]):
                 key = _STATED_BASES[listed["name"]]
                 totals.setdefault(key, money.value)
+    # 市场价值为每吨60元，共计人民币36000元: a base stated per unit, then its total
+    for money in mentions:
+        if money.kind != "amount" or money.value is None:
+            continue
+        per_unit = _PER_UNIT_BASE_RE.search(norm, max(0, money.start - 50), money.start)
+        if per_unit is not None:
+            totals.setdefault(_STATED_BASES[per_unit["name"]], money.value)
     bases.update(totals)
     for name, value in aliases.items():
         bases.setdefault(name, value)
@@ -530,18 +548,26 @@ def find_bases(text: str) -> dict[str, Decimal]:
         ):
             continue
         area = tok.value * MU_IN_SQUARE_METRES if unit[0] == "亩" else tok.value
-        if _AREA_STATEMENT_RE.search(norm, max(0, tok.start - 8), tok.start):
-            stated = area
-            break
-        # 分别…320平方米和…180平方米，合计占用土地500平方米: the total wins over
-        # the first part.
-        if total is None and _AREA_TOTAL_RE.search(
-            norm, max(0, tok.start - 12), tok.start
+        # 分别…320平方米和…180平方米，合计占用土地500平方米, and 一块面积15平方米；
+        # 另一块面积8平方米；合计23平方米: a stated total wins over the parts.
+        bound = _AREA_BOUND_RE.match(norm, unit.end())
+        if (
+            total is None
+            and not bound
+            and (
+                _AREA_TOTAL_RE.search(norm, max(0, tok.start - 12), tok.start)
+                or _AREA_STATED_TOTAL_RE.search(norm, max(0, tok.start - 8), tok.start)
+            )
         ):
             total = area
+            break
+        if stated is None and _AREA_STATEMENT_RE.search(
+            norm, max(0, tok.start - 8), tok.start
+        ):
+            stated = area
         if fallback is None:
             fallback = area
-    area = stated if stated is not None else total if total is not None else fallback
+    area = total if total is not None else stated if stated is not None else fallback
     if area is None:
         # 两块：一块长12米、高3米，另一块长8米、高3米 → 60平方米 (the sum)
         sides = [
@@ -598,6 +624,9 @@ def _amount_groups(text: str, mentions: Sequence[Money]) -> list[_Group]:
     return groups
 
 
+_OPERAND_RE = re.compile(r"\s*(?:[×xX*＊]|乘以?)[^，。；;\n]{0,24}?[＝=]")
+
+
 def _role(text: str, money: Money) -> str | None:
     """Classify an amount: ``fine``, ``fine_total``, ``confiscation`` or None."""
     before = _clause_before(text, money.start)
@@ -606,6 +635,10 @@ def _role(text: str, money: Money) -> str | None:
         return None
     if before.rfind("没收") > before.rfind("罚款"):
         return "confiscation"
+    if _OPERAND_RE.match(text, money.end):
+        # 168000元×3＝504000元: an operand of the computation, not a fine (its
+        # result after ＝ is)
+        return None
     fine = _FINE_BEFORE_RE.search(before) or _FINE_AFTER_RE.match(text, money.end)
     if fine is None and before.strip() in ("即", "即为", "计", "共计", "合计"):
         # "处货值金额二倍罚款，即4000元": the fine word is in the previous clause.
@@ -922,6 +955,8 @@ def _pair_issues(text: str, groups: Sequence[_Group]) -> list[AmountIssue]:
             continue
         if _is_chinese(first.text) == _is_chinese(second.text):
             continue
+        if _approximate_pair(text, first, second):
+            continue  # 约六万元（60150元）: a rounded figure and the exact one
         daxie, xiaoxie = (first, second) if _is_chinese(first.text) else (second, first)
         words = _strip_prefix(daxie.text)
         message = f"大写金额{words}（{_fmt(daxie.value)}元）与小写金额（{xiaoxie.text}）不一致"
@@ -1005,6 +1040,27 @@ def _is_other_part(text: str, money: Money) -> bool:
     """Return True for an amount paid beside the penalty (赔偿, 追缴…)."""
     before = _clause_before(text, money.start)
     return "拟" not in before and any(w in before for w in _PART_WORDS)
+
+
+_APPROX_BEFORE_RE = re.compile(
+    r"(?:约|大约|约为|约合|近|将近|接近|逾|超过|不足|左右)\s*$"
+)
+_APPROX_AFTER_RE = re.compile(r"\s*(?:余|多|左右|上下)")
+# How far a rounded figure may lie from the exact one it rounds.
+_APPROX_SHARE = Decimal("0.05")
+
+
+def _approximate_pair(text: str, first: Money, second: Money) -> bool:
+    """True when the first of a pair is stated as approximate (约六万元（60150元）,
+    三万余元（31200元）) and the exact figure rounds to it (within 5 %)."""
+    before = text[max(0, first.start - 4) : first.start]
+    approximate = _APPROX_BEFORE_RE.search(before) or _APPROX_AFTER_RE.match(
+        text, first.end - 1
+    )
+    if not approximate or first.value is None or second.value is None:
+        return False
+    exact = max(abs(second.value), Decimal(1))
+    return abs(first.value - second.value) <= exact * _APPROX_SHARE
 
 
 def check_amount_consistency(text: str) -> list[AmountIssue]:
@@ -1112,8 +1168,16 @@ def _unit_price_issues(
             price = parse_number(match["num"].replace(",", ""))
             if price:
                 prices.append((match["unit"], price))
+            # 进价每瓶6元、售价10元: a second price of the same unit
+            more = _MORE_PRICE_RE.match(scope, match.end())
+            if more is not None:
+                other = parse_number(more["num"].replace(",", ""))
+                if other:
+                    prices.append((match["unit"], other))
         if not prices:
             continue
+        if _sum_over_units(scope, prices, total.value):
+            continue  # 36瓶×10元 + 18盒×35元 = 990元: a total over several goods
         consistent = False
         described = []
         for unit, price in prices:
@@ -1149,6 +1213,34 @@ def _unit_price_issues(
             AmountIssue(message, text[total.start : total.end], total.start, total.end)
         )
     return issues
+
+
+# A second price right after a unit price: 进价每瓶6元、售价10元.
+_MORE_PRICE_RE = re.compile(
+    r"[、，,]\s*(?:售价|零售价|销售价|出售价|卖价|进价|进货价|成本价|单价|价格)"
+    r"(?:为|是)?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*元"
+)
+# At most this many partial sums are kept (a bound keeps the check linear).
+_MAX_SUMS = 4096
+
+
+def _sum_over_units(
+    scope: str, prices: list[tuple[str, Decimal]], total: Decimal
+) -> bool:
+    """True when ``total`` is the sum, over two or more units (瓶, 盒), of one
+    stated price of each unit times one stated quantity of it."""
+    by_unit: dict[str, set[Decimal]] = {}
+    for unit, price in prices:
+        by_unit.setdefault(unit, set()).add(price)
+    if len(by_unit) < 2:
+        return False
+    sums = {(Decimal(0), 0)}
+    for unit, unit_prices in by_unit.items():
+        products = {p * q for p in unit_prices for q in _quantities(scope, unit)[:6]}
+        sums |= {(s + product, n + 1) for s, n in sums for product in products}
+        if len(sums) > _MAX_SUMS:
+            return False
+    return any(n >= 2 and abs(value - total) <= Decimal("0.5") for value, n in sums)
 
 
 _PART_BASES = ("货值", "违法所得", "销售金额", "销售收入", "违法经营额")

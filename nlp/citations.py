@@ -352,6 +352,11 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
     before = text[max(sentence_start, floor) : start]
     violated = _last(_VIOLATED_CUE, before)
     basis = _last(_BASIS_CUE, before)
+    if _CONSTITUTES.search(before) and _ACT_DEFINED.match(text, end):
+        # 违反了…的规定，构成《X法》第五十六条第一款第（八）项所指的违法行为: the
+        # provision naming the punishable act is the penalty basis (then applied
+        # by 依据上述规定), not a second violated provision.
+        return "penalty"
     if violated is not None and (basis is None or violated > basis):
         return "violated"
     if short in GENERAL_LAWS:
@@ -374,6 +379,12 @@ def _role(text: str, start: int, end: int, law: str, section_of) -> str:
         # "《X》第N条规定：…处…罚款" quotes the penalty provision being applied.
         return "penalty"
     return "other"
+
+
+_CONSTITUTES = re.compile(r"构成了?\s*$")
+_ACT_DEFINED = re.compile(
+    r"\s*(?:所指|所列|所称|规定)的?(?:违法)?(?:行为|情形)|\s*(?:规定)?的?违法行为"
+)
 
 
 def _last(pattern: re.Pattern, text: str) -> int | None:

@@ -30,7 +30,9 @@ _FIX = (
     r"补设|补种|补录|补建|下架|召回|停止|关停|撤离|搬离|移走|移除|驶离|收摊|删除|撤下|"
     r"撤回|更正|更换|维修|修复|覆盖|退还|退赔|销毁|封存|消除|"
     r"搬走|挪走|撤走|清退|复绿|回填|撤掉|拆掉|移开|推离|搬回|收回|拿走|挪开|清走|收起|"
-    r"取下|摘除|摘下|熄灭|封堵|冲洗|冲刷|打扫|补上|标上|贴上|挂上)"
+    r"取下|摘除|摘下|熄灭|封堵|冲洗|冲刷|打扫|补上|标上|贴上|挂上|"
+    # 补 + what was missing: 补挂价签, 补全台账, 补填记录, 补贴标识, 补交材料
+    r"补(?:挂|全|填|写|记|登|充|报|交|签|做|制|画|划|刷|装|贴|印|发|开|领|缴))"
 )
 # Harm words: what a violation may cause.
 _HARM = (
@@ -135,7 +137,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             + _NEG
             + r"(?:当日|当天|当场|当即|次日|第二天|随即|随后|马上|立即|立刻|迅速|很快|便|即|已经|已|"
             r"主动|自行|及时|(?:在|于)[^，。；\n]{0,10}?期限?内|"
-            r"[一二三四五六七八九十两\d]+(?:日|天|小时|分钟|个工作日)内)"
+            r"(?:[一二三四五六七八九十两\d]+个?半?|半个?)(?:日|天|小时|钟头|分钟|个工作日)内)"
             # the party acts, not the agency (当场责令其限期改正 is an order)
             r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备)"
             r"[^，。；\n《]){0,14}?" + _FIX,
@@ -151,7 +153,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             "minor",
             MITIGATING,
             _NEG
-            + r"(?:情节|违法行为|违法情节|违法程度|违法情形)(?:显著|较为|十分|非常|相对)?(?:轻微|较轻)|"
+            + r"(?:情节|违法行为|违法情节|违法程度|违法情形)(?:显著|较为|十分|非常|相对|比较)?(?:轻微|较轻)|"
             + _NEG
             + r"(?:属于?|系)(?:显著)?轻微违法|轻微违法行为|"
             # 数量很少, 涉案金额较小, 持续时间较短
@@ -161,7 +163,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         (
             "repeated",
             AGGRAVATING,
-            r"(?:[两二三]年|一年)内(?:第[二三四五六七八九十\d]+次|(?:多|再|又)次)|"
+            r"(?:[一两二三四五六七八九十半\d]+个?(?:年|月))内(?:第[二三四五六七八九十\d]+次|(?:多|再|又)次)|"
             r"(?<![初首])多次|屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚|"
             r"(?<![未从不])曾(?:于[^，。；\n]{0,14}?)?(?:因|被)[^，。；\n]{0,24}?(?:处罚|查处|警告|罚款)|"
             # 系第二次被查处 / 本次系第三次违法 (not 首次或者第二次 quoted from a tier)
@@ -292,6 +294,21 @@ _MEASURED = re.compile(
 _LIMIT = re.compile(
     r"(?:超过|超出|高于)[^。；\n]{0,60}?(\d+(?:\.\d+)?)\s*" + _CONC_UNIT
 )
+# The limit stated on its own (执行的排放标准限值为50mg/L, 标准值：50毫克/升).
+_LIMIT_STATED = re.compile(
+    r"(?:限值|标准值|排放标准|标准限值|排放限值|允许排放浓度|控制值)"
+    r"(?:为|是|：|:|要求为?)?\s*(\d+(?:\.\d+)?)\s*" + _CONC_UNIT
+)
+
+
+def _conc_unit(unit: str) -> str:
+    """One spelling per concentration unit (毫克/升 = mg/L)."""
+    unit = unit.lower().replace("m3", "m³")
+    return {"毫克/升": "mg/l", "毫克/立方米": "mg/m³", "微克/立方米": "μg/m³"}.get(
+        unit, unit
+    )
+
+
 _FIRST_TIME = re.compile(r"(?<![不非])(?:首次|初次|第一次)")
 
 
@@ -359,6 +376,8 @@ def find_factors(text: str) -> list[Factor]:
                 text, start
             ):
                 continue  # 不能认定为违法行为轻微
+            if name == "no_harm" and _HARMLESS_DENIED.search(_clause(text, start)):
+                continue  # 不属于没有造成危害后果的情形 / 不能认定为未造成影响
             if name == "harm" and (
                 _denied_clause(text, start) or _POSSIBLE.search(_clause(text, start))
             ):
@@ -379,6 +398,11 @@ _DENIAL = re.compile(
     r"承诺|保证|表示将|表示会|愿意|同意|计划|准备|拟|才$|直到|直至|迟至|(?:声|辩|自)?称"
 )
 _NOT_FIRST = re.compile(r"并非|不是|不属于|不系|并不是")
+# Before a harmless statement: the agency denies it (不属于没有造成危害后果的情形,
+# 难以认定为未造成影响) or only reports the party's claim (当事人辩称未造成损失).
+_HARMLESS_DENIED = re.compile(
+    r"并非|不是|不属于?|不系|并不是|不能认定|难以认定|无法认定|不符合|(?:辩|声|自|人|其)称|申辩"
+)
 _POSSIBLE = re.compile(
     r"可能|容易|易于?|足以|防止|避免|以免|以防|或将|极易|存在[^，。；]{0,4}风险"
 )
@@ -417,7 +441,9 @@ def _other_agent(text: str, start: int, end: int) -> bool:
 
 
 _POINTED = re.compile(
-    r"指出|发现|督促|要求|检查|告知|劝|责令|通知|监督|调查|巡查|下[，,]?|后|前"
+    r"指出|发现|督促|要求|检查|告知|劝|责令|通知|监督|调查|巡查|下[，,]?|后|前|"
+    # the agency only verified it: 执法人员现场复查确认已改正
+    r"复查|复核|确认|核实|核查|查验|验收|见证"
 )
 
 
@@ -492,6 +518,16 @@ def find_factors_by_meaning(text: str, factors: list[Factor]) -> list[Factor]:
             continue
         if _inside_quote(text, match.start) or _statute_condition(text, match.end):
             continue  # a quoted rule or a statute's condition, not a fact
+        # The clause denies what the words carry, or reports the party's claim
+        # (不属于没有造成危害后果的情形, 当事人辩称已经整改): the same reading as
+        # the keyword frames (find_factors).
+        if _HARMLESS_DENIED.search(_clause(text, match.start, 24)):
+            continue
+        if match.name == "corrected" and (
+            _ordered_clause(text, match.start)
+            or _other_agent(text, match.start, match.end)
+        ):
+            continue
         # A keyword already states the opposite: the meaning match is noise.
         if match.name == "first_offence" and names & {"not_first", "repeated"}:
             continue
@@ -555,8 +591,10 @@ def find_quantities(text: str) -> list[Factor]:
         measured = _MEASURED.search(sentence.group(0))
         if measured is None:
             continue
-        limit = _LIMIT.search(sentence.group(0))
-        if limit is None or limit.group(2) != measured.group(2):
+        limit = _LIMIT.search(sentence.group(0)) or _LIMIT_STATED.search(
+            sentence.group(0), measured.end()
+        )
+        if limit is None or _conc_unit(limit.group(2)) != _conc_unit(measured.group(2)):
             continue
         high, low = float(measured.group(1)), float(limit.group(1))
         if low <= 0 or high <= low:

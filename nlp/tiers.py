@@ -332,6 +332,15 @@ def explicit_tier(item: Item, text: str) -> TierChoice | None:
             (False, rf"{lv}(?:档次|阶次|档)(?!案)"),
             (True, rf"(?:属于|属|认定为|系)(?:违法)?情节{lv}"),
         )
+        if len(level) >= 3:
+            # a level that is itself a phrase (情节严重, 情节较轻, 特别严重) stated
+            # without 情形/档: 属于情节严重 (not a statute's 情节严重的，…)
+            patterns += (
+                (
+                    True,
+                    rf"(?<![不非])(?:属于|属|认定为|构成|系)(?:违法)?{lv}(?![的之])",
+                ),
+            )
         for applied, pattern in patterns:
             for match in re.finditer(pattern, text):
                 # a longer level ("特别严重") already claimed this spot
@@ -420,6 +429,9 @@ def _satisfied_clauses(
         for part in _parts(clause):
             if part in common:
                 continue
+            if _window_exceeded(part, facts_text):
+                results.append(False)
+                continue
             hit = quantity_clause(part, values, bases)
             if hit is None:
                 hit = (_cue_met(part, present) or _stated_in(part, facts_text)) or None
@@ -427,6 +439,41 @@ def _satisfied_clauses(
         if results and False not in results and True in results:
             satisfied.append((clause, None not in results))
     return satisfied
+
+
+# A repetition within a period: 一年内再次违法, 两年内第二次被查处, 6个月内多次.
+_PERIOD = r"([一二两三四五六七八九十半\d]+)(?:个)?(年|月)(?:内|以内|之内)"
+_REPEAT_WORDS = r"(?:再次|又|第[二三四五六七八九十\d]+次|多次|屡次|重复|两次|二次|三次)"
+_PERIOD_REPEAT = re.compile(_PERIOD + r"[^，。；\n]{0,6}?" + _REPEAT_WORDS)
+
+
+def _months(number: str, unit: str) -> float | None:
+    value = 0.5 if number == "半" else parse_number(number)
+    if value is None:
+        return None
+    return float(value) * (12 if unit == "年" else 1)
+
+
+def _window_exceeded(part: str, facts_text: str) -> bool:
+    """True when a condition's repetition period (一年内再次违法) is shorter than
+    every period the facts state for the repetition (两年内第二次实施): the
+    repetition the facts describe lies outside the condition's period."""
+    condition = _PERIOD_REPEAT.search(part)
+    if condition is None or not facts_text:
+        return False
+    limit = _months(condition.group(1), condition.group(2))
+    stated = [
+        _months(m.group(1), m.group(2))
+        for m in _PERIOD_REPEAT.finditer(facts_text)
+        if not _inside_quoted(facts_text, m.start())
+    ]
+    stated = [m for m in stated if m is not None]
+    return bool(limit and stated) and all(m > limit for m in stated)
+
+
+def _inside_quoted(text: str, pos: int) -> bool:
+    line = text[text.rfind("\n", 0, pos) + 1 : pos]
+    return line.count("“") > line.count("”")
 
 
 def _cue_met(clause: str, present: set[str]) -> bool:
