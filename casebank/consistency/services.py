@@ -143,12 +143,11 @@ def key_values(case: CaseFile) -> dict | None:
     no tier, no fine, or a tier range that cannot be converted to yuan)."""
     review = case.review or {}
     rng = review.get("tier_range") or {}
-    # A case whose text decides no tier is compared with the cases of the tier
-    # its fine lies in (``comparison_tier``, see nlp.tiers.comparison_tier).
-    level = (
-        case.matched_tier.level
-        if case.matched_tier is not None
-        else review.get("comparison_tier")
+    # A case whose text decides no tier, or whose fine lies outside a tier only
+    # inferred from its facts, is compared with the cases of the tier its fine
+    # lies in (``comparison_tier``, see nlp.tiers.comparison_tier).
+    level = review.get("comparison_tier") or (
+        case.matched_tier.level if case.matched_tier is not None else None
     )
     if case.matched_item is None or level is None:
         return None
@@ -156,7 +155,10 @@ def key_values(case: CaseFile) -> dict | None:
     if pos is None:
         return None
     aggravating, mitigating = _reason_flags(
-        case.text, review.get("factors") or [], case.matched_item.violation
+        case.text,
+        review.get("factors") or [],
+        case.matched_item.violation,
+        compared_tier(case),
     )
     city, region = scope_ids(case.agency)
     reasoned = not any(
@@ -178,6 +180,20 @@ def key_values(case: CaseFile) -> dict | None:
         "is_mitigating": mitigating,
         "is_reasoned": reasoned,
     }
+
+
+def compared_tier(case: CaseFile) -> str:
+    """The level and condition of the tier a case is compared in ("" when it has
+    none), for :func:`nlp.peers.reason_words`: a mitigating circumstance that
+    only restates it is shared by the whole group."""
+    review = case.review or {}
+    level = review.get("comparison_tier") or (
+        case.matched_tier.level if case.matched_tier is not None else None
+    )
+    if case.matched_item is None or level is None:
+        return ""
+    tier = next((t for t in case.matched_item.tiers if t.level == level), None)
+    return f"{tier.level} {tier.condition}" if tier is not None else ""
 
 
 def _store_officers(case: CaseFile) -> None:
