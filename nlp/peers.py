@@ -176,7 +176,10 @@ _AGGRAVATING_FACTS = re.compile(
     # consequences for others: 学校被迫临时关闭正门, 扰乱客运站运营秩序
     r"被迫[^。；，]{0,8}?(?:关闭|停|中断|绕行|改道|撤离|疏散|搬离)|"
     # (not 扰乱市场秩序: many violations are described so)
-    r"扰乱了?[^。；，]{0,12}?(?:运营|营业|教学|医疗|通行|交通|生活|公共|正常)秩序|"
+    r"扰乱了?[^。；，]{0,12}?(?:运营|营业|教学|医疗|通行|交通|生活|公共|正常|客运|"
+    r"乘车|候车|站区|运输)秩序|"
+    # a key area the agency names (属于在客运站等重点区域违法经营)
+    r"(?:属于|位于|系)[^。；，]{0,16}?重点(?:区域|地区|地段|路段|时段|场所)|"
     r"(?:紧邻|毗邻|紧挨)[^。；，]{0,12}?(?:学校|小学|中学|幼儿园|医院|居民)|"
     # deceiving or obstructing the investigation (towards the agency, so that a
     # violation that is itself a forgery — 篡改监测数据 — is no reason): 向本局提供
@@ -244,7 +247,7 @@ def _asserted(text: str, start: int, end: int) -> bool:
 
 
 def reason_flags(
-    text: str, factors: Iterable, violation: str = ""
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
 ) -> tuple[bool, bool]:
     """Whether the decision states an aggravating / a mitigating reason.
 
@@ -256,18 +259,22 @@ def reason_flags(
         their JSON (``{"kind", "text", …}``; the factor name may be in ``name``).
     :return: (aggravating, mitigating).
     """
-    aggravating, mitigating = reason_words(text, factors, violation)
+    aggravating, mitigating = reason_words(text, factors, violation, tier)
     return bool(aggravating), bool(mitigating)
 
 
 def reason_words(
-    text: str, factors: Iterable, violation: str = ""
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
 ) -> tuple[list[str], list[str]]:
     """The words that carry the aggravating / mitigating reasons of a decision.
 
     :param violation: the matched item's violation (catalogue text): words that
         only restate it (逃避监管 for 通过暗管…等逃避监管的方式排放) are the
         violation itself, not a reason for a fine above the others.
+    :param tier: the compared tier's level and condition (``"较轻 两年内首次被
+        查处，且接单30单以下"``): a mitigating factor that only restates it
+        (首次被查处, 接单数量较少, 情节较轻 in that tier) is why the case is in
+        the tier, shared by all its peers, not a reason for the bottom of it.
 
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
@@ -283,7 +290,10 @@ def reason_words(
     strong = [
         f
         for f in parsed
-        if f.kind == MITIGATING and not _weak(f) and not _as_ordered(text, f)
+        if f.kind == MITIGATING
+        and not _weak(f)
+        and not _as_ordered(text, f)
+        and not _restates_tier(f, tier)
     ]
     mitigating = [f.text for f in strong]
     mitigating += [
@@ -397,6 +407,32 @@ def _as_ordered(text: str, factor: Factor) -> bool:
     head = text.rfind("。", max(0, start - 60), start) + 1
     before = text[max(head, start - 60) : start]
     return "责令" in before and not re.search(r"当场|当日|立即|主动", factor.text)
+
+
+# A small quantity (数量较少, 金额较小, 面积不大) restates a tier whose condition
+# bounds a quantity from above (接单30单以下, 面积1000平方米以下).
+_SMALL_QUANTITY = re.compile(r"数量|数额|金额|面积|范围|规模|次数|货值|时间|期间|单")
+_UPPER_BOUND = re.compile(r"\d[^，,；;。]{0,8}?(?:以下|以内|不足|未满|未超过)")
+
+
+def _restates_tier(factor: Factor, tier: str) -> bool:
+    """A mitigating factor that only restates the compared tier: its level's
+    name (情节较轻 in 较轻), its condition's cue (首次 for 两年内首次被查处) or,
+    for a small quantity, the condition's upper bound (接单30单以下)."""
+    if not tier:
+        return False
+    from nlp.tiers import _CUES
+
+    level, _, condition = tier.partition(" ")
+    if len(level) >= 2 and level in factor.text:
+        return True
+    if any(name == factor.name and cue.search(condition) for name, cue in _CUES):
+        return True
+    return bool(
+        factor.name == "minor"
+        and _SMALL_QUANTITY.search(factor.text)
+        and _UPPER_BOUND.search(condition)
+    )
 
 
 def _weak(factor: Factor) -> bool:
