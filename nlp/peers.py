@@ -47,6 +47,14 @@ DEFAULT_MIN_GROUP = 5
 DEFAULT_END = 0.05
 DEFAULT_END_GAP = 0.2
 DEFAULT_END_SHARE = 0.2
+# The near-end rule (small groups: a median and MAD of 4–10 peers are noisy, so
+# 3 × MAD rarely excludes anything): a fine in the top or bottom tenth of the
+# tier, at least 0.25 from the peers' median and beyond *every* reference peer
+# by at least 0.1 of the range (the most extreme peer is the quantile that a
+# small group can show; a fine past it by a tenth of the tier is set apart).
+DEFAULT_NEAR = 0.10
+DEFAULT_NEAR_GAP = 0.25
+DEFAULT_CLEAR = 0.10
 # Mitigating factors that are stated in almost every decision and do not by
 # themselves explain a fine far below the others (plain 配合调查, 如实陈述; an
 # active 积极配合 / 主动供述 / 主动提供证据 is a reason, see ``_weak``).
@@ -79,6 +87,9 @@ class Rule:
     end: float = DEFAULT_END
     end_gap: float = DEFAULT_END_GAP
     end_share: float = DEFAULT_END_SHARE
+    near: float = DEFAULT_NEAR
+    near_gap: float = DEFAULT_NEAR_GAP
+    clear: float = DEFAULT_CLEAR
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,10 @@ class Verdict:
     deviation: float | None  # position − median (signed)
     direction: str | None  # "high" | "low" | None (not an outlier)
     explained: bool = False
-    at_end: bool = False  # flagged by the tier-end rule
+    at_end: bool = False  # flagged by the tier-end or the near-end rule
+    # the most extreme reference peer on the case's side (highest for a high
+    # case, lowest for a low one): what the near-end rule compared with
+    extreme: float | None = None
 
     @property
     def inconsistent(self) -> bool:
@@ -508,11 +522,13 @@ def _in_reference(position: float, reference: list[float]) -> bool:
     return index < len(reference) and reference[index] == position
 
 
-def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
-    """Apply the two outlier rules given the peers' statistics.
+def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
+    """Apply the outlier rules given the peers' statistics.
 
     :param ends: {"low": n, "high": n} peers at each tier end (the case excluded).
     :param count: number of peers.
+    :param span: (lowest, highest) reference peer (the case excluded), for the
+        near-end rule; None skips it.
     """
     threshold = max(rule.k * mad, rule.min_gap)
     deviation = case.position - median
@@ -528,6 +544,21 @@ def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
         if end and not usual and abs(deviation) >= rule.end_gap:
             if (end == "high") == (deviation > 0):
                 direction, at_end = end, True
+    extreme = None
+    if span is not None:
+        high_side = deviation > 0
+        extreme = span[1] if high_side else span[0]
+        beyond = case.position - extreme if high_side else extreme - case.position
+        near = (
+            case.position >= 1 - rule.near if high_side else case.position <= rule.near
+        )
+        if (
+            direction is None
+            and near
+            and abs(deviation) >= rule.near_gap
+            and beyond >= rule.clear - 1e-9
+        ):
+            direction, at_end = ("high" if high_side else "low"), True
     explained = (direction == "high" and case.aggravating) or (
         direction == "low" and case.mitigating
     )
@@ -541,6 +572,7 @@ def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
         direction,
         explained,
         at_end,
+        extreme,
     )
 
 
@@ -569,13 +601,15 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
     if size < rule.min_group or not points:
         return Verdict(case.case_id, size, None, None, None, None, None)
     others = [p.position for p in _ordinary(points, rule)]
-    median, mad = robust_stats(_reference(others, rule))
+    reference = _reference(others, rule)
+    median, mad = robust_stats(reference)
     ends = {"low": 0, "high": 0}
     for value in others:
         end = _end(value, rule)
         if end:
             ends[end] += 1
-    return _verdict(case, size, median, mad, ends, len(others), rule)
+    span = (min(reference), max(reference))
+    return _verdict(case, size, median, mad, ends, len(others), rule, span)
 
 
 def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
@@ -607,16 +641,22 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
     for p in points:
         own_end = _end(p.position, rule)
         inside = p.case_id in included
+        span = (reference[0], reference[-1])
         if inside and _in_reference(p.position, reference):
             index = bisect.bisect_left(reference, p.position)
             median = _median_without(reference, index, len(reference))
+            last = len(reference) - 1
+            span = (
+                reference[1] if index == 0 and last else reference[0],
+                reference[-2] if index == last and last else reference[-1],
+            )
         else:
             median = statistics.median(reference)
         peer_ends = dict(ends)
         if own_end and inside:
             peer_ends[own_end] -= 1
         count = len(values) - (1 if inside else 0)
-        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule))
+        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule, span))
     return verdicts
 
 

@@ -364,6 +364,10 @@ def _details(key: GroupKey, row, verdict: Verdict) -> dict:
         "median": round(verdict.median, 4),
         "threshold": round(verdict.threshold, 4),
         "direction": verdict.direction,
+        # "band": outside median ± threshold; "end": at or near a tier end
+        # where the peers seldom are (the tier-end and near-end rules)
+        "rule": "end" if verdict.at_end else "band",
+        "peer_extreme": None if verdict.extreme is None else round(verdict.extreme, 4),
     }
 
 
@@ -381,8 +385,23 @@ def _message(row, verdict: Verdict, scope: str) -> str:
         f"与{SCOPE_LABELS[scope]}、同一裁量事项（{row.item_code}）、同一阶次"
         f"（{row.tier_level}）的{verdict.group_size - 1}件同类案件相比，本案罚款"
         f"{_yuan(row.fine_yuan)}位于该阶次幅度的{_pct(row.position)}，同类案件中位为"
-        f"{_pct(verdict.median)}，明显{'偏高' if high else '偏低'}，且文书未载明"
+        f"{_pct(verdict.median)}，{_why(verdict)}，明显{'偏高' if high else '偏低'}，"
+        f"且文书未载明"
         f"{'从重处罚的事实和理由' if high else '从轻、减轻处罚的事实和依据'}"
+    )
+
+
+def _why(verdict: Verdict) -> str:
+    """Which rule set the fine apart, in words (docs/case-supervision.md §8)."""
+    high = verdict.direction == "high"
+    if not verdict.at_end:
+        return f"超出同类案件的一致区间（{_pct(verdict.lower)}至{_pct(verdict.upper)}）"
+    side = "上限" if high else "下限"
+    if verdict.extreme is None:
+        return f"处于幅度{side}附近，而同类案件很少处于该端"
+    return (
+        f"处于幅度{side}附近，同类案件{'最高' if high else '最低'}为"
+        f"{_pct(verdict.extreme)}，很少处于该端"
     )
 
 

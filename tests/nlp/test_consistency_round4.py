@@ -14,7 +14,9 @@ pure (no app). Each class has a control that must keep its old result.
     接单数量较少, 情节较轻 in a tier for first offences with few orders) is
     shared by every peer and explains no fine at the bottom of the tier;
 (6) a key area named by the agency and disturbed passenger order are
-    aggravating facts.
+    aggravating facts;
+(7) the near-end rule: in small, spread groups 3 × MAD covers the whole tier,
+    so a fine in the top or bottom tenth past every peer was never flagged.
 """
 
 from pathlib import Path
@@ -24,7 +26,7 @@ import pytest
 from nlp.amounts import extract_penalties
 from nlp.catalogue import load_catalogue
 from nlp.factors import find_factors
-from nlp.peers import reason_words
+from nlp.peers import PeerPoint, judge, judge_group, reason_words
 from nlp.review import Reviewer
 
 CATALOGUES = sorted(
@@ -211,3 +213,51 @@ def test_distinct_reason_still_explains_in_that_tier():
 )
 def test_key_area_and_passenger_order(text, stated):
     assert bool(reason_words(text, find_factors(text))[0]) is stated
+
+
+# ------------------------------------------- (7) near a tier end, small groups
+
+
+def _peers(values):
+    return [PeerPoint(i, v) for i, v in enumerate(values)]
+
+
+SPREAD = [0.2, 0.25, 0.3, 0.42, 0.5, 0.6, 0.79]  # seven peers, 3 × MAD ≈ 0.9
+
+
+@pytest.mark.parametrize(("position", "direction"), [(0.92, "high"), (0.08, "low")])
+def test_near_a_tier_end_past_every_peer(position, direction):
+    """In a small, spread group the MAD band covers the whole tier; a fine in
+    the top or bottom tenth, past every peer by a tenth of the tier, is set
+    apart anyway — and the verdict names the peer it was compared with."""
+    verdict = judge(PeerPoint(99, position), _peers(SPREAD))
+    assert verdict.threshold > 0.5  # the band alone would not flag it
+    assert verdict.direction == direction
+    assert verdict.at_end
+    assert verdict.extreme == (0.79 if direction == "high" else 0.2)
+
+
+@pytest.mark.parametrize(
+    "peers",
+    [
+        SPREAD[:-1] + [0.86],  # a peer within a tenth of the fine
+        [0.7, 0.72, 0.75, 0.78, 0.8, 0.8],  # median within 0.25 of the fine
+    ],
+)
+def test_near_a_tier_end_controls(peers):
+    """Not set apart: a peer close to the fine, or a median close to it."""
+    assert judge(PeerPoint(99, 0.92), _peers(peers)).direction is None
+
+
+def test_near_end_rule_in_the_large_group_path():
+    """The fast path for large groups (≥ 400) applies the same near-end rule,
+    the case itself left out of the peers' extremes."""
+    values = [0.2 + 0.5 * (i % 100) / 99 for i in range(450)]  # 0.2 … 0.7
+    points = [PeerPoint(i, v) for i, v in enumerate(values)]
+    points += [PeerPoint(1000, 0.91), PeerPoint(1001, 0.81)]
+    fast = {v.case_id: v for v in judge_group(points)}
+    assert fast[1000].direction == "high"
+    assert fast[1000].extreme == 0.81
+    assert fast[1001].direction is None
+    exact = judge(points[-2], points)
+    assert exact.direction == "high"
