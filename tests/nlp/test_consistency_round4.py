@@ -55,6 +55,8 @@ def reviewer():
         ("三、罚款（货值金额32000元的1.3倍）人民币4.16万元。", 41600.0),
         # the note in ASCII brackets, the amount without 人民币
         ("并处罚款(按每平方米200元计算)60000元。", 60000.0),
+        # the currency word before the note
+        ("对当事人处以罚款人民币（大写）伍仟元整（¥5000.00）。", 5000.0),
         # control: the ordinary form is unchanged
         ("二、对当事人处以罚款人民币8000元。", 8000.0),
     ],
@@ -261,3 +263,47 @@ def test_near_end_rule_in_the_large_group_path():
     assert fast[1001].direction is None
     exact = judge(points[-2], points)
     assert exact.direction == "high"
+
+
+# ------------------------------- (8) more circumstances in the agency's words
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("周边居民已为此向12345热线投诉31次。", True),
+        ("该行为引起周边群众多次投诉。", True),
+        ("当事人在接到责令改正通知书后继续施工。", True),
+        ("涉案产品已销往三个省份。", True),
+        ("违法行为持续两年之久。", True),
+        ("涉案食品供应给幼儿园。", True),
+        ("施工造成周边三户居民房屋墙体开裂。", True),
+        ("鉴于当事人违法经营时间长、影响恶劣，故在本档内从重处罚。", True),
+        # controls: the complaint a case starts from, dissuasion ignored (the
+        # ordinary street case), boilerplate before 从重, denied damage, a
+        # correction made as ordered
+        ("本案系接到群众投诉后立案。", False),
+        ("当事人经劝阻后继续经营。", False),
+        ("经综合考虑违法情节，故在本档内从重处罚。", False),
+        ("经查，施工未造成房屋开裂。", False),
+        ("本局向当事人送达责令改正通知书，当事人于三日后改正。", False),
+    ],
+)
+def test_aggravating_circumstances_in_own_words(text, stated):
+    assert bool(reason_words(text, find_factors(text))[0]) is stated
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("当事人年满七十周岁，家庭困难，系低保户。", True),
+        ("当事人系残疾人，以此为生计。", True),
+        ("当事人主动向本局报告了违法行为。", True),
+        ("当事人主动上缴了违法所得。", True),
+        # controls: denied, and plain cooperation
+        ("当事人未主动报告。", False),
+        ("当事人配合调查，如实陈述。", False),
+    ],
+)
+def test_mitigating_circumstances_in_own_words(text, stated):
+    assert bool(reason_words(text, find_factors(text))[1]) is stated
