@@ -279,6 +279,12 @@ def test_near_end_rule_in_the_large_group_path():
         ("涉案食品供应给幼儿园。", True),
         ("施工造成周边三户居民房屋墙体开裂。", True),
         ("鉴于当事人违法经营时间长、影响恶劣，故在本档内从重处罚。", True),
+        ("当事人在被查处后仍继续销售同类产品。", True),
+        ("当事人在执法人员离开后再次占道经营。", True),
+        ("当事人拒绝提供相关账册。", True),
+        ("当事人故意隐瞒事实。", True),
+        ("涉案数量巨大，货值金额高达50万元。", True),
+        ("本案违法行为发生在重大活动保障期间。", True),
         # controls: the complaint a case starts from, dissuasion ignored (the
         # ordinary street case), boilerplate before 从重, denied damage, a
         # correction made as ordered
@@ -287,6 +293,9 @@ def test_near_end_rule_in_the_large_group_path():
         ("经综合考虑违法情节，故在本档内从重处罚。", False),
         ("经查，施工未造成房屋开裂。", False),
         ("本局向当事人送达责令改正通知书，当事人于三日后改正。", False),
+        ("经查处后，当事人已改正。", False),
+        ("当事人未故意隐瞒。", False),
+        ("经检测，厂界噪声高达62分贝。", False),
     ],
 )
 def test_aggravating_circumstances_in_own_words(text, stated):
@@ -300,8 +309,11 @@ def test_aggravating_circumstances_in_own_words(text, stated):
         ("当事人系残疾人，以此为生计。", True),
         ("当事人主动向本局报告了违法行为。", True),
         ("当事人主动上缴了违法所得。", True),
+        ("当事人在立案调查前已主动停止违法行为并全部召回问题产品。", True),
+        ("当事人系受他人指使。", True),
         # controls: denied, and plain cooperation
         ("当事人未主动报告。", False),
+        ("当事人未及时召回。", False),
         ("当事人配合调查，如实陈述。", False),
     ],
 )
