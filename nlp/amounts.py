@@ -171,7 +171,10 @@ _BIG_UNIT_CHARS = "百千万萬亿億佰仟"
 
 _CLAUSE_RE = re.compile(r"[^，,；;。\n、！？!?【】]*")
 _FINE_BEFORE_RE = re.compile(
-    r"罚款(?:金额|数额)?(?:大写|小写)?(?:金额)?[为是计共合总即：:\s]*$"
+    # a note on how the fine was set may stand between the word and the amount:
+    # 罚款（货值金额20000元的2.1倍）人民币42000元, 罚款人民币（大写）伍仟元整
+    r"罚款(?:人民币)?(?:[（(][^（）()]{1,40}[）)])?"
+    r"(?:金额|数额)?(?:大写|小写)?(?:金额)?[为是计共合总即：:\s]*$"
 )
 _FINE_AFTER_RE = re.compile(r"(?:\s*的)?\s*罚款")
 _TOTAL_WORDS = ("合计", "共计", "总计")

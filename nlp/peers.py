@@ -47,6 +47,14 @@ DEFAULT_MIN_GROUP = 5
 DEFAULT_END = 0.05
 DEFAULT_END_GAP = 0.2
 DEFAULT_END_SHARE = 0.2
+# The near-end rule (small groups: a median and MAD of 4–10 peers are noisy, so
+# 3 × MAD rarely excludes anything): a fine in the top or bottom tenth of the
+# tier, at least 0.25 from the peers' median and beyond *every* reference peer
+# by at least 0.1 of the range (the most extreme peer is the quantile that a
+# small group can show; a fine past it by a tenth of the tier is set apart).
+DEFAULT_NEAR = 0.10
+DEFAULT_NEAR_GAP = 0.25
+DEFAULT_CLEAR = 0.10
 # Mitigating factors that are stated in almost every decision and do not by
 # themselves explain a fine far below the others (plain 配合调查, 如实陈述; an
 # active 积极配合 / 主动供述 / 主动提供证据 is a reason, see ``_weak``).
@@ -79,6 +87,9 @@ class Rule:
     end: float = DEFAULT_END
     end_gap: float = DEFAULT_END_GAP
     end_share: float = DEFAULT_END_SHARE
+    near: float = DEFAULT_NEAR
+    near_gap: float = DEFAULT_NEAR_GAP
+    clear: float = DEFAULT_CLEAR
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,10 @@ class Verdict:
     deviation: float | None  # position − median (signed)
     direction: str | None  # "high" | "low" | None (not an outlier)
     explained: bool = False
-    at_end: bool = False  # flagged by the tier-end rule
+    at_end: bool = False  # flagged by the tier-end or the near-end rule
+    # the most extreme reference peer on the case's side (highest for a high
+    # case, lowest for a low one): what the near-end rule compared with
+    extreme: float | None = None
 
     @property
     def inconsistent(self) -> bool:
@@ -162,7 +176,19 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?:门前|附近|范围内|窗户|正对)|正对[^。；]{0,12}?(?:住宅|居民|窗户)|"
     r"放学|上学时段|"
     r"(?:安全|通行)[^。；]{0,6}?造成(?:了)?(?:影响|隐患|威胁)|遮挡了?[^。；]{0,6}?标志|"
-    r"持续(?:近|约|长达)?[\d一二三四五六七八九十]+个?(?:月|年)|"
+    r"持续(?:近|约|长达)?[\d一二两三四五六七八九十半]+个?(?:多)?(?:月|年)|"
+    # repeated complaints (投诉31次, 群众多次投诉) — not the single complaint a
+    # case starts from (接到群众投诉)
+    r"(?:投诉|举报)[^。；，]{0,8}?(?:\d+|[二两三四五六七八九十几数多]+)(?:次|起|人次)|"
+    r"(?:多次|反复|屡次|\d+次|[二两三四五六七八九十]+次)(?:投诉|举报)|"
+    # carrying on after a formal order (接到责令改正通知书后继续施工, 无视责令
+    # 停止的通知) — not after being dissuaded (经劝阻后继续经营): street
+    # violations are written so, it is the group's ordinary case
+    r"(?:责令|警告|通知书)[^。；]{0,16}?(?:后|仍|却|依然)[^。；，]{0,3}?"
+    r"(?:继续|照常|又)|无视[^。；，]{0,10}?(?:责令|警告|通知)|"
+    # spread and vulnerable recipients (销往三个省份, 供应给幼儿园)
+    r"销往[^。；，]{0,10}?(?:\d+|[二两三四五六七八九十多]+)个(?:省|市|县|地区|国家)|"
+    r"(?:供应|销售|提供|配送)给?[^。；，]{0,8}?(?:幼儿园|中小学|学校食堂|养老院|医院)|"
     r"涉及(?:消费者|群众|人员)[\d一二三四五六七八九十百]+|"
     r"超过?(?:排放)?标准[\d.]+倍|"
     # 经责令改正后拒不改正 (a fact, not the conditional 逾期不改正的 of a statute)
@@ -173,10 +199,15 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?<![未没无不])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
     r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|损失|交通事故|火灾)|"
     r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)|"
+    r"(?<![未不没])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,14}?"
+    r"(?:开裂|倒塌|坍塌|沉降|破损|淹没|停电|停水|断电|中断)|"
     # consequences for others: 学校被迫临时关闭正门, 扰乱客运站运营秩序
     r"被迫[^。；，]{0,8}?(?:关闭|停|中断|绕行|改道|撤离|疏散|搬离)|"
     # (not 扰乱市场秩序: many violations are described so)
-    r"扰乱了?[^。；，]{0,12}?(?:运营|营业|教学|医疗|通行|交通|生活|公共|正常)秩序|"
+    r"扰乱了?[^。；，]{0,12}?(?:运营|营业|教学|医疗|通行|交通|生活|公共|正常|客运|"
+    r"乘车|候车|站区|运输)秩序|"
+    # a key area the agency names (属于在客运站等重点区域违法经营)
+    r"(?:属于|位于|系)[^。；，]{0,16}?重点(?:区域|地区|地段|路段|时段|场所)|"
     r"(?:紧邻|毗邻|紧挨)[^。；，]{0,12}?(?:学校|小学|中学|幼儿园|医院|居民)|"
     # deceiving or obstructing the investigation (towards the agency, so that a
     # violation that is itself a forgery — 篡改监测数据 — is no reason): 向本局提供
@@ -184,14 +215,22 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?:向(?:本局|本机关|本分局|我局|执法人员|调查人员|办案人员)|"
     r"(?:调查|检查|核查|询问|执法)(?:期间|过程中|时)|为(?:逃避|规避)(?:处罚|检查|调查|查处))"
     r"[^。；]{0,30}?(?:伪造|变造|篡改|编造|虚构|虚假|谎称|删除|销毁|毁灭|隐匿|转移|涂改)|"
-    r"谎称|"
+    r"谎称|故意隐瞒|拒(?:绝|不)提供[^。；，]{0,10}?(?:账|资料|材料|记录|票据|凭证)|"
+    # carrying on after being caught (被查处后仍继续销售, 执法人员离开后再次占道)
+    r"(?:查处|处罚|查获|离开)后[^。；，]{0,6}?(?:仍|又|再次|继续)|累犯|"
+    # scale and timing the agency weighs (货值金额高达50万元, 数量巨大, 重大活动
+    # 保障期间, 中考期间)
+    r"(?:数量|金额|数额|货值|规模)[^。；，]{0,4}?(?:特别)?巨大|"
+    r"(?:金额|数额|货值|违法所得)[^。；，]{0,6}?高达|"
+    r"(?:重大|重要)活动(?:保障)?期间|(?:中考|高考)期间|"
     # public effect, vulnerable targets
     r"(?:媒体|网络|网民)[^。；，]{0,8}?(?:曝光|报道|转发|热议)|引发[^。；，]{0,8}?(?:舆情|围观|恐慌)|"
     r"(?:针对|面向|专门向|诱骗)[^。；，]{0,8}?(?:老年人|未成年人|中小学生|学生|儿童|残疾人)"
 )
 _MITIGATING_FACTS = re.compile(
     r"主动(?:供述|交代)[^。；]{0,20}?(?:尚未掌握|其他|另外)|立功表现|"
-    r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗)|"
+    r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗|指使|教唆|蒙骗)|"
+    r"(?:全部|已|及时|主动)召回|"
     r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
     # 行政处罚法 第三十二条 (从轻/减轻) and 第三十三条 (不予处罚), not an article
     # of the same number of another law (产品质量法第三十二条 is a violation)
@@ -199,7 +238,10 @@ _MITIGATING_FACTS = re.compile(
     # 立功: 协助本局查获了一处无证生产窝点, 检举揭发他人违法行为
     r"(?:协助|帮助|配合)[^。；，]{0,10}?(?:查获|查处|抓获|破获)|检举|揭发|"
     # 主动投案/报告/召回; minors and persons of limited capacity (行政处罚法第三十、三十一条)
-    r"主动(?:投案|报告|召回)|不满十八周岁|"
+    r"主动[^。；，]{0,8}?(?:投案|报告|召回|上缴|退缴)|不满十八周岁|"
+    # hardship the agency weighs (低保户, 残疾人, 家庭困难, 年满七十周岁)
+    r"低保|特困|残疾人|家庭(?:生活)?(?:特别|十分|较为|确有)?困难|"
+    r"年满?[六七八九]十(?:周)?岁|"
     r"(?:尚未完全丧失|限制)(?:辨认|控制)|"
     r"(?<![未不没])(?:主动|积极|及时)[^。；，]{0,16}?(?:消除|减轻)了?(?:违法行为)?(?:的)?"
     r"(?:危害)?(?:后果|影响)|"
@@ -244,7 +286,7 @@ def _asserted(text: str, start: int, end: int) -> bool:
 
 
 def reason_flags(
-    text: str, factors: Iterable, violation: str = ""
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
 ) -> tuple[bool, bool]:
     """Whether the decision states an aggravating / a mitigating reason.
 
@@ -256,18 +298,22 @@ def reason_flags(
         their JSON (``{"kind", "text", …}``; the factor name may be in ``name``).
     :return: (aggravating, mitigating).
     """
-    aggravating, mitigating = reason_words(text, factors, violation)
+    aggravating, mitigating = reason_words(text, factors, violation, tier)
     return bool(aggravating), bool(mitigating)
 
 
 def reason_words(
-    text: str, factors: Iterable, violation: str = ""
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
 ) -> tuple[list[str], list[str]]:
     """The words that carry the aggravating / mitigating reasons of a decision.
 
     :param violation: the matched item's violation (catalogue text): words that
         only restate it (逃避监管 for 通过暗管…等逃避监管的方式排放) are the
         violation itself, not a reason for a fine above the others.
+    :param tier: the compared tier's level and condition (``"较轻 两年内首次被
+        查处，且接单30单以下"``): a mitigating factor that only restates it
+        (首次被查处, 接单数量较少, 情节较轻 in that tier) is why the case is in
+        the tier, shared by all its peers, not a reason for the bottom of it.
 
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
@@ -283,7 +329,10 @@ def reason_words(
     strong = [
         f
         for f in parsed
-        if f.kind == MITIGATING and not _weak(f) and not _as_ordered(text, f)
+        if f.kind == MITIGATING
+        and not _weak(f)
+        and not _as_ordered(text, f)
+        and not _restates_tier(f, tier)
     ]
     mitigating = [f.text for f in strong]
     mitigating += [
@@ -309,7 +358,7 @@ def reason_words(
 # circumstance, in the agency's own words, is the reason — unless nothing but
 # boilerplate is left of it (综合考虑违法情节，经集体讨论，故顶格处罚).
 _PLACEMENT = re.compile(
-    r"(?:(?P<high>顶格|从高|按上限|上限|最高限?额?|高限)|"
+    r"(?:(?P<high>顶格|从高|从重|按上限|上限|最高限?额?|高限)|"
     r"(?P<low>从低|按低限|低限|按下限|下限|最低限?额?))"
     r"(?=[^。；\n]{0,6}(?:处罚|罚款|确定|裁量|处理|予以|计罚))"
 )
@@ -399,6 +448,32 @@ def _as_ordered(text: str, factor: Factor) -> bool:
     return "责令" in before and not re.search(r"当场|当日|立即|主动", factor.text)
 
 
+# A small quantity (数量较少, 金额较小, 面积不大) restates a tier whose condition
+# bounds a quantity from above (接单30单以下, 面积1000平方米以下).
+_SMALL_QUANTITY = re.compile(r"数量|数额|金额|面积|范围|规模|次数|货值|时间|期间|单")
+_UPPER_BOUND = re.compile(r"\d[^，,；;。]{0,8}?(?:以下|以内|不足|未满|未超过)")
+
+
+def _restates_tier(factor: Factor, tier: str) -> bool:
+    """A mitigating factor that only restates the compared tier: its level's
+    name (情节较轻 in 较轻), its condition's cue (首次 for 两年内首次被查处) or,
+    for a small quantity, the condition's upper bound (接单30单以下)."""
+    if not tier:
+        return False
+    from nlp.tiers import _CUES
+
+    level, _, condition = tier.partition(" ")
+    if len(level) >= 2 and level in factor.text:
+        return True
+    if any(name == factor.name and cue.search(condition) for name, cue in _CUES):
+        return True
+    return bool(
+        factor.name == "minor"
+        and _SMALL_QUANTITY.search(factor.text)
+        and _UPPER_BOUND.search(condition)
+    )
+
+
 def _weak(factor: Factor) -> bool:
     """Cooperation, and ceasing the violation (停止违法行为, the party's legal duty
     once ordered), are stated in most decisions: they do not explain a fine at
@@ -472,11 +547,13 @@ def _in_reference(position: float, reference: list[float]) -> bool:
     return index < len(reference) and reference[index] == position
 
 
-def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
-    """Apply the two outlier rules given the peers' statistics.
+def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
+    """Apply the outlier rules given the peers' statistics.
 
     :param ends: {"low": n, "high": n} peers at each tier end (the case excluded).
     :param count: number of peers.
+    :param span: (lowest, highest) reference peer (the case excluded), for the
+        near-end rule; None skips it.
     """
     threshold = max(rule.k * mad, rule.min_gap)
     deviation = case.position - median
@@ -492,6 +569,21 @@ def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
         if end and not usual and abs(deviation) >= rule.end_gap:
             if (end == "high") == (deviation > 0):
                 direction, at_end = end, True
+    extreme = None
+    if span is not None:
+        high_side = deviation > 0
+        extreme = span[1] if high_side else span[0]
+        beyond = case.position - extreme if high_side else extreme - case.position
+        near = (
+            case.position >= 1 - rule.near if high_side else case.position <= rule.near
+        )
+        if (
+            direction is None
+            and near
+            and abs(deviation) >= rule.near_gap
+            and beyond >= rule.clear - 1e-9
+        ):
+            direction, at_end = ("high" if high_side else "low"), True
     explained = (direction == "high" and case.aggravating) or (
         direction == "low" and case.mitigating
     )
@@ -505,6 +597,7 @@ def _verdict(case, size, median, mad, ends, count, rule) -> Verdict:
         direction,
         explained,
         at_end,
+        extreme,
     )
 
 
@@ -533,13 +626,15 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
     if size < rule.min_group or not points:
         return Verdict(case.case_id, size, None, None, None, None, None)
     others = [p.position for p in _ordinary(points, rule)]
-    median, mad = robust_stats(_reference(others, rule))
+    reference = _reference(others, rule)
+    median, mad = robust_stats(reference)
     ends = {"low": 0, "high": 0}
     for value in others:
         end = _end(value, rule)
         if end:
             ends[end] += 1
-    return _verdict(case, size, median, mad, ends, len(others), rule)
+    span = (min(reference), max(reference))
+    return _verdict(case, size, median, mad, ends, len(others), rule, span)
 
 
 def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
@@ -571,16 +666,22 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
     for p in points:
         own_end = _end(p.position, rule)
         inside = p.case_id in included
+        span = (reference[0], reference[-1])
         if inside and _in_reference(p.position, reference):
             index = bisect.bisect_left(reference, p.position)
             median = _median_without(reference, index, len(reference))
+            last = len(reference) - 1
+            span = (
+                reference[1] if index == 0 and last else reference[0],
+                reference[-2] if index == last and last else reference[-1],
+            )
         else:
             median = statistics.median(reference)
         peer_ends = dict(ends)
         if own_end and inside:
             peer_ends[own_end] -= 1
         count = len(values) - (1 if inside else 0)
-        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule))
+        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule, span))
     return verdicts
 
 

@@ -327,14 +327,24 @@ class Reviewer:
         findings = check(facts, item, tier, rules, adjustments)
         notes = [h.to_json() for h in hints(facts, item) + adjustments]
         scale = (None, None)
-        compared = None  # the archive comparison's tier when the text decides none
-        if item is not None and facts.fine_yuan and tier.level is None and not tier.how:
-            by_fine = comparison_tier(item, facts.fine_yuan, facts.party, facts.bases)
-            compared = by_fine.level if by_fine is not None else None
+        # The archive comparison's tier when the text decides none, or when the
+        # tier was only inferred from the facts or taken by default and the fine
+        # lies outside it but inside another tier (the fine is compared with the
+        # cases fined in the same range; FINE_OUTSIDE_TIER reports the mismatch).
+        compared = None
         if item is not None and facts.fine_yuan:
             low, high = range_bounds(item, tier.level, facts.party, facts.bases)
+            outside = tier.how in ("inferred", "default") and (
+                (low is not None and facts.fine_yuan < low - 0.005)
+                or (high is not None and facts.fine_yuan > high + 0.005)
+            )
+            if (tier.level is None and not tier.how) or outside:
+                by_fine = comparison_tier(
+                    item, facts.fine_yuan, facts.party, facts.bases
+                )
+                compared = by_fine.level if by_fine is not None else None
             # The archive comparison's scale (rates of a stated base preferred).
-            scale = peer_range(item, tier.level or compared, facts.party, facts.bases)
+            scale = peer_range(item, compared or tier.level, facts.party, facts.bases)
             point = CasePoint(
                 parsed.source, item.id, tier.level, facts.fine_yuan, low, high
             )

@@ -397,7 +397,24 @@ def _common_clauses(item: Item) -> frozenset[str]:
     restating = {
         part for parts in sets for part in parts if _restates(part, item.violation)
     }
-    return frozenset(set.intersection(*sets) | restating)
+    # A part the catch-all tier states too (未造成人身、财产损害 for 从轻 when 一般
+    # is 未造成人身、财产损害的其他情形) is the ordinary state, not what sets the
+    # other tier apart.
+    ordinary = [
+        _plain(t.condition) for t in item.tiers if _CATCH_ALL.search(t.condition)
+    ]
+    shared = {
+        part
+        for tier, parts in zip(item.tiers, sets, strict=True)
+        if not _CATCH_ALL.search(tier.condition)
+        for part in parts
+        if len(_plain(part)) >= 4 and any(_plain(part) in o for o in ordinary)
+    }
+    return frozenset(set.intersection(*sets) | restating | shared)
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"[、，,。；;“”\s]", "", text)
 
 
 def _restates(part: str, violation: str) -> bool:
@@ -506,6 +523,11 @@ def _stated_in(clause: str, text: str) -> bool:
 
 
 _NEGATION_HEAD = re.compile(r"不|未|没有|无|非")
+# A negation just before a condition's words, also through a verb of finding
+# (未发现造成人身伤害, 没有证据证明, 尚未查见): the facts deny the condition.
+_NEGATED_BEFORE = re.compile(
+    r"(?:不|未|没有|无|非)(?:发现|查见|查实|见|证据证明|证据表明|曾|有)?$"
+)
 
 
 def _polarity_agrees(core: str, text: str) -> bool:
@@ -519,7 +541,9 @@ def _polarity_agrees(core: str, text: str) -> bool:
     head = core[:3]
     places = [m.start() for m in re.finditer(re.escape(head), text)]
     return not places or any(
-        not _NEGATION_HEAD.search(text[max(0, p - 2) : p]) for p in places
+        not _NEGATION_HEAD.search(text[max(0, p - 2) : p])
+        and not _NEGATED_BEFORE.search(text, max(0, p - 6), p)
+        for p in places
     )
 
 

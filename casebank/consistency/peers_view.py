@@ -89,6 +89,7 @@ def _reason_words(case: CaseFile, direction: str | None) -> list[str]:
         case.text or "",
         (case.review or {}).get("factors") or [],
         case.matched_item.violation if case.matched_item is not None else "",
+        services.compared_tier(case),
     )
     return (aggravating if direction == "high" else mitigating)[:3]
 

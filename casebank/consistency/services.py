@@ -143,12 +143,11 @@ def key_values(case: CaseFile) -> dict | None:
     no tier, no fine, or a tier range that cannot be converted to yuan)."""
     review = case.review or {}
     rng = review.get("tier_range") or {}
-    # A case whose text decides no tier is compared with the cases of the tier
-    # its fine lies in (``comparison_tier``, see nlp.tiers.comparison_tier).
-    level = (
-        case.matched_tier.level
-        if case.matched_tier is not None
-        else review.get("comparison_tier")
+    # A case whose text decides no tier, or whose fine lies outside a tier only
+    # inferred from its facts, is compared with the cases of the tier its fine
+    # lies in (``comparison_tier``, see nlp.tiers.comparison_tier).
+    level = review.get("comparison_tier") or (
+        case.matched_tier.level if case.matched_tier is not None else None
     )
     if case.matched_item is None or level is None:
         return None
@@ -156,7 +155,10 @@ def key_values(case: CaseFile) -> dict | None:
     if pos is None:
         return None
     aggravating, mitigating = _reason_flags(
-        case.text, review.get("factors") or [], case.matched_item.violation
+        case.text,
+        review.get("factors") or [],
+        case.matched_item.violation,
+        compared_tier(case),
     )
     city, region = scope_ids(case.agency)
     reasoned = not any(
@@ -178,6 +180,20 @@ def key_values(case: CaseFile) -> dict | None:
         "is_mitigating": mitigating,
         "is_reasoned": reasoned,
     }
+
+
+def compared_tier(case: CaseFile) -> str:
+    """The level and condition of the tier a case is compared in ("" when it has
+    none), for :func:`nlp.peers.reason_words`: a mitigating circumstance that
+    only restates it is shared by the whole group."""
+    review = case.review or {}
+    level = review.get("comparison_tier") or (
+        case.matched_tier.level if case.matched_tier is not None else None
+    )
+    if case.matched_item is None or level is None:
+        return ""
+    tier = next((t for t in case.matched_item.tiers if t.level == level), None)
+    return f"{tier.level} {tier.condition}" if tier is not None else ""
 
 
 def _store_officers(case: CaseFile) -> None:
@@ -348,6 +364,10 @@ def _details(key: GroupKey, row, verdict: Verdict) -> dict:
         "median": round(verdict.median, 4),
         "threshold": round(verdict.threshold, 4),
         "direction": verdict.direction,
+        # "band": outside median ± threshold; "end": at or near a tier end
+        # where the peers seldom are (the tier-end and near-end rules)
+        "rule": "end" if verdict.at_end else "band",
+        "peer_extreme": None if verdict.extreme is None else round(verdict.extreme, 4),
     }
 
 
@@ -365,8 +385,23 @@ def _message(row, verdict: Verdict, scope: str) -> str:
         f"与{SCOPE_LABELS[scope]}、同一裁量事项（{row.item_code}）、同一阶次"
         f"（{row.tier_level}）的{verdict.group_size - 1}件同类案件相比，本案罚款"
         f"{_yuan(row.fine_yuan)}位于该阶次幅度的{_pct(row.position)}，同类案件中位为"
-        f"{_pct(verdict.median)}，明显{'偏高' if high else '偏低'}，且文书未载明"
+        f"{_pct(verdict.median)}，{_why(verdict)}，明显{'偏高' if high else '偏低'}，"
+        f"且文书未载明"
         f"{'从重处罚的事实和理由' if high else '从轻、减轻处罚的事实和依据'}"
+    )
+
+
+def _why(verdict: Verdict) -> str:
+    """Which rule set the fine apart, in words (docs/case-supervision.md §8)."""
+    high = verdict.direction == "high"
+    if not verdict.at_end:
+        return f"超出同类案件的一致区间（{_pct(verdict.lower)}至{_pct(verdict.upper)}）"
+    side = "上限" if high else "下限"
+    if verdict.extreme is None:
+        return f"处于幅度{side}附近，而同类案件很少处于该端"
+    return (
+        f"处于幅度{side}附近，同类案件{'最高' if high else '最低'}为"
+        f"{_pct(verdict.extreme)}，很少处于该端"
     )
 
 
