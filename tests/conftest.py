@@ -21,8 +21,10 @@ Tests that need an application on another database (a worker subprocess, the
 browser's live server) build it with ``create_app`` and are not affected.
 """
 
+import json
 import os
 import uuid
+from pathlib import Path
 
 import freezegun
 import pytest
@@ -46,12 +48,17 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # --- scheduling: the longest test files first ---------------------------------
 #
 # ``make test`` runs two xdist workers with ``--dist loadfile`` (a file stays on
-# one worker). xdist's default queue order is "most tests first", which puts the
+# one worker; a worker takes the next file from the queue when it is down to two
+# tests). xdist's default queue order is "most tests first", which puts the
 # browser and gunicorn files (one to five tests, but tens of seconds each) last:
 # one worker then finishes them alone while the other idles. The files are queued
-# by an estimate of their cost instead, longest first (LPT scheduling), so the
-# tail is made of short files. The estimate only orders the queue; it selects,
-# skips or changes nothing.
+# by their cost instead, longest first (LPT scheduling), so the tail is made of
+# short files. The cost of a file is its measured time in ``tests/file_costs.json``
+# (refreshed with ``--store-file-costs``); a file not measured yet gets an estimate
+# from its tests' kinds, scaled to the measured ones. The order only orders the
+# queue; it selects, skips or changes nothing.
+
+FILE_COSTS = Path(__file__).with_name("file_costs.json")
 
 #: Rough seconds per test on the idle 2-core machine (measured with --durations).
 COST_RELIABILITY = 40.0  # gunicorn (and nginx) started, killed, restarted
@@ -77,10 +84,45 @@ def _estimated_cost(item):
     return COST_DEFAULT
 
 
+def _measured_file_costs():
+    try:
+        return json.loads(FILE_COSTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def file_costs(files, measured):
+    """Cost per file path of ``files`` (path -> its collected items): the measured
+    seconds, or for a file not in ``measured`` the estimate of its tests scaled by
+    measured / estimated over the files that have both."""
+    estimated = {
+        path: sum(_estimated_cost(item) for item in group)
+        for path, group in files.items()
+    }
+    both = [path for path in files if path in measured]
+    scale = 1.0
+    if both and sum(estimated[p] for p in both) > 0:
+        scale = sum(measured[p] for p in both) / sum(estimated[p] for p in both)
+    return {
+        path: measured[path] if path in measured else estimated[path] * scale
+        for path in files
+    }
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--store-file-costs",
+        action="store_true",
+        help="write each test file's time of this run to tests/file_costs.json "
+        "(the order of the xdist queue); files not run keep their entry",
+    )
+
+
 def pytest_configure(config):
     # Keep the file order chosen below (xdist would sort by test count).
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
+    config._file_times = {}
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -89,12 +131,40 @@ def pytest_collection_modifyitems(session, config, items):
     files = {}
     for item in items:
         files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    costs = {
-        path: sum(_estimated_cost(item) for item in group)
-        for path, group in files.items()
-    }
+    costs = file_costs(files, _measured_file_costs())
     ordered = sorted(files, key=lambda path: -costs[path])  # stable for ties
     items[:] = [item for path in ordered for item in files[path]]
+
+
+_CONFIG = None  # the run's config, for the report hook below
+
+
+def pytest_runtest_logreport(report):
+    # Under xdist the controller receives every worker's reports.
+    times = getattr(_CONFIG, "_file_times", None)
+    if times is not None:
+        path = report.nodeid.split("::", 1)[0]
+        times[path] = times.get(path, 0.0) + report.duration
+
+
+def pytest_sessionstart(session):
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if not config.getoption("--store-file-costs") or hasattr(config, "workerinput"):
+        return
+    if exitstatus != 0:
+        return  # an interrupted or failing run does not measure the files
+    stored = _measured_file_costs()
+    stored.update(
+        {path: round(seconds, 1) for path, seconds in config._file_times.items()}
+    )
+    FILE_COSTS.write_text(
+        json.dumps(dict(sorted(stored.items())), indent=1) + "\n", encoding="utf-8"
+    )
 
 
 # --- freezegun: leave the numerical libraries alone ---------------------------
