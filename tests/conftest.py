@@ -350,37 +350,53 @@ def pg_url():
     drop_pg_database(url)
 
 
+#: The ``seed demo`` size of the shared demo database (``demo_seeded``).
+DEMO_USERS = 8
+
+
 @pytest.fixture(scope="session")
-def _session_apps(request):
+def _session_apps(request, tmp_path_factory):
     """The applications of this test process, built on first use: per backend one
-    on an empty database and one on a database holding the committed ``world``."""
+    on an empty database, one on a database holding the committed ``world`` and
+    one holding the committed ``seed demo`` (``demo_seeded``)."""
     apps = {}
 
-    def get(backend, with_world):
-        key = (backend, with_world)
+    def get(backend, content=None):
+        key = (backend, content)
         if key in apps:
             return apps[key]
+        overrides = {}
+        if content == "demo":
+            # The demo's stored files (case decisions) stay with its database.
+            overrides["UPLOAD_DIR"] = str(tmp_path_factory.mktemp("demo") / "uploads")
         if backend == "sqlite":
-            app = _build_app("sqlite://")  # StaticPool: one shared connection
+            app = _build_app("sqlite://", **overrides)  # StaticPool: one connection
             with app.app_context():
                 _sqlite_savepoints(db.engine)
                 db.create_all()
-        elif with_world:
+        elif content is not None:
             # Same database, own schema (cheaper than a second database).
             url = request.getfixturevalue("pg_url")
             with sa.create_engine(url, poolclass=sa.NullPool).begin() as conn:
-                conn.execute(sa.text("CREATE SCHEMA world"))
+                conn.execute(sa.text(f"CREATE SCHEMA {content}"))
             options = dict(TestConfig.SQLALCHEMY_ENGINE_OPTIONS)
-            options["connect_args"] = {"options": "-c search_path=world"}
-            app = _build_app(url, SQLALCHEMY_ENGINE_OPTIONS=options)
+            options["connect_args"] = {"options": f"-c search_path={content}"}
+            app = _build_app(url, SQLALCHEMY_ENGINE_OPTIONS=options, **overrides)
             with app.app_context():
                 db.create_all()
         else:
             app = _build_app(request.getfixturevalue("pg_url"))
-        if with_world:
+        if content == "world":
             with app.app_context():
                 factories = Factories()
                 app.extensions["test_world"] = factories.ids(factories.world())
+                db.session.remove()
+        elif content == "demo":
+            from portal.seed import seed_demo
+
+            with app.app_context():
+                app.extensions["test_demo_created"] = seed_demo(users=DEMO_USERS)
+                db.session.commit()
                 db.session.remove()
         apps[key] = app
         return app
@@ -410,12 +426,17 @@ def app(request, db_url, tmp_path, _session_apps):
                 _sqlite_savepoints(db.engine)
                 db.create_all()
     else:
+        content = None
+        if "demo_seeded" in request.fixturenames:
+            content = "demo"
+        elif "world" in request.fixturenames and not committed:
+            content = "world"
         app = _session_apps(
-            "sqlite" if db_url.startswith("sqlite") else "postgresql",
-            with_world="world" in request.fixturenames and not committed,
+            "sqlite" if db_url.startswith("sqlite") else "postgresql", content
         )
     saved_config = app.config.copy()
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    if "test_demo_created" not in app.extensions:
+        app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
     limiter.reset()
     app.extensions["exam_fast_path"].clear_caches()
     with app.app_context():
@@ -488,6 +509,18 @@ def world(app, factories):
     if ids is None:  # committed_db tests, or a world asked for late
         return factories.world()
     return factories.load_world(ids)
+
+
+@pytest.fixture
+def demo_seeded(app):
+    """What the first ``seed_demo(users=DEMO_USERS)`` created (its counts) on the
+    application's database, which holds that committed demo: seeded once per
+    backend and test process, shared like ``world`` (each test's own changes,
+    a second ``seed_demo`` included, are rolled back). Its stored files live in
+    the demo's own UPLOAD_DIR."""
+    created = app.extensions.get("test_demo_created")
+    assert created is not None, "demo_seeded needs the app fixture's demo database"
+    return dict(created)
 
 
 class AuthActions:
