@@ -21,6 +21,7 @@ Tests that need an application on another database (a worker subprocess, the
 browser's live server) build it with ``create_app`` and are not affected.
 """
 
+import itertools
 import json
 import os
 import uuid
@@ -414,8 +415,19 @@ def db_url(request):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="session")
+def _upload_dirs(tmp_path_factory):
+    """A fresh UPLOAD_DIR path per test, created only when the test stores a file
+    (the storage creates its folders). Cheaper than a ``tmp_path`` per test: no
+    folder made for the thousands of tests that store nothing, and none left for
+    pytest to delete in a later run."""
+    root = tmp_path_factory.mktemp("uploads")
+    numbers = itertools.count(1)
+    return lambda: str(root / str(next(numbers)))
+
+
 @pytest.fixture
-def app(request, db_url, tmp_path, _session_apps):
+def app(request, db_url, _upload_dirs, _session_apps):
     """The backend's application, in a transaction rolled back after the test."""
     committed = request.node.get_closest_marker("committed_db") is not None
     own_app = request.node.get_closest_marker("own_app") is not None
@@ -436,7 +448,7 @@ def app(request, db_url, tmp_path, _session_apps):
         )
     saved_config = app.config.copy()
     if "test_demo_created" not in app.extensions:
-        app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+        app.config["UPLOAD_DIR"] = _upload_dirs()
     limiter.reset()
     app.extensions["exam_fast_path"].clear_caches()
     with app.app_context():
