@@ -105,7 +105,11 @@ def tiny_model_key() -> str:
     )
     sources.append(_laws_db())
     for path in sources:
-        digest.update(str(path.relative_to(path.anchor)).encode())
+        # The path inside the checkout (any folder): the law database by name.
+        inside = path.is_relative_to(NLP_DIR.parent)
+        digest.update(
+            str(path.relative_to(NLP_DIR.parent) if inside else path.name).encode()
+        )
         digest.update(path.read_bytes())
     digest.update(sys.version.encode())
     for name in MODEL_LIBRARIES:
