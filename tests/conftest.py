@@ -21,8 +21,11 @@ Tests that need an application on another database (a worker subprocess, the
 browser's live server) build it with ``create_app`` and are not affected.
 """
 
+import itertools
+import json
 import os
 import uuid
+from pathlib import Path
 
 import freezegun
 import pytest
@@ -46,12 +49,17 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 # --- scheduling: the longest test files first ---------------------------------
 #
 # ``make test`` runs two xdist workers with ``--dist loadfile`` (a file stays on
-# one worker). xdist's default queue order is "most tests first", which puts the
+# one worker; a worker takes the next file from the queue when it is down to two
+# tests). xdist's default queue order is "most tests first", which puts the
 # browser and gunicorn files (one to five tests, but tens of seconds each) last:
 # one worker then finishes them alone while the other idles. The files are queued
-# by an estimate of their cost instead, longest first (LPT scheduling), so the
-# tail is made of short files. The estimate only orders the queue; it selects,
-# skips or changes nothing.
+# by their cost instead, longest first (LPT scheduling), so the tail is made of
+# short files. The cost of a file is its measured time in ``tests/file_costs.json``
+# (refreshed with ``--store-file-costs``); a file not measured yet gets an estimate
+# from its tests' kinds, scaled to the measured ones. The order only orders the
+# queue; it selects, skips or changes nothing.
+
+FILE_COSTS = Path(__file__).with_name("file_costs.json")
 
 #: Rough seconds per test on the idle 2-core machine (measured with --durations).
 COST_RELIABILITY = 40.0  # gunicorn (and nginx) started, killed, restarted
@@ -77,10 +85,45 @@ def _estimated_cost(item):
     return COST_DEFAULT
 
 
+def _measured_file_costs():
+    try:
+        return json.loads(FILE_COSTS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def file_costs(files, measured):
+    """Cost per file path of ``files`` (path -> its collected items): the measured
+    seconds, or for a file not in ``measured`` the estimate of its tests scaled by
+    measured / estimated over the files that have both."""
+    estimated = {
+        path: sum(_estimated_cost(item) for item in group)
+        for path, group in files.items()
+    }
+    both = [path for path in files if path in measured]
+    scale = 1.0
+    if both and sum(estimated[p] for p in both) > 0:
+        scale = sum(measured[p] for p in both) / sum(estimated[p] for p in both)
+    return {
+        path: measured[path] if path in measured else estimated[path] * scale
+        for path in files
+    }
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--store-file-costs",
+        action="store_true",
+        help="write each test file's time of this run to tests/file_costs.json "
+        "(the order of the xdist queue); files not run keep their entry",
+    )
+
+
 def pytest_configure(config):
     # Keep the file order chosen below (xdist would sort by test count).
     if hasattr(config.option, "loadscopereorder"):
         config.option.loadscopereorder = False
+    config._file_times = {}
 
 
 def pytest_collection_modifyitems(session, config, items):
@@ -89,12 +132,40 @@ def pytest_collection_modifyitems(session, config, items):
     files = {}
     for item in items:
         files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    costs = {
-        path: sum(_estimated_cost(item) for item in group)
-        for path, group in files.items()
-    }
+    costs = file_costs(files, _measured_file_costs())
     ordered = sorted(files, key=lambda path: -costs[path])  # stable for ties
     items[:] = [item for path in ordered for item in files[path]]
+
+
+_CONFIG = None  # the run's config, for the report hook below
+
+
+def pytest_runtest_logreport(report):
+    # Under xdist the controller receives every worker's reports.
+    times = getattr(_CONFIG, "_file_times", None)
+    if times is not None:
+        path = report.nodeid.split("::", 1)[0]
+        times[path] = times.get(path, 0.0) + report.duration
+
+
+def pytest_sessionstart(session):
+    global _CONFIG
+    _CONFIG = session.config
+
+
+def pytest_sessionfinish(session, exitstatus):
+    config = session.config
+    if not config.getoption("--store-file-costs") or hasattr(config, "workerinput"):
+        return
+    if exitstatus != 0:
+        return  # an interrupted or failing run does not measure the files
+    stored = _measured_file_costs()
+    stored.update(
+        {path: round(seconds, 1) for path, seconds in config._file_times.items()}
+    )
+    FILE_COSTS.write_text(
+        json.dumps(dict(sorted(stored.items())), indent=1) + "\n", encoding="utf-8"
+    )
 
 
 # --- freezegun: leave the numerical libraries alone ---------------------------
@@ -280,37 +351,53 @@ def pg_url():
     drop_pg_database(url)
 
 
+#: The ``seed demo`` size of the shared demo database (``demo_seeded``).
+DEMO_USERS = 8
+
+
 @pytest.fixture(scope="session")
-def _session_apps(request):
+def _session_apps(request, tmp_path_factory):
     """The applications of this test process, built on first use: per backend one
-    on an empty database and one on a database holding the committed ``world``."""
+    on an empty database, one on a database holding the committed ``world`` and
+    one holding the committed ``seed demo`` (``demo_seeded``)."""
     apps = {}
 
-    def get(backend, with_world):
-        key = (backend, with_world)
+    def get(backend, content=None):
+        key = (backend, content)
         if key in apps:
             return apps[key]
+        overrides = {}
+        if content == "demo":
+            # The demo's stored files (case decisions) stay with its database.
+            overrides["UPLOAD_DIR"] = str(tmp_path_factory.mktemp("demo") / "uploads")
         if backend == "sqlite":
-            app = _build_app("sqlite://")  # StaticPool: one shared connection
+            app = _build_app("sqlite://", **overrides)  # StaticPool: one connection
             with app.app_context():
                 _sqlite_savepoints(db.engine)
                 db.create_all()
-        elif with_world:
+        elif content is not None:
             # Same database, own schema (cheaper than a second database).
             url = request.getfixturevalue("pg_url")
             with sa.create_engine(url, poolclass=sa.NullPool).begin() as conn:
-                conn.execute(sa.text("CREATE SCHEMA world"))
+                conn.execute(sa.text(f"CREATE SCHEMA {content}"))
             options = dict(TestConfig.SQLALCHEMY_ENGINE_OPTIONS)
-            options["connect_args"] = {"options": "-c search_path=world"}
-            app = _build_app(url, SQLALCHEMY_ENGINE_OPTIONS=options)
+            options["connect_args"] = {"options": f"-c search_path={content}"}
+            app = _build_app(url, SQLALCHEMY_ENGINE_OPTIONS=options, **overrides)
             with app.app_context():
                 db.create_all()
         else:
             app = _build_app(request.getfixturevalue("pg_url"))
-        if with_world:
+        if content == "world":
             with app.app_context():
                 factories = Factories()
                 app.extensions["test_world"] = factories.ids(factories.world())
+                db.session.remove()
+        elif content == "demo":
+            from portal.seed import seed_demo
+
+            with app.app_context():
+                app.extensions["test_demo_created"] = seed_demo(users=DEMO_USERS)
+                db.session.commit()
                 db.session.remove()
         apps[key] = app
         return app
@@ -328,8 +415,19 @@ def db_url(request):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(scope="session")
+def _upload_dirs(tmp_path_factory):
+    """A fresh UPLOAD_DIR path per test, created only when the test stores a file
+    (the storage creates its folders). Cheaper than a ``tmp_path`` per test: no
+    folder made for the thousands of tests that store nothing, and none left for
+    pytest to delete in a later run."""
+    root = tmp_path_factory.mktemp("uploads")
+    numbers = itertools.count(1)
+    return lambda: str(root / str(next(numbers)))
+
+
 @pytest.fixture
-def app(request, db_url, tmp_path, _session_apps):
+def app(request, db_url, _upload_dirs, _session_apps):
     """The backend's application, in a transaction rolled back after the test."""
     committed = request.node.get_closest_marker("committed_db") is not None
     own_app = request.node.get_closest_marker("own_app") is not None
@@ -340,12 +438,17 @@ def app(request, db_url, tmp_path, _session_apps):
                 _sqlite_savepoints(db.engine)
                 db.create_all()
     else:
+        content = None
+        if "demo_seeded" in request.fixturenames:
+            content = "demo"
+        elif "world" in request.fixturenames and not committed:
+            content = "world"
         app = _session_apps(
-            "sqlite" if db_url.startswith("sqlite") else "postgresql",
-            with_world="world" in request.fixturenames and not committed,
+            "sqlite" if db_url.startswith("sqlite") else "postgresql", content
         )
     saved_config = app.config.copy()
-    app.config["UPLOAD_DIR"] = str(tmp_path / "uploads")
+    if "test_demo_created" not in app.extensions:
+        app.config["UPLOAD_DIR"] = _upload_dirs()
     limiter.reset()
     app.extensions["exam_fast_path"].clear_caches()
     with app.app_context():
@@ -418,6 +521,18 @@ def world(app, factories):
     if ids is None:  # committed_db tests, or a world asked for late
         return factories.world()
     return factories.load_world(ids)
+
+
+@pytest.fixture
+def demo_seeded(app):
+    """What the first ``seed_demo(users=DEMO_USERS)`` created (its counts) on the
+    application's database, which holds that committed demo: seeded once per
+    backend and test process, shared like ``world`` (each test's own changes,
+    a second ``seed_demo`` included, are rolled back). Its stored files live in
+    the demo's own UPLOAD_DIR."""
+    created = app.extensions.get("test_demo_created")
+    assert created is not None, "demo_seeded needs the app fixture's demo database"
+    return dict(created)
 
 
 class AuthActions:

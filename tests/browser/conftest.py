@@ -8,6 +8,7 @@ import fcntl
 import os
 import shutil
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 from flask_migrate import upgrade
@@ -107,6 +108,10 @@ def live_app(tmp_path_factory):
     )
 
 
+#: base URL -> the application it serves (for :func:`sign_in`).
+_LIVE_APPS = {}
+
+
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """Base URL of :func:`live_app`, served by a real HTTP server."""
@@ -114,14 +119,53 @@ def live_server(live_app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    _LIVE_APPS[base] = app
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
+        _LIVE_APPS.pop(base, None)
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+def sign_in(page, live_server, username, password=PASSWORD):
+    """Sign ``page``'s browser context in as ``username`` and open the dashboard,
+    where the login form leads.
+
+    For tests whose subject comes after the login: the form itself is driven in
+    Chromium by ``test_first_login.py`` (and tested through the test client in
+    tests/portal/test_auth.py, test_login_policy.py and tests/security). Here the
+    same ``POST /login`` goes to the live application through its test client,
+    from the browser's address and with its User-Agent (Flask-Login's session
+    identifier, which the exam fast path checks, is the one the browser's own
+    login would get), and the session cookie is handed to the browser.
+    """
+    client = _LIVE_APPS[live_server].test_client()
+    user_agent = page.evaluate("() => navigator.userAgent")
+    response = client.post(
+        "/login",
+        data={"login": username, "password": password},
+        headers={"User-Agent": user_agent},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    assert response.status_code == 302, f"{username} could not sign in"
+    assert urlsplit(response.headers["Location"]).path == "/dashboard", username
+    page.context.add_cookies(
+        [
+            {
+                "name": "session",
+                "value": client.get_cookie("session").value,
+                "url": live_server,
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page.goto(f"{live_server}/dashboard")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from exams.formats.model import ImportedQuestion
 from exams.formats.xlsx import write_xlsx
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -47,10 +47,7 @@ def test_admin_imports_builds_paper_and_schedules_exam(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "training_admin")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "training_admin")
         expect(page).to_have_url(f"{live_server}/dashboard")
 
         # A bank, through the 培训考试 menu

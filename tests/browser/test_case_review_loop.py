@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -99,10 +99,7 @@ def _sign_in(browser, live_server, username):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())  # 提交评查 asks to confirm
-    page.goto(f"{live_server}/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
+    sign_in(page, live_server, username)
     page.wait_for_url("**/dashboard")
     return context, page
 

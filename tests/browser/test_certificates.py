@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +74,7 @@ def test_verify_and_my_certificates_on_a_phone(
         assert _fits(page)
         screenshot(page, "certificate-verify-phone.png")
 
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "certholder")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "certholder")
         page.goto(f"{live_server}/certificates/")
         expect(page.locator(f"[data-certificate='{number}']")).to_be_visible()
         assert _fits(page)

@@ -10,8 +10,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import sign_in
 from tests.casebank.consistency_texts import decision
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -92,10 +92,7 @@ def test_supervisor_sees_outlier_with_peer_chart_and_downloads_report(
     # The import checks the batch inline (no queue in tests): allow for it.
     page.set_default_timeout(180_000)
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", STAFF)
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, STAFF)
         page.wait_for_url("**/dashboard")
         page.goto(f"{live_server}/casebank/cases/new")
         page.select_option("#agency_id", str(city["agency"]))

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -109,10 +109,7 @@ def _sign_in(browser, live_server, username, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server}/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
+    sign_in(page, live_server, username)
     expect(page.get_by_test_id("current-user")).to_be_attached()
     return page
 

@@ -4,7 +4,7 @@ its feedback at once and appears in the 错题本; the mastery page renders."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -49,10 +49,7 @@ def test_wrong_answer_reaches_the_mistake_book(
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "officer")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "officer")
         page.goto(f"{live_server}/practice/")
         screenshot(page, "practice-home-phone.png")
         form = page.get_by_test_id("start-random")

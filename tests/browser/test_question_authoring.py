@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -114,10 +114,7 @@ def test_admin_writes_a_bank_by_hand(browser, live_app, live_server, screenshot)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "training_admin")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "training_admin")
         expect(page).to_have_url(f"{live_server}/dashboard")
 
         # Knowledge points: create two, move one under the other

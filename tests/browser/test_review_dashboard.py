@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +15,7 @@ def test_dashboard_draws_echarts_canvases(browser, live_server, screenshot):
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "supervision_staff")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "supervision_staff")
         page.wait_for_url("**/dashboard")
         page.goto(f"{live_server}/casebank/dashboard")
         expect(page.get_by_role("heading", name="监督统计")).to_be_visible()
@@ -60,10 +57,7 @@ def test_review_sheet_fits_a_phone(browser, live_server, live_app, screenshot):
     context.set_default_timeout(10_000)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "supervision_staff")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "supervision_staff")
         page.wait_for_url("**/dashboard")
         page.goto(f"{live_server}/casebank/cases/{case_id}")
         page.get_by_role("link", name="填写评查表").click()

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.browser.test_suggestions import PHONE, _captcha_answer, _fits
 from tests.suggestions.support import jpeg_with_gps
 
@@ -21,10 +21,7 @@ def _sign_in(browser, live_server, username, viewport=DESKTOP):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     context.set_default_timeout(10_000)
     page = context.new_page()
-    page.goto(f"{live_server}/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
+    sign_in(page, live_server, username)
     expect(page.get_by_test_id("current-user")).to_be_attached()
     return context, page
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.extensions import db
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.suggestions.oversight_support import make_suggestion
 
 pytestmark = pytest.mark.browser
@@ -22,10 +22,7 @@ def _fits(page):
 
 
 def _login(page, live_server, username):
-    page.goto(f"{live_server}/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
+    sign_in(page, live_server, username)
     expect(page).to_have_url(f"{live_server}/dashboard")
 
 

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -112,10 +112,7 @@ def _seconds(text):
 def _sign_in(context, live_server):
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server}/login")
-    page.fill("#login", "officer")
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
+    sign_in(page, live_server, "officer")
     expect(page.get_by_test_id("current-user")).to_be_attached()
     return page
 
@@ -313,10 +310,7 @@ def test_another_browser_is_refused_when_device_change_is_forbidden(
         # binding (允许更换设备); the laptop may then continue.
         admin = admin_context.new_page()
         admin.on("dialog", lambda dialog: dialog.accept())
-        admin.goto(f"{live_server}/login")
-        admin.fill("#login", "sys_admin")
-        admin.fill("#password", PASSWORD)
-        admin.click("#submit")
+        sign_in(admin, live_server, "sys_admin")
         admin.goto(f"{live_server}/admin/exams/arrangements/{arrangement_id}")
         admin.get_by_role("link", name="答卷监控").click()
         expect(admin.locator("#attempts")).to_contain_text("作答中")
@@ -368,10 +362,7 @@ def test_countdown_resyncs_from_the_server(
         page = context.new_page()
         page.clock.install()
         page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "officer")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "officer")
         _start(page, live_server, name)
         expect(page.locator("#countdown")).not_to_have_text("--:--")
         assert _seconds(page.locator("#countdown").inner_text()) > 89 * 60

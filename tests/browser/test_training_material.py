@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -91,10 +91,7 @@ def test_material_page_beats_only_while_visible(
         return "heartbeat" in response.url
 
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("#login", "auxiliary")
-        page.fill("#password", PASSWORD)
-        page.click("#submit")
+        sign_in(page, live_server, "auxiliary")
         with page.expect_response(is_beat) as first:
             page.goto(f"{live_server}/training/materials/{material_id}")
         assert first.value.json()["ok"] is True

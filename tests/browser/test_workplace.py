@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
-from tests.factories import PASSWORD
+from tests.browser.conftest import sign_in
 from tests.smtp_support import SmtpServer
 
 pytestmark = pytest.mark.browser
@@ -39,10 +39,7 @@ def _login(browser, live_server, username):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"{live_server}/login")
-    page.fill("#login", username)
-    page.fill("#password", PASSWORD)
-    page.click("#submit")
+    sign_in(page, live_server, username)
     page.wait_for_url("**/dashboard")
     return context, page
 

@@ -468,16 +468,14 @@ def test_forms_carry_csrf_tokens(app, world):
     assert _cases() == []
 
 
-def test_demo_cases_are_seeded_and_their_findings_match_the_labels(app):
+def test_demo_cases_are_seeded_and_their_findings_match_the_labels(app, demo_seeded):
     """Does `seed demo` file 20 dev-set decisions (idempotently), and does their
     check find exactly the labelled finding codes?"""
     from casebank.cases.checks import check_cases
     from casebank.cases.queries import pending_case_ids
     from portal.seed import seed_demo
 
-    created = seed_demo(users=8)
-    db.session.commit()
-    assert created["cases"] == 20
+    assert demo_seeded["cases"] == 20
     assert check_cases(pending_case_ids()) == {"checked": 20, "failed": 0}
     for case in _cases():
         label = LABELS[f"decisions/{case.original_filename}"]

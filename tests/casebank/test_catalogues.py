@@ -444,13 +444,11 @@ def test_to_nlp_catalogue_reviews_like_the_files(app, world):
     assert matched >= 3  # the comparison is about real matches, not empty results
 
 
-def test_seed_loads_the_demo_catalogues_once(app):
+def test_seed_loads_the_demo_catalogues_once(app, demo_seeded):
     """Does `seed_demo` publish the five demo catalogues, and nothing on a rerun?"""
     from portal.seed import seed_demo
 
-    created = seed_demo(users=8)
-    db.session.commit()
-    assert created["catalogues"] == 5
+    assert demo_seeded["catalogues"] == 5
     codes = db.session.scalars(
         sa.select(BenchmarkCatalogue.code).order_by(BenchmarkCatalogue.code)
     ).all()

@@ -207,14 +207,13 @@ def test_staff_change_the_deadline_within_bounds(app, world, client):
     assert opinion.deadline_workdays == 20
 
 
-def test_demo_seed_issues_an_answered_and_an_open_opinion(app):
+def test_demo_seed_issues_an_answered_and_an_open_opinion(app, demo_seeded):
     """Does `seed demo` issue two opinions to the 东湖区城市管理局 demo cases, one
     accepted (with its reply) and one waiting for the agency, only once?"""
     from casebank.opinions.models import SupervisionOpinion
     from portal.seed import seed_demo
 
-    assert seed_demo(users=8)["opinions"] == 2
-    db.session.commit()
+    assert demo_seeded["opinions"] == 2
     opinions = db.session.scalars(
         sa.select(SupervisionOpinion).order_by(SupervisionOpinion.seq)
     ).all()

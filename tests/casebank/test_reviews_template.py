@@ -145,11 +145,9 @@ def test_invalid_edit_shows_every_error_and_keeps_the_text(app, world):
     assert db.session.scalar(sa.select(sa.func.count(ScoreTemplate.id))) == 1
 
 
-def test_seed_demo_publishes_the_default_template_once(app):
+def test_seed_demo_publishes_the_default_template_once(app, demo_seeded):
     from portal.seed import seed_demo
 
-    seed_demo(users=8)
-    db.session.commit()
     seed_demo(users=8)
     db.session.commit()
     versions = db.session.scalars(sa.select(ScoreTemplate)).all()

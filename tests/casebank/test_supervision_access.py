@@ -147,15 +147,13 @@ def test_staff_can_cancel_and_reassign(app, world, reviewer, assigned, factories
     assert statuses == ["cancelled", "open"]
 
 
-def test_demo_inspector_has_assignments_and_a_declaration(app):
+def test_demo_inspector_has_assignments_and_a_declaration(app, demo_seeded):
     """Does ``seed demo`` give the demo inspector two cases to review (openable)
     and one active declaration, once (idempotent)?"""
     from casebank.supervision.models import InterestDeclaration
     from portal.auth.models import User
     from portal.seed import DEMO_PASSWORD, seed_demo
 
-    seed_demo(users=8)
-    db.session.commit()
     inspector = db.session.scalar(sa.select(User).where(User.username == "inspector"))
     open_ids = db.session.scalars(
         sa.select(ReviewAssignment.case_id).where(

