@@ -469,19 +469,43 @@ def test_forms_carry_csrf_tokens(app, world):
 
 
 def test_demo_cases_are_seeded_and_their_findings_match_the_labels(app, demo_seeded):
-    """Does `seed demo` file 20 dev-set decisions (idempotently), and does their
-    check find exactly the labelled finding codes?"""
+    """Does `seed demo` file 20 dev-set decisions and a peer group of ten
+    (idempotently), does the check find exactly the labelled finding codes, and
+    does the demo show 同案不同罚 computed in the portal: in the peer group (ten
+    CG-002 一般 decisions of 江城市) the two fines at the ends of the tier with no
+    stated reason are flagged, the two explained by stated facts are not, and the
+    case page shows the peer chart and the finding's Chinese label (issue #13)?"""
     from casebank.cases.checks import check_cases
     from casebank.cases.queries import pending_case_ids
-    from portal.seed import seed_demo
+    from portal.seed import DEMO_PASSWORD, seed_demo
 
-    assert demo_seeded["cases"] == 20
-    assert check_cases(pending_case_ids()) == {"checked": 20, "failed": 0}
+    assert demo_seeded["cases"] == 30
+    assert check_cases(pending_case_ids()) == {"checked": 30, "failed": 0}
+    db.session.expire_all()
+    flagged = []
     for case in _cases():
+        codes = {f.code for f in case.findings if f.closed_at is None}
+        if case.original_filename.startswith("g01-"):
+            if "INCONSISTENT_WITH_SIMILAR" in codes:
+                flagged.append(case)
+            continue
         label = LABELS[f"decisions/{case.original_filename}"]
-        assert {f.code for f in case.findings} == set(label["findings"]), label["file"]
+        assert codes == set(label["findings"]), label["file"]
         assert case.decision_date.isoformat() == label["decision_date"]
         assert case.party_type == label["party"]
+    # 05: 8,000 元, the top of 3,000–8,000, no reason; 07: 2,000 元, below the
+    # group, no reason; 08 and 09 sit at the ends with stated facts.
+    assert sorted(c.original_filename for c in flagged) == ["g01-05.txt", "g01-07.txt"]
+    client = app.test_client()
+    signed_in = client.post(
+        "/login", data={"login": "supervisor", "password": DEMO_PASSWORD}
+    )
+    assert signed_in.status_code == 302
+    page = client.get(f"/casebank/cases/{flagged[0].id}").get_data(as_text=True)
+    assert "同类案件罚款比对" in page
+    assert "与同类案件处罚明显不一致" in page  # the finding's Chinese label
+    visible = re.sub(r"<[^>]+>", " ", page)
+    assert "INCONSISTENT_WITH_SIMILAR" not in visible  # no English code shown
     assert seed_demo(users=8)["cases"] == 0
 
 
