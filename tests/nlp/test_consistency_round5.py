@@ -124,8 +124,10 @@ def test_stated_facts_explain_a_top_fine_but_not_a_bare_one():
     agg, mit = (bool(w) for w in reason_words(facts, find_factors(facts)))
     explained = judge(PeerPoint(9, 1.0, agg, mit), peers)
     bare = judge(PeerPoint(9, 1.0), peers)
-    assert explained.direction == "high" and not explained.inconsistent
-    assert bare.direction == "high" and bare.inconsistent
+    assert explained.direction == "high"
+    assert not explained.inconsistent
+    assert bare.direction == "high"
+    assert bare.inconsistent
 
 
 def test_own_accord_correction_does_not_explain_a_top_fine():
