@@ -75,6 +75,10 @@ class PeerPoint:
     position: float
     aggravating: bool = False
     mitigating: bool = False
+    # the names of the stated reasons, "+name" aggravating, "-name" mitigating
+    # (:func:`reason_names`): a reason every other peer states too explains
+    # nothing (empty: unknown, the flags alone decide)
+    reasons: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -338,11 +342,59 @@ def reason_words(
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
     """
+    aggravating, mitigating = _reasons(text, factors, violation, tier)
+    return _unique([w for _, w in aggravating]), _unique([w for _, w in mitigating])
+
+
+def reason_names(
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
+) -> frozenset[str]:
+    """The names of the reasons :func:`reason_words` finds, ``"+name"`` for an
+    aggravating one and ``"-name"`` for a mitigating one: a checker factor by its
+    name (``+refused_correction``), a stated circumstance by its words with the
+    numbers taken out (投诉14次 → ``+投诉#次``), so that two decisions stating
+    the same circumstance in the same words share the name."""
+    return stated_reasons(text, factors, violation, tier)[2]
+
+
+def stated_reasons(
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
+) -> tuple[bool, bool, frozenset[str]]:
+    """:func:`reason_flags` and :func:`reason_names` from one reading of the
+    text (what a comparison key stores)."""
+    aggravating, mitigating = _reasons(text, factors, violation, tier)
+    names = frozenset(
+        f"{sign}{name or _word_name(words)}"
+        for sign, pairs in (("+", aggravating), ("-", mitigating))
+        for name, words in pairs
+        if words.strip()
+    )
+    return (
+        any(w.strip() for _, w in aggravating),
+        any(w.strip() for _, w in mitigating),
+        names,
+    )
+
+
+_NUMBER = re.compile(r"[\d.．]+|[零〇一二两三四五六七八九十百千万]+")
+
+
+def _word_name(words: str) -> str:
+    """A circumstance's name: its words, numbers replaced by #, only CJK kept."""
+    name = _NUMBER.sub("#", words)
+    return re.sub(r"[^\u4e00-\u9fff#]", "", name)[:24]
+
+
+def _reasons(
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(name, words) of each aggravating / mitigating reason (see
+    :func:`reason_words`)."""
     text = text or ""
     parsed = [f for f in (_factor(f) for f in factors) if _stated(text, f)]
-    aggravating = [f.text for f in parsed if f.kind == AGGRAVATING]
+    aggravating = [(f.name, f.text) for f in parsed if f.kind == AGGRAVATING]
     aggravating += [
-        m.group(0)
+        (_word_name(m.group(0)), m.group(0))
         for m in _AGGRAVATING_FACTS.finditer(text)
         if _asserted(text, m.start(), m.end())
     ]
@@ -354,9 +406,9 @@ def reason_words(
         and not _as_ordered(text, f)
         and not _restates_tier(f, tier)
     ]
-    mitigating = [f.text for f in strong]
+    mitigating = [(f.name, f.text) for f in strong]
     mitigating += [
-        m.group(0)
+        (_word_name(m.group(0)), m.group(0))
         for m in _MITIGATING_FACTS.finditer(text)
         if "责令" not in m.group(0)
         and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
@@ -365,12 +417,14 @@ def reason_words(
     # 从轻/减轻 counts only with a basis that is not boilerplate: a weak factor
     # (配合调查) or none at all (综合考虑违法情节，决定从轻处罚) explains nothing.
     if not mitigating and strong and MITIGATION_WORD.search(text):
-        mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
+        word = next(MITIGATION_WORD.finditer(text)).group(0)
+        mitigating = [(_word_name(word), word)]
     for direction, words in _placements(text):
-        (aggravating if direction == "high" else mitigating).append(words)
+        pair = (_word_name(words), words)
+        (aggravating if direction == "high" else mitigating).append(pair)
     if violation:
-        aggravating = [w for w in aggravating if w.strip() not in violation]
-    return _unique(aggravating), _unique(mitigating)
+        aggravating = [(n, w) for n, w in aggravating if w.strip() not in violation]
+    return aggravating, mitigating
 
 
 # The agency placing the fine at a tier end *because of* something it states
@@ -567,7 +621,9 @@ def _in_reference(position: float, reference: list[float]) -> bool:
     return index < len(reference) and reference[index] == position
 
 
-def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
+def _verdict(
+    case, size, median, mad, ends, count, rule, span=None, shared=None
+) -> Verdict:
     """Apply the outlier rules given the peers' statistics.
 
     :param ends: {"low": n, "high": n} peers at each tier end (the case excluded).
@@ -607,6 +663,8 @@ def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
     explained = (direction == "high" and case.aggravating) or (
         direction == "low" and case.mitigating
     )
+    if explained and shared is not None:
+        explained = not _only_shared(case, "+" if direction == "high" else "-", shared)
     return Verdict(
         case.case_id,
         size,
@@ -621,17 +679,43 @@ def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
     )
 
 
-def _explained_end(point: PeerPoint, rule: Rule) -> bool:
+def shared_reasons(points: Iterable[PeerPoint]) -> frozenset[str]:
+    """The reason names every one of ``points`` states (empty when one states
+    none, or has no names stored): O(cases × reasons), no text is read."""
+    shared = None
+    for point in points:
+        shared = point.reasons if shared is None else shared & point.reasons
+        if not shared:
+            return frozenset()
+    return shared or frozenset()
+
+
+def _only_shared(point: PeerPoint, sign: str, shared: frozenset[str]) -> bool:
+    """Whether every reason of ``point`` in the direction ``sign`` is one the
+    whole group states: it is why the group is what it is (every 违规运输 decision
+    of a district states 经劝阻后继续), not why this fine differs."""
+    own = {name for name in point.reasons if name[0] == sign}
+    return bool(own) and own <= shared
+
+
+def _explained_end(
+    point: PeerPoint, rule: Rule, shared: frozenset[str] = frozenset()
+) -> bool:
     end = _end(point.position, rule)
-    return (end == "high" and point.aggravating) or (end == "low" and point.mitigating)
+    if end == "high" and point.aggravating:
+        return not _only_shared(point, "+", shared)
+    if end == "low" and point.mitigating:
+        return not _only_shared(point, "-", shared)
+    return False
 
 
 def _ordinary(points: list[PeerPoint], rule: Rule) -> list[PeerPoint]:
     """The peers that show the group's ordinary practice: without those at a tier
     end that state the reason for being there (拒不改正 at the top, 主动消除危害
     后果 at the bottom) — their place is explained, not the norm — unless too
-    few peers remain."""
-    plain = [p for p in points if not _explained_end(p, rule)]
+    few peers remain. A reason the whole group states explains no end."""
+    shared = shared_reasons(points)
+    plain = [p for p in points if not _explained_end(p, rule, shared)]
     return plain if len(plain) >= max(rule.min_group - 1, 1) else points
 
 
@@ -654,7 +738,8 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
         if end:
             ends[end] += 1
     span = (min(reference), max(reference))
-    return _verdict(case, size, median, mad, ends, len(others), rule, span)
+    shared = shared_reasons(points)
+    return _verdict(case, size, median, mad, ends, len(others), rule, span, shared)
 
 
 def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
@@ -682,6 +767,8 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
         end = _end(value, rule)
         if end:
             ends[end] += 1
+    # every other case states a name iff all cases do (the case states it)
+    shared = shared_reasons(points)
     verdicts = []
     for p in points:
         own_end = _end(p.position, rule)
@@ -701,7 +788,9 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
         if own_end and inside:
             peer_ends[own_end] -= 1
         count = len(values) - (1 if inside else 0)
-        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule, span))
+        verdicts.append(
+            _verdict(p, n, median, mad, peer_ends, count, rule, span, shared)
+        )
     return verdicts
 
 

@@ -29,8 +29,15 @@ from casebank.consistency.models import (
     CasePeerKey,
     scope_column,
 )
-from nlp.peers import PeerPoint, Rule, Verdict, judge_group, parse_officers, position
-from nlp.peers import reason_flags as _reason_flags
+from nlp.peers import (
+    PeerPoint,
+    Rule,
+    Verdict,
+    judge_group,
+    parse_officers,
+    position,
+    stated_reasons,
+)
 from portal.extensions import db
 from portal.orgs.models import Organisation
 from portal.timeutil import utcnow
@@ -98,7 +105,26 @@ KEY_COLUMNS = (
     CasePeerKey.position,
     CasePeerKey.is_aggravating,
     CasePeerKey.is_mitigating,
+    CasePeerKey.reason_names,
 )
+
+_NAMES_MAX = 500
+
+
+def join_names(names) -> str | None:
+    """The stored form of reason names: sorted, "|"-separated, at most 500
+    characters (whole names only); None when there are none."""
+    stored = ""
+    for name in sorted(names):
+        if len(stored) + len(name) + 1 > _NAMES_MAX:
+            break
+        stored = f"{stored}|{name}" if stored else name
+    return stored or None
+
+
+def split_names(stored: str | None) -> frozenset[str]:
+    """The reason names of a stored key (empty for NULL)."""
+    return frozenset(stored.split("|")) if stored else frozenset()
 
 
 def group_of(row, scope: str | None = None) -> GroupKey:
@@ -154,7 +180,7 @@ def key_values(case: CaseFile) -> dict | None:
     pos = position(case.fine_yuan, rng.get("low"), rng.get("high"))
     if pos is None:
         return None
-    aggravating, mitigating = _reason_flags(
+    aggravating, mitigating, names = stated_reasons(
         case.text,
         review.get("factors") or [],
         case.matched_item.violation,
@@ -178,6 +204,7 @@ def key_values(case: CaseFile) -> dict | None:
         "position": pos,
         "is_aggravating": aggravating,
         "is_mitigating": mitigating,
+        "reason_names": join_names(names),
         "is_reasoned": reasoned,
     }
 
@@ -224,7 +251,13 @@ def group_rows(key: GroupKey) -> list:
 
 
 def _point(row) -> PeerPoint:
-    return PeerPoint(row.case_id, row.position, row.is_aggravating, row.is_mitigating)
+    return PeerPoint(
+        row.case_id,
+        row.position,
+        row.is_aggravating,
+        row.is_mitigating,
+        split_names(row.reason_names),
+    )
 
 
 def compare_case(case_id: int) -> tuple[Verdict, list] | None:

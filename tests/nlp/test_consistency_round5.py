@@ -13,7 +13,14 @@ has controls that must stay without a reason.
 import pytest
 
 from nlp.factors import find_factors
-from nlp.peers import PeerPoint, judge, reason_words
+from nlp.peers import (
+    PeerPoint,
+    judge,
+    judge_group,
+    reason_names,
+    reason_words,
+    stated_reasons,
+)
 
 
 def _aggravating(text: str) -> list[str]:
@@ -136,3 +143,84 @@ def test_own_accord_correction_does_not_explain_a_top_fine():
     agg, mit = (bool(w) for w in reason_words(facts, find_factors(facts)))
     assert (agg, mit) == (False, True)
     assert judge(PeerPoint(9, 1.0, agg, mit), peers).inconsistent
+
+
+# ------------------------------------- (6) a reason the whole group states
+
+
+def _group(names, size=6):
+    positions = (0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.35, 0.42)[:size]
+    return [
+        PeerPoint(i, p, True, False, frozenset(names))
+        for i, p in enumerate(positions, 1)
+    ]
+
+
+def test_reason_names_ignore_the_numbers():
+    one = "附近居民为此投诉14次。"
+    other = "附近居民为此投诉三次。"
+    assert reason_names(one, find_factors(one)) == reason_names(
+        other, find_factors(other)
+    )
+    assert all(name.startswith("+") for name in reason_names(one, find_factors(one)))
+
+
+def test_reason_names_of_a_checker_factor_and_of_a_correction():
+    text = "当事人经责令改正后拒不改正。立案后，当事人主动将废料转入封闭库房。"
+    names = reason_names(text, find_factors(text))
+    assert any(n.startswith("+") for n in names)
+    assert any(n.startswith("-") for n in names)
+    assert stated_reasons(text, find_factors(text))[:2] == (True, True)
+
+
+def test_reason_every_peer_states_explains_nothing():
+    peers = _group({"+学校门前"})
+    case = PeerPoint(9, 1.0, True, False, frozenset({"+学校门前"}))
+    verdict = judge(case, peers)
+    assert verdict.direction == "high"
+    assert verdict.inconsistent
+
+
+def test_reason_of_its_own_still_explains():
+    peers = _group({"+学校门前"})
+    case = PeerPoint(9, 1.0, True, False, frozenset({"+学校门前", "+投诉#次"}))
+    assert not judge(case, peers).inconsistent
+
+
+def test_reason_one_peer_lacks_still_explains():
+    peers = _group({"+学校门前"})
+    peers[0] = PeerPoint(1, 0.3)
+    case = PeerPoint(9, 1.0, True, False, frozenset({"+学校门前"}))
+    assert not judge(case, peers).inconsistent
+
+
+def test_keys_without_names_keep_the_flags_rule():
+    peers = _group(set())
+    case = PeerPoint(9, 1.0, True, False)
+    assert not judge(case, peers).inconsistent
+
+
+def test_shared_mitigating_name_does_not_explain_a_high_fine_either_way():
+    # a shared mitigating name is no aggravating reason: the flags decide
+    peers = [
+        PeerPoint(i, p, False, True, frozenset({"-主动"}))
+        for i, p in enumerate((0.3, 0.4, 0.45, 0.5, 0.55, 0.6), 1)
+    ]
+    case = PeerPoint(9, 1.0, True, True, frozenset({"-主动", "+投诉#次"}))
+    assert not judge(case, peers).inconsistent
+
+
+def test_shared_reason_in_the_large_group_path():
+    import random
+
+    rng = random.Random(5)
+    points = [
+        PeerPoint(i, rng.uniform(0.3, 0.7), False, False, frozenset({"+学校门前"}))
+        for i in range(1, 450)
+    ]
+    points.append(PeerPoint(900, 1.0, True, False, frozenset({"+学校门前"})))
+    points.append(PeerPoint(901, 1.0, True, False, frozenset({"+学校门前", "+x"})))
+    verdicts = {v.case_id: v for v in judge_group(points)}
+    assert verdicts[900].inconsistent
+    assert not verdicts[901].inconsistent
+    assert verdicts[901].direction == "high"
