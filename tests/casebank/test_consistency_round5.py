@@ -6,8 +6,11 @@ the case's own still does."""
 
 import json
 
+import sqlalchemy as sa
+
+from casebank.cases.models import CaseFinding
 from casebank.consistency.models import CasePeerKey
-from casebank.consistency.services import join_names, split_names
+from casebank.consistency.services import join_names, recompute_all, split_names
 from portal.extensions import db
 from tests.casebank.consistency_texts import CODE, ORDINARY_FINES, decision
 
@@ -74,5 +77,51 @@ def test_names_are_stored_within_the_column():
     assert len(stored) <= 500
     assert split_names(stored) <= many
     assert split_names(stored)
-    assert join_names(set()) is None
+    assert join_names(set()) == ""
+    assert split_names("") == frozenset()
     assert split_names(None) == frozenset()
+
+
+def test_keys_stored_before_the_names_are_filled(
+    app, world, chengguan, runner, tmp_path
+):
+    """Does `flask casebank fill-reason-names` give the keys stored before the
+    upgrade (names NULL) their names, so the shared reason stops explaining the
+    top fine, without touching keys that have them?"""
+    cases = [
+        (f"o{i}.txt", decision(i + 1, fine, reasons=SHARED))
+        for i, fine in enumerate(ORDINARY_FINES)
+    ]
+    cases.append(("shared-only.txt", decision(60, 12000, reasons=SHARED)))
+    out = _add(runner, tmp_path, cases)
+    assert _finding(out["shared-only.txt"]) is not None
+    kept = db.session.get(CasePeerKey, out["o0.txt"]["case_id"])
+    kept_names = kept.reason_names
+    db.session.execute(
+        sa.update(CasePeerKey)
+        .where(CasePeerKey.case_id != kept.case_id)
+        .values(reason_names=None)
+    )
+    db.session.commit()
+    # keys without names: the flags alone decide, the top fine is explained
+    recompute_all()
+    db.session.commit()
+    top = out["shared-only.txt"]["case_id"]
+    assert _open(top) is None
+    result = runner.invoke(args=["casebank", "fill-reason-names"])
+    assert result.exit_code == 0, result.output
+    assert "已补写 6 条" in result.output
+    db.session.expire_all()
+    assert db.session.get(CasePeerKey, top).reason_names
+    assert db.session.get(CasePeerKey, kept.case_id).reason_names == kept_names
+    assert _open(top) is not None
+
+
+def _open(case_id):
+    return db.session.scalar(
+        sa.select(CaseFinding).where(
+            CaseFinding.case_id == case_id,
+            CaseFinding.code == CODE,
+            CaseFinding.closed_at.is_(None),
+        )
+    )
