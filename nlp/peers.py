@@ -709,12 +709,15 @@ def _explained_end(
     return False
 
 
-def _ordinary(points: list[PeerPoint], rule: Rule) -> list[PeerPoint]:
+def _ordinary(
+    points: list[PeerPoint], rule: Rule, shared: frozenset[str] | None = None
+) -> list[PeerPoint]:
     """The peers that show the group's ordinary practice: without those at a tier
     end that state the reason for being there (拒不改正 at the top, 主动消除危害
     后果 at the bottom) — their place is explained, not the norm — unless too
     few peers remain. A reason the whole group states explains no end."""
-    shared = shared_reasons(points)
+    if shared is None:
+        shared = shared_reasons(points)
     plain = [p for p in points if not _explained_end(p, rule, shared)]
     return plain if len(plain) >= max(rule.min_group - 1, 1) else points
 
@@ -729,7 +732,8 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
     size = len(points) + 1
     if size < rule.min_group or not points:
         return Verdict(case.case_id, size, None, None, None, None, None)
-    others = [p.position for p in _ordinary(points, rule)]
+    shared = shared_reasons(points)
+    others = [p.position for p in _ordinary(points, rule, shared)]
     reference = _reference(others, rule)
     median, mad = robust_stats(reference)
     ends = {"low": 0, "high": 0}
@@ -738,7 +742,6 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
         if end:
             ends[end] += 1
     span = (min(reference), max(reference))
-    shared = shared_reasons(points)
     return _verdict(case, size, median, mad, ends, len(others), rule, span, shared)
 
 
