@@ -297,6 +297,11 @@ def _seed_archive(total, progress):
                     "position": pos,
                     "is_aggravating": aggravating,
                     "is_mitigating": mitigating,
+                    # names as stored since the fifth round (shared-reason rule)
+                    "reason_names": "|".join(
+                        (["+repeated"] if aggravating else [])
+                        + (["-corrected"] if mitigating else [])
+                    ),
                     "is_reasoned": rng.random() < 0.8,
                 }
             )

@@ -75,6 +75,10 @@ class PeerPoint:
     position: float
     aggravating: bool = False
     mitigating: bool = False
+    # the names of the stated reasons, "+name" aggravating, "-name" mitigating
+    # (:func:`reason_names`): a reason every other peer states too explains
+    # nothing (empty: unknown, the flags alone decide)
+    reasons: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,15 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?<![未没无不])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,12}?"
     r"(?:受伤|伤害|骨折|死亡|腹泻|中毒|住院|损坏|损失|交通事故|火灾)|"
     r"(?:砸|撞|烫|刮)(?:中|伤|坏)[^。；]{0,12}?(?:行人|路人|车辆|他人|群众)|"
+    # fifth round: a person hurt, told as what happened to them, in a clause
+    # after the conduct (沿途遗撒，…一名骑电动自行车的市民在该路段滑倒受伤)
+    r"(?:市民|行人|路人|群众|村民|居民|消费者|乘客|顾客|儿童|学生|老人|"
+    r"[一二两三四五六七八九十\d]+名)[^。；，]{0,16}?"
+    r"(?:滑倒|摔倒|跌倒|绊倒)?(?:受伤|摔伤|骨折|送医|住院|中毒)|"
+    # others' land, crops or property damaged (致相邻三户村民约12亩稻田在当年
+    # 7月汛期积水受淹, 导致下游鱼塘鱼类死亡)
+    r"(?<![未不没导])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,30}?"
+    r"(?:受淹|被淹|积水|减产|绝收|枯死|死亡|无法(?:耕种|通行|使用|出行))|"
     r"(?<![未不没])(?<!没有)(?:造成|致使?|导致)(?:了)?[^。；，]{0,14}?"
     r"(?:开裂|倒塌|坍塌|沉降|破损|淹没|停电|停水|断电|中断)|"
     # consequences for others: 学校被迫临时关闭正门, 扰乱客运站运营秩序
@@ -218,6 +231,10 @@ _AGGRAVATING_FACTS = re.compile(
     r"谎称|故意隐瞒|拒(?:绝|不)提供[^。；，]{0,10}?(?:账|资料|材料|记录|票据|凭证)|"
     # carrying on after being caught (被查处后仍继续销售, 执法人员离开后再次占道)
     r"(?:查处|处罚|查获|离开)后[^。；，]{0,6}?(?:仍|又|再次|继续)|累犯|"
+    # fifth round: carrying on after the agency pointed the violation out
+    # (首次检查时当场指出其价签违法，…次日起仍以同样的虚构原价对外销售)
+    r"(?:指出|告知|提醒|明确告诫)[^。；]{0,40}?(?:仍|依然|依旧|照旧|继续)"
+    r"(?:以|按|在|对外|销售|经营|使用|施工|排放|运输)|"
     # scale and timing the agency weighs (货值金额高达50万元, 数量巨大, 重大活动
     # 保障期间, 中考期间)
     r"(?:数量|金额|数额|货值|规模)[^。；，]{0,4}?(?:特别)?巨大|"
@@ -232,6 +249,10 @@ _MITIGATING_FACTS = re.compile(
     r"(?:受|被)(?:他人)?(?:胁迫|诱骗|欺骗|指使|教唆|蒙骗)|"
     r"(?:全部|已|及时|主动)召回|"
     r"(?:当日|当场|即|立即|三日内|及时)[^。；]{0,10}?(?:补齐|整改|改正|安装|封闭|清理|拆除)|"
+    # fifth round: a correction of the party's own accord, told as what it did
+    # (立案后，当事人主动将露天堆放的废金属屑转入新建的防雨防渗贮存间)
+    r"主动[^。；，]{0,30}?(?:转入|转移至|移入|清运|清理|拆除|恢复|整改|改正|补办|"
+    r"补建|补齐|修复|封堵|回收|处置)|"
     # 行政处罚法 第三十二条 (从轻/减轻) and 第三十三条 (不予处罚), not an article
     # of the same number of another law (产品质量法第三十二条 is a violation)
     r"行政处罚法》?\s*(?:第(?:三十二|32)条|第(?:三十三|33)条)|"
@@ -257,9 +278,12 @@ _ORDERED = re.compile(r"责令|要求其|督促|拒不|未能?$")
 # quoted from a statute or benchmark (“…拒不改正的”, 拒不改正的，处…).
 _DENIED = re.compile(
     r"不属于|不属|未达到?|达不到|不构成|不存在|不具有|不具备|不符合|并非|并不|不是|"
-    r"排除|难以认定|无法认定|无证据|未(?:发现|见|查见|查实)|没有(?:发现|证据)"
+    r"排除|难以认定|无法认定|无证据|未(?:发现|见|查见|查实)|没有(?:发现|证据)|"
+    r"未(?:接到|收到|出现|发生|引发)"
 )
-_DENIED_NEAR = re.compile(r"(?:[未无不非没]|没有|尚未|并未|从未)$")
+_DENIED_NEAR = re.compile(
+    r"(?:[未无不非没]|没有|尚未|并未|从未)(?:造成|导致|致使?|引起|引发)?了?$"
+)
 _SUPPOSED = re.compile(r"^\s*(?:如果|如若|倘若|假如|若|一旦|如(?![实下])|否则)")
 _CLAUSE_END = "，,。；;：:\n（("
 
@@ -318,11 +342,59 @@ def reason_words(
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
     """
+    aggravating, mitigating = _reasons(text, factors, violation, tier)
+    return _unique([w for _, w in aggravating]), _unique([w for _, w in mitigating])
+
+
+def reason_names(
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
+) -> frozenset[str]:
+    """The names of the reasons :func:`reason_words` finds, ``"+name"`` for an
+    aggravating one and ``"-name"`` for a mitigating one: a checker factor by its
+    name (``+refused_correction``), a stated circumstance by its words with the
+    numbers taken out (投诉14次 → ``+投诉#次``), so that two decisions stating
+    the same circumstance in the same words share the name."""
+    return stated_reasons(text, factors, violation, tier)[2]
+
+
+def stated_reasons(
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
+) -> tuple[bool, bool, frozenset[str]]:
+    """:func:`reason_flags` and :func:`reason_names` from one reading of the
+    text (what a comparison key stores)."""
+    aggravating, mitigating = _reasons(text, factors, violation, tier)
+    names = frozenset(
+        f"{sign}{name or _word_name(words)}"
+        for sign, pairs in (("+", aggravating), ("-", mitigating))
+        for name, words in pairs
+        if words.strip()
+    )
+    return (
+        any(w.strip() for _, w in aggravating),
+        any(w.strip() for _, w in mitigating),
+        names,
+    )
+
+
+_NUMBER = re.compile(r"[\d.．]+|[零〇一二两三四五六七八九十百千万]+")
+
+
+def _word_name(words: str) -> str:
+    """A circumstance's name: its words, numbers replaced by #, only CJK kept."""
+    name = _NUMBER.sub("#", words)
+    return re.sub(r"[^\u4e00-\u9fff#]", "", name)[:24]
+
+
+def _reasons(
+    text: str, factors: Iterable, violation: str = "", tier: str = ""
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(name, words) of each aggravating / mitigating reason (see
+    :func:`reason_words`)."""
     text = text or ""
     parsed = [f for f in (_factor(f) for f in factors) if _stated(text, f)]
-    aggravating = [f.text for f in parsed if f.kind == AGGRAVATING]
+    aggravating = [(f.name, f.text) for f in parsed if f.kind == AGGRAVATING]
     aggravating += [
-        m.group(0)
+        (_word_name(m.group(0)), m.group(0))
         for m in _AGGRAVATING_FACTS.finditer(text)
         if _asserted(text, m.start(), m.end())
     ]
@@ -334,9 +406,9 @@ def reason_words(
         and not _as_ordered(text, f)
         and not _restates_tier(f, tier)
     ]
-    mitigating = [f.text for f in strong]
+    mitigating = [(f.name, f.text) for f in strong]
     mitigating += [
-        m.group(0)
+        (_word_name(m.group(0)), m.group(0))
         for m in _MITIGATING_FACTS.finditer(text)
         if "责令" not in m.group(0)
         and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
@@ -345,12 +417,14 @@ def reason_words(
     # 从轻/减轻 counts only with a basis that is not boilerplate: a weak factor
     # (配合调查) or none at all (综合考虑违法情节，决定从轻处罚) explains nothing.
     if not mitigating and strong and MITIGATION_WORD.search(text):
-        mitigating = [m.group(0) for m in MITIGATION_WORD.finditer(text)][:1]
+        word = next(MITIGATION_WORD.finditer(text)).group(0)
+        mitigating = [(_word_name(word), word)]
     for direction, words in _placements(text):
-        (aggravating if direction == "high" else mitigating).append(words)
+        pair = (_word_name(words), words)
+        (aggravating if direction == "high" else mitigating).append(pair)
     if violation:
-        aggravating = [w for w in aggravating if w.strip() not in violation]
-    return _unique(aggravating), _unique(mitigating)
+        aggravating = [(n, w) for n, w in aggravating if w.strip() not in violation]
+    return aggravating, mitigating
 
 
 # The agency placing the fine at a tier end *because of* something it states
@@ -547,7 +621,9 @@ def _in_reference(position: float, reference: list[float]) -> bool:
     return index < len(reference) and reference[index] == position
 
 
-def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
+def _verdict(
+    case, size, median, mad, ends, count, rule, span=None, shared=None
+) -> Verdict:
     """Apply the outlier rules given the peers' statistics.
 
     :param ends: {"low": n, "high": n} peers at each tier end (the case excluded).
@@ -587,6 +663,8 @@ def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
     explained = (direction == "high" and case.aggravating) or (
         direction == "low" and case.mitigating
     )
+    if explained and shared is not None:
+        explained = not _only_shared(case, "+" if direction == "high" else "-", shared)
     return Verdict(
         case.case_id,
         size,
@@ -601,17 +679,46 @@ def _verdict(case, size, median, mad, ends, count, rule, span=None) -> Verdict:
     )
 
 
-def _explained_end(point: PeerPoint, rule: Rule) -> bool:
+def shared_reasons(points: Iterable[PeerPoint]) -> frozenset[str]:
+    """The reason names every one of ``points`` states (empty when one states
+    none, or has no names stored): O(cases × reasons), no text is read."""
+    shared = None
+    for point in points:
+        shared = point.reasons if shared is None else shared & point.reasons
+        if not shared:
+            return frozenset()
+    return shared or frozenset()
+
+
+def _only_shared(point: PeerPoint, sign: str, shared: frozenset[str]) -> bool:
+    """Whether every reason of ``point`` in the direction ``sign`` is one the
+    whole group states: it is why the group is what it is (every 违规运输 decision
+    of a district states 经劝阻后继续), not why this fine differs."""
+    own = {name for name in point.reasons if name[0] == sign}
+    return bool(own) and own <= shared
+
+
+def _explained_end(
+    point: PeerPoint, rule: Rule, shared: frozenset[str] = frozenset()
+) -> bool:
     end = _end(point.position, rule)
-    return (end == "high" and point.aggravating) or (end == "low" and point.mitigating)
+    if end == "high" and point.aggravating:
+        return not _only_shared(point, "+", shared)
+    if end == "low" and point.mitigating:
+        return not _only_shared(point, "-", shared)
+    return False
 
 
-def _ordinary(points: list[PeerPoint], rule: Rule) -> list[PeerPoint]:
+def _ordinary(
+    points: list[PeerPoint], rule: Rule, shared: frozenset[str] | None = None
+) -> list[PeerPoint]:
     """The peers that show the group's ordinary practice: without those at a tier
     end that state the reason for being there (拒不改正 at the top, 主动消除危害
     后果 at the bottom) — their place is explained, not the norm — unless too
-    few peers remain."""
-    plain = [p for p in points if not _explained_end(p, rule)]
+    few peers remain. A reason the whole group states explains no end."""
+    if shared is None:
+        shared = shared_reasons(points)
+    plain = [p for p in points if not _explained_end(p, rule, shared)]
     return plain if len(plain) >= max(rule.min_group - 1, 1) else points
 
 
@@ -625,7 +732,8 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
     size = len(points) + 1
     if size < rule.min_group or not points:
         return Verdict(case.case_id, size, None, None, None, None, None)
-    others = [p.position for p in _ordinary(points, rule)]
+    shared = shared_reasons(points)
+    others = [p.position for p in _ordinary(points, rule, shared)]
     reference = _reference(others, rule)
     median, mad = robust_stats(reference)
     ends = {"low": 0, "high": 0}
@@ -634,7 +742,7 @@ def judge(case: PeerPoint, peers: list[PeerPoint], rule: Rule = Rule()) -> Verdi
         if end:
             ends[end] += 1
     span = (min(reference), max(reference))
-    return _verdict(case, size, median, mad, ends, len(others), rule, span)
+    return _verdict(case, size, median, mad, ends, len(others), rule, span, shared)
 
 
 def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
@@ -662,6 +770,8 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
         end = _end(value, rule)
         if end:
             ends[end] += 1
+    # every other case states a name iff all cases do (the case states it)
+    shared = shared_reasons(points)
     verdicts = []
     for p in points:
         own_end = _end(p.position, rule)
@@ -681,7 +791,9 @@ def judge_group(points: list[PeerPoint], rule: Rule = Rule()) -> list[Verdict]:
         if own_end and inside:
             peer_ends[own_end] -= 1
         count = len(values) - (1 if inside else 0)
-        verdicts.append(_verdict(p, n, median, mad, peer_ends, count, rule, span))
+        verdicts.append(
+            _verdict(p, n, median, mad, peer_ends, count, rule, span, shared)
+        )
     return verdicts
 
 

@@ -199,3 +199,15 @@ def add_cases_command(paths, agency_ref, fmt, timeout):
             f"共 {len(results)} 份，导入 {len(imported)} 份，未导入 {failures} 份",
             err=True,
         )
+
+
+@casebank_cli.command("fill-reason-names")
+def fill_reason_names_command():
+    """为升级前存储的比对键补写裁量理由名称，然后重新比对全部案卷。"""
+    from casebank.consistency import services
+    from portal.extensions import db
+
+    filled = services.fill_reason_names()
+    counts = services.recompute_all()
+    db.session.commit()
+    click.echo(f"已补写 {filled} 条比对键的理由名称；重新比对：{counts}")

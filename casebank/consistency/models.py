@@ -44,6 +44,10 @@ class CasePeerKey(db.Model):
     position: so.Mapped[float] = so.mapped_column(sa.Float)
     is_aggravating: so.Mapped[bool] = so.mapped_column(default=False)
     is_mitigating: so.Mapped[bool] = so.mapped_column(default=False)
+    # The names of the stated reasons ("+name" / "-name", "|"-separated, see
+    # nlp.peers.reason_names): a reason every peer states explains no outlier.
+    # NULL for keys stored before the names were (the flags alone decide).
+    reason_names: so.Mapped[str | None] = so.mapped_column(sa.String(500))
     # The decision states discretion reasoning (no NO_DISCRETION_REASONING finding).
     is_reasoned: so.Mapped[bool] = so.mapped_column(default=True)
 

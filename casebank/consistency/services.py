@@ -29,8 +29,15 @@ from casebank.consistency.models import (
     CasePeerKey,
     scope_column,
 )
-from nlp.peers import PeerPoint, Rule, Verdict, judge_group, parse_officers, position
-from nlp.peers import reason_flags as _reason_flags
+from nlp.peers import (
+    PeerPoint,
+    Rule,
+    Verdict,
+    judge_group,
+    parse_officers,
+    position,
+    stated_reasons,
+)
 from portal.extensions import db
 from portal.orgs.models import Organisation
 from portal.timeutil import utcnow
@@ -98,7 +105,59 @@ KEY_COLUMNS = (
     CasePeerKey.position,
     CasePeerKey.is_aggravating,
     CasePeerKey.is_mitigating,
+    CasePeerKey.reason_names,
 )
+
+_NAMES_MAX = 500
+
+
+def join_names(names) -> str | None:
+    """The stored form of reason names: sorted, "|"-separated, at most 500
+    characters (whole names only); "" when there are none (NULL is left for
+    keys stored before the names were, see :func:`fill_reason_names`)."""
+    stored = ""
+    for name in sorted(names):
+        if len(stored) + len(name) + 1 > _NAMES_MAX:
+            break
+        stored = f"{stored}|{name}" if stored else name
+    return stored
+
+
+def split_names(stored: str | None) -> frozenset[str]:
+    """The reason names of a stored key (empty for NULL)."""
+    return frozenset(stored.split("|")) if stored else frozenset()
+
+
+def fill_reason_names(batch: int = 500) -> int:
+    """Store the reason names (and flags) of the keys stored before the names
+    were (``reason_names`` NULL), from each case's text and stored review — no
+    re-check. Run once after the upgrade, then :func:`recompute_all`.
+
+    :return: the number of keys filled.
+    """
+    filled = 0
+    while True:
+        ids = list(
+            db.session.scalars(
+                sa.select(CasePeerKey.case_id)
+                .where(CasePeerKey.reason_names.is_(None))
+                .order_by(CasePeerKey.case_id)
+                .limit(batch)
+            )
+        )
+        if not ids:
+            return filled
+        for case in db.session.scalars(sa.select(CaseFile).where(CaseFile.id.in_(ids))):
+            row = db.session.get(CasePeerKey, case.id)
+            values = key_values(case)
+            if values is None:
+                row.reason_names = ""  # keyed by an older checker: names unknown
+                continue
+            row.is_aggravating = values["is_aggravating"]
+            row.is_mitigating = values["is_mitigating"]
+            row.reason_names = values["reason_names"]
+        filled += len(ids)
+        db.session.commit()
 
 
 def group_of(row, scope: str | None = None) -> GroupKey:
@@ -154,7 +213,7 @@ def key_values(case: CaseFile) -> dict | None:
     pos = position(case.fine_yuan, rng.get("low"), rng.get("high"))
     if pos is None:
         return None
-    aggravating, mitigating = _reason_flags(
+    aggravating, mitigating, names = stated_reasons(
         case.text,
         review.get("factors") or [],
         case.matched_item.violation,
@@ -178,6 +237,7 @@ def key_values(case: CaseFile) -> dict | None:
         "position": pos,
         "is_aggravating": aggravating,
         "is_mitigating": mitigating,
+        "reason_names": join_names(names),
         "is_reasoned": reasoned,
     }
 
@@ -224,7 +284,13 @@ def group_rows(key: GroupKey) -> list:
 
 
 def _point(row) -> PeerPoint:
-    return PeerPoint(row.case_id, row.position, row.is_aggravating, row.is_mitigating)
+    return PeerPoint(
+        row.case_id,
+        row.position,
+        row.is_aggravating,
+        row.is_mitigating,
+        split_names(row.reason_names),
+    )
 
 
 def compare_case(case_id: int) -> tuple[Verdict, list] | None:
