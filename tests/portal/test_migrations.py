@@ -68,7 +68,7 @@ def test_seed_runs_on_migrated_database(empty_db_url):
             "users": 12,
             "catalogues": 5,
             "questions": 22,
-            "cases": 20,
+            "cases": 30,  # 20 dev-set decisions + the peer group g01
             "opinions": 2,
             "suggestions": 5,
         }
