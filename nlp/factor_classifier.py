@@ -317,10 +317,16 @@ def choose_thresholds(
         best, best_score = grid[-1], -1.0
         for threshold in grid:
             hits = probabilities[factor] >= threshold
-            tp = sum(1 for h, lab in zip(hits, labels, strict=True) if h and lab == factor)
-            fp = sum(1 for h, lab in zip(hits, labels, strict=True) if h and lab != factor)
+            tp = sum(
+                1 for h, lab in zip(hits, labels, strict=True) if h and lab == factor
+            )
+            fp = sum(
+                1 for h, lab in zip(hits, labels, strict=True) if h and lab != factor
+            )
             fn = sum(
-                1 for h, lab in zip(hits, labels, strict=True) if not h and lab == factor
+                1
+                for h, lab in zip(hits, labels, strict=True)
+                if not h and lab == factor
             )
             b2 = beta * beta
             score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0

@@ -516,7 +516,7 @@ def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) 
     if end - start < 4:
         return True
     clause_start = text.rfind(clause, 0, start + len(clause))
-    head = text[clause_start : end] if clause_start >= 0 else text[start:end]
+    head = text[clause_start:end] if clause_start >= 0 else text[start:end]
     if name == "no_harm" and not _ANY_NEGATION.search(head):
         return True
     if name == "corrected" and _ANY_NEGATION.search(clause):
