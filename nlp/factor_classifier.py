@@ -48,7 +48,7 @@ FACTORS = ("corrected", "no_harm", "first_offence", "minor")
 THRESHOLDS = {
     "corrected": 0.7,
     "no_harm": 0.85,
-    "first_offence": 0.75,
+    "first_offence": 0.8,
     "minor": 0.65,
 }
 BETA = 0.5
