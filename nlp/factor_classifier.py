@@ -47,9 +47,9 @@ FACTORS = ("corrected", "no_harm", "first_offence", "minor")
 # :func:`choose_thresholds`), see docs/nlp.md ("Fifth round").
 THRESHOLDS = {
     "corrected": 0.7,
-    "no_harm": 0.85,
+    "no_harm": 0.8,
     "first_offence": 0.8,
-    "minor": 0.65,
+    "minor": 0.7,
 }
 BETA = 0.5
 # Regularisation of each logistic regression (inverse strength).
