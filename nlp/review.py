@@ -50,15 +50,11 @@ class Parsed:
 
 
 # Sections that state no circumstance of the case (the factor classifier skips
-# them): who the party is, the decision itself, how to pay and how to appeal.
+# them): the decision itself, how to pay and how to appeal.
+# (The party and evidence sections are read: without a cue of their own the
+# facts fall into them.)
 _NO_CIRCUMSTANCES = frozenset(
-    {
-        sections.PARTY,
-        sections.EVIDENCE,
-        sections.DECISION,
-        sections.PERFORMANCE,
-        sections.REMEDY,
-    }
+    {sections.DECISION, sections.PERFORMANCE, sections.REMEDY}
 )
 
 
