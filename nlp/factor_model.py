@@ -1,5 +1,10 @@
 """Circumstance factors recognised by meaning, not only by stock phrases.
 
+Since the fifth round the checker reads factors with the trained classifier of
+:mod:`nlp.factor_classifier`; this module keeps the labelled-phrase format, the
+clause checks both share (:func:`vetoed`) and the nearest-phrase model with its
+leave-one-out score (the baseline the classifier is compared with).
+
 Decisions describe correction and harmlessness in their own words (已自行拆除,
 次日即恢复原状, 没有群众投诉, 未造成实际损失 …). Besides the keyword patterns of
 :mod:`nlp.factors`, each clause of the facts is compared with labelled factor
