@@ -1310,7 +1310,14 @@ def _named_parts(
         before = _clause_before(text, money.start, 10)
         if base in before and not _BASE_TOTAL_RE.search(before):
             parts.append(money)
+        elif parts and _ADDED_RE.search(_clause_before(text, money.start, 20)):
+            # 在售货值156元、120元，加上已售出的19.5元，货值金额合计295.5元: a
+            # part added to named ones is a part of the same base.
+            parts.append(money)
     return parts
+
+
+_ADDED_RE = re.compile(r"加上|再加|另加|外加|连同|另有|还有")
 
 
 def _listed_parts(text: str, groups: Sequence[_Group], floor: int) -> list[Money]:

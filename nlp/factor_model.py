@@ -1,5 +1,10 @@
 """Circumstance factors recognised by meaning, not only by stock phrases.
 
+Since the fifth round the checker reads factors with the trained classifier of
+:mod:`nlp.factor_classifier`; this module keeps the labelled-phrase format, the
+clause checks both share (:func:`vetoed`) and the nearest-phrase model with its
+leave-one-out score (the baseline the classifier is compared with).
+
 Decisions describe correction and harmlessness in their own words (已自行拆除,
 次日即恢复原状, 没有群众投诉, 未造成实际损失 …). Besides the keyword patterns of
 :mod:`nlp.factors`, each clause of the facts is compared with labelled factor
@@ -226,7 +231,7 @@ class FactorModel:
             lo, hi = _shared_span(clause, example)
             if hi - lo < MIN_CARRIED or self._coverage(clause, example) < COVERAGE:
                 continue
-            if _DENIED.search(clause, lo):
+            if vetoed(text, label, start + lo, start + hi, clause):
                 continue
             carried = clause[lo:hi]
             if not any(
@@ -235,11 +240,6 @@ class FactorModel:
             ):
                 continue
             if not self._keeps_key(clause, example, hi):
-                continue
-            sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n")
-            if _CLAIM.search(text, sentence + 1, start + lo):
-                continue
-            if label in _NEGATABLE and _NEGATED.search(clause[:lo]):
                 continue
             found.append(
                 MeaningMatch(
@@ -252,6 +252,20 @@ class FactorModel:
                 )
             )
         return found
+
+
+def vetoed(text: str, label: str, start: int, end: int, clause: str) -> bool:
+    """True when the clause around the carried words ``text[start:end]`` denies
+    them (危害后果不属于轻微), reports the party's claim (当事人辩称…) or negates
+    a correction, first offence or minor (未及时清理, 并非初次)."""
+    clause_start = text.rfind(clause, 0, start + len(clause))
+    lo = start - clause_start if clause_start >= 0 else 0
+    if _DENIED.search(clause, lo):
+        return True
+    sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n")
+    if _CLAIM.search(text, sentence + 1, start):
+        return True
+    return label in _NEGATABLE and bool(_NEGATED.search(clause[:lo]))
 
 
 def _shared_span(clause: str, example: str) -> tuple[int, int]:

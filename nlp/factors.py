@@ -497,7 +497,49 @@ _MEANING_KIND = {
 }
 
 
-def find_factors_by_meaning(text: str, factors: list[Factor]) -> list[Factor]:
+# Factors the classifier may add. ``minor`` is relative to a catalogue's tiers
+# (面积约30平方米 is minor under one item and serious under another): it comes
+# from the keywords and the tier, never from the classifier alone.
+CLASSIFIER_FACTORS = frozenset({"corrected", "no_harm", "first_offence"})
+_ANY_NEGATION = re.compile(r"未|没有|没|拒不|不|无|非")
+_QUALIFIED_HARM = re.compile(r"严重|重大|恶劣|较大|较重")
+# The sentence is the agency's decision or order, not a fact of the case:
+# 决定…扣留机动车至违法状态消除, 责令当事人改正…，更换油烟净化设施.
+_DECIDED = re.compile(r"决定|依据|依照|根据|责令|要求|限期|限令")
+
+
+def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) -> bool:
+    """The clause checks a classifier reading must pass besides the keyword
+    frames': the carried words span at least four characters; a correction is
+    affirmative (油烟净化设施未开启 is the violation), in the facts and done by
+    the party (not the decision's order: 责令…，更换油烟净化设施); harmlessness is
+    written with a negation (影响市容 states harm)."""
+    if end - start < 4:
+        return True
+    clause_start = text.rfind(clause, 0, start + len(clause))
+    head = text[clause_start:end] if clause_start >= 0 else text[start:end]
+    if name == "no_harm" and not _ANY_NEGATION.search(head):
+        return True
+    # 虽未造成严重后果: only the serious harm is denied, not harm (as the
+    # keyword frames read it).
+    if name == "no_harm" and _QUALIFIED_HARM.search(text, start, end):
+        return True
+    if name == "corrected" and _ANY_NEGATION.search(clause):
+        return True
+    sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n") + 1
+    before = text[sentence:start]
+    orders = list(_DECIDED.finditer(before))
+    if not orders:
+        return False
+    # 本局当即责令其三日内清理，当事人于8月20日清理完毕: the party acted after.
+    rest = before[orders[-1].end() :]
+    comma = re.search(r"[，,]", rest)
+    return not (comma and _PARTY_WORD.search(rest, comma.end()))
+
+
+def find_factors_by_meaning(
+    text: str, factors: list[Factor], outside: list[tuple[int, int]] = ()
+) -> list[Factor]:
     """Factors the keyword patterns missed, recognised by meaning.
 
     Only factors not already found by a keyword are added (a clause that states
@@ -506,14 +548,28 @@ def find_factors_by_meaning(text: str, factors: list[Factor]) -> list[Factor]:
 
     :param text: the facts (quoted statute text blanked).
     :param factors: the keyword factors found in ``text``.
+    :param outside: spans the classifier does not read (the party, the decision
+        and the notices: no circumstance of the case is stated there).
     :return: ``factors`` plus the new ones, in textual order.
     """
-    from nlp.factor_model import FactorModel
+    from nlp.factor_classifier import default_classifier
+    from nlp.factor_model import vetoed
 
     names = {f.name for f in factors}
     taken = [(f.start, f.end) for f in factors]
     added = []
-    for match in FactorModel.default().find(text, taken):
+    # The trained clause classifier (nlp.factor_classifier) reads the clauses the
+    # keywords left; the clause checks of the keyword frames veto its readings.
+    # (It replaces the nearest-labelled-phrase model of nlp.factor_model, whose
+    # readings it finds too, with fewer false ones: docs/nlp.md, "Fifth round".)
+    matches = [
+        m
+        for m in default_classifier().find(text, taken + list(outside))
+        if m.name in CLASSIFIER_FACTORS
+        and not vetoed(text, m.name, m.start, m.end, m.clause)
+        and not _classifier_vetoed(text, m.name, m.start, m.end, m.clause)
+    ]
+    for match in sorted(matches, key=lambda m: m.start):
         if match.name in names:
             continue
         if _inside_quote(text, match.start) or _statute_condition(text, match.end):

@@ -197,7 +197,13 @@ class Matcher:
         if any(_overlap(penalty, keys) for keys in self._penalty_keys):
             return False
         violated = [c.key for c in citations if c.role == "violated"]
-        return not any(_overlap(violated, keys) for keys in self._violated_keys)
+        return not any(
+            _overlap(violated, v_keys)
+            and not _other_paragraph(penalty, p_keys, violated, v_keys)
+            for v_keys, p_keys in zip(
+                self._violated_keys, self._penalty_keys, strict=True
+            )
+        )
 
     def _provision_scores(self, citations: list[Citation]) -> np.ndarray:
         penalty = [
@@ -232,6 +238,27 @@ class Matcher:
 
 def _overlap(cited: list[tuple], keys: list[tuple]) -> bool:
     return any(same_provision(c, k) for c in cited for k in keys)
+
+
+def _other_paragraph(
+    penalty: list[tuple],
+    p_keys: list[tuple],
+    violated: list[tuple],
+    v_keys: list[tuple],
+) -> bool:
+    """True when the cited penalty provision is another 款 of the article the item
+    punishes under (第一千一百三十二条第二款 against the item's 第一款) and the
+    violated provision agrees with the item's only at article level (the item
+    names 第二百五十条, the decision 第二百五十条第二款): each 款 of a penalty
+    article punishes its own conduct, so the article-level agreement does not
+    identify the item."""
+    if _precise(violated, v_keys):
+        return False
+    return any(
+        c[:2] == k[:2] and c[2] is not None and k[2] is not None and c[2] != k[2]
+        for c in penalty
+        for k in p_keys
+    )
 
 
 def _precise(cited: list[tuple], keys: list[tuple]) -> float:

@@ -556,7 +556,14 @@ def _weak(factor: Factor) -> bool:
         return not _ACTIVE_COOPERATION.search(factor.text)
     if factor.name in ORDINARY_MITIGATING:
         return True
+    # 系两年内首次: not a repeat within the tiers' repetition window, the
+    # ordinary state the tiers presuppose (较重: 两年内第二次), not a reason.
+    if factor.name == "first_offence" and _WITHIN_PERIOD.search(factor.text):
+        return True
     return factor.name == "corrected" and "停止" in factor.text
+
+
+_WITHIN_PERIOD = re.compile(r"年内|月内|年以内|月以内")
 
 
 def _factor(value) -> Factor:

@@ -49,6 +49,15 @@ class Parsed:
     confiscation: bool
 
 
+# Sections that state no circumstance of the case (the factor classifier skips
+# them): the decision itself, how to pay and how to appeal.
+# (The party and evidence sections are read: without a cue of their own the
+# facts fall into them.)
+_NO_CIRCUMSTANCES = frozenset(
+    {sections.DECISION, sections.PERFORMANCE, sections.REMEDY}
+)
+
+
 class Reviewer:
     """Reviews decisions against catalogues with a law library and an embedder.
 
@@ -165,7 +174,15 @@ class Reviewer:
         # remedy notices are blanked out (offsets stay valid).
         facts_only = _blank(text, _quoted_spans(text, citations, parts))
         quantities = find_quantities(facts_only)
-        factors = find_factors_by_meaning(facts_only, find_factors(facts_only))
+        factors = find_factors_by_meaning(
+            facts_only,
+            find_factors(facts_only),
+            [
+                (part.start, part.end)
+                for part in parts
+                if part.name in _NO_CIRCUMSTANCES
+            ],
+        )
         party_span = sections.section_span(parts, sections.PARTY)
         party = party_type(
             text, text[party_span[0] : party_span[1]] if party_span else None

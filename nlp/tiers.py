@@ -450,12 +450,37 @@ def _satisfied_clauses(
                 results.append(False)
                 continue
             hit = quantity_clause(part, values, bases)
+            if hit and _qualifier_denied(part, facts_text):
+                hit = False  # 永久基本农田5亩以上, the facts: 耕地六亩半（非永久基本农田）
             if hit is None:
                 hit = (_cue_met(part, present) or _stated_in(part, facts_text)) or None
             results.append(hit)
         if results and False not in results and True in results:
             satisfied.append((clause, None not in results))
     return satisfied
+
+
+_QUALIFIER = re.compile(
+    r"^(?:非法)?(?:转让|占用|买卖|使用)?(?P<what>[^\d一二两三四五六七八九十百千万]{3,12}?)"
+    r"(?:面积)?[\d一二两三四五六七八九十百千万]"
+)
+_QUALIFIER_NEGATION = re.compile(r"(?:非|不属于|不是|并非|不涉及|未涉及)$")
+
+
+def _qualifier_denied(part: str, facts_text: str) -> bool:
+    """True when the kind a quantity condition counts (永久基本农田 in
+    非法转让永久基本农田5亩以上) is named in the facts only to deny it
+    (耕地六亩半（非永久基本农田）): the quantity is of another kind."""
+    match = _QUALIFIER.match(part)
+    if match is None or not facts_text:
+        return False
+    what = match["what"]
+    if re.search(r"以外|之外|其他|其它|非|不", what):
+        return False
+    places = [m.start() for m in re.finditer(re.escape(what), facts_text)]
+    return bool(places) and all(
+        _QUALIFIER_NEGATION.search(facts_text[max(0, p - 4) : p]) for p in places
+    )
 
 
 # A repetition within a period: 一年内再次违法, 两年内第二次被查处, 6个月内多次.
@@ -513,6 +538,13 @@ def _stated_in(clause: str, text: str) -> bool:
     core = re.sub(r"[的了等，,。“”\s]|尚(?=未)", "", clause)
     if len(core) < 4 or not text:
         return False
+    # 占用未利用地: the facts name the object (荒草地（未利用地）), the verb of
+    # the violation stands elsewhere in the sentence.
+    verb = _LEADING_VERB.match(core)
+    if verb is not None:
+        rest = core[verb.end() :]
+        if len(rest) >= 4 and rest in text and _polarity_agrees(rest, text):
+            return True
     grams = {core[i : i + 2] for i in range(len(core) - 1)}
     if not _polarity_agrees(core, text):
         return False
@@ -528,6 +560,7 @@ _NEGATION_HEAD = re.compile(r"不|未|没有|无|非")
 _NEGATED_BEFORE = re.compile(
     r"(?:不|未|没有|无|非)(?:发现|查见|查实|见|证据证明|证据表明|曾|有)?$"
 )
+_LEADING_VERB = re.compile(r"(?:擅自)?(?:占用|使用|利用|堆放|存放)")
 
 
 def _polarity_agrees(core: str, text: str) -> bool:

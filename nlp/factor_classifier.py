@@ -1,0 +1,375 @@
+"""Circumstance factors recognised by a trained clause classifier.
+
+Keyword patterns (:mod:`nlp.factors`) and the nearest labelled phrase
+(:mod:`nlp.factor_model`) only fire on wordings close to ones already seen. This
+module learns what a clause states from the labelled phrases
+(``nlp/resources/factor_phrases.json``): TF-IDF over character 1–3-grams, one
+logistic regression per factor (one-vs-rest: ``corrected``, ``no_harm``,
+``first_offence``, ``minor``; ``none`` phrases are negatives of every factor).
+
+A clause is read as stating a factor when the factor's probability reaches the
+threshold chosen by cross-validation on the phrases (:func:`cross_validate`). The
+words that carried it are the character n-grams of the clause with the largest
+positive weight in the factor's model; their span is reported, with the labelled
+phrase of that factor the clause is closest to, so a reviewer sees why.
+
+The guards of the keyword frames (negation, order, promise, claim, statute
+condition, another agent) stay hard vetoes in :func:`nlp.factors.find_factors_by_meaning`;
+the classifier only adds recall.
+
+Built locally and deterministically: fitted once per process from the bundled
+phrases (liblinear, no randomness), no download.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from nlp.factor_model import NONE, PHRASES, load_phrases
+
+# More labelled clauses for the classifier (with hard negatives: corrections
+# ordered, promised, claimed or negated, statute conditions, procedure).
+EXTRA_PHRASES = PHRASES.with_name("factor_phrases_extra.json")
+# Hard negatives: states and events that read like a factor (已全部建成, 已收讫).
+NEGATIVE_PHRASES = PHRASES.with_name("factor_phrases_negatives.json")
+
+FACTORS = ("corrected", "no_harm", "first_offence", "minor")
+# Probability a clause must reach to state a factor; chosen per factor by 5-fold
+# cross-validation on the labelled phrases (the threshold of best CV F0.5,
+# :func:`choose_thresholds`), see docs/nlp.md ("Fifth round").
+THRESHOLDS = {
+    "corrected": 0.7,
+    "no_harm": 0.8,
+    "first_offence": 0.8,
+    "minor": 0.7,
+}
+BETA = 0.5
+# Regularisation of each logistic regression (inverse strength).
+C = 4.0
+_CLAUSE = re.compile(r"[^，,。；;！!？?\n：:（）()“”]+")
+# The carried words: n-grams that together hold this share of the clause's
+# positive evidence for the factor.
+CARRIED_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class ClauseMatch:
+    """One clause read as stating a factor."""
+
+    name: str
+    start: int  # span of the words that carried it
+    end: int
+    clause: str
+    example: str  # the labelled phrase of that factor it is closest to
+    score: float  # the factor's probability
+
+
+class ClauseClassifier:
+    """One-vs-rest logistic regression over character n-grams of clauses.
+
+    :param phrases: (factor, text) pairs; ``none`` marks phrases stating no factor.
+    """
+
+    def __init__(self, phrases: list[tuple[str, str]]):
+        self.labels = [label for label, _ in phrases]
+        self.examples = [text for _, text in phrases]
+        self._vec = TfidfVectorizer(
+            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1
+        )
+        matrix = self._vec.fit_transform(self.examples)
+        self._example_rows = matrix
+        self._terms = self._vec.get_feature_names_out()
+        self._coef: dict[str, np.ndarray] = {}
+        self._intercept: dict[str, float] = {}
+        for factor in FACTORS:
+            target = np.array([label == factor for label in self.labels], dtype=int)
+            if target.sum() == 0:
+                continue
+            model = LogisticRegression(
+                C=C, solver="liblinear", class_weight="balanced", max_iter=1000
+            )
+            model.fit(matrix, target)
+            self._coef[factor] = model.coef_[0]
+            self._intercept[factor] = float(model.intercept_[0])
+        self._weights = np.vstack([self._coef[f] for f in self._coef]).T
+        self._bias = np.array([self._intercept[f] for f in self._coef])
+        self._order = list(self._coef)
+        self._rows_of = {
+            factor: np.array([i for i, lab in enumerate(self.labels) if lab == factor])
+            for factor in self._coef
+        }
+
+    def _transform(self, texts: list[str]) -> csr_matrix:
+        """TF-IDF rows (sublinear tf, L2-normalised) of character 1–3-grams: the
+        fitted vectoriser's vectors, built without its per-call overhead."""
+        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
+        data, indices, indptr = [], [], [0]
+        for text in texts:
+            counts: dict[int, int] = {}
+            text = " ".join(text.lower().split())
+            for n in (1, 2, 3):
+                for i in range(len(text) - n + 1):
+                    column = vocabulary.get(text[i : i + n])
+                    if column is not None:
+                        counts[column] = counts.get(column, 0) + 1
+            weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            for column, weight in weights.items():
+                indices.append(column)
+                data.append(weight / norm)
+            indptr.append(len(indices))
+        return csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """Per text and factor (columns in ``self._order``) the probability.
+
+        The same numbers as ``self._transform(texts) @ weights`` (a test checks
+        it), computed for the whole batch in a few array operations: a decision
+        has ~50 clauses and per-clause sparse rows cost more than the arithmetic.
+        """
+        if not texts:
+            return np.zeros((0, len(self._order)))
+        lookup = self._vec.vocabulary_.get
+        rows, cols = [], []
+        for row, text in enumerate(texts):
+            text = " ".join(text.lower().split())
+            found = [
+                c
+                for c in map(
+                    lookup,
+                    [
+                        text[i : i + n]
+                        for n in (1, 2, 3)
+                        for i in range(len(text) - n + 1)
+                    ],
+                )
+                if c is not None
+            ]
+            cols.extend(found)
+            rows.extend([row] * len(found))
+        if not cols:
+            return 1.0 / (1.0 + np.exp(-np.tile(self._bias, (len(texts), 1))))
+        size = len(self._vec.idf_)
+        keys, counts = np.unique(
+            np.asarray(rows, dtype=np.int64) * size + np.asarray(cols),
+            return_counts=True,
+        )
+        key_rows, key_cols = keys // size, keys % size
+        weights = (1.0 + np.log(counts)) * self._vec.idf_[key_cols]
+        norms = np.sqrt(np.bincount(key_rows, weights * weights, minlength=len(texts)))
+        norms[norms == 0] = 1.0
+        weights = weights / norms[key_rows]
+        scores = np.zeros((len(texts), len(self._order)))
+        np.add.at(scores, key_rows, weights[:, None] * self._weights[key_cols])
+        return 1.0 / (1.0 + np.exp(-(scores + self._bias)))
+
+    def carried(self, clause: str, factor: str) -> tuple[int, int]:
+        """Span of the n-grams of ``clause`` that carried ``factor`` (the largest
+        positive contributions, together ``CARRIED_SHARE`` of the positive
+        evidence)."""
+        row = self._transform([clause])
+        coef = self._coef[factor]
+        contributions = sorted(
+            (
+                (row.data[k] * coef[row.indices[k]], self._terms[row.indices[k]])
+                for k in range(row.nnz)
+                if coef[row.indices[k]] > 0 and len(self._terms[row.indices[k]]) > 1
+            ),
+            reverse=True,
+        )
+        total = sum(c for c, _ in contributions)
+        if not total:
+            return 0, 0
+        lo, hi, acc = len(clause), 0, 0.0
+        lowered = clause.lower()
+        for contribution, term in contributions:
+            at = lowered.find(term)
+            if at < 0:
+                continue
+            lo, hi = min(lo, at), max(hi, at + len(term))
+            acc += contribution
+            if acc >= CARRIED_SHARE * total:
+                break
+        return (lo, hi) if hi > lo else (0, 0)
+
+    def nearest(self, clause: str, factor: str) -> str:
+        """The labelled phrase of ``factor`` closest to ``clause`` (cosine)."""
+        rows = self._rows_of[factor]
+        sims = (self._example_rows[rows] @ self._transform([clause]).T).toarray()
+        return self.examples[int(rows[int(np.argmax(sims.ravel()))])]
+
+    def find(
+        self, text: str, taken: list[tuple[int, int]] = (), thresholds=None
+    ) -> list[ClauseMatch]:
+        """Clauses of ``text`` the classifier reads as stating a factor.
+
+        :param text: the facts (quoted statute text blanked).
+        :param taken: spans already claimed by other factors (skipped).
+        :param thresholds: per-factor probability thresholds (default
+            :data:`THRESHOLDS`).
+        :return: matches in text order, at most one factor per clause.
+        """
+        thresholds = thresholds or THRESHOLDS
+        clauses = []
+        for match in _CLAUSE.finditer(text):
+            start, end = match.span()
+            body = match.group(0)
+            stripped = body.strip()
+            if not 4 <= len(stripped) <= 60:
+                continue
+            if any(s < end and start < e for s, e in taken):
+                continue
+            clauses.append((start + body.index(stripped), stripped))
+        if not clauses:
+            return []
+        probabilities = self.probabilities([c for _, c in clauses])
+        limits = np.array([thresholds[f] for f in self._order])
+        found = []
+        for row, (start, clause) in enumerate(clauses):
+            margins = probabilities[row] - limits
+            best = int(np.argmax(margins))
+            if margins[best] < 0:
+                continue
+            factor = self._order[best]
+            lo, hi = self.carried(clause, factor)
+            if hi <= lo:
+                continue
+            found.append(
+                ClauseMatch(
+                    factor,
+                    start + lo,
+                    start + hi,
+                    clause,
+                    self.nearest(clause, factor),
+                    round(float(probabilities[row][best]), 3),
+                )
+            )
+        return found
+
+
+def training_phrases() -> list[tuple[str, str]]:
+    """All bundled labelled phrases (both files, duplicates dropped, in order)."""
+    phrases = load_phrases(PHRASES)
+    for path in (EXTRA_PHRASES, NEGATIVE_PHRASES):
+        if path.exists():
+            phrases += load_phrases(path)
+    return list(dict.fromkeys(phrases))
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> ClauseClassifier:
+    """The classifier of the bundled labelled phrases (fitted once per process)."""
+    return ClauseClassifier(training_phrases())
+
+
+def cross_validate(
+    phrases: list[tuple[str, str]], folds: int = 5
+) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities of every phrase (deterministic folds: phrase
+    ``i`` is in fold ``i % folds`` within its label, so each fold holds every
+    label in proportion).
+
+    :return: ``{factor: probabilities}`` aligned with ``phrases``.
+    """
+    fold_of = []
+    seen: dict[str, int] = {}
+    for label, _ in phrases:
+        fold_of.append(seen.get(label, 0) % folds)
+        seen[label] = seen.get(label, 0) + 1
+    out = {f: np.zeros(len(phrases)) for f in FACTORS}
+    for fold in range(folds):
+        train = [p for p, k in zip(phrases, fold_of, strict=True) if k != fold]
+        test = [i for i, k in enumerate(fold_of) if k == fold]
+        model = ClauseClassifier(train)
+        probabilities = model.probabilities([phrases[i][1] for i in test])
+        for column, factor in enumerate(model._order):
+            for row, i in enumerate(test):
+                out[factor][i] = probabilities[row, column]
+    return out
+
+
+def cv_scores(
+    phrases: list[tuple[str, str]], thresholds: dict[str, float], folds: int = 5
+) -> dict[str, dict[str, float]]:
+    """Cross-validated precision and recall per factor at ``thresholds`` (a phrase
+    is read as the factor of highest margin above its threshold, as in
+    :meth:`ClauseClassifier.find`)."""
+    probabilities = cross_validate(phrases, folds)
+    predicted = _decide(probabilities, thresholds, len(phrases))
+    scores = {}
+    for factor in FACTORS:
+        tp = sum(
+            1
+            for (label, _), p in zip(phrases, predicted, strict=True)
+            if p == factor and label == factor
+        )
+        fp = sum(
+            1
+            for (label, _), p in zip(phrases, predicted, strict=True)
+            if p == factor and label != factor
+        )
+        fn = sum(
+            1
+            for (label, _), p in zip(phrases, predicted, strict=True)
+            if p != factor and label == factor
+        )
+        scores[factor] = {
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+        }
+    return scores
+
+
+def _decide(
+    probabilities: dict[str, np.ndarray], thresholds: dict[str, float], n: int
+) -> list[str]:
+    predicted = []
+    for i in range(n):
+        margins = {f: probabilities[f][i] - thresholds[f] for f in FACTORS}
+        best = max(FACTORS, key=lambda f: margins[f])
+        predicted.append(best if margins[best] >= 0 else NONE)
+    return predicted
+
+
+def choose_thresholds(
+    phrases: list[tuple[str, str]], beta: float = BETA, folds: int = 5
+) -> dict[str, float]:
+    """Per factor, the threshold (grid 0.30–0.95) of best cross-validated
+    F-beta (beta < 1 weighs precision higher: most clauses of a decision state no
+    factor, so a false reading costs more than a miss the keywords may catch)."""
+    probabilities = cross_validate(phrases, folds)
+    labels = [label for label, _ in phrases]
+    grid = [round(0.3 + 0.05 * k, 2) for k in range(14)]
+    chosen = {}
+    for factor in FACTORS:
+        best, best_score = grid[-1], -1.0
+        for threshold in grid:
+            hits = probabilities[factor] >= threshold
+            tp = sum(
+                1 for h, lab in zip(hits, labels, strict=True) if h and lab == factor
+            )
+            fp = sum(
+                1 for h, lab in zip(hits, labels, strict=True) if h and lab != factor
+            )
+            fn = sum(
+                1
+                for h, lab in zip(hits, labels, strict=True)
+                if not h and lab == factor
+            )
+            b2 = beta * beta
+            score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
+            if score > best_score:
+                best, best_score = threshold, score
+        chosen[factor] = best
+    return chosen
