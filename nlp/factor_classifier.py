@@ -23,7 +23,6 @@ phrases (liblinear, no randomness), no download.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,7 +32,7 @@ from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlp.factor_model import NONE, PHRASES, load_phrases
+from nlp.factor_model import NONE, PHRASES, load_phrases, tfidf_rows
 
 # More labelled clauses for the classifier (with hard negatives: corrections
 # ordered, promised, claimed or negated, statute conditions, procedure).
@@ -110,23 +109,7 @@ class ClauseClassifier:
     def _transform(self, texts: list[str]) -> csr_matrix:
         """TF-IDF rows (sublinear tf, L2-normalised) of character 1–3-grams: the
         fitted vectoriser's vectors, built without its per-call overhead."""
-        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
-        data, indices, indptr = [], [], [0]
-        for text in texts:
-            counts: dict[int, int] = {}
-            text = " ".join(text.lower().split())
-            for n in (1, 2, 3):
-                for i in range(len(text) - n + 1):
-                    column = vocabulary.get(text[i : i + n])
-                    if column is not None:
-                        counts[column] = counts.get(column, 0) + 1
-            weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for column, weight in weights.items():
-                indices.append(column)
-                data.append(weight / norm)
-            indptr.append(len(indices))
-        return csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
+        return tfidf_rows(self._vec, texts)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """Per text and factor (columns in ``self._order``) the probability.

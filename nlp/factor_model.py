@@ -125,23 +125,7 @@ class FactorModel:
         directly: the same vectors as the fitted vectoriser's ``transform`` (a
         test checks it) without its per-call validation, which cost more than the
         arithmetic on ~40 short clauses per decision."""
-        vocabulary, idf = self._vec.vocabulary_, self._vec.idf_
-        data, indices, indptr = [], [], [0]
-        for text in texts:
-            counts: dict[int, int] = {}
-            text = " ".join(text.lower().split())
-            for n in (1, 2, 3):
-                for i in range(len(text) - n + 1):
-                    column = vocabulary.get(text[i : i + n])
-                    if column is not None:
-                        counts[column] = counts.get(column, 0) + 1
-            weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            for column, weight in weights.items():
-                indices.append(column)
-                data.append(weight / norm)
-            indptr.append(len(indices))
-        return csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
+        return tfidf_rows(self._vec, texts)
 
     def _coverage(self, clause: str, example: str) -> float:
         """IDF-weighted share of ``example``'s character bigrams found in
@@ -252,6 +236,30 @@ class FactorModel:
                 )
             )
         return found
+
+
+def tfidf_rows(vectoriser, texts: list[str]) -> csr_matrix:
+    """TF-IDF rows (sublinear tf, L2-normalised) of character 1–3-grams: the same
+    vectors as the fitted ``vectoriser``'s ``transform`` (a test checks it) without
+    its per-call validation, which costs more than the arithmetic on the ~40 short
+    clauses of a decision. Shared by the phrase model and the clause classifier."""
+    vocabulary, idf = vectoriser.vocabulary_, vectoriser.idf_
+    data, indices, indptr = [], [], [0]
+    for text in texts:
+        counts: dict[int, int] = {}
+        text = " ".join(text.lower().split())
+        for n in (1, 2, 3):
+            for i in range(len(text) - n + 1):
+                column = vocabulary.get(text[i : i + n])
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+        weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for column, weight in weights.items():
+            indices.append(column)
+            data.append(weight / norm)
+        indptr.append(len(indices))
+    return csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
 
 
 def vetoed(text: str, label: str, start: int, end: int, clause: str) -> bool:
