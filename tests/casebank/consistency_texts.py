@@ -2,6 +2,7 @@
 未密闭, 一般 tier 5,000–12,000 元 of the demo catalogue), varying the party, the
 number, the date, the fine and the stated circumstances."""
 
+import json
 from datetime import date
 
 CN_DIGITS = "零一二三四五六七八九"
@@ -77,3 +78,26 @@ def decision(
 {agency}
 {decided.year}年{month}月{day}日
 """
+
+
+def add_cases(runner, tmp_path, cases, agency="甲区城管局"):
+    """``flask casebank add-cases`` on ``cases`` (name, text) as ``agency``, with
+    ``--format json``: {file name: its JSON object}."""
+    folder = tmp_path / "batch"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in cases:
+        (folder / name).write_text(text, encoding="utf-8")
+    result = runner.invoke(
+        args=["casebank", "add-cases", str(folder), "--agency", agency]
+        + ["--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return {
+        obj["source"].rsplit("/", 1)[-1]: obj
+        for obj in map(json.loads, result.output.strip().splitlines())
+    }
+
+
+def inconsistency(obj):
+    """The INCONSISTENT_WITH_SIMILAR finding of an add-cases object, or None."""
+    return next((f for f in obj["findings"] if f["code"] == CODE), None)

@@ -3,7 +3,6 @@ cannot be read still get their catalogue version (from the dates their text
 holds, or the upload day), so an ordinary decision of a catalogue item enters
 its peer group; a decision dated before every catalogue version does not."""
 
-import json
 import re
 from datetime import date, datetime
 
@@ -11,7 +10,13 @@ from casebank.cases.models import CaseFile
 from casebank.cases.queries import catalogue_dates
 from casebank.consistency.models import CasePeerKey
 from portal.extensions import db
-from tests.casebank.consistency_texts import CODE, NO_REASON, ORDINARY_FINES, decision
+from tests.casebank.consistency_texts import (
+    CODE,
+    NO_REASON,
+    ORDINARY_FINES,
+    add_cases,
+    decision,
+)
 
 
 def _undated(text: str, served: str | None = "2025年5月26日") -> str:
@@ -29,22 +34,6 @@ def _dateless(text: str) -> str:
     return text.replace("〔2025〕", "")
 
 
-def _add(runner, tmp_path, cases, agency="甲区城管局"):
-    folder = tmp_path / "batch"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in cases:
-        (folder / name).write_text(text, encoding="utf-8")
-    result = runner.invoke(
-        args=["casebank", "add-cases", str(folder), "--agency", agency]
-        + ["--format", "json"]
-    )
-    assert result.exit_code == 0, result.output
-    return {
-        obj["source"].rsplit("/", 1)[-1]: obj
-        for obj in map(json.loads, result.output.strip().splitlines())
-    }
-
-
 def test_undated_decisions_enter_their_peer_group(
     app, world, chengguan, runner, tmp_path
 ):
@@ -57,7 +46,7 @@ def test_undated_decisions_enter_their_peer_group(
     ]
     cases.append(("outlier.txt", _undated(decision(50, 11900, reasons=NO_REASON))))
     cases.append(("dated.txt", decision(51, 8100)))
-    out = _add(runner, tmp_path, cases)
+    out = add_cases(runner, tmp_path, cases)
     for name, obj in out.items():
         assert obj["item_id"] == "CG-003", name
         assert db.session.get(CasePeerKey, obj["case_id"]) is not None, name
@@ -72,7 +61,7 @@ def test_catalogue_dates_rule(app, world, chengguan, runner, tmp_path):
     """The days tried: a stated date alone; else the text's lower bound, then
     its upper bound (送达, 文号 year, capped by the upload day); the upload day
     only when the text holds no date at all."""
-    out = _add(
+    out = add_cases(
         runner,
         tmp_path,
         [
@@ -97,6 +86,6 @@ def test_decision_dated_before_every_version_is_not_matched(
     catalogue's first version (2023-01-01) gets no version and no item; a
     later upload does not make it recent."""
     old = _undated(decision(3, 8000, decided=date(2021, 6, 1)), served="2021年6月9日")
-    out = _add(runner, tmp_path, [("old.txt", old)])
+    out = add_cases(runner, tmp_path, [("old.txt", old)])
     assert out["old.txt"]["item_id"] is None
     assert db.session.get(CasePeerKey, out["old.txt"]["case_id"]) is None

@@ -4,11 +4,14 @@ that only restates the compared tier (a small spill in a tier bounded by
 does not state does; the finding says which rule set the fine apart; a fine
 written behind a note on how it was set (罚款（…）人民币…元) is keyed."""
 
-import json
-
 from casebank.consistency.models import CasePeerKey
 from portal.extensions import db
-from tests.casebank.consistency_texts import CODE, ORDINARY_FINES, decision
+from tests.casebank.consistency_texts import (
+    ORDINARY_FINES,
+    add_cases,
+    decision,
+    inconsistency,
+)
 
 TIER_ONLY = (
     "本局综合考虑以下情节：当事人车辆遗撒范围较小。据此，对当事人在罚款幅度内予以处罚。"
@@ -17,26 +20,6 @@ OWN_REASON = (
     "本局综合考虑以下情节：当事人车辆遗撒范围较小，当日即主动消除违法行为的危害后果。"
     "据此，对当事人在罚款幅度内予以处罚。"
 )
-
-
-def _add(runner, tmp_path, cases, agency="甲区城管局"):
-    folder = tmp_path / "batch"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in cases:
-        (folder / name).write_text(text, encoding="utf-8")
-    result = runner.invoke(
-        args=["casebank", "add-cases", str(folder), "--agency", agency]
-        + ["--format", "json"]
-    )
-    assert result.exit_code == 0, result.output
-    return {
-        obj["source"].rsplit("/", 1)[-1]: obj
-        for obj in map(json.loads, result.output.strip().splitlines())
-    }
-
-
-def _finding(obj):
-    return next((f for f in obj["findings"] if f["code"] == CODE), None)
 
 
 def test_tier_restating_reason_is_flagged_own_reason_is_not(
@@ -50,21 +33,23 @@ def test_tier_restating_reason_is_flagged_own_reason_is_not(
     ]
     cases.append(("tier-only.txt", decision(60, 5100, reasons=TIER_ONLY)))
     cases.append(("own-reason.txt", decision(61, 5100, reasons=OWN_REASON)))
-    out = _add(runner, tmp_path, cases)
+    out = add_cases(runner, tmp_path, cases)
     for name, obj in out.items():
         assert obj["item_id"] == "CG-003", name
         assert obj["tier"] == "一般", name
     tier_only = db.session.get(CasePeerKey, out["tier-only.txt"]["case_id"])
     assert tier_only.is_mitigating is False
-    finding = _finding(out["tier-only.txt"])
+    finding = inconsistency(out["tier-only.txt"])
     assert finding is not None
     # the message says which rule set it apart (here: outside the band)
     assert "超出同类案件的一致区间" in finding["message"]
     assert "明显偏低" in finding["message"]
     own = db.session.get(CasePeerKey, out["own-reason.txt"]["case_id"])
     assert own.is_mitigating is True
-    assert _finding(out["own-reason.txt"]) is None
-    assert all(_finding(out[f"o{i}.txt"]) is None for i in range(len(ORDINARY_FINES)))
+    assert inconsistency(out["own-reason.txt"]) is None
+    assert all(
+        inconsistency(out[f"o{i}.txt"]) is None for i in range(len(ORDINARY_FINES))
+    )
 
 
 def test_band_rule_message_and_fine_behind_a_note(
@@ -83,12 +68,12 @@ def test_band_rule_message_and_fine_behind_a_note(
         for i, fine in enumerate(ORDINARY_FINES)
     ]
     cases.append(("high.txt", decision(70, 11000)))
-    out = _add(runner, tmp_path, cases)
+    out = add_cases(runner, tmp_path, cases)
     for i, fine in enumerate(ORDINARY_FINES):
         obj = out[f"o{i}.txt"]
         assert obj["fine_yuan"] == fine
         assert db.session.get(CasePeerKey, obj["case_id"]) is not None
-    finding = _finding(out["high.txt"])
+    finding = inconsistency(out["high.txt"])
     assert finding is not None
     assert "超出同类案件的一致区间" in finding["message"]
 

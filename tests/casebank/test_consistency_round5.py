@@ -4,15 +4,19 @@ group states too (here: the spill happened in front of a school, a template
 sentence of the whole district) explains no fine at the tier's top; a reason of
 the case's own still does."""
 
-import json
-
 import sqlalchemy as sa
 
 from casebank.cases.models import CaseFinding
 from casebank.consistency.models import CasePeerKey
 from casebank.consistency.services import join_names, recompute_all, split_names
 from portal.extensions import db
-from tests.casebank.consistency_texts import CODE, ORDINARY_FINES, decision
+from tests.casebank.consistency_texts import (
+    CODE,
+    ORDINARY_FINES,
+    add_cases,
+    decision,
+    inconsistency,
+)
 
 SHARED = (
     "本局综合考虑以下情节：当事人车辆遗撒发生在学校门前的道路上。"
@@ -22,26 +26,6 @@ OWN = (
     "本局综合考虑以下情节：当事人车辆遗撒发生在学校门前的道路上；沿线居民为此"
     "投诉11次。据此，对当事人在罚款幅度内予以处罚。"
 )
-
-
-def _add(runner, tmp_path, cases, agency="甲区城管局"):
-    folder = tmp_path / "batch"
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in cases:
-        (folder / name).write_text(text, encoding="utf-8")
-    result = runner.invoke(
-        args=["casebank", "add-cases", str(folder), "--agency", agency]
-        + ["--format", "json"]
-    )
-    assert result.exit_code == 0, result.output
-    return {
-        obj["source"].rsplit("/", 1)[-1]: obj
-        for obj in map(json.loads, result.output.strip().splitlines())
-    }
-
-
-def _finding(obj):
-    return next((f for f in obj["findings"] if f["code"] == CODE), None)
 
 
 def test_reason_every_peer_states_explains_no_top_fine(
@@ -55,7 +39,7 @@ def test_reason_every_peer_states_explains_no_top_fine(
     ]
     cases.append(("shared-only.txt", decision(60, 12000, reasons=SHARED)))
     cases.append(("own-reason.txt", decision(61, 12000, reasons=OWN)))
-    out = _add(runner, tmp_path, cases)
+    out = add_cases(runner, tmp_path, cases)
     for name, obj in out.items():
         assert obj["item_id"] == "CG-003", name
         assert obj["tier"] == "一般", name
@@ -64,11 +48,13 @@ def test_reason_every_peer_states_explains_no_top_fine(
     names = split_names(shared.reason_names)
     assert names
     assert all(name.startswith("+") for name in names)
-    assert _finding(out["shared-only.txt"]) is not None
+    assert inconsistency(out["shared-only.txt"]) is not None
     own = db.session.get(CasePeerKey, out["own-reason.txt"]["case_id"])
     assert split_names(own.reason_names) > names
-    assert _finding(out["own-reason.txt"]) is None
-    assert all(_finding(out[f"o{i}.txt"]) is None for i in range(len(ORDINARY_FINES)))
+    assert inconsistency(out["own-reason.txt"]) is None
+    assert all(
+        inconsistency(out[f"o{i}.txt"]) is None for i in range(len(ORDINARY_FINES))
+    )
 
 
 def test_names_are_stored_within_the_column():
@@ -93,8 +79,8 @@ def test_keys_stored_before_the_names_are_filled(
         for i, fine in enumerate(ORDINARY_FINES)
     ]
     cases.append(("shared-only.txt", decision(60, 12000, reasons=SHARED)))
-    out = _add(runner, tmp_path, cases)
-    assert _finding(out["shared-only.txt"]) is not None
+    out = add_cases(runner, tmp_path, cases)
+    assert inconsistency(out["shared-only.txt"]) is not None
     kept = db.session.get(CasePeerKey, out["o0.txt"]["case_id"])
     kept_names = kept.reason_names
     db.session.execute(
