@@ -156,3 +156,15 @@ def tiny_model_dir(tmp_path_factory):
             shutil.copytree(cached, copying, dirs_exist_ok=True)
             copying.rename(out_dir)
     return out_dir
+
+
+@pytest.fixture(scope="module")
+def reviewer():
+    """The checker over the development set's catalogues (tests/data/labels.json),
+    one per test module. Modules comparing other catalogues define their own."""
+    from nlp.catalogue import load_catalogue
+    from nlp.evaluate import load_labels
+    from nlp.review import Reviewer
+
+    labels = load_labels([Path(__file__).resolve().parents[1] / "data" / "labels.json"])
+    return Reviewer([load_catalogue(p) for p in labels.catalogues])

@@ -6,19 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from nlp.catalogue import load_catalogue
 from nlp.evaluate import load_labels
 from nlp.law_text import statutory_yuan_range
 from nlp.metadata import decision_window
-from nlp.review import Reviewer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def reviewer():
-    labels = load_labels([DATA / "labels.json"])
-    return Reviewer([load_catalogue(p) for p in labels.catalogues])
 
 
 AIR = (

@@ -16,8 +16,6 @@ from nlp.amounts import (
     find_bases,
     payment_issues,
 )
-from nlp.catalogue import load_catalogue
-from nlp.evaluate import load_labels
 from nlp.factors import (
     find_factors,
     find_factors_by_meaning,
@@ -26,15 +24,8 @@ from nlp.factors import (
     states_aggravation,
     states_mitigation,
 )
-from nlp.review import Reviewer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def reviewer():
-    labels = load_labels([DATA / "labels.json"])
-    return Reviewer([load_catalogue(p) for p in labels.catalogues])
 
 
 def _names(text: str) -> set[str]:

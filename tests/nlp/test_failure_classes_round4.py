@@ -14,20 +14,11 @@ from pathlib import Path
 import pytest
 
 from nlp.amounts import check_amount_consistency, extract_penalties, find_bases
-from nlp.catalogue import load_catalogue
 from nlp.citations import find_citations
-from nlp.evaluate import load_labels
 from nlp.factors import find_factors, find_factors_by_meaning, find_quantities
-from nlp.review import Reviewer
 from nlp.tiers import explicit_tier
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def reviewer():
-    labels = load_labels([DATA / "labels.json"])
-    return Reviewer([load_catalogue(p) for p in labels.catalogues])
 
 
 def _item(reviewer, item_id):

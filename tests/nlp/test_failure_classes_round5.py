@@ -15,21 +15,12 @@ import pytest
 
 from nlp import factor_classifier
 from nlp.amounts import check_amount_consistency
-from nlp.catalogue import load_catalogue
-from nlp.evaluate import load_labels
 from nlp.factors import Factor, find_factors, find_factors_by_meaning
 from nlp.peers import reason_flags
-from nlp.review import Reviewer
 from nlp.sections import DECISION, VIOLATED, split_sections
 from nlp.tiers import _qualifier_denied, _stated_in
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@pytest.fixture(scope="module")
-def reviewer():
-    labels = load_labels([DATA / "labels.json"])
-    return Reviewer([load_catalogue(p) for p in labels.catalogues])
 
 
 def _read(text: str) -> list[Factor]:

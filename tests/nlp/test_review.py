@@ -6,18 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp.catalogue import load_catalogue
 from nlp.evaluate import evaluate, load_labels
 from nlp.review import Reviewer
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 LABELS = DATA / "labels.json"
-
-
-@pytest.fixture(scope="module")
-def reviewer():
-    labels = load_labels([LABELS])
-    return Reviewer([load_catalogue(p) for p in labels.catalogues])
 
 
 HELDOUT = DATA / "heldout" / "labels.json"
