@@ -193,9 +193,8 @@ class Proxy:
         self.conf = os.path.join(self.prefix, "nginx.conf")
         with open(self.conf, "w", encoding="utf-8") as fh:
             fh.write(
-                render_standalone(self.prefix, site, worker_connections=16384).replace(
-                    "worker_processes 1;",
-                    "worker_processes 1;\nworker_rlimit_nofile 40000;",
+                render_standalone(
+                    self.prefix, site, worker_connections=16384, rlimit_nofile=40000
                 )
             )
         self.proc = None

@@ -138,16 +138,20 @@ server {{
 {redirect}"""
 
 
-def render_standalone(prefix, site, *, worker_processes=1, worker_connections=4096):
+def render_standalone(
+    prefix, site, *, worker_processes=1, worker_connections=4096, rlimit_nofile=None
+):
     """A complete ``nginx.conf`` that runs in the foreground under ``prefix`` (logs,
-    pid and temporary files there) around ``site`` — for tests and the benchmark."""
+    pid and temporary files there) around ``site`` — for tests and the benchmark.
+    ``rlimit_nofile``: the workers' open-file limit (one per client connection)."""
     temp = "\n".join(
         f"    {name}_temp_path {prefix}/{name};"
         for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    limit = f"\nworker_rlimit_nofile {rlimit_nofile};" if rlimit_nofile else ""
     return f"""daemon off;
 master_process on;
-worker_processes {worker_processes};
+worker_processes {worker_processes};{limit}
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
 events {{ worker_connections {worker_connections}; }}
