@@ -59,9 +59,18 @@ deploy_cli = AppGroup("deploy", help="部署配置")
     show_default=True,
     help="同时转发的答题自动保存与心跳请求上限，超出时由 nginx 直接答复 503（0 为不限）",
 )
+@click.option(
+    "--start-click-rate",
+    type=click.FloatRange(min=0),
+    default=20,
+    show_default=True,
+    help="每秒转发的“开始答题”首次点击数（全站），超出时由 nginx 直接答复排队页（0 为不限）",
+)
 @click.option("--cert", help="TLS 证书路径（与 --key 一起给出时启用 HTTPS）")
 @click.option("--key", help="TLS 私钥路径")
-def nginx_conf_command(upstreams, listen, server_name, save_concurrency, cert, key):
+def nginx_conf_command(  # noqa: PLR0913 - one parameter per option
+    upstreams, listen, server_name, save_concurrency, start_click_rate, cert, key
+):
     """Print the nginx site configuration (docs/deployment.md)."""
     from flask import current_app
 
@@ -79,6 +88,7 @@ def nginx_conf_command(upstreams, listen, server_name, save_concurrency, cert, k
             server_name=server_name,
             save_concurrency=save_concurrency,
             retry_after=retry_after,
+            start_click_rate=start_click_rate,
             tls=(cert, key) if cert else None,
         ),
         nl=False,

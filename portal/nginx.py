@@ -16,12 +16,27 @@ behind the requests queued in its socket backlog. The exam page keeps the answer
 in the browser and retries with back-off and jitter. Size the limit to the
 workers that serve it: about four requests per gunicorn worker process of all
 nodes (a sync worker then has at most three waiting behind the one it serves).
+
+The second limit is on the start wave: first clicks on 开始答题 (``POST
+/exams/<id>/start``) pass at ``start_click_rate`` per second (``limit_req``); the
+rest are answered 503 + ``Retry-After`` by nginx with a small 排队中 page (the
+notice page's script retries by itself with back-off and jitter; without
+scripts the page returns to the notice after a few seconds). Candidates whose
+turn has come and those who resume use ``/exams/<id>/enter``, which is not
+limited, so an admitted candidate never waits behind the wave of first clicks.
 """
 
 import json
 
 # Autosave and heartbeat/focus events of an attempt: the exam day's hot path.
 SAVE_LOCATION = r"^/exams/attempts/[0-9]+/(answers|events)$"
+# First clicks on 开始答题 (not the admitted entry, /exams/<id>/enter).
+START_LOCATION = r"^/exams/(?<zhifa_arrangement>[0-9]+)/start$"
+START_BUSY_TITLE = "排队中"
+START_BUSY_TEXT = (
+    "同时开始考试的考生较多，系统正在按服务器能承受的速度依次放行。"
+    "几秒后本页会自动返回考试须知，请再次点击“开始答题”；排队不占用答题时间。"
+)
 
 
 def busy_body(message):
@@ -31,6 +46,51 @@ def busy_body(message):
         ensure_ascii=False,
         separators=(", ", ": "),
     )
+
+
+def start_busy_page(retry_after, notice_url):
+    """nginx's 排队中 page for a first click beyond the start rate (a form post
+    without the notice page's script): back to the notice after Retry-After."""
+    return (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="refresh" content="{retry_after};url={notice_url}">'
+        f"<title>{START_BUSY_TITLE}</title></head><body><main>"
+        f"<h1>{START_BUSY_TITLE}</h1><p>{START_BUSY_TEXT}</p>"
+        f'<p><a href="{notice_url}">返回考试须知</a></p></main></body></html>'
+    )
+
+
+def _start_limit(rate, burst, retry_after, hsts, upstream):
+    """The ``map``/``limit_req_zone`` lines and the start location (see the
+    module docstring); empty strings when ``rate`` is 0."""
+    if not rate:
+        return "", ""
+    per_minute = max(1, round(rate * 60))
+    burst = max(0, int(burst if burst is not None else rate))
+    head = f"""
+# First clicks on 开始答题 passed to the application per minute (the start wave).
+limit_req_zone $server_name zone=zhifa_exam_starts:1m rate={per_minute}r/m;"""
+    page = start_busy_page(retry_after, "/exams/$zhifa_arrangement/notice")
+    location = f"""
+        # The start wave: first clicks beyond the rate get nginx's 排队中 page
+        # (503 + Retry-After); the notice page retries by itself.
+        location ~ {START_LOCATION} {{
+            limit_req zone=zhifa_exam_starts{f" burst={burst}" if burst else ""} nodelay;
+            limit_req_status 503;
+            limit_req_log_level warn;
+            error_page 503 = @zhifa_start_busy;
+{_proxy_block(upstream, "60s")}
+        }}
+
+        location @zhifa_start_busy {{
+            default_type "text/html; charset=utf-8";
+            add_header Retry-After {retry_after} always;
+            add_header Cache-Control "no-store" always;{hsts}
+            return 503 '{page}';
+        }}
+"""
+    return head, location
 
 
 def _proxy_block(upstream, read_timeout):
@@ -62,6 +122,8 @@ def render_site(
     client_max_body_size="210m",
     tls=None,
     upstream_name="zhifa_portal",
+    start_click_rate=0,
+    start_click_burst=None,
 ):
     """The ``upstream``, ``limit_conn_zone`` and ``server`` blocks (the contents of
     an ``http {}`` block, e.g. ``/etc/nginx/conf.d/zhifa.conf``).
@@ -70,6 +132,9 @@ def render_site(
     :param busy_message: the text of the application's busy reply.
     :param save_concurrency: autosaves/heartbeats in flight before nginx answers
         503 itself (0: no limit in nginx).
+    :param start_click_rate: first clicks on 开始答题 per second passed to the
+        application, site-wide (0: no limit in nginx); ``start_click_burst``
+        more may pass at once (default: one second of the rate).
     :param tls: ``(certificate, key)`` paths to listen with TLS and HSTS, else plain
         HTTP (a test, or TLS ended by a balancer in front).
     """
@@ -106,13 +171,16 @@ def render_site(
             limit_conn_log_level warn;
             error_page 503 = @zhifa_exam_busy;"""
     body = busy_body(busy_message).replace("'", "\\'")
+    start_head, start_location = _start_limit(
+        start_click_rate, start_click_burst, retry_after, hsts, upstream_name
+    )
     return f"""# Zhifa Portal — written by `flask deploy nginx-conf` (portal/nginx.py).
 upstream {upstream_name} {{
 {servers}
     keepalive {keepalive};
 }}
 # One counter for the whole site: the exam day's autosaves in flight.
-limit_conn_zone $server_name zone=zhifa_exam_saves:1m;
+limit_conn_zone $server_name zone=zhifa_exam_saves:1m;{start_head}
 
 server {{
         {listen_line}
@@ -130,7 +198,7 @@ server {{
             add_header Cache-Control "no-store" always;{hsts}
             return 503 '{body}';
         }}
-
+{start_location}
         location / {{
 {_proxy_block(upstream_name, "60s")}
         }}

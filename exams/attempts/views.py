@@ -191,11 +191,28 @@ def exam_notice(arrangement_id):
 @bp.post("/<int:arrangement_id>/start")
 @roles_required(*CANDIDATES)
 def start_exam(arrangement_id):
-    """Start or resume (idempotent: a double click gives the same attempt)."""
+    """开始答题 on the notice page: start or resume (idempotent: a double click
+    gives the same attempt), or a place in the start queue. On exam day nginx
+    lets these clicks through at a fixed rate and answers the rest 503 itself
+    (portal/nginx.py, ``START_LOCATION``); the notice page retries them."""
+    return _start(arrangement_id)
+
+
+@bp.post("/<int:arrangement_id>/enter")
+@roles_required(*CANDIDATES)
+def enter_exam(arrangement_id):
+    """The same as :func:`start_exam` for a candidate whose turn has come (the
+    排队中 page) or who resumes (继续答题): the start gate still applies, but
+    nginx does not limit this URL, so an admitted candidate never waits
+    behind the wave of first clicks."""
+    return _start(arrangement_id)
+
+
+def _start(arrangement_id):
     arrangement = db.get_or_404(ExamArrangement, arrangement_id)
     if _must_queue(arrangement, utcnow()):
         db.session.commit()  # the ticket (database gate)
-        return redirect(url_for("exams.start_queue", arrangement_id=arrangement.id))
+        return _next(url_for("exams.start_queue", arrangement_id=arrangement.id))
     try:
         attempt = service.start_attempt(
             arrangement,
@@ -209,9 +226,18 @@ def start_exam(arrangement_id):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "danger")
-        return redirect(url_for("exams.list_exams"))
+        return _next(url_for("exams.list_exams"))
     db.session.commit()
-    return redirect(url_for("exams.take_attempt", attempt_id=attempt.id))
+    return _next(url_for("exams.take_attempt", attempt_id=attempt.id))
+
+
+def _next(url):
+    """Where the candidate goes next: a redirect, or ``{"next": url}`` for the
+    notice page's script (it asks JSON so that a busy reply can be retried
+    without leaving the page)."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify({"next": url})
+    return redirect(url)
 
 
 def _must_queue(arrangement, now):

@@ -81,7 +81,8 @@ def _run_gate(app, client, auth, world, factories):
             f"/exams/{arrangement.id}/queue", headers={"Accept": "application/json"}
         ).get_json()
         assert status["ready"] is True
-        entered = client.post(f"/exams/{arrangement.id}/start")
+        # The 排队中 page enters through /enter (not limited by nginx).
+        entered = client.post(f"/exams/{arrangement.id}/enter")
         assert "/exams/attempts/" in entered.headers["Location"]
         # The fourth still waits, now first in line.
         auth.logout()
@@ -91,7 +92,7 @@ def _run_gate(app, client, auth, world, factories):
         ).get_json()
         assert status == {"ready": False, "position": 1, "wait": 1}
     with freeze_time(T0 + timedelta(seconds=2)):
-        entered = client.post(f"/exams/{arrangement.id}/start")
+        entered = client.post(f"/exams/{arrangement.id}/enter")
         assert "/exams/attempts/" in entered.headers["Location"]
     db.session.expire_all()
     started = {n: _attempt_of(n) for n in names}
@@ -156,3 +157,43 @@ def test_resume_never_waits(app, client, auth, world, factories):
             "/attempts/"
             in _click_start(client, auth, names[0], arrangement).headers["Location"]
         )
+
+
+def test_notice_script_gets_where_to_go_next_and_enter_keeps_the_gate(
+    app, client, auth, world, factories
+):
+    """The notice page's script (start.js) asks JSON: the answer names the next
+    page — the exam, or the queue. /enter (the queue page's and 继续答题's
+    button, which nginx does not limit) does not jump the queue."""
+    app.config.update(EXAM_START_RATE=1, EXAM_START_BURST=1)
+    arrangement = setup_exam(world, duration=60)
+    names = _candidates(world, factories, arrangement, 3)
+    json_reply = {"Accept": "application/json"}
+    with freeze_time(T0):
+        auth.login(names[0])
+        notice = client.get(f"/exams/{arrangement.id}/notice")
+        assert 'id="start-form"' in notice.text
+        assert "exams/start.js" in notice.text
+        first = client.post(f"/exams/{arrangement.id}/start", headers=json_reply)
+        assert first.status_code == 200
+        attempt = _attempt_of(names[0])
+        assert first.get_json() == {"next": f"/exams/attempts/{attempt.id}"}
+        # Resuming through /enter: straight back in.
+        again = client.post(f"/exams/{arrangement.id}/enter", headers=json_reply)
+        assert again.get_json() == {"next": f"/exams/attempts/{attempt.id}"}
+
+        auth.logout()
+        auth.login(names[1])
+        queued = client.post(f"/exams/{arrangement.id}/start", headers=json_reply)
+        assert queued.get_json() == {"next": f"/exams/{arrangement.id}/queue"}
+        page = client.get(f"/exams/{arrangement.id}/queue")
+        assert f'action="/exams/{arrangement.id}/enter"' in page.text
+
+        auth.logout()
+        auth.login(names[2])
+        early = client.post(f"/exams/{arrangement.id}/enter")
+        assert early.headers["Location"].endswith(f"/exams/{arrangement.id}/queue")
+        assert _attempt_of(names[2]) is None
+    with freeze_time(T0 + timedelta(seconds=2)):
+        entered = client.post(f"/exams/{arrangement.id}/enter", headers=json_reply)
+        assert entered.get_json()["next"].startswith("/exams/attempts/")

@@ -1214,6 +1214,15 @@ EXPECTED = {
             lambda ctx: {},
         ),
     ),
+    "exams.enter_exam": (
+        # The queue page's and 继续答题's entry: the same rules as start_exam.
+        Case(
+            "POST",
+            lambda ctx: f"/exams/{_arrangement(ctx).id}/enter",
+            candidate_only("/exams/", "/exams/"),
+            lambda ctx: {},
+        ),
+    ),
     "exams.exam_notice": (
         # The officer's attempt is in progress: straight back to it; the other
         # candidate is not enrolled.

@@ -33,6 +33,8 @@ def test_nginx_conf_lists_every_node_and_limits_the_save_urls(app):
             "8080",
             "--save-concurrency",
             "40",
+            "--start-click-rate",
+            "5",
         ]
     )
     assert result.exit_code == 0, result.output
@@ -46,6 +48,13 @@ def test_nginx_conf_lists_every_node_and_limits_the_save_urls(app):
     assert f"add_header Retry-After {retry} always;" in conf
     assert BUSY_MESSAGE in conf  # the page shows the same message either way
     assert "Strict-Transport-Security" not in conf  # no TLS asked for
+    # First clicks on 开始答题: 5 a second pass, the rest get nginx's 排队中 page;
+    # the admitted entry (/enter) is not limited.
+    assert "limit_req_zone $server_name zone=zhifa_exam_starts:1m rate=300r/m;" in conf
+    assert "location ~ ^/exams/(?<zhifa_arrangement>[0-9]+)/start$" in conf
+    assert "limit_req zone=zhifa_exam_starts burst=5 nodelay;" in conf
+    assert "url=/exams/$zhifa_arrangement/notice" in conf
+    assert "/enter" not in conf
 
 
 def test_nginx_conf_without_limit_and_with_tls(app):
@@ -56,6 +65,8 @@ def test_nginx_conf_without_limit_and_with_tls(app):
             "nginx-conf",
             "--save-concurrency",
             "0",
+            "--start-click-rate",
+            "0",
             "--cert",
             "/etc/zhifa/cert.pem",
             "--key",
@@ -64,6 +75,7 @@ def test_nginx_conf_without_limit_and_with_tls(app):
     )
     assert result.exit_code == 0, result.output
     assert "limit_conn " not in result.output
+    assert "limit_req" not in result.output
     assert "listen 443 ssl http2;" in result.output
     assert "ssl_certificate /etc/zhifa/cert.pem;" in result.output
     assert "return 301 https://$host$request_uri;" in result.output

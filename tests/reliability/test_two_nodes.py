@@ -147,7 +147,9 @@ class Nginx:
     """nginx in the foreground, config and temp files under its own prefix; the
     site is the production one (``flask deploy nginx-conf``, portal/nginx.py)."""
 
-    def __init__(self, binary, prefix, upstreams, save_concurrency=24):
+    def __init__(
+        self, binary, prefix, upstreams, save_concurrency=24, start_click_rate=0
+    ):
         self.binary, self.prefix, self.port, self.proc = binary, prefix, None, None
         self.port = _free_port()
         for name in TEMP_DIRS:
@@ -160,6 +162,8 @@ class Nginx:
             listen=f"127.0.0.1:{self.port}",
             save_concurrency=save_concurrency,
             keepalive=16,
+            start_click_rate=start_click_rate,
+            start_click_burst=0,
         )
         with open(self.conf, "w", encoding="utf-8") as fh:
             fh.write(render_standalone(prefix, site, worker_connections=512))
@@ -465,11 +469,13 @@ def _save(client, base, attempt_id, csrf, seq, response=("A",)):
     )
 
 
-def test_nginx_sheds_saves_beyond_its_limit_before_python(tmp_path):
+def test_nginx_sheds_saves_and_start_clicks_before_python(tmp_path):
     """The production nginx site answers an autosave beyond its in-flight limit
     itself — 503, Retry-After and the application's busy body, without passing it
-    to gunicorn — while other pages pass; the shed answer is stored when retried
-    (issue #17: overload is shed before Python)."""
+    to gunicorn — while other pages pass; the shed answer is stored when retried.
+    A first click on 开始答题 beyond the start rate gets nginx's 排队中 page the
+    same way, while the admitted entry (/enter) passes (issue #17: overload is
+    shed before Python)."""
     require_pg()
     _redis_or_skip()
     binary = _nginx_binary()
@@ -482,7 +488,13 @@ def test_nginx_sheds_saves_beyond_its_limit_before_python(tmp_path):
         live_gunicorn.migrate(url)
         attempts, _ = _seed(url)
         node.start()
-        proxy = Nginx(binary, str(tmp_path / "nginx"), [node.port], save_concurrency=1)
+        proxy = Nginx(
+            binary,
+            str(tmp_path / "nginx"),
+            [node.port],
+            save_concurrency=1,
+            start_click_rate=1 / 60,
+        )
         proxy.start()
         (first, first_attempt), (second, second_attempt) = list(attempts.items())[:2]
         client_a, csrf_a = _login(proxy.base, first, first_attempt)
@@ -550,6 +562,41 @@ def test_nginx_sheds_saves_beyond_its_limit_before_python(tmp_path):
                 {"a": first_attempt, "b": second_attempt},
             ).all()
         assert sorted(stored) == sorted([(first_attempt, seq), (second_attempt, seq)])
+
+        # The start wave: one first click a minute passes, the next is nginx's.
+        with engine.connect() as conn:
+            arrangement = conn.scalar(
+                sa.text("SELECT arrangement_id FROM attempts WHERE id = :id"),
+                {"id": second_attempt},
+            )
+        click = f"{proxy.base}/exams/{arrangement}/start"
+        passed = client_b.post(
+            click, headers={"X-CSRFToken": csrf_b}, allow_redirects=False, timeout=30
+        )
+        assert passed.status_code == 302, passed.text[:500]
+        assert passed.headers["Location"].endswith(f"/exams/attempts/{second_attempt}")
+        served_before = len(proxy.served_by())
+        busy = client_b.post(
+            click, headers={"X-CSRFToken": csrf_b}, allow_redirects=False, timeout=30
+        )
+        assert busy.status_code == 503
+        assert busy.headers["Retry-After"] == "3"
+        assert busy.headers["Content-Type"].startswith("text/html")
+        assert "排队中" in busy.text
+        assert f"url=/exams/{arrangement}/notice" in busy.text
+        for _ in range(50):
+            if proxy.served_by()[served_before:]:
+                break
+            time.sleep(0.05)
+        assert proxy.served_by()[served_before:] == ["-"]
+        entered = client_b.post(
+            f"{proxy.base}/exams/{arrangement}/enter",
+            headers={"X-CSRFToken": csrf_b},
+            allow_redirects=False,
+            timeout=30,
+        )
+        assert entered.status_code == 302, entered.text[:500]
+        assert entered.headers["Location"].endswith(f"/exams/attempts/{second_attempt}")
     finally:
         if holder is not None:
             holder.close()
