@@ -70,13 +70,18 @@ def main(argv=None):
         default="all",
         help="which suite to run",
     )
+    parser.add_argument(
+        "--plan",
+        help="a named plan of the suite instead of full/quick "
+        "(exams-load: spike = the start spike alone at full scale)",
+    )
     parser.add_argument("--out", help="where to write the JSON report (one suite)")
     args = parser.parse_args(argv)
     chosen = args.suite_arg or args.suite
     suites = SUITES if chosen == "all" else [chosen]
     for suite in suites:
         out = args.out or os.path.join(RESULTS_DIR, f"{suite.replace('-', '_')}.json")
-        _run_suite(suite, "quick" if args.quick else "full", out)
+        _run_suite(suite, args.plan or ("quick" if args.quick else "full"), out)
     return 0
 
 

@@ -114,6 +114,12 @@ PLANS = {
         "calibration": 20,
     },
 }
+# The start spike alone, at full scale (``python -m bench exams-load --plan
+# spike``): the full plan's spike and gate, 400 more candidates to measure the
+# costs, no autosave phases, and the gunicorn configuration the full run chose
+# (``BENCH_WORKERS`` to change it).
+PLANS["spike"] = PLANS["full"] | {"candidates": 2400, "only_spike": True}
+SPIKE_ONLY_WORKERS = {"worker_class": "gthread", "workers": 3, "threads": 8}
 
 CORES = os.cpu_count() or 1
 # Worker configurations compared; pool size = threads + 2 per worker process.
@@ -201,24 +207,43 @@ def carry_cookies(sessions, samples):
             session["device"] = got["device"]
 
 
-def gate_from_costs(click_cpu_s, start_cpu_s, clicks_per_s, cores=CORES, share=0.7):
-    """The start gate's rate and burst from measured gunicorn CPU, as
-    docs/deployment.md prescribes: of ``share`` of the cores (the rest is
-    headroom for PostgreSQL, nginx and spikes), what the spike's clicks (ticket,
-    排队中 page, first poll) leave, divided by the CPU of one start (the start
-    POST and the exam page), is the capacity; the rate is 80 % of it and the
-    burst one second of the rate (steps 1–4 of the document)."""
-    free = share * cores - clicks_per_s * click_cpu_s
+def gate_from_costs(
+    click_cpu_s,
+    start_cpu_s,
+    clicks_per_s,
+    cores=CORES,
+    share=0.7,
+    click_share=0.25,
+):
+    """nginx's rate of first clicks and the start gate's rate and burst from
+    measured gunicorn CPU, as docs/deployment.md prescribes: clicks may take
+    ``click_share`` of the CPU given to the application (``share`` of the cores;
+    the rest is headroom for PostgreSQL, nginx and spikes) — nginx turns the
+    rest of the wave away before Python (portal/nginx.py) and the notice page
+    retries; what the clicks let through leave, divided by the CPU of one start
+    (the start POST and the exam page), is the capacity; the rate is 80 % of it
+    and the burst one second of the rate (steps 1–5 of the document)."""
+    click_rate = click_share * share * cores / click_cpu_s
+    passed = min(clicks_per_s, click_rate)
+    free = share * cores - passed * click_cpu_s
     rate = max(1, int(0.8 * free / start_cpu_s))
-    return {"rate": rate, "burst": rate, "cpu_share": share, "cores": cores}
+    return {
+        "rate": rate,
+        "burst": rate,
+        "click_rate": round(click_rate, 1),
+        "cpu_share": share,
+        "click_share": click_share,
+        "cores": cores,
+    }
 
 
 def spike_runtime_s(params):
-    """How long the start spike may take: the clicks' spread, then the gate lets
-    the queued candidates in at ``start_rate`` after the first ``start_burst``,
-    plus polling and the exam page."""
+    """How long the start spike may take: the clicks' spread, then the slower of
+    nginx's click rate and the gate letting the candidates in (after the first
+    ``start_burst``), plus retries, polling and the exam page."""
     queued = max(0, params["spike"] - params["start_burst"])
-    return params["spike_spread_s"] + queued / params["start_rate"] + 120
+    rate = min(params["start_rate"], params.get("click_rate") or params["start_rate"])
+    return params["spike_spread_s"] + queued / rate + 120
 
 
 # --- the benchmark ----------------------------------------------------------------
@@ -395,14 +420,17 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             params = params | {
                 "start_rate": gate["rate"],
                 "start_burst": gate["burst"],
+                "click_rate": gate["click_rate"],
             }
         setup["postgres_after_setup"] = analyze(db_url)
         setup["start_gate"] = gate
         progress(f"  start gate: {gate}")
 
-        # Worker configurations: the same fixed autosave rate against each.
+        # Worker configurations: the same fixed autosave rate against each
+        # (not in the spike-only plan).
         comparison = []
-        for config in configs:
+        only_spike = params.get("only_spike", False)
+        for config in [] if only_spike else configs:
             server = Server(
                 db_url,
                 workdir,
@@ -432,7 +460,10 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             progress(f"    {summary['save']}")
             server.stop()
         concurrency = settings["EXAM_SAVE_CONCURRENCY"]
-        best = min(comparison, key=lambda r: _rank_config(r, concurrency))["config"]
+        if only_spike:
+            best = configs[0] if os.environ.get("BENCH_WORKERS") else SPIKE_ONLY_WORKERS
+        else:
+            best = min(comparison, key=lambda r: _rank_config(r, concurrency))["config"]
         records.append(
             {"name": "worker_comparison", "results": comparison, "chosen": best}
         )
@@ -443,7 +474,13 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             else "gunicorn directly (no nginx)"
         )
         server = Server(
-            db_url, workdir, best, port, settings | save_limit(best), proxy_saves(best)
+            db_url,
+            workdir,
+            best,
+            port,
+            settings | save_limit(best),
+            proxy_saves(best),
+            start_click_rate=params.get("click_rate", 0),
         )
         server.start(secret)
 
@@ -476,6 +513,13 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         totals = [s for s in samples if s["name"] == "start_total"]
         waits = [s for s in samples if s["name"] == "queue_wait"]
         spike_record = {
+            "click_rate_in_nginx": params.get("click_rate", 0),
+            "clicks_turned_away_by_nginx": sum(
+                1 for s in samples if s["name"] == "start_shed"
+            ),
+            "click_wait": latency_summary(
+                [s for s in samples if s["name"] == "click_wait"]
+            ),
             "queued": sum(1 for s in samples if s["name"] == "start_queued"),
             "queue_wait": latency_summary(waits),
             "gate": {
@@ -503,6 +547,12 @@ def run(plan="full", progress=print):  # noqa: PLR0915
         )
         records.append(spike_record)
         progress(f"    {spike_record['start_total']}")
+        if only_spike:
+            setup["machine_speed_end"] = machine_speed(db_url)
+            setup["loadavg_at_end"] = (
+                open("/proc/loadavg", encoding="utf-8").read().split()[:3]
+            )
+            return records, setup
         by_user = {s["user"]: s for s in totals if s["ok"]}
         started_spikers = []
         for s in spikers:

@@ -173,9 +173,10 @@ def nginx_binary():
 class Proxy:
     """nginx in front of the bench's gunicorn, with the production site
     (portal/nginx.py): the load goes through the same admission control as on
-    exam day (autosaves beyond ``save_concurrency`` in flight: 503 from nginx)."""
+    exam day (autosaves beyond ``save_concurrency`` in flight, first clicks on
+    开始答题 beyond ``start_click_rate`` per second: 503 from nginx)."""
 
-    def __init__(self, workdir, upstream_port, save_concurrency):
+    def __init__(self, workdir, upstream_port, save_concurrency, start_click_rate=0):
         from exams.attempts.admission import BUSY_MESSAGE
         from portal.nginx import TEMP_DIRS, render_site, render_standalone
 
@@ -189,6 +190,7 @@ class Proxy:
             busy_message=BUSY_MESSAGE,
             listen=f"127.0.0.1:{self.port}",
             save_concurrency=save_concurrency,
+            start_click_rate=start_click_rate,
         )
         self.conf = os.path.join(self.prefix, "nginx.conf")
         with open(self.conf, "w", encoding="utf-8") as fh:
@@ -227,15 +229,19 @@ class Proxy:
 class Server:
     """gunicorn in its own process group (so that one killpg stops it all), with
     nginx in front when ``proxy_saves`` is set (the in-flight limit of autosaves,
-    0: gunicorn directly)."""
+    0: gunicorn directly; ``start_click_rate``: nginx's rate of first clicks)."""
 
-    def __init__(self, url, workdir, config, port, settings, proxy_saves=0):
+    def __init__(  # noqa: PLR0913 - the server's parts
+        self, url, workdir, config, port, settings, proxy_saves=0, start_click_rate=0
+    ):
         """:param config: worker_class, workers, threads.
         :param settings: extra Flask settings written to the instance config.py."""
         self.url, self.workdir, self.config, self.port = url, workdir, config, port
         self.settings = settings
         self.proc = None
-        self.proxy = Proxy(workdir, port, proxy_saves) if proxy_saves else None
+        self.proxy = (
+            Proxy(workdir, port, proxy_saves, start_click_rate) if proxy_saves else None
+        )
 
     @property
     def base(self):

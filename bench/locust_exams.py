@@ -25,11 +25,14 @@ Modes (``BENCH_MODE``):
 
 ``start``
     the start spike: user *i* clicks 开始考试 at ``T0 + i × BENCH_SPREAD / N`` (POST
-    ``/exams/<id>/start``) and loads the exam page it is redirected to. A user
-    sent to the 排队中 queue loads it and asks again as the page does (JSON: at
-    the announced turn, or after 30 s if it is further) and clicks again when
-    admitted; the queue wait is
-    recorded apart from the admitted request (``start_total``).
+    ``/exams/<id>/start``) and loads the exam page it is redirected to. A click
+    that nginx's start rate turns away (503 + Retry-After, portal/nginx.py) is
+    sent again as the notice page's ``start.js`` does (Retry-After, doubled up to
+    twice, ±50 % jitter; ``start_shed``). A user sent to the 排队中 queue asks
+    again as the page does (JSON: at the announced turn, or after 30 s if it is
+    further) and enters when admitted (POST ``/exams/<id>/enter``); the wait from
+    the first click (``click_wait``: turned away by nginx; ``queue_wait``: in the
+    gate's queue) is recorded apart from the admitted request (``start_total``).
 ``autosave``
     every user saves one answer every ``BENCH_PERIOD`` s (± ``BENCH_JITTER``), the
     first save at a random offset within the first period; with ``BENCH_HEARTBEAT=1``
@@ -151,12 +154,24 @@ class Candidate(FastHttpUser):
 
     def _start_once(self):
         _sleep_until(T0 + self.index * SPREAD / len(SESSIONS))
-        resp, started, post_ms = self._post(
-            "start",
-            f"/exams/{ARRANGEMENT}/start",
-            data={"csrf_token": self.me["csrf"]},
-            allow_redirects=False,
-        )
+        clicked, tries = time.time(), 0
+        while True:
+            resp, started, post_ms = self._post(
+                "start",
+                f"/exams/{ARRANGEMENT}/start",
+                data={"csrf_token": self.me["csrf"]},
+                allow_redirects=False,
+            )
+            if resp.status_code not in (503, 429) or time.time() > clicked + 600:
+                break
+            # Turned away by nginx's start rate: as start.js, try again later.
+            resp.success()
+            _record("start_shed", started, post_ms, True, resp.status_code)
+            tries += 1
+            after = float(resp.headers.get("Retry-After") or 3)
+            wait = min(30.0, after * 2 ** min(tries - 1, 2))
+            gevent.sleep(wait * self.rng.uniform(0.5, 1.5))
+        _record("click_wait", clicked, (started - clicked) * 1000.0, True, 0)
         location = resp.headers.get("Location", "") if resp.headers else ""
         if resp.status_code == 302 and (location or "").endswith("/queue"):
             resp.success()
@@ -233,8 +248,8 @@ class Candidate(FastHttpUser):
                 continue
             _record("queue_wait", clicked, (time.time() - clicked) * 1000.0, True, 200)
             resp, started, ms = self._post(
-                "start",
-                f"/exams/{ARRANGEMENT}/start",
+                "enter",
+                f"/exams/{ARRANGEMENT}/enter",
                 data={"csrf_token": self.me["csrf"]},
                 allow_redirects=False,
             )

@@ -565,3 +565,48 @@ def test_start_queue_shows_the_place_and_enters_by_itself(
     finally:
         live_app.config.update(saved)
         context.close()
+
+
+def test_start_click_turned_away_is_retried_by_the_notice_page(
+    browser, live_server, make_exam
+):
+    """On exam day nginx answers first clicks beyond its start rate with 503 +
+    Retry-After and its 排队中 page (portal/nginx.py). The notice page does not
+    show that page: it says the candidate is waiting and sends the click again
+    by itself, then enters the exam (issue #17). Here the first click is answered
+    with nginx's own reply (a real nginx is in tests/reliability)."""
+    from portal.nginx import start_busy_page
+
+    name = "浏览器开始重试考试"
+    arrangement_id = make_exam(name)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context.set_default_timeout(15_000)
+    clicks = []
+
+    def nginx_start_rate(route):
+        clicks.append(route.request.headers.get("accept", ""))
+        if len(clicks) == 1:
+            route.fulfill(
+                status=503,
+                headers={"Retry-After": "1", "Cache-Control": "no-store"},
+                content_type="text/html; charset=utf-8",
+                body=start_busy_page(1, f"/exams/{arrangement_id}/notice"),
+            )
+        else:
+            route.continue_()
+
+    try:
+        page = _sign_in(context, live_server)
+        page.route(f"**/exams/{arrangement_id}/start", nginx_start_rate)
+        _start(page, live_server, name)
+        status = page.get_by_test_id("start-status")
+        expect(status).to_contain_text("排队中")
+        expect(status).to_contain_text("自动为您再次开始")
+        expect(page.get_by_test_id("confirm-start")).to_be_disabled()
+        assert "/notice" in page.url  # nginx's page was not shown
+        expect(page.locator("#countdown")).not_to_have_text("--:--", timeout=30_000)
+        assert "/exams/attempts/" in page.url
+        assert len(clicks) == 2
+        assert all(accept.startswith("application/json") for accept in clicks)
+    finally:
+        context.close()

@@ -21,7 +21,7 @@
 
   function retry(after) {
     tries += 1;
-    // Retry-After, doubled up to 4 times, then ±50 % jitter.
+    // Retry-After, doubled at most twice (×4), then ±50 % jitter.
     var wait = Math.min(30, after * Math.pow(2, Math.min(tries - 1, 2))) * (0.5 + Math.random());
     say("排队中：同时开始考试的考生较多，系统将在约 " + Math.ceil(wait) +
         " 秒后自动为您再次开始（第 " + tries + " 次）。请不要关闭本页，排队不占用答题时间。");
