@@ -75,6 +75,9 @@ from bench.loadkit import (
 )
 
 SAVE_P95_TARGET_MS = 200.0
+# URIs in nginx's access log (server-side latency, ``Proxy.edge_latency``).
+SAVE_URI = r"^/exams/attempts/[0-9]+/answers$"
+ADMITTED_URI = r"^/exams/[0-9]+/enter$|^/exams/attempts/[0-9]+$"
 START_P95_TARGET_MS = 1000.0
 # How long after a phase's end a shed save may still be retried (locust's
 # BENCH_GRACE); the locust run lasts that long too.
@@ -183,6 +186,9 @@ def _autosave_phase(
         "candidates": len(sessions),
         "cpu": cpu,
     }
+    if server.proxy is not None:
+        # The same saves as nginx saw them: server-side latency of the admitted.
+        summary["save_at_nginx"] = server.proxy.edge_latency(window, SAVE_URI)
     if heartbeat:
         beats = [s for s in samples if s["name"] == "heartbeat"]
         summary["heartbeat"] = latency_summary(beats, window)
@@ -545,6 +551,15 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             and spike_record["start_total"].get("errors", 1) == 0
             and spike_record["start_total"]["p95_ms"] < START_P95_TARGET_MS
         )
+        if server.proxy is not None:
+            # Server-side: the admitted entries and exam pages, and the clicks.
+            window = (t0, time.time())
+            spike_record["admitted_at_nginx"] = server.proxy.edge_latency(
+                window, ADMITTED_URI
+            )
+            spike_record["clicks_at_nginx"] = server.proxy.edge_latency(
+                window, r"^/exams/[0-9]+/start$"
+            )
         records.append(spike_record)
         progress(f"    {spike_record['start_total']}")
         if only_spike:

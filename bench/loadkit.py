@@ -4,6 +4,7 @@ per process group, latency percentiles. Used by ``bench/exams_load.py``."""
 
 import json
 import os
+import re
 import signal
 import socket
 import statistics
@@ -204,6 +205,49 @@ class Proxy:
     @property
     def base(self):
         return f"http://127.0.0.1:{self.port}"
+
+    def edge_latency(self, window, uri_pattern):
+        """Server-side latency of the requests whose URI matches ``uri_pattern``
+        and that *started* in ``window``, from nginx's access log: how long nginx
+        held each request (``$request_time``: from reading it to sending the
+        reply) and how long the node took (``$upstream_response_time``). Unlike
+        the load generator's figures, these do not include the time a request
+        waits inside a busy load generator on the same machine."""
+        pattern = re.compile(uri_pattern)
+        admitted, upstream, shed, failed = [], [], 0, 0
+        path = os.path.join(self.prefix, "logs", "access.log")
+        with open(path, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) < 7 or not pattern.search(parts[4]):
+                    continue
+                ended, held = float(parts[0]), float(parts[1])
+                if not window[0] <= ended - held < window[1]:
+                    continue
+                status = int(parts[5])
+                if parts[-1] == "-" and status == 503:
+                    shed += 1
+                    continue
+                if status >= 500:
+                    failed += 1
+                admitted.append(held * 1000.0)
+                times = [t for t in parts[2].split(",") if t.strip() not in ("", "-")]
+                if times:
+                    upstream.append(float(times[-1].strip()) * 1000.0)
+        if not admitted:
+            return {"requests": 0, "shed_by_nginx": shed}
+        admitted.sort()
+        upstream.sort()
+        return {
+            "requests": len(admitted),
+            "errors_5xx": failed,
+            "shed_by_nginx": shed,
+            "p50_ms": round(_pct(admitted, 50), 1),
+            "p95_ms": round(_pct(admitted, 95), 1),
+            "p99_ms": round(_pct(admitted, 99), 1),
+            "max_ms": round(admitted[-1], 1),
+            "upstream_p95_ms": round(_pct(upstream, 95), 1) if upstream else None,
+        }
 
     def start(self):
         binary = nginx_binary()

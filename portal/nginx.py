@@ -224,7 +224,10 @@ pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
 events {{ worker_connections {worker_connections}; }}
 http {{
-    log_format upstream '$request_method $uri $status $upstream_addr';
+    # When each request ended, how long nginx held it and how long the node took
+    # (the benchmark's server-side latency), and which node answered (last field).
+    log_format upstream '$msec $request_time $upstream_response_time '
+                        '$request_method $uri $status $upstream_addr';
     access_log {prefix}/logs/access.log upstream;
 {temp}
 {site}
