@@ -602,6 +602,7 @@ def test_start_click_turned_away_is_retried_by_the_notice_page(
         status = page.get_by_test_id("start-status")
         expect(status).to_contain_text("排队中")
         expect(status).to_contain_text("自动为您再次开始")
+        expect(status).to_contain_text("秒后再次开始")
         expect(page.get_by_test_id("confirm-start")).to_be_disabled()
         assert "/notice" in page.url  # nginx's page was not shown
         expect(page.locator("#countdown")).not_to_have_text("--:--", timeout=30_000)

@@ -23,9 +23,22 @@
     tries += 1;
     // Retry-After, doubled at most twice (×4), then ±50 % jitter.
     var wait = Math.min(30, after * Math.pow(2, Math.min(tries - 1, 2))) * (0.5 + Math.random());
-    say("排队中：同时开始考试的考生较多，系统将在约 " + Math.ceil(wait) +
-        " 秒后自动为您再次开始（第 " + tries + " 次）。请不要关闭本页，排队不占用答题时间。");
-    setTimeout(send, wait * 1000);
+    var at = Date.now() + wait * 1000;
+    // The message is announced once per try; the countdown beside it is for
+    // the eyes only (a live region that changes every second would be read
+    // out every second).
+    say("排队中：同时开始考试的考生较多，系统会自动为您再次开始（第 " + tries +
+        " 次）。请不要关闭本页，排队不占用答题时间。");
+    var countdown = document.createElement("span");
+    countdown.setAttribute("aria-hidden", "true");
+    countdown.className = "d-block fw-bold mt-1";
+    status.appendChild(countdown);
+    function show() {
+      countdown.textContent = Math.max(0, Math.ceil((at - Date.now()) / 1000)) + " 秒后再次开始";
+    }
+    show();
+    var timer = setInterval(show, 1000);
+    setTimeout(function () { clearInterval(timer); send(); }, wait * 1000);
   }
 
   function send() {
