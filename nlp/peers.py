@@ -65,6 +65,8 @@ ORDINARY_MITIGATING = frozenset({"no_harm"})
 _ACTIVE_COOPERATION = re.compile(r"积极|主动")
 # Positions are clamped here so a wildly misread amount does not dominate.
 POSITION_FLOOR, POSITION_CEILING = -1.0, 2.0
+# A reason at least this share of the other peers state explains no outlier.
+DEFAULT_SHARED = 0.5
 # Marks a weak reason's name ("-~cooperated"): stated, explains nothing alone.
 WEAK_MARK = "~"
 
@@ -441,19 +443,25 @@ def _reasons(
         side = UP if direction == "high" else DOWN
         pair = (canonical_name(words, side), words)
         (aggravating if direction == "high" else mitigating).append(pair)
-    for direction, name, clause in _classified(text, parsed, spans, violation, tier):
+    counted = {f.name for f in strong} | {
+        f.name for f in parsed if f.kind == AGGRAVATING
+    }
+    classified = _classified(text, parsed, spans, violation, tier, counted)
+    for direction, name, clause in classified:
         (aggravating if direction == UP else mitigating).append((name, clause))
     if violation:
         aggravating = [(n, w) for n, w in aggravating if w.strip() not in violation]
     return aggravating, mitigating, weak
 
 
-# Paragraphs that state no circumstance of the case: payment, appeal, the
-# officers and their certificates, the evidence list.
+# Sentences that state no circumstance of the case: the party block, payment,
+# appeal, the officers and their certificates, the evidence list.
 _PROCEDURE = re.compile(
     r"申请行政复议|提起行政诉讼|缴纳罚款|加处罚款|执法证|证据(?:有|如下|证实|[：:】])|"
-    r"以上事实有|送达|陈述、?申辩|听证"
+    r"以上事实有|送达|陈述、?申辩|听证|身份证|信用代码|住\s*址|住所|法定代表人|"
+    r"负责人[：:]|当事人[：:]|[男女][，,]"
 )
+_SENTENCE_END = re.compile(r"[。；;\n]")
 # Clauses the classifier does not read: statute text (a citation, a condition
 # 的), the agency's orders and the party's promises or claims.
 _CITED = re.compile(r"《|第[一二三四五六七八九十百\d]+条|规定")
@@ -464,6 +472,19 @@ _ORDER_WORDS = re.compile(r"责令|要求其?|督促|限期|通知其")
 _NEGATED_IN = re.compile(
     r"(?:[未无非没]|没有|尚未|并未|从未|不曾)(?:造成|导致|致使?|引起|引发|发现|接到|收到|出现)"
 )
+# A mitigating act negated (未主动召回, 亦无退赔行为, 没有采取整改措施).
+_ACT_NEGATED = re.compile(
+    r"(?:未|没有|无|并无|亦无|拒不|不愿|仍未|未能)(?:主动|及时|积极|自行|采取|召回|"
+    r"退|赔|改正|整改|拆除|清理|消除|补|恢复|配合|提供|如实|停止|纠正)"
+)
+# An aggravating circumstance negated (亦未在一年内再次违法, 亦非夜间排放) — not
+# a refusal written with a negation (仍未拆除, 逾期未改正, 至今未清理).
+_AGG_NEGATED = re.compile(
+    r"(?<![仍拒终今直期迟])(?:亦|也|并|从|均|尚)?(?:未|没有|不存在|并非|亦非|也非|不属)"
+)
+# An order alone (责令改正, 要求其限期拆除) is no refusal: only with what the
+# party did after it (责令停止后仍继续施工).
+_AFTER_ORDER = re.compile(r"后|仍|拒|逾期|继续|又|却|依然|照常|无视|未")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MIN_CLASSIFIED_CHARS = 4
 # Share of a clause's character bigrams found in the violation or the tier's
@@ -471,7 +492,7 @@ _MIN_CLASSIFIED_CHARS = 4
 _RESTATED_SHARE = 0.5
 
 
-def _classified(text, parsed, spans, violation: str, tier: str):
+def _classified(text, parsed, spans, violation: str, tier: str, counted=()):
     """(direction, canonical name, clause) of each clause the reason classifier
     (:mod:`nlp.reason_classifier`) reads as a reason, behind the vetoes of the
     patterns: asserted (not denied, supposed or quoted as a condition), not
@@ -487,7 +508,13 @@ def _classified(text, parsed, spans, violation: str, tier: str):
         clause, start, end = reason.clause, reason.start, reason.end
         if any(s < end and start < e for s, e in spans):
             continue
-        if any(f.text and (f.text in clause or clause in f.text) for f in parsed):
+        kind = AGGRAVATING if reason.direction == UP else MITIGATING
+        inside = [
+            f for f in parsed if f.text and (f.text in clause or clause in f.text)
+        ]
+        if any(f.kind == kind and f.name in counted for f in inside):
+            continue  # the factor already speaks for the clause
+        if _contradicted(clause, reason.direction == UP):
             continue
         if _CITED.search(clause) or clause.endswith("的") or _PROMISED.search(clause):
             continue
@@ -495,8 +522,14 @@ def _classified(text, parsed, spans, violation: str, tier: str):
             continue
         if _NEGATED_IN.search(clause) or not _asserted(text, start, end):
             continue
+        if reason.direction == UP and (
+            _AGG_NEGATED.search(clause)
+            or (_ORDER_WORDS.search(clause) and not _AFTER_ORDER.search(clause))
+        ):
+            continue
         if reason.direction != UP and (
             _ORDER_WORDS.search(clause)
+            or _ACT_NEGATED.search(clause)
             or _ORDERED.search(text, max(0, start - 8), start)
         ):
             continue
@@ -513,12 +546,31 @@ def _classified(text, parsed, spans, violation: str, tier: str):
 
 
 def _readable(text: str) -> str:
-    """``text`` with the procedural paragraphs blanked (same length, so spans
+    """``text`` with the procedural sentences blanked (same length, so spans
     hold)."""
-    out = []
-    for line in text.splitlines(keepends=True):
-        out.append(" " * len(line) if _PROCEDURE.search(line) else line)
+    out, start = [], 0
+    for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end]
+        out.append(
+            re.sub(r"[^\n]", " ", sentence) if _PROCEDURE.search(sentence) else sentence
+        )
+        start = end
     return "".join(out)
+
+
+# Factors that state the opposite of an aggravating reason (首次, 未造成危害):
+# the classifier misread the clause (两年内首次被查处 is no 再次违法).
+_ORDINARY_NAMES = frozenset({"first_offence", "no_harm", "minor"})
+
+
+def _contradicted(clause: str, aggravating: bool) -> bool:
+    """Whether the checker's factors read the clause the other way: an
+    aggravating clause stating a first offence, no harm or a minor case, or a
+    mitigating clause stating an aggravating factor."""
+    found = find_factors(clause)
+    if aggravating:
+        return any(f.name in _ORDINARY_NAMES for f in found)
+    return any(f.kind == AGGRAVATING for f in found)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -803,17 +855,24 @@ def _verdict(
     )
 
 
-def shared_reasons(points: Iterable[PeerPoint]) -> frozenset[str]:
-    """The reason names every one of ``points`` states, weak ones included and
-    unmarked (``-~cooperated`` shares ``-cooperated``); empty when one states
-    none, or has no names stored: O(cases × reasons), no text is read."""
-    shared = None
+def shared_reasons(
+    points: Iterable[PeerPoint], share: float = DEFAULT_SHARED
+) -> frozenset[str]:
+    """The reason names at least ``share`` of ``points`` state (sixth round:
+    half; the fifth round required every one), weak ones included and unmarked
+    (``-~cooperated`` counts for ``-cooperated``). A reason most peers state at
+    ordinary fines is the group's ordinary case: it explains no fine set apart.
+    Empty when no point has names stored (keys stored before the names were).
+    O(cases × reasons), no text is read."""
+    counts: dict[str, int] = {}
+    total = 0
     for point in points:
-        own = frozenset(_unmarked(name) for name in point.reasons)
-        shared = own if shared is None else shared & own
-        if not shared:
-            return frozenset()
-    return shared or frozenset()
+        total += 1
+        for name in {_unmarked(name) for name in point.reasons}:
+            counts[name] = counts.get(name, 0) + 1
+    if not total:
+        return frozenset()
+    return frozenset(n for n, k in counts.items() if k >= share * total - 1e-9)
 
 
 def _unmarked(name: str) -> str:

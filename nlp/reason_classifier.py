@@ -30,6 +30,7 @@ process from the bundled clauses, no download.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -45,17 +46,28 @@ RESOURCES = Path(__file__).parent / "resources"
 # classifier (the classes the stated-circumstance patterns encode, new wordings).
 REASON_PHRASES = RESOURCES / "reason_phrases.json"
 SEED_PHRASES = RESOURCES / "reason_phrases_seed.json"
+# Clauses of the development consistency decisions: the frame and facts of
+# decisions that state no reason (none), and the controls' labelled reasons.
+DECISION_PHRASES = RESOURCES / "reason_phrases_decisions.json"
 FORMAT = "zhifa.reason-phrases/1"
 AGGRAVATING, MITIGATING, NONE = "aggravating", "mitigating", "none"
 DIRECTIONS = (AGGRAVATING, MITIGATING)
 # Probability a clause must reach to state a reason of a direction; chosen by
 # 5-fold cross-validation on the labelled clauses (:func:`choose_thresholds`),
 # see docs/case-supervision.md ("Sixth round").
-THRESHOLDS = {AGGRAVATING: 0.7, MITIGATING: 0.7}
+THRESHOLDS = {AGGRAVATING: 0.6, MITIGATING: 0.65}
 BETA = 0.5
 C = 4.0
 # Clauses shorter or longer than this are not read (a heading, a whole paragraph).
 MIN_CLAUSE, MAX_CLAUSE = 5, 60
+# One reason, two names in the labelled clauses: the canonical name is the first.
+NAME_ALIASES = {
+    "主动消除后果": "消除后果",
+    "减轻后果": "消除后果",
+    "规模小": "涉案数量小",
+    "受他人诱骗": "受他人胁迫",
+    "隐匿证据": "阻碍执法",
+}
 
 
 @dataclass(frozen=True)
@@ -71,26 +83,38 @@ class Reason:
     score: float  # the direction's probability
 
 
-def load_reason_phrases(path: Path) -> list[tuple[str, str, str]]:
-    """Read labelled reason clauses: (direction, reason name, text)."""
+def load_reason_phrases(
+    path: Path, exclude: frozenset[str] = frozenset()
+) -> list[tuple[str, str, str]]:
+    """Read labelled reason clauses: (direction, reason name, text).
+
+    :param exclude: sources (the optional ``source`` of a clause: the set its
+        decision comes from) left out, to measure on a set the model did not see.
+    """
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT:
         raise ValueError(f"{path}: format should be {FORMAT}")
     rows = []
     for phrase in data["phrases"]:
+        if phrase.get("source") in exclude:
+            continue
         direction = phrase["direction"]
         if direction not in (*DIRECTIONS, NONE):
             raise ValueError(f"{path}: unknown direction {direction!r}")
-        rows.append((direction, phrase.get("reason", "").strip(), phrase["text"]))
+        name = phrase.get("reason", "").strip()
+        rows.append((direction, NAME_ALIASES.get(name, name), phrase["text"]))
     return rows
 
 
-def training_phrases() -> list[tuple[str, str, str]]:
-    """All bundled reason clauses (both files, repeated texts dropped, in order)."""
+def training_phrases(
+    exclude: frozenset[str] = frozenset(),
+) -> list[tuple[str, str, str]]:
+    """All bundled reason clauses (the three files, repeated texts dropped, in
+    order), without those of the ``exclude`` sources."""
     rows: list[tuple[str, str, str]] = []
-    for path in (REASON_PHRASES, SEED_PHRASES):
+    for path in (REASON_PHRASES, SEED_PHRASES, DECISION_PHRASES):
         if path.exists():
-            rows += load_reason_phrases(path)
+            rows += load_reason_phrases(path, exclude)
     seen: set[str] = set()
     unique = []
     for row in rows:
@@ -175,37 +199,60 @@ class ReasonClassifier(ClauseClassifier):
         :return: reasons in text order, one per clause.
         """
         thresholds = thresholds or THRESHOLDS
-        clauses = []
-        for match in _CLAUSE.finditer(text or ""):
-            body = match.group(0)
-            stripped = body.strip()
-            if not MIN_CLAUSE <= len(stripped) <= MAX_CLAUSE:
-                continue
-            clauses.append((match.start() + body.index(stripped), stripped))
-        if not clauses:
+        units = _units(text or "")
+        if not units:
             return []
-        probabilities = self.probabilities([c for _, c in clauses])
+        probabilities = self.probabilities([u for _, u in units])
         limits = np.array([thresholds[d] for d in self._order])
-        found = []
-        for row, (start, clause) in enumerate(clauses):
+        candidates = []
+        for row, (start, unit) in enumerate(units):
             margins = probabilities[row] - limits
             best = int(np.argmax(margins))
-            if margins[best] < 0:
+            if margins[best] >= 0:
+                candidates.append((float(probabilities[row][best]), start, unit, best))
+        found: list[Reason] = []
+        for score, start, unit, best in sorted(candidates, key=lambda c: -c[0]):
+            end = start + len(unit)
+            if any(r.start < end and start < r.end for r in found):
                 continue
             direction = self._order[best]
-            name, example = self.name(clause, direction)
+            name, example = self.name(unit, direction)
             found.append(
-                Reason(
-                    direction,
-                    name,
-                    start,
-                    start + len(clause),
-                    clause,
-                    example,
-                    round(float(probabilities[row][best]), 3),
-                )
+                Reason(direction, name, start, end, unit, example, round(score, 3))
             )
-        return found
+        return sorted(found, key=lambda r: r.start)
+
+
+# Clause separators inside a sentence (a reason is often two clauses:
+# 责令停止施工后，当事人仍继续施工) and between sentences.
+_COMMA = "，,、"
+# A clause that only sets the time of the next (执法人员检查次日，…; 责令停止施工
+# 后，…) states nothing alone: it is read with the next clause only.
+_WHEN = re.compile(r"(?:后|时|之时|期间|以来|之前|以前|次日|当日|当天|第二天|之际)$")
+_SENTENCE = re.compile(r"[^。；;！!？?\n]+")
+
+
+def _units(text: str) -> list[tuple[int, str]]:
+    """(start, text) of each clause of ``text`` and of each two adjacent clauses
+    of one sentence (joined as written), of readable length."""
+    units = []
+    for sentence in _SENTENCE.finditer(text):
+        clauses = []
+        for match in _CLAUSE.finditer(sentence.group(0)):
+            body = match.group(0)
+            stripped = body.strip()
+            if stripped:
+                at = sentence.start() + match.start() + body.index(stripped)
+                clauses.append((at, stripped))
+        for k, (at, clause) in enumerate(clauses):
+            if MIN_CLAUSE <= len(clause) <= MAX_CLAUSE and not _WHEN.search(clause):
+                units.append((at, clause))
+            if k + 1 < len(clauses):
+                nxt_at, nxt = clauses[k + 1]
+                joined = text[at : nxt_at + len(nxt)]
+                if len(joined) <= MAX_CLAUSE and text[at + len(clause)] in _COMMA:
+                    units.append((at, joined))
+    return units
 
 
 @lru_cache(maxsize=1)
