@@ -55,7 +55,7 @@ DIRECTIONS = (AGGRAVATING, MITIGATING)
 # Probability a clause must reach to state a reason of a direction; chosen by
 # 5-fold cross-validation on the labelled clauses (:func:`choose_thresholds`),
 # see docs/case-supervision.md ("Sixth round").
-THRESHOLDS = {AGGRAVATING: 0.6, MITIGATING: 0.65}
+THRESHOLDS = {AGGRAVATING: 0.7, MITIGATING: 0.85}
 BETA = 0.5
 C = 4.0
 # Clauses shorter or longer than this are not read (a heading, a whole paragraph).
