@@ -373,16 +373,39 @@ def stated_reasons(
     (积极配合调查 in an outlier, 配合调查 in every peer)."""
     aggravating, mitigating, weak = _reasons(text, factors, violation, tier)
     names = frozenset(
-        f"{sign}{name or _word_name(words)}"
+        f"{sign}{_canonical(name) or _word_name(words)}"
         for sign, pairs in (("+", aggravating), ("-", mitigating))
         for name, words in pairs
         if words.strip()
-    ) | frozenset(f"-{WEAK_MARK}{name}" for name in weak)
+    ) | frozenset(f"-{WEAK_MARK}{_canonical(name)}" for name in weak)
     return (
         any(w.strip() for _, w in aggravating),
         any(w.strip() for _, w in mitigating),
         names,
     )
+
+
+# The checker's factor names as the reason names of the labelled clauses
+# (nlp/resources/reason_phrases.json), so a factor and a clause the classifier
+# reads as the same kind of reason share one name.
+FACTOR_REASONS = {
+    "refused_correction": "拒不改正",
+    "not_first": "再次违法",
+    "repeated": "再次违法",
+    "serious_consequence": "后果严重",
+    "harm": "后果严重",
+    "obstructed": "阻碍执法",
+    "eliminated_harm": "消除后果",
+    "corrected": "主动改正",
+    "cooperated": "积极配合",
+    "minor": "涉案数量小",
+    "first_offence": "首次违法",
+    "no_harm": "未造成危害后果",
+}
+
+
+def _canonical(name: str) -> str:
+    return FACTOR_REASONS.get(name, name)
 
 
 _NUMBER = re.compile(r"[\d.．]+|[零〇一二两三四五六七八九十百千万]+")

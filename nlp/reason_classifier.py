@@ -55,11 +55,14 @@ DIRECTIONS = (AGGRAVATING, MITIGATING)
 # Probability a clause must reach to state a reason of a direction; chosen by
 # 5-fold cross-validation on the labelled clauses (:func:`choose_thresholds`),
 # see docs/case-supervision.md ("Sixth round").
-THRESHOLDS = {AGGRAVATING: 0.7, MITIGATING: 0.85}
+THRESHOLDS = {AGGRAVATING: 0.7, MITIGATING: 0.7}
 BETA = 0.5
 C = 4.0
 # Clauses shorter or longer than this are not read (a heading, a whole paragraph).
 MIN_CLAUSE, MAX_CLAUSE = 5, 60
+_NUMBER = re.compile(
+    r"[\d.．%]+|[零〇一二两三四五六七八九十百千万几数多余]+(?=[次件名人个天日月年倍元万户起辆吨亩条])"
+)
 # One reason, two names in the labelled clauses: the canonical name is the first.
 NAME_ALIASES = {
     "主动消除后果": "消除后果",
@@ -173,7 +176,9 @@ class ReasonClassifier(ClauseClassifier):
         :return: (name, nearest labelled clause).
         """
         rows = self._rows_of[direction]
-        sims = (self._example_rows[rows] @ self._transform([words]).T).toarray()
+        # numbers carry no kind of reason (投诉三次 is no 再次违法)
+        query = _NUMBER.sub(" ", words)
+        sims = (self._example_rows[rows] @ self._transform([query]).T).toarray()
         best = int(rows[int(np.argmax(sims.ravel()))])
         return self.names[best] or self.examples[best], self.examples[best]
 
@@ -229,6 +234,11 @@ _COMMA = "，,、"
 # A clause that only sets the time of the next (执法人员检查次日，…; 责令停止施工
 # 后，…) states nothing alone: it is read with the next clause only.
 _WHEN = re.compile(r"(?:后|时|之时|期间|以来|之前|以前|次日|当日|当天|第二天|之际)$")
+# A lead-in (经查，…) adds nothing to the clause it introduces: not read with it.
+_LEAD_IN = re.compile(
+    r"(?:经|现|另)?(?:查|调查|核查|核实|查明|检查|查实)(?:发现|查明|确认)?|"
+    r"[一二三四五六七八九十]、\s*违法事实|违法事实"
+)
 _SENTENCE = re.compile(r"[^。；;！!？?\n]+")
 
 
@@ -250,7 +260,11 @@ def _units(text: str) -> list[tuple[int, str]]:
             if k + 1 < len(clauses):
                 nxt_at, nxt = clauses[k + 1]
                 joined = text[at : nxt_at + len(nxt)]
-                if len(joined) <= MAX_CLAUSE and text[at + len(clause)] in _COMMA:
+                if (
+                    len(joined) <= MAX_CLAUSE
+                    and text[at + len(clause)] in _COMMA
+                    and not _LEAD_IN.fullmatch(clause)
+                ):
                     units.append((at, joined))
     return units
 
