@@ -289,6 +289,8 @@ _DENIED_NEAR = re.compile(
     r"(?:[未无不非没]|没有|尚未|并未|从未)(?:造成|导致|致使?|引起|引发)?了?$"
 )
 _SUPPOSED = re.compile(r"^\s*(?:如果|如若|倘若|假如|若|一旦|如(?![实下])|否则)")
+# What the party only claims (当事人辩称已赔偿…) is no fact of the case.
+_CLAIMED = re.compile(r"辩称|申辩称|声称|自称|辩解称?")
 _CLAUSE_END = "，,。；;：:\n（("
 
 
@@ -303,7 +305,7 @@ def _asserted(text: str, start: int, end: int) -> bool:
     clause = text[max(floor, head + 1) : start]
     if _DENIED.search(clause) or _DENIED_NEAR.search(clause):
         return False
-    if _SUPPOSED.search(clause):
+    if _SUPPOSED.search(clause) or _CLAIMED.search(clause):
         return False
     quote = text.rfind("“", floor, start)
     if quote != -1 and text.rfind("”", quote, start) == -1:
