@@ -489,7 +489,7 @@ _PROCEDURE = re.compile(
 _SENTENCE_END = re.compile(r"[。；;\n]")
 # Clauses the classifier does not read: statute text (a citation, a condition
 # 的), the agency's orders and the party's promises or claims.
-_CITED = re.compile(r"《|第[一二三四五六七八九十百\d]+条|规定")
+_CITED = re.compile(r"《|第[一二三四五六七八九十百\d]+条|[的之]规定|规定的")
 _PROMISED = re.compile(
     r"表示将|承诺|保证|愿意|将(?:尽快|立即|于)|辩称|申辩|声称|称其|认为"
 )
