@@ -297,10 +297,10 @@ def _seed_archive(total, progress):
                     "position": pos,
                     "is_aggravating": aggravating,
                     "is_mitigating": mitigating,
-                    # names as stored since the fifth round (shared-reason rule)
+                    # names as stored since the sixth round (canonical reason names)
                     "reason_names": "|".join(
-                        (["+repeated"] if aggravating else [])
-                        + (["-corrected"] if mitigating else [])
+                        (["+再次违法"] if aggravating else [])
+                        + (["-主动改正"] if mitigating else [])
                     ),
                     "is_reasoned": rng.random() < 0.8,
                 }

@@ -65,6 +65,10 @@ ORDINARY_MITIGATING = frozenset({"no_harm"})
 _ACTIVE_COOPERATION = re.compile(r"积极|主动")
 # Positions are clamped here so a wildly misread amount does not dominate.
 POSITION_FLOOR, POSITION_CEILING = -1.0, 2.0
+# A reason at least this share of the other peers state explains no outlier.
+DEFAULT_SHARED = 0.5
+# Marks a weak reason's name ("-~cooperated"): stated, explains nothing alone.
+WEAK_MARK = "~"
 
 
 @dataclass(frozen=True)
@@ -285,6 +289,8 @@ _DENIED_NEAR = re.compile(
     r"(?:[未无不非没]|没有|尚未|并未|从未)(?:造成|导致|致使?|引起|引发)?了?$"
 )
 _SUPPOSED = re.compile(r"^\s*(?:如果|如若|倘若|假如|若|一旦|如(?![实下])|否则)")
+# What the party only claims (当事人辩称已赔偿…) is no fact of the case.
+_CLAIMED = re.compile(r"辩称|申辩称|声称|自称|辩解称?")
 _CLAUSE_END = "，,。；;：:\n（("
 
 
@@ -299,7 +305,7 @@ def _asserted(text: str, start: int, end: int) -> bool:
     clause = text[max(floor, head + 1) : start]
     if _DENIED.search(clause) or _DENIED_NEAR.search(clause):
         return False
-    if _SUPPOSED.search(clause):
+    if _SUPPOSED.search(clause) or _CLAIMED.search(clause):
         return False
     quote = text.rfind("“", floor, start)
     if quote != -1 and text.rfind("”", quote, start) == -1:
@@ -342,7 +348,7 @@ def reason_words(
     :return: (aggravating words, mitigating words), each in textual order and
         without repeats; empty lists when none is stated.
     """
-    aggravating, mitigating = _reasons(text, factors, violation, tier)
+    aggravating, mitigating, _ = _reasons(text, factors, violation, tier)
     return _unique([w for _, w in aggravating]), _unique([w for _, w in mitigating])
 
 
@@ -361,19 +367,47 @@ def stated_reasons(
     text: str, factors: Iterable, violation: str = "", tier: str = ""
 ) -> tuple[bool, bool, frozenset[str]]:
     """:func:`reason_flags` and :func:`reason_names` from one reading of the
-    text (what a comparison key stores)."""
-    aggravating, mitigating = _reasons(text, factors, violation, tier)
+    text (what a comparison key stores).
+
+    The names also hold the *weak* mitigating factors the decision states
+    (plain 配合调查, 未造成危害后果 …), marked ``"-~name"``: they explain nothing
+    by themselves, but a peer stating one shares the reason of the same name
+    (积极配合调查 in an outlier, 配合调查 in every peer)."""
+    aggravating, mitigating, weak = _reasons(text, factors, violation, tier)
     names = frozenset(
-        f"{sign}{name or _word_name(words)}"
+        f"{sign}{_canonical(name) or _word_name(words)}"
         for sign, pairs in (("+", aggravating), ("-", mitigating))
         for name, words in pairs
         if words.strip()
-    )
+    ) | frozenset(f"-{WEAK_MARK}{_canonical(name)}" for name in weak)
     return (
         any(w.strip() for _, w in aggravating),
         any(w.strip() for _, w in mitigating),
         names,
     )
+
+
+# The checker's factor names as the reason names of the labelled clauses
+# (nlp/resources/reason_phrases.json), so a factor and a clause the classifier
+# reads as the same kind of reason share one name.
+FACTOR_REASONS = {
+    "refused_correction": "拒不改正",
+    "not_first": "再次违法",
+    "repeated": "再次违法",
+    "serious_consequence": "后果严重",
+    "harm": "后果严重",
+    "obstructed": "阻碍执法",
+    "eliminated_harm": "消除后果",
+    "corrected": "主动改正",
+    "cooperated": "积极配合",
+    "minor": "涉案数量小",
+    "first_offence": "首次违法",
+    "no_harm": "未造成危害后果",
+}
+
+
+def _canonical(name: str) -> str:
+    return FACTOR_REASONS.get(name, name)
 
 
 _NUMBER = re.compile(r"[\d.．]+|[零〇一二两三四五六七八九十百千万]+")
@@ -387,44 +421,204 @@ def _word_name(words: str) -> str:
 
 def _reasons(
     text: str, factors: Iterable, violation: str = "", tier: str = ""
-) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]], list[str]]:
     """(name, words) of each aggravating / mitigating reason (see
-    :func:`reason_words`)."""
+    :func:`reason_words`), and the names of the weak mitigating factors stated
+    (see :func:`stated_reasons`).
+
+    A checker factor keeps its factor name; a stated circumstance, a stated
+    placement and a clause the reason classifier reads as a reason are named by
+    the classifier's nearest labelled reason (:func:`nlp.reason_classifier.
+    canonical_name`), so two decisions stating one kind of reason in different
+    words share the name."""
+    from nlp.reason_classifier import AGGRAVATING as UP
+    from nlp.reason_classifier import MITIGATING as DOWN
+    from nlp.reason_classifier import canonical_name
+
     text = text or ""
     parsed = [f for f in (_factor(f) for f in factors) if _stated(text, f)]
     aggravating = [(f.name, f.text) for f in parsed if f.kind == AGGRAVATING]
-    aggravating += [
-        (_word_name(m.group(0)), m.group(0))
-        for m in _AGGRAVATING_FACTS.finditer(text)
-        if _asserted(text, m.start(), m.end())
-    ]
-    strong = [
-        f
-        for f in parsed
-        if f.kind == MITIGATING
-        and not _weak(f)
-        and not _as_ordered(text, f)
-        and not _restates_tier(f, tier)
-    ]
+    found = [m for m in _AGGRAVATING_FACTS.finditer(text) if _asserted(text, *m.span())]
+    aggravating += [(canonical_name(m.group(0), UP), m.group(0)) for m in found]
+    spans = [m.span() for m in found]
+    strong, weak = [], []
+    for f in parsed:
+        if f.kind != MITIGATING:
+            continue
+        if _weak(f) or _as_ordered(text, f) or _restates_tier(f, tier):
+            weak.append(f.name)
+        else:
+            strong.append(f)
     mitigating = [(f.name, f.text) for f in strong]
-    mitigating += [
-        (_word_name(m.group(0)), m.group(0))
+    found = [
+        m
         for m in _MITIGATING_FACTS.finditer(text)
         if "责令" not in m.group(0)
         and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
         and _asserted(text, m.start(), m.end())
     ]
+    mitigating += [(canonical_name(m.group(0), DOWN), m.group(0)) for m in found]
+    spans += [m.span() for m in found]
     # 从轻/减轻 counts only with a basis that is not boilerplate: a weak factor
     # (配合调查) or none at all (综合考虑违法情节，决定从轻处罚) explains nothing.
     if not mitigating and strong and MITIGATION_WORD.search(text):
         word = next(MITIGATION_WORD.finditer(text)).group(0)
         mitigating = [(_word_name(word), word)]
     for direction, words in _placements(text):
-        pair = (_word_name(words), words)
+        side = UP if direction == "high" else DOWN
+        pair = (canonical_name(words, side), words)
         (aggravating if direction == "high" else mitigating).append(pair)
+    counted = {f.name for f in strong} | {
+        f.name for f in parsed if f.kind == AGGRAVATING
+    }
+    classified = _classified(text, parsed, spans, violation, tier, counted)
+    for direction, name, clause in classified:
+        (aggravating if direction == UP else mitigating).append((name, clause))
     if violation:
         aggravating = [(n, w) for n, w in aggravating if w.strip() not in violation]
-    return aggravating, mitigating
+    return aggravating, mitigating, weak
+
+
+# Sentences that state no circumstance of the case: the party block, payment,
+# appeal, the officers and their certificates, the evidence list.
+_PROCEDURE = re.compile(
+    r"申请行政复议|提起行政诉讼|缴纳罚款|加处罚款|执法证|证据(?:有|如下|证实|[：:】])|"
+    r"以上事实有|送达|陈述、?申辩|听证|身份证|信用代码|住\s*址|住所|法定代表人|"
+    r"负责人[：:]|当事人[：:]|[男女][，,]"
+)
+_SENTENCE_END = re.compile(r"[。；;\n]")
+# Clauses the classifier does not read: statute text (a citation, a condition
+# 的), the agency's orders and the party's promises or claims.
+_CITED = re.compile(r"《|第[一二三四五六七八九十百\d]+条|[的之]规定|规定的")
+_PROMISED = re.compile(
+    r"表示将|承诺|保证|愿意|将(?:尽快|立即|于)|辩称|申辩|声称|称其|认为"
+)
+_ORDER_WORDS = re.compile(r"责令|要求其?|督促|限期|通知其")
+_NEGATED_IN = re.compile(
+    r"(?:[未无非没]|没有|尚未|并未|从未|不曾)(?:造成|导致|致使?|引起|引发|发现|接到|收到|出现)"
+)
+# A mitigating act negated (未主动召回, 亦无退赔行为, 没有采取整改措施).
+_ACT_NEGATED = re.compile(
+    r"(?:未|没有|无|并无|亦无|拒不|不愿|仍未|未能)(?:主动|及时|积极|自行|采取|召回|"
+    r"退|赔|改正|整改|拆除|清理|消除|补|恢复|配合|提供|如实|停止|纠正)"
+)
+# An aggravating circumstance negated (亦未在一年内再次违法, 亦非夜间排放) — not
+# a refusal written with a negation (仍未拆除, 逾期未改正, 至今未清理).
+_AGG_NEGATED = re.compile(
+    r"(?<![仍拒终今直期迟])(?:亦|也|并|从|均|尚)?(?:未|没有|不存在|并非|亦非|也非|不属)"
+)
+# An order alone (责令改正, 要求其限期拆除) is no refusal: only with what the
+# party did after it (责令停止后仍继续施工).
+_AFTER_ORDER = re.compile(r"后|仍|拒|逾期|继续|又|却|依然|照常|无视|未")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MIN_CLASSIFIED_CHARS = 4
+# Share of a clause's character bigrams found in the violation or the tier's
+# condition above which the clause only restates it.
+_RESTATED_SHARE = 0.5
+
+
+def _classified(text, parsed, spans, violation: str, tier: str, counted=()):
+    """(direction, canonical name, clause) of each clause the reason classifier
+    (:mod:`nlp.reason_classifier`) reads as a reason, behind the vetoes of the
+    patterns: asserted (not denied, supposed or quoted as a condition), not
+    ordered or promised or claimed, not boilerplate, not restating the
+    violation or the compared tier, not a weak factor (plain cooperation, no
+    harm, a correction as ordered), and not already carried by a factor or a
+    pattern (``spans``)."""
+    from nlp.reason_classifier import AGGRAVATING as UP
+    from nlp.reason_classifier import default_classifier
+
+    level, _, condition = (tier or "").partition(" ")
+    for reason in default_classifier().find(_readable(text)):
+        clause, start, end = reason.clause, reason.start, reason.end
+        if any(s < end and start < e for s, e in spans):
+            continue
+        kind = AGGRAVATING if reason.direction == UP else MITIGATING
+        inside = [
+            f for f in parsed if f.text and (f.text in clause or clause in f.text)
+        ]
+        if any(f.kind == kind and f.name in counted for f in inside):
+            continue  # the factor already speaks for the clause
+        if _contradicted(clause, reason.direction == UP):
+            continue
+        if _CITED.search(clause) or clause.endswith("的") or _PROMISED.search(clause):
+            continue
+        if _DENIED.search(clause) or _SUPPOSED.search(clause):
+            continue
+        if _NEGATED_IN.search(clause) or not _asserted(text, start, end):
+            continue
+        if reason.direction == UP and (
+            _AGG_NEGATED.search(clause)
+            or (_ORDER_WORDS.search(clause) and not _AFTER_ORDER.search(clause))
+        ):
+            continue
+        if reason.direction != UP and (
+            _ORDER_WORDS.search(clause)
+            or _ACT_NEGATED.search(clause)
+            or _ORDERED.search(text, max(0, start - 8), start)
+        ):
+            continue
+        content = _CJK.findall(_BOILERPLATE.sub("", clause))
+        if len(content) < _MIN_CLASSIFIED_CHARS:
+            continue
+        if len(level) >= 2 and level in clause:
+            continue
+        if _restates(clause, violation) or _restates(clause, condition):
+            continue
+        if reason.direction != UP and _only_weak(clause, tier):
+            continue
+        yield reason.direction, reason.name, clause
+
+
+def _readable(text: str) -> str:
+    """``text`` with the procedural sentences blanked (same length, so spans
+    hold)."""
+    out, start = [], 0
+    for end in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence = text[start:end]
+        out.append(
+            re.sub(r"[^\n]", " ", sentence) if _PROCEDURE.search(sentence) else sentence
+        )
+        start = end
+    return "".join(out)
+
+
+# Factors that state the opposite of an aggravating reason (首次, 未造成危害):
+# the classifier misread the clause (两年内首次被查处 is no 再次违法).
+_ORDINARY_NAMES = frozenset({"first_offence", "no_harm", "minor"})
+
+
+def _contradicted(clause: str, aggravating: bool) -> bool:
+    """Whether the checker's factors read the clause the other way: an
+    aggravating clause stating a first offence, no harm or a minor case, or a
+    mitigating clause stating an aggravating factor."""
+    found = find_factors(clause)
+    if aggravating:
+        return any(f.name in _ORDINARY_NAMES for f in found)
+    return any(f.kind == AGGRAVATING for f in found)
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = "".join(_CJK.findall(text))
+    return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+
+def _restates(clause: str, source: str) -> bool:
+    """Whether most of the clause's bigrams are the ``source``'s (the item's
+    violation, the tier's condition)."""
+    if not source:
+        return False
+    own = _bigrams(clause)
+    return bool(own) and len(own & _bigrams(source)) / len(own) >= _RESTATED_SHARE
+
+
+def _only_weak(clause: str, tier: str) -> bool:
+    """A mitigating clause whose only factors are weak (配合调查, 未造成危害后果),
+    ordered or the tier restated."""
+    found = find_factors(clause)
+    return bool(found) and all(
+        _weak(f) or _as_ordered(clause, f) or _restates_tier(f, tier) for f in found
+    )
 
 
 # The agency placing the fine at a tier end *because of* something it states
@@ -686,22 +880,36 @@ def _verdict(
     )
 
 
-def shared_reasons(points: Iterable[PeerPoint]) -> frozenset[str]:
-    """The reason names every one of ``points`` states (empty when one states
-    none, or has no names stored): O(cases × reasons), no text is read."""
-    shared = None
+def shared_reasons(
+    points: Iterable[PeerPoint], share: float = DEFAULT_SHARED
+) -> frozenset[str]:
+    """The reason names at least ``share`` of ``points`` state (sixth round:
+    half; the fifth round required every one), weak ones included and unmarked
+    (``-~cooperated`` counts for ``-cooperated``). A reason most peers state at
+    ordinary fines is the group's ordinary case: it explains no fine set apart.
+    Empty when no point has names stored (keys stored before the names were).
+    O(cases × reasons), no text is read."""
+    counts: dict[str, int] = {}
+    total = 0
     for point in points:
-        shared = point.reasons if shared is None else shared & point.reasons
-        if not shared:
-            return frozenset()
-    return shared or frozenset()
+        total += 1
+        for name in {_unmarked(name) for name in point.reasons}:
+            counts[name] = counts.get(name, 0) + 1
+    if not total:
+        return frozenset()
+    return frozenset(n for n, k in counts.items() if k >= share * total - 1e-9)
+
+
+def _unmarked(name: str) -> str:
+    return name[0] + name[2:] if name[1:2] == WEAK_MARK else name
 
 
 def _only_shared(point: PeerPoint, sign: str, shared: frozenset[str]) -> bool:
     """Whether every reason of ``point`` in the direction ``sign`` is one the
     whole group states: it is why the group is what it is (every 违规运输 decision
-    of a district states 经劝阻后继续), not why this fine differs."""
-    own = {name for name in point.reasons if name[0] == sign}
+    of a district states 经劝阻后继续), not why this fine differs. Weak names
+    are no reasons of the point (they only count in what the peers share)."""
+    own = {name for name in point.reasons if name[0] == sign and name[1:2] != WEAK_MARK}
     return bool(own) and own <= shared
 
 

@@ -202,12 +202,18 @@ def add_cases_command(paths, agency_ref, fmt, timeout):
 
 
 @casebank_cli.command("fill-reason-names")
-def fill_reason_names_command():
+@click.option(
+    "--all",
+    "refill",
+    is_flag=True,
+    help="重写全部比对键的理由名称（理由命名规则更新后使用）。",
+)
+def fill_reason_names_command(refill):
     """为升级前存储的比对键补写裁量理由名称，然后重新比对全部案卷。"""
     from casebank.consistency import services
     from portal.extensions import db
 
-    filled = services.fill_reason_names()
+    filled = services.fill_reason_names(refill=refill)
     counts = services.recompute_all()
     db.session.commit()
     click.echo(f"已补写 {filled} 条比对键的理由名称；重新比对：{counts}")

@@ -128,25 +128,28 @@ def split_names(stored: str | None) -> frozenset[str]:
     return frozenset(stored.split("|")) if stored else frozenset()
 
 
-def fill_reason_names(batch: int = 500) -> int:
+def fill_reason_names(batch: int = 500, refill: bool = False) -> int:
     """Store the reason names (and flags) of the keys stored before the names
     were (``reason_names`` NULL), from each case's text and stored review — no
     re-check. Run once after the upgrade, then :func:`recompute_all`.
 
+    :param refill: rewrite the names of every key (after the naming changed:
+        sixth round, canonical names from the reason classifier and weak
+        reasons marked ``-~``).
     :return: the number of keys filled.
     """
     filled = 0
+    after = 0
     while True:
-        ids = list(
-            db.session.scalars(
-                sa.select(CasePeerKey.case_id)
-                .where(CasePeerKey.reason_names.is_(None))
-                .order_by(CasePeerKey.case_id)
-                .limit(batch)
-            )
-        )
+        query = sa.select(CasePeerKey.case_id).order_by(CasePeerKey.case_id)
+        if refill:
+            query = query.where(CasePeerKey.case_id > after)
+        else:
+            query = query.where(CasePeerKey.reason_names.is_(None))
+        ids = list(db.session.scalars(query.limit(batch)))
         if not ids:
             return filled
+        after = ids[-1]
         for case in db.session.scalars(sa.select(CaseFile).where(CaseFile.id.in_(ids))):
             row = db.session.get(CasePeerKey, case.id)
             values = key_values(case)

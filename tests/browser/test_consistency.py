@@ -108,7 +108,8 @@ def test_supervisor_sees_outlier_with_peer_chart_and_downloads_report(
         group = page.get_by_test_id("peer-group")
         expect(group).to_contain_text("共 7 件（含本案）")
         expect(group).to_contain_text("明显偏高")
-        expect(page.locator("#peer-chart canvas")).to_have_count(1)
+        expect(page.locator("#peer-chart svg")).to_have_count(1)
+        _assert_median_label_clear_of_legend(page)
         screenshot(page, "consistency-outlier.png")
         case_url = page.url
         group.locator("summary").click()
@@ -137,3 +138,25 @@ def test_supervisor_sees_outlier_with_peer_chart_and_downloads_report(
         assert rows[0][8] == 1
     finally:
         context.close()
+
+
+def _assert_median_label_clear_of_legend(page) -> None:
+    """At 1280 px the median line's label and the legend do not overlap (the
+    chart is drawn as SVG, so both are text elements with boxes)."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.wait_for_timeout(300)  # the chart redraws on resize
+    median = page.locator("#peer-chart svg text", has_text="中位数")
+    expect(median).to_have_count(1)
+    label = median.bounding_box()
+    legend = [
+        page.locator("#peer-chart svg text", has_text=name).first.bounding_box()
+        for name in ("同类案件", "本案")
+    ]
+    for box in legend:
+        apart = (
+            label["x"] + label["width"] <= box["x"]
+            or box["x"] + box["width"] <= label["x"]
+            or label["y"] + label["height"] <= box["y"]
+            or box["y"] + box["height"] <= label["y"]
+        )
+        assert apart, (label, box)

@@ -101,3 +101,42 @@ def add_cases(runner, tmp_path, cases, agency="甲区城管局"):
 def inconsistency(obj):
     """The INCONSISTENT_WITH_SIMILAR finding of an add-cases object, or None."""
     return next((f for f in obj["findings"] if f["code"] == CODE), None)
+
+
+def ordinary_cases(reasons: str = ORDINARY, edit=None) -> list[tuple[str, str]]:
+    """(name, text) of the ordinary cases ``o0.txt`` … at :data:`ORDINARY_FINES`,
+    each stating ``reasons``; ``edit(text, fine)`` may rewrite a text."""
+    cases = []
+    for i, fine in enumerate(ORDINARY_FINES):
+        text = decision(i + 1, fine, reasons=reasons)
+        cases.append((f"o{i}.txt", edit(text, fine) if edit else text))
+    return cases
+
+
+def assert_one_group(out) -> None:
+    """Every imported case was matched to CG-003, tier 一般 (one peer group)."""
+    for name, obj in out.items():
+        assert obj["item_id"] == "CG-003", name
+        assert obj["tier"] == "一般", name
+
+
+def assert_ordinary_not_flagged(out) -> None:
+    """No ordinary case (:func:`ordinary_cases`) got INCONSISTENT_WITH_SIMILAR."""
+    for i in range(len(ORDINARY_FINES)):
+        assert inconsistency(out[f"o{i}.txt"]) is None, f"o{i}.txt"
+
+
+def open_inconsistency(case_id: int):
+    """The open INCONSISTENT_WITH_SIMILAR finding of a case in the database."""
+    import sqlalchemy as sa
+
+    from casebank.cases.models import CaseFinding
+    from portal.extensions import db
+
+    return db.session.scalar(
+        sa.select(CaseFinding).where(
+            CaseFinding.case_id == case_id,
+            CaseFinding.code == CODE,
+            CaseFinding.closed_at.is_(None),
+        )
+    )

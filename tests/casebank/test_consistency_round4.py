@@ -9,8 +9,11 @@ from portal.extensions import db
 from tests.casebank.consistency_texts import (
     ORDINARY_FINES,
     add_cases,
+    assert_one_group,
+    assert_ordinary_not_flagged,
     decision,
     inconsistency,
+    ordinary_cases,
 )
 
 TIER_ONLY = (
@@ -28,15 +31,11 @@ def test_tier_restating_reason_is_flagged_own_reason_is_not(
     """Are a low fine whose only stated circumstance is the tier's own (遗撒范围
     较小 in 遗撒面积10平方米以上50平方米以下) flagged, with a message naming the
     rule that set it apart, and the same fine with a circumstance of its own not?"""
-    cases = [
-        (f"o{i}.txt", decision(i + 1, fine)) for i, fine in enumerate(ORDINARY_FINES)
-    ]
+    cases = ordinary_cases()
     cases.append(("tier-only.txt", decision(60, 5100, reasons=TIER_ONLY)))
     cases.append(("own-reason.txt", decision(61, 5100, reasons=OWN_REASON)))
     out = add_cases(runner, tmp_path, cases)
-    for name, obj in out.items():
-        assert obj["item_id"] == "CG-003", name
-        assert obj["tier"] == "一般", name
+    assert_one_group(out)
     tier_only = db.session.get(CasePeerKey, out["tier-only.txt"]["case_id"])
     assert tier_only.is_mitigating is False
     finding = inconsistency(out["tier-only.txt"])
@@ -47,9 +46,7 @@ def test_tier_restating_reason_is_flagged_own_reason_is_not(
     own = db.session.get(CasePeerKey, out["own-reason.txt"]["case_id"])
     assert own.is_mitigating is True
     assert inconsistency(out["own-reason.txt"]) is None
-    assert all(
-        inconsistency(out[f"o{i}.txt"]) is None for i in range(len(ORDINARY_FINES))
-    )
+    assert_ordinary_not_flagged(out)
 
 
 def test_band_rule_message_and_fine_behind_a_note(
@@ -58,15 +55,11 @@ def test_band_rule_message_and_fine_behind_a_note(
     """Is a fine written 罚款（按遗撒面积计）人民币…元 keyed like the others, and
     does a high outlier inside the tier (not at its end) say it left the
     consistent band of its peers?"""
-    cases = [
-        (
-            f"o{i}.txt",
-            decision(i + 1, fine).replace(
-                f"处以罚款人民币{fine}元", f"处以罚款（按遗撒面积计）人民币{fine}元"
-            ),
+    cases = ordinary_cases(
+        edit=lambda text, fine: text.replace(
+            f"处以罚款人民币{fine}元", f"处以罚款（按遗撒面积计）人民币{fine}元"
         )
-        for i, fine in enumerate(ORDINARY_FINES)
-    ]
+    )
     cases.append(("high.txt", decision(70, 11000)))
     out = add_cases(runner, tmp_path, cases)
     for i, fine in enumerate(ORDINARY_FINES):

@@ -6,16 +6,17 @@ the case's own still does."""
 
 import sqlalchemy as sa
 
-from casebank.cases.models import CaseFinding
 from casebank.consistency.models import CasePeerKey
 from casebank.consistency.services import join_names, recompute_all, split_names
 from portal.extensions import db
 from tests.casebank.consistency_texts import (
-    CODE,
-    ORDINARY_FINES,
     add_cases,
+    assert_one_group,
+    assert_ordinary_not_flagged,
     decision,
     inconsistency,
+    open_inconsistency,
+    ordinary_cases,
 )
 
 SHARED = (
@@ -33,16 +34,11 @@ def test_reason_every_peer_states_explains_no_top_fine(
 ):
     """Is a top fine whose only stated reason is the one every peer states
     flagged, and the same fine with a reason of its own not?"""
-    cases = [
-        (f"o{i}.txt", decision(i + 1, fine, reasons=SHARED))
-        for i, fine in enumerate(ORDINARY_FINES)
-    ]
+    cases = ordinary_cases(SHARED)
     cases.append(("shared-only.txt", decision(60, 12000, reasons=SHARED)))
     cases.append(("own-reason.txt", decision(61, 12000, reasons=OWN)))
     out = add_cases(runner, tmp_path, cases)
-    for name, obj in out.items():
-        assert obj["item_id"] == "CG-003", name
-        assert obj["tier"] == "一般", name
+    assert_one_group(out)
     shared = db.session.get(CasePeerKey, out["shared-only.txt"]["case_id"])
     assert shared.is_aggravating is True
     names = split_names(shared.reason_names)
@@ -52,9 +48,7 @@ def test_reason_every_peer_states_explains_no_top_fine(
     own = db.session.get(CasePeerKey, out["own-reason.txt"]["case_id"])
     assert split_names(own.reason_names) > names
     assert inconsistency(out["own-reason.txt"]) is None
-    assert all(
-        inconsistency(out[f"o{i}.txt"]) is None for i in range(len(ORDINARY_FINES))
-    )
+    assert_ordinary_not_flagged(out)
 
 
 def test_names_are_stored_within_the_column():
@@ -74,10 +68,7 @@ def test_keys_stored_before_the_names_are_filled(
     """Does `flask casebank fill-reason-names` give the keys stored before the
     upgrade (names NULL) their names, so the shared reason stops explaining the
     top fine, without touching keys that have them?"""
-    cases = [
-        (f"o{i}.txt", decision(i + 1, fine, reasons=SHARED))
-        for i, fine in enumerate(ORDINARY_FINES)
-    ]
+    cases = ordinary_cases(SHARED)
     cases.append(("shared-only.txt", decision(60, 12000, reasons=SHARED)))
     out = add_cases(runner, tmp_path, cases)
     assert inconsistency(out["shared-only.txt"]) is not None
@@ -93,21 +84,11 @@ def test_keys_stored_before_the_names_are_filled(
     recompute_all()
     db.session.commit()
     top = out["shared-only.txt"]["case_id"]
-    assert _open(top) is None
+    assert open_inconsistency(top) is None
     result = runner.invoke(args=["casebank", "fill-reason-names"])
     assert result.exit_code == 0, result.output
     assert "已补写 6 条" in result.output
     db.session.expire_all()
     assert db.session.get(CasePeerKey, top).reason_names
     assert db.session.get(CasePeerKey, kept.case_id).reason_names == kept_names
-    assert _open(top) is not None
-
-
-def _open(case_id):
-    return db.session.scalar(
-        sa.select(CaseFinding).where(
-            CaseFinding.case_id == case_id,
-            CaseFinding.code == CODE,
-            CaseFinding.closed_at.is_(None),
-        )
-    )
+    assert open_inconsistency(top) is not None

@@ -168,3 +168,14 @@ def reviewer():
 
     labels = load_labels([Path(__file__).resolve().parents[1] / "data" / "labels.json"])
     return Reviewer([load_catalogue(p) for p in labels.catalogues])
+
+
+@pytest.fixture(scope="module")
+def casebank_reviewer():
+    """The checker over the portal's demo catalogues
+    (casebank/resources/catalogues), one per test module."""
+    from nlp.catalogue import load_catalogue
+    from nlp.review import Reviewer
+
+    folder = Path(__file__).resolve().parents[2] / "casebank/resources/catalogues"
+    return Reviewer([load_catalogue(p) for p in sorted(folder.glob("*.json"))])

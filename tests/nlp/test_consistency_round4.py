@@ -19,27 +19,11 @@ pure (no app). Each class has a control that must keep its old result.
     so a fine in the top or bottom tenth past every peer was never flagged.
 """
 
-from pathlib import Path
-
 import pytest
 
 from nlp.amounts import extract_penalties
-from nlp.catalogue import load_catalogue
-from nlp.factors import find_factors
-from nlp.peers import PeerPoint, judge, judge_group, reason_words
-from nlp.review import Reviewer
-
-CATALOGUES = sorted(
-    (Path(__file__).resolve().parents[2] / "casebank/resources/catalogues").glob(
-        "*.json"
-    )
-)
-
-
-@pytest.fixture(scope="module")
-def reviewer():
-    return Reviewer([load_catalogue(p) for p in CATALOGUES])
-
+from nlp.peers import PeerPoint, judge, judge_group
+from tests.nlp.consistency_helpers import aggravating, mitigating, points
 
 # ------------------------------------------------- (1) fine behind a note
 
@@ -104,8 +88,10 @@ GB 6675.1-2014强制性要求。违法销售产品货值金额共计{value}元�
         ("该玩具造成一名儿童误食住院，造成人身伤害。", "48600元", "从重"),
     ],
 )
-def test_condition_denied_through_a_verb_of_finding(reviewer, facts, fine, tier):
-    out = reviewer.review(_toys(facts, fine), use_embedding=False)
+def test_condition_denied_through_a_verb_of_finding(
+    casebank_reviewer, facts, fine, tier
+):
+    out = casebank_reviewer.review(_toys(facts, fine), use_embedding=False)
     assert out["match"]["item_id"] == "SC-009"
     assert out["tier"] == tier
 
@@ -119,8 +105,10 @@ def test_condition_denied_through_a_verb_of_finding(reviewer, facts, fine, tier)
         ("当事人及时停止销售并主动召回已售产品，未造成人身、财产损害。", "从轻"),
     ],
 )
-def test_no_harm_shared_with_the_catch_all_decides_no_tier(reviewer, facts, tier):
-    out = reviewer.review(_toys(facts, "36000元", 20000), use_embedding=False)
+def test_no_harm_shared_with_the_catch_all_decides_no_tier(
+    casebank_reviewer, facts, tier
+):
+    out = casebank_reviewer.review(_toys(facts, "36000元", 20000), use_embedding=False)
     assert out["tier"] == tier
 
 
@@ -147,11 +135,11 @@ def _land(discretion: str, fine: int, area: int = 520) -> str:
 """
 
 
-def test_fine_outside_an_inferred_tier_is_compared_where_it_lies(reviewer):
+def test_fine_outside_an_inferred_tier_is_compared_where_it_lies(casebank_reviewer):
     """The facts leave 较轻 and 一般 both partly met; the tier inferred (一般) does
     not hold the fine (220 元/平方米), 较轻 does: the comparison uses 较轻 and
     its range, while the decision's tier and FINE_OUTSIDE_TIER stay."""
-    out = reviewer.review(
+    out = casebank_reviewer.review(
         _land("当事人非法占地面积未超过一千平方米且符合国土空间规划。", 114400),
         use_embedding=False,
     )
@@ -162,9 +150,9 @@ def test_fine_outside_an_inferred_tier_is_compared_where_it_lies(reviewer):
     assert out["tier_range"] == {"low": 52000.0, "high": 156000.0}
 
 
-def test_fine_inside_its_tier_has_no_comparison_tier(reviewer):
+def test_fine_inside_its_tier_has_no_comparison_tier(casebank_reviewer):
     """Control: a fine inside the tier chosen needs no other comparison tier."""
-    out = reviewer.review(
+    out = casebank_reviewer.review(
         _land("对照裁量基准，适用“较轻”情形。", 114400), use_embedding=False
     )
     assert out["tier"] == "较轻"
@@ -180,22 +168,21 @@ REASONS = "作出上述处罚的理由：当事人首次被查处且接单数量
 
 def test_tier_restating_circumstances_explain_no_bottom():
     text = REASONS
-    factors = find_factors(text)
-    assert reason_words(text, factors)[1]  # without the tier: a reason
-    assert reason_words(text, factors, tier=FIRST_FEW)[1] == []
+    assert mitigating(text)  # without the tier: a reason
+    assert mitigating(text, tier=FIRST_FEW) == []
 
 
 def test_first_offence_in_a_tier_that_does_not_state_it_still_counts():
     """Control: 首次被查处 in a tier for second offences is not that tier's
     condition (and a first offence there is unusual)."""
     text = "当事人系首次被查处。"
-    assert reason_words(text, find_factors(text), tier=SECOND)[1]
+    assert mitigating(text, tier=SECOND)
 
 
 def test_distinct_reason_still_explains_in_that_tier():
     """Control: a reason the tier does not state (主动消除危害后果) still counts."""
     text = REASONS + "当事人当日即主动消除违法行为的危害后果。"
-    words = reason_words(text, find_factors(text), tier=FIRST_FEW)[1]
+    words = mitigating(text, tier=FIRST_FEW)
     assert any("消除" in w for w in words)
 
 
@@ -214,14 +201,10 @@ def test_distinct_reason_still_explains_in_that_tier():
     ],
 )
 def test_key_area_and_passenger_order(text, stated):
-    assert bool(reason_words(text, find_factors(text))[0]) is stated
+    assert bool(aggravating(text)) is stated
 
 
 # ------------------------------------------- (7) near a tier end, small groups
-
-
-def _peers(values):
-    return [PeerPoint(i, v) for i, v in enumerate(values)]
 
 
 SPREAD = [0.2, 0.25, 0.3, 0.42, 0.5, 0.6, 0.79]  # seven peers, 3 × MAD ≈ 0.9
@@ -232,7 +215,7 @@ def test_near_a_tier_end_past_every_peer(position, direction):
     """In a small, spread group the MAD band covers the whole tier; a fine in
     the top or bottom tenth, past every peer by a tenth of the tier, is set
     apart anyway — and the verdict names the peer it was compared with."""
-    verdict = judge(PeerPoint(99, position), _peers(SPREAD))
+    verdict = judge(PeerPoint(99, position), points(SPREAD))
     assert verdict.threshold > 0.5  # the band alone would not flag it
     assert verdict.direction == direction
     assert verdict.at_end
@@ -248,7 +231,7 @@ def test_near_a_tier_end_past_every_peer(position, direction):
 )
 def test_near_a_tier_end_controls(peers):
     """Not set apart: a peer close to the fine, or a median close to it."""
-    assert judge(PeerPoint(99, 0.92), _peers(peers)).direction is None
+    assert judge(PeerPoint(99, 0.92), points(peers)).direction is None
 
 
 def test_near_end_rule_in_the_large_group_path():
@@ -299,7 +282,7 @@ def test_near_end_rule_in_the_large_group_path():
     ],
 )
 def test_aggravating_circumstances_in_own_words(text, stated):
-    assert bool(reason_words(text, find_factors(text))[0]) is stated
+    assert bool(aggravating(text)) is stated
 
 
 @pytest.mark.parametrize(
@@ -318,4 +301,4 @@ def test_aggravating_circumstances_in_own_words(text, stated):
     ],
 )
 def test_mitigating_circumstances_in_own_words(text, stated):
-    assert bool(reason_words(text, find_factors(text))[1]) is stated
+    assert bool(mitigating(text)) is stated
