@@ -1,8 +1,8 @@
 """Circumstance factors recognised by a trained clause classifier.
 
-Keyword patterns (:mod:`nlp.factors`) and the nearest labelled phrase
-(:mod:`nlp.factor_model`) only fire on wordings close to ones already seen. This
-module learns what a clause states from the labelled phrases
+Keyword patterns (:mod:`nlp.factors`) only fire on wordings close to ones
+already seen (as did the nearest-labelled-phrase model this replaced, see
+docs/nlp.md, "Fourth round"). This module learns what a clause states from the labelled phrases
 (``nlp/resources/factor_phrases.json``): TF-IDF over character 1–3-grams, one
 logistic regression per factor (one-vs-rest: ``corrected``, ``no_harm``,
 ``first_offence``, ``minor``; ``none`` phrases are negatives of every factor).
@@ -23,17 +23,21 @@ phrases (liblinear, no randomness), no download.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlp.factor_model import NONE, PHRASES, load_phrases, tfidf_rows
-
+PHRASES = Path(__file__).parent / "resources" / "factor_phrases.json"
+# The label of a phrase that states no factor (a negative of every factor).
+NONE = "none"
 # More labelled clauses for the classifier (with hard negatives: corrections
 # ordered, promised, claimed or negated, statute conditions, procedure).
 EXTRA_PHRASES = PHRASES.with_name("factor_phrases_extra.json")
@@ -236,6 +240,38 @@ class ClauseClassifier:
                 )
             )
         return found
+
+
+def load_phrases(path: Path = PHRASES) -> list[tuple[str, str]]:
+    """Read labelled phrases (format ``zhifa.factor-phrases/1``)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if data.get("format") != "zhifa.factor-phrases/1":
+        raise ValueError(f"{path}: format should be zhifa.factor-phrases/1")
+    return [(p["factor"], p["text"]) for p in data["phrases"]]
+
+
+def tfidf_rows(vectoriser, texts: list[str]) -> csr_matrix:
+    """TF-IDF rows (sublinear tf, L2-normalised) of character 1–3-grams: the same
+    vectors as the fitted ``vectoriser``'s ``transform`` (a test checks it) without
+    its per-call validation, which costs more than the arithmetic on the ~40 short
+    clauses of a decision."""
+    vocabulary, idf = vectoriser.vocabulary_, vectoriser.idf_
+    data, indices, indptr = [], [], [0]
+    for text in texts:
+        counts: dict[int, int] = {}
+        text = " ".join(text.lower().split())
+        for n in (1, 2, 3):
+            for i in range(len(text) - n + 1):
+                column = vocabulary.get(text[i : i + n])
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+        weights = {c: (1.0 + math.log(k)) * idf[c] for c, k in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        for column, weight in weights.items():
+            indices.append(column)
+            data.append(weight / norm)
+        indptr.append(len(indices))
+    return csr_matrix((data, indices, indptr), shape=(len(texts), len(vocabulary)))
 
 
 def training_phrases() -> list[tuple[str, str]]:

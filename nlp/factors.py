@@ -320,7 +320,7 @@ class Factor:
     start: int
     end: int
     value: float | None = None
-    # "keyword" (a pattern) or "meaning" (nlp.factor_model: nearest labelled phrase)
+    # "keyword" (a pattern) or "meaning" (nlp.factor_classifier: a trained model)
     how: str = "keyword"
     example: str = ""
 
@@ -508,13 +508,38 @@ _QUALIFIED_HARM = re.compile(r"严重|重大|恶劣|较大|较重")
 _DECIDED = re.compile(r"决定|依据|依照|根据|责令|要求|限期|限令")
 
 
+# What the party claims (辩称…, 申辩称…) is not a finding of fact.
+_CLAIM = re.compile(r"称|申辩|辩解|认为|提出|请求|要求")
+# Negated corrections and first offences (未及时清理, 拒不拆除, 并非初次) state the
+# opposite; harmlessness is itself written with a negation (未造成…), so it is exempt.
+_NEGATED = re.compile(r"(?:未|没有|拒不|不|并非|尚未|仍未)$")
+# "危害后果不属于轻微": the words are there, the statement is the opposite.
+_DENIED = re.compile(r"不属于?|并非|不是|(?:不能|难以|无法)认定|较长|较大|较重")
+_NEGATABLE = {"corrected", "first_offence", "minor"}
+
+
+def _denied_or_claimed(text: str, name: str, start: int, clause: str) -> bool:
+    """True when the clause around the carried words (from ``start``) denies them
+    (危害后果不属于轻微), reports the party's claim (当事人辩称…) or negates a
+    correction, first offence or minor (未及时清理, 并非初次)."""
+    clause_start = text.rfind(clause, 0, start + len(clause))
+    lo = start - clause_start if clause_start >= 0 else 0
+    if _DENIED.search(clause, lo):
+        return True
+    sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n")
+    if _CLAIM.search(text, sentence + 1, start):
+        return True
+    return name in _NEGATABLE and bool(_NEGATED.search(clause[:lo]))
+
+
 def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) -> bool:
     """The clause checks a classifier reading must pass besides the keyword
-    frames': the carried words span at least four characters; a correction is
+    frames': not denied, claimed or negated (:func:`_denied_or_claimed`); the
+    carried words span at least four characters; a correction is
     affirmative (油烟净化设施未开启 is the violation), in the facts and done by
     the party (not the decision's order: 责令…，更换油烟净化设施); harmlessness is
     written with a negation (影响市容 states harm)."""
-    if end - start < 4:
+    if end - start < 4 or _denied_or_claimed(text, name, start, clause):
         return True
     clause_start = text.rfind(clause, 0, start + len(clause))
     head = text[clause_start:end] if clause_start >= 0 else text[start:end]
@@ -553,20 +578,18 @@ def find_factors_by_meaning(
     :return: ``factors`` plus the new ones, in textual order.
     """
     from nlp.factor_classifier import default_classifier
-    from nlp.factor_model import vetoed
 
     names = {f.name for f in factors}
     taken = [(f.start, f.end) for f in factors]
     added = []
     # The trained clause classifier (nlp.factor_classifier) reads the clauses the
     # keywords left; the clause checks of the keyword frames veto its readings.
-    # (It replaces the nearest-labelled-phrase model of nlp.factor_model, whose
-    # readings it finds too, with fewer false ones: docs/nlp.md, "Fifth round".)
+    # (It replaced a nearest-labelled-phrase model, whose readings it finds too,
+    # with fewer false ones: docs/nlp.md, "Fifth round".)
     matches = [
         m
         for m in default_classifier().find(text, taken + list(outside))
         if m.name in CLASSIFIER_FACTORS
-        and not vetoed(text, m.name, m.start, m.end, m.clause)
         and not _classifier_vetoed(text, m.name, m.start, m.end, m.clause)
     ]
     for match in sorted(matches, key=lambda m: m.start):
