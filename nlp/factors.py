@@ -74,7 +74,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"[^，。；\n但却]{0,12}?(?:污染|泄漏|渗漏|遗撒|散落|外溢|溢流|损坏|破损|异味|隐患|积水|超标)|"
             # 未影响楼顶消防通道, 没有影响周边住户 (not 不影响…的认定: a legal point)
             r"(?:未|没有|并未|均未|也未|亦未)(?:因此|因而)?影响"
-            r"(?![^，。；\n]{0,12}?(?:认定|定性|成立|处罚|适用))|"
+            r"(?![^，。；\n]{0,12}?(?:认定|定性|成立|处罚|适用))[^，。；\n]{0,12}|"
             r"(?:未|没有|并未|均未|无)(?:向[^，。；\n]{0,8}?)?(?:多收|多付|多计|多扣|多收取)|"
             r"(?:结算|实际收取|收取)的?(?:价格|金额|费用)[^，。；\n]{0,14}?(?:一致|相符|相同)|"
             # harmlessness in the agency's words: 没有消费者因此多付价款, 未影响行人通行,
@@ -130,9 +130,9 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"[^，。；\n]{0,8}?(?:违法|违规|处罚|不良)[^，。；\n]{0,4}?的?"
             r"(?:记录|前科|信息|历史|行为记录|先例)|"
             # 此前未发现其有违法行为; 自2019年开业以来，本局未发现其有其他违法行为
-            r"(?:此前|以往|之前|既往|过去|以来|多年来|历年来?|至今)(?:[^。；\n]{0,12}?)?"
+            r"(?:此前|以往|之前|既往|过去|以来|年来|历年|至今)(?:[^。；\n]{0,12}?)?"
             r"未(?:发现|查到|查询到)(?:其|当事人)?有?过?"
-            r"(?:同类|类似|其他|任何)?违法(?:违规)?行为",
+            r"(?:同类|类似|其他|任何)?(?:违法|违规)[^，。；\n]{0,4}?行为",
         ),
         (
             "eliminated_harm",
@@ -522,6 +522,7 @@ _MEANING_KIND = {
 CLASSIFIER_FACTORS = frozenset({"corrected", "no_harm", "first_offence"})
 _ANY_NEGATION = re.compile(r"未|没有|没|拒不|不|无|非")
 _QUALIFIED_HARM = re.compile(r"严重|重大|恶劣|较大|较重")
+_FIRST_MARK = re.compile(r"[未无没不非]|首|初|第一|清白|良好|守法")
 # The sentence is the agency's decision or order, not a fact of the case:
 # 决定…扣留机动车至违法状态消除, 责令当事人改正…，更换油烟净化设施.
 _DECIDED = re.compile(r"决定|依据|依照|根据|责令|要求|限期|限令")
@@ -570,6 +571,11 @@ def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) 
         return True
     if name == "corrected" and _ANY_NEGATION.search(clause):
         return True
+    # A first offence states an absence (无…记录, 从未受过处罚), a first time or a
+    # clean record; a clause naming only the check (经信息系统查询, 经调取销售记录
+    # 核实) states neither.
+    if name == "first_offence" and not _FIRST_MARK.search(head):
+        return True
     sentence = max(text.rfind(sep, 0, start) for sep in "。；;\n") + 1
     before = text[sentence:start]
     orders = list(_DECIDED.finditer(before))
@@ -581,36 +587,26 @@ def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) 
     return not (comma and _PARTY_WORD.search(rest, comma.end()))
 
 
-def find_factors_by_meaning(
-    text: str, factors: list[Factor], outside: list[tuple[int, int]] = ()
+_EXEMPTION_FACTORS = frozenset({"corrected", "no_harm", "first_offence", "minor"})
+
+
+def _read_clauses(
+    text: str,
+    names: set[str],
+    taken: list[tuple[int, int]],
+    thresholds: dict[str, float] | None,
 ) -> list[Factor]:
-    """Factors the keyword patterns missed, recognised by meaning.
-
-    Only factors not already found by a keyword are added (a clause that states
-    correction in its own words, e.g. 次日即恢复原状), with the span of the words
-    that carried them.
-
-    :param text: the facts (quoted statute text blanked).
-    :param factors: the keyword factors found in ``text``.
-    :param outside: spans the classifier does not read (the party, the decision
-        and the notices: no circumstance of the case is stated there).
-    :return: ``factors`` plus the new ones, in textual order.
-    """
+    """The classifier's readings of the clauses outside ``taken`` that pass the
+    keyword frames' clause checks, for factors not in ``names`` (updated)."""
     from nlp.factor_classifier import default_classifier
 
-    names = {f.name for f in factors}
-    taken = [(f.start, f.end) for f in factors]
-    added = []
-    # The trained clause classifier (nlp.factor_classifier) reads the clauses the
-    # keywords left; the clause checks of the keyword frames veto its readings.
-    # (It replaced a nearest-labelled-phrase model, whose readings it finds too,
-    # with fewer false ones: docs/nlp.md, "Fifth round".)
     matches = [
         m
-        for m in default_classifier().find(text, taken + list(outside))
+        for m in default_classifier().find(text, taken, thresholds)
         if m.name in CLASSIFIER_FACTORS
         and not _classifier_vetoed(text, m.name, m.start, m.end, m.clause)
     ]
+    added = []
     for match in sorted(matches, key=lambda m: m.start):
         if match.name in names:
             continue
@@ -648,6 +644,50 @@ def find_factors_by_meaning(
                 example=match.example,
             )
         )
+    return added
+
+
+def find_factors_by_meaning(
+    text: str, factors: list[Factor], outside: list[tuple[int, int]] = ()
+) -> list[Factor]:
+    """Factors the keyword patterns missed, recognised by meaning.
+
+    Only factors not already found by a keyword are added (a clause that states
+    correction in its own words, e.g. 次日即恢复原状), with the span of the words
+    that carried them.
+
+    :param text: the facts (quoted statute text blanked).
+    :param factors: the keyword factors found in ``text``.
+    :param outside: spans the classifier does not read (the party, the decision
+        and the notices: no circumstance of the case is stated there).
+    :return: ``factors`` plus the new ones, in textual order.
+    """
+    from nlp.factor_classifier import SUPPORT_THRESHOLDS
+
+    names = {f.name for f in factors}
+    taken = [(f.start, f.end) for f in factors] + list(outside)
+    # The trained clause classifier (nlp.factor_classifier) reads the clauses the
+    # keywords left; the clause checks of the keyword frames veto its readings.
+    # (It replaced a nearest-labelled-phrase model, whose readings it finds too,
+    # with fewer false ones: docs/nlp.md, "Fifth round".)
+    added = _read_clauses(text, names, taken, None)
+    # A decision that already states two circumstances of an exemption (a first
+    # offence and a correction, say) and nothing aggravating tells a lenient
+    # case: a clause there that reads like the third one needs less evidence
+    # (the thresholds of best F1 instead of F0.5). Sixth round, docs/nlp.md.
+    stated = {"corrected" if n == "eliminated_harm" else n for n in names}
+    missing = CLASSIFIER_FACTORS - stated
+    if (
+        len(stated & _EXEMPTION_FACTORS) >= 2
+        and missing
+        and not any(f.kind == AGGRAVATING for f in factors)
+    ):
+        lower = {
+            name: SUPPORT_THRESHOLDS[name] if name in missing else 2.0
+            for name in SUPPORT_THRESHOLDS
+        }
+        taken += [(f.start, f.end) for f in added]
+        added += _read_clauses(text, names, taken, lower)
     return sorted(factors + added, key=lambda f: f.start)
 
 
