@@ -39,7 +39,7 @@ _FIX = (
 # Harm words: what a violation may cause.
 _HARM = (
     r"(?:危害|后果|损失|损害|污染|伤亡|事故|伤害|受伤|不良|隐患|人身|财产|影响|"
-    r"不适|纠纷|危险|拥堵|堵塞|阻塞|受阻|不便|扰民|腹泻|中毒|骨折|死亡|住院|患病)"
+    r"不适|纠纷|危险|拥堵|堵塞|阻塞|受阻|阻碍|不便|扰民|腹泻|中毒|骨折|死亡|住院|患病)"
 )
 _SERIOUS = r"(?:严重|重大|较大|恶劣|特别|巨大|极大)"
 
@@ -72,6 +72,9 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             # 经巡查未见损坏, 未检出超标): harmlessness as the absence of a specific effect
             r"(?:未|没有|均未|并未|也未|亦未)(?:发现|见|检出|监测到|查见|出现)(?:有|任何)?"
             r"[^，。；\n但却]{0,12}?(?:污染|泄漏|渗漏|遗撒|散落|外溢|溢流|损坏|破损|异味|隐患|积水|超标)|"
+            # 未阻碍行人通行, 没有挡住消防通道
+            r"(?:未|没有|并未|均未|也未|亦未)(?:阻碍|妨碍|阻挡|挡住|堵住|堵塞|阻塞|占压)"
+            r"[^，。；\n]{0,12}|"
             # 未影响楼顶消防通道, 没有影响周边住户 (not 不影响…的认定: a legal point)
             r"(?:未|没有|并未|均未|也未|亦未)(?:因此|因而)?影响"
             r"(?![^，。；\n]{0,12}?(?:认定|定性|成立|处罚|适用))[^，。；\n]{0,12}|"
@@ -85,7 +88,9 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         (
             "refused_correction",
             AGGRAVATING,
-            r"拒不(?:改正|整改|停止|拆除|履行|退还|配合整改)|逾期(?:仍)?(?:未|不)(?:改正|整改|拆除|停止|清理|补办)|"
+            r"拒不(?:履行|配合整改|"
+            + _FIX[3:-1]
+            + r")|逾期(?:仍)?(?:未|不)(?:改正|整改|拆除|停止|清理|补办)|"
             r"未按(?:期|要求|规定期限)(?:改正|整改)|(?:经|被)责令.{0,12}?(?:后)?仍(?:未|不|继续)|"
             r"(?:经|被)责令[^。；\n]{0,16}?(?:后|以后)[^。；\n]{0,6}?(?:仍然|依然|仍|继续|还在)|"
             # 至今仍未拆除, 始终未予整改, 逾期后才清理完毕
@@ -155,7 +160,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"主动|自行|及时|(?:在|于)[^，。；\n]{0,10}?期限?内|"
             # 十分钟内…, 约四十分钟后…, 两小时之内…
             r"(?:[一二三四五六七八九十两\d]+个?半?|半个?)(?:日|天|小时|钟头|分钟|个工作日)"
-            r"(?:内|之内|以内|后|之后))"
+            r"(?:内|之内|以内|后|之后)[，,]?)"
             # the party acts, not the agency (当场责令其限期改正 is an order)
             # (not 又/再次: 十分钟后又恢复摆摊 is the violation again)
             r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备|"
@@ -183,7 +188,10 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             "repeated",
             AGGRAVATING,
             r"(?:[一两二三四五六七八九十半\d]+个?(?:年|月))内(?:第[二三四五六七八九十\d]+次|(?:多|再|又)次)|"
-            r"(?<![初首])多次|屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚|"
+            # (not the agency's own visits: 执法人员多次回访, 经多次劝导)
+            r"(?<![初首])多次(?!(?:到场|前往|上门)?(?:巡查|检查|回访|复查|走访|核查|抽查|劝导|劝说|"
+            r"劝阻|督促|催告|通知|联系|告知|约谈|现场))|"
+            r"屡次|再次违法|又一次|曾因.{0,20}?(?:受到?|被).{0,6}?(?:行政)?处罚|"
             r"(?<![未从不])曾(?:于[^，。；\n]{0,14}?)?(?:因|被)[^，。；\n]{0,24}?(?:处罚|查处|警告|罚款)|"
             # 系第二次被查处 / 本次系第三次违法 (not 首次或者第二次 quoted from a tier)
             r"(?<!或者)(?<!或)(?:系|为|属|是|此次系|本次系)?第[二三四五六七八九十\d]+次"
@@ -212,7 +220,9 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
         (
             "obstructed",
             AGGRAVATING,
-            r"阻碍|阻挠|暴力抗法|拒绝(?:接受)?(?:调查|检查)|隐匿|销毁证据|伪造(?:证据|材料)",
+            # obstructing the agency, not traffic (未阻碍行人通行 is harmlessness)
+            r"(?:阻碍|阻挠|妨碍)[^，。；\n]{0,6}?(?:执法|调查|检查|公务|工作人员|民警|取证|查处)|"
+            r"暴力抗法|拒绝(?:接受)?(?:调查|检查)|隐匿|销毁证据|伪造(?:证据|材料)",
         ),
     )
 )
@@ -522,6 +532,8 @@ _MEANING_KIND = {
 CLASSIFIER_FACTORS = frozenset({"corrected", "no_harm", "first_offence"})
 _ANY_NEGATION = re.compile(r"未|没有|没|拒不|不|无|非")
 _QUALIFIED_HARM = re.compile(r"严重|重大|恶劣|较大|较重")
+# Harmlessness told as the normal state kept (过往车辆通行如常, 水质保持正常).
+_NORMAL_STATE = re.compile(r"正常|如常|照常|畅通|完好|无恙")
 _FIRST_MARK = re.compile(r"[未无没不非]|首|初|第一|清白|良好|守法")
 # The sentence is the agency's decision or order, not a fact of the case:
 # 决定…扣留机动车至违法状态消除, 责令当事人改正…，更换油烟净化设施.
@@ -558,12 +570,16 @@ def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) 
     carried words span at least four characters; a correction is
     affirmative (油烟净化设施未开启 is the violation), in the facts and done by
     the party (not the decision's order: 责令…，更换油烟净化设施); harmlessness is
-    written with a negation (影响市容 states harm)."""
+    written with a negation or as the normal state kept (影响市容 states harm,
+    通行如常 its absence); a first offence states an absence, a first time or a
+    clean record."""
     if end - start < 4 or _denied_or_claimed(text, name, start, clause):
         return True
     clause_start = text.rfind(clause, 0, start + len(clause))
     head = text[clause_start:end] if clause_start >= 0 else text[start:end]
-    if name == "no_harm" and not _ANY_NEGATION.search(head):
+    if name == "no_harm" and not (
+        _ANY_NEGATION.search(head) or _NORMAL_STATE.search(text, start, end)
+    ):
         return True
     # 虽未造成严重后果: only the serious harm is denied, not harm (as the
     # keyword frames read it).
