@@ -124,6 +124,11 @@ class ClauseClassifier:
             factor: np.array([i for i, lab in enumerate(self.labels) if lab == factor])
             for factor in self._coef
         }
+        # The example rows of each factor, sliced once (slicing a sparse matrix
+        # per reading cost more than the product).
+        self._examples_of = {
+            factor: matrix[rows] for factor, rows in self._rows_of.items()
+        }
 
     def _transform(self, texts: list[str]) -> csr_matrix:
         """TF-IDF rows (sublinear tf, L2-normalised) of character 1–3-grams: the
@@ -205,11 +210,15 @@ class ClauseClassifier:
     def nearest(self, clause: str, factor: str) -> str:
         """The labelled phrase of ``factor`` closest to ``clause`` (cosine)."""
         rows = self._rows_of[factor]
-        sims = (self._example_rows[rows] @ self._transform([clause]).T).toarray()
+        sims = (self._examples_of[factor] @ self._transform([clause]).T).toarray()
         return self.examples[int(rows[int(np.argmax(sims.ravel()))])]
 
     def find(
-        self, text: str, taken: list[tuple[int, int]] = (), thresholds=None
+        self,
+        text: str,
+        taken: list[tuple[int, int]] = (),
+        thresholds=None,
+        wanted=None,
     ) -> list[ClauseMatch]:
         """Clauses of ``text`` the classifier reads as stating a factor.
 
@@ -217,6 +226,8 @@ class ClauseClassifier:
         :param taken: spans already claimed by other factors (skipped).
         :param thresholds: per-factor probability thresholds (default
             :data:`THRESHOLDS`).
+        :param wanted: the factors to report (default all); a clause read as
+            another factor is still that factor's, it is only not reported.
         :return: matches in text order, at most one factor per clause.
         """
         thresholds = thresholds or THRESHOLDS
@@ -241,6 +252,8 @@ class ClauseClassifier:
             if margins[best] < 0:
                 continue
             factor = self._order[best]
+            if wanted is not None and factor not in wanted:
+                continue
             lo, hi = self.carried(clause, factor)
             if hi <= lo:
                 continue

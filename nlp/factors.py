@@ -618,7 +618,9 @@ def _read_clauses(
 
     matches = [
         m
-        for m in default_classifier().find(text, taken, thresholds)
+        for m in default_classifier().find(
+            text, taken, thresholds, CLASSIFIER_FACTORS - names
+        )
         if m.name in CLASSIFIER_FACTORS
         and not _classifier_vetoed(text, m.name, m.start, m.end, m.clause)
     ]
