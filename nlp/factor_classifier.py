@@ -76,6 +76,9 @@ _CLAUSE = re.compile(r"[^，,。；;！!？?\n：:（）()“”]+")
 # The carried words: n-grams that together hold this share of the clause's
 # positive evidence for the factor.
 CARRIED_SHARE = 0.8
+# ... and span at least this many characters when the clause has more positive
+# evidence (没有 alone does not say what was absent: 没有污水 does).
+CARRIED_MIN_SPAN = 4
 
 
 @dataclass(frozen=True)
@@ -181,7 +184,8 @@ class ClauseClassifier:
     def carried(self, clause: str, factor: str) -> tuple[int, int]:
         """Span of the n-grams of ``clause`` that carried ``factor`` (the largest
         positive contributions, together ``CARRIED_SHARE`` of the positive
-        evidence)."""
+        evidence and spanning at least ``CARRIED_MIN_SPAN`` characters when
+        more positive n-grams are there)."""
         row = self._transform([clause])
         coef = self._coef[factor]
         contributions = sorted(
@@ -203,7 +207,7 @@ class ClauseClassifier:
                 continue
             lo, hi = min(lo, at), max(hi, at + len(term))
             acc += contribution
-            if acc >= CARRIED_SHARE * total:
+            if acc >= CARRIED_SHARE * total and hi - lo >= CARRIED_MIN_SPAN:
                 break
         return (lo, hi) if hi > lo else (0, 0)
 

@@ -399,6 +399,7 @@ def find_factors(text: str) -> list[Factor]:
                 _ordered_clause(text, start)
                 or _denied_clause(text, start)
                 or _other_agent(text, start, end)
+                or _undone(text, end)
             ):
                 continue  # 责令其于3日内自行拆除 / 未能及时整改 / 表示将拆除
             if name in ("minor", "cooperated", "eliminated_harm") and _denied_clause(
@@ -476,6 +477,18 @@ _POINTED = re.compile(
 )
 
 
+# The next clause takes the correction back: 已主动联系消费者，但尚未完成退款.
+_UNDONE = re.compile(
+    r"[^，。；\n]*[，,]\s*(?:但|但是|然而|却|可是)[^，。；\n]{0,8}?(?:尚未|仍未|未能?|没有|并未)"
+    r"(?!造成|产生|导致|引起|发生|影响|出现|给)"
+)
+
+
+def _undone(text: str, end: int) -> bool:
+    """True when the clause after a correction says it is not done (…，但尚未…)."""
+    return bool(_UNDONE.match(text, end))
+
+
 def _denied_clause(text: str, pos: int) -> bool:
     """True when the clause before ``pos`` denies, or only promises, what follows."""
     return bool(_DENIAL.search(_clause(text, pos)))
@@ -532,9 +545,13 @@ _MEANING_KIND = {
 CLASSIFIER_FACTORS = frozenset({"corrected", "no_harm", "first_offence"})
 _ANY_NEGATION = re.compile(r"未|没有|没|拒不|不|无|非")
 _QUALIFIED_HARM = re.compile(r"严重|重大|恶劣|较大|较重")
+# Words with a negating character that negate nothing the case could lack
+# (未成年学生, 未经许可 and 无证 name the violation or a person).
+_NOT_NEGATIONS = re.compile(r"未成年|未来|未经|无证|无照|不法|不合格|非法|不符合")
+_NEGATED_FIX = re.compile(r"(?:未|没有|尚未|仍未|并未|从未|不)" + _FIX)
 # Harmlessness told as the normal state kept (过往车辆通行如常, 水质保持正常).
 _NORMAL_STATE = re.compile(r"正常|如常|照常|畅通|完好|无恙")
-_FIRST_MARK = re.compile(r"[未无没不非]|首|初|第一|清白|良好|守法")
+_FIRST_MARK = re.compile(r"[未无没不非]|首|初|第一|清白|良好|守法|规范经营")
 # The sentence is the agency's decision or order, not a fact of the case:
 # 决定…扣留机动车至违法状态消除, 责令当事人改正…，更换油烟净化设施.
 _DECIDED = re.compile(r"决定|依据|依照|根据|责令|要求|限期|限令")
@@ -578,8 +595,13 @@ def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) 
     clause_start = text.rfind(clause, 0, start + len(clause))
     head = text[clause_start:end] if clause_start >= 0 else text[start:end]
     if name == "no_harm" and not (
-        _ANY_NEGATION.search(head) or _NORMAL_STATE.search(text, start, end)
+        _ANY_NEGATION.search(_NOT_NEGATIONS.sub("", head))
+        or _NORMAL_STATE.search(text, start, end)
     ):
+        return True
+    # 期间未停止喷涂作业, 至今未拆除: the negation is of a correction, the
+    # violation goes on.
+    if name == "no_harm" and _NEGATED_FIX.search(clause):
         return True
     # 虽未造成严重后果: only the serious harm is denied, not harm (as the
     # keyword frames read it).
@@ -641,6 +663,7 @@ def _read_clauses(
             _ordered_clause(text, match.start)
             or _denied_clause(text, match.start)
             or _other_agent(text, match.start, match.end)
+            or _undone(text, match.end)
         ):
             continue
         # A keyword already states the opposite: the meaning match is noise.

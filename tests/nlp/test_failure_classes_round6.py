@@ -253,3 +253,49 @@ def test_first_offence_told_in_own_words_expects_no_penalty(reviewer, facts, exp
         # the words that carried each factor are the finding's evidence
         assert "搬" in found[0]["evidence"]
         assert "处罚" in found[0]["evidence"]
+
+
+# ------------------------------------------------------- 7. vetoes of this round
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "当事人已主动联系了部分购买者，但尚未办理退货。",
+        "当事人已拆除一部分，但仍未全部拆除。",
+    ],
+)
+def test_a_correction_the_next_clause_takes_back_is_not_read(text):
+    assert "corrected" not in _names(text)
+
+
+def test_a_correction_followed_by_harmlessness_stays_read():
+    names = _names("当事人当即拆除了广告牌，但未造成任何影响。")
+    assert "no_harm" in names
+
+
+def test_a_negating_character_that_negates_nothing_is_not_harmlessness():
+    """未成年学生 names a person, not an absent effect: above the supporting
+    threshold, still not harmlessness in a lenient decision."""
+    clause = "购买者多为未成年学生"
+    classifier = factor_classifier.default_classifier()
+    (row,) = classifier.probabilities([clause])
+    assert (
+        row[classifier._order.index("no_harm")]
+        >= factor_classifier.SUPPORT_THRESHOLDS["no_harm"]
+    )
+    assert "no_harm" not in _names(LENIENT.format(clause=clause))
+
+
+def test_a_negated_correction_is_not_harmlessness():
+    """期间未停止喷涂作业: the violation went on; its negation is not 无危害."""
+    from nlp.factors import _classifier_vetoed
+
+    text = "经查，检查期间未停止喷涂作业。"
+    start = text.index("期间")
+    clause = "检查期间未停止喷涂作业"
+    assert _classifier_vetoed(text, "no_harm", start, start + 8, clause)
+    text = "经查，检查期间未发生泄漏。"
+    assert not _classifier_vetoed(
+        text, "no_harm", start, start + 7, "检查期间未发生泄漏"
+    )
