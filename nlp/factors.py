@@ -594,8 +594,11 @@ def _classifier_vetoed(text: str, name: str, start: int, end: int, clause: str) 
         return True
     clause_start = text.rfind(clause, 0, start + len(clause))
     head = text[clause_start:end] if clause_start >= 0 else text[start:end]
+    # (the words that negate nothing are blanked in the whole clause first: the
+    # carried words may end inside 未成年)
+    blanked = _NOT_NEGATIONS.sub(lambda m: " " * len(m.group(0)), clause)
     if name == "no_harm" and not (
-        _ANY_NEGATION.search(_NOT_NEGATIONS.sub("", head))
+        _ANY_NEGATION.search(blanked, 0, max(0, end - clause_start))
         or _NORMAL_STATE.search(text, start, end)
     ):
         return True
