@@ -130,11 +130,6 @@ class ClauseClassifier:
             factor: np.array([i for i, lab in enumerate(self.labels) if lab == factor])
             for factor in self._coef
         }
-        # The example rows of each factor, sliced once (slicing a sparse matrix
-        # per reading cost more than the product).
-        self._examples_of = {
-            factor: matrix[rows] for factor, rows in self._rows_of.items()
-        }
 
     def _transform(self, texts: list[str]) -> csr_matrix:
         """TF-IDF rows (sublinear tf, L2-normalised) of character 1–3-grams: the
@@ -217,7 +212,12 @@ class ClauseClassifier:
     def nearest(self, clause: str, factor: str) -> str:
         """The labelled phrase of ``factor`` closest to ``clause`` (cosine)."""
         rows = self._rows_of[factor]
-        sims = (self._examples_of[factor] @ self._transform([clause]).T).toarray()
+        # The example rows of each factor, sliced once (slicing a sparse matrix
+        # per reading cost more than the product).
+        sliced = self.__dict__.setdefault("_examples_of", {})
+        if factor not in sliced:
+            sliced[factor] = self._example_rows[rows]
+        sims = (sliced[factor] @ self._transform([clause]).T).toarray()
         return self.examples[int(rows[int(np.argmax(sims.ravel()))])]
 
     def find(
