@@ -164,7 +164,7 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             # the party acts, not the agency (当场责令其限期改正 is an order)
             # (not 又/再次: 十分钟后又恢复摆摊 is the violation again)
             r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备|"
-            r"又|再次)[^，。；\n《]){0,20}?" + _FIX,
+            r"又|再次|才)[^，。；\n《]){0,20}?" + _FIX,
         ),
         (
             "cooperated",
@@ -477,10 +477,14 @@ _POINTED = re.compile(
 )
 
 
-# The next clause takes the correction back: 已主动联系消费者，但尚未完成退款.
+# The next clause takes the correction back: 已主动联系消费者，但尚未办理退款
+# (not yet), 已拆除一部分，但未全部拆除 (not completed); not 即停止施工，但未主动
+# 申请补办手续 (another act left undone).
 _UNDONE = re.compile(
-    r"[^，。；\n]*[，,]\s*(?:但|但是|然而|却|可是)[^，。；\n]{0,8}?(?:尚未|仍未|未能?|没有|并未)"
-    r"(?!造成|产生|导致|引起|发生|影响|出现|给)"
+    r"[^，。；\n]*[，,]\s*(?:但|但是|然而|却|可是)[^，。；\n]{0,8}?"
+    # not yet (the correction is under way), or not completed
+    r"(?:(?:尚未|仍未|还未|还没有|仍没有|至今未)(?!造成|产生|导致|引起|发生|影响|出现|给)|"
+    r"(?:未能?|没有|并未)[^，。；\n]{0,4}?(?:完成|全部|彻底|完全|到位|结束|[拆清改办退]完))"
 )
 
 
@@ -508,7 +512,7 @@ def _negated_clause(text: str, pos: int) -> bool:
 
 _CONDITIONAL = re.compile(r"的[，,]")
 _ORDER = re.compile(
-    r"责令(?!期限|的期限)|要求其|督促其|通知其|限其|应于|须于|应当|必须|限期"
+    r"责令(?![^，。；\n]{0,6}?期限)|要求其|督促其|通知其|限其|应于|须于|应当|必须|限期"
 )
 
 
@@ -554,7 +558,10 @@ _NORMAL_STATE = re.compile(r"正常|如常|照常|畅通|完好|无恙")
 _FIRST_MARK = re.compile(r"[未无没不非]|首|初|第一|清白|良好|守法|规范经营")
 # The sentence is the agency's decision or order, not a fact of the case:
 # 决定…扣留机动车至违法状态消除, 责令当事人改正…，更换油烟净化设施.
-_DECIDED = re.compile(r"决定|依据|依照|根据|责令|要求|限期|限令")
+# (责令改正期限届满前已拆除: the order's deadline, the party acted within it)
+_DECIDED = re.compile(
+    r"决定|依据|依照|根据|责令(?![^，。；\n]{0,6}?期限)|要求|(?<!责令)限期|限令"
+)
 
 
 # What the party claims (辩称…, 申辩称…) is not a finding of fact.

@@ -269,6 +269,24 @@ def test_a_correction_the_next_clause_takes_back_is_not_read(text):
     assert "corrected" not in _names(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # another act left undone does not take the correction back
+        "当事人接到通知后即停止施工，但未主动申请补办手续。",
+        # the order's deadline, the party acted within it
+        "当事人在责令改正期限内已将广告牌拆除。",
+        "本局立案后，当事人在责令退还期限届满前已自行拆除全部棚体。",
+    ],
+)
+def test_corrections_beside_another_undone_act_or_within_a_deadline(text):
+    assert "corrected" in _names(text)
+
+
+def test_a_late_correction_is_not_read():
+    assert "corrected" not in _names("当事人未能当场改正，三日后才补交证件。")
+
+
 def test_a_correction_followed_by_harmlessness_stays_read():
     names = _names("当事人当即拆除了广告牌，但未造成任何影响。")
     assert "no_harm" in names
