@@ -302,10 +302,10 @@ def test_lawful_reduction_is_a_neutral_hint(reviewer):
 
 
 def test_direct_tfidf_vectors_equal_scikit_learns(reviewer):
-    """The fast TF-IDF rows (matcher and factor model) are scikit-learn's."""
+    """The fast TF-IDF rows (matcher and clause classifier) are scikit-learn's."""
     import numpy as np
 
-    from nlp.factor_model import FactorModel
+    from nlp import factor_classifier
     from nlp.similarity import TfidfSpace
 
     matcher = reviewer.matcher_for(None)
@@ -321,12 +321,12 @@ def test_direct_tfidf_vectors_equal_scikit_learns(reviewer):
         ).max()
         < 1e-12
     )
-    model = FactorModel.default()
+    classifier = factor_classifier.default_classifier()
     from sklearn.preprocessing import normalize
 
     clauses = ["次日即恢复原状", "没有群众投诉"]
-    expected = normalize(model._vec.transform(clauses)).toarray()
-    assert np.abs(model._transform(clauses).toarray() - expected).max() < 1e-12
+    expected = normalize(classifier._vec.transform(clauses)).toarray()
+    assert np.abs(classifier._transform(clauses).toarray() - expected).max() < 1e-12
 
 
 # ------------------------------------------------- second round (issue #13/#14)
