@@ -311,24 +311,40 @@ def leave_one_out(
     :return: ``precision``, ``recall`` (of the factor phrases) and the counts; a
         ``none`` phrase read as a factor is a false positive.
     """
+    return leave_one_out_settings(phrases, [(threshold, coverage)])[0]
+
+
+def leave_one_out_settings(
+    phrases: list[tuple[str, str]], settings: list[tuple[float, float]]
+) -> list[dict[str, float]]:
+    """:func:`leave_one_out` for several (threshold, coverage) settings: each
+    held-out model is built once and read at every setting (the settings only
+    decide which of its matches count, not how it is built).
+
+    :return: one score dict per setting, in the order of ``settings``.
+    """
     global THRESHOLD, COVERAGE
     saved = THRESHOLD, COVERAGE
-    THRESHOLD, COVERAGE = threshold, coverage
-    tp = fp = fn = 0
+    counts = [[0, 0, 0] for _ in settings]  # tp, fp, fn
     try:
         for index, (label, text) in enumerate(phrases):
             model = FactorModel(phrases[:index] + phrases[index + 1 :])
-            found = {m.name for m in model.find(text)}
-            if label != NONE:
-                tp += label in found
-                fn += label not in found
-            fp += len(found - {label})
+            for (threshold, coverage), count in zip(settings, counts, strict=True):
+                THRESHOLD, COVERAGE = threshold, coverage
+                found = {m.name for m in model.find(text)}
+                if label != NONE:
+                    count[0] += label in found
+                    count[2] += label not in found
+                count[1] += len(found - {label})
     finally:
         THRESHOLD, COVERAGE = saved
-    return {
-        "precision": tp / (tp + fp) if tp + fp else 1.0,
-        "recall": tp / (tp + fn) if tp + fn else 1.0,
-        "tp": tp,
-        "fp": fp,
-        "fn": fn,
-    }
+    return [
+        {
+            "precision": tp / (tp + fp) if tp + fp else 1.0,
+            "recall": tp / (tp + fn) if tp + fn else 1.0,
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+        }
+        for tp, fp, fn in counts
+    ]
