@@ -351,12 +351,17 @@ def cross_validate(
 
 
 def cv_scores(
-    phrases: list[tuple[str, str]], thresholds: dict[str, float], folds: int = 5
+    phrases: list[tuple[str, str]],
+    thresholds: dict[str, float],
+    folds: int = 5,
+    probabilities: dict[str, np.ndarray] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Cross-validated precision and recall per factor at ``thresholds`` (a phrase
     is read as the factor of highest margin above its threshold, as in
-    :meth:`ClauseClassifier.find`)."""
-    probabilities = cross_validate(phrases, folds)
+    :meth:`ClauseClassifier.find`). ``probabilities``: the result of
+    :func:`cross_validate` for the same phrases and folds, when already at hand."""
+    if probabilities is None:
+        probabilities = cross_validate(phrases, folds)
     predicted = _decide(probabilities, thresholds, len(phrases))
     scores = {}
     for factor in FACTORS:
@@ -397,12 +402,18 @@ def _decide(
 
 
 def choose_thresholds(
-    phrases: list[tuple[str, str]], beta: float = BETA, folds: int = 5
+    phrases: list[tuple[str, str]],
+    beta: float = BETA,
+    folds: int = 5,
+    probabilities: dict[str, np.ndarray] | None = None,
 ) -> dict[str, float]:
     """Per factor, the threshold (grid 0.30–0.95) of best cross-validated
     F-beta (beta < 1 weighs precision higher: most clauses of a decision state no
-    factor, so a false reading costs more than a miss the keywords may catch)."""
-    probabilities = cross_validate(phrases, folds)
+    factor, so a false reading costs more than a miss the keywords may catch).
+    ``probabilities``: the result of :func:`cross_validate` for the same phrases
+    and folds, when already at hand."""
+    if probabilities is None:
+        probabilities = cross_validate(phrases, folds)
     labels = [label for label, _ in phrases]
     grid = [round(0.3 + 0.05 * k, 2) for k in range(14)]
     chosen = {}
