@@ -88,11 +88,24 @@ def _audit_http_refusal(code):
         _audit_refusal("rate_limited", "请求过于频繁（429）")
 
 
+def _render_then_audit(render, audit):
+    """The page first, then the audit entry: auditing rolls the request back
+    and commits, which expires the signed-in user, so a page rendered after it
+    would load the user again (the authorization matrix's hot path). The page
+    renders without autoflush: the refused request's pending changes are not
+    written, only rolled back by the audit."""
+    with db.session.no_autoflush:
+        response = make_response(render())
+    audit()
+    return response
+
+
 def handle_http_exception(exc):
     if exc.code is None or exc.code < 400:
         return exc
-    _audit_http_refusal(exc.code)
-    response = make_response(render_error(exc.code))
+    response = _render_then_audit(
+        lambda: render_error(exc.code), lambda: _audit_http_refusal(exc.code)
+    )
     # Keep the exception's own headers (``Allow`` on 405, ``Retry-After``, ...).
     for name, value in exc.get_headers(request.environ):
         if name.lower() != "content-type":
@@ -101,15 +114,22 @@ def handle_http_exception(exc):
 
 
 def handle_csrf_error(exc):
-    _audit_refusal("csrf_failed", "表单校验失败（CSRF）")
-    return render_error(400, "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。")
+    return _render_then_audit(
+        lambda: render_error(
+            400, "页面已过期或表单校验失败（CSRF），请刷新页面后重新提交。"
+        ),
+        lambda: _audit_refusal("csrf_failed", "表单校验失败（CSRF）"),
+    )
 
 
 def handle_domain_error(exc):
     db.session.rollback()
-    if exc.status_code == 403:
-        _audit_refusal("access_refused", exc.message)
-    return render_error(exc.status_code, exc.message)
+    if exc.status_code != 403:
+        return render_error(exc.status_code, exc.message)
+    return _render_then_audit(
+        lambda: render_error(exc.status_code, exc.message),
+        lambda: _audit_refusal("access_refused", exc.message),
+    )
 
 
 def handle_internal_error(exc):
