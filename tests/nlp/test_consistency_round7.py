@@ -107,3 +107,17 @@ def test_a_small_gain_ordered_or_claimed_is_no_reason(text):
 def test_ordinary_facts_state_no_reason(text):
     assert not aggravating(text)
     assert not mitigating(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "当事人常年卧病，一家人仅靠这间小卖部度日。",
+        "当事人去年家庭突遭变故，独自抚养两个孩子。",
+    ],
+)
+def test_livelihood_hardship_is_a_mitigating_reason(text):
+    """Hardship told as a fact, not by the words 家庭困难 (the patterns carry it
+    whatever the classifier's probability)."""
+    assert mitigating(text)
+    assert not aggravating(text)
