@@ -553,7 +553,7 @@ def _stated_in(clause: str, text: str) -> bool:
         return False
     # the object the facts negate (占用永久基本农田; the facts: 全部为耕地（不涉及
     # 永久基本农田）) although the verb and object are not written together
-    if verb is not None and len(rest) >= 4 and not _polarity_agrees(rest, text):
+    if verb is not None and len(rest) >= 2 and not _polarity_agrees(rest, text):
         return False
     inside = sum(1 for g in grams if g in text)
     if len(core) >= _TEXTUAL_MIN_CHARS and inside / len(grams) >= _TEXTUAL_CONTAINMENT:

@@ -64,3 +64,12 @@ def test_an_object_the_facts_negate_is_not_stated(negation):
 def test_unused_land_stays_the_light_tier():
     facts = "当事人擅自占用荒草地（未利用地）堆放杂物，占地面积300平方米。"
     assert _tier(facts) == "较轻"
+
+
+def test_farmland_the_facts_negate_is_not_the_farmland_tier():
+    facts = (
+        "当事人擅自占用其他草地建设看护房，占地面积600平方米，涉案土地属农用地，"
+        "不涉及耕地。"
+    )
+    assert not _stated_in("占用耕地（永久基本农田除外）", facts)
+    assert _tier(facts) != "较重"
