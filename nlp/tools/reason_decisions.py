@@ -75,7 +75,10 @@ CHECKER_SETS = (
 )
 # Words that place a fine in its tier (part 1) or state discretion (part 2).
 PLACEMENT = re.compile(r"从轻|减轻|从重|顶格|上限|下限|从低|从高|最高|最低")
-DISCRETION = re.compile(PLACEMENT.pattern + r"|鉴于|考虑到|情节")
+# (and the cues of a repeat or an act of the party's own accord the factors may miss)
+DISCRETION = re.compile(
+    PLACEMENT.pattern + r"|鉴于|考虑到|情节|已因|曾因|处罚过|查处过|再次|主动"
+)
 SAFE_NEGATIVE = 0.95
 NONE_NAME = "文书其他"
 NOTE = (
