@@ -197,6 +197,13 @@ _AGGRAVATING_FACTS = re.compile(
     # spread and vulnerable recipients (销往三个省份, 供应给幼儿园)
     r"销往[^。；，]{0,10}?(?:\d+|[二两三四五六七八九十多]+)个(?:省|市|县|地区|国家)|"
     r"(?:供应|销售|提供|配送)给?[^。；，]{0,8}?(?:幼儿园|中小学|学校食堂|养老院|医院)|"
+    # seventh round: institutions for the elderly, children or patients by
+    # another name (销售给…养老中心等两家养老机构), and who uses the goods
+    # (供卧床老人使用, 供婴幼儿食用)
+    r"(?:供应|销售|提供|配送|出售|发放)给?[^。；，]{0,16}?"
+    r"(?:养老(?:院|中心|机构|公寓)|敬老院|福利院|托儿所|托育|月子中心|卫生院|诊所)|"
+    r"供[^。；，]{0,6}?(?:老人|老年人|婴幼儿|幼儿|儿童|学生|病人|患者|孕妇|孕产妇|残疾人)"
+    r"(?:使用|食用|饮用|服用|佩戴|乘坐)|"
     r"涉及(?:消费者|群众|人员)[\d一二三四五六七八九十百]+|"
     r"超过?(?:排放)?标准[\d.]+倍|"
     # 经责令改正后拒不改正 (a fact, not the conditional 逾期不改正的 of a statute)
@@ -233,6 +240,12 @@ _AGGRAVATING_FACTS = re.compile(
     r"(?:调查|检查|核查|询问|执法)(?:期间|过程中|时)|为(?:逃避|规避)(?:处罚|检查|调查|查处))"
     r"[^。；]{0,30}?(?:伪造|变造|篡改|编造|虚构|虚假|谎称|删除|销毁|毁灭|隐匿|转移|涂改)|"
     r"谎称|故意隐瞒|拒(?:绝|不)提供[^。；，]{0,10}?(?:账|资料|材料|记录|票据|凭证)|"
+    # seventh round: intent and concealment told as facts (为掩盖来源故意不加贴
+    # 标签; 进货单据经核实系事后补写) — not intent denied (无主观故意, 并非故意)
+    r"为了?(?:掩盖|掩饰|隐瞒)|(?<![无非没])(?<!无主观)(?<!没有)故意(?!规避)|"
+    r"(?:单据|票据|凭证|记录|台账|账簿|合同|证明|资料|材料)[^。；，]{0,10}?"
+    r"系(?:事后)?(?:补写|补记|补录|补签|补造|伪造|编造|变造|篡改)|"
+    r"事后(?:补写|补记|补录|补签|补造|编造)|"
     # carrying on after being caught (被查处后仍继续销售, 执法人员离开后再次占道)
     r"(?:查处|处罚|查获|离开)后[^。；，]{0,6}?(?:仍|又|再次|继续)|累犯|"
     # fifth round: carrying on after the agency pointed the violation out
@@ -267,11 +280,28 @@ _MITIGATING_FACTS = re.compile(
     # hardship the agency weighs (低保户, 残疾人, 家庭困难, 年满七十周岁)
     r"低保|特困|残疾人|家庭(?:生活)?(?:特别|十分|较为|确有)?困难|"
     r"年满?[六七八九]十(?:周)?岁|"
+    # seventh round: livelihood hardship told as a fact (靠摆摊维持生计, 家中
+    # 突遭变故)
+    r"(?:靠|依靠|仅靠)[^。；，]{0,8}?(?:维持生计|养家|糊口|度日)|家(?:中|庭)[^。；，]{0,3}?变故|"
     r"(?:尚未完全丧失|限制)(?:辨认|控制)|"
     r"(?<![未不没])(?:主动|积极|及时)[^。；，]{0,16}?(?:消除|减轻)了?(?:违法行为)?(?:的)?"
     r"(?:危害)?(?:后果|影响)|"
     # restitution: 已向顾客全额退还多收的差价, 主动退赔, 赔偿了车主的损失
-    r"(?<![未不没])(?:已|主动|全额|全部|及时|积极)[^。；，]{0,10}?(?:退还|退赔|返还|赔偿)(?!的)"
+    r"(?<![未不没])(?:已|主动|全额|全部|及时|积极)[^。；，]{0,10}?(?:退还|退赔|返还|赔偿)(?!的)|"
+    # seventh round: a small gain told as a fact (仅收取油费120元, 违法所得仅300元,
+    # 获利甚微) — not in a tier that bounds the gain (_GAIN_TIER)
+    r"仅(?:收取|获利|获得|赚取|得款|收款|收到|盈利|收入)[^。；，]{0,8}?"
+    r"(?:\d|[一二两三四五六七八九十百千几])|"
+    r"(?:违法所得|获利|盈利|收入)[^。；，]{0,4}?(?:仅|只有|较少|较小|甚微|微薄|不多)"
+)
+# A tier whose condition bounds the gain (违法所得5000元以下) is restated by a
+# small gain: shared by its peers, no reason for the bottom of it.
+_SMALL_GAIN = re.compile(
+    r"仅(?:收取|获利|获得|赚取|得款|收款|收到|盈利|收入)|违法所得|获利|盈利|收入"
+)
+_GAIN_TIER = re.compile(
+    r"(?:违法所得|获利|收入|营业额|经营额)[^，,；;。]{0,12}?"
+    r"(?:\d[^，,；;。]{0,8}?(?:以下|以内|不足|未满|未超过)|较少|较小|不多|少量|甚微)"
 )
 
 
@@ -457,6 +487,8 @@ def _reasons(
         and not _ORDERED.search(text, max(0, m.start() - 8), m.start())
         and _asserted(text, m.start(), m.end())
     ]
+    if _GAIN_TIER.search(tier or ""):
+        found = [m for m in found if not _SMALL_GAIN.match(m.group(0))]
     mitigating += [(canonical_name(m.group(0), DOWN), m.group(0)) for m in found]
     spans += [m.span() for m in found]
     # 从轻/减轻 counts only with a basis that is not boilerplate: a weak factor
@@ -567,6 +599,12 @@ def _classified(text, parsed, spans, violation: str, tier: str, counted=()):
             continue
         if reason.direction != UP and _only_weak(clause, tier):
             continue
+        if (
+            reason.direction != UP
+            and _GAIN_TIER.search(tier or "")
+            and _SMALL_GAIN.search(clause)
+        ):
+            continue  # a small gain in a tier that bounds the gain
         yield reason.direction, reason.name, clause
 
 

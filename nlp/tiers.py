@@ -534,6 +534,9 @@ def _stated_in(clause: str, text: str) -> bool:
     Character-bigram containment: nearly every bigram of the clause must occur in
     the facts. Short clauses are never matched this way.
     """
+    # 占用耕地（永久基本农田除外） is met by 占用耕地: the exclusion is the
+    # heavier tier's business, not words the facts must repeat.
+    clause = _EXCLUSION.sub("", clause)
     # 尚未 reads as 未 (polarity kept): 食品尚未售出 ~ 过期食品未售出
     core = re.sub(r"[的了等，,。“”\s]|尚(?=未)", "", clause)
     if len(core) < 4 or not text:
@@ -548,6 +551,10 @@ def _stated_in(clause: str, text: str) -> bool:
     grams = {core[i : i + 2] for i in range(len(core) - 1)}
     if not _polarity_agrees(core, text):
         return False
+    # the object the facts negate (占用永久基本农田; the facts: 全部为耕地（不涉及
+    # 永久基本农田）) although the verb and object are not written together
+    if verb is not None and len(rest) >= 2 and not _polarity_agrees(rest, text):
+        return False
     inside = sum(1 for g in grams if g in text)
     if len(core) >= _TEXTUAL_MIN_CHARS and inside / len(grams) >= _TEXTUAL_CONTAINMENT:
         return True
@@ -558,8 +565,10 @@ _NEGATION_HEAD = re.compile(r"不|未|没有|无|非")
 # A negation just before a condition's words, also through a verb of finding
 # (未发现造成人身伤害, 没有证据证明, 尚未查见): the facts deny the condition.
 _NEGATED_BEFORE = re.compile(
-    r"(?:不|未|没有|无|非)(?:发现|查见|查实|见|证据证明|证据表明|曾|有)?$"
+    r"(?:不|未|没有|无|非)(?:发现|查见|查实|见|证据证明|证据表明|曾|有|涉及|属于|包括|包含)?$"
 )
+# An exclusion in a condition (（永久基本农田除外）).
+_EXCLUSION = re.compile(r"（[^（）]{1,20}除外）")
 _LEADING_VERB = re.compile(r"(?:擅自)?(?:占用|使用|利用|堆放|存放)")
 
 
