@@ -78,7 +78,9 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             # the effect named right after the negation, no verb (路口无拥堵、无事故,
             # 往来行人都没有受阻, 未发生纠纷)
             r"(?:没有|未|无|并未|均未|也未|亦未)(?:发生|出现|造成|引发)?(?:任何)?"
-            r"(?:拥堵|堵塞|阻塞|受阻|事故|纠纷|遗撒|掉落|洒落|撒漏|伤亡|受伤)|"
+            r"(?:拥堵|堵塞|阻塞|受阻|事故|纠纷|遗撒|掉落|洒落|撒漏|伤亡|受伤)"
+            # (not a circumstance of the act: 在并无事故等紧急情况的情况下开启排放阀)
+            r"(?![^，。；\n]{0,10}?(?:情况下|情形下|的时候))|"
             # what was published or sold reached no one else (未在网络、报刊或其他场所发布,
             # 未通过其他渠道传播; as 尚未对外销售)
             r"(?:未|没有|并未|均未|也未|亦未)(?:在|通过|向)[^，。；\n]{0,12}?"
@@ -177,7 +179,11 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             # the party acts, not the agency (当场责令其限期改正 is an order)
             # (not 又/再次: 十分钟后又恢复摆摊 is the violation again)
             r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备|"
-            r"又|再次|才)[^，。；\n《]){0,20}?" + _FIX + r"|"
+            r"又|再次|才)[^，。；\n《]){0,20}?" + _FIX,
+        ),
+        (
+            "corrected",
+            MITIGATING,
             # what the party did once told (经民警指出，当事人在路口东侧将多装的水泥
             # 卸下; 执法人员告知后，摊主把货物搬回店内): the party acts in the next clause
             r"(?:经[^，。；\n]{0,8}?(?:指出|提醒|告知|劝导|劝阻|说明)[，,]|"

@@ -50,6 +50,7 @@ def test_harmless_bare_negation(text):
         "渣土沿途洒落，污染路面。",
         "当事人通过微信朋友圈发布该广告。",
         "该车发生事故后驶离现场。",
+        "当事人在设备运行正常、并无事故等紧急情况的情况下开启旁路阀门。",
     ],
 )
 def test_harm_stated_is_not_harmless(text):
@@ -133,7 +134,8 @@ def test_parts_of_a_per_unit_fine_that_add_up():
 )
 def test_written_product_that_is_wrong(text):
     issues = check_amount_consistency(text)
-    assert issues and "算式" in issues[0].message
+    assert issues
+    assert "算式" in issues[0].message
 
 
 @pytest.mark.parametrize(
