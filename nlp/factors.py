@@ -843,12 +843,37 @@ def find_quantities(text: str) -> list[Factor]:
             break
     for match in _FIRST_TIME.finditer(text):
         add("times", match, 1.0)
+    # An area told by its sides (横幅长约一点五米、宽约零点六米; 2米×3米), where
+    # the text states no area itself: the product, in 平方米.
+    if not _AREA_WORD.search(text):
+        for match in _SIDES.finditer(text):
+            sides = [g for g in match.groups() if g is not None]
+            length, width = _number(sides[0]), _number(sides[1])
+            if length and width:
+                add("平方米", match, round(length * width, 4))
     for match in _GENERIC.finditer(text):
         unit, scale = _SPELLING[match.group(2)]
         value = _number(match.group(1))
         add(unit, match, None if value is None else value * scale)
     found.sort(key=lambda f: f.start)
     return found
+
+
+_AREA_WORD = re.compile(r"平方米|平米|㎡|m²|m2|平方|亩|面积")
+# Two sides in metres: 长约一点五米、宽约零点六米, 长2米，宽1.5米, 3米×2米 (not a
+# third side: 长2米、宽1米、高3米 is a volume).
+_SIDES = re.compile(
+    r"长(?:度)?(?:约|为|达)?"
+    + _QTY_NUM
+    + r"\s*米[、，,\s]?\s*宽(?:度)?(?:约|为|达)?"
+    + _QTY_NUM
+    + r"\s*米(?![、，,\s]?\s*(?:高|厚|深))|"
+    + _START
+    + _QTY_NUM
+    + r"\s*米\s*[×xX*＊乘]\s*"
+    + _QTY_NUM
+    + r"\s*米(?!\s*[×xX*＊乘])"
+)
 
 
 _PERCENT_WORDS = re.compile(r"百分之([零〇一二两三四五六七八九十百\d.]+)")

@@ -12,7 +12,7 @@ not taken from any labelled set."""
 import pytest
 
 from nlp.amounts import check_amount_consistency
-from nlp.factors import Factor, find_factors, find_factors_by_meaning
+from nlp.factors import Factor, find_factors, find_factors_by_meaning, find_quantities
 
 
 def _read(text: str) -> list[Factor]:
@@ -159,3 +159,32 @@ def test_two_batches_of_one_unit_at_two_prices():
     assert check_amount_consistency(text) == []
     wrong = text.replace("10,500.00", "11,500.00")
     assert check_amount_consistency(wrong)
+
+
+# ------------------------------------------------- 4. an area told by its sides
+
+
+@pytest.mark.parametrize(
+    ("text", "area"),
+    [
+        ("店外横幅一条，长约二米、宽约零点五米。", 1.0),
+        ("招牌尺寸为4米×1.5米。", 6.0),
+        ("棚架长度为6米，宽度为3米。", 18.0),
+    ],
+)
+def test_area_from_two_sides(text, area):
+    areas = [q.value for q in find_quantities(text) if q.name == "平方米"]
+    assert areas == [area]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "集装箱长6米、宽2米、高2.5米。",  # a volume, not an area
+        "违建面积二十平方米，长5米，宽4米。",  # the area is stated
+        "人行道宽约五米，摊位长3米。",  # one side each of two things
+    ],
+)
+def test_no_area_from_sides(text):
+    areas = [q.value for q in find_quantities(text) if q.name == "平方米"]
+    assert areas in ([], [20.0])
