@@ -81,6 +81,8 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             r"(?:拥堵|堵塞|阻塞|受阻|事故|纠纷|遗撒|掉落|洒落|撒漏|伤亡|受伤)"
             # (not a circumstance of the act: 在并无事故等紧急情况的情况下开启排放阀)
             r"(?![^，。；\n]{0,10}?(?:情况下|情形下|的时候))|"
+            # what the violation could have taken was not taken (盲道未被占用)
+            r"(?:未|没有|并未|均未|也未|亦未)(?:被|受到?)(?:占用|占压|挤占|堵塞|堵住|遮挡|阻断)(?!的)|"
             # what was published or sold reached no one else (未在网络、报刊或其他场所发布,
             # 未通过其他渠道传播; as 尚未对外销售)
             r"(?:未|没有|并未|均未|也未|亦未)(?:在|通过|向)[^，。；\n]{0,12}?"
