@@ -324,106 +324,130 @@ def default_classifier() -> ClauseClassifier:
     return ClauseClassifier(training_phrases())
 
 
-def cross_validate(
-    phrases: list[tuple[str, str]], folds: int = 5
-) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities of every phrase (deterministic folds: phrase
-    ``i`` is in fold ``i % folds`` within its label, so each fold holds every
-    label in proportion).
+def out_of_fold(phrases, *, label, text, model, classes, folds: int = 5):
+    """Out-of-fold probabilities of every labelled clause (deterministic folds:
+    clause ``i`` of a label is in fold ``i % folds``, so each fold holds every
+    label in proportion). Shared by the factor and the reason classifiers.
 
-    :return: ``{factor: probabilities}`` aligned with ``phrases``.
+    :param label: the clause's label (``phrase -> str``); ``text``: its text.
+    :param model: builds a classifier from training phrases; it has
+        ``probabilities(texts)`` with one column per entry of ``_order``.
+    :return: ``{class: probabilities}`` aligned with ``phrases``.
     """
     fold_of = []
     seen: dict[str, int] = {}
-    for label, _ in phrases:
-        fold_of.append(seen.get(label, 0) % folds)
-        seen[label] = seen.get(label, 0) + 1
-    out = {f: np.zeros(len(phrases)) for f in FACTORS}
+    for phrase in phrases:
+        key = label(phrase)
+        fold_of.append(seen.get(key, 0) % folds)
+        seen[key] = seen.get(key, 0) + 1
+    out = {c: np.zeros(len(phrases)) for c in classes}
     for fold in range(folds):
         train = [p for p, k in zip(phrases, fold_of, strict=True) if k != fold]
         test = [i for i, k in enumerate(fold_of) if k == fold]
-        model = ClauseClassifier(train)
-        probabilities = model.probabilities([phrases[i][1] for i in test])
-        for column, factor in enumerate(model._order):
+        fitted = model(train)
+        probabilities = fitted.probabilities([text(phrases[i]) for i in test])
+        for column, name in enumerate(fitted._order):
             for row, i in enumerate(test):
-                out[factor][i] = probabilities[row, column]
+                out[name][i] = probabilities[row, column]
     return out
 
 
-def cv_scores(
-    phrases: list[tuple[str, str]], thresholds: dict[str, float], folds: int = 5
-) -> dict[str, dict[str, float]]:
-    """Cross-validated precision and recall per factor at ``thresholds`` (a phrase
-    is read as the factor of highest margin above its threshold, as in
-    :meth:`ClauseClassifier.find`)."""
-    probabilities = cross_validate(phrases, folds)
-    predicted = _decide(probabilities, thresholds, len(phrases))
-    scores = {}
-    for factor in FACTORS:
-        tp = sum(
-            1
-            for (label, _), p in zip(phrases, predicted, strict=True)
-            if p == factor and label == factor
-        )
-        fp = sum(
-            1
-            for (label, _), p in zip(phrases, predicted, strict=True)
-            if p == factor and label != factor
-        )
-        fn = sum(
-            1
-            for (label, _), p in zip(phrases, predicted, strict=True)
-            if p != factor and label == factor
-        )
-        scores[factor] = {
+def decide(probabilities, thresholds, n: int, classes) -> list[str]:
+    """Each clause's reading: the class of largest margin above its threshold,
+    or :data:`NONE` (as :meth:`ClauseClassifier.find` reads)."""
+    predicted = []
+    for i in range(n):
+        margins = {c: probabilities[c][i] - thresholds[c] for c in classes}
+        best = max(classes, key=lambda c: margins[c])
+        predicted.append(best if margins[best] >= 0 else NONE)
+    return predicted
+
+
+def scores(labels: list[str], predicted: list[str], classes) -> dict:
+    """Precision, recall and counts per class of ``predicted`` against ``labels``."""
+    out = {}
+    pairs = list(zip(labels, predicted, strict=True))
+    for name in classes:
+        tp = sum(1 for lab, q in pairs if q == name and lab == name)
+        fp = sum(1 for lab, q in pairs if q == name and lab != name)
+        fn = sum(1 for lab, q in pairs if q != name and lab == name)
+        out[name] = {
             "precision": tp / (tp + fp) if tp + fp else 1.0,
             "recall": tp / (tp + fn) if tp + fn else 1.0,
             "tp": tp,
             "fp": fp,
             "fn": fn,
         }
-    return scores
+    return out
 
 
-def _decide(
-    probabilities: dict[str, np.ndarray], thresholds: dict[str, float], n: int
-) -> list[str]:
-    predicted = []
-    for i in range(n):
-        margins = {f: probabilities[f][i] - thresholds[f] for f in FACTORS}
-        best = max(FACTORS, key=lambda f: margins[f])
-        predicted.append(best if margins[best] >= 0 else NONE)
-    return predicted
-
-
-def choose_thresholds(
-    phrases: list[tuple[str, str]], beta: float = BETA, folds: int = 5
-) -> dict[str, float]:
-    """Per factor, the threshold (grid 0.30–0.95) of best cross-validated
-    F-beta (beta < 1 weighs precision higher: most clauses of a decision state no
-    factor, so a false reading costs more than a miss the keywords may catch)."""
-    probabilities = cross_validate(phrases, folds)
-    labels = [label for label, _ in phrases]
+def best_thresholds(labels: list[str], probabilities, classes, beta: float) -> dict:
+    """Per class, the threshold (grid 0.30–0.95) of best F-beta of the
+    out-of-fold ``probabilities`` (beta < 1 weighs precision higher)."""
     grid = [round(0.3 + 0.05 * k, 2) for k in range(14)]
+    b2 = beta * beta
     chosen = {}
-    for factor in FACTORS:
+    for name in classes:
         best, best_score = grid[-1], -1.0
         for threshold in grid:
-            hits = probabilities[factor] >= threshold
-            tp = sum(
-                1 for h, lab in zip(hits, labels, strict=True) if h and lab == factor
-            )
-            fp = sum(
-                1 for h, lab in zip(hits, labels, strict=True) if h and lab != factor
-            )
-            fn = sum(
-                1
-                for h, lab in zip(hits, labels, strict=True)
-                if not h and lab == factor
-            )
-            b2 = beta * beta
+            hits = probabilities[name] >= threshold
+            pairs = list(zip(hits, labels, strict=True))
+            tp = sum(1 for h, lab in pairs if h and lab == name)
+            fp = sum(1 for h, lab in pairs if h and lab != name)
+            fn = sum(1 for h, lab in pairs if not h and lab == name)
             score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
             if score > best_score:
                 best, best_score = threshold, score
-        chosen[factor] = best
+        chosen[name] = best
     return chosen
+
+
+def cross_validate(
+    phrases: list[tuple[str, str]], folds: int = 5
+) -> dict[str, np.ndarray]:
+    """Out-of-fold probabilities of every phrase (:func:`out_of_fold`).
+
+    :return: ``{factor: probabilities}`` aligned with ``phrases``.
+    """
+    return out_of_fold(
+        phrases,
+        label=lambda p: p[0],
+        text=lambda p: p[1],
+        model=ClauseClassifier,
+        classes=FACTORS,
+        folds=folds,
+    )
+
+
+def cv_scores(
+    phrases: list[tuple[str, str]],
+    thresholds: dict[str, float],
+    folds: int = 5,
+    probabilities: dict[str, np.ndarray] | None = None,
+) -> dict[str, dict[str, float]]:
+    """Cross-validated precision and recall per factor at ``thresholds`` (a phrase
+    is read as the factor of highest margin above its threshold, as in
+    :meth:`ClauseClassifier.find`). ``probabilities``: the result of
+    :func:`cross_validate` for the same phrases and folds, when already at hand."""
+    if probabilities is None:
+        probabilities = cross_validate(phrases, folds)
+    predicted = decide(probabilities, thresholds, len(phrases), FACTORS)
+    return scores([label for label, _ in phrases], predicted, FACTORS)
+
+
+def choose_thresholds(
+    phrases: list[tuple[str, str]],
+    beta: float = BETA,
+    folds: int = 5,
+    probabilities: dict[str, np.ndarray] | None = None,
+) -> dict[str, float]:
+    """Per factor, the threshold (grid 0.30–0.95) of best cross-validated
+    F-beta (beta < 1 weighs precision higher: most clauses of a decision state no
+    factor, so a false reading costs more than a miss the keywords may catch).
+    ``probabilities``: the result of :func:`cross_validate` for the same phrases
+    and folds, when already at hand."""
+    if probabilities is None:
+        probabilities = cross_validate(phrases, folds)
+    return best_thresholds(
+        [label for label, _ in phrases], probabilities, FACTORS, beta
+    )

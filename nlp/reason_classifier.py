@@ -39,7 +39,14 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
-from nlp.factor_classifier import _CLAUSE, ClauseClassifier
+from nlp.factor_classifier import (
+    _CLAUSE,
+    ClauseClassifier,
+    best_thresholds,
+    decide,
+    out_of_fold,
+    scores,
+)
 
 RESOURCES = Path(__file__).parent / "resources"
 # The writer's labelled reason clauses, and the seed clauses written with the
@@ -284,34 +291,19 @@ def canonical_name(words: str, direction: str) -> str:
 def cross_validate(
     phrases: list[tuple[str, str, str]], folds: int = 5
 ) -> dict[str, np.ndarray]:
-    """Out-of-fold probabilities of every clause (deterministic folds: clause
-    ``i`` of a direction is in fold ``i % folds``).
+    """Out-of-fold probabilities of every clause (deterministic folds, see
+    :func:`nlp.factor_classifier.out_of_fold`).
 
     :return: ``{direction: probabilities}`` aligned with ``phrases``.
     """
-    fold_of, seen = [], {}
-    for direction, _, _ in phrases:
-        fold_of.append(seen.get(direction, 0) % folds)
-        seen[direction] = seen.get(direction, 0) + 1
-    out = {d: np.zeros(len(phrases)) for d in DIRECTIONS}
-    for fold in range(folds):
-        train = [p for p, k in zip(phrases, fold_of, strict=True) if k != fold]
-        test = [i for i, k in enumerate(fold_of) if k == fold]
-        model = ReasonClassifier(train)
-        probabilities = model.probabilities([phrases[i][2] for i in test])
-        for column, direction in enumerate(model._order):
-            for row, i in enumerate(test):
-                out[direction][i] = probabilities[row, column]
-    return out
-
-
-def _decide(probabilities, thresholds, n: int) -> list[str]:
-    predicted = []
-    for i in range(n):
-        margins = {d: probabilities[d][i] - thresholds[d] for d in DIRECTIONS}
-        best = max(DIRECTIONS, key=lambda d: margins[d])
-        predicted.append(best if margins[best] >= 0 else NONE)
-    return predicted
+    return out_of_fold(
+        phrases,
+        label=lambda p: p[0],
+        text=lambda p: p[2],
+        model=ReasonClassifier,
+        classes=DIRECTIONS,
+        folds=folds,
+    )
 
 
 def cv_scores(
@@ -321,21 +313,8 @@ def cv_scores(
     clause is read as the direction of larger margin, as :meth:`find` does)."""
     thresholds = thresholds or THRESHOLDS
     probabilities = cross_validate(phrases, folds)
-    predicted = _decide(probabilities, thresholds, len(phrases))
-    scores = {}
-    for direction in DIRECTIONS:
-        pairs = [(p[0], q) for p, q in zip(phrases, predicted, strict=True)]
-        tp = sum(1 for label, q in pairs if q == direction and label == direction)
-        fp = sum(1 for label, q in pairs if q == direction and label != direction)
-        fn = sum(1 for label, q in pairs if q != direction and label == direction)
-        scores[direction] = {
-            "precision": tp / (tp + fp) if tp + fp else 1.0,
-            "recall": tp / (tp + fn) if tp + fn else 1.0,
-            "tp": tp,
-            "fp": fp,
-            "fn": fn,
-        }
-    return scores
+    predicted = decide(probabilities, thresholds, len(phrases), DIRECTIONS)
+    return scores([p[0] for p in phrases], predicted, DIRECTIONS)
 
 
 def choose_thresholds(
@@ -344,20 +323,4 @@ def choose_thresholds(
     """Per direction, the threshold (grid 0.30–0.95) of best cross-validated
     F-beta (beta < 1 weighs precision higher)."""
     probabilities = cross_validate(phrases, folds)
-    labels = [direction for direction, _, _ in phrases]
-    grid = [round(0.3 + 0.05 * k, 2) for k in range(14)]
-    chosen = {}
-    for direction in DIRECTIONS:
-        best, best_score = grid[-1], -1.0
-        for threshold in grid:
-            hits = probabilities[direction] >= threshold
-            pairs = list(zip(hits, labels, strict=True))
-            tp = sum(1 for h, lab in pairs if h and lab == direction)
-            fp = sum(1 for h, lab in pairs if h and lab != direction)
-            fn = sum(1 for h, lab in pairs if not h and lab == direction)
-            b2 = beta * beta
-            score = (1 + b2) * tp / ((1 + b2) * tp + b2 * fn + fp) if tp else 0.0
-            if score > best_score:
-                best, best_score = threshold, score
-        chosen[direction] = best
-    return chosen
+    return best_thresholds([p[0] for p in phrases], probabilities, DIRECTIONS, beta)
