@@ -658,9 +658,27 @@ def _role(text: str, money: Money) -> str | None:
         )
         if "罚款" in head and not stated and "拟" not in head and "没收" not in head:
             return "fine"
+    if fine is None and _PART_FINE_RE.search(before):
+        # "按每平方米一百二十元计罚：东立面广告十四平方米计一千六百八十元，…": a
+        # part of a fine computed per unit, in a sentence that says so.
+        sentence = _sentence_span(text, money.start)
+        head = text[sentence[0] : money.start]
+        if _PER_UNIT_FINE_RE.search(head) and "拟" not in head and "没收" not in head:
+            return "fine"
     if fine is None:
         return None
     return "fine_total" if any(w in before for w in _TOTAL_WORDS) else "fine"
+
+
+# A quantity and 计 right before an amount (十四平方米计一千六百八十元) ...
+_PART_FINE_RE = re.compile(
+    r"[\d零〇一二两三四五六七八九十百千万.]+\s*(?:平方米|㎡|平米|米|立方米|吨|千克|公斤|亩|"
+    r"台|辆|件|个|处|块|张|次|人|天|日)(?:的)?[，,]?\s*(?:计|为|应罚|罚款)$"
+)
+# ... in a sentence fining per unit (按每平方米一百二十元计罚, 每平方米处200元罚款).
+_PER_UNIT_FINE_RE = re.compile(
+    r"每[^，。；\n]{1,4}?[^，。；\n]{0,12}?元[^。；\n]{0,6}?(?:计罚|罚款|处罚)"
+)
 
 
 def _measures(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -1081,7 +1099,70 @@ def check_amount_consistency(text: str) -> list[AmountIssue]:
     groups = _groups_of(text)
     issues = _pair_issues(text, groups) + _total_issues(text, groups)
     issues += _unit_price_issues(text, groups, issues)
+    covered = [(i.start, i.end) for i in issues]
+    issues += [
+        i
+        for i in _product_issues(text)
+        if not any(s < i.end and i.start < e for s, e in covered)
+    ]
     return sorted(issues, key=lambda issue: issue.start)
+
+
+_PRODUCT_NUM = r"\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万点]+"
+# A computation written out: 六百平方米×200元/平方米＝126000元, 168000元×3＝504000元,
+# 20万元×1.5%＝3000元 (operand, optional unit, ×, operand, optional unit, ＝, result).
+_PRODUCT_RE = re.compile(
+    rf"(?P<a>{_PRODUCT_NUM})\s*(?P<ua>[^\d×xX*＊＝=，。；;\n（）()]{{0,6}}?)\s*[×xX*＊]\s*"
+    rf"(?P<b>{_PRODUCT_NUM})\s*(?P<ub>[^\d×xX*＊＝=，。；;\n（）()]{{0,8}}?)\s*[＝=]\s*"
+    rf"(?P<c>{_PRODUCT_NUM})\s*(?P<uc>万?元)"
+)
+
+
+def _product_value(number: str, unit: str) -> Decimal | None:
+    """The value of one operand with its unit (1.5% is 0.015, 20万元 200000)."""
+    value = parse_number(number.replace(",", ""))
+    if value is None:
+        return None
+    value = Decimal(str(value))
+    unit = unit.strip()
+    if unit.startswith("万"):
+        value *= 10000
+    if "%" in unit or "％" in unit:
+        value /= 100
+    elif "‰" in unit:
+        value /= 1000
+    return value
+
+
+def _product_issues(text: str) -> list[AmountIssue]:
+    """A product written out (a × b ＝ c) whose result is not a × b.
+
+    Only a product of exactly two operands (a chain a × b × c ＝ d is left to
+    the reader: its partial products are not written) with a result in 元.
+    """
+    issues = []
+    for match in _PRODUCT_RE.finditer(text):
+        if re.search(
+            r"[×xX*＊][^，。；;\n]{0,10}$",
+            text[max(0, match.start() - 10) : match.start()],
+        ):
+            continue  # the tail of a longer chain
+        a = _product_value(match["a"], match["ua"])
+        b = _product_value(match["b"], match["ub"])
+        c = _product_value(match["c"], match["uc"])
+        if a is None or b is None or c is None or c <= 0:
+            continue
+        product = a * b
+        if abs(product - c) <= Decimal("0.5") or abs(product - c) <= c * Decimal(
+            "0.001"
+        ):
+            continue
+        message = (
+            f"算式“{match[0]}”中{_fmt(a)}×{_fmt(b)}={_fmt(product)}，"
+            f"与所载结果{_fmt(c)}元不一致"
+        )
+        issues.append(AmountIssue(message, match[0], match.start(), match.end()))
+    return issues
 
 
 # A unit price: 每台45元, 单价为每吨37.5元, 每趟收取运费800元.
@@ -1230,16 +1311,16 @@ _MAX_SUMS = 4096
 def _sum_over_units(
     scope: str, prices: list[tuple[str, Decimal]], total: Decimal
 ) -> bool:
-    """True when ``total`` is the sum, over two or more units (瓶, 盒), of one
-    stated price of each unit times one stated quantity of it."""
-    by_unit: dict[str, set[Decimal]] = {}
-    for unit, price in prices:
-        by_unit.setdefault(unit, set()).add(price)
-    if len(by_unit) < 2:
+    """True when ``total`` is the sum, over two or more goods, of one stated
+    price of each times one stated quantity of its unit: goods of two units
+    (36瓶×10元 + 18盒×35元) or two batches of one unit at two prices (第一批
+    四百台，每台28元；第二批二百台，每台37元)."""
+    goods = list(dict.fromkeys(prices))[:8]
+    if len(goods) < 2:
         return False
     sums = {(Decimal(0), 0)}
-    for unit, unit_prices in by_unit.items():
-        products = {p * q for p in unit_prices for q in _quantities(scope, unit)[:6]}
+    for unit, price in goods:
+        products = {price * q for q in _quantities(scope, unit)[:6]}
         sums |= {(s + product, n + 1) for s, n in sums for product in products}
         if len(sums) > _MAX_SUMS:
             return False

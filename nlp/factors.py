@@ -33,6 +33,8 @@ _FIX = (
     r"取下|摘除|摘下|熄灭|封堵|冲洗|冲刷|打扫|补上|标上|贴上|挂上|"
     # an overload taken off: 卸下超载货物, 将超出部分转载至另一车辆
     r"卸载|卸下|卸除|转载|倒载|减载|"
+    # a missing document produced: 随即让家人送来了证件原件, 当场补交了许可证
+    r"送来|取来|拿来|"
     # 补 + what was missing: 补挂价签, 补全台账, 补填记录, 补贴标识, 补交材料
     r"补(?:挂|全|填|写|记|登|充|报|交|签|做|制|画|划|刷|装|贴|印|发|开|领|缴))"
 )
@@ -71,7 +73,20 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             # the trace of an effect looked for and not found (未发现渗漏或者污染痕迹,
             # 经巡查未见损坏, 未检出超标): harmlessness as the absence of a specific effect
             r"(?:未|没有|均未|并未|也未|亦未)(?:发现|见|检出|监测到|查见|出现)(?:有|任何)?"
-            r"[^，。；\n但却]{0,12}?(?:污染|泄漏|渗漏|遗撒|散落|外溢|溢流|损坏|破损|异味|隐患|积水|超标)|"
+            r"[^，。；\n但却]{0,12}?(?:污染|泄漏|渗漏|遗撒|散落|外溢|溢流|损坏|破损|异味|隐患|积水|超标|"
+            r"掉落|洒落|撒漏|滴漏|抛洒|飘散|扬尘)|"
+            # the effect named right after the negation, no verb (路口无拥堵、无事故,
+            # 往来行人都没有受阻, 未发生纠纷)
+            r"(?:没有|未|无|并未|均未|也未|亦未)(?:发生|出现|造成|引发)?(?:任何)?"
+            r"(?:拥堵|堵塞|阻塞|受阻|事故|纠纷|遗撒|掉落|洒落|撒漏|伤亡|受伤)"
+            # (not a circumstance of the act: 在并无事故等紧急情况的情况下开启排放阀)
+            r"(?![^，。；\n]{0,10}?(?:情况下|情形下|的时候))|"
+            # what the violation could have taken was not taken (盲道未被占用)
+            r"(?:未|没有|并未|均未|也未|亦未)(?:被|受到?)(?:占用|占压|挤占|堵塞|堵住|遮挡|阻断)(?!的)|"
+            # what was published or sold reached no one else (未在网络、报刊或其他场所发布,
+            # 未通过其他渠道传播; as 尚未对外销售)
+            r"(?:未|没有|并未|均未|也未|亦未)(?:在|通过|向)[^，。；\n]{0,12}?"
+            r"(?:发布|传播|散发|投放|刊登|刊播|播放)|"
             # 未阻碍行人通行, 没有挡住消防通道
             r"(?:未|没有|并未|均未|也未|亦未)(?:阻碍|妨碍|阻挡|挡住|堵住|堵塞|阻塞|占压)"
             r"[^，。；\n]{0,12}|"
@@ -154,6 +169,8 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             _NEG
             + r"(?:及时|立即|当场|主动|已经?|自行)(?:予以)?(?:改正|整改|纠正|拆除|清理|清除|"
             r"停止(?:违法行为)?)(?:完毕|到位)?|整改(?:完毕|到位|完成)|完成(?:了)?整改|"
+            # the time the correction took: 整改用时约五分钟, 清理耗时半小时
+            r"(?:整改|改正|纠正|清理|拆除)(?:共)?(?:用时|耗时|历时)|"
             # 十分钟内即…补标价格到位, 劝导后马上收摊撤离, 当日即恢复原状, 已将…拆除
             + _NEG
             + r"(?:当日|当天|当场|当即|次日|第二天|随即|随后|马上|立即|立刻|迅速|很快|便|即|已经|已|"
@@ -165,6 +182,17 @@ _FACTOR_PATTERNS: tuple[tuple[str, str, re.Pattern], ...] = tuple(
             # (not 又/再次: 十分钟后又恢复摆摊 is the violation again)
             r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备|"
             r"又|再次|才)[^，。；\n《]){0,20}?" + _FIX,
+        ),
+        (
+            "corrected",
+            MITIGATING,
+            # what the party did once told (经民警指出，当事人在路口东侧将多装的水泥
+            # 卸下; 执法人员告知后，摊主把货物搬回店内): the party acts in the next clause
+            r"(?:经[^，。；\n]{0,8}?(?:指出|提醒|告知|劝导|劝阻|说明)[，,]|"
+            r"(?:指出|提醒|告知|劝导|劝阻|说明)[^，。；\n]{0,12}?(?:后|之后)[，,]?)"
+            r"(?:当事人|其|该[^，。；\n]{0,4}?|摊主|车主|驾驶员|驾驶人|经营者|[^，。；\n]{1,3}某某)"
+            r"(?:(?!责令|要求|通知|督促|告知|应当|应于|须|必须|未|没有|不|将于|承诺|保证|表示|计划|拟|准备|"
+            r"又|再次|才|仍|继续)[^，。；\n《]){0,30}?" + _FIX,
         ),
         (
             "cooperated",
@@ -565,7 +593,10 @@ _DECIDED = re.compile(
 
 
 # What the party claims (辩称…, 申辩称…) is not a finding of fact.
-_CLAIM = re.compile(r"称|申辩|辩解|认为|提出|请求|要求")
+# (not the agency's prompt the party then acted on: 检查人员提出后，…)
+_CLAIM = re.compile(
+    r"称|申辩|辩解|认为|(?:提出|请求|要求)(?![^，。；\n]{0,10}?(?<!事)后[，,]?)"
+)
 # Negated corrections and first offences (未及时清理, 拒不拆除, 并非初次) state the
 # opposite; harmlessness is itself written with a negation (未造成…), so it is exempt.
 _NEGATED = re.compile(r"(?:未|没有|拒不|不|并非|尚未|仍未)$")
@@ -814,12 +845,37 @@ def find_quantities(text: str) -> list[Factor]:
             break
     for match in _FIRST_TIME.finditer(text):
         add("times", match, 1.0)
+    # An area told by its sides (横幅长约一点五米、宽约零点六米; 2米×3米), where
+    # the text states no area itself: the product, in 平方米.
+    if not _AREA_WORD.search(text):
+        for match in _SIDES.finditer(text):
+            sides = [g for g in match.groups() if g is not None]
+            length, width = _number(sides[0]), _number(sides[1])
+            if length and width:
+                add("平方米", match, round(length * width, 4))
     for match in _GENERIC.finditer(text):
         unit, scale = _SPELLING[match.group(2)]
         value = _number(match.group(1))
         add(unit, match, None if value is None else value * scale)
     found.sort(key=lambda f: f.start)
     return found
+
+
+_AREA_WORD = re.compile(r"平方米|平米|㎡|m²|m2|平方|亩|面积")
+# Two sides in metres: 长约一点五米、宽约零点六米, 长2米，宽1.5米, 3米×2米 (not a
+# third side: 长2米、宽1米、高3米 is a volume).
+_SIDES = re.compile(
+    r"长(?:度)?(?:约|为|达)?"
+    + _QTY_NUM
+    + r"\s*米[、，,\s]?\s*宽(?:度)?(?:约|为|达)?"
+    + _QTY_NUM
+    + r"\s*米(?![、，,\s]?\s*(?:高|厚|深))|"
+    + _START
+    + _QTY_NUM
+    + r"\s*米\s*[×xX*＊乘]\s*"
+    + _QTY_NUM
+    + r"\s*米(?!\s*[×xX*＊乘])"
+)
 
 
 _PERCENT_WORDS = re.compile(r"百分之([零〇一二两三四五六七八九十百\d.]+)")
