@@ -570,11 +570,18 @@ def test_nginx_sheds_saves_and_start_clicks_before_python(tmp_path):
                 {"id": second_attempt},
             )
         click = f"{proxy.base}/exams/{arrangement}/start"
+        logged = len(proxy.served_by())
         passed = client_b.post(
             click, headers={"X-CSRFToken": csrf_b}, allow_redirects=False, timeout=30
         )
         assert passed.status_code == 302, passed.text[:500]
         assert passed.headers["Location"].endswith(f"/exams/attempts/{second_attempt}")
+        # nginx logs a request after its reply: wait for the passed click's line.
+        for _ in range(50):
+            if len(proxy.served_by()) > logged:
+                break
+            time.sleep(0.05)
+        assert proxy.served_by()[logged:] == [f"127.0.0.1:{node.port}"]
         served_before = len(proxy.served_by())
         busy = client_b.post(
             click, headers={"X-CSRFToken": csrf_b}, allow_redirects=False, timeout=30
