@@ -25,7 +25,11 @@
   var marks = {};
   if (data.enough && data.median !== null) {
     marks = {
+      // The band's name inside its foot, the median's above the plot: on a
+      // phone the two would otherwise meet when the median is near the band's
+      // lower end.
       markArea: { silent: true, itemStyle: { color: "rgba(25,135,84,0.12)" },
+        label: { position: "insideBottom", color: "#146c43" },
         data: [[{ name: "一致区间", xAxis: data.lower }, { xAxis: data.upper }]] },
       markLine: { silent: true, symbol: "none", lineStyle: { color: "#198754" },
         label: { position: "end", distance: 6, formatter: "中位数 {c}%" },
