@@ -13,16 +13,7 @@ not taken from any labelled set."""
 import pytest
 
 from nlp import factor_classifier
-from nlp.factors import Factor, find_factors, find_factors_by_meaning
-
-
-def _read(text: str) -> list[Factor]:
-    return find_factors_by_meaning(text, find_factors(text))
-
-
-def _names(text: str) -> set[str]:
-    return {f.name for f in _read(text)}
-
+from tests.nlp.factor_reading import factor_names, read_factors
 
 # ------------------------------------------------------- 1. records
 
@@ -40,7 +31,7 @@ def _names(text: str) -> set[str]:
     ],
 )
 def test_a_negated_or_qualified_record_is_a_first_offence(text):
-    names = _names(text)
+    names = factor_names(text)
     assert "first_offence" in names
     assert "not_first" not in names
 
@@ -55,7 +46,7 @@ def test_a_negated_or_qualified_record_is_a_first_offence(text):
     ],
 )
 def test_records_stated_affirmatively_or_of_this_inspection(text, name):
-    names = _names(text)
+    names = factor_names(text)
     assert "first_offence" not in names
     if name:
         assert name in names
@@ -76,7 +67,7 @@ def test_records_stated_affirmatively_or_of_this_inspection(text, name):
     ],
 )
 def test_harmlessness_as_the_absence_of_a_specific_effect(text):
-    assert "no_harm" in _names(text)
+    assert "no_harm" in factor_names(text)
 
 
 @pytest.mark.parametrize(
@@ -89,7 +80,7 @@ def test_harmlessness_as_the_absence_of_a_specific_effect(text):
     ],
 )
 def test_legal_points_missing_devices_and_harm_are_not_harmlessness(text):
-    assert "no_harm" not in _names(text)
+    assert "no_harm" not in factor_names(text)
 
 
 # ------------------------------------------------------- 3. corrections
@@ -105,7 +96,7 @@ def test_legal_points_missing_devices_and_harm_are_not_harmlessness(text):
     ],
 )
 def test_corrections_some_time_after_or_by_unloading(text):
-    assert "corrected" in _names(text)
+    assert "corrected" in factor_names(text)
 
 
 @pytest.mark.parametrize(
@@ -120,7 +111,7 @@ def test_corrections_some_time_after_or_by_unloading(text):
     ],
 )
 def test_corrections_repeated_continued_ordered_or_promised_are_not_read(text):
-    assert "corrected" not in _names(text)
+    assert "corrected" not in factor_names(text)
 
 
 # ------------------------------------------------------- 4. aggravating words
@@ -137,7 +128,7 @@ def test_corrections_repeated_continued_ordered_or_promised_are_not_read(text):
     ],
 )
 def test_the_agencys_own_visits_and_traffic_are_not_aggravating(text, absent, present):
-    names = _names(text)
+    names = factor_names(text)
     if absent:
         assert absent not in names
     if present:
@@ -156,7 +147,7 @@ def test_a_bare_check_is_not_a_first_offence():
     column = factor_classifier.default_classifier()._order.index("first_offence")
     assert row[column] >= factor_classifier.SUPPORT_THRESHOLDS["first_offence"]
     text = f"{clause}，被处罚人持有C1驾驶证。当事人当即改正。摆放期间未阻碍行人通行。"
-    assert "first_offence" not in _names(text)
+    assert "first_offence" not in factor_names(text)
 
 
 LENIENT = "经查，当事人此前从未受过处罚。当事人当即把货物搬回店内。{clause}。"
@@ -175,15 +166,17 @@ def test_a_supporting_reading_needs_the_other_circumstances():
         <= score
         < factor_classifier.THRESHOLDS["no_harm"]
     )
-    assert "no_harm" not in _names(f"经查，{clause}。")
-    found = [f for f in _read(LENIENT.format(clause=clause)) if f.name == "no_harm"]
+    assert "no_harm" not in factor_names(f"经查，{clause}。")
+    found = [
+        f for f in read_factors(LENIENT.format(clause=clause)) if f.name == "no_harm"
+    ]
     assert [f.how for f in found] == ["meaning"]
     assert found[0].text in clause
     assert len(found[0].text) >= 4
     repeated = LENIENT.format(clause=clause).replace(
         "此前从未受过处罚", "两年内多次被查处"
     )
-    assert "no_harm" not in _names(repeated)
+    assert "no_harm" not in factor_names(repeated)
 
 
 def test_thresholds_are_cross_validated_on_every_phrase_file():
@@ -266,7 +259,7 @@ def test_first_offence_told_in_own_words_expects_no_penalty(reviewer, facts, exp
     ],
 )
 def test_a_correction_the_next_clause_takes_back_is_not_read(text):
-    assert "corrected" not in _names(text)
+    assert "corrected" not in factor_names(text)
 
 
 @pytest.mark.parametrize(
@@ -280,15 +273,15 @@ def test_a_correction_the_next_clause_takes_back_is_not_read(text):
     ],
 )
 def test_corrections_beside_another_undone_act_or_within_a_deadline(text):
-    assert "corrected" in _names(text)
+    assert "corrected" in factor_names(text)
 
 
 def test_a_late_correction_is_not_read():
-    assert "corrected" not in _names("当事人未能当场改正，三日后才补交证件。")
+    assert "corrected" not in factor_names("当事人未能当场改正，三日后才补交证件。")
 
 
 def test_a_correction_followed_by_harmlessness_stays_read():
-    names = _names("当事人当即拆除了广告牌，但未造成任何影响。")
+    names = factor_names("当事人当即拆除了广告牌，但未造成任何影响。")
     assert "no_harm" in names
 
 
@@ -302,7 +295,7 @@ def test_a_negating_character_that_negates_nothing_is_not_harmlessness():
         row[classifier._order.index("no_harm")]
         >= factor_classifier.SUPPORT_THRESHOLDS["no_harm"]
     )
-    assert "no_harm" not in _names(LENIENT.format(clause=clause))
+    assert "no_harm" not in factor_names(LENIENT.format(clause=clause))
 
 
 def test_a_negated_correction_is_not_harmlessness():

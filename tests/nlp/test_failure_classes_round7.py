@@ -12,16 +12,8 @@ not taken from any labelled set."""
 import pytest
 
 from nlp.amounts import check_amount_consistency
-from nlp.factors import Factor, find_factors, find_factors_by_meaning, find_quantities
-
-
-def _read(text: str) -> list[Factor]:
-    return find_factors_by_meaning(text, find_factors(text))
-
-
-def _names(text: str) -> set[str]:
-    return {f.name for f in _read(text)}
-
+from nlp.factors import find_quantities
+from tests.nlp.factor_reading import factor_names, read_factors
 
 # ------------------------------------------------- 1. harmlessness, bare negation
 
@@ -42,7 +34,7 @@ def _names(text: str) -> set[str]:
     ],
 )
 def test_harmless_bare_negation(text):
-    assert "no_harm" in _names(text)
+    assert "no_harm" in factor_names(text)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +49,7 @@ def test_harmless_bare_negation(text):
     ],
 )
 def test_harm_stated_is_not_harmless(text):
-    assert "no_harm" not in _names(text)
+    assert "no_harm" not in factor_names(text)
 
 
 # ------------------------------------------------- 2. corrections
@@ -75,7 +67,7 @@ def test_harm_stated_is_not_harmless(text):
     ],
 )
 def test_corrections_told_by_the_act(text):
-    assert "corrected" in _names(text)
+    assert "corrected" in factor_names(text)
 
 
 @pytest.mark.parametrize(
@@ -88,7 +80,7 @@ def test_corrections_told_by_the_act(text):
     ],
 )
 def test_prompted_but_not_corrected(text):
-    assert "corrected" not in _names(text)
+    assert "corrected" not in factor_names(text)
 
 
 def test_agency_prompt_is_not_a_claim():
@@ -97,15 +89,15 @@ def test_agency_prompt_is_not_a_claim():
         "检查人员提出后，店主在货架上重新写了价格，复查时价签已到位。",
         "执法人员提出后，经营者对货品重新标了价，复查时标价已齐全。",
     ):
-        assert "corrected" in _names(text)
+        assert "corrected" in factor_names(text)
 
 
 def test_party_claim_still_vetoes():
     # (controls: what the party says is not a finding of fact)
     assert "corrected" not in {
-        f.name for f in _read("当事人提出，其价签已到位。") if f.how == "meaning"
+        f.name for f in read_factors("当事人提出，其价签已到位。") if f.how == "meaning"
     }
-    assert "corrected" not in _names("当事人辩称已经整改。")
+    assert "corrected" not in factor_names("当事人辩称已经整改。")
 
 
 # ------------------------------------------------- 3. amounts
