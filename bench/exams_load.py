@@ -518,7 +518,7 @@ def run(plan="full", progress=print):  # noqa: PLR0915
             progress(f"    {summary['save']}")
             server.stop()
         concurrency = settings["EXAM_SAVE_CONCURRENCY"]
-        if only_spike:
+        if not compare:
             best = configs[0] if os.environ.get("BENCH_WORKERS") else SPIKE_ONLY_WORKERS
         else:
             best = min(comparison, key=lambda r: _rank_config(r, concurrency))["config"]
