@@ -99,8 +99,16 @@ class ClauseMatch:
 class ClauseClassifier:
     """One-vs-rest logistic regression over character n-grams of clauses.
 
-    :param phrases: (factor, text) pairs; ``none`` marks phrases stating no factor.
+    :param phrases: (label, text) pairs; ``none`` marks phrases stating none of
+        the ``CLASSES`` (a subclass sets its own ``CLASSES``, ``C`` and
+        ``REQUIRE_EVERY_CLASS``).
     """
+
+    CLASSES: tuple[str, ...] = FACTORS
+    C = C
+    # Whether a class without examples (or with nothing else) is an error
+    # rather than left out.
+    REQUIRE_EVERY_CLASS = False
 
     def __init__(self, phrases: list[tuple[str, str]]):
         self.labels = [label for label, _ in phrases]
@@ -113,22 +121,24 @@ class ClauseClassifier:
         self._terms = self._vec.get_feature_names_out()
         self._coef: dict[str, np.ndarray] = {}
         self._intercept: dict[str, float] = {}
-        for factor in FACTORS:
-            target = np.array([label == factor for label in self.labels], dtype=int)
-            if target.sum() == 0:
+        for name in self.CLASSES:
+            target = np.array([label == name for label in self.labels], dtype=int)
+            if target.sum() == 0 or target.sum() == len(target):
+                if self.REQUIRE_EVERY_CLASS:
+                    raise ValueError(f"clauses need both {name} and others")
                 continue
             model = LogisticRegression(
-                C=C, solver="liblinear", class_weight="balanced", max_iter=1000
+                C=self.C, solver="liblinear", class_weight="balanced", max_iter=1000
             )
             model.fit(matrix, target)
-            self._coef[factor] = model.coef_[0]
-            self._intercept[factor] = float(model.intercept_[0])
+            self._coef[name] = model.coef_[0]
+            self._intercept[name] = float(model.intercept_[0])
         self._weights = np.vstack([self._coef[f] for f in self._coef]).T
         self._bias = np.array([self._intercept[f] for f in self._coef])
         self._order = list(self._coef)
         self._rows_of = {
-            factor: np.array([i for i, lab in enumerate(self.labels) if lab == factor])
-            for factor in self._coef
+            name: np.array([i for i, lab in enumerate(self.labels) if lab == name])
+            for name in self._coef
         }
 
     def _transform(self, texts: list[str]) -> csr_matrix:

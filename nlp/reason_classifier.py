@@ -36,8 +36,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
 from nlp.factor_classifier import (
     _CLAUSE,
@@ -146,37 +144,13 @@ class ReasonClassifier(ClauseClassifier):
     :param phrases: (direction, reason name, text) triples.
     """
 
+    CLASSES = DIRECTIONS
+    C = C
+    REQUIRE_EVERY_CLASS = True
+
     def __init__(self, phrases: list[tuple[str, str, str]]):
-        self.labels = [direction for direction, _, _ in phrases]
         self.names = [name for _, name, _ in phrases]
-        self.examples = [text for _, _, text in phrases]
-        self._vec = TfidfVectorizer(
-            analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1
-        )
-        matrix = self._vec.fit_transform(self.examples)
-        self._example_rows = matrix
-        self._terms = self._vec.get_feature_names_out()
-        self._coef: dict[str, np.ndarray] = {}
-        self._intercept: dict[str, float] = {}
-        for direction in DIRECTIONS:
-            target = np.array([lab == direction for lab in self.labels], dtype=int)
-            if target.sum() == 0 or target.sum() == len(target):
-                raise ValueError(f"reason clauses need both {direction} and others")
-            model = LogisticRegression(
-                C=C, solver="liblinear", class_weight="balanced", max_iter=1000
-            )
-            model.fit(matrix, target)
-            self._coef[direction] = model.coef_[0]
-            self._intercept[direction] = float(model.intercept_[0])
-        self._order = list(DIRECTIONS)
-        self._weights = np.vstack([self._coef[d] for d in self._order]).T
-        self._bias = np.array([self._intercept[d] for d in self._order])
-        self._rows_of = {
-            direction: np.array(
-                [i for i, lab in enumerate(self.labels) if lab == direction]
-            )
-            for direction in self._order
-        }
+        super().__init__([(direction, text) for direction, _, text in phrases])
 
     def name(self, words: str, direction: str) -> tuple[str, str]:
         """The canonical reason name of ``words`` read in ``direction``: the name
